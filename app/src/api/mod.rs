@@ -1,0 +1,5 @@
+//! `#[server]` functions, grouped by area. Each one either calls
+//! [`crate::auth::ssr::require_role`] first or is listed as public in the authorization test.
+
+pub mod admin;
+pub mod session;

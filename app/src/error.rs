@@ -1,0 +1,109 @@
+//! Errors as types: what the browser is told, in a form it can translate and place next to fields.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::{Locale, Msg};
+
+/// A problem with one form field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub msg: Msg,
+}
+
+impl FieldError {
+    pub fn new(field: &str, msg: Msg) -> Self {
+        FieldError { field: field.to_owned(), msg }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("sign-in required")]
+    Unauthenticated,
+    #[error("your role does not allow this")]
+    Forbidden,
+    #[error("incorrect username or password")]
+    BadCredentials,
+    #[error("too many sign-in attempts; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("not found")]
+    NotFound,
+    #[error("the setup link is invalid or was already used")]
+    SetupLinkInvalid,
+    #[error("internal error")]
+    Internal,
+    #[error("{0}")]
+    ServerFn(ServerFnErrorErr),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::ServerFn(value)
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated | AppError::BadCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::RateLimited { .. } => 429,
+            AppError::Invalid(_) | AppError::SetupLinkInvalid | AppError::ServerFn(_) => 400,
+            AppError::Internal => 500,
+        }
+    }
+
+    /// The message for a person, in their language.
+    pub fn message(&self, locale: Locale) -> String {
+        let msg = match self {
+            AppError::Unauthenticated => Msg::ErrUnauthenticated,
+            AppError::Forbidden => Msg::ErrForbidden,
+            AppError::BadCredentials => Msg::ErrBadCredentials,
+            AppError::RateLimited { retry_after_secs } => {
+                let minutes = retry_after_secs.div_ceil(60);
+                return Msg::ErrRateLimited.text(locale).replace("{n}", &minutes.to_string());
+            }
+            AppError::Invalid(_) => Msg::ErrInvalid,
+            AppError::NotFound => Msg::ErrNotFound,
+            AppError::SetupLinkInvalid => Msg::SetupInvalid,
+            AppError::Internal | AppError::ServerFn(_) => Msg::ErrInternal,
+        };
+        msg.text(locale).to_owned()
+    }
+
+    /// The error for one field, if this is a validation error that names it.
+    pub fn field(&self, field: &str) -> Option<Msg> {
+        match self {
+            AppError::Invalid(errs) => errs.iter().find(|e| e.field == field).map(|e| e.msg),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::AppError;
+
+    /// Makes the HTTP response carry the error's status code.
+    pub fn set_status(err: &AppError) {
+        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            opts.set_status(http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+        }
+    }
+
+    /// Sets the status for an error result on its way out of a server function.
+    pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let Err(e) = &result {
+            set_status(e);
+        }
+        result
+    }
+}

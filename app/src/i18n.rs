@@ -1,0 +1,200 @@
+//! Japanese and English. Every message exists in both languages by construction (`messages!`).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    En,
+    Ja,
+}
+
+/// Name of the cookie that remembers the chosen language.
+pub const LOCALE_COOKIE: &str = "lang";
+
+impl Locale {
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Ja => "ja",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Locale> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "en" => Some(Locale::En),
+            "ja" => Some(Locale::Ja),
+            _ => None,
+        }
+    }
+
+    /// Picks the best supported language from an `Accept-Language` header, honouring q-values.
+    pub fn from_accept_language(header: &str) -> Option<Locale> {
+        let mut best: Option<(f32, Locale)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim();
+            let primary = tag.split('-').next().unwrap_or("");
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
+                .unwrap_or(1.0);
+            if let Some(locale) = Locale::parse(primary)
+                && q > 0.0
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, locale));
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+
+    /// The language for a request: the remembered choice, else the browser's preference, else English.
+    pub fn negotiate(cookie_header: Option<&str>, accept_language: Option<&str>) -> Locale {
+        let from_cookie = cookie_header.and_then(|h| {
+            h.split(';').find_map(|kv| {
+                let (k, v) = kv.trim().split_once('=')?;
+                (k == LOCALE_COOKIE).then(|| Locale::parse(v)).flatten()
+            })
+        });
+        from_cookie.or_else(|| accept_language.and_then(Locale::from_accept_language)).unwrap_or_default()
+    }
+}
+
+/// The language of the page being rendered: negotiated from the request on the server, and read
+/// back from `<html lang>` in the browser so that hydration renders the same text.
+pub fn current_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .map(|p| {
+                let header = |name| p.headers.get(name).and_then(|v| v.to_str().ok());
+                Locale::negotiate(header(http::header::COOKIE), header(http::header::ACCEPT_LANGUAGE))
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        leptos::prelude::document()
+            .document_element()
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|l| Locale::parse(&l))
+            .unwrap_or_default()
+    }
+}
+
+macro_rules! messages {
+    ($($key:ident => $en:literal, $ja:literal;)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            pub fn text(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $((Msg::$key, Locale::En) => $en, (Msg::$key, Locale::Ja) => $ja,)*
+                }
+            }
+        }
+    };
+}
+
+messages! {
+    AppName => "On-call console", "オンコール コンソール";
+    NavHome => "Home", "ホーム";
+    NavRotations => "Rotations", "ローテーション";
+    NavEscalation => "Escalation", "エスカレーション";
+    NavRouting => "Routing", "ルーティング";
+    NavIncidents => "Incidents", "インシデント";
+    NavAdmin => "Admin", "管理";
+    NavUsers => "Users", "ユーザー";
+    NavAudit => "Audit log", "監査ログ";
+    Menu => "Menu", "メニュー";
+    BackendLocal => "Local engine", "ローカルエンジン";
+    BackendAws => "AWS Incident Manager", "AWS Incident Manager";
+    SignIn => "Sign in", "サインイン";
+    SignOut => "Sign out", "サインアウト";
+    Username => "Username", "ユーザー名";
+    DisplayName => "Display name", "表示名";
+    Password => "Password", "パスワード";
+    PasswordConfirm => "Confirm password", "パスワード(確認)";
+    Role => "Role", "ロール";
+    Status => "Status", "状態";
+    Active => "Active", "有効";
+    Disabled => "Disabled", "無効";
+    Disable => "Disable", "無効にする";
+    Enable => "Enable", "有効にする";
+    Save => "Save", "保存";
+    ResetPassword => "Reset password", "パスワード再設定";
+    NewPassword => "New password", "新しいパスワード";
+    CreateUser => "Create user", "ユーザー作成";
+    Created => "Created", "作成しました";
+    Saved => "Saved", "保存しました";
+    Loading => "Loading…", "読み込み中…";
+    SetupTitle => "Create the first administrator", "最初の管理者を作成";
+    SetupIntro => "This one-time link creates the console's first administrator account.", "この一度限りのリンクで、コンソール最初の管理者アカウントを作成します。";
+    SetupSubmit => "Create administrator", "管理者を作成";
+    SetupInvalid => "This setup link is invalid or has already been used.", "このセットアップリンクは無効か、すでに使用されています。";
+    WelcomeTitle => "Welcome", "ようこそ";
+    WelcomeBody => "Rotations, escalation plans, severity routing and incident timelines live here. Choose an area from the menu.", "ローテーション、エスカレーションプラン、重大度ルーティング、インシデントのタイムラインを管理します。メニューから選んでください。";
+    SignedInAs => "Signed in as", "サインイン中:";
+    EmptyRotations => "No rotations have been set up yet.", "ローテーションはまだありません。";
+    EmptyEscalation => "No escalation plans have been set up yet.", "エスカレーションプランはまだありません。";
+    EmptyRouting => "No severity routing rules have been set up yet.", "重大度ルーティングのルールはまだありません。";
+    EmptyIncidents => "No incidents have been recorded yet.", "記録されたインシデントはまだありません。";
+    AuditWhen => "When (UTC)", "日時 (UTC)";
+    AuditWho => "Who", "実行者";
+    AuditAction => "Action", "操作";
+    AuditEntity => "Entity", "対象";
+    AuditBefore => "Before", "変更前";
+    AuditAfter => "After", "変更後";
+    AuditFilter => "Filter", "絞り込み";
+    AuditSince => "From (UTC)", "開始 (UTC)";
+    AuditUntil => "To (UTC)", "終了 (UTC)";
+    AuditEmpty => "No audit entries match.", "該当する監査ログはありません。";
+    Any => "Any", "すべて";
+    NotFoundTitle => "Page not found", "ページが見つかりません";
+    ForbiddenTitle => "Access denied", "アクセスが拒否されました";
+    ForbiddenBody => "Your role does not allow you to open this page.", "あなたのロールではこのページを開けません。";
+    ErrorTitle => "Something went wrong", "エラーが発生しました";
+    ErrUnauthenticated => "Please sign in.", "サインインしてください。";
+    ErrForbidden => "Your role does not allow this action.", "あなたのロールではこの操作はできません。";
+    ErrBadCredentials => "Incorrect username or password.", "ユーザー名またはパスワードが正しくありません。";
+    ErrRateLimited => "Too many sign-in attempts. Try again in {n} minutes.", "サインインの試行が多すぎます。{n} 分後にもう一度お試しください。";
+    ErrInvalid => "Please correct the highlighted fields.", "入力内容を確認してください。";
+    ErrNotFound => "Not found.", "見つかりません。";
+    ErrInternal => "Internal error. Please try again.", "内部エラーです。もう一度お試しください。";
+    ErrUsernameFormat => "3–32 characters: lowercase letters, digits, '.', '_' or '-'.", "3〜32文字の英小文字・数字・「.」「_」「-」で入力してください。";
+    ErrUsernameTaken => "This username is already taken.", "このユーザー名はすでに使われています。";
+    ErrPasswordLength => "Use 12 to 256 characters.", "12〜256文字で入力してください。";
+    ErrPasswordMismatch => "The passwords do not match.", "パスワードが一致しません。";
+    ErrDisplayName => "At most 64 characters, no control characters.", "64文字以内で、制御文字は使えません。";
+    ErrRole => "Unknown role.", "不明なロールです。";
+    ErrSelfChange => "You cannot disable or demote your own account.", "自分のアカウントを無効化・降格することはできません。";
+    ErrTimeFormat => "Use the form 2026-11-24T09:30.", "2026-11-24T09:30 の形式で入力してください。";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_prefers_highest_q() {
+        assert_eq!(Locale::from_accept_language("ja-JP,ja;q=0.9,en;q=0.8"), Some(Locale::Ja));
+        assert_eq!(Locale::from_accept_language("fr-FR, en;q=0.5, ja;q=0.7"), Some(Locale::Ja));
+        assert_eq!(Locale::from_accept_language("en-US,en;q=0.9"), Some(Locale::En));
+        assert_eq!(Locale::from_accept_language("fr, de"), None);
+        assert_eq!(Locale::from_accept_language("ja;q=0"), None);
+    }
+
+    #[test]
+    fn cookie_beats_accept_language() {
+        assert_eq!(Locale::negotiate(Some("a=b; lang=ja"), Some("en")), Locale::Ja);
+        assert_eq!(Locale::negotiate(Some("lang=xx"), Some("ja")), Locale::Ja);
+        assert_eq!(Locale::negotiate(None, None), Locale::En);
+    }
+
+    #[test]
+    fn every_message_has_both_languages() {
+        assert_ne!(Msg::SignIn.text(Locale::En), Msg::SignIn.text(Locale::Ja));
+        assert_eq!(Msg::NavRotations.text(Locale::Ja), "ローテーション");
+    }
+}

@@ -1,0 +1,19 @@
+//! The console's shared crate: components, routes, `#[server]` functions, domain types and pure
+//! logic. Compiles to wasm32 (`hydrate`) and native (`ssr`); server-only services are reached
+//! through [`ports`] so that no database or AWS code ever enters the browser bundle.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ports;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

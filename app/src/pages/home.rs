@@ -1,0 +1,26 @@
+use leptos::prelude::*;
+
+use crate::i18n::{Locale, Msg};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    view! {
+        <section class="card">
+            <h1>{Msg::WelcomeTitle.text(locale)}</h1>
+            <p>{Msg::WelcomeBody.text(locale)}</p>
+        </section>
+    }
+}
+
+/// An area of the console; shows its (so far empty) contents.
+#[component]
+pub fn AreaPage(title: Msg, empty: Msg) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    view! {
+        <section class="card">
+            <h1>{title.text(locale)}</h1>
+            <p class="empty">{empty.text(locale)}</p>
+        </section>
+    }
+}

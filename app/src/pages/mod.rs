@@ -1,0 +1,6 @@
+//! Page components.
+
+pub mod admin;
+pub mod auth;
+pub mod common;
+pub mod home;

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, type Page, type Response } from '@playwright/test';
+
+/** Selector for the marker the app sets on <body> once the WASM bundle has hydrated. */
+export const HYDRATED = 'body[data-hydrated="true"]';
+
+/** Wait until the document currently shown in `page` has been hydrated. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await page.locator(HYDRATED).waitFor({ state: 'attached' });
+}
+
+/**
+ * Navigate to `target` (relative to baseURL) and wait until the app has hydrated,
+ * so that clicks are handled by the WASM app rather than lost.
+ * Returns the navigation response (e.g. to check its HTTP status).
+ */
+export async function gotoHydrated(page: Page, target: string): Promise<Response | null> {
+  const response = await page.goto(target);
+  await waitForHydration(page);
+  return response;
+}
+
+/** Open /login and submit the sign-in form. Callers assert on the outcome. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await gotoHydrated(page, '/login');
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+/** Assert the page's current URL path (ignoring any query string). */
+export async function expectPath(page: Page, pathname: string): Promise<void> {
+  await expect(page).toHaveURL((url) => url.pathname === pathname);
+}
+
+/**
+ * The one-time first-admin setup link written by the server to
+ * `${E2E_DATA_DIR}/setup-link.txt`, returned as path + query
+ * (e.g. "/setup?token=abc...") so it is resolved against baseURL.
+ */
+export function setupLink(): string {
+  const dataDir = process.env.E2E_DATA_DIR;
+  if (!dataDir) {
+    throw new Error('E2E_DATA_DIR is not set (it must point at the server data directory).');
+  }
+  const file = path.join(dataDir, 'setup-link.txt');
+  const line = readFileSync(file, 'utf8').trim();
+  if (!line) {
+    throw new Error(`${file} is empty; expected the setup URL.`);
+  }
+  const url = new URL(line);
+  return `${url.pathname}${url.search}`;
+}

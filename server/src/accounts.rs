@@ -1,0 +1,410 @@
+//! Users, sign-in with attempt limits, the first-administrator setup link, and the audit log,
+//! on the console's database.
+
+use std::path::PathBuf;
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use app::api::admin::{AuditEntry, AuditFilter, UserSummary};
+use app::auth::{CurrentUser, NewUser, Role};
+use app::error::{AppError, FieldError};
+use app::i18n::Msg;
+use app::ports::{Accounts, SessionClaims, SignedIn, now_epoch_secs};
+
+use crate::audit::{self, Actor, Change};
+use crate::db::Db;
+use crate::password;
+
+/// Failed sign-ins counted over this window…
+const ATTEMPT_WINDOW_SECS: i64 = 15 * 60;
+/// …may not exceed this many per account…
+const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// …nor this many per client address.
+const MAX_FAILURES_PER_CLIENT: i64 = 20;
+/// How long a setup link stays valid.
+const SETUP_LINK_SECS: i64 = 24 * 3600;
+
+pub struct SqlAccounts {
+    db: Db,
+    /// Where the setup link was written; removed once it is used.
+    setup_link_file: Option<PathBuf>,
+}
+
+const USER_COLUMNS: &str = "id, username, display_name, role, disabled_at, created_at";
+
+fn internal(e: sqlx::Error) -> AppError {
+    tracing::error!(error = %e, "database error");
+    AppError::Internal
+}
+
+fn user_from_row(row: &AnyRow) -> Result<UserSummary, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(UserSummary {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role).unwrap_or(Role::Viewer),
+        disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn current(u: &UserSummary) -> CurrentUser {
+    CurrentUser { id: u.id, username: u.username.clone(), display_name: u.display_name.clone(), role: u.role }
+}
+
+fn taken(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+impl SqlAccounts {
+    pub fn new(db: Db, setup_link_file: Option<PathBuf>) -> Self {
+        SqlAccounts { db, setup_link_file }
+    }
+
+    async fn user_count(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.db.pool).await
+    }
+
+    async fn find(tx: &mut Transaction<'_, Any>, user_id: i64) -> Result<UserSummary, AppError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row = sqlx::query(&sql).bind(user_id).fetch_optional(&mut **tx).await.map_err(internal)?;
+        row.as_ref().map(user_from_row).transpose().map_err(internal)?.ok_or(AppError::NotFound)
+    }
+
+    async fn insert_user(
+        tx: &mut Transaction<'_, Any>,
+        user: &NewUser,
+        hash: &str,
+        now: i64,
+    ) -> Result<UserSummary, AppError> {
+        let sql = format!(
+            "INSERT INTO users (username, display_name, password_hash, role, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING {USER_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(&user.username)
+            .bind(&user.display_name)
+            .bind(hash)
+            .bind(user.role.as_str())
+            .bind(now)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(|e| {
+                if taken(&e) {
+                    AppError::Invalid(vec![FieldError::new("username", Msg::ErrUsernameTaken)])
+                } else {
+                    internal(e)
+                }
+            })?;
+        user_from_row(&row).map_err(internal)
+    }
+
+    /// Creates the first administrator on an empty database, from a password file or by issuing
+    /// a one-time setup link. Returns the link if one was issued.
+    pub async fn bootstrap(&self, password_file: Option<&std::path::Path>, base_url: &str) -> Result<Option<String>, BootstrapError> {
+        if self.user_count().await? > 0 {
+            return Ok(None);
+        }
+        if let Some(path) = password_file {
+            let password = std::fs::read_to_string(path)
+                .map_err(|e| BootstrapError::PasswordFile(path.display().to_string(), e.to_string()))?;
+            let user = NewUser {
+                username: "admin".into(),
+                display_name: "Administrator".into(),
+                password: password.trim_end_matches(['\r', '\n']).to_owned(),
+                role: Role::Admin,
+            }
+            .validated()
+            .map_err(|_| BootstrapError::PasswordFile(path.display().to_string(), "the password must have 12 to 256 characters".into()))?;
+            let now = now_epoch_secs();
+            let hash = password::hash(user.password.clone()).await;
+            let mut tx = self.db.pool.begin().await?;
+            let created = Self::insert_user(&mut tx, &user, &hash, now).await.map_err(|_| BootstrapError::Conflict)?;
+            audit::record(&mut tx, Actor::System("password-file"), now, Change {
+                action: "create",
+                entity: "user",
+                entity_id: created.id.to_string(),
+                before: None,
+                after: Some(&created),
+            })
+            .await?;
+            tx.commit().await?;
+            tracing::info!(file = %path.display(), "created the first administrator \"admin\" from the password file");
+            return Ok(None);
+        }
+        let (token, digest) = password::new_token();
+        sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES ($1, $2)")
+            .bind(digest)
+            .bind(now_epoch_secs())
+            .execute(&self.db.pool)
+            .await?;
+        let link = format!("{base_url}/setup?token={token}");
+        if let Some(file) = &self.setup_link_file {
+            write_private(file, &format!("{link}\n")).map_err(|e| BootstrapError::PasswordFile(file.display().to_string(), e.to_string()))?;
+        }
+        Ok(Some(link))
+    }
+
+    /// The user a session belongs to, if the session is still valid for them.
+    pub async fn session_user(&self, claims: &SessionClaims, max_lifetime_secs: i64) -> Result<Option<CurrentUser>, sqlx::Error> {
+        if now_epoch_secs() - claims.authenticated_at > max_lifetime_secs {
+            return Ok(None);
+        }
+        let sql = format!("SELECT {USER_COLUMNS}, session_epoch FROM users WHERE id = $1");
+        let Some(row) = sqlx::query(&sql).bind(claims.user_id).fetch_optional(&self.db.pool).await? else {
+            return Ok(None);
+        };
+        let user = user_from_row(&row)?;
+        let epoch: i64 = row.try_get("session_epoch")?;
+        Ok((!user.disabled && epoch == claims.epoch).then(|| current(&user)))
+    }
+
+    async fn check_attempt_limits(&self, username: &str, client: &str, now: i64) -> Result<(), AppError> {
+        let since = now - ATTEMPT_WINDOW_SECS;
+        for (column, key, max) in [("username", username, MAX_FAILURES_PER_ACCOUNT), ("client", client, MAX_FAILURES_PER_CLIENT)] {
+            let sql = format!("SELECT COUNT(*), MIN(at) FROM login_failures WHERE {column} = $1 AND at > $2");
+            let row = sqlx::query(&sql).bind(key).bind(since).fetch_one(&self.db.pool).await.map_err(internal)?;
+            let count: i64 = row.try_get(0).map_err(internal)?;
+            if count >= max {
+                let oldest: i64 = row.try_get::<Option<i64>, _>(1).map_err(internal)?.unwrap_or(now);
+                let retry = u64::try_from(oldest + ATTEMPT_WINDOW_SECS - now).unwrap_or(1).max(1);
+                tracing::warn!(%column, key, "sign-in rate limit reached");
+                return Err(AppError::RateLimited { retry_after_secs: retry });
+            }
+        }
+        Ok(())
+    }
+
+    async fn update_user(
+        &self,
+        actor: &CurrentUser,
+        user_id: i64,
+        action: &'static str,
+        apply: impl FnOnce(&UserSummary) -> Result<(&'static str, Vec<(&'static str, Option<String>)>), AppError>,
+    ) -> Result<UserSummary, AppError> {
+        let now = now_epoch_secs();
+        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let before = Self::find(&mut tx, user_id).await?;
+        let (assignments, binds) = apply(&before)?;
+        let sql = format!("UPDATE users SET {assignments}, updated_at = $1 WHERE id = $2");
+        let mut q = sqlx::query(&sql).bind(now).bind(user_id);
+        for (_, value) in binds {
+            q = q.bind(value);
+        }
+        q.execute(&mut *tx).await.map_err(internal)?;
+        let after = Self::find(&mut tx, user_id).await?;
+        audit::record(&mut tx, Actor::User(actor), now, Change {
+            action,
+            entity: "user",
+            entity_id: user_id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        })
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(after)
+    }
+}
+
+fn self_change(actor: &CurrentUser, target: &UserSummary, field: &str) -> Result<(), AppError> {
+    if actor.id == target.id {
+        Err(AppError::Invalid(vec![FieldError::new(field, Msg::ErrSelfChange)]))
+    } else {
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Accounts for SqlAccounts {
+    async fn sign_in(&self, username: &str, password: &str, client: &str) -> Result<SignedIn, AppError> {
+        let username = username.trim().to_lowercase();
+        let now = now_epoch_secs();
+        self.check_attempt_limits(&username, client, now).await?;
+        let sql = format!("SELECT {USER_COLUMNS}, password_hash, session_epoch FROM users WHERE username = $1");
+        let row = sqlx::query(&sql).bind(&username).fetch_optional(&self.db.pool).await.map_err(internal)?;
+        let stored = row.as_ref().map(|r| r.try_get::<String, _>("password_hash")).transpose().map_err(internal)?;
+        let verified = password::verify(password.to_owned(), stored).await;
+        let user = row.as_ref().map(user_from_row).transpose().map_err(internal)?;
+        match (verified, user, row) {
+            (true, Some(user), Some(row)) if !user.disabled => {
+                sqlx::query("DELETE FROM login_failures WHERE username = $1")
+                    .bind(&username)
+                    .execute(&self.db.pool)
+                    .await
+                    .map_err(internal)?;
+                tracing::info!(user = %user.username, client, "signed in");
+                let session_epoch = row.try_get("session_epoch").map_err(internal)?;
+                Ok(SignedIn { user: current(&user), session_epoch })
+            }
+            _ => {
+                sqlx::query("INSERT INTO login_failures (username, client, at) VALUES ($1, $2, $3)")
+                    .bind(&username)
+                    .bind(client)
+                    .bind(now)
+                    .execute(&self.db.pool)
+                    .await
+                    .map_err(internal)?;
+                tracing::warn!(username, client, "failed sign-in");
+                Err(AppError::BadCredentials)
+            }
+        }
+    }
+
+    async fn setup_link_valid(&self, token: &str) -> Result<bool, AppError> {
+        let valid: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM setup_tokens WHERE token_hash = $1 AND used_at IS NULL AND created_at > $2 \
+             AND NOT EXISTS (SELECT 1 FROM users)",
+        )
+        .bind(password::token_digest(token))
+        .bind(now_epoch_secs() - SETUP_LINK_SECS)
+        .fetch_one(&self.db.pool)
+        .await
+        .map_err(internal)?;
+        Ok(valid > 0)
+    }
+
+    async fn setup_first_admin(&self, token: &str, user: NewUser) -> Result<SignedIn, AppError> {
+        let now = now_epoch_secs();
+        let hash = password::hash(user.password.clone()).await;
+        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        // Using any link retires all of them; the row locks make concurrent attempts queue here.
+        let retired: Vec<String> = sqlx::query_scalar(
+            "UPDATE setup_tokens SET used_at = $1 WHERE used_at IS NULL AND created_at > $2 RETURNING token_hash",
+        )
+        .bind(now)
+        .bind(now - SETUP_LINK_SECS)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(internal)?;
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await.map_err(internal)?;
+        if users > 0 || !retired.contains(&password::token_digest(token)) {
+            return Err(AppError::SetupLinkInvalid);
+        }
+        let created = Self::insert_user(&mut tx, &user, &hash, now).await?;
+        audit::record(&mut tx, Actor::System("setup-link"), now, Change {
+            action: "create",
+            entity: "user",
+            entity_id: created.id.to_string(),
+            before: None,
+            after: Some(&created),
+        })
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        if let Some(file) = &self.setup_link_file {
+            let _ = std::fs::remove_file(file);
+        }
+        tracing::info!(user = %created.username, "first administrator created through the setup link");
+        Ok(SignedIn { user: current(&created), session_epoch: 0 })
+    }
+
+    async fn list_users(&self) -> Result<Vec<UserSummary>, AppError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+        let rows = sqlx::query(&sql).fetch_all(&self.db.pool).await.map_err(internal)?;
+        rows.iter().map(user_from_row).collect::<Result<_, _>>().map_err(internal)
+    }
+
+    async fn create_user(&self, actor: &CurrentUser, user: NewUser) -> Result<UserSummary, AppError> {
+        let now = now_epoch_secs();
+        let hash = password::hash(user.password.clone()).await;
+        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let created = Self::insert_user(&mut tx, &user, &hash, now).await?;
+        audit::record(&mut tx, Actor::User(actor), now, Change {
+            action: "create",
+            entity: "user",
+            entity_id: created.id.to_string(),
+            before: None,
+            after: Some(&created),
+        })
+        .await
+        .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(created)
+    }
+
+    async fn set_role(&self, actor: &CurrentUser, user_id: i64, role: Role) -> Result<UserSummary, AppError> {
+        self.update_user(actor, user_id, "set_role", |before| {
+            self_change(actor, before, "role")?;
+            Ok(("role = $3", vec![("role", Some(role.as_str().to_owned()))]))
+        })
+        .await
+    }
+
+    async fn set_disabled(&self, actor: &CurrentUser, user_id: i64, disabled: bool) -> Result<UserSummary, AppError> {
+        self.update_user(actor, user_id, if disabled { "disable" } else { "enable" }, |before| {
+            self_change(actor, before, "disabled")?;
+            Ok(if disabled {
+                // A new epoch invalidates every session the user has.
+                ("disabled_at = COALESCE(disabled_at, $1), session_epoch = session_epoch + 1", vec![])
+            } else {
+                ("disabled_at = NULL", vec![])
+            })
+        })
+        .await
+    }
+
+    async fn reset_password(&self, actor: &CurrentUser, user_id: i64, password: &str) -> Result<(), AppError> {
+        let hash = password::hash(password.to_owned()).await;
+        self.update_user(actor, user_id, "reset_password", |_| {
+            Ok(("password_hash = $3, session_epoch = session_epoch + 1", vec![("password_hash", Some(hash))]))
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, AppError> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, entity, entity_id, before_json, after_json FROM audit_log \
+             WHERE ($1 IS NULL OR actor = $1) AND ($2 IS NULL OR entity = $2) \
+             AND ($3 IS NULL OR at >= $3) AND ($4 IS NULL OR at <= $4) \
+             ORDER BY at DESC, id DESC LIMIT $5",
+        )
+        .bind(filter.actor.clone())
+        .bind(filter.entity.clone())
+        .bind(filter.since)
+        .bind(filter.until)
+        .bind(i64::from(filter.limit))
+        .fetch_all(&self.db.pool)
+        .await
+        .map_err(internal)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    actor: r.try_get("actor")?,
+                    action: r.try_get("action")?,
+                    entity: r.try_get("entity")?,
+                    entity_id: r.try_get("entity_id")?,
+                    before: r.try_get("before_json")?,
+                    after: r.try_get("after_json")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(internal)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BootstrapError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("admin password file {0}: {1}")]
+    PasswordFile(String, String),
+    #[error("an administrator already exists")]
+    Conflict,
+}
+
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    #[cfg(unix)]
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}

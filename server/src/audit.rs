@@ -1,0 +1,48 @@
+//! The audit trail: written inside the transaction of the change it records.
+
+use serde::Serialize;
+use sqlx::{Any, Transaction};
+
+use app::auth::CurrentUser;
+
+/// Who made a change: a signed-in user, or the console itself (start-up, setup link).
+pub enum Actor<'a> {
+    User(&'a CurrentUser),
+    System(&'static str),
+}
+
+pub struct Change<'a, T: Serialize> {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub before: Option<&'a T>,
+    pub after: Option<&'a T>,
+}
+
+pub async fn record<T: Serialize>(
+    tx: &mut Transaction<'_, Any>,
+    actor: Actor<'_>,
+    at: i64,
+    change: Change<'_, T>,
+) -> Result<(), sqlx::Error> {
+    let (actor_id, actor_name) = match actor {
+        Actor::User(u) => (Some(u.id), u.username.clone()),
+        Actor::System(name) => (None, name.to_owned()),
+    };
+    let json = |v: Option<&T>| v.and_then(|v| serde_json::to_string(v).ok());
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before_json, after_json) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(at)
+    .bind(actor_id)
+    .bind(actor_name)
+    .bind(change.action)
+    .bind(change.entity)
+    .bind(change.entity_id)
+    .bind(json(change.before))
+    .bind(json(change.after))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! Command-line flags with environment-variable fallbacks. A bad setting stops start-up with one
+//! line naming the setting and what it accepts.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{CommandFactory, Parser, ValueEnum};
+
+#[derive(Parser, Debug, Clone)]
+#[command(name = "oncall-console", version, about = "On-call and incident console")]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "ONCALL_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// Public base URL used in every link the console sends [default: http://<listen>].
+    #[arg(long, env = "ONCALL_BASE_URL")]
+    pub base_url: Option<BaseUrl>,
+    /// Directory for the embedded database and other local state.
+    #[arg(long, env = "ONCALL_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Database URL: sqlite:<path> or postgres://… [default: sqlite:<data-dir>/console.db].
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<DatabaseUrl>,
+    /// Which backend holds contacts, plans and incidents.
+    #[arg(long, env = "ONCALL_BACKEND", value_enum, default_value_t = Backend::Local)]
+    pub backend: Backend,
+    /// Log output format.
+    #[arg(long, env = "ONCALL_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+    /// Mark the session cookie Secure (and name it __Host-…): auto = when the base URL is https.
+    #[arg(long, env = "ONCALL_COOKIE_SECURE", value_enum, default_value_t = CookieSecure::Auto)]
+    pub cookie_secure: CookieSecure,
+    /// File holding the first administrator's password (user "admin"), instead of a setup link.
+    #[arg(long, env = "ONCALL_ADMIN_PASSWORD_FILE")]
+    pub admin_password_file: Option<PathBuf>,
+    /// Hours of inactivity after which a session ends.
+    #[arg(long, env = "ONCALL_SESSION_IDLE_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub session_idle_hours: u32,
+    /// Hours after sign-in after which a session ends, however active.
+    #[arg(long, env = "ONCALL_SESSION_MAX_HOURS", default_value_t = 168, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub session_max_hours: u32,
+    /// Number of reverse proxies in front of the console whose X-Forwarded-For entries are trusted.
+    #[arg(long, env = "ONCALL_TRUSTED_PROXY_HOPS", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=5))]
+    pub trusted_proxy_hops: u8,
+    /// Directory with the compiled site (WASM, CSS, static files).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    /// The console's own engine on its own database.
+    Local,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CookieSecure {
+    Auto,
+    Always,
+    Never,
+}
+
+/// `scheme://host[:port]`, with no path, query or fragment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    pub fn origin(&self) -> &str {
+        &self.0
+    }
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+}
+
+impl FromStr for BaseUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().trim_end_matches('/');
+        let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"));
+        match rest {
+            Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', '@', ' ']) => Ok(BaseUrl(s.to_owned())),
+            _ => Err("expected http://host[:port] or https://host[:port] with no path".to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub String);
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.starts_with("sqlite:") || s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Ok(DatabaseUrl(s.to_owned()))
+        } else {
+            Err("expected sqlite:<path> or postgres://user@host/db".to_owned())
+        }
+    }
+}
+
+impl Config {
+    /// Parses flags and environment; on error returns the one line to print.
+    pub fn from_args<I, T>(args: I) -> Result<Config, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Config::try_parse_from(args)
+    }
+
+    pub fn base_url(&self) -> BaseUrl {
+        self.base_url.clone().unwrap_or_else(|| BaseUrl(format!("http://{}", self.listen)))
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.0.clone(),
+            None => format!("sqlite:{}?mode=rwc", self.data_dir.join("console.db").display()),
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        match self.cookie_secure {
+            CookieSecure::Auto => self.base_url().is_https(),
+            CookieSecure::Always => true,
+            CookieSecure::Never => false,
+        }
+    }
+}
+
+/// One line for a bad setting: which flag (and variable), the value, and what is accepted.
+pub fn describe_error(err: &clap::Error) -> String {
+    use clap::error::ContextKind;
+    let get = |k| err.get(k).map(ToString::to_string);
+    let (Some(arg), Some(value)) = (get(ContextKind::InvalidArg), get(ContextKind::InvalidValue)) else {
+        return err.to_string().lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ").to_owned();
+    };
+    let long = arg.split_whitespace().next().unwrap_or(&arg).to_owned();
+    let env = Config::command()
+        .get_arguments()
+        .find(|a| a.get_long().is_some_and(|l| format!("--{l}") == long))
+        .and_then(|a| a.get_env().map(|e| e.to_string_lossy().into_owned()));
+    let accepted = match get(ContextKind::ValidValue) {
+        Some(values) => format!("accepted: {values}"),
+        None => std::error::Error::source(err).map_or_else(String::new, ToString::to_string),
+    };
+    let env = env.map(|e| format!(" (env {e})")).unwrap_or_default();
+    format!("invalid setting {long}{env}: '{value}'; {accepted}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, String> {
+        Config::from_args(std::iter::once("server").chain(args.iter().copied())).map_err(|e| describe_error(&e))
+    }
+
+    #[test]
+    fn defaults_derive_from_listen_and_data_dir() {
+        let c = parse(&["--listen", "127.0.0.1:4000", "--data-dir", "/tmp/x"]).unwrap();
+        assert_eq!(c.base_url().origin(), "http://127.0.0.1:4000");
+        assert_eq!(c.database_url(), "sqlite:/tmp/x/console.db?mode=rwc");
+        assert!(!c.secure_cookies());
+        let c = parse(&["--base-url", "https://oncall.example.com/"]).unwrap();
+        assert_eq!(c.base_url().origin(), "https://oncall.example.com");
+        assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn bad_settings_name_the_setting_and_accepted_values() {
+        let e = parse(&["--backend", "gcp"]).unwrap_err();
+        assert_eq!(e, "invalid setting --backend (env ONCALL_BACKEND): 'gcp'; accepted: local");
+        let e = parse(&["--log-format", "xml"]).unwrap_err();
+        assert!(e.contains("--log-format") && e.contains("human, json"), "{e}");
+        let e = parse(&["--database-url", "mysql://x"]).unwrap_err();
+        assert!(e.contains("--database-url (env DATABASE_URL)") && e.contains("sqlite:"), "{e}");
+        let e = parse(&["--base-url", "ftp://x"]).unwrap_err();
+        assert!(e.contains("--base-url") && e.contains("https://"), "{e}");
+        let e = parse(&["--session-idle-hours", "0"]).unwrap_err();
+        assert!(e.contains("--session-idle-hours") && e.contains("1..=720"), "{e}");
+        assert!(!e.contains('\n'));
+    }
+}

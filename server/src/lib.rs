@@ -1,0 +1,110 @@
+//! The console's server: configuration, database, accounts, sessions and the HTTP router around
+//! the Leptos app. `main.rs` only parses flags, sets up logging and serves what [`build`] returns.
+
+pub mod accounts;
+pub mod audit;
+pub mod config;
+pub mod db;
+pub mod password;
+pub mod sessions;
+pub mod web;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+
+use app::api::session::BackendMode;
+use app::app::{App, shell};
+use app::ports::Services;
+
+use crate::accounts::{BootstrapError, SqlAccounts};
+use crate::config::{Backend, Config};
+use crate::db::{Db, DbError};
+use crate::web::WebState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("session store: {0}")]
+    Sessions(sqlx::Error),
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
+}
+
+/// A console ready to serve.
+pub struct Console {
+    pub router: Router,
+    pub db: Db,
+    /// The one-time link for creating the first administrator, when the database has no users.
+    pub setup_link: Option<String>,
+}
+
+pub async fn build(config: &Config) -> Result<Console, StartError> {
+    let db = Db::connect(&config.database_url()).await?;
+    db.migrate().await?;
+    let store = sessions::Store::open(&db).await.map_err(StartError::Sessions)?;
+    store.spawn_cleanup();
+
+    let base_url = config.base_url();
+    let setup_link_file = config.data_dir.join("setup-link.txt");
+    let accounts = Arc::new(SqlAccounts::new(db.clone(), Some(setup_link_file)));
+    let setup_link = accounts.bootstrap(config.admin_password_file.as_deref(), base_url.origin()).await?;
+
+    let services = Services {
+        accounts: accounts.clone(),
+        backend: match config.backend {
+            Backend::Local => BackendMode::Local,
+        },
+    };
+    let secure = config.secure_cookies();
+    let web = WebState {
+        origin: base_url.origin().into(),
+        accounts,
+        db: db.clone(),
+        session_max_secs: i64::from(config.session_max_hours) * 3600,
+        trusted_proxy_hops: config.trusted_proxy_hops,
+        secure_cookies: secure,
+    };
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name("oncall-console")
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .env(leptos_env())
+        .build();
+    let context = move || provide_context(services.clone());
+    let routes = generate_route_list(App);
+    let leptos = Router::new()
+        .leptos_routes_with_context(&leptos_options, routes, context.clone(), {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
+        .with_state(leptos_options);
+
+    let router = Router::new()
+        .route("/healthz", get(web::healthz))
+        .route("/readyz", get(web::readyz))
+        .route("/locale", post(web::set_locale))
+        .with_state(web.clone())
+        .merge(leptos)
+        .layer(from_fn_with_state(web.clone(), web::current_user))
+        .layer(sessions::layer(store, secure, config.session_idle_hours))
+        .layer(from_fn_with_state(web, web::same_origin))
+        .layer(from_fn(web::security_headers));
+    Ok(Console { router, db, setup_link })
+}
+
+/// Development mode (auto-reload script) only when cargo-leptos says so.
+fn leptos_env() -> leptos::config::Env {
+    match std::env::var("LEPTOS_ENV").as_deref() {
+        Ok("DEV" | "dev" | "development") => leptos::config::Env::DEV,
+        _ => leptos::config::Env::PROD,
+    }
+}

@@ -1,0 +1,73 @@
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use server::config::{Config, LogFormat, describe_error};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::from_args(std::env::args_os()) {
+        Ok(c) => c,
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("error: {}", describe_error(&e));
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+
+    let console = match server::build(&config).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!("start-up failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(config.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!("cannot listen on {}: {e}", config.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let base_url = config.base_url();
+    tracing::info!(url = %base_url, backend = ?config.backend, database = %redact(&config.database_url()), "console listening");
+    match &console.setup_link {
+        Some(link) => tracing::warn!(
+            "no users yet: open this one-time link to create the first administrator: {link} (also written to {})",
+            config.data_dir.join("setup-link.txt").display()
+        ),
+        None => tracing::info!("sign in at {base_url}/login"),
+    }
+    let service = console.router.into_make_service_with_connect_info::<SocketAddr>();
+    if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown()).await {
+        tracing::error!("server error: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Human => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Database URLs may carry a password; never log it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,165 @@
+//! HTTP plumbing around the Leptos app: same-origin checks, the current user, security headers,
+//! the language switch and health probes.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use tower_sessions::Session;
+
+use app::api::session::safe_next;
+use app::auth::ssr::ClientAddr;
+use app::i18n::{LOCALE_COOKIE, Locale};
+use app::ports::SessionClaims;
+
+use crate::accounts::SqlAccounts;
+use crate::db::Db;
+
+#[derive(Clone)]
+pub struct WebState {
+    pub origin: Arc<str>,
+    pub accounts: Arc<SqlAccounts>,
+    pub db: Db,
+    pub session_max_secs: i64,
+    pub trusted_proxy_hops: u8,
+    pub secure_cookies: bool,
+}
+
+/// Refuses state-changing requests that do not come from the console's own pages (CSRF).
+pub async fn same_origin(State(st): State<WebState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    if is_same_origin(req.headers(), &st.origin) {
+        next.run(req).await
+    } else {
+        tracing::warn!(method = %req.method(), path = %req.uri().path(), "cross-origin request refused");
+        (StatusCode::FORBIDDEN, "Cross-origin request refused.").into_response()
+    }
+}
+
+fn is_same_origin(headers: &HeaderMap, origin: &str) -> bool {
+    match headers.get(header::ORIGIN) {
+        Some(o) => o.as_bytes() == origin.as_bytes(),
+        // Browsers that omit Origin still say where a request came from.
+        None => headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"same-origin"),
+    }
+}
+
+/// Puts the signed-in user and the client address into the request for server functions.
+pub async fn current_user(State(st): State<WebState>, session: Session, mut req: Request, next: Next) -> Response {
+    let client = client_addr(&req, st.trusted_proxy_hops);
+    req.extensions_mut().insert(ClientAddr(client));
+    if let Ok(Some(claims)) = session.get::<SessionClaims>(SessionClaims::KEY).await {
+        match st.accounts.session_user(&claims, st.session_max_secs).await {
+            Ok(Some(user)) => {
+                req.extensions_mut().insert(user);
+            }
+            Ok(None) => {
+                // Disabled user, reset password or absolute lifetime reached.
+                let _ = session.flush().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot load the session's user");
+                return (StatusCode::SERVICE_UNAVAILABLE, "Database unavailable.").into_response();
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// The TCP peer, or — behind `hops` trusted proxies — the address the outermost of them saw.
+fn client_addr(req: &Request, hops: u8) -> String {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    if hops > 0 {
+        let forwarded: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect();
+        if let Some(addr) = forwarded.len().checked_sub(usize::from(hops)).and_then(|i| forwarded.get(i)) {
+            return (*addr).to_owned();
+        }
+    }
+    peer.unwrap_or_else(|| "unknown".to_owned())
+}
+
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'; object-src 'none'; base-uri 'none'"),
+    );
+    res
+}
+
+#[derive(serde::Deserialize)]
+pub struct LocaleForm {
+    lang: String,
+    next: Option<String>,
+}
+
+/// POST /locale: remembers the language for a year and goes back to the page.
+pub async fn set_locale(State(st): State<WebState>, Form(form): Form<LocaleForm>) -> Response {
+    let Some(locale) = Locale::parse(&form.lang) else {
+        return (StatusCode::BAD_REQUEST, format!("Unknown language '{}'; accepted: en, ja.", form.lang)).into_response();
+    };
+    let secure = if st.secure_cookies { "; Secure" } else { "" };
+    let cookie = format!("{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}", locale.code());
+    let next = safe_next(form.next.as_deref());
+    (StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, next)]).into_response()
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn readyz(State(st): State<WebState>) -> Response {
+    if st.db.ready().await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable or migrations not applied").into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_must_match_exactly() {
+        let mut h = HeaderMap::new();
+        assert!(!is_same_origin(&h, "http://127.0.0.1:3000"));
+        h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!is_same_origin(&h, "http://127.0.0.1:3000"));
+        h.insert("sec-fetch-site", HeaderValue::from_static("same-origin"));
+        assert!(is_same_origin(&h, "http://127.0.0.1:3000"));
+        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:3000.evil.example"));
+        assert!(!is_same_origin(&h, "http://127.0.0.1:3000"));
+        h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:3000"));
+        assert!(is_same_origin(&h, "http://127.0.0.1:3000"));
+    }
+
+    #[test]
+    fn forwarded_for_is_read_from_the_right() {
+        let req = |xff: &str| {
+            let mut r = Request::new(axum::body::Body::empty());
+            r.headers_mut().insert("x-forwarded-for", HeaderValue::from_str(xff).unwrap());
+            r
+        };
+        assert_eq!(client_addr(&req("6.6.6.6, 10.0.0.1"), 1), "10.0.0.1");
+        assert_eq!(client_addr(&req("6.6.6.6, 10.0.0.1"), 2), "6.6.6.6");
+        assert_eq!(client_addr(&req("6.6.6.6"), 0), "unknown");
+    }
+}

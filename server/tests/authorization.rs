@@ -1,0 +1,145 @@
+//! Every registered server function and every page route is checked against the role it needs:
+//! anonymous → 401 (pages: redirect to sign-in), wrong role → 403, right role → allowed.
+//! A server function or route missing from the tables below fails the test.
+
+mod common;
+
+use app::auth::Role;
+use common::{TestConsole, form};
+use http::StatusCode;
+
+#[derive(Clone, Copy, Debug)]
+enum Access {
+    Public,
+    Needs(Role),
+}
+use Access::{Needs, Public};
+
+/// (endpoint, who may call it, a well-formed request body).
+const SERVER_FNS: &[(&str, Access, &str)] = &[
+    ("whoami", Public, ""),
+    ("login", Public, "username=nobody&password=wrong-password-1"),
+    ("logout", Public, ""),
+    ("setup_status", Public, "token=abc"),
+    ("setup_admin", Public, "token=abc&username=x&display_name=&password=p&password_confirm=p"),
+    ("admin_list_users", Needs(Role::Admin), ""),
+    ("admin_create_user", Needs(Role::Admin), "username=matrix&display_name=&password=matrix-password-1&role=viewer"),
+    ("admin_set_role", Needs(Role::Admin), "user_id=999999&role=viewer"),
+    ("admin_set_disabled", Needs(Role::Admin), "user_id=999999&disabled=true"),
+    ("admin_reset_password", Needs(Role::Admin), "user_id=999999&password=another-password-1"),
+    ("admin_audit_log", Needs(Role::Admin), ""),
+];
+
+/// (path, who may open it).
+const PAGES: &[(&str, Access)] = &[
+    ("/login", Public),
+    ("/setup", Public),
+    ("/", Needs(Role::Viewer)),
+    ("/rotations", Needs(Role::Viewer)),
+    ("/escalation", Needs(Role::Viewer)),
+    ("/routing", Needs(Role::Viewer)),
+    ("/incidents", Needs(Role::Viewer)),
+    ("/admin/users", Needs(Role::Admin)),
+    ("/admin/audit", Needs(Role::Admin)),
+];
+
+async fn cookies_by_role(c: &TestConsole) -> Vec<(Role, String)> {
+    let admin = c.admin().await;
+    let mut out = vec![(Role::Admin, admin.clone())];
+    for role in [Role::Manager, Role::Responder, Role::Viewer] {
+        let name = format!("user-{}", role.as_str());
+        c.create_user(&admin, &name, role.as_str()).await;
+        out.push((role, c.login(&name, &common::password_of(&name)).await));
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_server_function_checks_its_role() {
+    let registered: Vec<(String, http::Method)> =
+        leptos::server_fn::axum::server_fn_paths().map(|(p, m)| (p.to_owned(), m)).collect();
+    for (path, method) in &registered {
+        let name = path.strip_prefix("/api/").unwrap_or(path);
+        assert!(SERVER_FNS.iter().any(|(n, ..)| *n == name), "server function {path} is not in the authorization table");
+        assert_eq!(*method, http::Method::POST, "{path} must be POST-only");
+    }
+    for (name, ..) in SERVER_FNS {
+        assert!(registered.iter().any(|(p, _)| p == &format!("/api/{name}")), "{name} is in the table but not registered");
+    }
+
+    let c = TestConsole::with_admin().await;
+    let users = cookies_by_role(&c).await;
+    for (name, access, body) in SERVER_FNS {
+        let Needs(needed) = access else { continue };
+        let anon = c.call(name, body, None).await;
+        assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "anonymous {name}: {}", anon.body);
+        for (role, cookie) in &users {
+            let r = c.call(name, body, Some(cookie)).await;
+            if role >= needed {
+                assert!(r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN, "{role:?} {name}: {} {}", r.status, r.body);
+            } else {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{role:?} calling {name}: {}", r.body);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn state_changes_need_post_from_the_same_origin() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let body = form(&[("username", "csrf"), ("display_name", ""), ("password", "csrf-password-123"), ("role", "admin")]);
+    for origin in [Some("http://evil.example"), None] {
+        let mut req = http::Request::post("/api/admin_create_user")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &admin);
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        let r = c.send(req.body(axum::body::Body::from(body.clone())).unwrap()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "origin {origin:?}");
+    }
+    // Same origin through Sec-Fetch-Site only is accepted.
+    let req = http::Request::post("/api/admin_list_users")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .header("cookie", &admin);
+    assert_eq!(c.send(req.body(axum::body::Body::empty()).unwrap()).await.status, StatusCode::OK);
+    // GET never runs a server function.
+    let r = c.get(&format!("/api/admin_create_user?{body}"), Some(&admin)).await;
+    assert!(r.status.is_client_error(), "GET ran a server function: {}", r.status);
+    let list = c.call("admin_list_users", "", Some(&admin)).await.json();
+    assert!(!list.to_string().contains("csrf"), "a refused request created a user");
+}
+
+#[tokio::test]
+async fn every_page_route_checks_its_role() {
+    let routes: Vec<String> =
+        leptos_axum::generate_route_list(app::app::App).iter().map(|r| r.path().to_owned()).collect();
+    for path in &routes {
+        assert!(PAGES.iter().any(|(p, _)| p == path), "route {path} is not in the authorization table");
+    }
+    assert_eq!(routes.len(), PAGES.len(), "every table entry is a registered route: {routes:?}");
+
+    let c = TestConsole::with_admin().await;
+    let users = cookies_by_role(&c).await;
+    for (path, access) in PAGES {
+        let anon = c.get(path, None).await;
+        match access {
+            Public => assert_eq!(anon.status, StatusCode::OK, "anonymous {path}"),
+            Needs(needed) => {
+                assert!(anon.status.is_redirection(), "anonymous {path}: {}", anon.status);
+                let to = anon.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
+                assert!(to.starts_with("/login?next="), "anonymous {path} sent to {to}");
+                for (role, cookie) in &users {
+                    let r = c.get(path, Some(cookie)).await;
+                    let want = if role >= needed { StatusCode::OK } else { StatusCode::FORBIDDEN };
+                    assert_eq!(r.status, want, "{role:?} opening {path}");
+                    assert_eq!(r.body.contains("data-testid=\"forbidden\""), want == StatusCode::FORBIDDEN, "{role:?} {path}");
+                }
+            }
+        }
+    }
+    let missing = c.get("/no/such/page", Some(&users[0].1)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
