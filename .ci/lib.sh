@@ -34,7 +34,8 @@ ensure_build_tools() {
   local wbg; wbg="$(wasm_bindgen_version)"
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wbg" ]; then
     log "Installing wasm-bindgen-cli $wbg"
-    cargo install wasm-bindgen-cli --version "$wbg" --locked
+    # Not --locked: its lock file pins a webpki-roots release that crates.io no longer serves.
+    cargo install wasm-bindgen-cli --version "$wbg"
   fi
   # wasm-opt (binaryen from npm) and Playwright, pinned in end2end/package-lock.json.
   local stamp="$ROOT/end2end/node_modules/.installed-lock"

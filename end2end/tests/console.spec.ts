@@ -81,10 +81,7 @@ test.describe.serial('web console', () => {
     await gotoHydrated(page, '/admin/users');
 
     const userList = page.getByTestId('user-list');
-    // Match rows by a cell whose whole text is the username: a row's text is the
-    // cells' text concatenated without separators, so word boundaries are unreliable.
-    const rowOf = (username: string) =>
-      userList.locator('tr').filter({ has: page.getByText(username, { exact: true }) });
+    const rowOf = (username: string) => userList.locator(`tr[data-username="${username}"]`);
     const veraRow = rowOf(VIEWER.username);
     await expect(userList).toBeVisible();
     await expect(rowOf(ADMIN.username)).not.toHaveCount(0);
@@ -97,12 +94,13 @@ test.describe.serial('web console', () => {
     await page.getByTestId('create-user-submit').click();
 
     await expect(veraRow).toHaveCount(1);
-    await expect(veraRow).toContainText('viewer', { ignoreCase: true });
+    await expect(veraRow.getByTestId('user-role')).toHaveText('viewer');
+    await expect(veraRow).toContainText(VIEWER.displayName);
 
     // Persisted on the server, not only shown optimistically.
     await gotoHydrated(page, '/admin/users');
     await expect(veraRow).toHaveCount(1);
-    await expect(veraRow).toContainText('viewer', { ignoreCase: true });
+    await expect(veraRow.getByTestId('user-role')).toHaveText('viewer');
   });
 
   test('viewer is denied the admin pages', async () => {
