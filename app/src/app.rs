@@ -40,8 +40,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = current_locale();
     provide_context(locale);
-    let session: SessionResource = Resource::new_blocking(|| (), |()| whoami());
-    provide_context(session);
     // Lets tests (and people) know the page is interactive.
     Effect::new(|| {
         if let Some(body) = document().body() {
@@ -49,11 +47,24 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let guarded = |role: Role, page: fn() -> AnyView| move || view! { <Guarded role>{page()}</Guarded> };
     view! {
         <Stylesheet id="leptos" href="/pkg/oncall-console.css" />
         <Title text=Msg::AppName.text(locale) />
         <Router>
+            <SessionScope />
+        </Router>
+    }
+}
+
+/// Provides who is signed in to the header and pages. Fetched again on every navigation, because
+/// signing in or out ends with a client-side redirect.
+#[component]
+fn SessionScope() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let session: SessionResource = Resource::new_blocking(move || location.pathname.get(), |_| whoami());
+    provide_context(session);
+    let guarded = |role: Role, page: fn() -> AnyView| move || view! { <Guarded role>{page()}</Guarded> };
+    view! {
             <Header />
             <main class="main">
                 <Routes fallback=|| view! { <NotFound /> }>
@@ -84,7 +95,6 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view=guarded(Role::Admin, || AuditPage().into_any()) ssr=SsrMode::Async />
                 </Routes>
             </main>
-        </Router>
     }
 }
 

@@ -87,10 +87,11 @@ test.describe.serial('web console', () => {
     await expect(rowOf(ADMIN.username)).not.toHaveCount(0);
     await expect(veraRow).toHaveCount(0);
 
-    await page.locator('input[name="username"]').fill(VIEWER.username);
-    await page.locator('input[name="display_name"]').fill(VIEWER.displayName);
-    await page.locator('input[name="password"]').fill(VIEWER.password);
-    await page.locator('select[name="role"]').selectOption('viewer');
+    const create = page.getByTestId('create-user-form');
+    await create.locator('input[name="username"]').fill(VIEWER.username);
+    await create.locator('input[name="display_name"]').fill(VIEWER.displayName);
+    await create.locator('input[name="password"]').fill(VIEWER.password);
+    await create.locator('select[name="role"]').selectOption('viewer');
     await page.getByTestId('create-user-submit').click();
 
     await expect(veraRow).toHaveCount(1);

@@ -98,3 +98,13 @@ async fn the_shell_shows_backend_mode_navigation_and_security_headers() {
     assert_eq!(r.headers["x-frame-options"], "DENY");
     assert!(r.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
 }
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode() {
+    let c = TestConsole::with_admin().await;
+    if c.db.dialect != server::db::Dialect::Sqlite {
+        return;
+    }
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&c.db.pool).await.unwrap();
+    assert_eq!(mode, "wal");
+}

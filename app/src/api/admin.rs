@@ -148,6 +148,7 @@ pub async fn audit_log(
     crate::ports::services()?.accounts.audit_log(&filter).await
 }
 
+#[cfg(feature = "ssr")]
 fn parse_role(role: &str) -> Result<Role, AppError> {
     use crate::error::FieldError;
     Role::parse(role).ok_or_else(|| AppError::Invalid(vec![FieldError::new("role", crate::i18n::Msg::ErrRole)]))

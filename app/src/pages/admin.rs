@@ -46,7 +46,7 @@ pub fn UsersPage() -> impl IntoView {
         </section>
         <section class="card">
             <h2>{t(Msg::CreateUser)}</h2>
-            <ActionForm action=create attr:class="stack">
+            <ActionForm action=create attr:class="stack" attr:data-testid="create-user-form">
                 <label>
                     {t(Msg::Username)}
                     <input name="username" required autocapitalize="none" />
