@@ -79,16 +79,14 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 
 pub fn validate_username(username: &str) -> Option<FieldError> {
     let ok_len = (3..=32).contains(&username.chars().count());
-    let ok_chars = username
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    let ok_chars =
+        username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     (!ok_len || !ok_chars).then(|| FieldError::new("username", Msg::ErrUsernameFormat))
 }
 
 pub fn validate_password(field: &'static str, password: &str) -> Option<FieldError> {
     let n = password.chars().count();
-    (!(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n))
-        .then(|| FieldError::new(field, Msg::ErrPasswordLength))
+    (!(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n)).then(|| FieldError::new(field, Msg::ErrPasswordLength))
 }
 
 fn validate_display_name(name: &str) -> Option<FieldError> {
@@ -98,25 +96,22 @@ fn validate_display_name(name: &str) -> Option<FieldError> {
 
 impl NewUser {
     /// Trims the names, then checks every field; all problems are reported at once.
-    pub fn validated(mut self) -> Result<NewUser, AppError> {
-        self.username = self.username.trim().to_owned();
-        self.display_name = self.display_name.trim().to_owned();
-        if self.display_name.is_empty() {
-            self.display_name.clone_from(&self.username);
-        }
+    pub fn validated(self) -> Result<NewUser, AppError> {
+        let username = self.username.trim().to_owned();
+        let display_name = match self.display_name.trim() {
+            "" => username.clone(),
+            name => name.to_owned(),
+        };
+        let user = NewUser { username, display_name, ..self };
         let errors: Vec<FieldError> = [
-            validate_username(&self.username),
-            validate_display_name(&self.display_name),
-            validate_password("password", &self.password),
+            validate_username(&user.username),
+            validate_display_name(&user.display_name),
+            validate_password("password", &user.password),
         ]
         .into_iter()
         .flatten()
         .collect();
-        if errors.is_empty() {
-            Ok(self)
-        } else {
-            Err(AppError::Invalid(errors))
-        }
+        if errors.is_empty() { Ok(user) } else { Err(AppError::Invalid(errors)) }
     }
 }
 
@@ -145,9 +140,7 @@ pub mod ssr {
     }
 
     pub fn session() -> Result<tower_sessions::Session, AppError> {
-        parts()
-            .and_then(|p| p.extensions.get::<tower_sessions::Session>().cloned())
-            .ok_or(AppError::Internal)
+        parts().and_then(|p| p.extensions.get::<tower_sessions::Session>().cloned()).ok_or(AppError::Internal)
     }
 
     /// Every `#[server]` function that is not public starts with this call.

@@ -95,7 +95,9 @@ pub mod ssr {
     /// Makes the HTTP response carry the error's status code.
     pub fn set_status(err: &AppError) {
         if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            opts.set_status(http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+            opts.set_status(
+                http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
         }
     }
 

@@ -35,9 +35,7 @@ impl Locale {
             let mut parts = item.split(';');
             let tag = parts.next().unwrap_or("").trim();
             let primary = tag.split('-').next().unwrap_or("");
-            let q = parts
-                .find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok()))
-                .unwrap_or(1.0);
+            let q = parts.find_map(|p| p.trim().strip_prefix("q=").and_then(|v| v.parse::<f32>().ok())).unwrap_or(1.0);
             if let Some(locale) = Locale::parse(primary)
                 && q > 0.0
                 && best.is_none_or(|(bq, _)| q > bq)

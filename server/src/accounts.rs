@@ -103,7 +103,11 @@ impl SqlAccounts {
 
     /// Creates the first administrator on an empty database, from a password file or by issuing
     /// a one-time setup link. Returns the link if one was issued.
-    pub async fn bootstrap(&self, password_file: Option<&std::path::Path>, base_url: &str) -> Result<Option<String>, BootstrapError> {
+    pub async fn bootstrap(
+        &self,
+        password_file: Option<&std::path::Path>,
+        base_url: &str,
+    ) -> Result<Option<String>, BootstrapError> {
         if self.user_count().await? > 0 {
             return Ok(None);
         }
@@ -117,18 +121,28 @@ impl SqlAccounts {
                 role: Role::Admin,
             }
             .validated()
-            .map_err(|_| BootstrapError::PasswordFile(path.display().to_string(), "the password must have 12 to 256 characters".into()))?;
+            .map_err(|_| {
+                BootstrapError::PasswordFile(
+                    path.display().to_string(),
+                    "the password must have 12 to 256 characters".into(),
+                )
+            })?;
             let now = now_epoch_secs();
             let hash = password::hash(user.password.clone()).await;
             let mut tx = self.db.pool.begin().await?;
             let created = Self::insert_user(&mut tx, &user, &hash, now).await.map_err(|_| BootstrapError::Conflict)?;
-            audit::record(&mut tx, Actor::System("password-file"), now, Change {
-                action: "create",
-                entity: "user",
-                entity_id: created.id.to_string(),
-                before: None,
-                after: Some(&created),
-            })
+            audit::record(
+                &mut tx,
+                Actor::System("password-file"),
+                now,
+                Change {
+                    action: "create",
+                    entity: "user",
+                    entity_id: created.id.to_string(),
+                    before: None,
+                    after: Some(&created),
+                },
+            )
             .await?;
             tx.commit().await?;
             tracing::info!(file = %path.display(), "created the first administrator \"admin\" from the password file");
@@ -142,13 +156,18 @@ impl SqlAccounts {
             .await?;
         let link = format!("{base_url}/setup?token={token}");
         if let Some(file) = &self.setup_link_file {
-            write_private(file, &format!("{link}\n")).map_err(|e| BootstrapError::PasswordFile(file.display().to_string(), e.to_string()))?;
+            write_private(file, &format!("{link}\n"))
+                .map_err(|e| BootstrapError::PasswordFile(file.display().to_string(), e.to_string()))?;
         }
         Ok(Some(link))
     }
 
     /// The user a session belongs to, if the session is still valid for them.
-    pub async fn session_user(&self, claims: &SessionClaims, max_lifetime_secs: i64) -> Result<Option<CurrentUser>, sqlx::Error> {
+    pub async fn session_user(
+        &self,
+        claims: &SessionClaims,
+        max_lifetime_secs: i64,
+    ) -> Result<Option<CurrentUser>, sqlx::Error> {
         if now_epoch_secs() - claims.authenticated_at > max_lifetime_secs {
             return Ok(None);
         }
@@ -163,7 +182,9 @@ impl SqlAccounts {
 
     async fn check_attempt_limits(&self, username: &str, client: &str, now: i64) -> Result<(), AppError> {
         let since = now - ATTEMPT_WINDOW_SECS;
-        for (column, key, max) in [("username", username, MAX_FAILURES_PER_ACCOUNT), ("client", client, MAX_FAILURES_PER_CLIENT)] {
+        for (column, key, max) in
+            [("username", username, MAX_FAILURES_PER_ACCOUNT), ("client", client, MAX_FAILURES_PER_CLIENT)]
+        {
             let sql = format!("SELECT COUNT(*), MIN(at) FROM login_failures WHERE {column} = $1 AND at > $2");
             let row = sqlx::query(&sql).bind(key).bind(since).fetch_one(&self.db.pool).await.map_err(internal)?;
             let count: i64 = row.try_get(0).map_err(internal)?;
@@ -195,13 +216,18 @@ impl SqlAccounts {
         }
         q.execute(&mut *tx).await.map_err(internal)?;
         let after = Self::find(&mut tx, user_id).await?;
-        audit::record(&mut tx, Actor::User(actor), now, Change {
-            action,
-            entity: "user",
-            entity_id: user_id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        })
+        audit::record(
+            &mut tx,
+            Actor::User(actor),
+            now,
+            Change {
+                action,
+                entity: "user",
+                entity_id: user_id.to_string(),
+                before: Some(&before),
+                after: Some(&after),
+            },
+        )
         .await
         .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
@@ -279,18 +305,24 @@ impl Accounts for SqlAccounts {
         .fetch_all(&mut *tx)
         .await
         .map_err(internal)?;
-        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await.map_err(internal)?;
+        let users: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await.map_err(internal)?;
         if users > 0 || !retired.contains(&password::token_digest(token)) {
             return Err(AppError::SetupLinkInvalid);
         }
         let created = Self::insert_user(&mut tx, &user, &hash, now).await?;
-        audit::record(&mut tx, Actor::System("setup-link"), now, Change {
-            action: "create",
-            entity: "user",
-            entity_id: created.id.to_string(),
-            before: None,
-            after: Some(&created),
-        })
+        audit::record(
+            &mut tx,
+            Actor::System("setup-link"),
+            now,
+            Change {
+                action: "create",
+                entity: "user",
+                entity_id: created.id.to_string(),
+                before: None,
+                after: Some(&created),
+            },
+        )
         .await
         .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
@@ -312,13 +344,18 @@ impl Accounts for SqlAccounts {
         let hash = password::hash(user.password.clone()).await;
         let mut tx = self.db.pool.begin().await.map_err(internal)?;
         let created = Self::insert_user(&mut tx, &user, &hash, now).await?;
-        audit::record(&mut tx, Actor::User(actor), now, Change {
-            action: "create",
-            entity: "user",
-            entity_id: created.id.to_string(),
-            before: None,
-            after: Some(&created),
-        })
+        audit::record(
+            &mut tx,
+            Actor::User(actor),
+            now,
+            Change {
+                action: "create",
+                entity: "user",
+                entity_id: created.id.to_string(),
+                before: None,
+                after: Some(&created),
+            },
+        )
         .await
         .map_err(internal)?;
         tx.commit().await.map_err(internal)?;

@@ -48,8 +48,10 @@ impl Db {
                     if dialect == Dialect::Sqlite {
                         // WAL lets readers run beside the single writer; the busy timeout makes
                         // writers queue instead of failing.
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
-                            .await?;
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
                     }
                     Ok(())
                 })
@@ -74,8 +76,9 @@ impl Db {
 
     /// True when the database answers and every migration this build knows has been applied.
     pub async fn ready(&self) -> bool {
-        let applied: Result<i64, _> =
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE").fetch_one(&self.pool).await;
+        let applied: Result<i64, _> = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(&self.pool)
+            .await;
         applied.is_ok_and(|n| usize::try_from(n).is_ok_and(|n| n >= self.migrator().iter().count()))
     }
 }

@@ -34,12 +34,13 @@ async fn main() -> ExitCode {
     };
     let base_url = config.base_url();
     tracing::info!(url = %base_url, backend = ?config.backend, database = %redact(&config.database_url()), "console listening");
-    match &console.setup_link {
-        Some(link) => tracing::warn!(
+    if let Some(link) = &console.setup_link {
+        tracing::warn!(
             "no users yet: open this one-time link to create the first administrator: {link} (also written to {})",
             config.data_dir.join("setup-link.txt").display()
-        ),
-        None => tracing::info!("sign in at {base_url}/login"),
+        );
+    } else {
+        tracing::info!("sign in at {base_url}/login");
     }
     let service = console.router.into_make_service_with_connect_info::<SocketAddr>();
     if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown()).await {

@@ -42,7 +42,7 @@ impl Store {
     pub fn spawn_cleanup(&self) {
         let store = self.clone();
         tokio::spawn(async move {
-            let _ = store.continuously_delete_expired(tokio::time::Duration::from_secs(600)).await;
+            let _ = store.continuously_delete_expired(tokio::time::Duration::from_mins(10)).await;
         });
     }
 }

@@ -4,11 +4,11 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::Form;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use tower_sessions::Session;
 
 use app::api::session::safe_next;
@@ -113,7 +113,8 @@ pub struct LocaleForm {
 /// POST /locale: remembers the language for a year and goes back to the page.
 pub async fn set_locale(State(st): State<WebState>, Form(form): Form<LocaleForm>) -> Response {
     let Some(locale) = Locale::parse(&form.lang) else {
-        return (StatusCode::BAD_REQUEST, format!("Unknown language '{}'; accepted: en, ja.", form.lang)).into_response();
+        return (StatusCode::BAD_REQUEST, format!("Unknown language '{}'; accepted: en, ja.", form.lang))
+            .into_response();
     };
     let secure = if st.secure_cookies { "; Secure" } else { "" };
     let cookie = format!("{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}", locale.code());

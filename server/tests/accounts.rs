@@ -58,7 +58,8 @@ async fn wrong_password_is_refused_and_attempts_are_limited_per_account() {
 async fn attempts_are_limited_per_client_address() {
     let c = TestConsole::with_admin().await;
     for i in 0..20 {
-        let r = c.call("login", &form(&[("username", &format!("guess{i}")), ("password", "x-password-123")]), None).await;
+        let r =
+            c.call("login", &form(&[("username", &format!("guess{i}")), ("password", "x-password-123")]), None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
     let r = c.call("login", &form(&[("username", "admin"), ("password", ADMIN_PASSWORD)]), None).await;
@@ -128,10 +129,24 @@ async fn bad_user_input_gets_field_errors_and_changes_nothing() {
     c.create_user(&admin, "taken", "viewer").await;
     let audit_before = c.call("admin_audit_log", "", Some(&admin)).await.json().as_array().unwrap().len();
     let cases = [
-        (form(&[("username", "Bad Name"), ("display_name", ""), ("password", "long-enough-pass"), ("role", "viewer")]), "username"),
+        (
+            form(&[
+                ("username", "Bad Name"),
+                ("display_name", ""),
+                ("password", "long-enough-pass"),
+                ("role", "viewer"),
+            ]),
+            "username",
+        ),
         (form(&[("username", "okname"), ("display_name", ""), ("password", "short"), ("role", "viewer")]), "password"),
-        (form(&[("username", "okname"), ("display_name", ""), ("password", "long-enough-pass"), ("role", "root")]), "role"),
-        (form(&[("username", "taken"), ("display_name", ""), ("password", "long-enough-pass"), ("role", "viewer")]), "username"),
+        (
+            form(&[("username", "okname"), ("display_name", ""), ("password", "long-enough-pass"), ("role", "root")]),
+            "role",
+        ),
+        (
+            form(&[("username", "taken"), ("display_name", ""), ("password", "long-enough-pass"), ("role", "viewer")]),
+            "username",
+        ),
     ];
     for (body, field) in cases {
         let r = c.call("admin_create_user", &body, Some(&admin)).await;
@@ -154,17 +169,22 @@ async fn every_change_is_audited_with_before_and_after() {
     c.call("admin_reset_password", &format!("user_id={id}&password=yet-another-pass"), Some(&admin)).await;
 
     let log = c.call("admin_audit_log", "entity=user", Some(&admin)).await.json();
-    let entries: Vec<_> = log.as_array().unwrap().iter().filter(|e| e["entity_id"] == id.to_string()).collect();
+    let id_text = id.to_string();
+    let entries: Vec<_> = log.as_array().unwrap().iter().filter(|e| e["entity_id"] == id_text.as_str()).collect();
     let actions: Vec<_> = entries.iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["reset_password", "disable", "set_role", "create"]);
     for e in &entries {
         assert_eq!(e["actor"], "admin");
         assert!(e["at"].as_i64().unwrap() > 1_700_000_000);
     }
-    let json = |e: &serde_json::Value, k: &str| serde_json::from_str::<serde_json::Value>(e[k].as_str().unwrap()).unwrap();
+    let json =
+        |e: &serde_json::Value, k: &str| serde_json::from_str::<serde_json::Value>(e[k].as_str().unwrap()).unwrap();
     assert!(entries[3]["before"].is_null());
     assert_eq!(json(entries[3], "after")["username"], "aki");
-    assert_eq!((json(entries[2], "before")["role"].clone(), json(entries[2], "after")["role"].clone()), ("viewer".into(), "manager".into()));
+    assert_eq!(
+        (json(entries[2], "before")["role"].clone(), json(entries[2], "after")["role"].clone()),
+        ("viewer".into(), "manager".into())
+    );
     assert_eq!(json(entries[1], "after")["disabled"], true);
     assert!(!entries[0]["after"].as_str().unwrap().contains("argon2"), "password hashes never reach the audit log");
 
@@ -196,7 +216,13 @@ async fn the_setup_link_creates_the_first_admin_once() {
     assert_eq!(setup_status(&c, &token).await, serde_json::json!(true));
 
     let body = |pw2: &str| {
-        form(&[("token", &token), ("username", "root-admin"), ("display_name", "Root"), ("password", "first-admin-pass"), ("password_confirm", pw2)])
+        form(&[
+            ("token", &token),
+            ("username", "root-admin"),
+            ("display_name", "Root"),
+            ("password", "first-admin-pass"),
+            ("password_confirm", pw2),
+        ])
     };
     let r = c.call("setup_admin", &body("mismatch-pass-1"), None).await;
     assert_eq!(r.json()["Invalid"][0]["field"], "password_confirm");
@@ -223,7 +249,13 @@ async fn sessions_expire_after_their_absolute_lifetime() {
     let week = 7 * 24 * 3600;
     assert!(accounts.session_user(&claims(now - 60), week).await.unwrap().is_some());
     assert!(accounts.session_user(&claims(now - week - 1), week).await.unwrap().is_none());
-    assert!(accounts.session_user(&app::ports::SessionClaims { user_id: 1, epoch: 7, authenticated_at: now }, week).await.unwrap().is_none());
+    assert!(
+        accounts
+            .session_user(&app::ports::SessionClaims { user_id: 1, epoch: 7, authenticated_at: now }, week)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn setup_status(c: &TestConsole, token: &str) -> serde_json::Value {

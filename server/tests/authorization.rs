@@ -60,11 +60,17 @@ async fn every_server_function_checks_its_role() {
         leptos::server_fn::axum::server_fn_paths().map(|(p, m)| (p.to_owned(), m)).collect();
     for (path, method) in &registered {
         let name = path.strip_prefix("/api/").unwrap_or(path);
-        assert!(SERVER_FNS.iter().any(|(n, ..)| *n == name), "server function {path} is not in the authorization table");
+        assert!(
+            SERVER_FNS.iter().any(|(n, ..)| *n == name),
+            "server function {path} is not in the authorization table"
+        );
         assert_eq!(*method, http::Method::POST, "{path} must be POST-only");
     }
     for (name, ..) in SERVER_FNS {
-        assert!(registered.iter().any(|(p, _)| p == &format!("/api/{name}")), "{name} is in the table but not registered");
+        assert!(
+            registered.iter().any(|(p, _)| p == &format!("/api/{name}")),
+            "{name} is in the table but not registered"
+        );
     }
 
     let c = TestConsole::with_admin().await;
@@ -76,7 +82,12 @@ async fn every_server_function_checks_its_role() {
         for (role, cookie) in &users {
             let r = c.call(name, body, Some(cookie)).await;
             if role >= needed {
-                assert!(r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN, "{role:?} {name}: {} {}", r.status, r.body);
+                assert!(
+                    r.status != StatusCode::UNAUTHORIZED && r.status != StatusCode::FORBIDDEN,
+                    "{role:?} {name}: {} {}",
+                    r.status,
+                    r.body
+                );
             } else {
                 assert_eq!(r.status, StatusCode::FORBIDDEN, "{role:?} calling {name}: {}", r.body);
             }
@@ -88,7 +99,8 @@ async fn every_server_function_checks_its_role() {
 async fn state_changes_need_post_from_the_same_origin() {
     let c = TestConsole::with_admin().await;
     let admin = c.admin().await;
-    let body = form(&[("username", "csrf"), ("display_name", ""), ("password", "csrf-password-123"), ("role", "admin")]);
+    let body =
+        form(&[("username", "csrf"), ("display_name", ""), ("password", "csrf-password-123"), ("role", "admin")]);
     for origin in [Some("http://evil.example"), None] {
         let mut req = http::Request::post("/api/admin_create_user")
             .header("content-type", "application/x-www-form-urlencoded")
@@ -135,7 +147,11 @@ async fn every_page_route_checks_its_role() {
                     let r = c.get(path, Some(cookie)).await;
                     let want = if role >= needed { StatusCode::OK } else { StatusCode::FORBIDDEN };
                     assert_eq!(r.status, want, "{role:?} opening {path}");
-                    assert_eq!(r.body.contains("data-testid=\"forbidden\""), want == StatusCode::FORBIDDEN, "{role:?} {path}");
+                    assert_eq!(
+                        r.body.contains("data-testid=\"forbidden\""),
+                        want == StatusCode::FORBIDDEN,
+                        "{role:?} {path}"
+                    );
                 }
             }
         }

@@ -21,10 +21,8 @@ fn a_bad_setting_stops_start_up_with_one_line() {
             assert!(err.contains(n), "{args:?}: {err}");
         }
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("ONCALL_BACKEND", "azure")
-        .output()
-        .expect("runs");
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_server")).env("ONCALL_BACKEND", "azure").output().expect("runs");
     assert!(String::from_utf8_lossy(&out.stderr).contains("(env ONCALL_BACKEND): 'azure'"));
 }
 
@@ -54,7 +52,11 @@ async fn language_comes_from_cookie_then_accept_language() {
         c.send(req.body(axum::body::Body::empty()).unwrap())
     };
     let ja = get(Some("ja-JP,ja;q=0.9"), None).await;
-    assert!(ja.body.contains("<html lang=\"ja\"") && ja.body.contains("サインイン"), "{}", &ja.body[..300.min(ja.body.len())]);
+    assert!(
+        ja.body.contains("<html lang=\"ja\"") && ja.body.contains("サインイン"),
+        "{}",
+        &ja.body[..300.min(ja.body.len())]
+    );
     let en = get(Some("en-US"), None).await;
     assert!(en.body.contains("<html lang=\"en\"") && en.body.contains("Sign in"));
     let chosen = get(Some("ja"), Some("lang=en")).await;
@@ -91,7 +93,13 @@ async fn the_shell_shows_backend_mode_navigation_and_security_headers() {
     let admin = c.admin().await;
     let r = c.get("/", Some(&admin)).await;
     assert_eq!(r.status, StatusCode::OK);
-    for marker in ["data-testid=\"backend-mode\"", "Local engine", "data-testid=\"nav-rotations\"", "data-testid=\"nav-admin\"", "name=\"viewport\""] {
+    for marker in [
+        "data-testid=\"backend-mode\"",
+        "Local engine",
+        "data-testid=\"nav-rotations\"",
+        "data-testid=\"nav-admin\"",
+        "name=\"viewport\"",
+    ] {
         assert!(r.body.contains(marker), "missing {marker}");
     }
     assert_eq!(r.headers["x-content-type-options"], "nosniff");

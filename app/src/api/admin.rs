@@ -43,12 +43,15 @@ pub const AUDIT_PAGE: u32 = 200;
 /// Parses a `datetime-local` value (`2026-11-24T09:30`, read as UTC) into epoch seconds.
 pub fn parse_utc_minute(s: &str) -> Option<i64> {
     let (date, time) = s.trim().split_once('T')?;
-    let mut d = date.splitn(3, '-').map(str::parse::<i64>);
-    let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
-    let mut t = time.splitn(3, ':').map(|p| p.parse::<i64>());
-    let (hh, mm) = (t.next()?.ok()?, t.next()?.ok()?);
-    let valid = (1..=12).contains(&m) && (1..=days_in_month(y, m)).contains(&day) && (0..24).contains(&hh) && (0..60).contains(&mm);
-    valid.then(|| days_from_civil(y, m, day) * 86_400 + hh * 3600 + mm * 60)
+    let mut date_parts = date.splitn(3, '-').map(str::parse::<i64>);
+    let (year, month, day) = (date_parts.next()?.ok()?, date_parts.next()?.ok()?, date_parts.next()?.ok()?);
+    let mut time_parts = time.splitn(3, ':').map(str::parse::<i64>);
+    let (hour, minute) = (time_parts.next()?.ok()?, time_parts.next()?.ok()?);
+    let valid = (1..=12).contains(&month)
+        && (1..=days_in_month(year, month)).contains(&day)
+        && (0..24).contains(&hour)
+        && (0..60).contains(&minute);
+    valid.then(|| days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60)
 }
 
 /// Formats epoch seconds as `YYYY-MM-DD HH:MM:SS` in UTC.

@@ -38,9 +38,8 @@ pub fn safe_next(next: Option<&str>) -> String {
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::auth::ssr::client_addr;
     use crate::error::ssr::with_status;
-    let signed_in = with_status(
-        crate::ports::services()?.accounts.sign_in(username.trim(), &password, &client_addr()).await,
-    )?;
+    let signed_in =
+        with_status(crate::ports::services()?.accounts.sign_in(username.trim(), &password, &client_addr()).await)?;
     ssr::start_session(&signed_in).await?;
     leptos_axum::redirect(&safe_next(next.as_deref()));
     Ok(())
@@ -74,7 +73,10 @@ pub async fn setup_admin(
     use crate::error::{FieldError, ssr::with_status};
     use crate::i18n::Msg;
     if password != password_confirm {
-        return with_status(Err(AppError::Invalid(vec![FieldError::new("password_confirm", Msg::ErrPasswordMismatch)])));
+        return with_status(Err(AppError::Invalid(vec![FieldError::new(
+            "password_confirm",
+            Msg::ErrPasswordMismatch,
+        )])));
     }
     let user = with_status(NewUser { username, display_name, password, role: Role::Admin }.validated())?;
     let signed_in = with_status(crate::ports::services()?.accounts.setup_first_admin(&token, user).await)?;

@@ -46,8 +46,7 @@ pub fn encode_query_value(s: &str) -> String {
 
 #[cfg(feature = "ssr")]
 fn set_status(code: u16) {
-    if let (Some(opts), Ok(status)) =
-        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
+    if let (Some(opts), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
     {
         opts.set_status(status);
     }

@@ -28,9 +28,11 @@ pub struct Reply {
 
 impl Reply {
     pub fn set_cookie(&self, name: &str) -> Option<String> {
-        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
-            c.starts_with(&format!("{name}=")).then(|| c.to_owned())
-        })
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.starts_with(&format!("{name}=")).then(|| c.to_owned()))
     }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
@@ -42,7 +44,8 @@ async fn database_url(dir: &std::path::Path) -> String {
     match std::env::var("ONCALL_TEST_DB").as_deref() {
         Ok("postgres") => {
             use sqlx::Connection;
-            let admin = std::env::var("ONCALL_TEST_PG_ADMIN_URL").expect("ONCALL_TEST_PG_ADMIN_URL must be set for postgres tests");
+            let admin = std::env::var("ONCALL_TEST_PG_ADMIN_URL")
+                .expect("ONCALL_TEST_PG_ADMIN_URL must be set for postgres tests");
             let name = format!("t_{}", hex_id());
             let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test PostgreSQL");
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
@@ -129,7 +132,8 @@ impl TestConsole {
     pub async fn login(&self, username: &str, password: &str) -> String {
         let r = self.call("login", &form(&[("username", username), ("password", password)]), None).await;
         assert!(r.status.is_success() || r.status.is_redirection(), "login {username}: {} {}", r.status, r.body);
-        let set = r.set_cookie(server::sessions::cookie_name(self.config.secure_cookies())).expect("session cookie set");
+        let set =
+            r.set_cookie(server::sessions::cookie_name(self.config.secure_cookies())).expect("session cookie set");
         set.split(';').next().unwrap().to_owned()
     }
 
@@ -139,7 +143,8 @@ impl TestConsole {
 
     /// Creates a user through the admin server function; returns its id.
     pub async fn create_user(&self, admin: &str, username: &str, role: &str) -> i64 {
-        let body = form(&[("username", username), ("display_name", ""), ("password", &password_of(username)), ("role", role)]);
+        let body =
+            form(&[("username", username), ("display_name", ""), ("password", &password_of(username)), ("role", role)]);
         let r = self.call("admin_create_user", &body, Some(admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         r.json()["id"].as_i64().unwrap()
@@ -157,11 +162,7 @@ pub fn password_of(username: &str) -> String {
 }
 
 pub fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
 }
 
 fn encode(s: &str) -> String {
