@@ -168,6 +168,17 @@ messages! {
     ErrRole => "Unknown role.", "不明なロールです。";
     ErrSelfChange => "You cannot disable or demote your own account.", "自分のアカウントを無効化・降格することはできません。";
     ErrTimeFormat => "Use the form 2026-11-24T09:30.", "2026-11-24T09:30 の形式で入力してください。";
+    ErrRotationMembers => "A rotation has 1 to 30 members.", "ローテーションのメンバーは1〜30人です。";
+    ErrRotationDuplicateMember => "Each member can appear only once.", "同じメンバーは一度しか指定できません。";
+    ErrTimeZone => "Use an IANA time zone such as Asia/Tokyo or UTC.", "Asia/Tokyo や UTC などの IANA タイムゾーンを指定してください。";
+    ErrMultiplier => "Shift length must be 1 to 100.", "シフトの長さは1〜100です。";
+    ErrNumberOnCall => "Between 1 and the number of members can be on call at once.", "同時オンコール人数は1人からメンバー数までです。";
+    ErrHandOff => "Give at least one valid hand-off time (day 1–31, 00:00–23:59).", "有効な交代時刻を1つ以上指定してください(1〜31日、00:00〜23:59)。";
+    ErrCoverage => "Coverage windows must be at least 30 minutes long and must not overlap.", "対応時間帯は30分以上で、重ならないようにしてください。";
+    ErrOverrideLength => "An override lasts at least 30 minutes.", "オーバーライドは30分以上必要です。";
+    ErrOverridePast => "An override cannot start in the past.", "過去に開始するオーバーライドは作成できません。";
+    ErrOverrideTooFar => "An override can start at most six months ahead.", "オーバーライドの開始は6か月先までです。";
+    ErrOverrideMember => "Only members of this rotation can take an override.", "オーバーライドにはこのローテーションのメンバーのみ指定できます。";
 }
 
 #[cfg(test)]

@@ -203,18 +203,19 @@ impl SqlAccounts {
         actor: &CurrentUser,
         user_id: i64,
         action: &'static str,
-        apply: impl FnOnce(&UserSummary) -> Result<(&'static str, Vec<(&'static str, Option<String>)>), AppError>,
+        // Returns the SET clause (`$1` = now, `$3` = the optional value) and that value.
+        apply: impl FnOnce(&UserSummary) -> Result<(&'static str, Option<String>), AppError>,
     ) -> Result<UserSummary, AppError> {
         let now = now_epoch_secs();
         let mut tx = self.db.pool.begin().await.map_err(internal)?;
         let before = Self::find(&mut tx, user_id).await?;
-        let (assignments, binds) = apply(&before)?;
+        let (assignments, value) = apply(&before)?;
         let sql = format!("UPDATE users SET {assignments}, updated_at = $1 WHERE id = $2");
-        let mut q = sqlx::query(&sql).bind(now).bind(user_id);
-        for (_, value) in binds {
-            q = q.bind(value);
+        let mut query = sqlx::query(&sql).bind(now).bind(user_id);
+        if let Some(value) = value {
+            query = query.bind(value);
         }
-        q.execute(&mut *tx).await.map_err(internal)?;
+        query.execute(&mut *tx).await.map_err(internal)?;
         let after = Self::find(&mut tx, user_id).await?;
         audit::record(
             &mut tx,
@@ -365,7 +366,7 @@ impl Accounts for SqlAccounts {
     async fn set_role(&self, actor: &CurrentUser, user_id: i64, role: Role) -> Result<UserSummary, AppError> {
         self.update_user(actor, user_id, "set_role", |before| {
             self_change(actor, before, "role")?;
-            Ok(("role = $3", vec![("role", Some(role.as_str().to_owned()))]))
+            Ok(("role = $3", Some(role.as_str().to_owned())))
         })
         .await
     }
@@ -375,9 +376,9 @@ impl Accounts for SqlAccounts {
             self_change(actor, before, "disabled")?;
             Ok(if disabled {
                 // A new epoch invalidates every session the user has.
-                ("disabled_at = COALESCE(disabled_at, $1), session_epoch = session_epoch + 1", vec![])
+                ("disabled_at = COALESCE(disabled_at, $1), session_epoch = session_epoch + 1", None)
             } else {
-                ("disabled_at = NULL", vec![])
+                ("disabled_at = NULL", None)
             })
         })
         .await
@@ -386,7 +387,7 @@ impl Accounts for SqlAccounts {
     async fn reset_password(&self, actor: &CurrentUser, user_id: i64, password: &str) -> Result<(), AppError> {
         let hash = password::hash(password.to_owned()).await;
         self.update_user(actor, user_id, "reset_password", |_| {
-            Ok(("password_hash = $3, session_epoch = session_epoch + 1", vec![("password_hash", Some(hash))]))
+            Ok(("password_hash = $3, session_epoch = session_epoch + 1", Some(hash)))
         })
         .await
         .map(|_| ())

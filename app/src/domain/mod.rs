@@ -1,0 +1,3 @@
+//! Domain types and pure logic shared by server and browser.
+
+pub mod rotation;
