@@ -97,6 +97,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         .layer(from_fn_with_state(web.clone(), web::current_user))
         .layer(sessions::layer(store, secure, config.session_idle_hours))
         .layer(from_fn_with_state(web, web::same_origin))
+        .layer(from_fn(web::page_redirects))
         .layer(from_fn(web::security_headers));
     Ok(Console { router, db, setup_link })
 }

@@ -91,6 +91,18 @@ fn client_addr(req: &Request, hops: u8) -> String {
     peer.unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// leptos_axum answers a redirect during page rendering with 200 + `Location` unless the client
+/// accepts HTML; a page redirect is a real redirect for every client.
+pub async fn page_redirects(req: Request, next: Next) -> Response {
+    let is_page = req.method() == Method::GET && !req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    if is_page && res.status() == StatusCode::OK && res.headers().contains_key(header::LOCATION) {
+        *res.status_mut() = StatusCode::FOUND;
+        res.headers_mut().remove("serverfnredirect");
+    }
+    res
+}
+
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();

@@ -143,6 +143,9 @@ async fn every_page_route_checks_its_role() {
                 assert!(anon.status.is_redirection(), "anonymous {path}: {}", anon.status);
                 let to = anon.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
                 assert!(to.starts_with("/login?next="), "anonymous {path} sent to {to}");
+                // Clients that do not ask for HTML (curl, monitoring) get a real redirect too.
+                let plain = c.send(http::Request::get(*path).body(axum::body::Body::empty()).unwrap()).await;
+                assert_eq!(plain.status, StatusCode::FOUND, "anonymous {path} without Accept: text/html");
                 for (role, cookie) in &users {
                     let r = c.get(path, Some(cookie)).await;
                     let want = if role >= needed { StatusCode::OK } else { StatusCode::FORBIDDEN };
