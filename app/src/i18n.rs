@@ -178,6 +178,21 @@ messages! {
     ErrOverrideLength => "An override lasts at least 30 minutes.", "オーバーライドは30分以上必要です。";
     ErrOverridePast => "An override cannot start in the past.", "過去に開始するオーバーライドは作成できません。";
     ErrOverrideTooFar => "An override can start at most six months ahead.", "オーバーライドの開始は6か月先までです。";
+    ErrAlias => "Use 1–255 lowercase letters, digits, '-' or '_'.", "英小文字・数字・「-」「_」で1〜255文字にしてください。";
+    ErrScheduleStages => "An on-call schedule has rotations, not stages.", "オンコールスケジュールにはステージではなくローテーションを指定します。";
+    ErrScheduleRotations => "An on-call schedule has 1 to 8 rotations.", "オンコールスケジュールのローテーションは1〜8個です。";
+    ErrUnknownRotation => "No such rotation.", "そのローテーションは存在しません。";
+    ErrRotationsOnlyForSchedules => "Only on-call schedules have rotations.", "ローテーションを持てるのはオンコールスケジュールだけです。";
+    ErrNoStages => "An escalation plan needs at least one stage.", "エスカレーションプランには1つ以上のステージが必要です。";
+    ErrStageDuration => "A stage lasts 0 to 30 minutes (0 only when it has a target).", "ステージは0〜30分です(0分はターゲットがある場合のみ)。";
+    ErrRetryInterval => "Retry after 0 to 60 minutes.", "再送間隔は0〜60分です。";
+    ErrUnknownChannel => "Choose one of this person's own channels.", "この人自身の連絡先チャネルを選んでください。";
+    ErrEscalationTarget => "Escalation stages target people or on-call schedules.", "エスカレーションのステージには人かオンコールスケジュールを指定します。";
+    ErrUnknownContact => "No such contact.", "その連絡先は存在しません。";
+    ErrPersonalTarget => "A person's plan targets their own channels.", "個人のプランには本人のチャネルを指定します。";
+    ErrChannelName => "Give the channel a name (at most 255 characters).", "チャネル名を255文字以内で入力してください。";
+    ErrEmail => "Enter an e-mail address such as name@example.com.", "name@example.com のようなメールアドレスを入力してください。";
+    ErrPhone => "Enter the number in international form, e.g. +819012345678.", "+819012345678 のような国際形式で入力してください。";
     ErrOverrideMember => "Only members of this rotation can take an override.", "オーバーライドにはこのローテーションのメンバーのみ指定できます。";
 }
 

@@ -1,3 +1,4 @@
 //! Domain types and pure logic shared by server and browser.
 
+pub mod contact;
 pub mod rotation;
