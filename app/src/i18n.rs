@@ -193,6 +193,12 @@ messages! {
     ErrChannelName => "Give the channel a name (at most 255 characters).", "チャネル名を255文字以内で入力してください。";
     ErrEmail => "Enter an e-mail address such as name@example.com.", "name@example.com のようなメールアドレスを入力してください。";
     ErrPhone => "Enter the number in international form, e.g. +819012345678.", "+819012345678 のような国際形式で入力してください。";
+    ErrContactKindChange => "A contact's type cannot change; create a new contact instead.", "連絡先の種類は変更できません。新しい連絡先を作成してください。";
+    ErrRotationName => "Give the rotation a name (at most 255 characters).", "ローテーション名を255文字以内で入力してください。";
+    ErrRotationNameTaken => "A rotation with this name already exists.", "この名前のローテーションはすでにあります。";
+    ErrRequired => "This field is required.", "この項目は必須です。";
+    ErrAcceptCode => "The acknowledgement code does not match.", "確認コードが一致しません。";
+    ErrEngagementStopped => "This engagement has already stopped.", "このエンゲージメントはすでに停止しています。";
     ErrOverrideMember => "Only members of this rotation can take an override.", "オーバーライドにはこのローテーションのメンバーのみ指定できます。";
 }
 

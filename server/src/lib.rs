@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod config;
 pub mod db;
+pub mod engine;
 pub mod password;
 pub mod sessions;
 pub mod web;
@@ -48,6 +49,8 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     let db = Db::connect(&config.database_url()).await?;
     db.migrate().await?;
     let store = sessions::Store::open(&db).await.map_err(StartError::Sessions)?;
+    // Escalation steps run in every replica; each step is claimed by exactly one of them.
+    engine::Engine::new(db.clone(), Arc::new(engine::SystemClock)).spawn_worker();
     store.spawn_cleanup();
 
     let base_url = config.base_url();

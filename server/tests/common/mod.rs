@@ -40,7 +40,7 @@ impl Reply {
 }
 
 /// A fresh database URL for one test.
-async fn database_url(dir: &std::path::Path) -> String {
+pub async fn database_url(dir: &std::path::Path) -> String {
     match std::env::var("ONCALL_TEST_DB").as_deref() {
         Ok("postgres") => {
             use sqlx::Connection;
@@ -172,4 +172,12 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A migrated database of its own for one test (the directory lives as long as the handle).
+pub async fn test_db() -> (server::db::Db, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = server::db::Db::connect(&database_url(dir.path()).await).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    (db, dir)
 }

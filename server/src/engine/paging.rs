@@ -1,0 +1,509 @@
+//! Engagements and paging. Starting an engagement writes its first step; a worker claims due
+//! steps one at a time, and each step's pages, deliveries, receipts, next step and completion
+//! commit in one transaction. So a crash or restart never skips or repeats a page, and on
+//! PostgreSQL (`FOR UPDATE SKIP LOCKED`) several replicas never run the same step twice.
+
+use chrono::{DateTime, Utc};
+use sqlx::{Any, Row, Transaction};
+
+use app::domain::contact::{Contact, ContactType, Target};
+use app::i18n::Msg;
+
+use super::store::channel_kind_name;
+use super::{Engine, EngineError, epoch, from_epoch, new_id};
+use crate::db::Dialect;
+
+/// What `StartEngagement` takes (after SSM Contacts).
+#[derive(Clone, Debug, Default)]
+pub struct EngagementRequest {
+    pub contact: String,
+    pub sender: String,
+    /// For e-mail and voice.
+    pub subject: String,
+    pub content: String,
+    /// For SMS; falls back to `subject`/`content`.
+    pub public_subject: Option<String>,
+    pub public_content: Option<String>,
+    pub incident_id: Option<String>,
+    /// The same token twice starts one engagement.
+    pub idempotency_token: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AcceptType {
+    Delivered,
+    Read,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageView {
+    pub id: String,
+    pub contact: String,
+    pub stage_index: i64,
+    pub sent_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub accept_code: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryView {
+    pub contact: String,
+    pub channel_kind: String,
+    pub address: String,
+    pub subject: String,
+    pub body: String,
+    pub at: DateTime<Utc>,
+}
+
+struct Step {
+    id: i64,
+    engagement_id: String,
+    page_id: Option<String>,
+    stage_index: i64,
+    due_at: i64,
+}
+
+struct EngagementRow {
+    id: String,
+    contact_alias: String,
+    subject: String,
+    content: String,
+    public_subject: Option<String>,
+    public_content: Option<String>,
+    stopped: bool,
+}
+
+fn required(field: &str, value: &str, errors: &mut Vec<app::error::FieldError>) {
+    if value.trim().is_empty() {
+        errors.push(app::error::FieldError::new(field, Msg::ErrRequired));
+    }
+}
+
+fn accept_code() -> String {
+    use rand::Rng;
+    format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000))
+}
+
+impl Engine {
+    /// Starts engaging a contact; returns the engagement id (the existing one for a repeated token).
+    pub async fn start_engagement(&self, req: EngagementRequest) -> Result<String, EngineError> {
+        let mut errors = Vec::new();
+        required("sender", &req.sender, &mut errors);
+        required("subject", &req.subject, &mut errors);
+        required("content", &req.content, &mut errors);
+        if self.contact(&req.contact).await.is_err() {
+            errors.push(app::error::FieldError::new("contact", Msg::ErrUnknownContact));
+        }
+        if !errors.is_empty() {
+            return Err(EngineError::Invalid(errors));
+        }
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        let inserted: Option<String> = sqlx::query_scalar(
+            "INSERT INTO engagements (id, contact_alias, sender, subject, content, public_subject, public_content, \
+             incident_id, idempotency_token, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (idempotency_token) DO NOTHING RETURNING id",
+        )
+        .bind(new_id())
+        .bind(&req.contact)
+        .bind(&req.sender)
+        .bind(&req.subject)
+        .bind(&req.content)
+        .bind(&req.public_subject)
+        .bind(&req.public_content)
+        .bind(&req.incident_id)
+        .bind(&req.idempotency_token)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(id) = inserted else {
+            let existing: String = sqlx::query_scalar("SELECT id FROM engagements WHERE idempotency_token = $1")
+                .bind(&req.idempotency_token)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(existing);
+        };
+        insert_step(&mut tx, &id, None, 0, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Runs every step that is due now; returns how many ran.
+    pub async fn run_due(&self) -> Result<usize, EngineError> {
+        let mut ran = 0;
+        while self.run_one().await? {
+            ran += 1;
+        }
+        Ok(ran)
+    }
+
+    async fn run_one(&self) -> Result<bool, EngineError> {
+        let now = epoch(self.now());
+        let lock = if self.db.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+        // Claiming is a write, so SQLite takes its write lock before anything is read.
+        let claim = format!(
+            "UPDATE engine_steps SET claimed_at = $1 WHERE id = (SELECT id FROM engine_steps \
+             WHERE done_at IS NULL AND due_at <= $1 ORDER BY due_at, id LIMIT 1 {lock}) \
+             RETURNING id, engagement_id, page_id, stage_index, due_at"
+        );
+        let mut tx = self.db.pool.begin().await?;
+        let Some(row) = sqlx::query(&claim).bind(now).fetch_optional(&mut *tx).await? else {
+            tx.commit().await?;
+            return Ok(false);
+        };
+        let step = Step {
+            id: row.try_get("id")?,
+            engagement_id: row.try_get("engagement_id")?,
+            page_id: row.try_get("page_id")?,
+            stage_index: row.try_get("stage_index")?,
+            due_at: row.try_get("due_at")?,
+        };
+        let engagement = load_engagement(&mut tx, &step.engagement_id).await?;
+        if !engagement.stopped {
+            match &step.page_id {
+                None => self.contact_stage(&mut tx, &engagement, &step).await?,
+                Some(page_id) => self.personal_stage(&mut tx, &engagement, page_id, &step).await?,
+            }
+        }
+        sqlx::query("UPDATE engine_steps SET done_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(step.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// A stage of the engaged contact's own plan: page people, schedule the next stage.
+    async fn contact_stage(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        e: &EngagementRow,
+        step: &Step,
+    ) -> Result<(), EngineError> {
+        let Ok(contact) = self.contact(&e.contact_alias).await else { return Ok(()) };
+        let at = from_epoch(step.due_at);
+        match contact.kind {
+            ContactType::Personal | ContactType::OncallSchedule if step.stage_index == 0 => {
+                for person in self.on_call(&contact, at).await? {
+                    page_person(tx, &e.id, &person, 0, true, step.due_at).await?;
+                }
+            }
+            ContactType::Escalation => {
+                let Some(stage) = usize::try_from(step.stage_index).ok().and_then(|i| contact.plan.stages.get(i))
+                else {
+                    return Ok(());
+                };
+                for target in &stage.targets {
+                    let Target::Contact { contact_id, essential } = target else { continue };
+                    let Ok(target) = self.contact(contact_id).await else { continue };
+                    for person in self.on_call(&target, at).await? {
+                        page_person(tx, &e.id, &person, step.stage_index, *essential, step.due_at).await?;
+                    }
+                }
+                if usize::try_from(step.stage_index + 1).is_ok_and(|next| next < contact.plan.stages.len()) {
+                    let due = step.due_at + i64::from(stage.duration_minutes) * 60;
+                    insert_step(tx, &e.id, None, step.stage_index + 1, due).await?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A stage of a paged person's engagement plan: one delivery per activated channel.
+    async fn personal_stage(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        e: &EngagementRow,
+        page_id: &str,
+        step: &Step,
+    ) -> Result<(), EngineError> {
+        let page = sqlx::query("SELECT contact_alias, read_at, accept_code FROM pages WHERE id = $1")
+            .bind(page_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        if page.try_get::<Option<i64>, _>("read_at")?.is_some() {
+            return Ok(()); // acknowledged: the rest of their plan is not needed
+        }
+        let person: String = page.try_get("contact_alias")?;
+        let code: String = page.try_get("accept_code")?;
+        let Ok(contact) = self.contact(&person).await else { return Ok(()) };
+        let (channel_ids, next) = stage_channels(&contact, step.stage_index, &self.channels_of(&person).await?);
+        for channel_id in channel_ids {
+            let channel = self.channel(&channel_id).await?;
+            if !channel.activated {
+                continue;
+            }
+            let sms = channel.kind == app::domain::contact::ChannelType::Sms;
+            let subject = if sms { e.public_subject.as_ref().unwrap_or(&e.subject) } else { &e.subject };
+            let content = if sms { e.public_content.as_ref().unwrap_or(&e.content) } else { &e.content };
+            let body = format!("{content}\n\nAcknowledge code: {code}");
+            sqlx::query(
+                "INSERT INTO deliveries (page_id, channel_id, channel_kind, address, subject, body, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (page_id, channel_id) DO NOTHING",
+            )
+            .bind(page_id)
+            .bind(&channel.id)
+            .bind(channel_kind_name(channel.kind))
+            .bind(&channel.address)
+            .bind(subject)
+            .bind(&body)
+            .bind(step.due_at)
+            .execute(&mut **tx)
+            .await?;
+            insert_receipt(tx, page_id, Some(&channel.id), "sent", None, step.due_at).await?;
+        }
+        if let Some(minutes) = next {
+            insert_step(tx, &e.id, Some(page_id), step.stage_index + 1, step.due_at + i64::from(minutes) * 60).await?;
+        }
+        Ok(())
+    }
+
+    /// Acknowledges a page. With `enforce_code`, the code must be the one sent with the page.
+    /// Reading an essential page stops the whole engagement.
+    pub async fn accept_page(
+        &self,
+        page_id: &str,
+        accept: AcceptType,
+        code: &str,
+        enforce_code: bool,
+    ) -> Result<(), EngineError> {
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        let row = sqlx::query(
+            "UPDATE pages SET delivered_at = COALESCE(delivered_at, $1) WHERE id = $2 \
+             RETURNING engagement_id, contact_alias, essential, accept_code",
+        )
+        .bind(now)
+        .bind(page_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| EngineError::NotFound("page", page_id.to_owned()))?;
+        let expected: String = row.try_get("accept_code")?;
+        if enforce_code && code != expected {
+            return Err(EngineError::invalid("accept_code", Msg::ErrAcceptCode));
+        }
+        insert_receipt(&mut tx, page_id, None, "delivered", Some(code), now).await?;
+        if accept == AcceptType::Read {
+            sqlx::query("UPDATE pages SET read_at = COALESCE(read_at, $1) WHERE id = $2")
+                .bind(now)
+                .bind(page_id)
+                .execute(&mut *tx)
+                .await?;
+            insert_receipt(&mut tx, page_id, None, "read", Some(code), now).await?;
+            if row.try_get::<i64, _>("essential")? != 0 {
+                let who: String = row.try_get("contact_alias")?;
+                let engagement: String = row.try_get("engagement_id")?;
+                stop_in(&mut tx, &engagement, &format!("acknowledged by {who}"), now).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends an engagement before its last stage; nobody further is engaged.
+    pub async fn stop_engagement(&self, id: &str, reason: &str) -> Result<(), EngineError> {
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT id FROM engagements WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+        if exists.is_none() {
+            return Err(EngineError::NotFound("engagement", id.to_owned()));
+        }
+        stop_in(&mut tx, id, reason, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn pages(&self, engagement_id: &str) -> Result<Vec<PageView>, EngineError> {
+        let rows = sqlx::query(
+            "SELECT id, contact_alias, stage_index, sent_at, read_at, accept_code FROM pages \
+             WHERE engagement_id = $1 ORDER BY sent_at, contact_alias",
+        )
+        .bind(engagement_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PageView {
+                    id: r.try_get("id")?,
+                    contact: r.try_get("contact_alias")?,
+                    stage_index: r.try_get("stage_index")?,
+                    sent_at: from_epoch(r.try_get("sent_at")?),
+                    read_at: r.try_get::<Option<i64>, _>("read_at")?.map(from_epoch),
+                    accept_code: r.try_get("accept_code")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(EngineError::from)
+    }
+
+    pub async fn deliveries(&self, engagement_id: &str) -> Result<Vec<DeliveryView>, EngineError> {
+        let rows = sqlx::query(
+            "SELECT p.contact_alias, d.channel_kind, d.address, d.subject, d.body, d.created_at \
+             FROM deliveries d JOIN pages p ON p.id = d.page_id WHERE p.engagement_id = $1 \
+             ORDER BY d.created_at, p.contact_alias, d.channel_kind",
+        )
+        .bind(engagement_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeliveryView {
+                    contact: r.try_get("contact_alias")?,
+                    channel_kind: r.try_get("channel_kind")?,
+                    address: r.try_get("address")?,
+                    subject: r.try_get("subject")?,
+                    body: r.try_get("body")?,
+                    at: from_epoch(r.try_get("created_at")?),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(EngineError::from)
+    }
+
+    /// Runs due steps every second until the process ends.
+    pub fn spawn_worker(self) {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                if let Err(e) = self.run_due().await {
+                    tracing::error!(error = %e, "engine step failed; retrying");
+                }
+            }
+        });
+    }
+}
+
+/// The channels of stage `index` of a person's plan, and the minutes until their next stage.
+/// A person without a plan is reached on all their channels at once.
+fn stage_channels(
+    person: &Contact,
+    index: i64,
+    channels: &[app::domain::contact::ContactChannel],
+) -> (Vec<String>, Option<u32>) {
+    let stages = &person.plan.stages;
+    if stages.is_empty() {
+        let all = if index == 0 { channels.iter().map(|c| c.id.clone()).collect() } else { Vec::new() };
+        return (all, None);
+    }
+    let Some(stage) = usize::try_from(index).ok().and_then(|i| stages.get(i)) else { return (Vec::new(), None) };
+    let ids = stage
+        .targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::Channel { channel_id, .. } => Some(channel_id.clone()),
+            Target::Contact { .. } => None,
+        })
+        .collect();
+    let has_next = usize::try_from(index + 1).is_ok_and(|n| n < stages.len());
+    (ids, has_next.then_some(stage.duration_minutes))
+}
+
+async fn load_engagement(tx: &mut Transaction<'_, Any>, id: &str) -> Result<EngagementRow, EngineError> {
+    let r = sqlx::query(
+        "SELECT id, contact_alias, subject, content, public_subject, public_content, stopped_at \
+         FROM engagements WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(EngagementRow {
+        id: r.try_get("id")?,
+        contact_alias: r.try_get("contact_alias")?,
+        subject: r.try_get("subject")?,
+        content: r.try_get("content")?,
+        public_subject: r.try_get("public_subject")?,
+        public_content: r.try_get("public_content")?,
+        stopped: r.try_get::<Option<i64>, _>("stopped_at")?.is_some(),
+    })
+}
+
+async fn insert_step(
+    tx: &mut Transaction<'_, Any>,
+    engagement_id: &str,
+    page_id: Option<&str>,
+    stage_index: i64,
+    due_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO engine_steps (engagement_id, page_id, stage_index, due_at) VALUES ($1, $2, $3, $4)")
+        .bind(engagement_id)
+        .bind(page_id)
+        .bind(stage_index)
+        .bind(due_at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Pages a person once per engagement and starts their own plan.
+async fn page_person(
+    tx: &mut Transaction<'_, Any>,
+    engagement_id: &str,
+    person: &str,
+    stage_index: i64,
+    essential: bool,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    let page_id: Option<String> = sqlx::query_scalar(
+        "INSERT INTO pages (id, engagement_id, contact_alias, stage_index, essential, accept_code, sent_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (engagement_id, contact_alias) DO NOTHING RETURNING id",
+    )
+    .bind(new_id())
+    .bind(engagement_id)
+    .bind(person)
+    .bind(stage_index)
+    .bind(i64::from(essential))
+    .bind(accept_code())
+    .bind(at)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(page_id) = page_id {
+        insert_step(tx, engagement_id, Some(&page_id), 0, at).await?;
+    }
+    Ok(())
+}
+
+async fn insert_receipt(
+    tx: &mut Transaction<'_, Any>,
+    page_id: &str,
+    channel_id: Option<&str>,
+    kind: &str,
+    info: Option<&str>,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO receipts (page_id, channel_id, kind, info, at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(page_id)
+        .bind(channel_id)
+        .bind(kind)
+        .bind(info)
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Marks an engagement stopped (once) and gives every unacknowledged page a STOP receipt.
+async fn stop_in(tx: &mut Transaction<'_, Any>, id: &str, reason: &str, now: i64) -> Result<(), sqlx::Error> {
+    let stopped: Option<String> = sqlx::query_scalar(
+        "UPDATE engagements SET stopped_at = $1, stop_reason = $2 WHERE id = $3 AND stopped_at IS NULL RETURNING id",
+    )
+    .bind(now)
+    .bind(reason)
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if stopped.is_some() {
+        let open: Vec<String> = sqlx::query_scalar("SELECT id FROM pages WHERE engagement_id = $1 AND read_at IS NULL")
+            .bind(id)
+            .fetch_all(&mut **tx)
+            .await?;
+        for page in open {
+            insert_receipt(tx, &page, None, "stop", Some(reason), now).await?;
+        }
+    }
+    Ok(())
+}
