@@ -73,8 +73,10 @@ impl SqlAccounts {
         row.as_ref().map(user_from_row).transpose().map_err(internal)?.ok_or(AppError::NotFound)
     }
 
+    /// Inserts a user and audits its creation in the same transaction.
     async fn insert_user(
         tx: &mut Transaction<'_, Any>,
+        actor: Actor<'_>,
         user: &NewUser,
         hash: &str,
         now: i64,
@@ -98,7 +100,16 @@ impl SqlAccounts {
                     internal(e)
                 }
             })?;
-        user_from_row(&row).map_err(internal)
+        let created = user_from_row(&row).map_err(internal)?;
+        let change = Change {
+            action: "create",
+            entity: "user",
+            entity_id: created.id.to_string(),
+            before: None,
+            after: Some(&created),
+        };
+        audit::record(tx, actor, now, change).await.map_err(internal)?;
+        Ok(created)
     }
 
     /// Creates the first administrator on an empty database, from a password file or by issuing
@@ -130,20 +141,9 @@ impl SqlAccounts {
             let now = now_epoch_secs();
             let hash = password::hash(user.password.clone()).await;
             let mut tx = self.db.pool.begin().await?;
-            let created = Self::insert_user(&mut tx, &user, &hash, now).await.map_err(|_| BootstrapError::Conflict)?;
-            audit::record(
-                &mut tx,
-                Actor::System("password-file"),
-                now,
-                Change {
-                    action: "create",
-                    entity: "user",
-                    entity_id: created.id.to_string(),
-                    before: None,
-                    after: Some(&created),
-                },
-            )
-            .await?;
+            Self::insert_user(&mut tx, Actor::System("password-file"), &user, &hash, now)
+                .await
+                .map_err(|_| BootstrapError::Conflict)?;
             tx.commit().await?;
             tracing::info!(file = %path.display(), "created the first administrator \"admin\" from the password file");
             return Ok(None);
@@ -311,21 +311,7 @@ impl Accounts for SqlAccounts {
         if users > 0 || !retired.contains(&password::token_digest(token)) {
             return Err(AppError::SetupLinkInvalid);
         }
-        let created = Self::insert_user(&mut tx, &user, &hash, now).await?;
-        audit::record(
-            &mut tx,
-            Actor::System("setup-link"),
-            now,
-            Change {
-                action: "create",
-                entity: "user",
-                entity_id: created.id.to_string(),
-                before: None,
-                after: Some(&created),
-            },
-        )
-        .await
-        .map_err(internal)?;
+        let created = Self::insert_user(&mut tx, Actor::System("setup-link"), &user, &hash, now).await?;
         tx.commit().await.map_err(internal)?;
         if let Some(file) = &self.setup_link_file {
             let _ = std::fs::remove_file(file);
@@ -344,21 +330,7 @@ impl Accounts for SqlAccounts {
         let now = now_epoch_secs();
         let hash = password::hash(user.password.clone()).await;
         let mut tx = self.db.pool.begin().await.map_err(internal)?;
-        let created = Self::insert_user(&mut tx, &user, &hash, now).await?;
-        audit::record(
-            &mut tx,
-            Actor::User(actor),
-            now,
-            Change {
-                action: "create",
-                entity: "user",
-                entity_id: created.id.to_string(),
-                before: None,
-                after: Some(&created),
-            },
-        )
-        .await
-        .map_err(internal)?;
+        let created = Self::insert_user(&mut tx, Actor::User(actor), &user, &hash, now).await?;
         tx.commit().await.map_err(internal)?;
         Ok(created)
     }
