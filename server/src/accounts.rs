@@ -101,13 +101,7 @@ impl SqlAccounts {
                 }
             })?;
         let created = user_from_row(&row).map_err(internal)?;
-        let change = Change {
-            action: "create",
-            entity: "user",
-            entity_id: created.id.to_string(),
-            before: None,
-            after: Some(&created),
-        };
+        let change = Change::created("user", created.id, &created);
         audit::record(tx, actor, now, change).await.map_err(internal)?;
         Ok(created)
     }

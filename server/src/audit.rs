@@ -19,6 +19,13 @@ pub struct Change<'a, T: Serialize> {
     pub after: Option<&'a T>,
 }
 
+impl<'a, T: Serialize> Change<'a, T> {
+    /// A new entity: nothing before, `after` now.
+    pub fn created(entity: &'static str, entity_id: impl ToString, after: &'a T) -> Self {
+        Change { action: "create", entity, entity_id: entity_id.to_string(), before: None, after: Some(after) }
+    }
+}
+
 pub async fn record<T: Serialize>(
     tx: &mut Transaction<'_, Any>,
     actor: Actor<'_>,

@@ -180,13 +180,7 @@ impl Engine {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let change = Change {
-            action: "create",
-            entity: "channel",
-            entity_id: channel.id.clone(),
-            before: None,
-            after: Some(&channel),
-        };
+        let change = Change::created("channel", &channel.id, &channel);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(channel)
@@ -242,13 +236,7 @@ impl Engine {
             }
             _ => EngineError::Db(e),
         })?;
-        let change = Change {
-            action: "create",
-            entity: "rotation",
-            entity_id: id.clone(),
-            before: None,
-            after: Some(&rotation),
-        };
+        let change = Change::created("rotation", &id, &rotation);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(id)
@@ -280,8 +268,7 @@ impl Engine {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let change =
-            Change { action: "create", entity: "override", entity_id: id.clone(), before: None, after: Some(&o) };
+        let change = Change::created("override", &id, &o);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(id)
