@@ -12,7 +12,10 @@ use crate::i18n::{Locale, Msg, current_locale};
 use crate::pages::admin::{AuditPage, UsersPage};
 use crate::pages::auth::{LoginPage, SetupPage};
 use crate::pages::common::{Guarded, NotFound};
-use crate::pages::home::{AreaPage, HomePage};
+use crate::pages::home::HomePage;
+use crate::pages::oncall::{
+    ContactsPage, DeliveriesPage, EngagementsPage, IncidentPage, IncidentsPage, ResponsePlansPage, RotationsPage,
+};
 
 pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
 
@@ -72,26 +75,13 @@ fn SessionScope() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=guarded(Role::Viewer, || HomePage().into_any()) ssr=SsrMode::Async />
-                    <Route
-                        path=path!("/rotations")
-                        view=guarded(Role::Viewer, || view! { <AreaPage title=Msg::NavRotations empty=Msg::EmptyRotations /> }.into_any())
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/escalation")
-                        view=guarded(Role::Viewer, || view! { <AreaPage title=Msg::NavEscalation empty=Msg::EmptyEscalation /> }.into_any())
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/routing")
-                        view=guarded(Role::Viewer, || view! { <AreaPage title=Msg::NavRouting empty=Msg::EmptyRouting /> }.into_any())
-                        ssr=SsrMode::Async
-                    />
-                    <Route
-                        path=path!("/incidents")
-                        view=guarded(Role::Viewer, || view! { <AreaPage title=Msg::NavIncidents empty=Msg::EmptyIncidents /> }.into_any())
-                        ssr=SsrMode::Async
-                    />
+                    <Route path=path!("/rotations") view=guarded(Role::Viewer, || RotationsPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/escalation") view=guarded(Role::Viewer, || ContactsPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/routing") view=guarded(Role::Viewer, || ResponsePlansPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/incidents") view=guarded(Role::Viewer, || IncidentsPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:id") view=guarded(Role::Viewer, || IncidentPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/engagements") view=guarded(Role::Viewer, || EngagementsPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/deliveries") view=guarded(Role::Manager, || DeliveriesPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=guarded(Role::Admin, || UsersPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=guarded(Role::Admin, || AuditPage().into_any()) ssr=SsrMode::Async />
                 </Routes>
@@ -126,6 +116,7 @@ fn Header() -> impl IntoView {
                         {user
                             .map(|user| {
                                 let is_admin = user.role >= Role::Admin;
+                                let is_manager = user.role >= Role::Manager;
                                 view! {
                                     <button
                                         class="menu-toggle"
@@ -140,6 +131,8 @@ fn Header() -> impl IntoView {
                                         <a href="/escalation" data-testid="nav-escalation">{t(Msg::NavEscalation)}</a>
                                         <a href="/routing" data-testid="nav-routing">{t(Msg::NavRouting)}</a>
                                         <a href="/incidents" data-testid="nav-incidents">{t(Msg::NavIncidents)}</a>
+                                        <a href="/engagements" data-testid="nav-engagements">{t(Msg::NavEngagements)}</a>
+                                        {is_manager.then(|| view! { <a href="/deliveries" data-testid="nav-deliveries">{t(Msg::NavDeliveries)}</a> })}
                                         {is_admin.then(|| view! { <a href="/admin/users" data-testid="nav-admin">{t(Msg::NavAdmin)}</a> })}
                                         <span class="user" data-testid="current-user" title=t(Msg::SignedInAs)>
                                             {user.display_name.clone()} " (" {user.username.clone()} ")"

@@ -6,8 +6,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::api::admin::{AuditEntry, AuditFilter, UserSummary};
+use crate::api::oncall::{ContactView, DeliveryEntry, EngagementView, IncidentDetail, Rotations};
 use crate::api::session::BackendMode;
 use crate::auth::{CurrentUser, NewUser, Role};
+use crate::domain::incident::{IncidentRecord, IncidentStatus, ResponsePlan};
 use crate::error::AppError;
 
 /// Accounts, sign-in and the audit log. Implementations validate input, write the audit entry in
@@ -26,6 +28,20 @@ pub trait Accounts: Send + Sync {
     async fn set_disabled(&self, actor: &CurrentUser, user_id: i64, disabled: bool) -> Result<UserSummary, AppError>;
     async fn reset_password(&self, actor: &CurrentUser, user_id: i64, password: &str) -> Result<(), AppError>;
     async fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, AppError>;
+}
+
+/// The on-call model: the local engine, or (later) SSM Contacts and SSM Incidents on AWS.
+/// Every server function over the model goes through this, so both backends behave alike.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync {
+    async fn contacts(&self) -> Result<Vec<ContactView>, AppError>;
+    async fn rotations(&self) -> Result<Rotations, AppError>;
+    /// Notification target URLs come back redacted (they are secrets).
+    async fn response_plans(&self) -> Result<Vec<ResponsePlan>, AppError>;
+    async fn engagements(&self, limit: u32) -> Result<Vec<EngagementView>, AppError>;
+    async fn incidents(&self, status: Option<IncidentStatus>, limit: u32) -> Result<Vec<IncidentRecord>, AppError>;
+    async fn incident(&self, id: &str) -> Result<IncidentDetail, AppError>;
+    async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError>;
 }
 
 /// A successful authentication, to be recorded in the session.
@@ -51,7 +67,8 @@ impl SessionClaims {
 #[derive(Clone)]
 pub struct Services {
     pub accounts: Arc<dyn Accounts>,
-    pub backend: BackendMode,
+    pub backend: Arc<dyn Backend>,
+    pub mode: BackendMode,
 }
 
 pub fn services() -> Result<Services, AppError> {

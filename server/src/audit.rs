@@ -11,6 +11,16 @@ pub enum Actor<'a> {
     System(&'static str),
 }
 
+impl Actor<'_> {
+    /// The name that audit entries and timelines show.
+    pub fn name(&self) -> String {
+        match self {
+            Actor::User(u) => u.username.clone(),
+            Actor::System(name) => (*name).to_owned(),
+        }
+    }
+}
+
 pub struct Change<'a, T: Serialize> {
     pub action: &'static str,
     pub entity: &'static str,
@@ -32,10 +42,11 @@ pub async fn record<T: Serialize>(
     at: i64,
     change: Change<'_, T>,
 ) -> Result<(), sqlx::Error> {
-    let (actor_id, actor_name) = match actor {
-        Actor::User(u) => (Some(u.id), u.username.clone()),
-        Actor::System(name) => (None, name.to_owned()),
+    let actor_id = match actor {
+        Actor::User(u) => Some(u.id),
+        Actor::System(_) => None,
     };
+    let actor_name = actor.name();
     let json = |v: Option<&T>| v.and_then(|v| serde_json::to_string(v).ok());
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before_json, after_json) \

@@ -44,6 +44,20 @@ pub struct Config {
     /// Number of reverse proxies in front of the console whose X-Forwarded-For entries are trusted.
     #[arg(long, env = "ONCALL_TRUSTED_PROXY_HOPS", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=5))]
     pub trusted_proxy_hops: u8,
+    /// Seed a demo team, rotations, escalation plan and response plans into an empty database.
+    #[arg(long, env = "ONCALL_DEMO_DATA", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo_data: bool,
+    /// SMTP server for e-mail pages: smtps://user:pass@host:465, smtp://host:587?tls=required, or
+    /// smtp://127.0.0.1:2525 (no TLS, loopback relays) [default: e-mail stays in the outbox].
+    #[arg(long, env = "ONCALL_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender address of e-mail pages.
+    #[arg(long, env = "ONCALL_SMTP_FROM", default_value = "On-call console <oncall@localhost>")]
+    pub smtp_from: String,
+    /// URL that receives SMS and voice pages as JSON, for the gateway of your choice
+    /// [default: they stay in the outbox].
+    #[arg(long, env = "ONCALL_PAGE_WEBHOOK_URL", value_parser = parse_webhook_url)]
+    pub page_webhook_url: Option<String>,
     /// Directory with the compiled site (WASM, CSS, static files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -110,6 +124,14 @@ impl FromStr for DatabaseUrl {
         } else {
             Err("expected sqlite:<path> or postgres://user@host/db".to_owned())
         }
+    }
+}
+
+fn parse_webhook_url(s: &str) -> Result<String, String> {
+    if app::domain::incident::webhook_url_ok(s) {
+        Ok(s.to_owned())
+    } else {
+        Err("expected an https:// URL (http:// only for 127.0.0.1, localhost or [::1])".to_owned())
     }
 }
 

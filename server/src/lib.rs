@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backend;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod engine;
 pub mod password;
 pub mod sessions;
@@ -35,6 +37,10 @@ pub enum StartError {
     Sessions(sqlx::Error),
     #[error(transparent)]
     Bootstrap(#[from] BootstrapError),
+    #[error(transparent)]
+    Smtp(#[from] engine::outbox::SmtpConfigError),
+    #[error("demo data: {0}")]
+    Demo(engine::EngineError),
 }
 
 /// A console ready to serve.
@@ -49,8 +55,17 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     let db = Db::connect(&config.database_url()).await?;
     db.migrate().await?;
     let store = sessions::Store::open(&db).await.map_err(StartError::Sessions)?;
-    // Escalation steps run in every replica; each step is claimed by exactly one of them.
-    engine::Engine::new(db.clone(), Arc::new(engine::SystemClock)).spawn_worker();
+    let engine = engine::Engine::new(db.clone(), Arc::new(engine::SystemClock));
+    if config.demo_data && config.backend == Backend::Local {
+        demo::seed_if_empty(&engine).await.map_err(StartError::Demo)?;
+    }
+    let smtp = match &config.smtp_url {
+        Some(url) => Some(engine::outbox::Smtp::new(url, &config.smtp_from)?),
+        None => None,
+    };
+    // Escalation steps and deliveries run in every replica; each is claimed by one of them.
+    engine.outbox_sender(engine::outbox::Transports::new(smtp, config.page_webhook_url.clone())).spawn_worker();
+    engine.clone().spawn_worker();
     store.spawn_cleanup();
 
     let base_url = config.base_url();
@@ -60,7 +75,8 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
 
     let services = Services {
         accounts: accounts.clone(),
-        backend: match config.backend {
+        backend: Arc::new(backend::LocalBackend { engine }),
+        mode: match config.backend {
             Backend::Local => BackendMode::Local,
         },
     };

@@ -7,6 +7,7 @@ mod common;
 use app::auth::Role;
 use common::{TestConsole, form};
 use http::StatusCode;
+use server::engine::incidents::StartIncident;
 
 #[derive(Clone, Copy, Debug)]
 enum Access {
@@ -28,6 +29,13 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("admin_set_disabled", Needs(Role::Admin), "user_id=999999&disabled=true"),
     ("admin_reset_password", Needs(Role::Admin), "user_id=999999&password=another-password-1"),
     ("admin_audit_log", Needs(Role::Admin), ""),
+    ("oncall_contacts", Needs(Role::Viewer), ""),
+    ("oncall_rotations", Needs(Role::Viewer), ""),
+    ("oncall_response_plans", Needs(Role::Viewer), ""),
+    ("oncall_engagements", Needs(Role::Viewer), ""),
+    ("oncall_incidents", Needs(Role::Viewer), "status=open"),
+    ("oncall_incident", Needs(Role::Viewer), "id=no-such-incident"),
+    ("oncall_deliveries", Needs(Role::Manager), ""),
 ];
 
 /// (path, who may open it).
@@ -39,6 +47,9 @@ const PAGES: &[(&str, Access)] = &[
     ("/escalation", Needs(Role::Viewer)),
     ("/routing", Needs(Role::Viewer)),
     ("/incidents", Needs(Role::Viewer)),
+    ("/incidents/{id}", Needs(Role::Viewer)),
+    ("/engagements", Needs(Role::Viewer)),
+    ("/deliveries", Needs(Role::Manager)),
     ("/admin/users", Needs(Role::Admin)),
     ("/admin/audit", Needs(Role::Admin)),
 ];
@@ -135,7 +146,12 @@ async fn every_page_route_checks_its_role() {
 
     let c = TestConsole::with_admin().await;
     let users = cookies_by_role(&c).await;
-    for (path, access) in PAGES {
+    // A real incident for `/incidents/{id}`, from a demo response plan.
+    let engine = server::engine::Engine::new(c.db.clone(), std::sync::Arc::new(server::engine::SystemClock));
+    let start = StartIncident { response_plan: "sev3-low".into(), source: "test".into(), ..StartIncident::default() };
+    let incident = engine.start_incident(start).await.expect("incident").id().to_owned();
+    for (route, access) in PAGES {
+        let path = &route.replace("{id}", &incident);
         let anon = c.get(path, None).await;
         match access {
             Public => assert_eq!(anon.status, StatusCode::OK, "anonymous {path}"),
@@ -144,7 +160,7 @@ async fn every_page_route_checks_its_role() {
                 let to = anon.headers.get("location").and_then(|v| v.to_str().ok()).unwrap_or("");
                 assert!(to.starts_with("/login?next="), "anonymous {path} sent to {to}");
                 // Clients that do not ask for HTML (curl, monitoring) get a real redirect too.
-                let plain = c.send(http::Request::get(*path).body(axum::body::Body::empty()).unwrap()).await;
+                let plain = c.send(http::Request::get(path).body(axum::body::Body::empty()).unwrap()).await;
                 assert_eq!(plain.status, StatusCode::FOUND, "anonymous {path} without Accept: text/html");
                 for (role, cookie) in &users {
                     let r = c.get(path, Some(cookie)).await;

@@ -2,4 +2,5 @@
 //! [`crate::auth::ssr::require_role`] first or is listed as public in the authorization test.
 
 pub mod admin;
+pub mod oncall;
 pub mod session;

@@ -21,7 +21,7 @@ pub struct SessionInfo {
 /// Public: the signed-in user (if any) and the backend mode, for the app shell.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<SessionInfo, AppError> {
-    let backend = crate::ports::services()?.backend;
+    let backend = crate::ports::services()?.mode;
     Ok(SessionInfo { user: crate::auth::ssr::current_user(), backend })
 }
 

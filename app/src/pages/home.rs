@@ -12,15 +12,3 @@ pub fn HomePage() -> impl IntoView {
         </section>
     }
 }
-
-/// An area of the console; shows its (so far empty) contents.
-#[component]
-pub fn AreaPage(title: Msg, empty: Msg) -> impl IntoView {
-    let locale = expect_context::<Locale>();
-    view! {
-        <section class="card">
-            <h1>{title.text(locale)}</h1>
-            <p class="empty">{empty.text(locale)}</p>
-        </section>
-    }
-}

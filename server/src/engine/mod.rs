@@ -2,8 +2,11 @@
 //!
 //! `store` keeps contacts, channels, rotations and overrides (validated with the shared domain
 //! types); `paging` starts engagements and advances them through durable steps that a worker
-//! runs exactly once, whatever restarts or other replicas do.
+//! runs exactly once, whatever restarts or other replicas do; `incidents` keeps response plans,
+//! incident records and their timelines; `outbox` sends what paging and incidents enqueue.
 
+pub mod incidents;
+pub mod outbox;
 pub mod paging;
 pub mod store;
 
@@ -59,6 +62,8 @@ pub enum EngineError {
     Db(#[from] sqlx::Error),
     #[error("stored {0} is unreadable: {1}")]
     Corrupt(&'static str, serde_json::Error),
+    #[error("background task: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 impl EngineError {
@@ -80,6 +85,23 @@ impl Engine {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Sets a once-per-database flag; true for the one caller that set it.
+    pub async fn claim_flag(&self, name: &str) -> Result<bool, EngineError> {
+        let set: Option<String> = sqlx::query_scalar(
+            "INSERT INTO console_flags (name, set_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name",
+        )
+        .bind(name)
+        .bind(epoch(self.now()))
+        .fetch_optional(&self.db.pool)
+        .await?;
+        Ok(set.is_some())
+    }
+
+    /// The sender for what this engine enqueues, on the same database and clock.
+    pub fn outbox_sender(&self, transports: outbox::Transports) -> outbox::Outbox {
+        outbox::Outbox::new(self.db.clone(), self.clock.clone(), transports)
     }
 }
 

@@ -9,6 +9,8 @@ use sqlx::{Any, Row, Transaction};
 use app::domain::contact::{Contact, ContactType, Target};
 use app::i18n::Msg;
 
+use super::incidents::add_event;
+use super::outbox::{Outgoing, enqueue};
 use super::store::channel_kind_name;
 use super::{Engine, EngineError, epoch, from_epoch, new_id};
 use crate::db::Dialect;
@@ -55,6 +57,28 @@ pub struct DeliveryView {
     pub at: DateTime<Utc>,
 }
 
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngagementSummary {
+    pub id: String,
+    pub contact: String,
+    pub sender: String,
+    pub subject: String,
+    pub incident_id: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub stopped_at: Option<DateTime<Utc>>,
+    pub stop_reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceiptView {
+    pub page_id: String,
+    pub contact: String,
+    /// `sent`, `delivered`, `read`, `error` or `stop`.
+    pub kind: String,
+    pub info: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
 struct Step {
     id: i64,
     engagement_id: String,
@@ -70,6 +94,7 @@ struct EngagementRow {
     content: String,
     public_subject: Option<String>,
     public_content: Option<String>,
+    incident_id: Option<String>,
     stopped: bool,
 }
 
@@ -79,7 +104,7 @@ fn required(field: &str, value: &str, errors: &mut Vec<app::error::FieldError>) 
     }
 }
 
-fn accept_code() -> String {
+pub(crate) fn accept_code() -> String {
     use rand::Rng;
     format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000))
 }
@@ -87,6 +112,15 @@ fn accept_code() -> String {
 impl Engine {
     /// Starts engaging a contact; returns the engagement id (the existing one for a repeated token).
     pub async fn start_engagement(&self, req: EngagementRequest) -> Result<String, EngineError> {
+        self.check_engagement(&req).await?;
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        let id = start_in(&mut tx, &req, now).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub(crate) async fn check_engagement(&self, req: &EngagementRequest) -> Result<(), EngineError> {
         let mut errors = Vec::new();
         required("sender", &req.sender, &mut errors);
         required("subject", &req.subject, &mut errors);
@@ -94,39 +128,7 @@ impl Engine {
         if self.contact(&req.contact).await.is_err() {
             errors.push(app::error::FieldError::new("contact", Msg::ErrUnknownContact));
         }
-        if !errors.is_empty() {
-            return Err(EngineError::Invalid(errors));
-        }
-        let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
-        let inserted: Option<String> = sqlx::query_scalar(
-            "INSERT INTO engagements (id, contact_alias, sender, subject, content, public_subject, public_content, \
-             incident_id, idempotency_token, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (idempotency_token) DO NOTHING RETURNING id",
-        )
-        .bind(new_id())
-        .bind(&req.contact)
-        .bind(&req.sender)
-        .bind(&req.subject)
-        .bind(&req.content)
-        .bind(&req.public_subject)
-        .bind(&req.public_content)
-        .bind(&req.incident_id)
-        .bind(&req.idempotency_token)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(id) = inserted else {
-            let existing: String = sqlx::query_scalar("SELECT id FROM engagements WHERE idempotency_token = $1")
-                .bind(&req.idempotency_token)
-                .fetch_one(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            return Ok(existing);
-        };
-        insert_step(&mut tx, &id, None, 0, now).await?;
-        tx.commit().await?;
-        Ok(id)
+        if errors.is_empty() { Ok(()) } else { Err(EngineError::Invalid(errors)) }
     }
 
     /// Runs every step that is due now; returns how many ran.
@@ -187,7 +189,7 @@ impl Engine {
         match contact.kind {
             ContactType::Personal | ContactType::OncallSchedule if step.stage_index == 0 => {
                 for person in self.on_call(&contact, at).await? {
-                    page_person(tx, &e.id, &person, 0, true, step.due_at).await?;
+                    page_person(tx, e, &person, 0, true, step.due_at).await?;
                 }
             }
             ContactType::Escalation => {
@@ -199,7 +201,7 @@ impl Engine {
                     let Target::Contact { contact_id, essential } = target else { continue };
                     let Ok(target) = self.contact(contact_id).await else { continue };
                     for person in self.on_call(&target, at).await? {
-                        page_person(tx, &e.id, &person, step.stage_index, *essential, step.due_at).await?;
+                        page_person(tx, e, &person, step.stage_index, *essential, step.due_at).await?;
                     }
                 }
                 if usize::try_from(step.stage_index + 1).is_ok_and(|next| next < contact.plan.stages.len()) {
@@ -240,19 +242,16 @@ impl Engine {
             let subject = if sms { e.public_subject.as_ref().unwrap_or(&e.subject) } else { &e.subject };
             let content = if sms { e.public_content.as_ref().unwrap_or(&e.content) } else { &e.content };
             let body = format!("{content}\n\nAcknowledge code: {code}");
-            sqlx::query(
-                "INSERT INTO deliveries (page_id, channel_id, channel_kind, address, subject, body, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (page_id, channel_id) DO NOTHING",
-            )
-            .bind(page_id)
-            .bind(&channel.id)
-            .bind(channel_kind_name(channel.kind))
-            .bind(&channel.address)
-            .bind(subject)
-            .bind(&body)
-            .bind(step.due_at)
-            .execute(&mut **tx)
-            .await?;
+            let message = Outgoing {
+                page_id: Some(page_id),
+                incident_id: None,
+                channel_id: &channel.id,
+                kind: channel_kind_name(channel.kind),
+                address: &channel.address,
+                subject,
+                body: &body,
+            };
+            enqueue(tx, message, step.due_at).await?;
             insert_receipt(tx, page_id, Some(&channel.id), "sent", None, step.due_at).await?;
         }
         if let Some(minutes) = next {
@@ -274,7 +273,7 @@ impl Engine {
         let mut tx = self.db.pool.begin().await?;
         let row = sqlx::query(
             "UPDATE pages SET delivered_at = COALESCE(delivered_at, $1) WHERE id = $2 \
-             RETURNING engagement_id, contact_alias, essential, accept_code",
+             RETURNING engagement_id, contact_alias, essential, accept_code, read_at",
         )
         .bind(now)
         .bind(page_id)
@@ -293,9 +292,18 @@ impl Engine {
                 .execute(&mut *tx)
                 .await?;
             insert_receipt(&mut tx, page_id, None, "read", Some(code), now).await?;
+            let who: String = row.try_get("contact_alias")?;
+            let engagement: String = row.try_get("engagement_id")?;
+            let first_read = row.try_get::<Option<i64>, _>("read_at")?.is_none();
+            let incident: Option<String> = sqlx::query_scalar("SELECT incident_id FROM engagements WHERE id = $1")
+                .bind(&engagement)
+                .fetch_one(&mut *tx)
+                .await?;
+            if let (true, Some(incident)) = (first_read, incident) {
+                let data = serde_json::json!({"page_id": page_id, "contact": who});
+                add_event(&mut tx, &incident, "page_accepted", &data, Some(&who), now).await?;
+            }
             if row.try_get::<i64, _>("essential")? != 0 {
-                let who: String = row.try_get("contact_alias")?;
-                let engagement: String = row.try_get("engagement_id")?;
                 stop_in(&mut tx, &engagement, &format!("acknowledged by {who}"), now).await?;
             }
         }
@@ -364,6 +372,56 @@ impl Engine {
             .map_err(EngineError::from)
     }
 
+    /// The newest engagements first, optionally only those of one incident.
+    pub async fn engagements(&self, incident_id: Option<&str>, limit: u32) -> Result<Vec<EngagementSummary>, EngineError> {
+        let rows = sqlx::query(
+            "SELECT id, contact_alias, sender, subject, incident_id, started_at, stopped_at, stop_reason \
+             FROM engagements WHERE (CAST($1 AS TEXT) IS NULL OR incident_id = $1) ORDER BY started_at DESC, id LIMIT $2",
+        )
+        .bind(incident_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EngagementSummary {
+                    id: r.try_get("id")?,
+                    contact: r.try_get("contact_alias")?,
+                    sender: r.try_get("sender")?,
+                    subject: r.try_get("subject")?,
+                    incident_id: r.try_get("incident_id")?,
+                    started_at: from_epoch(r.try_get("started_at")?),
+                    stopped_at: r.try_get::<Option<i64>, _>("stopped_at")?.map(from_epoch),
+                    stop_reason: r.try_get("stop_reason")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(EngineError::from)
+    }
+
+    /// Every receipt of an engagement's pages, in time order.
+    pub async fn receipts(&self, engagement_id: &str) -> Result<Vec<ReceiptView>, EngineError> {
+        let rows = sqlx::query(
+            "SELECT r.page_id, p.contact_alias, r.kind, r.info, r.at FROM receipts r JOIN pages p ON p.id = r.page_id \
+             WHERE p.engagement_id = $1 ORDER BY r.at, r.id",
+        )
+        .bind(engagement_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReceiptView {
+                    page_id: r.try_get("page_id")?,
+                    contact: r.try_get("contact_alias")?,
+                    kind: r.try_get("kind")?,
+                    info: r.try_get("info")?,
+                    at: from_epoch(r.try_get("at")?),
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(EngineError::from)
+    }
+
     /// Runs due steps every second until the process ends.
     pub fn spawn_worker(self) {
         tokio::spawn(async move {
@@ -403,9 +461,48 @@ fn stage_channels(
     (ids, has_next.then_some(stage.duration_minutes))
 }
 
+/// Inserts an engagement (checked by `check_engagement`) and its first step, in the caller's
+/// transaction; a repeated idempotency token returns the engagement it started.
+pub(crate) async fn start_in(
+    tx: &mut Transaction<'_, Any>,
+    req: &EngagementRequest,
+    now: i64,
+) -> Result<String, EngineError> {
+    let inserted: Option<String> = sqlx::query_scalar(
+        "INSERT INTO engagements (id, contact_alias, sender, subject, content, public_subject, public_content, \
+         incident_id, idempotency_token, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (idempotency_token) DO NOTHING RETURNING id",
+    )
+    .bind(new_id())
+    .bind(&req.contact)
+    .bind(&req.sender)
+    .bind(&req.subject)
+    .bind(&req.content)
+    .bind(&req.public_subject)
+    .bind(&req.public_content)
+    .bind(&req.incident_id)
+    .bind(&req.idempotency_token)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(id) = inserted else {
+        let existing: String = sqlx::query_scalar("SELECT id FROM engagements WHERE idempotency_token = $1")
+            .bind(&req.idempotency_token)
+            .fetch_one(&mut **tx)
+            .await?;
+        return Ok(existing);
+    };
+    insert_step(tx, &id, None, 0, now).await?;
+    if let Some(incident) = &req.incident_id {
+        let data = serde_json::json!({"engagement_id": id, "contact": req.contact});
+        add_event(tx, incident, "engagement_started", &data, Some(&req.sender), now).await?;
+    }
+    Ok(id)
+}
+
 async fn load_engagement(tx: &mut Transaction<'_, Any>, id: &str) -> Result<EngagementRow, EngineError> {
     let r = sqlx::query(
-        "SELECT id, contact_alias, subject, content, public_subject, public_content, stopped_at \
+        "SELECT id, contact_alias, subject, content, public_subject, public_content, incident_id, stopped_at \
          FROM engagements WHERE id = $1",
     )
     .bind(id)
@@ -418,6 +515,7 @@ async fn load_engagement(tx: &mut Transaction<'_, Any>, id: &str) -> Result<Enga
         content: r.try_get("content")?,
         public_subject: r.try_get("public_subject")?,
         public_content: r.try_get("public_content")?,
+        incident_id: r.try_get("incident_id")?,
         stopped: r.try_get::<Option<i64>, _>("stopped_at")?.is_some(),
     })
 }
@@ -442,7 +540,7 @@ async fn insert_step(
 /// Pages a person once per engagement and starts their own plan.
 async fn page_person(
     tx: &mut Transaction<'_, Any>,
-    engagement_id: &str,
+    e: &EngagementRow,
     person: &str,
     stage_index: i64,
     essential: bool,
@@ -453,7 +551,7 @@ async fn page_person(
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (engagement_id, contact_alias) DO NOTHING RETURNING id",
     )
     .bind(new_id())
-    .bind(engagement_id)
+    .bind(&e.id)
     .bind(person)
     .bind(stage_index)
     .bind(i64::from(essential))
@@ -462,12 +560,16 @@ async fn page_person(
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(page_id) = page_id {
-        insert_step(tx, engagement_id, Some(&page_id), 0, at).await?;
+        insert_step(tx, &e.id, Some(&page_id), 0, at).await?;
+        if let Some(incident) = &e.incident_id {
+            let data = serde_json::json!({"page_id": page_id, "contact": person, "stage": stage_index});
+            add_event(tx, incident, "page_sent", &data, None, at).await?;
+        }
     }
     Ok(())
 }
 
-async fn insert_receipt(
+pub(crate) async fn insert_receipt(
     tx: &mut Transaction<'_, Any>,
     page_id: &str,
     channel_id: Option<&str>,
@@ -487,7 +589,7 @@ async fn insert_receipt(
 }
 
 /// Marks an engagement stopped (once) and gives every unacknowledged page a STOP receipt.
-async fn stop_in(tx: &mut Transaction<'_, Any>, id: &str, reason: &str, now: i64) -> Result<(), sqlx::Error> {
+pub(crate) async fn stop_in(tx: &mut Transaction<'_, Any>, id: &str, reason: &str, now: i64) -> Result<(), sqlx::Error> {
     let stopped: Option<String> = sqlx::query_scalar(
         "UPDATE engagements SET stopped_at = $1, stop_reason = $2 WHERE id = $3 AND stopped_at IS NULL RETURNING id",
     )

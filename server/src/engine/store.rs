@@ -7,15 +7,18 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, References, schedule_on_call};
+use app::domain::contact::{
+    ChannelType, Contact, ContactChannel, ContactType, Plan, References, Target, schedule_on_call,
+};
 use app::domain::rotation::{Override, Rotation};
 use app::i18n::Msg;
 
+use super::outbox::{Outgoing, enqueue};
 use super::{Engine, EngineError, epoch, from_epoch, new_id};
 use crate::audit::{self, Actor, Change};
 
 /// Every id a plan may refer to, loaded for validation.
-struct Known {
+pub(crate) struct Known {
     contacts: HashMap<String, ContactType>,
     channels: HashMap<String, String>,
     rotations: HashSet<String>,
@@ -65,6 +68,13 @@ fn channel_kind_from(name: &str) -> ChannelType {
     }
 }
 
+fn name_taken(e: sqlx::Error) -> EngineError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => EngineError::invalid("name", Msg::ErrRotationNameTaken),
+        _ => EngineError::Db(e),
+    }
+}
+
 fn channel_from_row(row: &AnyRow) -> Result<ContactChannel, sqlx::Error> {
     Ok(ContactChannel {
         id: row.try_get("id")?,
@@ -76,16 +86,16 @@ fn channel_from_row(row: &AnyRow) -> Result<ContactChannel, sqlx::Error> {
     })
 }
 
-fn parse<T: serde::de::DeserializeOwned>(what: &'static str, json: &str) -> Result<T, EngineError> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(what: &'static str, json: &str) -> Result<T, EngineError> {
     serde_json::from_str(json).map_err(|e| EngineError::Corrupt(what, e))
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
 impl Engine {
-    async fn references(&self) -> Result<Known, EngineError> {
+    pub(crate) async fn references(&self) -> Result<Known, EngineError> {
         let contacts = sqlx::query("SELECT alias, kind FROM contacts").fetch_all(&self.db.pool).await?;
         let channels = sqlx::query("SELECT id, contact_alias FROM contact_channels").fetch_all(&self.db.pool).await?;
         let rotations: Vec<String> = sqlx::query_scalar("SELECT id FROM rotations").fetch_all(&self.db.pool).await?;
@@ -200,13 +210,8 @@ impl Engine {
         Ok(rows.iter().map(channel_from_row).collect::<Result<_, _>>()?)
     }
 
-    /// Creates a rotation of existing people; returns its id.
-    pub async fn create_rotation(
-        &self,
-        actor: Actor<'_>,
-        name: &str,
-        rotation: Rotation,
-    ) -> Result<String, EngineError> {
+    /// A rotation's own rules, plus: its members are people, its name is present and short.
+    async fn check_rotation(&self, name: &str, rotation: &Rotation) -> Result<(), EngineError> {
         let mut errors = rotation.validate().err().unwrap_or_default();
         let known = self.references().await?;
         if !rotation.members.iter().all(|m| known.contact_type(m) == Some(ContactType::Personal)) {
@@ -215,9 +220,17 @@ impl Engine {
         if name.trim().is_empty() || name.chars().count() > 255 {
             errors.push(app::error::FieldError::new("name", Msg::ErrRotationName));
         }
-        if !errors.is_empty() {
-            return Err(EngineError::Invalid(errors));
-        }
+        if errors.is_empty() { Ok(()) } else { Err(EngineError::Invalid(errors)) }
+    }
+
+    /// Creates a rotation of existing people; returns its id.
+    pub async fn create_rotation(
+        &self,
+        actor: Actor<'_>,
+        name: &str,
+        rotation: Rotation,
+    ) -> Result<String, EngineError> {
+        self.check_rotation(name, &rotation).await?;
         let id = new_id();
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
@@ -230,12 +243,7 @@ impl Engine {
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                EngineError::invalid("name", Msg::ErrRotationNameTaken)
-            }
-            _ => EngineError::Db(e),
-        })?;
+        .map_err(name_taken)?;
         let change = Change::created("rotation", &id, &rotation);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
@@ -318,4 +326,251 @@ impl Engine {
             }
         }
     }
+
+    pub async fn contacts(&self) -> Result<Vec<Contact>, EngineError> {
+        let rows = sqlx::query("SELECT alias, display_name, kind, plan_json FROM contacts ORDER BY kind, alias")
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Contact {
+                    alias: r.try_get("alias")?,
+                    display_name: r.try_get("display_name")?,
+                    kind: kind_from(&r.try_get::<String, _>("kind")?),
+                    plan: parse::<Plan>("plan", &r.try_get::<String, _>("plan_json")?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes a contact and its channels, unless a plan, rotation or response plan still uses it.
+    /// Past engagements and pages keep its alias.
+    pub async fn delete_contact(&self, actor: Actor<'_>, alias: &str) -> Result<(), EngineError> {
+        let before = self.contact(alias).await?;
+        let targeted = self.contacts().await?.iter().any(|c| {
+            c.plan.stages.iter().flat_map(|s| &s.targets).any(|t| matches!(t, Target::Contact { contact_id, .. } if contact_id == alias))
+        });
+        let in_rotation = self.rotations().await?.iter().any(|r| r.rotation.members.iter().any(|m| m == alias));
+        if targeted || in_rotation || self.engaged_by_plan(alias).await? {
+            return Err(EngineError::invalid("alias", Msg::ErrContactInUse));
+        }
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("DELETE FROM contacts WHERE alias = $1").bind(alias).execute(&mut *tx).await?;
+        let change = Change { action: "delete", entity: "contact", entity_id: alias.to_owned(), before: Some(&before), after: None };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Renames a channel or changes its address; a new address must be activated again.
+    pub async fn update_channel(
+        &self,
+        actor: Actor<'_>,
+        id: &str,
+        name: &str,
+        address: &str,
+    ) -> Result<ContactChannel, EngineError> {
+        let before = self.channel(id).await?;
+        let moved = before.address != address;
+        let after = ContactChannel {
+            name: name.to_owned(),
+            address: address.to_owned(),
+            activated: before.activated && !moved,
+            ..before.clone()
+        };
+        after.validate().map_err(EngineError::Invalid)?;
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query(
+            "UPDATE contact_channels SET name = $1, address = $2, activated = $3, \
+             activation_code = CASE WHEN $4 THEN NULL ELSE activation_code END WHERE id = $5",
+        )
+        .bind(&after.name)
+        .bind(&after.address)
+        .bind(i64::from(after.activated))
+        .bind(moved)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let change = Change { action: "update", entity: "channel", entity_id: id.to_owned(), before: Some(&before), after: Some(&after) };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Deletes a channel its owner's plan does not use.
+    pub async fn delete_channel(&self, actor: Actor<'_>, id: &str) -> Result<(), EngineError> {
+        let before = self.channel(id).await?;
+        let owner = self.contact(&before.contact_id).await?;
+        if owner.plan.stages.iter().flat_map(|s| &s.targets).any(|t| matches!(t, Target::Channel { channel_id, .. } if channel_id == id)) {
+            return Err(EngineError::invalid("channel_id", Msg::ErrChannelInUse));
+        }
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("DELETE FROM contact_channels WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        let change = Change { action: "delete", entity: "channel", entity_id: id.to_owned(), before: Some(&before), after: None };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sends a fresh activation code to a channel (through the outbox, like any page).
+    pub async fn send_activation_code(&self, actor: Actor<'_>, id: &str) -> Result<(), EngineError> {
+        let channel = self.channel(id).await?;
+        let code = super::paging::accept_code();
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("UPDATE contact_channels SET activation_code = $1 WHERE id = $2")
+            .bind(&code)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let body = format!("Your on-call console activation code: {code}");
+        let message = Outgoing {
+            page_id: None,
+            incident_id: None,
+            channel_id: id,
+            kind: channel_kind_name(channel.kind),
+            address: &channel.address,
+            subject: "Activation code",
+            body: &body,
+        };
+        enqueue(&mut tx, message, now).await?;
+        let change = Change { action: "send_activation_code", entity: "channel", entity_id: id.to_owned(), before: None, after: Some(&channel) };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Activates a channel with the code last sent to it.
+    pub async fn activate_channel(&self, actor: Actor<'_>, id: &str, code: &str) -> Result<(), EngineError> {
+        let before = self.channel(id).await?;
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE contact_channels SET activated = 1, activation_code = NULL WHERE id = $1 AND activation_code = $2",
+        )
+        .bind(id)
+        .bind(code.trim())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(EngineError::invalid("activation_code", Msg::ErrActivationCode));
+        }
+        let after = ContactChannel { activated: true, ..before.clone() };
+        let change = Change { action: "activate", entity: "channel", entity_id: id.to_owned(), before: Some(&before), after: Some(&after) };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rotations(&self) -> Result<Vec<NamedRotation>, EngineError> {
+        let rows = sqlx::query("SELECT id, name, definition_json FROM rotations ORDER BY name")
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(NamedRotation {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    rotation: parse("rotation", &r.try_get::<String, _>("definition_json")?)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn update_rotation(
+        &self,
+        actor: Actor<'_>,
+        id: &str,
+        name: &str,
+        rotation: Rotation,
+    ) -> Result<(), EngineError> {
+        let before = self.rotation(id).await?;
+        self.check_rotation(name, &rotation).await?;
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("UPDATE rotations SET name = $1, definition_json = $2, updated_at = $3 WHERE id = $4")
+            .bind(name.trim())
+            .bind(to_json(&rotation))
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(name_taken)?;
+        let change = Change { action: "update", entity: "rotation", entity_id: id.to_owned(), before: Some(&before), after: Some(&rotation) };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a rotation and its overrides, unless an on-call schedule still uses it.
+    pub async fn delete_rotation(&self, actor: Actor<'_>, id: &str) -> Result<(), EngineError> {
+        let before = self.rotation(id).await?;
+        if self.contacts().await?.iter().any(|c| c.plan.rotation_ids.iter().any(|r| r == id)) {
+            return Err(EngineError::invalid("rotation_id", Msg::ErrRotationInUse));
+        }
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("DELETE FROM rotations WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        let change = Change { action: "delete", entity: "rotation", entity_id: id.to_owned(), before: Some(&before), after: None };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A rotation's overrides that have not ended by `from`, with their ids, soonest first.
+    pub async fn override_list(&self, rotation_id: &str, from: DateTime<Utc>) -> Result<Vec<OverrideRow>, EngineError> {
+        let rows = sqlx::query(
+            "SELECT id, start_at, end_at, members_json FROM rotation_overrides \
+             WHERE rotation_id = $1 AND end_at > $2 ORDER BY start_at, id",
+        )
+        .bind(rotation_id)
+        .bind(epoch(from))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OverrideRow {
+                    id: r.try_get("id")?,
+                    value: Override {
+                        start: from_epoch(r.try_get("start_at")?),
+                        end: from_epoch(r.try_get("end_at")?),
+                        members: parse("override", &r.try_get::<String, _>("members_json")?)?,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    pub async fn delete_override(&self, actor: Actor<'_>, rotation_id: &str, id: &str) -> Result<(), EngineError> {
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        let gone = sqlx::query("DELETE FROM rotation_overrides WHERE id = $1 AND rotation_id = $2")
+            .bind(id)
+            .bind(rotation_id)
+            .execute(&mut *tx)
+            .await?;
+        if gone.rows_affected() != 1 {
+            return Err(EngineError::NotFound("override", id.to_owned()));
+        }
+        let change: Change<'_, ()> = Change { action: "delete", entity: "override", entity_id: id.to_owned(), before: None, after: None };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedRotation {
+    pub id: String,
+    pub name: String,
+    pub rotation: Rotation,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverrideRow {
+    pub id: String,
+    pub value: Override,
 }

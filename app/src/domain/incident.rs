@@ -1,0 +1,234 @@
+//! Response plans, incident records and timelines, after SSM Incidents. A response plan says what
+//! starting an incident does: the record's template, who is engaged, and which chat or webhook
+//! targets hear about it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::contact::References;
+use crate::error::FieldError;
+use crate::i18n::Msg;
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_SUMMARY: usize = 8000;
+pub const MAX_DEDUPE: usize = 1000;
+pub const MAX_ENGAGEMENTS: usize = 5;
+pub const MAX_NOTIFICATION_TARGETS: usize = 10;
+pub const MAX_EVENT_DATA: usize = 12_000;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentTemplate {
+    pub title: String,
+    /// 1 (critical) to 5 (no impact).
+    pub impact: u8,
+    pub summary: String,
+    /// Incidents started while an open one has the same string merge into it.
+    pub dedupe_string: String,
+}
+
+/// Where incident notices (opened, resolved) are posted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NotificationTarget {
+    /// A Slack incoming webhook.
+    Slack { url: String },
+    /// Any HTTPS endpoint that takes a JSON POST.
+    Webhook { url: String },
+}
+
+impl NotificationTarget {
+    pub fn url(&self) -> &str {
+        match self {
+            NotificationTarget::Slack { url } | NotificationTarget::Webhook { url } => url,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            NotificationTarget::Slack { .. } => "slack",
+            NotificationTarget::Webhook { .. } => "webhook",
+        }
+    }
+
+    /// The URL with its path hidden: webhook paths are secrets.
+    pub fn redacted(&self) -> String {
+        redact_url(self.url())
+    }
+}
+
+/// `https://hooks.slack.com/services/T0/B0/xyz` → `https://hooks.slack.com/…`.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}/…", rest.split('/').next().unwrap_or_default()),
+        None => "…".to_owned(),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponsePlan {
+    /// Unique name, also the id: letters, digits, `-` and `_`.
+    pub name: String,
+    pub display_name: String,
+    pub template: IncidentTemplate,
+    /// Contacts (people, escalation plans, schedules) engaged when an incident starts.
+    pub engagements: Vec<String>,
+    pub notification_targets: Vec<NotificationTarget>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IncidentStatus {
+    Open,
+    Resolved,
+}
+
+impl IncidentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentStatus::Open => "open",
+            IncidentStatus::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "open" => Some(IncidentStatus::Open),
+            "resolved" => Some(IncidentStatus::Resolved),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentRecord {
+    pub id: String,
+    pub response_plan: String,
+    pub title: String,
+    pub summary: String,
+    pub impact: u8,
+    pub status: IncidentStatus,
+    pub dedupe_string: Option<String>,
+    /// What started it, e.g. `aws.cloudwatch` or `console`.
+    pub source: String,
+    pub created_at: i64,
+    pub resolved_at: Option<i64>,
+}
+
+/// Changes to an incident; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentUpdate {
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub impact: Option<u8>,
+    pub status: Option<IncidentStatus>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub id: String,
+    pub incident_id: String,
+    /// `incident_created`, `engagement_started`, `page_sent`, `page_accepted`, `status_changed`,
+    /// `incident_updated`, `trigger_merged`, or `custom`.
+    pub event_type: String,
+    pub event_time: i64,
+    /// JSON describing the event.
+    pub data: String,
+    pub created_by: Option<String>,
+}
+
+fn name_ok(name: &str) -> bool {
+    (1..=200).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+pub fn validate_title(title: &str, field: &str, errors: &mut Vec<FieldError>) {
+    if title.trim().is_empty() || title.chars().count() > MAX_TITLE {
+        errors.push(FieldError::new(field, Msg::ErrIncidentTitle));
+    }
+}
+
+pub fn validate_impact(impact: u8, field: &str, errors: &mut Vec<FieldError>) {
+    if !(1..=5).contains(&impact) {
+        errors.push(FieldError::new(field, Msg::ErrImpact));
+    }
+}
+
+pub fn validate_summary(summary: &str, field: &str, errors: &mut Vec<FieldError>) {
+    if summary.chars().count() > MAX_SUMMARY {
+        errors.push(FieldError::new(field, Msg::ErrSummaryLength));
+    }
+}
+
+/// Webhook URLs must be HTTPS; plain HTTP only to the machine itself (local relays, tests).
+pub fn webhook_url_ok(url: &str) -> bool {
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"];
+    let host_start = |prefix: &str| url.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']));
+    let https = url.strip_prefix("https://").is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
+    url.len() <= 2048 && !url.contains(char::is_whitespace) && (https || loopback.iter().any(|p| host_start(p)))
+}
+
+impl ResponsePlan {
+    pub fn validate(&self, refs: &impl References) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if !name_ok(&self.name) {
+            errors.push(FieldError::new("name", Msg::ErrPlanName));
+        }
+        if self.display_name.trim().is_empty() || self.display_name.chars().count() > 200 {
+            errors.push(FieldError::new("display_name", Msg::ErrDisplayName));
+        }
+        validate_title(&self.template.title, "template.title", &mut errors);
+        validate_impact(self.template.impact, "template.impact", &mut errors);
+        validate_summary(&self.template.summary, "template.summary", &mut errors);
+        if self.template.dedupe_string.chars().count() > MAX_DEDUPE {
+            errors.push(FieldError::new("template.dedupe_string", Msg::ErrDedupeLength));
+        }
+        if self.engagements.len() > MAX_ENGAGEMENTS {
+            errors.push(FieldError::new("engagements", Msg::ErrTooManyEngagements));
+        }
+        for (i, alias) in self.engagements.iter().enumerate() {
+            if refs.contact_type(alias).is_none() {
+                errors.push(FieldError::new(&format!("engagements.{i}"), Msg::ErrUnknownContact));
+            }
+        }
+        if self.notification_targets.len() > MAX_NOTIFICATION_TARGETS {
+            errors.push(FieldError::new("notification_targets", Msg::ErrTooManyTargets));
+        }
+        for (i, target) in self.notification_targets.iter().enumerate() {
+            if !webhook_url_ok(target.url()) {
+                errors.push(FieldError::new(&format!("notification_targets.{i}"), Msg::ErrWebhookUrl));
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// Whether this plan engages `alias` directly (deleting that contact would break it).
+    pub fn engages(&self, alias: &str) -> bool {
+        self.engagements.iter().any(|a| a == alias)
+    }
+}
+
+/// A custom timeline event's text: present and not too long.
+pub fn validate_event_data(data: &str) -> Result<(), Vec<FieldError>> {
+    if data.trim().is_empty() || data.chars().count() > MAX_EVENT_DATA {
+        Err(vec![FieldError::new("event_data", Msg::ErrEventData)])
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_urls_must_be_https_or_loopback() {
+        assert!(webhook_url_ok("https://hooks.slack.com/services/T0/B0/xyz"));
+        assert!(webhook_url_ok("http://127.0.0.1:8080/hook"));
+        assert!(webhook_url_ok("http://localhost/hook"));
+        assert!(!webhook_url_ok("http://example.com/hook"));
+        assert!(!webhook_url_ok("http://localhost.evil.com/hook"));
+        assert!(!webhook_url_ok("https:///nohost"));
+        assert!(!webhook_url_ok("ftp://x"));
+    }
+
+    #[test]
+    fn redaction_keeps_only_the_host() {
+        assert_eq!(redact_url("https://hooks.slack.com/services/T0/B0/xyz"), "https://hooks.slack.com/…");
+    }
+}

@@ -1,0 +1,144 @@
+//! The local engine behind the console's backend interface.
+
+use async_trait::async_trait;
+
+use app::api::oncall::{
+    ContactView, DeliveryEntry, EngagementView, IncidentDetail, PageEntry, ReceiptEntry, RotationView, Rotations,
+};
+use app::domain::contact::ContactType;
+use app::domain::incident::{IncidentRecord, IncidentStatus, NotificationTarget, ResponsePlan, redact_url};
+use app::error::AppError;
+use app::ports::Backend;
+
+use crate::engine::paging::EngagementSummary;
+use crate::engine::{Engine, EngineError, epoch};
+
+impl From<EngineError> for AppError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Invalid(fields) => AppError::Invalid(fields),
+            EngineError::NotFound(..) => AppError::NotFound,
+            other => {
+                tracing::error!(error = %other, "local engine");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+pub struct LocalBackend {
+    pub engine: Engine,
+}
+
+impl LocalBackend {
+    async fn engagement_view(&self, e: EngagementSummary) -> Result<EngagementView, EngineError> {
+        let pages = self.engine.pages(&e.id).await?;
+        let receipts = self.engine.receipts(&e.id).await?;
+        Ok(EngagementView {
+            pages: pages
+                .into_iter()
+                .map(|p| PageEntry {
+                    contact: p.contact,
+                    stage: p.stage_index,
+                    sent_at: epoch(p.sent_at),
+                    read_at: p.read_at.map(epoch),
+                })
+                .collect(),
+            receipts: receipts
+                .into_iter()
+                .map(|r| ReceiptEntry { contact: r.contact, kind: r.kind, info: r.info, at: epoch(r.at) })
+                .collect(),
+            id: e.id,
+            contact: e.contact,
+            sender: e.sender,
+            subject: e.subject,
+            incident_id: e.incident_id,
+            started_at: epoch(e.started_at),
+            stopped_at: e.stopped_at.map(epoch),
+            stop_reason: e.stop_reason,
+        })
+    }
+}
+
+fn redacted(plan: ResponsePlan) -> ResponsePlan {
+    let notification_targets = plan
+        .notification_targets
+        .iter()
+        .map(|t| match t {
+            NotificationTarget::Slack { .. } => NotificationTarget::Slack { url: t.redacted() },
+            NotificationTarget::Webhook { .. } => NotificationTarget::Webhook { url: t.redacted() },
+        })
+        .collect();
+    ResponsePlan { notification_targets, ..plan }
+}
+
+#[async_trait]
+impl Backend for LocalBackend {
+    async fn contacts(&self) -> Result<Vec<ContactView>, AppError> {
+        let mut out = Vec::new();
+        for contact in self.engine.contacts().await? {
+            let channels = match contact.kind {
+                ContactType::Personal => self.engine.channels_of(&contact.alias).await?,
+                _ => Vec::new(),
+            };
+            out.push(ContactView { contact, channels });
+        }
+        Ok(out)
+    }
+
+    async fn rotations(&self) -> Result<Rotations, AppError> {
+        let now = self.engine.now();
+        let mut rotations = Vec::new();
+        for r in self.engine.rotations().await? {
+            let overrides = self.engine.override_list(&r.id, now).await?.into_iter().map(|o| o.value).collect();
+            rotations.push(RotationView { id: r.id, name: r.name, rotation: r.rotation, overrides });
+        }
+        Ok(Rotations { now: epoch(now), rotations })
+    }
+
+    async fn response_plans(&self) -> Result<Vec<ResponsePlan>, AppError> {
+        Ok(self.engine.response_plans().await?.into_iter().map(redacted).collect())
+    }
+
+    async fn engagements(&self, limit: u32) -> Result<Vec<EngagementView>, AppError> {
+        let mut out = Vec::new();
+        for e in self.engine.engagements(None, limit).await? {
+            out.push(self.engagement_view(e).await?);
+        }
+        Ok(out)
+    }
+
+    async fn incidents(&self, status: Option<IncidentStatus>, limit: u32) -> Result<Vec<IncidentRecord>, AppError> {
+        Ok(self.engine.incidents(status, limit).await?)
+    }
+
+    async fn incident(&self, id: &str) -> Result<IncidentDetail, AppError> {
+        let record = self.engine.incident(id).await?;
+        let timeline = self.engine.timeline(id).await?;
+        let mut engagements = Vec::new();
+        for e in self.engine.engagements(Some(id), u32::MAX).await? {
+            engagements.push(self.engagement_view(e).await?);
+        }
+        Ok(IncidentDetail { record, timeline, engagements })
+    }
+
+    async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError> {
+        let rows = self.engine.outbox(limit).await?;
+        Ok(rows
+            .into_iter()
+            .map(|d| DeliveryEntry {
+                address: if matches!(d.kind.as_str(), "slack" | "webhook") { redact_url(&d.address) } else { d.address },
+                id: d.id,
+                contact: d.contact,
+                incident_id: d.incident_id,
+                kind: d.kind,
+                subject: d.subject,
+                body: d.body,
+                created_at: epoch(d.created_at),
+                status: d.status,
+                attempts: d.attempts,
+                last_error: d.last_error,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,507 @@
+//! Response plans, incidents and timelines. Starting an incident is one transaction: the record,
+//! its client token, the "created" event, an engagement per contact in the plan and a notice per
+//! notification target; or, for a known token or an open incident with the same dedupe string,
+//! nothing new but the merge noted on that incident's timeline.
+
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use app::domain::incident::{
+    IncidentRecord, IncidentStatus, IncidentUpdate, NotificationTarget, ResponsePlan, TimelineEvent,
+    validate_event_data, validate_impact, validate_summary, validate_title,
+};
+use app::error::FieldError;
+use app::i18n::Msg;
+
+use super::outbox::{Outgoing, enqueue};
+use super::paging::{EngagementRequest, start_in, stop_in};
+use super::{Engine, EngineError, epoch, new_id};
+use crate::audit::{self, Actor, Change};
+
+/// What `StartIncident` takes (after SSM Incidents).
+#[derive(Clone, Debug, Default)]
+pub struct StartIncident {
+    pub response_plan: String,
+    /// Overrides the plan's template when set.
+    pub title: Option<String>,
+    pub impact: Option<u8>,
+    /// The same token twice gives one incident.
+    pub client_token: Option<String>,
+    /// What triggered it: `aws.cloudwatch`, `console`, …
+    pub source: String,
+    /// The trigger's own data (an alarm's JSON, say), kept on the timeline.
+    pub raw_data: Option<String>,
+}
+
+/// Whether `start_incident` made a new incident or found one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Started {
+    Created(String),
+    /// The client token was seen before, or an open incident has the same dedupe string.
+    Existing(String),
+}
+
+impl Started {
+    pub fn id(&self) -> &str {
+        match self {
+            Started::Created(id) | Started::Existing(id) => id,
+        }
+    }
+}
+
+fn incident_from_row(r: &AnyRow) -> Result<IncidentRecord, EngineError> {
+    let status: String = r.try_get("status")?;
+    Ok(IncidentRecord {
+        id: r.try_get("id")?,
+        response_plan: r.try_get("response_plan")?,
+        title: r.try_get("title")?,
+        summary: r.try_get("summary")?,
+        impact: u8::try_from(r.try_get::<i64, _>("impact")?).unwrap_or(5),
+        status: IncidentStatus::parse(&status).unwrap_or(IncidentStatus::Open),
+        dedupe_string: r.try_get("dedupe_string")?,
+        source: r.try_get("source")?,
+        created_at: r.try_get("created_at")?,
+        resolved_at: r.try_get("resolved_at")?,
+    })
+}
+
+const INCIDENT_COLUMNS: &str =
+    "id, response_plan, title, summary, impact, status, dedupe_string, source, created_at, resolved_at";
+
+fn is_unique_violation(e: &EngineError) -> bool {
+    matches!(e, EngineError::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
+}
+
+/// On SQLite, a transaction that reads before it writes fails if another writer commits in
+/// between; a write that matches no row takes the write lock first. PostgreSQL ignores it.
+async fn take_write_lock(tx: &mut Transaction<'_, Any>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE incidents SET updated_at = updated_at WHERE id IS NULL").execute(&mut **tx).await?;
+    Ok(())
+}
+
+/// Appends a timeline event in the caller's transaction.
+pub(crate) async fn add_event(
+    tx: &mut Transaction<'_, Any>,
+    incident_id: &str,
+    event_type: &str,
+    data: &serde_json::Value,
+    created_by: Option<&str>,
+    at: i64,
+) -> Result<String, sqlx::Error> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO timeline_events (id, incident_id, event_type, event_time, event_data, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $4)",
+    )
+    .bind(&id)
+    .bind(incident_id)
+    .bind(event_type)
+    .bind(at)
+    .bind(data.to_string())
+    .bind(created_by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Enqueues a notice to each of a plan's notification targets.
+async fn notify(
+    tx: &mut Transaction<'_, Any>,
+    targets: &[NotificationTarget],
+    incident_id: &str,
+    subject: &str,
+    body: &str,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    for (i, target) in targets.iter().enumerate() {
+        // The same target for a second notice of one incident is a new row: key on the event.
+        let channel_id = format!("{}:{i}:{}", target.kind(), new_id());
+        let message = Outgoing {
+            page_id: None,
+            incident_id: Some(incident_id),
+            channel_id: &channel_id,
+            kind: target.kind(),
+            address: target.url(),
+            subject,
+            body,
+        };
+        enqueue(tx, message, at).await?;
+    }
+    Ok(())
+}
+
+impl Engine {
+    /// Creates a response plan or replaces it.
+    pub async fn put_response_plan(&self, actor: Actor<'_>, plan: ResponsePlan) -> Result<(), EngineError> {
+        plan.validate(&self.references().await?).map_err(EngineError::Invalid)?;
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        take_write_lock(&mut tx).await?;
+        let before = self.response_plan_in(&mut tx, &plan.name).await?;
+        sqlx::query(
+            "INSERT INTO response_plans (name, display_name, definition_json, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $4) ON CONFLICT (name) DO UPDATE SET display_name = $2, definition_json = $3, \
+             updated_at = $4",
+        )
+        .bind(&plan.name)
+        .bind(&plan.display_name)
+        .bind(super::store::to_json(&plan))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let action = if before.is_some() { "update" } else { "create" };
+        let change =
+            Change { action, entity: "response_plan", entity_id: plan.name.clone(), before: before.as_ref(), after: Some(&plan) };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn response_plan_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        name: &str,
+    ) -> Result<Option<ResponsePlan>, EngineError> {
+        let json: Option<String> = sqlx::query_scalar("SELECT definition_json FROM response_plans WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+        json.map(|j| super::store::parse("response plan", &j)).transpose()
+    }
+
+    pub async fn response_plan(&self, name: &str) -> Result<ResponsePlan, EngineError> {
+        let mut conn = self.db.pool.acquire().await?;
+        self.response_plan_in(&mut conn, name)
+            .await?
+            .ok_or_else(|| EngineError::NotFound("response plan", name.to_owned()))
+    }
+
+    pub async fn response_plans(&self) -> Result<Vec<ResponsePlan>, EngineError> {
+        let rows: Vec<String> = sqlx::query_scalar("SELECT definition_json FROM response_plans ORDER BY name")
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter().map(|j| super::store::parse("response plan", j)).collect()
+    }
+
+    pub async fn delete_response_plan(&self, actor: Actor<'_>, name: &str) -> Result<(), EngineError> {
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        take_write_lock(&mut tx).await?;
+        let before = self
+            .response_plan_in(&mut tx, name)
+            .await?
+            .ok_or_else(|| EngineError::NotFound("response plan", name.to_owned()))?;
+        sqlx::query("DELETE FROM response_plans WHERE name = $1").bind(name).execute(&mut *tx).await?;
+        let change = Change { action: "delete", entity: "response_plan", entity_id: name.to_owned(), before: Some(&before), after: None };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts an incident from a response plan, or finds the one this request belongs to.
+    pub async fn start_incident(&self, req: StartIncident) -> Result<Started, EngineError> {
+        let plan = self.check_start(&req).await?;
+        // A concurrent request with the same token or dedupe string makes one of two inserts
+        // fail on a unique key; the retry then finds the winner's incident.
+        match self.try_start_incident(&plan, &req).await {
+            Err(e) if is_unique_violation(&e) => self.try_start_incident(&plan, &req).await,
+            other => other,
+        }
+    }
+
+    async fn check_start(&self, req: &StartIncident) -> Result<ResponsePlan, EngineError> {
+        let mut errors = Vec::new();
+        let plan = self.response_plan(&req.response_plan).await.ok();
+        if plan.is_none() {
+            errors.push(FieldError::new("response_plan", Msg::ErrUnknownResponsePlan));
+        }
+        if let Some(title) = &req.title {
+            validate_title(title, "title", &mut errors);
+        }
+        if let Some(impact) = req.impact {
+            validate_impact(impact, "impact", &mut errors);
+        }
+        if req.source.trim().is_empty() {
+            errors.push(FieldError::new("source", Msg::ErrRequired));
+        }
+        if req.client_token.as_ref().is_some_and(|t| t.is_empty() || t.len() > 128) {
+            errors.push(FieldError::new("client_token", Msg::ErrRequired));
+        }
+        match plan {
+            Some(plan) if errors.is_empty() => Ok(plan),
+            _ => Err(EngineError::Invalid(errors)),
+        }
+    }
+
+    async fn try_start_incident(&self, plan: &ResponsePlan, req: &StartIncident) -> Result<Started, EngineError> {
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        take_write_lock(&mut tx).await?;
+        if let Some(token) = &req.client_token {
+            let seen: Option<String> =
+                sqlx::query_scalar("SELECT incident_id FROM incident_requests WHERE client_token = $1")
+                    .bind(token)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(id) = seen {
+                tx.commit().await?;
+                return Ok(Started::Existing(id));
+            }
+        }
+        let title = req.title.clone().unwrap_or_else(|| plan.template.title.clone());
+        let dedupe = Some(plan.template.dedupe_string.clone()).filter(|d| !d.is_empty());
+        let open: Option<String> = match &dedupe {
+            Some(d) => {
+                sqlx::query_scalar("SELECT id FROM incidents WHERE status = 'open' AND dedupe_string = $1")
+                    .bind(d)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+            None => None,
+        };
+        let started = match open {
+            Some(id) => {
+                let data = serde_json::json!({"source": req.source, "title": title, "raw_data": req.raw_data});
+                add_event(&mut tx, &id, "trigger_merged", &data, Some(&req.source), now).await?;
+                Started::Existing(id)
+            }
+            None => Started::Created(self.create_incident(&mut tx, plan, req, &title, dedupe.as_deref(), now).await?),
+        };
+        if let Some(token) = &req.client_token {
+            sqlx::query("INSERT INTO incident_requests (client_token, incident_id, created_at) VALUES ($1, $2, $3)")
+                .bind(token)
+                .bind(started.id())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(started)
+    }
+
+    async fn create_incident(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        plan: &ResponsePlan,
+        req: &StartIncident,
+        title: &str,
+        dedupe: Option<&str>,
+        now: i64,
+    ) -> Result<String, EngineError> {
+        let id = new_id();
+        let impact = req.impact.unwrap_or(plan.template.impact);
+        sqlx::query(
+            "INSERT INTO incidents (id, response_plan, title, summary, impact, status, dedupe_string, source, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $8)",
+        )
+        .bind(&id)
+        .bind(&plan.name)
+        .bind(title)
+        .bind(&plan.template.summary)
+        .bind(i64::from(impact))
+        .bind(dedupe)
+        .bind(&req.source)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        let data = serde_json::json!({
+            "title": title, "impact": impact, "response_plan": plan.name, "source": req.source, "raw_data": req.raw_data,
+        });
+        add_event(tx, &id, "incident_created", &data, Some(&req.source), now).await?;
+        let content = if plan.template.summary.is_empty() { title } else { plan.template.summary.as_str() };
+        for contact in &plan.engagements {
+            let engagement = EngagementRequest {
+                contact: contact.clone(),
+                sender: format!("incident {}", plan.name),
+                subject: format!("[Impact {impact}] {title}"),
+                content: content.to_owned(),
+                public_subject: None,
+                public_content: None,
+                incident_id: Some(id.clone()),
+                idempotency_token: Some(format!("{id}:{contact}")),
+            };
+            start_in(tx, &engagement, now).await?;
+        }
+        let subject = format!("Incident opened [Impact {impact}]: {title}");
+        notify(tx, &plan.notification_targets, &id, &subject, content, now).await?;
+        Ok(id)
+    }
+
+    pub async fn incident(&self, id: &str) -> Result<IncidentRecord, EngineError> {
+        let row = sqlx::query(&format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db.pool)
+            .await?
+            .ok_or_else(|| EngineError::NotFound("incident", id.to_owned()))?;
+        incident_from_row(&row)
+    }
+
+    /// The newest incidents first; only open or resolved ones when `status` is set.
+    pub async fn incidents(&self, status: Option<IncidentStatus>, limit: u32) -> Result<Vec<IncidentRecord>, EngineError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE (CAST($1 AS TEXT) IS NULL OR status = $1) \
+             ORDER BY created_at DESC, id LIMIT $2"
+        ))
+        .bind(status.map(IncidentStatus::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter().map(incident_from_row).collect()
+    }
+
+    /// Changes title, summary, impact or status. Resolving stops the incident's engagements and
+    /// tells its notification targets; every change lands on the timeline.
+    pub async fn update_incident(
+        &self,
+        actor: Actor<'_>,
+        id: &str,
+        update: IncidentUpdate,
+    ) -> Result<IncidentRecord, EngineError> {
+        let mut errors = Vec::new();
+        if let Some(title) = &update.title {
+            validate_title(title, "title", &mut errors);
+        }
+        if let Some(summary) = &update.summary {
+            validate_summary(summary, "summary", &mut errors);
+        }
+        if let Some(impact) = update.impact {
+            validate_impact(impact, "impact", &mut errors);
+        }
+        if !errors.is_empty() {
+            return Err(EngineError::Invalid(errors));
+        }
+        let now = epoch(self.now());
+        let who = actor.name();
+        let mut tx = self.db.pool.begin().await?;
+        take_write_lock(&mut tx).await?;
+        let row = sqlx::query(&format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| EngineError::NotFound("incident", id.to_owned()))?;
+        let before = incident_from_row(&row)?;
+        let after = IncidentRecord {
+            title: update.title.clone().unwrap_or_else(|| before.title.clone()),
+            summary: update.summary.clone().unwrap_or_else(|| before.summary.clone()),
+            impact: update.impact.unwrap_or(before.impact),
+            status: update.status.unwrap_or(before.status),
+            resolved_at: match update.status {
+                Some(IncidentStatus::Resolved) => before.resolved_at.or(Some(now)),
+                Some(IncidentStatus::Open) => None,
+                None => before.resolved_at,
+            },
+            ..before.clone()
+        };
+        if after == before {
+            tx.commit().await?;
+            return Ok(before);
+        }
+        sqlx::query(
+            "UPDATE incidents SET title = $1, summary = $2, impact = $3, status = $4, resolved_at = $5, updated_at = $6 \
+             WHERE id = $7",
+        )
+        .bind(&after.title)
+        .bind(&after.summary)
+        .bind(i64::from(after.impact))
+        .bind(after.status.as_str())
+        .bind(after.resolved_at)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            // Reopening while another incident with the same dedupe string is open.
+            sqlx::Error::Database(d) if d.is_unique_violation() => EngineError::Conflict("open incident", id.to_owned()),
+            _ => EngineError::Db(e),
+        })?;
+        let changes = serde_json::json!({
+            "title": (after.title != before.title).then_some(&after.title),
+            "summary": (after.summary != before.summary).then_some(&after.summary),
+            "impact": (after.impact != before.impact).then_some(after.impact),
+        });
+        if changes.as_object().is_some_and(|m| m.values().any(|v| !v.is_null())) {
+            add_event(&mut tx, id, "incident_updated", &changes, Some(&who), now).await?;
+        }
+        if after.status != before.status {
+            let data = serde_json::json!({"from": before.status.as_str(), "to": after.status.as_str()});
+            add_event(&mut tx, id, "status_changed", &data, Some(&who), now).await?;
+            if after.status == IncidentStatus::Resolved {
+                self.on_resolved(&mut tx, &after, now).await?;
+            }
+        }
+        let change = Change { action: "update", entity: "incident", entity_id: id.to_owned(), before: Some(&before), after: Some(&after) };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Nobody is paged for a resolved incident; its chat and webhook targets hear of the recovery.
+    async fn on_resolved(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        incident: &IncidentRecord,
+        now: i64,
+    ) -> Result<(), EngineError> {
+        let running: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM engagements WHERE incident_id = $1 AND stopped_at IS NULL")
+                .bind(&incident.id)
+                .fetch_all(&mut **tx)
+                .await?;
+        for engagement in running {
+            stop_in(tx, &engagement, "incident resolved", now).await?;
+        }
+        if let Some(plan) = self.response_plan_in(tx, &incident.response_plan).await? {
+            let subject = format!("Incident resolved: {}", incident.title);
+            notify(tx, &plan.notification_targets, &incident.id, &subject, &incident.summary, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Adds a custom event (a note, a finding, an action taken) to an incident's timeline.
+    pub async fn add_timeline_event(
+        &self,
+        actor: Actor<'_>,
+        incident_id: &str,
+        event_time: Option<i64>,
+        text: &str,
+    ) -> Result<String, EngineError> {
+        validate_event_data(text).map_err(EngineError::Invalid)?;
+        self.incident(incident_id).await?;
+        let now = epoch(self.now());
+        let who = actor.name();
+        let mut tx = self.db.pool.begin().await?;
+        let data = serde_json::json!({ "text": text });
+        let id = add_event(&mut tx, incident_id, "custom", &data, Some(&who), event_time.unwrap_or(now)).await?;
+        audit::record(&mut tx, actor, now, Change::created("timeline_event", &id, &data)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn timeline(&self, incident_id: &str) -> Result<Vec<TimelineEvent>, EngineError> {
+        let rows = sqlx::query(
+            "SELECT id, incident_id, event_type, event_time, event_data, created_by FROM timeline_events \
+             WHERE incident_id = $1 ORDER BY event_time, created_at, id",
+        )
+        .bind(incident_id)
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TimelineEvent {
+                    id: r.try_get("id")?,
+                    incident_id: r.try_get("incident_id")?,
+                    event_type: r.try_get("event_type")?,
+                    event_time: r.try_get("event_time")?,
+                    data: r.try_get("event_data")?,
+                    created_by: r.try_get("created_by")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(EngineError::from)
+    }
+
+    /// Whether any response plan engages `alias` (it may not be deleted then).
+    pub(crate) async fn engaged_by_plan(&self, alias: &str) -> Result<bool, EngineError> {
+        Ok(self.response_plans().await?.iter().any(|p| p.engages(alias)))
+    }
+}

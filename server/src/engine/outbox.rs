@@ -1,0 +1,355 @@
+//! The outbox: every message the console sends is first a `deliveries` row, written in the same
+//! transaction as the page, notice or activation that caused it. A sender claims due rows with a
+//! lease, sends outside any transaction (so a slow target holds one sending slot, never the
+//! engine or the database), and records the outcome. Failures are retried with backoff and end
+//! as `failed`, with an ERROR receipt on the page. Kinds without a configured transport are kept
+//! as `outbox`: recorded for the Deliveries page, sent nowhere.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Utc};
+use lettre::message::{Mailbox, Message, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use sqlx::{Any, Row, Transaction};
+
+use super::{Clock, EngineError, epoch, from_epoch};
+use crate::db::{Db, Dialect};
+
+/// Attempts before a delivery is given up.
+pub const MAX_ATTEMPTS: i64 = 5;
+/// The first retry waits this long; each further one twice as long (30 s, 1, 2, 4 min).
+pub const FIRST_RETRY_SECS: i64 = 30;
+/// How long one send may take before it counts as failed.
+pub const SEND_TIMEOUT: StdDuration = StdDuration::from_secs(15);
+/// A claim lapses after this long, so a crashed sender's rows are picked up again.
+const LEASE_SECS: i64 = 120;
+/// Sends in flight at once per process.
+const SENDING_SLOTS: usize = 16;
+
+/// A message to enqueue.
+pub struct Outgoing<'a> {
+    pub page_id: Option<&'a str>,
+    pub incident_id: Option<&'a str>,
+    pub channel_id: &'a str,
+    /// `email`, `sms`, `voice`, `slack` or `webhook`.
+    pub kind: &'a str,
+    pub address: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+}
+
+/// Writes a delivery in the caller's transaction; a repeat for the same page and channel is ignored.
+pub(crate) async fn enqueue(tx: &mut Transaction<'_, Any>, m: Outgoing<'_>, at: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO deliveries (page_id, incident_id, channel_id, channel_kind, address, subject, body, created_at, \
+         status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8) \
+         ON CONFLICT (page_id, channel_id) DO NOTHING",
+    )
+    .bind(m.page_id)
+    .bind(m.incident_id)
+    .bind(m.channel_id)
+    .bind(m.kind)
+    .bind(m.address)
+    .bind(m.subject)
+    .bind(m.body)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Where each kind of message goes. Unset transports leave their messages in the outbox.
+#[derive(Clone, Default)]
+pub struct Transports {
+    pub smtp: Option<Smtp>,
+    /// Receives SMS and voice pages as JSON, for a gateway of the team's choice.
+    pub page_webhook: Option<String>,
+    pub http: reqwest::Client,
+}
+
+#[derive(Clone)]
+pub struct Smtp {
+    pub transport: AsyncSmtpTransport<Tokio1Executor>,
+    pub from: Mailbox,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SmtpConfigError {
+    #[error("--smtp-url: {0}")]
+    Url(lettre::transport::smtp::Error),
+    #[error("--smtp-from: {0}")]
+    From(lettre::address::AddressError),
+}
+
+impl Smtp {
+    /// `smtps://user:pass@host:465`, `smtp://host:587?tls=required`, or `smtp://127.0.0.1:2525`.
+    pub fn new(url: &str, from: &str) -> Result<Self, SmtpConfigError> {
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(SmtpConfigError::Url)?
+            .timeout(Some(SEND_TIMEOUT))
+            .build();
+        Ok(Smtp { transport, from: from.parse().map_err(SmtpConfigError::From)? })
+    }
+}
+
+impl Transports {
+    pub fn new(smtp: Option<Smtp>, page_webhook: Option<String>) -> Self {
+        let http = reqwest::Client::builder().timeout(SEND_TIMEOUT).build().unwrap_or_default();
+        Transports { smtp, page_webhook, http }
+    }
+}
+
+/// A claimed delivery.
+#[derive(Clone, Debug)]
+struct Claimed {
+    id: i64,
+    page_id: Option<String>,
+    kind: String,
+    address: String,
+    subject: String,
+    body: String,
+    attempts: i64,
+    lease_until: i64,
+}
+
+enum Outcome {
+    Sent,
+    NoTransport,
+    Failed(String),
+}
+
+#[derive(Clone)]
+pub struct Outbox {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    transports: Transports,
+}
+
+impl Outbox {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, transports: Transports) -> Self {
+        Outbox { db, clock, transports }
+    }
+
+    /// Sends everything due now, `SENDING_SLOTS` at a time, and waits for the outcomes;
+    /// returns how many were attempted.
+    pub async fn run_due(&self) -> Result<usize, EngineError> {
+        let mut total = 0;
+        loop {
+            let batch = self.claim(SENDING_SLOTS).await?;
+            if batch.is_empty() {
+                return Ok(total);
+            }
+            total += batch.len();
+            let mut sends = tokio::task::JoinSet::new();
+            for d in batch {
+                let outbox = self.clone();
+                sends.spawn(async move { outbox.deliver(d).await });
+            }
+            while let Some(done) = sends.join_next().await {
+                done??;
+            }
+        }
+    }
+
+    /// Claims due deliveries every second and sends each in its own task, at most
+    /// `SENDING_SLOTS` at once: a slow target holds one slot until its timeout, nothing more.
+    pub fn spawn_worker(self) {
+        tokio::spawn(async move {
+            let slots = Arc::new(tokio::sync::Semaphore::new(SENDING_SLOTS));
+            let mut tick = tokio::time::interval(StdDuration::from_secs(1));
+            loop {
+                tick.tick().await;
+                let free = slots.available_permits();
+                if free == 0 {
+                    continue;
+                }
+                match self.claim(free).await {
+                    Ok(batch) => {
+                        for d in batch {
+                            let Ok(permit) = slots.clone().acquire_owned().await else { return };
+                            let outbox = self.clone();
+                            tokio::spawn(async move {
+                                if let Err(e) = outbox.deliver(d).await {
+                                    tracing::error!(error = %e, "recording a delivery outcome failed");
+                                }
+                                drop(permit);
+                            });
+                        }
+                    }
+                    Err(e) => tracing::error!(error = %e, "claiming deliveries failed; retrying"),
+                }
+            }
+        });
+    }
+
+    async fn claim(&self, limit: usize) -> Result<Vec<Claimed>, EngineError> {
+        let now = epoch(self.clock.now());
+        let lease_until = now + LEASE_SECS;
+        let lock = if self.db.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+        let sql = format!(
+            "UPDATE deliveries SET lease_until = $2, attempts = attempts + 1 WHERE id IN (SELECT id FROM deliveries \
+             WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
+             ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
+             RETURNING id, page_id, channel_kind, address, subject, body, attempts"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(now)
+            .bind(lease_until)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.db.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Claimed {
+                    id: r.try_get("id")?,
+                    page_id: r.try_get("page_id")?,
+                    kind: r.try_get("channel_kind")?,
+                    address: r.try_get("address")?,
+                    subject: r.try_get("subject")?,
+                    body: r.try_get("body")?,
+                    attempts: r.try_get("attempts")?,
+                    lease_until,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(EngineError::from)
+    }
+
+    async fn deliver(&self, d: Claimed) -> Result<(), EngineError> {
+        let outcome = self.send(&d).await;
+        self.record(&d, outcome).await
+    }
+
+    async fn send(&self, d: &Claimed) -> Outcome {
+        let t = &self.transports;
+        let result = match d.kind.as_str() {
+            "email" => match &t.smtp {
+                Some(smtp) => send_email(smtp, d).await,
+                None => return Outcome::NoTransport,
+            },
+            "sms" | "voice" => match &t.page_webhook {
+                Some(url) => {
+                    let json = serde_json::json!({"kind": d.kind, "to": d.address, "subject": d.subject, "body": d.body});
+                    post_json(&t.http, url, &json).await
+                }
+                None => return Outcome::NoTransport,
+            },
+            "slack" => {
+                let text = format!("*{}*\n{}", d.subject, d.body);
+                post_json(&t.http, &d.address, &serde_json::json!({ "text": text })).await
+            }
+            _ => post_json(&t.http, &d.address, &serde_json::json!({"subject": d.subject, "body": d.body})).await,
+        };
+        match result {
+            Ok(()) => Outcome::Sent,
+            Err(e) => Outcome::Failed(e),
+        }
+    }
+
+    /// Records an outcome, unless the lease lapsed and another sender took the row over.
+    async fn record(&self, d: &Claimed, outcome: Outcome) -> Result<(), EngineError> {
+        let now = epoch(self.clock.now());
+        let mut tx = self.db.pool.begin().await?;
+        let (status, error, next) = match &outcome {
+            Outcome::Sent => ("sent", None, now),
+            Outcome::NoTransport => ("outbox", None, now),
+            Outcome::Failed(e) if d.attempts >= MAX_ATTEMPTS => ("failed", Some(e.as_str()), now),
+            Outcome::Failed(e) => ("pending", Some(e.as_str()), now + retry_delay(d.attempts)),
+        };
+        let finished = (status != "pending").then_some(now);
+        let updated = sqlx::query(
+            "UPDATE deliveries SET status = $1, last_error = $2, next_attempt_at = $3, finished_at = $4, \
+             lease_until = NULL WHERE id = $5 AND lease_until = $6",
+        )
+        .bind(status)
+        .bind(error)
+        .bind(next)
+        .bind(finished)
+        .bind(d.id)
+        .bind(d.lease_until)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 1
+            && status == "failed"
+            && let Some(page_id) = &d.page_id
+        {
+            let info = format!("{} to {}: {}", d.kind, d.address, error.unwrap_or_default());
+            super::paging::insert_receipt(&mut tx, page_id, None, "error", Some(&info), now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// 30 s after the first failure, then doubling.
+pub fn retry_delay(attempts: i64) -> i64 {
+    FIRST_RETRY_SECS << (attempts - 1).clamp(0, 10)
+}
+
+async fn send_email(smtp: &Smtp, d: &Claimed) -> Result<(), String> {
+    let to: Mailbox = d.address.parse().map_err(|e| format!("address: {e}"))?;
+    let message = Message::builder()
+        .from(smtp.from.clone())
+        .to(to)
+        .subject(&d.subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(d.body.clone())
+        .map_err(|e| e.to_string())?;
+    smtp.transport.send(message).await.map(drop).map_err(|e| e.to_string())
+}
+
+async fn post_json(http: &reqwest::Client, url: &str, json: &serde_json::Value) -> Result<(), String> {
+    let response = http.post(url).json(json).send().await.map_err(|e| e.without_url().to_string())?;
+    let status = response.status();
+    if status.is_success() { Ok(()) } else { Err(format!("HTTP {}", status.as_u16())) }
+}
+
+/// One outbox row, for the Deliveries page and tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryRow {
+    pub id: i64,
+    /// The person paged, when this is a page.
+    pub contact: Option<String>,
+    pub incident_id: Option<String>,
+    pub kind: String,
+    pub address: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+impl super::Engine {
+    /// The newest deliveries first, at most `limit`.
+    pub async fn outbox(&self, limit: u32) -> Result<Vec<DeliveryRow>, EngineError> {
+        let rows = sqlx::query(
+            "SELECT d.id, p.contact_alias, d.incident_id, d.channel_kind, d.address, d.subject, d.body, d.created_at, \
+             d.status, d.attempts, d.last_error FROM deliveries d LEFT JOIN pages p ON p.id = d.page_id \
+             ORDER BY d.created_at DESC, d.id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeliveryRow {
+                    id: r.try_get("id")?,
+                    contact: r.try_get("contact_alias")?,
+                    incident_id: r.try_get("incident_id")?,
+                    kind: r.try_get("channel_kind")?,
+                    address: r.try_get("address")?,
+                    subject: r.try_get("subject")?,
+                    body: r.try_get("body")?,
+                    created_at: from_epoch(r.try_get("created_at")?),
+                    status: r.try_get("status")?,
+                    attempts: r.try_get("attempts")?,
+                    last_error: r.try_get("last_error")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(EngineError::from)
+    }
+}
