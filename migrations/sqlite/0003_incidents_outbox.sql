@@ -32,8 +32,9 @@ CREATE TABLE incident_requests (
     created_at BIGINT NOT NULL
 );
 
+-- Ids grow with insertion, so events at the same second keep the order they happened in.
 CREATE TABLE timeline_events (
-    id TEXT PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     incident_id TEXT NOT NULL REFERENCES incidents (id),
     event_type TEXT NOT NULL,
     event_time BIGINT NOT NULL,

@@ -88,20 +88,18 @@ pub(crate) async fn add_event(
     created_by: Option<&str>,
     at: i64,
 ) -> Result<String, sqlx::Error> {
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO timeline_events (id, incident_id, event_type, event_time, event_data, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $4)",
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO timeline_events (incident_id, event_type, event_time, event_data, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $3) RETURNING id",
     )
-    .bind(&id)
     .bind(incident_id)
     .bind(event_type)
     .bind(at)
     .bind(data.to_string())
     .bind(created_by)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(id)
+    Ok(id.to_string())
 }
 
 /// Enqueues a notice to each of a plan's notification targets.
@@ -480,7 +478,7 @@ impl Engine {
     pub async fn timeline(&self, incident_id: &str) -> Result<Vec<TimelineEvent>, EngineError> {
         let rows = sqlx::query(
             "SELECT id, incident_id, event_type, event_time, event_data, created_by FROM timeline_events \
-             WHERE incident_id = $1 ORDER BY event_time, created_at, id",
+             WHERE incident_id = $1 ORDER BY event_time, id",
         )
         .bind(incident_id)
         .fetch_all(&self.db.pool)
@@ -488,7 +486,7 @@ impl Engine {
         rows.iter()
             .map(|r| {
                 Ok(TimelineEvent {
-                    id: r.try_get("id")?,
+                    id: r.try_get::<i64, _>("id")?.to_string(),
                     incident_id: r.try_get("incident_id")?,
                     event_type: r.try_get("event_type")?,
                     event_time: r.try_get("event_time")?,
