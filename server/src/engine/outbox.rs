@@ -60,7 +60,7 @@ pub(crate) async fn enqueue(tx: &mut Transaction<'_, Any>, m: Outgoing<'_>, at: 
 }
 
 /// Where each kind of message goes. Unset transports leave their messages in the outbox.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Transports {
     pub smtp: Option<Smtp>,
     /// Receives SMS and voice pages as JSON, for a gateway of the team's choice.
@@ -95,8 +95,14 @@ impl Smtp {
 
 impl Transports {
     pub fn new(smtp: Option<Smtp>, page_webhook: Option<String>) -> Self {
-        let http = reqwest::Client::builder().timeout(SEND_TIMEOUT).build().unwrap_or_default();
-        Transports { smtp, page_webhook, http }
+        Transports { smtp, page_webhook, http: reqwest::Client::new() }.with_send_timeout(SEND_TIMEOUT)
+    }
+
+    /// How long one webhook call may take before it counts as failed.
+    #[must_use]
+    pub fn with_send_timeout(self, timeout: StdDuration) -> Self {
+        let http = reqwest::Client::builder().timeout(timeout).build().unwrap_or_default();
+        Transports { http, ..self }
     }
 }
 
@@ -300,9 +306,21 @@ async fn send_email(smtp: &Smtp, d: &Claimed) -> Result<(), String> {
 }
 
 async fn post_json(http: &reqwest::Client, url: &str, json: &serde_json::Value) -> Result<(), String> {
-    let response = http.post(url).json(json).send().await.map_err(|e| e.without_url().to_string())?;
+    let response = http.post(url).json(json).send().await.map_err(|e| describe(&e.without_url()))?;
     let status = response.status();
     if status.is_success() { Ok(()) } else { Err(format!("HTTP {}", status.as_u16())) }
+}
+
+/// An error with its causes, which is where reqwest says "timed out" or "connection refused".
+fn describe(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// One outbox row, for the Deliveries page and tests.
