@@ -127,7 +127,11 @@ impl Backend for LocalBackend {
         Ok(rows
             .into_iter()
             .map(|d| DeliveryEntry {
-                address: if matches!(d.kind.as_str(), "slack" | "webhook") { redact_url(&d.address) } else { d.address },
+                address: if matches!(d.kind.as_str(), "slack" | "webhook") {
+                    redact_url(&d.address)
+                } else {
+                    d.address
+                },
                 id: d.id,
                 contact: d.contact,
                 incident_id: d.incident_id,

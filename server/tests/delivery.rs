@@ -100,12 +100,8 @@ async fn smtp_sink() -> (String, Arc<Mutex<Vec<String>>>) {
 }
 
 async fn person(engine: &Engine, alias: &str, channels: &[(ChannelType, &str)]) -> Vec<String> {
-    let contact = Contact {
-        alias: alias.into(),
-        display_name: alias.into(),
-        kind: ContactType::Personal,
-        plan: Plan::default(),
-    };
+    let contact =
+        Contact { alias: alias.into(), display_name: alias.into(), kind: ContactType::Personal, plan: Plan::default() };
     engine.put_contact(TEST, contact).await.unwrap();
     let mut ids = Vec::new();
     for (kind, address) in channels {
@@ -140,7 +136,8 @@ async fn setup() -> (Engine, Arc<ManualClock>, tempfile::TempDir) {
 
 /// Kind, status and attempts of every outbox row, by kind.
 async fn statuses(engine: &Engine) -> Vec<(String, String, i64)> {
-    let mut rows: Vec<_> = engine.outbox(100).await.unwrap().into_iter().map(|d| (d.kind, d.status, d.attempts)).collect();
+    let mut rows: Vec<_> =
+        engine.outbox(100).await.unwrap().into_iter().map(|d| (d.kind, d.status, d.attempts)).collect();
     rows.sort();
     rows
 }
@@ -205,7 +202,12 @@ async fn a_slow_target_times_out_without_holding_up_the_others() {
     let plan = ResponsePlan {
         name: "notify".into(),
         display_name: "Notify only".into(),
-        template: IncidentTemplate { title: "Queue backlog".into(), impact: 3, summary: "s".into(), dedupe_string: String::new() },
+        template: IncidentTemplate {
+            title: "Queue backlog".into(),
+            impact: 3,
+            summary: "s".into(),
+            dedupe_string: String::new(),
+        },
         engagements: vec![],
         notification_targets: vec![NotificationTarget::Webhook { url: slow }, NotificationTarget::Slack { url: fast }],
     };

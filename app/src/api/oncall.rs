@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::contact::{Contact, ContactChannel};
-use crate::domain::incident::{IncidentRecord, IncidentStatus, ResponsePlan, TimelineEvent};
+use crate::domain::incident::{IncidentRecord, ResponsePlan, TimelineEvent};
 use crate::domain::rotation::{Override, Rotation};
 use crate::error::AppError;
 
@@ -123,7 +123,7 @@ pub async fn list_engagements() -> Result<Vec<EngagementView>, AppError> {
 #[server(endpoint = "oncall_incidents")]
 pub async fn list_incidents(status: Option<String>) -> Result<Vec<IncidentRecord>, AppError> {
     crate::auth::ssr::require_role(crate::auth::Role::Viewer)?;
-    let status = status.as_deref().and_then(IncidentStatus::parse);
+    let status = status.as_deref().and_then(crate::domain::incident::IncidentStatus::parse);
     crate::ports::services()?.backend.incidents(status, INCIDENTS_PAGE).await
 }
 

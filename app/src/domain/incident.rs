@@ -158,7 +158,8 @@ pub fn validate_summary(summary: &str, field: &str, errors: &mut Vec<FieldError>
 /// Webhook URLs must be HTTPS; plain HTTP only to the machine itself (local relays, tests).
 pub fn webhook_url_ok(url: &str) -> bool {
     let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"];
-    let host_start = |prefix: &str| url.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']));
+    let host_start =
+        |prefix: &str| url.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']));
     let https = url.strip_prefix("https://").is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
     url.len() <= 2048 && !url.contains(char::is_whitespace) && (https || loopback.iter().any(|p| host_start(p)))
 }

@@ -148,8 +148,13 @@ impl Engine {
         .execute(&mut *tx)
         .await?;
         let action = if before.is_some() { "update" } else { "create" };
-        let change =
-            Change { action, entity: "response_plan", entity_id: plan.name.clone(), before: before.as_ref(), after: Some(&plan) };
+        let change = Change {
+            action,
+            entity: "response_plan",
+            entity_id: plan.name.clone(),
+            before: before.as_ref(),
+            after: Some(&plan),
+        };
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -190,7 +195,13 @@ impl Engine {
             .await?
             .ok_or_else(|| EngineError::NotFound("response plan", name.to_owned()))?;
         sqlx::query("DELETE FROM response_plans WHERE name = $1").bind(name).execute(&mut *tx).await?;
-        let change = Change { action: "delete", entity: "response_plan", entity_id: name.to_owned(), before: Some(&before), after: None };
+        let change = Change {
+            action: "delete",
+            entity: "response_plan",
+            entity_id: name.to_owned(),
+            before: Some(&before),
+            after: None,
+        };
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -335,7 +346,11 @@ impl Engine {
     }
 
     /// The newest incidents first; only open or resolved ones when `status` is set.
-    pub async fn incidents(&self, status: Option<IncidentStatus>, limit: u32) -> Result<Vec<IncidentRecord>, EngineError> {
+    pub async fn incidents(
+        &self,
+        status: Option<IncidentStatus>,
+        limit: u32,
+    ) -> Result<Vec<IncidentRecord>, EngineError> {
         let rows = sqlx::query(&format!(
             "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE (CAST($1 AS TEXT) IS NULL OR status = $1) \
              ORDER BY created_at DESC, id LIMIT $2"
@@ -427,7 +442,13 @@ impl Engine {
                 self.on_resolved(&mut tx, &after, now).await?;
             }
         }
-        let change = Change { action: "update", entity: "incident", entity_id: id.to_owned(), before: Some(&before), after: Some(&after) };
+        let change = Change {
+            action: "update",
+            entity: "incident",
+            entity_id: id.to_owned(),
+            before: Some(&before),
+            after: Some(&after),
+        };
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(after)

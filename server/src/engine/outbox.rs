@@ -150,11 +150,13 @@ impl Outbox {
             let mut sends = tokio::task::JoinSet::new();
             for d in batch {
                 let outbox = self.clone();
-                sends.spawn(async move { outbox.deliver(d).await });
+                sends.spawn(async move {
+                    let outcome = outbox.send(&d).await;
+                    (d, outcome)
+                });
             }
-            while let Some(done) = sends.join_next().await {
-                done??;
-            }
+            // One transaction for the batch's outcomes: SQLite has one writer at a time.
+            self.record(sends.join_all().await).await?;
         }
     }
 
@@ -176,7 +178,8 @@ impl Outbox {
                             let Ok(permit) = slots.clone().acquire_owned().await else { return };
                             let outbox = self.clone();
                             tokio::spawn(async move {
-                                if let Err(e) = outbox.deliver(d).await {
+                                let outcome = outbox.send(&d).await;
+                                if let Err(e) = outbox.record(vec![(d, outcome)]).await {
                                     tracing::error!(error = %e, "recording a delivery outcome failed");
                                 }
                                 drop(permit);
@@ -222,11 +225,6 @@ impl Outbox {
             .map_err(EngineError::from)
     }
 
-    async fn deliver(&self, d: Claimed) -> Result<(), EngineError> {
-        let outcome = self.send(&d).await;
-        self.record(&d, outcome).await
-    }
-
     async fn send(&self, d: &Claimed) -> Outcome {
         let t = &self.transports;
         let result = match d.kind.as_str() {
@@ -236,7 +234,8 @@ impl Outbox {
             },
             "sms" | "voice" => match &t.page_webhook {
                 Some(url) => {
-                    let json = serde_json::json!({"kind": d.kind, "to": d.address, "subject": d.subject, "body": d.body});
+                    let json =
+                        serde_json::json!({"kind": d.kind, "to": d.address, "subject": d.subject, "body": d.body});
                     post_json(&t.http, url, &json).await
                 }
                 None => return Outcome::NoTransport,
@@ -253,35 +252,37 @@ impl Outbox {
         }
     }
 
-    /// Records an outcome, unless the lease lapsed and another sender took the row over.
-    async fn record(&self, d: &Claimed, outcome: Outcome) -> Result<(), EngineError> {
+    /// Records outcomes, each unless its lease lapsed and another sender took the row over.
+    async fn record(&self, outcomes: Vec<(Claimed, Outcome)>) -> Result<(), EngineError> {
         let now = epoch(self.clock.now());
         let mut tx = self.db.pool.begin().await?;
-        let (status, error, next) = match &outcome {
-            Outcome::Sent => ("sent", None, now),
-            Outcome::NoTransport => ("outbox", None, now),
-            Outcome::Failed(e) if d.attempts >= MAX_ATTEMPTS => ("failed", Some(e.as_str()), now),
-            Outcome::Failed(e) => ("pending", Some(e.as_str()), now + retry_delay(d.attempts)),
-        };
-        let finished = (status != "pending").then_some(now);
-        let updated = sqlx::query(
-            "UPDATE deliveries SET status = $1, last_error = $2, next_attempt_at = $3, finished_at = $4, \
-             lease_until = NULL WHERE id = $5 AND lease_until = $6",
-        )
-        .bind(status)
-        .bind(error)
-        .bind(next)
-        .bind(finished)
-        .bind(d.id)
-        .bind(d.lease_until)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 1
-            && status == "failed"
-            && let Some(page_id) = &d.page_id
-        {
-            let info = format!("{} to {}: {}", d.kind, d.address, error.unwrap_or_default());
-            super::paging::insert_receipt(&mut tx, page_id, None, "error", Some(&info), now).await?;
+        for (d, outcome) in outcomes {
+            let (status, error, next) = match &outcome {
+                Outcome::Sent => ("sent", None, now),
+                Outcome::NoTransport => ("outbox", None, now),
+                Outcome::Failed(e) if d.attempts >= MAX_ATTEMPTS => ("failed", Some(e.as_str()), now),
+                Outcome::Failed(e) => ("pending", Some(e.as_str()), now + retry_delay(d.attempts)),
+            };
+            let finished = (status != "pending").then_some(now);
+            let updated = sqlx::query(
+                "UPDATE deliveries SET status = $1, last_error = $2, next_attempt_at = $3, finished_at = $4, \
+                 lease_until = NULL WHERE id = $5 AND lease_until = $6",
+            )
+            .bind(status)
+            .bind(error)
+            .bind(next)
+            .bind(finished)
+            .bind(d.id)
+            .bind(d.lease_until)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() == 1
+                && status == "failed"
+                && let Some(page_id) = &d.page_id
+            {
+                let info = format!("{} to {}: {}", d.kind, d.address, error.unwrap_or_default());
+                super::paging::insert_receipt(&mut tx, page_id, None, "error", Some(&info), now).await?;
+            }
         }
         tx.commit().await?;
         Ok(())

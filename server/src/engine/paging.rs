@@ -373,7 +373,11 @@ impl Engine {
     }
 
     /// The newest engagements first, optionally only those of one incident.
-    pub async fn engagements(&self, incident_id: Option<&str>, limit: u32) -> Result<Vec<EngagementSummary>, EngineError> {
+    pub async fn engagements(
+        &self,
+        incident_id: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<EngagementSummary>, EngineError> {
         let rows = sqlx::query(
             "SELECT id, contact_alias, sender, subject, incident_id, started_at, stopped_at, stop_reason \
              FROM engagements WHERE (CAST($1 AS TEXT) IS NULL OR incident_id = $1) ORDER BY started_at DESC, id LIMIT $2",
@@ -589,7 +593,12 @@ pub(crate) async fn insert_receipt(
 }
 
 /// Marks an engagement stopped (once) and gives every unacknowledged page a STOP receipt.
-pub(crate) async fn stop_in(tx: &mut Transaction<'_, Any>, id: &str, reason: &str, now: i64) -> Result<(), sqlx::Error> {
+pub(crate) async fn stop_in(
+    tx: &mut Transaction<'_, Any>,
+    id: &str,
+    reason: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let stopped: Option<String> = sqlx::query_scalar(
         "UPDATE engagements SET stopped_at = $1, stop_reason = $2 WHERE id = $3 AND stopped_at IS NULL RETURNING id",
     )

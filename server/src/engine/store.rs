@@ -348,7 +348,11 @@ impl Engine {
     pub async fn delete_contact(&self, actor: Actor<'_>, alias: &str) -> Result<(), EngineError> {
         let before = self.contact(alias).await?;
         let targeted = self.contacts().await?.iter().any(|c| {
-            c.plan.stages.iter().flat_map(|s| &s.targets).any(|t| matches!(t, Target::Contact { contact_id, .. } if contact_id == alias))
+            c.plan
+                .stages
+                .iter()
+                .flat_map(|s| &s.targets)
+                .any(|t| matches!(t, Target::Contact { contact_id, .. } if contact_id == alias))
         });
         let in_rotation = self.rotations().await?.iter().any(|r| r.rotation.members.iter().any(|m| m == alias));
         if targeted || in_rotation || self.engaged_by_plan(alias).await? {
@@ -357,7 +361,13 @@ impl Engine {
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         sqlx::query("DELETE FROM contacts WHERE alias = $1").bind(alias).execute(&mut *tx).await?;
-        let change = Change { action: "delete", entity: "contact", entity_id: alias.to_owned(), before: Some(&before), after: None };
+        let change = Change {
+            action: "delete",
+            entity: "contact",
+            entity_id: alias.to_owned(),
+            before: Some(&before),
+            after: None,
+        };
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -393,7 +403,13 @@ impl Engine {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let change = Change { action: "update", entity: "channel", entity_id: id.to_owned(), before: Some(&before), after: Some(&after) };
+        let change = Change {
+            action: "update",
+            entity: "channel",
+            entity_id: id.to_owned(),
+            before: Some(&before),
+            after: Some(&after),
+        };
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(after)
@@ -403,13 +419,25 @@ impl Engine {
     pub async fn delete_channel(&self, actor: Actor<'_>, id: &str) -> Result<(), EngineError> {
         let before = self.channel(id).await?;
         let owner = self.contact(&before.contact_id).await?;
-        if owner.plan.stages.iter().flat_map(|s| &s.targets).any(|t| matches!(t, Target::Channel { channel_id, .. } if channel_id == id)) {
+        if owner
+            .plan
+            .stages
+            .iter()
+            .flat_map(|s| &s.targets)
+            .any(|t| matches!(t, Target::Channel { channel_id, .. } if channel_id == id))
+        {
             return Err(EngineError::invalid("channel_id", Msg::ErrChannelInUse));
         }
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         sqlx::query("DELETE FROM contact_channels WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        let change = Change { action: "delete", entity: "channel", entity_id: id.to_owned(), before: Some(&before), after: None };
+        let change = Change {
+            action: "delete",
+            entity: "channel",
+            entity_id: id.to_owned(),
+            before: Some(&before),
+            after: None,
+        };
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -437,7 +465,13 @@ impl Engine {
             body: &body,
         };
         enqueue(&mut tx, message, now).await?;
-        let change = Change { action: "send_activation_code", entity: "channel", entity_id: id.to_owned(), before: None, after: Some(&channel) };
+        let change = Change {
+            action: "send_activation_code",
+            entity: "channel",
+            entity_id: id.to_owned(),
+            before: None,
+            after: Some(&channel),
+        };
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -459,7 +493,13 @@ impl Engine {
             return Err(EngineError::invalid("activation_code", Msg::ErrActivationCode));
         }
         let after = ContactChannel { activated: true, ..before.clone() };
-        let change = Change { action: "activate", entity: "channel", entity_id: id.to_owned(), before: Some(&before), after: Some(&after) };
+        let change = Change {
+            action: "activate",
+            entity: "channel",
+            entity_id: id.to_owned(),
+            before: Some(&before),
+            after: Some(&after),
+        };
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -499,7 +539,13 @@ impl Engine {
             .execute(&mut *tx)
             .await
             .map_err(name_taken)?;
-        let change = Change { action: "update", entity: "rotation", entity_id: id.to_owned(), before: Some(&before), after: Some(&rotation) };
+        let change = Change {
+            action: "update",
+            entity: "rotation",
+            entity_id: id.to_owned(),
+            before: Some(&before),
+            after: Some(&rotation),
+        };
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -514,7 +560,13 @@ impl Engine {
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         sqlx::query("DELETE FROM rotations WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        let change = Change { action: "delete", entity: "rotation", entity_id: id.to_owned(), before: Some(&before), after: None };
+        let change = Change {
+            action: "delete",
+            entity: "rotation",
+            entity_id: id.to_owned(),
+            before: Some(&before),
+            after: None,
+        };
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -555,7 +607,8 @@ impl Engine {
         if gone.rows_affected() != 1 {
             return Err(EngineError::NotFound("override", id.to_owned()));
         }
-        let change: Change<'_, ()> = Change { action: "delete", entity: "override", entity_id: id.to_owned(), before: None, after: None };
+        let change: Change<'_, ()> =
+            Change { action: "delete", entity: "override", entity_id: id.to_owned(), before: None, after: None };
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
