@@ -196,6 +196,55 @@ test.describe.serial('web console', () => {
       await phone.close();
     }
   });
+
+  test('demo team, rotations, plans and routing are visible; deliveries are for managers', async ({ browser }) => {
+    const admin = await browser.newContext();
+    try {
+      const p = await admin.newPage();
+      await signIn(p, ADMIN.username, ADMIN.password);
+      await expectPath(p, '/');
+      // Client-side navigation: the browser fetches rotations and works out who is on call.
+      await p.getByTestId('nav-rotations').click();
+      await expectPath(p, '/rotations');
+      const rotations = p.getByTestId('rotation');
+      await expect(rotations).toHaveCount(2);
+      const primary = p.locator('[data-testid="rotation"][data-name^="Primary"]');
+      await expect(primary.getByTestId('on-call-now')).toHaveText(/^(tanaka|sato|suzuki|emily) \(until \d{4}-\d\d-\d\d 10:00 JST\)$/);
+      await expect(primary.getByTestId('on-call-next')).toHaveText(/^(tanaka|sato|suzuki|emily) \(from \d{4}-\d\d-\d\d 10:00 JST\)$/);
+
+      await gotoHydrated(p, '/escalation');
+      await expect(p.locator('[data-testid="escalation-plan"][data-alias="web-escalation"]')).toContainText('primary-oncall');
+      await expect(p.locator('tr[data-alias="tanaka"]')).toContainText('田中 太郎');
+      await expect(p.locator('tr[data-alias="tanaka"]')).toContainText('tanaka@example.co.jp');
+
+      await gotoHydrated(p, '/routing');
+      await expect(p.getByTestId('response-plan')).toHaveCount(3);
+      await expect(p.locator('[data-testid="response-plan"][data-name="sev1-critical"]')).toContainText('web-escalation');
+
+      await gotoHydrated(p, '/deliveries');
+      await expect(p.getByRole('heading', { name: 'Deliveries' })).toBeVisible();
+      await expect(p.getByTestId('forbidden')).toHaveCount(0);
+      await gotoHydrated(p, '/incidents');
+      await expect(p.getByRole('heading', { name: 'Incidents' })).toBeVisible();
+    } finally {
+      await admin.close();
+    }
+
+    const viewer = await browser.newContext({ locale: 'ja-JP' });
+    try {
+      const p = await viewer.newPage();
+      await signIn(p, VIEWER.username, VIEWER.password);
+      await expectPath(p, '/');
+      await expect(p.getByTestId('nav-deliveries')).toHaveCount(0);
+      await gotoHydrated(p, '/rotations');
+      await expect(p.getByText('現在のオンコール').first()).toBeVisible();
+      await expect(p.getByTestId('rotation')).toHaveCount(2);
+      await gotoHydrated(p, '/deliveries');
+      await expect(p.getByTestId('forbidden')).toBeVisible();
+    } finally {
+      await viewer.close();
+    }
+  });
 });
 
 function newPhoneContext(browser: Browser): Promise<BrowserContext> {
