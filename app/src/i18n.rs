@@ -271,7 +271,7 @@ messages! {
     ErrRotationInUse => "This rotation is still used by an on-call schedule.", "このローテーションはオンコールスケジュールで使用中です。";
     ErrChannelInUse => "This channel is still used by its owner's engagement plan.", "このチャネルは所有者のエンゲージメントプランで使用中です。";
     ErrActivationCode => "The activation code does not match.", "アクティベーションコードが一致しません。";
-    ErrIncidentResolved => "This incident is already resolved.", "このインシデントはすでに解決済みです。";
+    ErrAutomaticEvent => "Automatic timeline events cannot be changed; add a note instead.", "自動で記録されたイベントは変更できません。メモを追加してください。";
 }
 
 #[cfg(test)]

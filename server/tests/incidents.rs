@@ -175,3 +175,28 @@ async fn bad_incident_input_is_refused_per_field_and_writes_nothing() {
     let missing = engine.update_incident(TEST, "nope", IncidentUpdate::default()).await;
     assert!(matches!(missing, Err(EngineError::NotFound(..))), "{missing:?}");
 }
+
+#[tokio::test]
+async fn notes_can_be_edited_and_deleted_but_automatic_events_cannot_and_incidents_can_be_deleted() {
+    let (engine, _clock, _dir) = demo_engine().await;
+    let id = engine.start_incident(alarm("sev1-critical", "n")).await.unwrap().id().to_owned();
+    let note = engine.add_timeline_event(TEST, &id, None, "Paged the DBA").await.unwrap();
+    engine.update_timeline_event(TEST, &id, &note, Some(t0().timestamp() - 60), "Paged the DBA (Sato)").await.unwrap();
+    let timeline = engine.timeline(&id).await.unwrap();
+    assert_eq!(timeline[0].id, note, "the note moved to its new time, first");
+    assert!(timeline[0].data.contains("(Sato)"));
+    let created = timeline.iter().find(|e| e.event_type == "incident_created").unwrap().id.clone();
+    let refused = engine.update_timeline_event(TEST, &id, &created, None, "rewritten").await;
+    assert!(matches!(refused, Err(EngineError::Invalid(ref e)) if e[0].field == "event_id"), "{refused:?}");
+    assert!(engine.delete_timeline_event(TEST, &id, &created).await.is_err());
+    engine.delete_timeline_event(TEST, &id, &note).await.unwrap();
+    assert!(engine.timeline(&id).await.unwrap().iter().all(|e| e.event_type != "custom"));
+
+    engine.delete_incident(TEST, &id).await.unwrap();
+    assert!(matches!(engine.incident(&id).await, Err(EngineError::NotFound(..))));
+    let history = engine.engagements(None, 10).await.unwrap();
+    assert_eq!(history.len(), 1, "the paging history stays");
+    assert_eq!(history[0].stop_reason.as_deref(), Some("incident deleted"));
+    // The token is free again: a new trigger opens a new incident.
+    assert!(matches!(engine.start_incident(alarm("sev1-critical", "n")).await.unwrap(), Started::Created(_)));
+}

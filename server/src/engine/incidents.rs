@@ -496,6 +496,109 @@ impl Engine {
         Ok(id)
     }
 
+    /// Rewrites a custom event's text or time; automatic events are the record and stay as written.
+    pub async fn update_timeline_event(
+        &self,
+        actor: Actor<'_>,
+        incident_id: &str,
+        event_id: &str,
+        event_time: Option<i64>,
+        text: &str,
+    ) -> Result<(), EngineError> {
+        validate_event_data(text).map_err(EngineError::Invalid)?;
+        let before = self.custom_event(incident_id, event_id).await?;
+        let now = epoch(self.now());
+        let data = serde_json::json!({ "text": text }).to_string();
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("UPDATE timeline_events SET event_data = $1, event_time = $2 WHERE id = $3")
+            .bind(&data)
+            .bind(event_time.unwrap_or(before.event_time))
+            .bind(event_id.parse::<i64>().unwrap_or_default())
+            .execute(&mut *tx)
+            .await?;
+        let after = TimelineEvent { data, event_time: event_time.unwrap_or(before.event_time), ..before.clone() };
+        let change = Change {
+            action: "update",
+            entity: "timeline_event",
+            entity_id: event_id.to_owned(),
+            before: Some(&before),
+            after: Some(&after),
+        };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a custom event.
+    pub async fn delete_timeline_event(
+        &self,
+        actor: Actor<'_>,
+        incident_id: &str,
+        event_id: &str,
+    ) -> Result<(), EngineError> {
+        let before = self.custom_event(incident_id, event_id).await?;
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("DELETE FROM timeline_events WHERE id = $1")
+            .bind(event_id.parse::<i64>().unwrap_or_default())
+            .execute(&mut *tx)
+            .await?;
+        let change = Change {
+            action: "delete",
+            entity: "timeline_event",
+            entity_id: event_id.to_owned(),
+            before: Some(&before),
+            after: None,
+        };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn custom_event(&self, incident_id: &str, event_id: &str) -> Result<TimelineEvent, EngineError> {
+        let event = self.timeline(incident_id).await?.into_iter().find(|e| e.id == event_id);
+        match event {
+            Some(e) if e.event_type == "custom" => Ok(e),
+            Some(_) => Err(EngineError::invalid("event_id", Msg::ErrAutomaticEvent)),
+            None => Err(EngineError::NotFound("timeline event", event_id.to_owned())),
+        }
+    }
+
+    /// Deletes an incident record with its timeline. Its engagements stop and stay in the
+    /// paging history, no longer tied to an incident.
+    pub async fn delete_incident(&self, actor: Actor<'_>, id: &str) -> Result<(), EngineError> {
+        let before = self.incident(id).await?;
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        let running: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM engagements WHERE incident_id = $1 AND stopped_at IS NULL")
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        for engagement in running {
+            stop_in(&mut tx, &engagement, "incident deleted", now).await?;
+        }
+        for sql in [
+            "UPDATE engagements SET incident_id = NULL WHERE incident_id = $1",
+            "UPDATE deliveries SET incident_id = NULL WHERE incident_id = $1",
+            "DELETE FROM timeline_events WHERE incident_id = $1",
+            "DELETE FROM incident_requests WHERE incident_id = $1",
+            "DELETE FROM incidents WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
+        let change = Change {
+            action: "delete",
+            entity: "incident",
+            entity_id: id.to_owned(),
+            before: Some(&before),
+            after: None,
+        };
+        audit::record(&mut tx, actor, now, change).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn timeline(&self, incident_id: &str) -> Result<Vec<TimelineEvent>, EngineError> {
         let rows = sqlx::query(
             "SELECT id, incident_id, event_type, event_time, event_data, created_by FROM timeline_events \
