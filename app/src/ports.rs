@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::api::admin::{AuditEntry, AuditFilter, UserSummary};
-use crate::api::oncall::{ContactView, DeliveryEntry, EngagementView, IncidentDetail, Rotations};
+use crate::api::oncall::{ContactView, DeliveryEntry, EngagementView, IncidentDetail, RotationView};
 use crate::api::session::BackendMode;
 use crate::auth::{CurrentUser, NewUser, Role};
 use crate::domain::incident::{IncidentRecord, IncidentStatus, ResponsePlan};
@@ -35,7 +35,8 @@ pub trait Accounts: Send + Sync {
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync {
     async fn contacts(&self) -> Result<Vec<ContactView>, AppError>;
-    async fn rotations(&self) -> Result<Rotations, AppError>;
+    /// Each rotation with who is on call now and next.
+    async fn rotations(&self) -> Result<Vec<RotationView>, AppError>;
     /// Notification target URLs come back redacted (they are secrets).
     async fn response_plans(&self) -> Result<Vec<ResponsePlan>, AppError>;
     async fn engagements(&self, limit: u32) -> Result<Vec<EngagementView>, AppError>;

@@ -65,6 +65,25 @@ fn weekly_tokyo_primary_hands_off_monday_10_00() {
 /// (zone, 09:00 local three days before the change, expected lengths in minutes of the shifts
 /// before, across and after the change night, the change day's 09:00 hand-off in UTC)
 #[test]
+fn now_and_next_and_their_local_times() {
+    // Daily 09:00 Tokyo (00:00 UTC), weekdays 09:00-18:00 only.
+    let mut r = daily("Asia/Tokyo", utc(2026, 11, 2, 0, 0), 9, 0, 3);
+    r.coverage = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]
+        .map(|day| Coverage { day, start: HandOffTime::new(9, 0), end: HandOffTime::new(18, 0) })
+        .to_vec();
+    // Friday 2026-11-27 12:00 JST: on call until 18:00; next is Monday 09:00.
+    let (now, next) = r.now_and_next(utc(2026, 11, 27, 3, 0), Duration::days(30), &[]);
+    let (now, next) = (now.unwrap(), next.unwrap());
+    assert_eq!(app::domain::rotation::local_time(now.end, &r.time_zone), "2026-11-27 18:00 JST");
+    assert_eq!(app::domain::rotation::local_time(next.start, &r.time_zone), "2026-11-30 09:00 JST");
+    // Saturday: nobody now, Monday next.
+    let (now, next) = r.now_and_next(utc(2026, 11, 28, 3, 0), Duration::days(30), &[]);
+    assert!(now.is_none());
+    assert_eq!(next.unwrap().start, utc(2026, 11, 30, 0, 0));
+    assert_eq!(app::domain::rotation::local_time(utc(2026, 7, 1, 12, 0), "Europe/London"), "2026-07-01 13:00 BST");
+}
+
+#[test]
 fn daily_shifts_follow_wall_clock_across_dst_in_both_directions() {
     let cases = [
         // America/New_York: spring forward 2026-03-08 02:00 → 03:00; fall back 2026-11-01 02:00 → 01:00.

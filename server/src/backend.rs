@@ -3,12 +3,14 @@
 use async_trait::async_trait;
 
 use app::api::oncall::{
-    ContactView, DeliveryEntry, EngagementView, IncidentDetail, PageEntry, ReceiptEntry, RotationView, Rotations,
+    ContactView, DeliveryEntry, EngagementView, IncidentDetail, PageEntry, ReceiptEntry, RotationView, ShiftSummary,
 };
 use app::domain::contact::ContactType;
 use app::domain::incident::{IncidentRecord, IncidentStatus, NotificationTarget, ResponsePlan, redact_url};
+use app::domain::rotation::{Shift, local_time};
 use app::error::AppError;
 use app::ports::Backend;
+use chrono::Duration;
 
 use crate::engine::paging::EngagementSummary;
 use crate::engine::{Engine, EngineError, epoch};
@@ -25,6 +27,9 @@ impl From<EngineError> for AppError {
         }
     }
 }
+
+/// How far ahead "next on call" looks: past a monthly hand-off, with room for coverage gaps.
+const NEXT_SHIFT_HORIZON_DAYS: i64 = 62;
 
 pub struct LocalBackend {
     pub engine: Engine,
@@ -86,14 +91,27 @@ impl Backend for LocalBackend {
         Ok(out)
     }
 
-    async fn rotations(&self) -> Result<Rotations, AppError> {
+    async fn rotations(&self) -> Result<Vec<RotationView>, AppError> {
         let now = self.engine.now();
-        let mut rotations = Vec::new();
+        let mut out = Vec::new();
         for r in self.engine.rotations().await? {
-            let overrides = self.engine.override_list(&r.id, now).await?.into_iter().map(|o| o.value).collect();
-            rotations.push(RotationView { id: r.id, name: r.name, rotation: r.rotation, overrides });
+            let overrides: Vec<_> = self.engine.override_list(&r.id, now).await?.into_iter().map(|o| o.value).collect();
+            let (current, next) = r.rotation.now_and_next(now, Duration::days(NEXT_SHIFT_HORIZON_DAYS), &overrides);
+            let summary = |s: Shift| ShiftSummary {
+                start: local_time(s.start, &r.rotation.time_zone),
+                end: local_time(s.end, &r.rotation.time_zone),
+                members: s.members,
+            };
+            out.push(RotationView {
+                current: current.map(summary),
+                next: next.map(summary),
+                upcoming_overrides: overrides.len(),
+                id: r.id,
+                name: r.name,
+                rotation: r.rotation,
+            });
         }
-        Ok(Rotations { now: epoch(now), rotations })
+        Ok(out)
     }
 
     async fn response_plans(&self) -> Result<Vec<ResponsePlan>, AppError> {

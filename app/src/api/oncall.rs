@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::contact::{Contact, ContactChannel};
 use crate::domain::incident::{IncidentRecord, ResponsePlan, TimelineEvent};
-use crate::domain::rotation::{Override, Rotation};
+use crate::domain::rotation::Rotation;
 use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,15 +23,19 @@ pub struct RotationView {
     pub name: String,
     pub rotation: Rotation,
     /// Overrides that have not ended yet.
-    pub overrides: Vec<Override>,
+    pub upcoming_overrides: usize,
+    pub current: Option<ShiftSummary>,
+    pub next: Option<ShiftSummary>,
 }
 
-/// Rotations, with the instant they were read: server and browser compute "now" and "next"
-/// from the same instant with the same rotation math, so hydration matches.
+/// A shift worked out on the server, with its times in the rotation's own zone
+/// (`2026-12-07 10:00 JST`): the browser needs neither the rotation math nor the zone database
+/// to show it, which keeps them out of the WASM bundle until the editor's live preview.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rotations {
-    pub now: i64,
-    pub rotations: Vec<RotationView>,
+pub struct ShiftSummary {
+    pub members: Vec<String>,
+    pub start: String,
+    pub end: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,7 +106,7 @@ pub async fn list_contacts() -> Result<Vec<ContactView>, AppError> {
 }
 
 #[server(endpoint = "oncall_rotations")]
-pub async fn list_rotations() -> Result<Rotations, AppError> {
+pub async fn list_rotations() -> Result<Vec<RotationView>, AppError> {
     crate::auth::ssr::require_role(crate::auth::Role::Viewer)?;
     crate::ports::services()?.backend.rotations().await
 }

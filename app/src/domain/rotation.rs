@@ -159,6 +159,19 @@ impl Rotation {
         apply_overrides(covered, overrides)
     }
 
+    /// The shift under way at `now` (if anyone is on call) and the one after it, looking up to
+    /// `horizon` ahead.
+    pub fn now_and_next(
+        &self,
+        now: DateTime<Utc>,
+        horizon: Duration,
+        overrides: &[Override],
+    ) -> (Option<Shift>, Option<Shift>) {
+        let mut shifts = self.shifts(now, now + horizon, overrides).into_iter().peekable();
+        let current = shifts.next_if(|s| s.start <= now);
+        (current, shifts.next())
+    }
+
     /// Who is on call at `at` (empty outside coverage or before the rotation starts).
     pub fn on_call_at(&self, at: DateTime<Utc>, overrides: &[Override]) -> Vec<String> {
         self.shifts(at, at + Duration::seconds(1), overrides).into_iter().next().map(|s| s.members).unwrap_or_default()
@@ -411,5 +424,13 @@ impl Override {
             errors.push(FieldError::new("members", Msg::ErrOverrideMember));
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+/// `at` in the IANA zone `zone`, e.g. `2026-12-07 10:00 JST`; UTC for an unknown zone.
+pub fn local_time(at: DateTime<Utc>, zone: &str) -> String {
+    match parse_time_zone(zone) {
+        Some(tz) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
+        None => at.format("%Y-%m-%d %H:%M UTC").to_string(),
     }
 }

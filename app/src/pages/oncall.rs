@@ -1,7 +1,6 @@
 //! Read-only views of the on-call model: rotations with who is on call now and next, contacts
 //! and plans, response plans, engagements, incidents with their timelines, and the outbox.
 
-use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -12,7 +11,7 @@ use crate::api::oncall::{
 };
 use crate::domain::contact::{ChannelType, ContactType, Target};
 use crate::domain::incident::{IncidentRecord, IncidentStatus, NotificationTarget, TimelineEvent};
-use crate::domain::rotation::{HandOff, parse_time_zone};
+use crate::domain::rotation::HandOff;
 use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
 
@@ -45,14 +44,6 @@ fn utc(epoch: i64) -> String {
     format!("{} UTC", format_utc(epoch))
 }
 
-/// A time in a rotation's own zone, e.g. `2026-12-07 10:00 JST`.
-fn in_zone(at: DateTime<Utc>, zone: &str) -> String {
-    match parse_time_zone(zone) {
-        Some(tz) => at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
-        None => utc(at.timestamp()),
-    }
-}
-
 fn handoff_text(h: &HandOff, locale: Locale) -> String {
     let times = |v: Vec<String>| v.join(", ");
     match h {
@@ -81,37 +72,31 @@ pub fn RotationsPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{Msg::NavRotations.text(locale)}</h1>
-            {loaded(rotations, move |r| {
-                let now = DateTime::from_timestamp(r.now, 0).unwrap_or_default();
-                if r.rotations.is_empty() {
+            {loaded(rotations, move |list: Vec<RotationView>| {
+                if list.is_empty() {
                     return view! { <p class="empty">{Msg::EmptyRotations.text(locale)}</p> }.into_any();
                 }
-                r.rotations.into_iter().map(|v| view! { <RotationCard view=v now /> }).collect_view().into_any()
+                list.into_iter().map(|v| view! { <RotationCard view=v /> }).collect_view().into_any()
             })}
         </section>
     }
 }
 
-/// One rotation: its rules, and who is on call now and next, worked out with the shared
-/// rotation math (in the browser after hydration, from the instant the server read).
+/// One rotation: its rules, and who is on call now and next.
 #[component]
-fn RotationCard(view: RotationView, now: DateTime<Utc>) -> impl IntoView {
+fn RotationCard(view: RotationView) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let r = &view.rotation;
-    let shifts = r.shifts(now, now + Duration::days(62), &view.overrides);
-    let zone = r.time_zone.clone();
     let names = |m: &[String]| if m.is_empty() { t(Msg::Nobody).to_owned() } else { m.join(", ") };
-    let current = shifts.first().filter(|s| s.start <= now);
-    let next = shifts.iter().find(|s| s.start > now);
-    let now_line = current.map_or_else(
-        || t(Msg::Nobody).to_owned(),
-        |s| format!("{} ({} {})", names(&s.members), t(Msg::Until), in_zone(s.end, &zone)),
-    );
-    let next_line = next.map_or_else(
-        || "—".to_owned(),
-        |s| format!("{} ({} {})", names(&s.members), t(Msg::From), in_zone(s.start, &zone)),
-    );
+    let now_line = view
+        .current
+        .as_ref()
+        .map_or_else(|| t(Msg::Nobody).to_owned(), |s| format!("{} ({} {})", names(&s.members), t(Msg::Until), s.end));
+    let next_line = view
+        .next
+        .as_ref()
+        .map_or_else(|| "—".to_owned(), |s| format!("{} ({} {})", names(&s.members), t(Msg::From), s.start));
     view! {
         <article class="item" data-testid="rotation" data-name=view.name.clone()>
             <h2>{view.name.clone()}</h2>
@@ -127,7 +112,7 @@ fn RotationCard(view: RotationView, now: DateTime<Utc>) -> impl IntoView {
                 <dt>{t(Msg::Members)}</dt>
                 <dd>{r.members.join(" → ")}</dd>
                 <dt>{t(Msg::Overrides)}</dt>
-                <dd>{view.overrides.len()}</dd>
+                <dd>{view.upcoming_overrides}</dd>
             </dl>
         </article>
     }
