@@ -34,6 +34,24 @@ impl<'a, T: Serialize> Change<'a, T> {
     pub fn created(entity: &'static str, entity_id: impl ToString, after: &'a T) -> Self {
         Change { action: "create", entity, entity_id: entity_id.to_string(), before: None, after: Some(after) }
     }
+
+    /// A change from `before` to `after`.
+    pub fn updated(entity: &'static str, entity_id: impl ToString, before: &'a T, after: &'a T) -> Self {
+        Change { action: "update", entity, entity_id: entity_id.to_string(), before: Some(before), after: Some(after) }
+    }
+
+    /// A create-or-replace: an update when there was something `before`.
+    pub fn put(entity: &'static str, entity_id: impl ToString, before: Option<&'a T>, after: &'a T) -> Self {
+        match before {
+            Some(before) => Change::updated(entity, entity_id, before, after),
+            None => Change::created(entity, entity_id, after),
+        }
+    }
+
+    /// An entity removed: `before` it was this.
+    pub fn deleted(entity: &'static str, entity_id: impl ToString, before: &'a T) -> Self {
+        Change { action: "delete", entity, entity_id: entity_id.to_string(), before: Some(before), after: None }
+    }
 }
 
 pub async fn record<T: Serialize>(

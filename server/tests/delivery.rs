@@ -10,6 +10,7 @@ use std::time::Duration as StdDuration;
 
 use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan};
 use app::domain::incident::{IncidentTemplate, NotificationTarget, ResponsePlan};
+use app::domain::rotation::Override;
 use axum::Json;
 use axum::extract::State;
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -291,6 +292,14 @@ async fn deletes_are_refused_while_something_still_uses_the_item() {
     let email = engine.channels_of("tanaka").await.unwrap().remove(0);
     in_use(engine.delete_channel(TEST, &email.id).await, "channel_id");
     assert_eq!(engine.contacts().await.unwrap().len(), 9, "nothing was deleted");
+    let cover =
+        Override { start: t0() + Duration::hours(1), end: t0() + Duration::hours(2), members: vec!["sato".into()] };
+    let override_id = engine.add_override(TEST, &primary.id, cover).await.unwrap();
+    assert_eq!(engine.override_list(&primary.id, t0()).await.unwrap().len(), 1);
+    let elsewhere = engine.delete_override(TEST, "other-rotation", &override_id).await;
+    assert!(matches!(elsewhere, Err(EngineError::NotFound(..))), "{elsewhere:?}");
+    engine.delete_override(TEST, &primary.id, &override_id).await.unwrap();
+    assert!(engine.override_list(&primary.id, t0()).await.unwrap().is_empty());
     // Bottom up, everything can go.
     for plan in ["sev1-critical", "sev2-high", "sev3-low"] {
         engine.delete_response_plan(TEST, plan).await.unwrap();

@@ -147,14 +147,7 @@ impl Engine {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let action = if before.is_some() { "update" } else { "create" };
-        let change = Change {
-            action,
-            entity: "response_plan",
-            entity_id: plan.name.clone(),
-            before: before.as_ref(),
-            after: Some(&plan),
-        };
+        let change = Change::put("response_plan", plan.name.clone(), before.as_ref(), &plan);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -195,13 +188,7 @@ impl Engine {
             .await?
             .ok_or_else(|| EngineError::NotFound("response plan", name.to_owned()))?;
         sqlx::query("DELETE FROM response_plans WHERE name = $1").bind(name).execute(&mut *tx).await?;
-        let change = Change {
-            action: "delete",
-            entity: "response_plan",
-            entity_id: name.to_owned(),
-            before: Some(&before),
-            after: None,
-        };
+        let change = Change::deleted("response_plan", name.to_owned(), &before);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -442,13 +429,7 @@ impl Engine {
                 self.on_resolved(&mut tx, &after, now).await?;
             }
         }
-        let change = Change {
-            action: "update",
-            entity: "incident",
-            entity_id: id.to_owned(),
-            before: Some(&before),
-            after: Some(&after),
-        };
+        let change = Change::updated("incident", id.to_owned(), &before, &after);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(after)
@@ -517,13 +498,7 @@ impl Engine {
             .execute(&mut *tx)
             .await?;
         let after = TimelineEvent { data, event_time: event_time.unwrap_or(before.event_time), ..before.clone() };
-        let change = Change {
-            action: "update",
-            entity: "timeline_event",
-            entity_id: event_id.to_owned(),
-            before: Some(&before),
-            after: Some(&after),
-        };
+        let change = Change::updated("timeline_event", event_id.to_owned(), &before, &after);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -543,13 +518,7 @@ impl Engine {
             .bind(event_id.parse::<i64>().unwrap_or_default())
             .execute(&mut *tx)
             .await?;
-        let change = Change {
-            action: "delete",
-            entity: "timeline_event",
-            entity_id: event_id.to_owned(),
-            before: Some(&before),
-            after: None,
-        };
+        let change = Change::deleted("timeline_event", event_id.to_owned(), &before);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -587,13 +556,7 @@ impl Engine {
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
-        let change = Change {
-            action: "delete",
-            entity: "incident",
-            entity_id: id.to_owned(),
-            before: Some(&before),
-            after: None,
-        };
+        let change = Change::deleted("incident", id.to_owned(), &before);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())

@@ -133,14 +133,7 @@ impl Engine {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let action = if before.is_some() { "update" } else { "create" };
-        let change = Change {
-            action,
-            entity: "contact",
-            entity_id: contact.alias.clone(),
-            before: before.as_ref(),
-            after: Some(&contact),
-        };
+        let change = Change::put("contact", contact.alias.clone(), before.as_ref(), &contact);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -361,13 +354,7 @@ impl Engine {
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         sqlx::query("DELETE FROM contacts WHERE alias = $1").bind(alias).execute(&mut *tx).await?;
-        let change = Change {
-            action: "delete",
-            entity: "contact",
-            entity_id: alias.to_owned(),
-            before: Some(&before),
-            after: None,
-        };
+        let change = Change::deleted("contact", alias.to_owned(), &before);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -403,13 +390,7 @@ impl Engine {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        let change = Change {
-            action: "update",
-            entity: "channel",
-            entity_id: id.to_owned(),
-            before: Some(&before),
-            after: Some(&after),
-        };
+        let change = Change::updated("channel", id.to_owned(), &before, &after);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(after)
@@ -431,13 +412,7 @@ impl Engine {
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         sqlx::query("DELETE FROM contact_channels WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        let change = Change {
-            action: "delete",
-            entity: "channel",
-            entity_id: id.to_owned(),
-            before: Some(&before),
-            after: None,
-        };
+        let change = Change::deleted("channel", id.to_owned(), &before);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -539,13 +514,7 @@ impl Engine {
             .execute(&mut *tx)
             .await
             .map_err(name_taken)?;
-        let change = Change {
-            action: "update",
-            entity: "rotation",
-            entity_id: id.to_owned(),
-            before: Some(&before),
-            after: Some(&rotation),
-        };
+        let change = Change::updated("rotation", id.to_owned(), &before, &rotation);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -560,13 +529,7 @@ impl Engine {
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         sqlx::query("DELETE FROM rotations WHERE id = $1").bind(id).execute(&mut *tx).await?;
-        let change = Change {
-            action: "delete",
-            entity: "rotation",
-            entity_id: id.to_owned(),
-            before: Some(&before),
-            after: None,
-        };
+        let change = Change::deleted("rotation", id.to_owned(), &before);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
         Ok(())
@@ -599,17 +562,21 @@ impl Engine {
     pub async fn delete_override(&self, actor: Actor<'_>, rotation_id: &str, id: &str) -> Result<(), EngineError> {
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
-        let gone = sqlx::query("DELETE FROM rotation_overrides WHERE id = $1 AND rotation_id = $2")
-            .bind(id)
-            .bind(rotation_id)
-            .execute(&mut *tx)
-            .await?;
-        if gone.rows_affected() != 1 {
-            return Err(EngineError::NotFound("override", id.to_owned()));
-        }
-        let change: Change<'_, ()> =
-            Change { action: "delete", entity: "override", entity_id: id.to_owned(), before: None, after: None };
-        audit::record(&mut tx, actor, now, change).await?;
+        let gone = sqlx::query(
+            "DELETE FROM rotation_overrides WHERE id = $1 AND rotation_id = $2 \
+             RETURNING start_at, end_at, members_json",
+        )
+        .bind(id)
+        .bind(rotation_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| EngineError::NotFound("override", id.to_owned()))?;
+        let before = Override {
+            start: from_epoch(gone.try_get("start_at")?),
+            end: from_epoch(gone.try_get("end_at")?),
+            members: parse("override", &gone.try_get::<String, _>("members_json")?)?,
+        };
+        audit::record(&mut tx, actor, now, Change::deleted("override", id, &before)).await?;
         tx.commit().await?;
         Ok(())
     }
