@@ -141,26 +141,10 @@ impl Backend for LocalBackend {
     }
 
     async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError> {
-        let rows = self.engine.outbox(limit).await?;
-        Ok(rows
-            .into_iter()
-            .map(|d| DeliveryEntry {
-                address: if matches!(d.kind.as_str(), "slack" | "webhook") {
-                    redact_url(&d.address)
-                } else {
-                    d.address
-                },
-                id: d.id,
-                contact: d.contact,
-                incident_id: d.incident_id,
-                kind: d.kind,
-                subject: d.subject,
-                body: d.body,
-                created_at: epoch(d.created_at),
-                status: d.status,
-                attempts: d.attempts,
-                last_error: d.last_error,
-            })
-            .collect())
+        let mut rows = self.engine.outbox(limit).await?;
+        for d in rows.iter_mut().filter(|d| matches!(d.kind.as_str(), "slack" | "webhook")) {
+            d.address = redact_url(&d.address);
+        }
+        Ok(rows)
     }
 }

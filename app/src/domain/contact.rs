@@ -62,6 +62,13 @@ pub struct Plan {
     pub rotation_ids: Vec<String>,
 }
 
+impl Plan {
+    /// Every target of every stage.
+    pub fn targets(&self) -> impl Iterator<Item = &Target> {
+        self.stages.iter().flat_map(|s| &s.targets)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contact {
     /// Unique alias, also the id: lowercase letters, digits, `-` and `_`.

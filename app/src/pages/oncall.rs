@@ -40,6 +40,21 @@ where
     }
 }
 
+/// Like [`loaded`] for a list: its empty state, or `render` with the items.
+fn loaded_list<T>(
+    resource: Resource<Result<Vec<T>, AppError>>,
+    empty: Msg,
+    render: impl Fn(Vec<T>) -> AnyView + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    let locale = expect_context::<Locale>();
+    loaded(resource, move |list: Vec<T>| {
+        if list.is_empty() { view! { <p class="empty">{empty.text(locale)}</p> }.into_any() } else { render(list) }
+    })
+}
+
 fn utc(epoch: i64) -> String {
     format!("{} UTC", format_utc(epoch))
 }
@@ -72,10 +87,7 @@ pub fn RotationsPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{Msg::NavRotations.text(locale)}</h1>
-            {loaded(rotations, move |list: Vec<RotationView>| {
-                if list.is_empty() {
-                    return view! { <p class="empty">{Msg::EmptyRotations.text(locale)}</p> }.into_any();
-                }
+            {loaded_list(rotations, Msg::EmptyRotations, move |list: Vec<RotationView>| {
                 list.into_iter().map(|v| view! { <RotationCard view=v /> }).collect_view().into_any()
             })}
         </section>
@@ -134,10 +146,7 @@ pub fn ContactsPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{t(Msg::NavEscalation)}</h1>
-            {loaded(contacts, move |all: Vec<ContactView>| {
-                if all.is_empty() {
-                    return view! { <p class="empty">{t(Msg::EmptyEscalation)}</p> }.into_any();
-                }
+            {loaded_list(contacts, Msg::EmptyEscalation, move |all: Vec<ContactView>| {
                 let of = |kind: ContactType| all.iter().filter(|c| c.contact.kind == kind).cloned().collect::<Vec<_>>();
                 let (people, plans, schedules) = (of(ContactType::Personal), of(ContactType::Escalation), of(ContactType::OncallSchedule));
                 view! {
@@ -237,10 +246,7 @@ pub fn ResponsePlansPage() -> impl IntoView {
         <section class="card">
             <h1>{t(Msg::NavRouting)}</h1>
             <p>{t(Msg::ResponsePlansIntro)}</p>
-            {loaded(plans, move |plans| {
-                if plans.is_empty() {
-                    return view! { <p class="empty">{t(Msg::EmptyRouting)}</p> }.into_any();
-                }
+            {loaded_list(plans, Msg::EmptyRouting, move |plans| {
                 plans
                     .into_iter()
                     .map(|p| {
@@ -303,10 +309,7 @@ pub fn IncidentsPage() -> impl IntoView {
                 " · "
                 <a href="/engagements">{t(Msg::NavEngagements)}</a>
             </nav>
-            {loaded(incidents, move |list: Vec<IncidentRecord>| {
-                if list.is_empty() {
-                    return view! { <p class="empty">{t(Msg::EmptyIncidents)}</p> }.into_any();
-                }
+            {loaded_list(incidents, Msg::EmptyIncidents, move |list: Vec<IncidentRecord>| {
                 view! {
                     <div class="table-wrap">
                         <table data-testid="incidents">
@@ -424,10 +427,7 @@ pub fn EngagementsPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{Msg::NavEngagements.text(locale)}</h1>
-            {loaded(engagements, move |list: Vec<EngagementView>| {
-                if list.is_empty() {
-                    return view! { <p class="empty">{Msg::EmptyEngagements.text(locale)}</p> }.into_any();
-                }
+            {loaded_list(engagements, Msg::EmptyEngagements, move |list: Vec<EngagementView>| {
                 list.into_iter().map(|e| view! { <EngagementCard view=e /> }).collect_view().into_any()
             })}
         </section>
@@ -506,10 +506,7 @@ pub fn DeliveriesPage() -> impl IntoView {
         <section class="card">
             <h1>{t(Msg::NavDeliveries)}</h1>
             <p>{t(Msg::DeliveriesIntro)}</p>
-            {loaded(deliveries, move |list: Vec<DeliveryEntry>| {
-                if list.is_empty() {
-                    return view! { <p class="empty">{t(Msg::EmptyDeliveries)}</p> }.into_any();
-                }
+            {loaded_list(deliveries, Msg::EmptyDeliveries, move |list: Vec<DeliveryEntry>| {
                 view! {
                     <div class="table-wrap">
                         <table data-testid="deliveries">

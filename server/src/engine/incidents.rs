@@ -102,6 +102,24 @@ pub(crate) async fn add_event(
     Ok(id.to_string())
 }
 
+/// Stops every engagement of an incident that is still running.
+async fn stop_engagements_of(
+    tx: &mut Transaction<'_, Any>,
+    incident_id: &str,
+    reason: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let running: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM engagements WHERE incident_id = $1 AND stopped_at IS NULL")
+            .bind(incident_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    for engagement in running {
+        stop_in(tx, &engagement, reason, now).await?;
+    }
+    Ok(())
+}
+
 /// Enqueues a notice to each of a plan's notification targets.
 async fn notify(
     tx: &mut Transaction<'_, Any>,
@@ -442,14 +460,7 @@ impl Engine {
         incident: &IncidentRecord,
         now: i64,
     ) -> Result<(), EngineError> {
-        let running: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM engagements WHERE incident_id = $1 AND stopped_at IS NULL")
-                .bind(&incident.id)
-                .fetch_all(&mut **tx)
-                .await?;
-        for engagement in running {
-            stop_in(tx, &engagement, "incident resolved", now).await?;
-        }
+        stop_engagements_of(tx, &incident.id, "incident resolved", now).await?;
         if let Some(plan) = self.response_plan_in(tx, &incident.response_plan).await? {
             let subject = format!("Incident resolved: {}", incident.title);
             notify(tx, &plan.notification_targets, &incident.id, &subject, &incident.summary, now).await?;
@@ -539,14 +550,7 @@ impl Engine {
         let before = self.incident(id).await?;
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
-        let running: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM engagements WHERE incident_id = $1 AND stopped_at IS NULL")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?;
-        for engagement in running {
-            stop_in(&mut tx, &engagement, "incident deleted", now).await?;
-        }
+        stop_engagements_of(&mut tx, id, "incident deleted", now).await?;
         for sql in [
             "UPDATE engagements SET incident_id = NULL WHERE incident_id = $1",
             "UPDATE deliveries SET incident_id = NULL WHERE incident_id = $1",

@@ -8,12 +8,13 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use chrono::{DateTime, Utc};
 use lettre::message::{Mailbox, Message, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sqlx::{Any, Row, Transaction};
 
-use super::{Clock, EngineError, epoch, from_epoch};
+use app::api::oncall::DeliveryEntry;
+
+use super::{Clock, EngineError, epoch};
 use crate::db::{Db, Dialect};
 
 /// Attempts before a delivery is given up.
@@ -324,26 +325,9 @@ fn describe(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// One outbox row, for the Deliveries page and tests.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeliveryRow {
-    pub id: i64,
-    /// The person paged, when this is a page.
-    pub contact: Option<String>,
-    pub incident_id: Option<String>,
-    pub kind: String,
-    pub address: String,
-    pub subject: String,
-    pub body: String,
-    pub created_at: DateTime<Utc>,
-    pub status: String,
-    pub attempts: i64,
-    pub last_error: Option<String>,
-}
-
 impl super::Engine {
-    /// The newest deliveries first, at most `limit`.
-    pub async fn outbox(&self, limit: u32) -> Result<Vec<DeliveryRow>, EngineError> {
+    /// The newest deliveries first, at most `limit`, with addresses as stored (unredacted).
+    pub async fn outbox(&self, limit: u32) -> Result<Vec<DeliveryEntry>, EngineError> {
         let rows = sqlx::query(
             "SELECT d.id, p.contact_alias, d.incident_id, d.channel_kind, d.address, d.subject, d.body, d.created_at, \
              d.status, d.attempts, d.last_error FROM deliveries d LEFT JOIN pages p ON p.id = d.page_id \
@@ -354,7 +338,7 @@ impl super::Engine {
         .await?;
         rows.iter()
             .map(|r| {
-                Ok(DeliveryRow {
+                Ok(DeliveryEntry {
                     id: r.try_get("id")?,
                     contact: r.try_get("contact_alias")?,
                     incident_id: r.try_get("incident_id")?,
@@ -362,7 +346,7 @@ impl super::Engine {
                     address: r.try_get("address")?,
                     subject: r.try_get("subject")?,
                     body: r.try_get("body")?,
-                    created_at: from_epoch(r.try_get("created_at")?),
+                    created_at: r.try_get("created_at")?,
                     status: r.try_get("status")?,
                     attempts: r.try_get("attempts")?,
                     last_error: r.try_get("last_error")?,

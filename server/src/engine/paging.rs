@@ -232,12 +232,9 @@ impl Engine {
         let person: String = page.try_get("contact_alias")?;
         let code: String = page.try_get("accept_code")?;
         let Ok(contact) = self.contact(&person).await else { return Ok(()) };
-        let (channel_ids, next) = stage_channels(&contact, step.stage_index, &self.channels_of(&person).await?);
-        for channel_id in channel_ids {
-            let channel = self.channel(&channel_id).await?;
-            if !channel.activated {
-                continue;
-            }
+        let channels = self.channels_of(&person).await?;
+        let (stage, next) = stage_channels(&contact, step.stage_index, &channels);
+        for channel in stage.into_iter().filter(|c| c.activated) {
             let sms = channel.kind == app::domain::contact::ChannelType::Sms;
             let subject = if sms { e.public_subject.as_ref().unwrap_or(&e.subject) } else { &e.subject };
             let content = if sms { e.public_content.as_ref().unwrap_or(&e.content) } else { &e.content };
@@ -442,27 +439,27 @@ impl Engine {
 
 /// The channels of stage `index` of a person's plan, and the minutes until their next stage.
 /// A person without a plan is reached on all their channels at once.
-fn stage_channels(
+fn stage_channels<'a>(
     person: &Contact,
     index: i64,
-    channels: &[app::domain::contact::ContactChannel],
-) -> (Vec<String>, Option<u32>) {
+    channels: &'a [app::domain::contact::ContactChannel],
+) -> (Vec<&'a app::domain::contact::ContactChannel>, Option<u32>) {
     let stages = &person.plan.stages;
     if stages.is_empty() {
-        let all = if index == 0 { channels.iter().map(|c| c.id.clone()).collect() } else { Vec::new() };
+        let all = if index == 0 { channels.iter().collect() } else { Vec::new() };
         return (all, None);
     }
     let Some(stage) = usize::try_from(index).ok().and_then(|i| stages.get(i)) else { return (Vec::new(), None) };
-    let ids = stage
+    let picked = stage
         .targets
         .iter()
         .filter_map(|t| match t {
-            Target::Channel { channel_id, .. } => Some(channel_id.clone()),
+            Target::Channel { channel_id, .. } => channels.iter().find(|c| &c.id == channel_id),
             Target::Contact { .. } => None,
         })
         .collect();
     let has_next = usize::try_from(index + 1).is_ok_and(|n| n < stages.len());
-    (ids, has_next.then_some(stage.duration_minutes))
+    (picked, has_next.then_some(stage.duration_minutes))
 }
 
 /// Inserts an engagement (checked by `check_engagement`) and its first step, in the caller's

@@ -340,13 +340,10 @@ impl Engine {
     /// Past engagements and pages keep its alias.
     pub async fn delete_contact(&self, actor: Actor<'_>, alias: &str) -> Result<(), EngineError> {
         let before = self.contact(alias).await?;
-        let targeted = self.contacts().await?.iter().any(|c| {
-            c.plan
-                .stages
-                .iter()
-                .flat_map(|s| &s.targets)
-                .any(|t| matches!(t, Target::Contact { contact_id, .. } if contact_id == alias))
-        });
+        let targeted =
+            self.contacts().await?.iter().any(|c| {
+                c.plan.targets().any(|t| matches!(t, Target::Contact { contact_id, .. } if contact_id == alias))
+            });
         let in_rotation = self.rotations().await?.iter().any(|r| r.rotation.members.iter().any(|m| m == alias));
         if targeted || in_rotation || self.engaged_by_plan(alias).await? {
             return Err(EngineError::invalid("alias", Msg::ErrContactInUse));
@@ -400,13 +397,7 @@ impl Engine {
     pub async fn delete_channel(&self, actor: Actor<'_>, id: &str) -> Result<(), EngineError> {
         let before = self.channel(id).await?;
         let owner = self.contact(&before.contact_id).await?;
-        if owner
-            .plan
-            .stages
-            .iter()
-            .flat_map(|s| &s.targets)
-            .any(|t| matches!(t, Target::Channel { channel_id, .. } if channel_id == id))
-        {
+        if owner.plan.targets().any(|t| matches!(t, Target::Channel { channel_id, .. } if channel_id == id)) {
             return Err(EngineError::invalid("channel_id", Msg::ErrChannelInUse));
         }
         let now = epoch(self.now());
