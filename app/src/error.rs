@@ -19,6 +19,33 @@ impl FieldError {
     }
 }
 
+/// What went wrong when the console called AWS, in terms a person can act on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AwsProblem {
+    /// The IAM identity lacks `action` (e.g. `ssm-contacts:ListContacts`).
+    #[error("access denied for {action}")]
+    AccessDenied { action: String },
+    #[error("throttled")]
+    Throttled,
+    #[error("unreachable: {detail}")]
+    Unreachable { detail: String },
+    #[error("{code}: {message}")]
+    Rejected { code: String, message: String },
+}
+
+impl AwsProblem {
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            AwsProblem::AccessDenied { action } => Msg::ErrAwsAccessDenied.text(locale).replace("{action}", action),
+            AwsProblem::Throttled => Msg::ErrAwsThrottled.text(locale).to_owned(),
+            AwsProblem::Unreachable { detail } => Msg::ErrAwsUnreachable.text(locale).replace("{detail}", detail),
+            AwsProblem::Rejected { code, message } => {
+                Msg::ErrAwsRejected.text(locale).replace("{code}", code).replace("{message}", message)
+            }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("sign-in required")]
@@ -37,6 +64,8 @@ pub enum AppError {
     SetupLinkInvalid,
     #[error("internal error")]
     Internal,
+    #[error("AWS: {0}")]
+    Aws(AwsProblem),
     #[error("{0}")]
     ServerFn(ServerFnErrorErr),
 }
@@ -58,6 +87,8 @@ impl AppError {
             AppError::RateLimited { .. } => 429,
             AppError::Invalid(_) | AppError::SetupLinkInvalid | AppError::ServerFn(_) => 400,
             AppError::Internal => 500,
+            AppError::Aws(AwsProblem::Throttled) => 503,
+            AppError::Aws(_) => 502,
         }
     }
 
@@ -75,6 +106,7 @@ impl AppError {
             AppError::NotFound => Msg::ErrNotFound,
             AppError::SetupLinkInvalid => Msg::SetupInvalid,
             AppError::Internal | AppError::ServerFn(_) => Msg::ErrInternal,
+            AppError::Aws(problem) => return problem.message(locale),
         };
         msg.text(locale).to_owned()
     }

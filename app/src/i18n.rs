@@ -91,6 +91,13 @@ macro_rules! messages {
                     $((Msg::$key, Locale::En) => $en, (Msg::$key, Locale::Ja) => $ja,)*
                 }
             }
+
+            /// The message whose English text this is: how a field error that crossed the
+            /// SSM-compatible API as English text becomes the same message again.
+            #[cfg(feature = "ssr")]
+            pub fn from_english(text: &str) -> Option<Msg> {
+                [$(Msg::$key),*].into_iter().find(|m| m.text(Locale::En) == text)
+            }
         }
     };
 }
@@ -162,6 +169,12 @@ messages! {
     ErrInternal => "Internal error. Please try again.", "内部エラーです。もう一度お試しください。";
     ErrUsernameFormat => "3–32 characters: lowercase letters, digits, '.', '_' or '-'.", "3〜32文字の英小文字・数字・「.」「_」「-」で入力してください。";
     ErrUsernameTaken => "This username is already taken.", "このユーザー名はすでに使われています。";
+    ErrApiKeyName => "Give the key a name of 1 to 100 characters.", "キーの名前を1〜100文字で入力してください。";
+    ErrBackendRejected => "The backend rejected this value.", "バックエンドがこの値を受け付けませんでした。";
+    ErrAwsAccessDenied => "AWS denied access: the console's IAM identity needs permission for {action}.", "AWS がアクセスを拒否しました。コンソールの IAM ID に {action} の権限が必要です。";
+    ErrAwsThrottled => "AWS is throttling requests. Wait a moment and try again.", "AWS がリクエストを制限しています。少し待ってから再試行してください。";
+    ErrAwsUnreachable => "Cannot reach AWS ({detail}). Check the network, region and endpoint settings.", "AWS に接続できません({detail})。ネットワーク、リージョン、エンドポイントの設定を確認してください。";
+    ErrAwsRejected => "AWS rejected the request: {code}: {message}", "AWS がリクエストを拒否しました: {code}: {message}";
     ErrPasswordLength => "Use 12 to 256 characters.", "12〜256文字で入力してください。";
     ErrPasswordMismatch => "The passwords do not match.", "パスワードが一致しません。";
     ErrDisplayName => "At most 64 characters, no control characters.", "64文字以内で、制御文字は使えません。";
@@ -195,6 +208,7 @@ messages! {
     ErrPhone => "Enter the number in international form, e.g. +819012345678.", "+819012345678 のような国際形式で入力してください。";
     ErrContactKindChange => "A contact's type cannot change; create a new contact instead.", "連絡先の種類は変更できません。新しい連絡先を作成してください。";
     ErrRotationName => "Give the rotation a name (at most 255 characters).", "ローテーション名を255文字以内で入力してください。";
+    ErrAliasTaken => "A contact with this alias already exists.", "このエイリアスの連絡先はすでに存在します。";
     ErrRotationNameTaken => "A rotation with this name already exists.", "この名前のローテーションはすでにあります。";
     ErrRequired => "This field is required.", "この項目は必須です。";
     ErrAcceptCode => "The acknowledgement code does not match.", "確認コードが一致しません。";

@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::admin::{AuditEntry, AuditFilter, UserSummary};
+use crate::api::admin::{ApiKeySummary, AuditEntry, AuditFilter, IssuedApiKey, UserSummary};
 use crate::api::oncall::{ContactView, DeliveryEntry, EngagementView, IncidentDetail, RotationView};
 use crate::api::session::BackendMode;
 use crate::auth::{CurrentUser, NewUser, Role};
-use crate::domain::incident::{IncidentRecord, IncidentStatus, ResponsePlan};
+use crate::domain::contact::{Contact, ContactChannel};
+use crate::domain::incident::{IncidentRecord, IncidentStatus, IncidentUpdate, ResponsePlan};
+use crate::domain::rotation::{Rotation, Shift};
 use crate::error::AppError;
 
 /// Accounts, sign-in and the audit log. Implementations validate input, write the audit entry in
@@ -28,21 +30,75 @@ pub trait Accounts: Send + Sync {
     async fn set_disabled(&self, actor: &CurrentUser, user_id: i64, disabled: bool) -> Result<UserSummary, AppError>;
     async fn reset_password(&self, actor: &CurrentUser, user_id: i64, password: &str) -> Result<(), AppError>;
     async fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, AppError>;
+    /// Access keys for the console's SSM-compatible API.
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeySummary>, AppError>;
+    async fn issue_api_key(&self, actor: &CurrentUser, name: &str) -> Result<IssuedApiKey, AppError>;
+    async fn revoke_api_key(&self, actor: &CurrentUser, access_key_id: &str) -> Result<(), AppError>;
 }
 
-/// The on-call model: the local engine, or (later) SSM Contacts and SSM Incidents on AWS.
-/// Every server function over the model goes through this, so both backends behave alike.
+/// The on-call model: the local engine, or SSM Contacts and SSM Incidents on AWS (or on anything
+/// that speaks their API, such as another console). Every server function over the model goes
+/// through this, so both backends behave alike.
+///
+/// Ids: contacts by alias; everything else by the id the backend gives (the local engine's ids, or
+/// ARNs in AWS mode, except incidents, whose AWS ids are `<plan>.<id>` so they fit in a URL path).
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync {
+    /// Where the data lives, for the header: none for the local engine; region and account on AWS.
+    async fn location(&self) -> Option<String>;
+    /// Forgets cached reads so the next ones come straight from the backend.
+    async fn refresh(&self);
+
     async fn contacts(&self) -> Result<Vec<ContactView>, AppError>;
     /// Each rotation with who is on call now and next.
     async fn rotations(&self) -> Result<Vec<RotationView>, AppError>;
     /// Notification target URLs come back redacted (they are secrets).
     async fn response_plans(&self) -> Result<Vec<ResponsePlan>, AppError>;
     async fn engagements(&self, limit: u32) -> Result<Vec<EngagementView>, AppError>;
+    async fn engagement(&self, id: &str) -> Result<EngagementView, AppError>;
     async fn incidents(&self, status: Option<IncidentStatus>, limit: u32) -> Result<Vec<IncidentRecord>, AppError>;
     async fn incident(&self, id: &str) -> Result<IncidentDetail, AppError>;
+    /// The local outbox; AWS sends its own messages, so there it is empty.
     async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError>;
+    /// The shifts of `[from, to)`, overrides applied.
+    async fn rotation_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError>;
+
+    async fn create_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError>;
+    async fn update_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError>;
+    /// A new channel starts unactivated; the activation code is sent to it.
+    async fn add_channel(&self, actor: &CurrentUser, channel: ContactChannel) -> Result<ContactChannel, AppError>;
+    async fn activate_channel(&self, actor: &CurrentUser, channel_id: &str, code: &str) -> Result<(), AppError>;
+    async fn create_rotation(&self, actor: &CurrentUser, name: &str, rotation: Rotation) -> Result<String, AppError>;
+    async fn start_engagement(&self, actor: &CurrentUser, start: EngagementStart) -> Result<String, AppError>;
+    async fn stop_engagement(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError>;
+    /// Acknowledges a page (READ) with the code that came with it.
+    async fn accept_page(&self, actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError>;
+    async fn create_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan) -> Result<(), AppError>;
+    async fn start_incident(&self, actor: &CurrentUser, start: IncidentStart) -> Result<String, AppError>;
+    async fn update_incident(&self, actor: &CurrentUser, id: &str, update: IncidentUpdate) -> Result<(), AppError>;
+    async fn add_timeline_note(&self, actor: &CurrentUser, incident_id: &str, text: &str) -> Result<String, AppError>;
+}
+
+/// What starting an engagement takes (after SSM Contacts `StartEngagement`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EngagementStart {
+    pub contact: String,
+    pub sender: String,
+    pub subject: String,
+    pub content: String,
+    pub incident_id: Option<String>,
+    /// The same token twice starts one engagement.
+    pub idempotency_token: Option<String>,
+}
+
+/// What starting an incident takes (after SSM Incidents `StartIncident`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IncidentStart {
+    pub response_plan: String,
+    pub title: Option<String>,
+    pub impact: Option<u8>,
+    /// The same token twice gives one incident.
+    pub client_token: Option<String>,
 }
 
 /// A successful authentication, to be recorded in the session.

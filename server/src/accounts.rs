@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use app::api::admin::{AuditEntry, AuditFilter, UserSummary};
+use app::api::admin::{ApiKeySummary, AuditEntry, AuditFilter, IssuedApiKey, UserSummary};
 use app::auth::{CurrentUser, NewUser, Role};
 use app::error::{AppError, FieldError};
 use app::i18n::Msg;
 use app::ports::{Accounts, SessionClaims, SignedIn, now_epoch_secs};
 
+use crate::api_keys::ApiKeys;
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::password;
@@ -389,6 +390,18 @@ impl Accounts for SqlAccounts {
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(internal)
+    }
+
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeySummary>, AppError> {
+        ApiKeys::new(self.db.clone()).list().await
+    }
+
+    async fn issue_api_key(&self, actor: &CurrentUser, name: &str) -> Result<IssuedApiKey, AppError> {
+        ApiKeys::new(self.db.clone()).issue(Actor::User(actor), name, now_epoch_secs()).await
+    }
+
+    async fn revoke_api_key(&self, actor: &CurrentUser, access_key_id: &str) -> Result<(), AppError> {
+        ApiKeys::new(self.db.clone()).revoke(Actor::User(actor), access_key_id, now_epoch_secs()).await
     }
 }
 

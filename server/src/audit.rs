@@ -9,6 +9,8 @@ use app::auth::CurrentUser;
 pub enum Actor<'a> {
     User(&'a CurrentUser),
     System(&'static str),
+    /// A client of the SSM-compatible API, by access key id.
+    ApiKey(&'a str),
 }
 
 impl Actor<'_> {
@@ -17,6 +19,7 @@ impl Actor<'_> {
         match self {
             Actor::User(u) => u.username.clone(),
             Actor::System(name) => (*name).to_owned(),
+            Actor::ApiKey(id) => format!("api:{id}"),
         }
     }
 }
@@ -62,7 +65,7 @@ pub async fn record<T: Serialize>(
 ) -> Result<(), sqlx::Error> {
     let actor_id = match actor {
         Actor::User(u) => Some(u.id),
-        Actor::System(_) => None,
+        Actor::System(_) | Actor::ApiKey(_) => None,
     };
     let actor_name = actor.name();
     let json = |v: Option<&T>| v.and_then(|v| serde_json::to_string(v).ok());

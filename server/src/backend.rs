@@ -5,15 +5,21 @@ use async_trait::async_trait;
 use app::api::oncall::{
     ContactView, DeliveryEntry, EngagementView, IncidentDetail, PageEntry, ReceiptEntry, RotationView, ShiftSummary,
 };
-use app::domain::contact::ContactType;
-use app::domain::incident::{IncidentRecord, IncidentStatus, NotificationTarget, ResponsePlan, redact_url};
-use app::domain::rotation::{Shift, local_time};
-use app::error::AppError;
-use app::ports::Backend;
+use app::auth::CurrentUser;
+use app::domain::contact::{Contact, ContactChannel, ContactType};
+use app::domain::incident::{
+    IncidentRecord, IncidentStatus, IncidentUpdate, NotificationTarget, ResponsePlan, redact_url,
+};
+use app::domain::rotation::{Rotation, Shift, local_time};
+use app::error::{AppError, FieldError};
+use app::i18n::Msg;
+use app::ports::{Backend, EngagementStart, IncidentStart};
 use chrono::Duration;
 
-use crate::engine::paging::EngagementSummary;
-use crate::engine::{Engine, EngineError, epoch};
+use crate::audit::Actor;
+use crate::engine::incidents::StartIncident;
+use crate::engine::paging::{AcceptType, EngagementRequest, EngagementSummary};
+use crate::engine::{Engine, EngineError, epoch, from_epoch};
 
 impl From<EngineError> for AppError {
     fn from(e: EngineError) -> Self {
@@ -43,6 +49,7 @@ impl LocalBackend {
             pages: pages
                 .into_iter()
                 .map(|p| PageEntry {
+                    id: p.id,
                     contact: p.contact,
                     stage: p.stage_index,
                     sent_at: epoch(p.sent_at),
@@ -79,6 +86,106 @@ fn redacted(plan: ResponsePlan) -> ResponsePlan {
 
 #[async_trait]
 impl Backend for LocalBackend {
+    async fn location(&self) -> Option<String> {
+        None
+    }
+
+    /// Reads come straight from the database; there is nothing to forget.
+    async fn refresh(&self) {}
+
+    async fn engagement(&self, id: &str) -> Result<EngagementView, AppError> {
+        let detail = self.engine.engagement(id).await?;
+        Ok(self.engagement_view(detail.summary).await?)
+    }
+
+    async fn rotation_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError> {
+        let rotation = self.engine.rotation(rotation_id).await?;
+        let (from, to) = (from_epoch(from), from_epoch(to));
+        let overrides = self.engine.overrides(rotation_id, from, to).await?;
+        Ok(rotation.shifts(from, to, &overrides))
+    }
+
+    async fn create_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {
+        if self.engine.contact(&contact.alias).await.is_ok() {
+            return Err(AppError::Invalid(vec![FieldError::new("alias", Msg::ErrAliasTaken)]));
+        }
+        Ok(self.engine.put_contact(Actor::User(actor), contact).await?)
+    }
+
+    async fn update_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {
+        self.engine.contact(&contact.alias).await?;
+        Ok(self.engine.put_contact(Actor::User(actor), contact).await?)
+    }
+
+    async fn add_channel(&self, actor: &CurrentUser, channel: ContactChannel) -> Result<ContactChannel, AppError> {
+        let channel = self.engine.add_channel(Actor::User(actor), ContactChannel { activated: false, ..channel }).await?;
+        self.engine.send_activation_code(Actor::User(actor), &channel.id).await?;
+        Ok(channel)
+    }
+
+    async fn activate_channel(&self, actor: &CurrentUser, channel_id: &str, code: &str) -> Result<(), AppError> {
+        Ok(self.engine.activate_channel(Actor::User(actor), channel_id, code).await?)
+    }
+
+    async fn create_rotation(&self, actor: &CurrentUser, name: &str, rotation: Rotation) -> Result<String, AppError> {
+        Ok(self.engine.create_rotation(Actor::User(actor), name, rotation).await?)
+    }
+
+    async fn start_engagement(&self, _actor: &CurrentUser, start: EngagementStart) -> Result<String, AppError> {
+        self.engine.contact(&start.contact).await?;
+        let request = EngagementRequest {
+            contact: start.contact,
+            sender: start.sender,
+            subject: start.subject,
+            content: start.content,
+            public_subject: None,
+            public_content: None,
+            incident_id: start.incident_id,
+            idempotency_token: start.idempotency_token,
+        };
+        Ok(self.engine.start_engagement(request).await?)
+    }
+
+    async fn stop_engagement(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError> {
+        Ok(self.engine.stop_engagement(id, &format!("stopped by {}", actor.username)).await?)
+    }
+
+    async fn accept_page(&self, _actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError> {
+        Ok(self.engine.accept_page(page_id, AcceptType::Read, code, true).await?)
+    }
+
+    async fn create_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan) -> Result<(), AppError> {
+        if self.engine.response_plan(&plan.name).await.is_ok() {
+            return Err(AppError::Invalid(vec![FieldError::new("name", Msg::ErrPlanNameTaken)]));
+        }
+        Ok(self.engine.put_response_plan(Actor::User(actor), plan).await?)
+    }
+
+    async fn start_incident(&self, _actor: &CurrentUser, start: IncidentStart) -> Result<String, AppError> {
+        self.engine.response_plan(&start.response_plan).await?;
+        let started = self
+            .engine
+            .start_incident(StartIncident {
+                response_plan: start.response_plan,
+                title: start.title,
+                impact: start.impact,
+                client_token: start.client_token,
+                source: "console".into(),
+                raw_data: None,
+            })
+            .await?;
+        Ok(started.id().to_owned())
+    }
+
+    async fn update_incident(&self, actor: &CurrentUser, id: &str, update: IncidentUpdate) -> Result<(), AppError> {
+        self.engine.update_incident(Actor::User(actor), id, update).await?;
+        Ok(())
+    }
+
+    async fn add_timeline_note(&self, actor: &CurrentUser, incident_id: &str, text: &str) -> Result<String, AppError> {
+        Ok(self.engine.add_timeline_event(Actor::User(actor), incident_id, None, text).await?)
+    }
+
     async fn contacts(&self) -> Result<Vec<ContactView>, AppError> {
         let mut out = Vec::new();
         for contact in self.engine.contacts().await? {

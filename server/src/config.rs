@@ -58,6 +58,25 @@ pub struct Config {
     /// [default: they stay in the outbox].
     #[arg(long, env = "ONCALL_PAGE_WEBHOOK_URL", value_parser = parse_webhook_url)]
     pub page_webhook_url: Option<String>,
+    /// AWS mode: the region [default: from the AWS configuration, e.g. AWS_REGION].
+    #[arg(long, env = "ONCALL_AWS_REGION")]
+    pub aws_region: Option<String>,
+    /// AWS mode: the shared-config profile to use [default: AWS_PROFILE or "default"].
+    #[arg(long, env = "ONCALL_AWS_PROFILE")]
+    pub aws_profile: Option<String>,
+    /// AWS mode: one endpoint for SSM Contacts and SSM Incidents, e.g. another console's API
+    /// [default: AWS's, or AWS_ENDPOINT_URL_SSM_CONTACTS / AWS_ENDPOINT_URL_SSM_INCIDENTS].
+    #[arg(long, env = "ONCALL_AWS_ENDPOINT_URL")]
+    pub aws_endpoint_url: Option<String>,
+    /// AWS mode: seconds a read is served from the cache before AWS is asked again.
+    #[arg(long, env = "ONCALL_AWS_CACHE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub aws_cache_secs: u64,
+    /// Local mode: serve the SSM-compatible API (SigV4 with console-issued keys) on the same port.
+    #[arg(long, env = "ONCALL_SSM_API", default_value_t = true, action = clap::ArgAction::Set)]
+    pub ssm_api: bool,
+    /// Local mode: the 12-digit account id in the ARNs the SSM-compatible API hands out.
+    #[arg(long, env = "ONCALL_SSM_API_ACCOUNT_ID", default_value = "000000000000", value_parser = parse_account_id)]
+    pub ssm_api_account_id: String,
     /// Directory with the compiled site (WASM, CSS, static files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -67,6 +86,8 @@ pub struct Config {
 pub enum Backend {
     /// The console's own engine on its own database.
     Local,
+    /// AWS Incident Manager (SSM Contacts and SSM Incidents) through the AWS SDK.
+    Aws,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -127,6 +148,14 @@ impl FromStr for DatabaseUrl {
     }
 }
 
+fn parse_account_id(s: &str) -> Result<String, String> {
+    if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err("expected 12 digits".to_owned())
+    }
+}
+
 fn parse_webhook_url(s: &str) -> Result<String, String> {
     if app::domain::incident::webhook_url_ok(s) {
         Ok(s.to_owned())
@@ -153,6 +182,16 @@ impl Config {
         match &self.database_url {
             Some(u) => u.0.clone(),
             None => format!("sqlite:{}?mode=rwc", self.data_dir.join("console.db").display()),
+        }
+    }
+
+    pub fn aws_settings(&self) -> crate::aws_backend::AwsSettings {
+        crate::aws_backend::AwsSettings {
+            region: self.aws_region.clone(),
+            profile: self.aws_profile.clone(),
+            endpoint_url: self.aws_endpoint_url.clone(),
+            cache_secs: self.aws_cache_secs,
+            static_credentials: None,
         }
     }
 
@@ -207,7 +246,7 @@ mod tests {
     #[test]
     fn bad_settings_name_the_setting_and_accepted_values() {
         let e = parse(&["--backend", "gcp"]).unwrap_err();
-        assert_eq!(e, "invalid setting --backend (env ONCALL_BACKEND): 'gcp'; accepted: local");
+        assert_eq!(e, "invalid setting --backend (env ONCALL_BACKEND): 'gcp'; accepted: local, aws");
         let e = parse(&["--log-format", "xml"]).unwrap_err();
         assert!(e.contains("--log-format") && e.contains("human, json"), "{e}");
         let e = parse(&["--database-url", "mysql://x"]).unwrap_err();

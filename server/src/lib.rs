@@ -2,7 +2,9 @@
 //! the Leptos app. `main.rs` only parses flags, sets up logging and serves what [`build`] returns.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod audit;
+pub mod aws_backend;
 pub mod backend;
 pub mod config;
 pub mod db;
@@ -10,6 +12,7 @@ pub mod demo;
 pub mod engine;
 pub mod password;
 pub mod sessions;
+pub mod ssm_api;
 pub mod web;
 
 use std::sync::Arc;
@@ -73,11 +76,16 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     let accounts = Arc::new(SqlAccounts::new(db.clone(), Some(setup_link_file)));
     let setup_link = accounts.bootstrap(config.admin_password_file.as_deref(), base_url.origin()).await?;
 
+    let backend: Arc<dyn app::ports::Backend> = match config.backend {
+        Backend::Local => Arc::new(backend::LocalBackend { engine: engine.clone() }),
+        Backend::Aws => Arc::new(aws_backend::AwsBackend::connect(&config.aws_settings()).await),
+    };
     let services = Services {
         accounts: accounts.clone(),
-        backend: Arc::new(backend::LocalBackend { engine }),
+        backend,
         mode: match config.backend {
             Backend::Local => BackendMode::Local,
+            Backend::Aws => BackendMode::Aws,
         },
     };
     let secure = config.secure_cookies();
@@ -118,6 +126,14 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         .layer(from_fn_with_state(web, web::same_origin))
         .layer(from_fn(web::page_redirects))
         .layer(from_fn(web::security_headers));
+    // SSM traffic is not the console's pages: it skips sessions and the same-origin check and
+    // is authenticated by its SigV4 signature instead.
+    let router = if config.ssm_api && config.backend == Backend::Local {
+        let api = ssm_api::ApiState::new(engine, api_keys::ApiKeys::new(db.clone()), config.ssm_api_account_id.clone());
+        router.layer(from_fn_with_state(api, ssm_api::intercept))
+    } else {
+        router
+    };
     Ok(Console { router, db, setup_link })
 }
 

@@ -92,6 +92,43 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
 }
 
+/// An access key for the console's SSM-compatible API (the secret is never listed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeySummary {
+    pub access_key_id: String,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// A key just issued: the only time its secret is shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedApiKey {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub name: String,
+}
+
+#[server(endpoint = "admin_list_api_keys")]
+pub async fn list_api_keys() -> Result<Vec<ApiKeySummary>, AppError> {
+    crate::auth::ssr::require_role(Role::Admin)?;
+    crate::ports::services()?.accounts.list_api_keys().await
+}
+
+#[server(endpoint = "admin_issue_api_key")]
+pub async fn issue_api_key(name: String) -> Result<IssuedApiKey, AppError> {
+    let actor = crate::auth::ssr::require_role(Role::Admin)?;
+    crate::error::ssr::with_status(crate::ports::services()?.accounts.issue_api_key(&actor, &name).await)
+}
+
+#[server(endpoint = "admin_revoke_api_key")]
+pub async fn revoke_api_key(access_key_id: String) -> Result<(), AppError> {
+    let actor = crate::auth::ssr::require_role(Role::Admin)?;
+    crate::error::ssr::with_status(crate::ports::services()?.accounts.revoke_api_key(&actor, &access_key_id).await)
+}
+
 #[server(endpoint = "admin_list_users")]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
     crate::auth::ssr::require_role(Role::Admin)?;

@@ -40,6 +40,7 @@ pub struct ShiftSummary {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageEntry {
+    pub id: String,
     pub contact: String,
     pub stage: i64,
     pub sent_at: i64,

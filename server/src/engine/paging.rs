@@ -40,11 +40,53 @@ pub enum AcceptType {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PageView {
     pub id: String,
+    pub engagement_id: String,
     pub contact: String,
     pub stage_index: i64,
     pub sent_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
     pub read_at: Option<DateTime<Utc>>,
     pub accept_code: String,
+}
+
+/// An engagement with its message, as DescribeEngagement shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EngagementDetail {
+    pub summary: EngagementSummary,
+    pub content: String,
+    pub public_subject: Option<String>,
+    pub public_content: Option<String>,
+}
+
+const PAGE_COLUMNS: &str = "id, engagement_id, contact_alias, stage_index, sent_at, delivered_at, read_at, accept_code";
+
+fn page_from_row(r: &sqlx::any::AnyRow) -> Result<PageView, sqlx::Error> {
+    Ok(PageView {
+        id: r.try_get("id")?,
+        engagement_id: r.try_get("engagement_id")?,
+        contact: r.try_get("contact_alias")?,
+        stage_index: r.try_get("stage_index")?,
+        sent_at: from_epoch(r.try_get("sent_at")?),
+        delivered_at: r.try_get::<Option<i64>, _>("delivered_at")?.map(from_epoch),
+        read_at: r.try_get::<Option<i64>, _>("read_at")?.map(from_epoch),
+        accept_code: r.try_get("accept_code")?,
+    })
+}
+
+const ENGAGEMENT_COLUMNS: &str = "id, contact_alias, sender, subject, content, public_subject, public_content, \
+     incident_id, started_at, stopped_at, stop_reason";
+
+fn engagement_from_row(r: &sqlx::any::AnyRow) -> Result<EngagementSummary, sqlx::Error> {
+    Ok(EngagementSummary {
+        id: r.try_get("id")?,
+        contact: r.try_get("contact_alias")?,
+        sender: r.try_get("sender")?,
+        subject: r.try_get("subject")?,
+        incident_id: r.try_get("incident_id")?,
+        started_at: from_epoch(r.try_get("started_at")?),
+        stopped_at: r.try_get::<Option<i64>, _>("stopped_at")?.map(from_epoch),
+        stop_reason: r.try_get("stop_reason")?,
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +115,8 @@ pub struct EngagementSummary {
 pub struct ReceiptView {
     pub page_id: String,
     pub contact: String,
+    /// The channel it concerns; none for acknowledgements and stops.
+    pub channel_id: Option<String>,
     /// `sent`, `delivered`, `read`, `error` or `stop`.
     pub kind: String,
     pub info: Option<String>,
@@ -323,26 +367,47 @@ impl Engine {
     }
 
     pub async fn pages(&self, engagement_id: &str) -> Result<Vec<PageView>, EngineError> {
-        let rows = sqlx::query(
-            "SELECT id, contact_alias, stage_index, sent_at, read_at, accept_code FROM pages \
-             WHERE engagement_id = $1 ORDER BY sent_at, contact_alias",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {PAGE_COLUMNS} FROM pages WHERE engagement_id = $1 ORDER BY sent_at, contact_alias"
+        ))
         .bind(engagement_id)
         .fetch_all(&self.db.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PageView {
-                    id: r.try_get("id")?,
-                    contact: r.try_get("contact_alias")?,
-                    stage_index: r.try_get("stage_index")?,
-                    sent_at: from_epoch(r.try_get("sent_at")?),
-                    read_at: r.try_get::<Option<i64>, _>("read_at")?.map(from_epoch),
-                    accept_code: r.try_get("accept_code")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(EngineError::from)
+        Ok(rows.iter().map(page_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Every page a person received, newest first.
+    pub async fn pages_of_contact(&self, alias: &str) -> Result<Vec<PageView>, EngineError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PAGE_COLUMNS} FROM pages WHERE contact_alias = $1 ORDER BY sent_at DESC, id"
+        ))
+        .bind(alias)
+        .fetch_all(&self.db.pool)
+        .await?;
+        Ok(rows.iter().map(page_from_row).collect::<Result<_, _>>()?)
+    }
+
+    pub async fn page(&self, id: &str) -> Result<PageView, EngineError> {
+        let row = sqlx::query(&format!("SELECT {PAGE_COLUMNS} FROM pages WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db.pool)
+            .await?
+            .ok_or_else(|| EngineError::NotFound("page", id.to_owned()))?;
+        Ok(page_from_row(&row)?)
+    }
+
+    pub async fn engagement(&self, id: &str) -> Result<EngagementDetail, EngineError> {
+        let row = sqlx::query(&format!("SELECT {ENGAGEMENT_COLUMNS} FROM engagements WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.db.pool)
+            .await?
+            .ok_or_else(|| EngineError::NotFound("engagement", id.to_owned()))?;
+        Ok(EngagementDetail {
+            summary: engagement_from_row(&row)?,
+            content: row.try_get("content")?,
+            public_subject: row.try_get("public_subject")?,
+            public_content: row.try_get("public_content")?,
+        })
     }
 
     pub async fn deliveries(&self, engagement_id: &str) -> Result<Vec<DeliveryView>, EngineError> {
@@ -375,35 +440,21 @@ impl Engine {
         incident_id: Option<&str>,
         limit: u32,
     ) -> Result<Vec<EngagementSummary>, EngineError> {
-        let rows = sqlx::query(
-            "SELECT id, contact_alias, sender, subject, incident_id, started_at, stopped_at, stop_reason \
-             FROM engagements WHERE (CAST($1 AS TEXT) IS NULL OR incident_id = $1) ORDER BY started_at DESC, id LIMIT $2",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {ENGAGEMENT_COLUMNS} FROM engagements WHERE (CAST($1 AS TEXT) IS NULL OR incident_id = $1) \
+             ORDER BY started_at DESC, id LIMIT $2"
+        ))
         .bind(incident_id)
         .bind(i64::from(limit))
         .fetch_all(&self.db.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(EngagementSummary {
-                    id: r.try_get("id")?,
-                    contact: r.try_get("contact_alias")?,
-                    sender: r.try_get("sender")?,
-                    subject: r.try_get("subject")?,
-                    incident_id: r.try_get("incident_id")?,
-                    started_at: from_epoch(r.try_get("started_at")?),
-                    stopped_at: r.try_get::<Option<i64>, _>("stopped_at")?.map(from_epoch),
-                    stop_reason: r.try_get("stop_reason")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(EngineError::from)
+        Ok(rows.iter().map(engagement_from_row).collect::<Result<_, _>>()?)
     }
 
     /// Every receipt of an engagement's pages, in time order.
     pub async fn receipts(&self, engagement_id: &str) -> Result<Vec<ReceiptView>, EngineError> {
         let rows = sqlx::query(
-            "SELECT r.page_id, p.contact_alias, r.kind, r.info, r.at FROM receipts r JOIN pages p ON p.id = r.page_id \
+            "SELECT r.page_id, p.contact_alias, r.channel_id, r.kind, r.info, r.at FROM receipts r JOIN pages p ON p.id = r.page_id \
              WHERE p.engagement_id = $1 ORDER BY r.at, r.id",
         )
         .bind(engagement_id)
@@ -414,6 +465,7 @@ impl Engine {
                 Ok(ReceiptView {
                     page_id: r.try_get("page_id")?,
                     contact: r.try_get("contact_alias")?,
+                    channel_id: r.try_get("channel_id")?,
                     kind: r.try_get("kind")?,
                     info: r.try_get("info")?,
                     at: from_epoch(r.try_get("at")?),

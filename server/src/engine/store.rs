@@ -529,25 +529,51 @@ impl Engine {
     /// A rotation's overrides that have not ended by `from`, with their ids, soonest first.
     pub async fn override_list(&self, rotation_id: &str, from: DateTime<Utc>) -> Result<Vec<OverrideRow>, EngineError> {
         let rows = sqlx::query(
-            "SELECT id, start_at, end_at, members_json FROM rotation_overrides \
+            "SELECT id, start_at, end_at, members_json, created_at FROM rotation_overrides \
              WHERE rotation_id = $1 AND end_at > $2 ORDER BY start_at, id",
         )
         .bind(rotation_id)
         .bind(epoch(from))
         .fetch_all(&self.db.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(OverrideRow {
-                    id: r.try_get("id")?,
-                    value: Override {
-                        start: from_epoch(r.try_get("start_at")?),
-                        end: from_epoch(r.try_get("end_at")?),
-                        members: parse("override", &r.try_get::<String, _>("members_json")?)?,
-                    },
-                })
-            })
-            .collect()
+        rows.iter().map(override_from_row).collect()
+    }
+
+    pub async fn override_by_id(&self, rotation_id: &str, id: &str) -> Result<OverrideRow, EngineError> {
+        let row = sqlx::query(
+            "SELECT id, start_at, end_at, members_json, created_at FROM rotation_overrides \
+             WHERE rotation_id = $1 AND id = $2",
+        )
+        .bind(rotation_id)
+        .bind(id)
+        .fetch_optional(&self.db.pool)
+        .await?
+        .ok_or_else(|| EngineError::NotFound("override", id.to_owned()))?;
+        override_from_row(&row)
+    }
+
+    pub async fn named_rotation(&self, id: &str) -> Result<NamedRotation, EngineError> {
+        let row = sqlx::query("SELECT name FROM rotations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.db.pool)
+            .await?
+            .ok_or_else(|| EngineError::NotFound("rotation", id.to_owned()))?;
+        Ok(NamedRotation { id: id.to_owned(), name: row.try_get("name")?, rotation: self.rotation(id).await? })
+    }
+
+    /// The channel is no longer engaged until it is activated again with a fresh code.
+    pub async fn deactivate_channel(&self, actor: Actor<'_>, id: &str) -> Result<(), EngineError> {
+        let before = self.channel(id).await?;
+        let after = ContactChannel { activated: false, ..before.clone() };
+        let now = epoch(self.now());
+        let mut tx = self.db.pool.begin().await?;
+        sqlx::query("UPDATE contact_channels SET activated = 0, activation_code = NULL WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        audit::record(&mut tx, actor, now, Change::updated("channel", id, &before, &after)).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn delete_override(&self, actor: Actor<'_>, rotation_id: &str, id: &str) -> Result<(), EngineError> {
@@ -584,4 +610,17 @@ pub struct NamedRotation {
 pub struct OverrideRow {
     pub id: String,
     pub value: Override,
+    pub created_at: DateTime<Utc>,
+}
+
+fn override_from_row(r: &AnyRow) -> Result<OverrideRow, EngineError> {
+    Ok(OverrideRow {
+        id: r.try_get("id")?,
+        value: Override {
+            start: from_epoch(r.try_get("start_at")?),
+            end: from_epoch(r.try_get("end_at")?),
+            members: parse("override", &r.try_get::<String, _>("members_json")?)?,
+        },
+        created_at: from_epoch(r.try_get("created_at")?),
+    })
 }
