@@ -112,10 +112,35 @@ fn validation(body: Option<&[u8]>) -> Option<AppError> {
         .filter_map(|f| {
             let name = f.get("Name").or_else(|| f.get("name"))?.as_str()?;
             let text = f.get("Message").or_else(|| f.get("message")).and_then(|m| m.as_str()).unwrap_or_default();
-            Some(FieldError::new(name, Msg::from_english(text).unwrap_or(Msg::ErrBackendRejected)))
+            Some(FieldError::new(&domain_field(name), Msg::from_english(text).unwrap_or(Msg::ErrBackendRejected)))
         })
         .collect();
     (!errors.is_empty()).then_some(AppError::Invalid(errors))
+}
+
+/// A request member path (`Plan.Stages[0].DurationInMinutes`) as the console names the field
+/// (`plan.stages.0.duration_minutes`), so AWS's errors land next to the same form fields.
+fn domain_field(wire: &str) -> String {
+    const RENAMES: [(&str, &str); 6] = [
+        ("duration_in_minutes", "duration_minutes"),
+        ("time_zone_id", "time_zone"),
+        ("contact_ids", "members"),
+        ("recurrence_multiplier", "multiplier"),
+        ("number_of_on_calls", "number_on_call"),
+        ("retry_interval_in_minutes", "retry_minutes"),
+    ];
+    let mut out = String::new();
+    for (i, c) in wire.replace('[', ".").replace(']', "").chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 && !out.ends_with('.') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out.split('.').map(|part| RENAMES.iter().find(|(w, _)| *w == part).map_or(part, |(_, d)| d)).collect::<Vec<_>>().join(".")
 }
 
 /// Maps a ConflictException on a create to "this name is taken" on the named field.
@@ -125,6 +150,17 @@ fn taken(err: AppError, field: &str, msg: Msg) -> AppError {
             AppError::Invalid(vec![FieldError::new(field, msg)])
         }
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wire_paths_become_form_fields() {
+        assert_eq!(super::domain_field("Plan.Stages[0].DurationInMinutes"), "plan.stages.0.duration_minutes");
+        assert_eq!(super::domain_field("TimeZoneId"), "time_zone");
+        assert_eq!(super::domain_field("accept_code"), "accept_code");
+        assert_eq!(super::incident_key("arn:aws:ssm-incidents::1:incident-record/sev1/abc"), "sev1.abc");
     }
 }
 

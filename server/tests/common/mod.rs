@@ -2,6 +2,8 @@
 //! `ONCALL_TEST_DB=postgres`, using `ONCALL_TEST_PG_ADMIN_URL`), driven in-process.
 #![allow(dead_code)]
 
+pub mod ssm;
+
 use axum::Router;
 use axum::body::Body;
 use http::{Request, Response, StatusCode, header};

@@ -1,0 +1,257 @@
+//! The scenario suite in both modes, on SQLite and PostgreSQL: the same steps through the local
+//! backend and through the AWS backend (the AWS SDK over real HTTP to the console's SSM API on
+//! the same engine), with the same results. Each scenario returns what it saw, and the two modes
+//! must have seen the same.
+
+mod common;
+
+use std::sync::Arc;
+
+use app::auth::{CurrentUser, Role};
+use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, Stage, Target};
+use app::domain::incident::{IncidentStatus, IncidentTemplate, IncidentUpdate, ResponsePlan};
+use app::domain::rotation::{HandOff, HandOffTime, Rotation};
+use app::error::AppError;
+use app::i18n::Msg;
+use app::ports::{Backend, EngagementStart, IncidentStart};
+use chrono::Duration;
+use common::ssm::{Mode, SsmServer, t0};
+
+fn manager() -> CurrentUser {
+    CurrentUser { id: 1, username: "hana".into(), display_name: "Hana".into(), role: Role::Manager }
+}
+
+fn person(alias: &str, stages: Vec<Stage>) -> Contact {
+    Contact { alias: alias.into(), display_name: alias.into(), kind: ContactType::Personal, plan: Plan { stages, rotation_ids: vec![] } }
+}
+
+fn essential(who: &str) -> Target {
+    Target::Contact { contact_id: who.into(), essential: true }
+}
+
+struct World {
+    api: SsmServer,
+    backend: Arc<dyn Backend>,
+    _dir: tempfile::TempDir,
+}
+
+async fn world(mode: Mode) -> World {
+    let (db, dir) = common::test_db().await;
+    let api = SsmServer::start(&db).await;
+    let backend = api.backend(mode).await;
+    World { api, backend, _dir: dir }
+}
+
+impl World {
+    async fn channel(&self, who: &str, kind: ChannelType, address: &str) -> String {
+        let me = manager();
+        let ch = ContactChannel {
+            id: String::new(),
+            contact_id: who.into(),
+            name: format!("{who} {kind:?}"),
+            kind,
+            address: address.into(),
+            activated: false,
+        };
+        let ch = self.backend.add_channel(&me, ch).await.unwrap();
+        let code = self.api.activation_code(&ch.id).await;
+        self.backend.activate_channel(&me, &ch.id, &code).await.unwrap();
+        ch.id
+    }
+
+    /// tanaka (e-mail, a call 10 min later); kim and sato on a daily rotation; smith last.
+    /// Escalation "main": tanaka (10 min) → the schedule (15 min) → smith.
+    async fn team(&self) -> String {
+        let me = manager();
+        let b = &self.backend;
+        for who in ["tanaka", "sato", "kim", "smith"] {
+            b.create_contact(&me, person(who, vec![])).await.unwrap();
+        }
+        let email = self.channel("tanaka", ChannelType::Email, "tanaka@example.co.jp").await;
+        let voice = self.channel("tanaka", ChannelType::Voice, "+819012345678").await;
+        for (who, address) in [("sato", "sato@example.co.jp"), ("kim", "kim@example.com"), ("smith", "smith@example.com")] {
+            self.channel(who, ChannelType::Email, address).await;
+        }
+        let plan = vec![
+            Stage { duration_minutes: 10, targets: vec![Target::Channel { channel_id: email, retry_minutes: 5 }] },
+            Stage { duration_minutes: 0, targets: vec![Target::Channel { channel_id: voice, retry_minutes: 0 }] },
+        ];
+        b.update_contact(&me, person("tanaka", plan)).await.unwrap();
+        let rotation = Rotation {
+            members: vec!["kim".into(), "sato".into()],
+            start: t0() - Duration::days(2),
+            time_zone: "Asia/Tokyo".into(),
+            handoff: HandOff::Daily(vec![HandOffTime::new(9, 0)]),
+            multiplier: 1,
+            number_on_call: 1,
+            coverage: vec![],
+        };
+        let rotation_id = b.create_rotation(&me, "secondary", rotation).await.unwrap();
+        let schedule = Contact {
+            alias: "secondary-oncall".into(),
+            display_name: "Secondary".into(),
+            kind: ContactType::OncallSchedule,
+            plan: Plan { stages: vec![], rotation_ids: vec![rotation_id.clone()] },
+        };
+        b.create_contact(&me, schedule).await.unwrap();
+        let stages = vec![
+            Stage { duration_minutes: 10, targets: vec![essential("tanaka")] },
+            Stage { duration_minutes: 15, targets: vec![essential("secondary-oncall")] },
+            Stage { duration_minutes: 0, targets: vec![essential("smith")] },
+        ];
+        let main = Contact {
+            alias: "main".into(),
+            display_name: "Main escalation".into(),
+            kind: ContactType::Escalation,
+            plan: Plan { stages, rotation_ids: vec![] },
+        };
+        b.create_contact(&me, main).await.unwrap();
+        rotation_id
+    }
+
+    /// (minute, person, stage) of every page of an engagement.
+    async fn pages(&self, engagement: &str) -> Vec<(i64, String, i64)> {
+        let view = self.backend.engagement(engagement).await.unwrap();
+        let mut pages: Vec<_> =
+            view.pages.iter().map(|p| ((p.sent_at - t0().timestamp()) / 60, p.contact.clone(), p.stage)).collect();
+        pages.sort();
+        pages
+    }
+}
+
+fn alarm(token: &str) -> EngagementStart {
+    EngagementStart {
+        contact: "main".into(),
+        sender: "cloudwatch".into(),
+        subject: "CPU high on api-1".into(),
+        content: "CPUUtilization > 90% for 5 minutes".into(),
+        incident_id: None,
+        idempotency_token: Some(token.into()),
+    }
+}
+
+/// Pages go out stage by stage at the right virtual minutes; acknowledging stops the rest.
+async fn escalation(mode: Mode) -> Vec<String> {
+    let w = world(mode).await;
+    let rotation = w.team().await;
+    let mut seen = Vec::new();
+    let shifts = w.backend.rotation_shifts(&rotation, t0().timestamp(), (t0() + Duration::days(2)).timestamp()).await.unwrap();
+    seen.extend(shifts.iter().map(|s| format!("shift {} {} {:?}", s.start, s.end, s.members)));
+    let me = manager();
+    let id = w.backend.start_engagement(&me, alarm("alarm-1")).await.unwrap();
+    assert_eq!(w.backend.start_engagement(&me, alarm("alarm-1")).await.unwrap(), id, "{mode:?}: same token, same engagement");
+    w.api.run_due().await;
+    assert_eq!(w.pages(&id).await, vec![(0, "tanaka".into(), 0)], "{mode:?}");
+    w.api.clock.advance(Duration::minutes(10));
+    w.api.run_due().await;
+    let pages = w.pages(&id).await;
+    assert_eq!(pages.len(), 2, "{mode:?}: the schedule's person is paged at minute 10: {pages:?}");
+    assert_eq!((pages[1].0, pages[1].2), (10, 1), "{mode:?}");
+    seen.push(format!("pages {pages:?}"));
+    // A wrong code is refused and changes nothing; the right one stops the escalation.
+    let view = w.backend.engagement(&id).await.unwrap();
+    let tanaka_page = view.pages.iter().find(|p| p.contact == "tanaka").unwrap().id.clone();
+    let wrong = w.backend.accept_page(&me, &tanaka_page, "000000").await;
+    let code = w.api.accept_code(&tanaka_page).await;
+    if code != "000000" {
+        assert!(matches!(wrong, Err(AppError::Invalid(ref f)) if f[0].field == "accept_code"), "{mode:?}: {wrong:?}");
+    }
+    w.backend.accept_page(&me, &tanaka_page, &code).await.unwrap();
+    w.api.clock.advance(Duration::minutes(30));
+    w.api.run_due().await;
+    let after = w.backend.engagement(&id).await.unwrap();
+    assert!(after.stopped_at.is_some(), "{mode:?}: acknowledgement stops the engagement");
+    assert_eq!(w.pages(&id).await, pages, "{mode:?}: smith is never paged");
+    let mut receipts: Vec<String> = after.receipts.iter().map(|r| format!("{} {}", r.contact, r.kind)).collect();
+    receipts.sort();
+    seen.push(format!("receipts {receipts:?}"));
+    seen
+}
+
+/// An incident engages its plan's contacts once per client token, takes notes, and resolving it
+/// stops the paging.
+async fn incident(mode: Mode) -> Vec<String> {
+    let w = world(mode).await;
+    w.team().await;
+    let me = manager();
+    let plan = ResponsePlan {
+        name: "sev2".into(),
+        display_name: "Severity 2".into(),
+        template: IncidentTemplate { title: "API degraded".into(), impact: 2, summary: String::new(), dedupe_string: String::new() },
+        engagements: vec!["main".into()],
+        notification_targets: vec![],
+    };
+    w.backend.create_response_plan(&me, plan.clone()).await.unwrap();
+    let again = w.backend.create_response_plan(&me, plan).await.unwrap_err();
+    assert_eq!(again.field("name"), Some(Msg::ErrPlanNameTaken), "{mode:?}");
+    let start = IncidentStart { response_plan: "sev2".into(), client_token: Some("alarm-7".into()), ..IncidentStart::default() };
+    let id = w.backend.start_incident(&me, start.clone()).await.unwrap();
+    assert_eq!(w.backend.start_incident(&me, start).await.unwrap(), id, "{mode:?}: same token, same incident");
+    w.api.run_due().await;
+    w.backend.add_timeline_note(&me, &id, "Rolled back deploy 42").await.unwrap();
+    let detail = w.backend.incident(&id).await.unwrap();
+    assert_eq!(detail.record.status, IncidentStatus::Open);
+    assert_eq!(detail.engagements.len(), 1, "{mode:?}");
+    assert!(detail.timeline.iter().any(|e| e.event_type == "custom" && e.data.contains("Rolled back deploy 42")), "{mode:?}");
+    let listed = w.backend.incidents(Some(IncidentStatus::Open), 10).await.unwrap();
+    assert_eq!(listed.iter().map(|i| i.id.clone()).collect::<Vec<_>>(), vec![id.clone()], "{mode:?}");
+    let resolve = IncidentUpdate { status: Some(IncidentStatus::Resolved), ..IncidentUpdate::default() };
+    w.backend.update_incident(&me, &id, resolve).await.unwrap();
+    let detail = w.backend.incident(&id).await.unwrap();
+    assert_eq!(detail.record.status, IncidentStatus::Resolved, "{mode:?}");
+    assert!(detail.engagements.iter().all(|e| e.stopped_at.is_some()), "{mode:?}: resolving stops paging");
+    let mut kinds: Vec<String> = detail.timeline.iter().map(|e| e.event_type.clone()).collect();
+    kinds.sort();
+    vec![
+        format!("title {} impact {}", detail.record.title, detail.record.impact),
+        format!("timeline {kinds:?}"),
+        format!("pages {:?}", detail.engagements[0].pages.iter().map(|p| p.contact.clone()).collect::<Vec<_>>()),
+    ]
+}
+
+/// Bad input is refused with the same per-field errors in both modes and changes nothing.
+async fn bad_input(mode: Mode) -> Vec<String> {
+    let w = world(mode).await;
+    w.team().await;
+    let me = manager();
+    let mut seen = Vec::new();
+    let mars = Rotation {
+        members: vec!["kim".into()],
+        start: t0(),
+        time_zone: "Mars/Olympus_Mons".into(),
+        handoff: HandOff::Daily(vec![HandOffTime::new(9, 0)]),
+        multiplier: 1,
+        number_on_call: 1,
+        coverage: vec![],
+    };
+    let err = w.backend.create_rotation(&me, "mars", mars).await.unwrap_err();
+    seen.push(format!("zone {:?}", err.field("time_zone")));
+    let err = w.backend.create_contact(&me, person("kim", vec![])).await.unwrap_err();
+    assert_eq!(err.field("alias"), Some(Msg::ErrAliasTaken), "{mode:?}");
+    let err = w.backend.start_engagement(&me, EngagementStart { contact: "nobody".into(), ..alarm("x") }).await.unwrap_err();
+    assert_eq!(err, AppError::NotFound, "{mode:?}");
+    let long_stage = person("smith", vec![Stage { duration_minutes: 31, targets: vec![] }]);
+    let err = w.backend.update_contact(&me, long_stage).await.unwrap_err();
+    let AppError::Invalid(fields) = err else { panic!("{mode:?}: {err:?}") };
+    seen.push(format!("stage fields {:?}", fields.iter().map(|f| f.field.clone()).collect::<Vec<_>>()));
+    let rotations = w.backend.rotations().await.unwrap();
+    assert_eq!(rotations.len(), 1, "{mode:?}: nothing was added");
+    let contacts = w.backend.contacts().await.unwrap();
+    assert_eq!(contacts.len(), 6, "{mode:?}");
+    seen
+}
+
+#[tokio::test]
+async fn escalation_behaves_the_same_in_both_modes() {
+    assert_eq!(escalation(Mode::Local).await, escalation(Mode::Aws).await);
+}
+
+#[tokio::test]
+async fn incidents_behave_the_same_in_both_modes() {
+    assert_eq!(incident(Mode::Local).await, incident(Mode::Aws).await);
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_the_same_in_both_modes() {
+    assert_eq!(bad_input(Mode::Local).await, bad_input(Mode::Aws).await);
+}
