@@ -349,13 +349,15 @@ fn status_from_aws(s: &incidents::types::IncidentRecordStatus) -> IncidentStatus
     if *s == incidents::types::IncidentRecordStatus::Resolved { IncidentStatus::Resolved } else { IncidentStatus::Open }
 }
 
+/// The SDK's HTTP client on rustls with ring (the crypto sqlx and reqwest already use).
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https()
+}
+
 impl AwsBackend {
     pub async fn connect(settings: &AwsSettings) -> Self {
-        use aws_smithy_http_client::tls;
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
-            .build_https();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
         if let Some(region) = &settings.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
         }

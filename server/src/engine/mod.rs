@@ -120,3 +120,9 @@ pub(crate) fn new_id() -> String {
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
+
+/// A random identifier in UUID form, where SSM's model asks for one (rotation overrides).
+pub(crate) fn new_uuid() -> String {
+    let hex = new_id();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}

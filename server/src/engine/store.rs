@@ -14,7 +14,7 @@ use app::domain::rotation::{Override, Rotation};
 use app::i18n::Msg;
 
 use super::outbox::{Outgoing, enqueue};
-use super::{Engine, EngineError, epoch, from_epoch, new_id};
+use super::{Engine, EngineError, epoch, from_epoch, new_id, new_uuid};
 use crate::audit::{self, Actor, Change};
 
 /// Every id a plan may refer to, loaded for validation.
@@ -254,7 +254,7 @@ impl Engine {
     pub async fn add_override(&self, actor: Actor<'_>, rotation_id: &str, o: Override) -> Result<String, EngineError> {
         let rotation = self.rotation(rotation_id).await?;
         o.validate(&rotation, self.now()).map_err(EngineError::Invalid)?;
-        let id = new_id();
+        let id = new_uuid();
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         sqlx::query(

@@ -136,7 +136,7 @@ async fn create_plan(c: &Call<'_>, req: CreatePlanInput) -> Result<Value, ApiErr
         });
     }
     let plan = ResponsePlan {
-        display_name: req.display_name.unwrap_or_default(),
+        display_name: req.display_name.unwrap_or_else(|| req.name.clone()),
         template: IncidentTemplate {
             title: req.incident_template.title,
             impact: req.incident_template.impact,

@@ -275,7 +275,8 @@ impl SsmApi {
                 };
                 let input = parse(body)?;
                 checked(model::contacts(), operation, &input)?;
-                Ok((StatusCode::OK, contacts::call(&call, operation, input).await?))
+                let output = contacts::call(&call, operation, input).await;
+                Ok((StatusCode::OK, as_modelled(model::contacts(), operation, output)?))
             }
             Service::Incidents => {
                 let model = model::incidents();
@@ -296,7 +297,8 @@ impl SsmApi {
                 }
                 checked(model, operation, &input)?;
                 let status = StatusCode::from_u16(model.success_code(operation)).unwrap_or(StatusCode::OK);
-                Ok((status, incidents::call(&call, operation, input).await?))
+                let output = incidents::call(&call, operation, input).await;
+                Ok((status, as_modelled(model, operation, output)?))
             }
         }
     }
@@ -326,6 +328,17 @@ impl SsmApi {
         };
         sigv4::verify(&signed, &auth, &secret, now).map_err(ApiError::Auth)?;
         Ok(auth)
+    }
+}
+
+/// Where an operation models no ResourceNotFoundException (CreateContactChannel, say), an
+/// unknown id is a ValidationException, so clients only ever see the errors the model lists.
+fn as_modelled(model: &model::ServiceModel, operation: &str, result: Result<Value, ApiError>) -> Result<Value, ApiError> {
+    match result {
+        Err(ApiError::NotFound { resource_type, resource_id }) if !model.models_error(operation, "ResourceNotFoundException") => {
+            Err(ApiError::invalid(resource_type, format!("{resource_id} does not exist")))
+        }
+        other => other,
     }
 }
 

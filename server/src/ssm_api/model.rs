@@ -52,12 +52,23 @@ impl ServiceModel {
         self.operations.contains_key(name)
     }
 
-    /// The operation whose `http` binding is `method path` (REST JSON services).
+    /// The operation whose `http` binding is `method path` (REST JSON services); a `{label}`
+    /// segment of the model's URI matches any one segment.
     pub fn operation_at(&self, method: &str, path: &str) -> Option<&str> {
+        let matches = |template: &str| {
+            let (mut t, mut p) = (template.split('/'), path.split('/'));
+            loop {
+                match (t.next(), p.next()) {
+                    (None, None) => return true,
+                    (Some(a), Some(b)) if a == b || (a.starts_with('{') && !b.is_empty()) => {}
+                    _ => return false,
+                }
+            }
+        };
         self.operations.iter().find_map(|(name, op)| {
             let http = &op["http"];
-            (http["method"] == method && http["requestUri"].as_str().is_some_and(|u| u.split('?').next() == Some(path)))
-                .then_some(name.as_str())
+            let uri = http["requestUri"].as_str().and_then(|u| u.split('?').next()).unwrap_or_default();
+            (http["method"] == method && matches(uri)).then_some(name.as_str())
         })
     }
 
@@ -89,13 +100,23 @@ impl ServiceModel {
     /// Checks a request body against the operation's input shape; the first problem found.
     pub fn check_input(&self, operation: &str, input: &Value) -> Result<(), MemberProblem> {
         match self.input_shape(operation) {
-            Some(shape) => self.check(shape, input, ""),
+            Some(shape) => self.check(shape, input, "", true),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks a response against the operation's output shape: required members and their
+    /// modelled types, enums and ranges (not patterns: ListPreviewRotationShifts returns the
+    /// free-form member names it was given where the shared shape says ARN).
+    pub fn check_output(&self, operation: &str, output: &Value) -> Result<(), MemberProblem> {
+        match self.operations.get(operation).and_then(|op| op["output"]["shape"].as_str()) {
+            Some(shape) => self.check(shape, output, "", false),
             None => Ok(()),
         }
     }
 
     /// Checks `value` against shape `name`; `path` names the value in messages.
-    pub fn check(&self, name: &str, value: &Value, path: &str) -> Result<(), MemberProblem> {
+    fn check(&self, name: &str, value: &Value, path: &str, patterns: bool) -> Result<(), MemberProblem> {
         let Some(shape) = self.shapes.get(name) else { return Ok(()) };
         let fail = |problem: String| Err(MemberProblem { path: path.to_owned(), problem });
         let num = |key: &str| shape.get(key).and_then(Value::as_f64);
@@ -116,7 +137,7 @@ impl ServiceModel {
                 }
                 for (key, v) in object.iter().filter(|(_, v)| !v.is_null()) {
                     let Some(member) = members.and_then(|m| m.get(key)) else { continue };
-                    self.check(member["shape"].as_str().unwrap_or_default(), v, &join(path, key))?;
+                    self.check(member["shape"].as_str().unwrap_or_default(), v, &join(path, key), patterns)?;
                 }
                 Ok(())
             }
@@ -125,7 +146,7 @@ impl ServiceModel {
                 check_range(items.len() as f64, num("min"), num("max"), "items").or_else(fail)?;
                 let member = shape["member"]["shape"].as_str().unwrap_or_default();
                 for (i, item) in items.iter().enumerate() {
-                    self.check(member, item, &format!("{path}[{i}]"))?;
+                    self.check(member, item, &format!("{path}[{i}]"), patterns)?;
                 }
                 Ok(())
             }
@@ -135,8 +156,8 @@ impl ServiceModel {
                 let key_shape = shape["key"]["shape"].as_str().unwrap_or_default();
                 let value_shape = shape["value"]["shape"].as_str().unwrap_or_default();
                 for (k, v) in entries {
-                    self.check(key_shape, &Value::String(k.clone()), &format!("{path}.key"))?;
-                    self.check(value_shape, v, &format!("{path}.{k}"))?;
+                    self.check(key_shape, &Value::String(k.clone()), &format!("{path}.key"), patterns)?;
+                    self.check(value_shape, v, &format!("{path}.{k}"), patterns)?;
                 }
                 Ok(())
             }
@@ -149,7 +170,7 @@ impl ServiceModel {
                     return fail(format!("must be one of {}", names.join(", ")));
                 }
                 check_range(s.chars().count() as f64, num("min"), num("max"), "characters").or_else(fail)?;
-                match self.patterns.get(name) {
+                match self.patterns.get(name).filter(|_| patterns) {
                     Some(re) if !re.is_match(s) => fail(format!("must match the pattern {}", re.as_str())),
                     _ => Ok(()),
                 }
@@ -165,9 +186,20 @@ impl ServiceModel {
         }
     }
 
-    /// The shape an output member has, for the conformance test: (type, required members).
+    /// A shape's definition, for the conformance test.
     pub fn shape(&self, name: &str) -> Option<&Value> {
         self.shapes.get(name)
+    }
+
+    pub fn models_error(&self, operation: &str, error: &str) -> bool {
+        self.operations
+            .get(operation)
+            .and_then(|op| op["errors"].as_array())
+            .is_some_and(|errors| errors.iter().any(|e| e["shape"] == error))
+    }
+
+    pub fn operation_names(&self) -> impl Iterator<Item = &str> {
+        self.operations.keys().map(String::as_str)
     }
 
     pub fn operation(&self, name: &str) -> Option<&Value> {

@@ -98,6 +98,41 @@ pub struct SignedRequest<'a> {
     pub body: &'a [u8],
 }
 
+/// Signs a request (what an SDK does): the `Authorization` header value for the given signed
+/// headers, which `req.headers` must hold, `x-amz-date` among them.
+pub fn sign(req: &SignedRequest<'_>, access_key_id: &str, secret: &str, region: &str, service: &str, signed_headers: &[&str]) -> String {
+    let amz_date = header(req.headers, "x-amz-date").unwrap_or_default();
+    let date = amz_date.get(..8).unwrap_or_default().to_owned();
+    let auth = Authorization {
+        access_key_id: access_key_id.to_owned(),
+        date,
+        region: region.to_owned(),
+        service: service.to_owned(),
+        signed_headers: signed_headers.iter().map(|h| (*h).to_owned()).collect(),
+        signature: String::new(),
+    };
+    let signature = hex::encode(signing_mac(req, &auth, &amz_date, secret).finalize().into_bytes());
+    format!(
+        "AWS4-HMAC-SHA256 Credential={access_key_id}/{}/{region}/{service}/aws4_request, SignedHeaders={}, Signature={signature}",
+        auth.date,
+        auth.signed_headers.join(";")
+    )
+}
+
+/// The HMAC over the request's string to sign, keyed with the key derived for its scope.
+fn signing_mac(req: &SignedRequest<'_>, auth: &Authorization, amz_date: &str, secret: &str) -> HmacSha256 {
+    let scope = format!("{}/{}/{}/aws4_request", auth.date, auth.region, auth.service);
+    let string_to_sign =
+        format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex::encode(Sha256::digest(canonical_request(req, auth))));
+    let mut key = hmac(format!("AWS4{secret}").as_bytes(), auth.date.as_bytes());
+    for part in [auth.region.as_bytes(), auth.service.as_bytes(), b"aws4_request"] {
+        key = hmac(&key, part);
+    }
+    let mut mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
+    mac.update(string_to_sign.as_bytes());
+    mac
+}
+
 /// Checks the signature and the request time.
 pub fn verify(req: &SignedRequest<'_>, auth: &Authorization, secret: &str, now: DateTime<Utc>) -> Result<(), AuthError> {
     let amz_date = header(req.headers, "x-amz-date").ok_or(AuthError::Malformed("no X-Amz-Date"))?;
@@ -110,17 +145,9 @@ pub fn verify(req: &SignedRequest<'_>, auth: &Authorization, secret: &str, now: 
     if !amz_date.starts_with(&auth.date) {
         return Err(AuthError::Malformed("Credential date differs from X-Amz-Date"));
     }
-    let scope = format!("{}/{}/{}/aws4_request", auth.date, auth.region, auth.service);
-    let string_to_sign =
-        format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", hex::encode(Sha256::digest(canonical_request(req, auth))));
-    let mut key = hmac(format!("AWS4{secret}").as_bytes(), auth.date.as_bytes());
-    for part in [auth.region.as_bytes(), auth.service.as_bytes(), b"aws4_request"] {
-        key = hmac(&key, part);
-    }
     let expected = hex::decode(&auth.signature).map_err(|_| AuthError::BadSignature)?;
-    let mut mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
-    mac.update(string_to_sign.as_bytes());
-    mac.verify_slice(&expected).map_err(|_| AuthError::BadSignature)
+    // verify_slice compares in constant time.
+    signing_mac(req, auth, &amz_date, secret).verify_slice(&expected).map_err(|_| AuthError::BadSignature)
 }
 
 fn canonical_request(req: &SignedRequest<'_>, auth: &Authorization) -> String {

@@ -67,6 +67,7 @@ impl SsmServer {
 
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
         aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(server::aws_backend::https_client())
             .region(aws_config::Region::new(REGION))
             .credentials_provider(aws_sdk_ssmcontacts::config::Credentials::new(
                 &self.key_id,
