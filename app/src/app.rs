@@ -9,7 +9,7 @@ use crate::api::session::{BackendMode, Logout, SessionInfo, whoami};
 use crate::auth::Role;
 use crate::error::AppError;
 use crate::i18n::{Locale, Msg, current_locale};
-use crate::pages::admin::{AuditPage, UsersPage};
+use crate::pages::admin::{ApiKeysPage, AuditPage, UsersPage};
 use crate::pages::auth::{LoginPage, SetupPage};
 use crate::pages::common::{Guarded, NotFound};
 use crate::pages::home::HomePage;
@@ -84,6 +84,7 @@ fn SessionScope() -> impl IntoView {
                     <Route path=path!("/deliveries") view=guarded(Role::Manager, || DeliveriesPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=guarded(Role::Admin, || UsersPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=guarded(Role::Admin, || AuditPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/admin/api-keys") view=guarded(Role::Admin, || ApiKeysPage().into_any()) ssr=SsrMode::Async />
                 </Routes>
             </main>
     }
@@ -104,6 +105,7 @@ fn Header() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let info = session.await.ok();
                     let backend = info.as_ref().map_or(BackendMode::Local, |i| i.backend);
+                    let location = info.as_ref().and_then(|i| i.backend_location.clone()).unwrap_or_default();
                     let user = info.and_then(|i| i.user);
                     let badge = match backend {
                         BackendMode::Local => Msg::BackendLocal,
@@ -112,7 +114,9 @@ fn Header() -> impl IntoView {
                     view! {
                         <span class="backend" data-testid="backend-mode" title=t(badge)>
                             {t(badge)}
+                            {(!location.is_empty()).then(|| view! { " " <small data-testid="backend-location">{location.clone()}</small> })}
                         </span>
+                        {(backend == BackendMode::Aws).then(|| view! { <RefreshButton /> })}
                         {user
                             .map(|user| {
                                 let is_admin = user.role >= Role::Admin;
@@ -185,4 +189,22 @@ fn LanguageSwitch() -> impl IntoView {
         }
     };
     view! { <div class="lang">{button(Locale::En, "English")} {button(Locale::Ja, "日本語")}</div> }
+}
+
+/// AWS mode: forget the cached reads and load the page again from AWS.
+#[component]
+fn RefreshButton() -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let refresh = ServerAction::<crate::api::oncall::Refresh>::new();
+    Effect::new(move || {
+        if refresh.value().get().is_some_and(|r| r.is_ok()) {
+            #[cfg(feature = "hydrate")]
+            let _ = leptos::prelude::window().location().reload();
+        }
+    });
+    view! {
+        <ActionForm action=refresh attr:class="inline">
+            <button type="submit" data-testid="refresh">{Msg::Refresh.text(locale)}</button>
+        </ActionForm>
+    }
 }

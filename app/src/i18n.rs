@@ -112,6 +112,17 @@ messages! {
     NavAdmin => "Admin", "管理";
     NavUsers => "Users", "ユーザー";
     NavAudit => "Audit log", "監査ログ";
+    NavApiKeys => "API keys", "API キー";
+    CreatedBy => "Created by", "作成者";
+    Refresh => "Refresh", "再読み込み";
+    ApiKeysHelp => "Keys for AWS tooling (AWS CLI, SDKs, another console in AWS mode) to call this console's SSM Contacts and SSM Incidents API. Sign requests with SigV4 and point the endpoint at this console.", "AWS のツール(AWS CLI、SDK、AWS モードの別コンソール)がこのコンソールの SSM Contacts / SSM Incidents API を呼ぶためのキーです。SigV4 で署名し、エンドポイントをこのコンソールに向けてください。";
+    ApiKeyShownOnce => "Copy the secret now: it is not shown again.", "シークレットは今だけ表示されます。今すぐコピーしてください。";
+    ApiKeyName => "Name", "名前";
+    IssueApiKey => "Issue key", "キーを発行";
+    NoApiKeys => "No keys issued yet.", "発行済みのキーはありません。";
+    Revoke => "Revoke", "失効させる";
+    Revoked => "Revoked", "失効済み";
+    LastUsed => "Last used", "最終使用";
     Menu => "Menu", "メニュー";
     BackendLocal => "Local engine", "ローカルエンジン";
     BackendAws => "AWS Incident Manager", "AWS Incident Manager";

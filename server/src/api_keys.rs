@@ -43,8 +43,7 @@ impl ApiKeys {
         }
         // The shapes AWS tooling expects: a 20-character upper-case id and a 40-character secret.
         let access_key_id = format!("AKOC{}", random_chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
-        let secret_access_key =
-            random_chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
+        let secret_access_key = random_chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
         let mut tx = self.db.pool.begin().await.map_err(internal)?;
         sqlx::query(
             "INSERT INTO api_keys (access_key_id, secret_access_key, name, created_by, created_at) \

@@ -55,9 +55,12 @@ pub struct AwsBackend {
     cache: ReadCache,
 }
 
+/// A cached read: when it was made, and the value (of whichever type the read returns).
+type Cached = (Instant, Arc<dyn Any + Send + Sync>);
+
 struct ReadCache {
     ttl: StdDuration,
-    entries: Mutex<HashMap<String, (Instant, Arc<dyn Any + Send + Sync>)>>,
+    entries: Mutex<HashMap<String, Cached>>,
 }
 
 impl ReadCache {
@@ -76,7 +79,10 @@ impl ReadCache {
 }
 
 /// Turns an SDK failure into words a person can act on; `action` is the IAM action called.
-fn aws_error<E>(action: &str, err: &aws_sdk_ssmcontacts::error::SdkError<E, aws_smithy_runtime_api::http::Response>) -> AppError
+fn aws_error<E>(
+    action: &str,
+    err: &aws_sdk_ssmcontacts::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> AppError
 where
     E: ProvideErrorMetadata,
 {
@@ -86,18 +92,25 @@ where
             let code = e.err().code().unwrap_or("Unknown").to_owned();
             let message = e.err().message().unwrap_or_default().to_owned();
             match code.as_str() {
-                "AccessDeniedException" | "AccessDenied" | "UnrecognizedClientException" | "InvalidSignatureException"
+                "AccessDeniedException"
+                | "AccessDenied"
+                | "UnrecognizedClientException"
+                | "InvalidSignatureException"
                 | "MissingAuthenticationTokenException" => {
                     AppError::Aws(AwsProblem::AccessDenied { action: action.to_owned() })
                 }
                 "ThrottlingException" | "TooManyRequestsException" => AppError::Aws(AwsProblem::Throttled),
                 "ResourceNotFoundException" => AppError::NotFound,
-                "ValidationException" => validation(e.raw().body().bytes()).unwrap_or(AppError::Aws(AwsProblem::Rejected { code, message })),
+                "ValidationException" => {
+                    validation(e.raw().body().bytes()).unwrap_or(AppError::Aws(AwsProblem::Rejected { code, message }))
+                }
                 _ => AppError::Aws(AwsProblem::Rejected { code, message }),
             }
         }
         SdkError::TimeoutError(_) => AppError::Aws(AwsProblem::Unreachable { detail: "timed out".into() }),
-        SdkError::DispatchFailure(e) => AppError::Aws(AwsProblem::Unreachable { detail: format!("{e:?}").chars().take(200).collect() }),
+        SdkError::DispatchFailure(e) => {
+            AppError::Aws(AwsProblem::Unreachable { detail: format!("{e:?}").chars().take(200).collect() })
+        }
         other => AppError::Aws(AwsProblem::Rejected { code: "ResponseError".into(), message: format!("{other}") }),
     }
 }
@@ -140,7 +153,10 @@ fn domain_field(wire: &str) -> String {
             out.push(c);
         }
     }
-    out.split('.').map(|part| RENAMES.iter().find(|(w, _)| *w == part).map_or(part, |(_, d)| d)).collect::<Vec<_>>().join(".")
+    out.split('.')
+        .map(|part| RENAMES.iter().find(|(w, _)| *w == part).map_or(part, |(_, d)| d))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// Maps a ConflictException on a create to "this name is taken" on the named field.
@@ -150,17 +166,6 @@ fn taken(err: AppError, field: &str, msg: Msg) -> AppError {
             AppError::Invalid(vec![FieldError::new(field, msg)])
         }
         other => other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn wire_paths_become_form_fields() {
-        assert_eq!(super::domain_field("Plan.Stages[0].DurationInMinutes"), "plan.stages.0.duration_minutes");
-        assert_eq!(super::domain_field("TimeZoneId"), "time_zone");
-        assert_eq!(super::domain_field("accept_code"), "accept_code");
-        assert_eq!(super::incident_key("arn:aws:ssm-incidents::1:incident-record/sev1/abc"), "sev1.abc");
     }
 }
 
@@ -224,20 +229,35 @@ fn recurrence_to_aws(r: &Rotation) -> Result<contacts::types::RecurrenceSettings
         HandOff::Weekly(days) => {
             let settings = days
                 .iter()
-                .map(|(d, t)| built(contacts::types::WeeklySetting::builder().day_of_week(day_to_aws(*d)).hand_off_time(time_to_aws(*t)).build()))
+                .map(|(d, t)| {
+                    built(
+                        contacts::types::WeeklySetting::builder()
+                            .day_of_week(day_to_aws(*d))
+                            .hand_off_time(time_to_aws(*t))
+                            .build(),
+                    )
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             b = b.set_weekly_settings(Some(settings));
         }
         HandOff::Monthly(days) => {
             let settings = days
                 .iter()
-                .map(|(d, t)| built(contacts::types::MonthlySetting::builder().day_of_month(i32::from(*d)).hand_off_time(time_to_aws(*t)).build()))
+                .map(|(d, t)| {
+                    built(
+                        contacts::types::MonthlySetting::builder()
+                            .day_of_month(i32::from(*d))
+                            .hand_off_time(time_to_aws(*t))
+                            .build(),
+                    )
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             b = b.set_monthly_settings(Some(settings));
         }
     }
     for c in &r.coverage {
-        let window = contacts::types::CoverageTime::builder().start(time_to_aws(c.start)).end(time_to_aws(c.end)).build();
+        let window =
+            contacts::types::CoverageTime::builder().start(time_to_aws(c.start)).end(time_to_aws(c.end)).build();
         let mut existing = b.get_shift_coverages().clone().unwrap_or_default();
         existing.entry(day_to_aws(c.day)).or_default().push(window);
         b = b.set_shift_coverages(Some(existing));
@@ -253,10 +273,23 @@ fn rotation_from_aws(
 ) -> Rotation {
     let handoff = match r {
         Some(r) if !r.weekly_settings().is_empty() => HandOff::Weekly(
-            r.weekly_settings().iter().map(|w| (day_from_aws(w.day_of_week()), w.hand_off_time().map(time_from_aws).unwrap_or(HandOffTime::new(0, 0)))).collect(),
+            r.weekly_settings()
+                .iter()
+                .map(|w| {
+                    (day_from_aws(w.day_of_week()), w.hand_off_time().map_or(HandOffTime::new(0, 0), time_from_aws))
+                })
+                .collect(),
         ),
         Some(r) if !r.monthly_settings().is_empty() => HandOff::Monthly(
-            r.monthly_settings().iter().map(|m| (u8::try_from(m.day_of_month()).unwrap_or(1), m.hand_off_time().map(time_from_aws).unwrap_or(HandOffTime::new(0, 0)))).collect(),
+            r.monthly_settings()
+                .iter()
+                .map(|m| {
+                    (
+                        u8::try_from(m.day_of_month()).unwrap_or(1),
+                        m.hand_off_time().map_or(HandOffTime::new(0, 0), time_from_aws),
+                    )
+                })
+                .collect(),
         ),
         Some(r) => HandOff::Daily(r.daily_settings().iter().map(time_from_aws).collect()),
         None => HandOff::Daily(Vec::new()),
@@ -266,8 +299,8 @@ fn rotation_from_aws(
         for w in windows {
             coverage.push(Coverage {
                 day: day_from_aws(day),
-                start: w.start().map(time_from_aws).unwrap_or(HandOffTime::new(0, 0)),
-                end: w.end().map(time_from_aws).unwrap_or(HandOffTime::new(24, 0)),
+                start: w.start().map_or(HandOffTime::new(0, 0), time_from_aws),
+                end: w.end().map_or(HandOffTime::new(24, 0), time_from_aws),
             });
         }
     }
@@ -314,7 +347,10 @@ fn plan_from_aws(plan: Option<&contacts::types::Plan>) -> Plan {
                         if let Some(ch) = t.channel_target_info() {
                             return Some(Target::Channel {
                                 channel_id: ch.contact_channel_id().to_owned(),
-                                retry_minutes: ch.retry_interval_in_minutes().and_then(|m| u32::try_from(m).ok()).unwrap_or(0),
+                                retry_minutes: ch
+                                    .retry_interval_in_minutes()
+                                    .and_then(|m| u32::try_from(m).ok())
+                                    .unwrap_or(0),
                             });
                         }
                         t.contact_target_info().map(|ct| Target::Contact {
@@ -352,7 +388,9 @@ fn status_from_aws(s: &incidents::types::IncidentRecordStatus) -> IncidentStatus
 /// The SDK's HTTP client on rustls with ring (the crypto sqlx and reqwest already use).
 pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls;
-    aws_smithy_http_client::Builder::new().tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring)).build_https()
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .build_https()
 }
 
 impl AwsBackend {
@@ -368,7 +406,8 @@ impl AwsBackend {
             loader = loader.endpoint_url(url);
         }
         if let Some((key, secret)) = &settings.static_credentials {
-            loader = loader.credentials_provider(contacts::config::Credentials::new(key, secret, None, None, "console"));
+            loader =
+                loader.credentials_provider(contacts::config::Credentials::new(key, secret, None, None, "console"));
         }
         let sdk = loader.load().await;
         AwsBackend {
@@ -427,7 +466,14 @@ impl AwsBackend {
             .map_err(|e| aws_error("ssm-contacts:ListContacts", &e))?;
         let list: Vec<_> = items
             .iter()
-            .map(|c| (c.alias().to_owned(), c.contact_arn().to_owned(), kind_from_aws(c.r#type()), c.display_name().unwrap_or_default().to_owned()))
+            .map(|c| {
+                (
+                    c.alias().to_owned(),
+                    c.contact_arn().to_owned(),
+                    kind_from_aws(c.r#type()),
+                    c.display_name().unwrap_or_default().to_owned(),
+                )
+            })
             .collect();
         if let Some((_, arn, ..)) = list.first() {
             self.learn_account(arn);
@@ -476,7 +522,10 @@ impl AwsBackend {
                     .build(),
             )?);
         }
-        Ok(contacts::types::Plan::builder().set_stages(Some(stages)).set_rotation_ids(Some(plan.rotation_ids.clone())).build())
+        Ok(contacts::types::Plan::builder()
+            .set_stages(Some(stages))
+            .set_rotation_ids(Some(plan.rotation_ids.clone()))
+            .build())
     }
 
     async fn engagement_view(&self, e: &contacts::types::Engagement) -> Result<EngagementView, AppError> {
@@ -507,7 +556,11 @@ impl AwsBackend {
                 .send()
                 .await
                 .map_err(|err| aws_error("ssm-contacts:ListPageResolutions", &err))?;
-            let stage = resolutions.page_resolutions().first().and_then(|r| r.stage_index()).map_or(0, i64::from);
+            let stage = resolutions
+                .page_resolutions()
+                .first()
+                .and_then(contacts::types::ResolutionContact::stage_index)
+                .map_or(0, i64::from);
             entries.push(PageEntry {
                 id: p.page_arn().to_owned(),
                 contact: last_segment_of_kind(p.contact_arn()),
@@ -548,7 +601,10 @@ impl AwsBackend {
         })
     }
 
-    async fn list_engagements(&self, incident_arn: Option<String>) -> Result<Vec<contacts::types::Engagement>, AppError> {
+    async fn list_engagements(
+        &self,
+        incident_arn: Option<String>,
+    ) -> Result<Vec<contacts::types::Engagement>, AppError> {
         let mut list = self
             .contacts
             .list_engagements()
@@ -603,7 +659,13 @@ impl Backend for AwsBackend {
         }
         let mut out = Vec::new();
         for (alias, arn, kind, _) in self.contact_arn_list().await? {
-            let c = self.contacts.get_contact().contact_id(&arn).send().await.map_err(|e| aws_error("ssm-contacts:GetContact", &e))?;
+            let c = self
+                .contacts
+                .get_contact()
+                .contact_id(&arn)
+                .send()
+                .await
+                .map_err(|e| aws_error("ssm-contacts:GetContact", &e))?;
             let channels = if kind == ContactType::Personal {
                 let list = self
                     .contacts
@@ -656,9 +718,15 @@ impl Backend for AwsBackend {
         let now = Utc::now();
         let mut out = Vec::new();
         for r in &list {
-            let rotation = rotation_from_aws(r.contact_ids(), r.start_time(), r.time_zone_id().unwrap_or("UTC"), r.recurrence());
-            let shifts =
-                self.rotation_shifts(r.rotation_arn(), now.timestamp(), (now + Duration::days(NEXT_SHIFT_HORIZON_DAYS)).timestamp()).await?;
+            let rotation =
+                rotation_from_aws(r.contact_ids(), r.start_time(), r.time_zone_id().unwrap_or("UTC"), r.recurrence());
+            let shifts = self
+                .rotation_shifts(
+                    r.rotation_arn(),
+                    now.timestamp(),
+                    (now + Duration::days(NEXT_SHIFT_HORIZON_DAYS)).timestamp(),
+                )
+                .await?;
             let summary = |s: &Shift| ShiftSummary {
                 start: local_time(s.start, &rotation.time_zone),
                 end: local_time(s.end, &rotation.time_zone),
@@ -708,7 +776,13 @@ impl Backend for AwsBackend {
         let mut out = Vec::new();
         for s in &summaries {
             self.learn_account(s.arn());
-            let p = self.incidents.get_response_plan().arn(s.arn()).send().await.map_err(|e| aws_error("ssm-incidents:GetResponsePlan", &e))?;
+            let p = self
+                .incidents
+                .get_response_plan()
+                .arn(s.arn())
+                .send()
+                .await
+                .map_err(|e| aws_error("ssm-incidents:GetResponsePlan", &e))?;
             let template = p.incident_template();
             out.push(ResponsePlan {
                 name: p.name().to_owned(),
@@ -741,7 +815,13 @@ impl Backend for AwsBackend {
     }
 
     async fn engagement(&self, id: &str) -> Result<EngagementView, AppError> {
-        let d = self.contacts.describe_engagement().engagement_id(id).send().await.map_err(|e| aws_error("ssm-contacts:DescribeEngagement", &e))?;
+        let d = self
+            .contacts
+            .describe_engagement()
+            .engagement_id(id)
+            .send()
+            .await
+            .map_err(|e| aws_error("ssm-contacts:DescribeEngagement", &e))?;
         let e = contacts::types::Engagement::builder()
             .engagement_arn(d.engagement_arn())
             .contact_arn(d.contact_arn())
@@ -759,7 +839,9 @@ impl Backend for AwsBackend {
             let value = if status == IncidentStatus::Resolved { "RESOLVED" } else { "OPEN" };
             let filter = incidents::types::Filter::builder()
                 .key("status")
-                .condition(incidents::types::Condition::Equals(incidents::types::AttributeValueList::StringValues(vec![value.into()])))
+                .condition(incidents::types::Condition::Equals(incidents::types::AttributeValueList::StringValues(
+                    vec![value.into()],
+                )))
                 .build();
             request = request.filters(built(filter)?);
         }
@@ -795,7 +877,13 @@ impl Backend for AwsBackend {
 
     async fn incident(&self, id: &str) -> Result<IncidentDetail, AppError> {
         let arn = self.incident_arn(id).await?;
-        let got = self.incidents.get_incident_record().arn(&arn).send().await.map_err(|e| aws_error("ssm-incidents:GetIncidentRecord", &e))?;
+        let got = self
+            .incidents
+            .get_incident_record()
+            .arn(&arn)
+            .send()
+            .await
+            .map_err(|e| aws_error("ssm-incidents:GetIncidentRecord", &e))?;
         let record = got.incident_record().map(record_from_aws).ok_or(AppError::NotFound)?;
         let summaries = self
             .incidents
@@ -826,7 +914,11 @@ impl Backend for AwsBackend {
                 incident_id: id.to_owned(),
                 event_type: if custom { "custom".to_owned() } else { e.event_type().to_owned() },
                 event_time: secs(e.event_time()),
-                data: if custom { serde_json::json!({ "text": e.event_data() }).to_string() } else { e.event_data().to_owned() },
+                data: if custom {
+                    serde_json::json!({ "text": e.event_data() }).to_string()
+                } else {
+                    e.event_data().to_owned()
+                },
                 created_by: None,
             });
         }
@@ -861,9 +953,9 @@ impl Backend for AwsBackend {
                 end: chrono_of(s.end_time()),
                 members: s.contact_ids().iter().map(|m| last_segment(m)).collect(),
                 kind: match s.shift_details() {
-                    Some(d) if s.r#type() == Some(&contacts::types::ShiftType::Overridden) => {
-                        ShiftKind::Overridden { displaced: d.overridden_contact_ids().iter().map(|m| last_segment(m)).collect() }
-                    }
+                    Some(d) if s.r#type() == Some(&contacts::types::ShiftType::Overridden) => ShiftKind::Overridden {
+                        displaced: d.overridden_contact_ids().iter().map(|m| last_segment(m)).collect(),
+                    },
                     _ => ShiftKind::Regular,
                 },
             })
@@ -882,7 +974,8 @@ impl Backend for AwsBackend {
             .send()
             .await;
         self.cache.clear();
-        let created = result.map_err(|e| taken(aws_error("ssm-contacts:CreateContact", &e), "alias", Msg::ErrAliasTaken))?;
+        let created =
+            result.map_err(|e| taken(aws_error("ssm-contacts:CreateContact", &e), "alias", Msg::ErrAliasTaken))?;
         self.learn_account(created.contact_arn());
         Ok(())
     }
@@ -890,7 +983,8 @@ impl Backend for AwsBackend {
     async fn update_contact(&self, _actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {
         let arn = self.contact_arn(&contact.alias).await?;
         let plan = self.plan_to_aws(&contact.plan).await?;
-        let result = self.contacts.update_contact().contact_id(arn).display_name(&contact.display_name).plan(plan).send().await;
+        let result =
+            self.contacts.update_contact().contact_id(arn).display_name(&contact.display_name).plan(plan).send().await;
         self.cache.clear();
         result.map_err(|e| aws_error("ssm-contacts:UpdateContact", &e))?;
         Ok(())
@@ -914,7 +1008,8 @@ impl Backend for AwsBackend {
     }
 
     async fn activate_channel(&self, _actor: &CurrentUser, channel_id: &str, code: &str) -> Result<(), AppError> {
-        let result = self.contacts.activate_contact_channel().contact_channel_id(channel_id).activation_code(code).send().await;
+        let result =
+            self.contacts.activate_contact_channel().contact_channel_id(channel_id).activation_code(code).send().await;
         self.cache.clear();
         result.map_err(|e| aws_error("ssm-contacts:ActivateContactChannel", &e))?;
         Ok(())
@@ -963,7 +1058,13 @@ impl Backend for AwsBackend {
     }
 
     async fn stop_engagement(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError> {
-        let result = self.contacts.stop_engagement().engagement_id(id).reason(format!("stopped by {}", actor.username)).send().await;
+        let result = self
+            .contacts
+            .stop_engagement()
+            .engagement_id(id)
+            .reason(format!("stopped by {}", actor.username))
+            .send()
+            .await;
         self.cache.clear();
         result.map_err(|e| aws_error("ssm-contacts:StopEngagement", &e))?;
         Ok(())
@@ -1005,8 +1106,8 @@ impl Backend for AwsBackend {
             .send()
             .await;
         self.cache.clear();
-        let created =
-            result.map_err(|e| taken(aws_error("ssm-incidents:CreateResponsePlan", &e), "name", Msg::ErrPlanNameTaken))?;
+        let created = result
+            .map_err(|e| taken(aws_error("ssm-incidents:CreateResponsePlan", &e), "name", Msg::ErrPlanNameTaken))?;
         self.learn_account(created.arn());
         Ok(())
     }
@@ -1062,5 +1163,16 @@ impl Backend for AwsBackend {
         self.cache.clear();
         let created = result.map_err(|e| aws_error("ssm-incidents:CreateTimelineEvent", &e))?;
         Ok(created.event_id().to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wire_paths_become_form_fields() {
+        assert_eq!(super::domain_field("Plan.Stages[0].DurationInMinutes"), "plan.stages.0.duration_minutes");
+        assert_eq!(super::domain_field("TimeZoneId"), "time_zone");
+        assert_eq!(super::domain_field("accept_code"), "accept_code");
+        assert_eq!(super::incident_key("arn:aws:ssm-incidents::1:incident-record/sev1/abc"), "sev1.abc");
     }
 }

@@ -118,7 +118,8 @@ impl Backend for LocalBackend {
     }
 
     async fn add_channel(&self, actor: &CurrentUser, channel: ContactChannel) -> Result<ContactChannel, AppError> {
-        let channel = self.engine.add_channel(Actor::User(actor), ContactChannel { activated: false, ..channel }).await?;
+        let channel =
+            self.engine.add_channel(Actor::User(actor), ContactChannel { activated: false, ..channel }).await?;
         self.engine.send_activation_code(Actor::User(actor), &channel.id).await?;
         Ok(channel)
     }

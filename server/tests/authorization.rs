@@ -29,6 +29,9 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("admin_set_disabled", Needs(Role::Admin), "user_id=999999&disabled=true"),
     ("admin_reset_password", Needs(Role::Admin), "user_id=999999&password=another-password-1"),
     ("admin_audit_log", Needs(Role::Admin), ""),
+    ("admin_list_api_keys", Needs(Role::Admin), ""),
+    ("admin_issue_api_key", Needs(Role::Admin), "name=matrix"),
+    ("admin_revoke_api_key", Needs(Role::Admin), "access_key_id=AKOCNOSUCHKEY"),
     ("oncall_contacts", Needs(Role::Viewer), ""),
     ("oncall_rotations", Needs(Role::Viewer), ""),
     ("oncall_response_plans", Needs(Role::Viewer), ""),
@@ -36,6 +39,7 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("oncall_incidents", Needs(Role::Viewer), "status=open"),
     ("oncall_incident", Needs(Role::Viewer), "id=no-such-incident"),
     ("oncall_deliveries", Needs(Role::Manager), ""),
+    ("oncall_refresh", Needs(Role::Viewer), ""),
 ];
 
 /// (path, who may open it).
@@ -52,6 +56,7 @@ const PAGES: &[(&str, Access)] = &[
     ("/deliveries", Needs(Role::Manager)),
     ("/admin/users", Needs(Role::Admin)),
     ("/admin/audit", Needs(Role::Admin)),
+    ("/admin/api-keys", Needs(Role::Admin)),
 ];
 
 async fn cookies_by_role(c: &TestConsole) -> Vec<(Role, String)> {

@@ -22,7 +22,12 @@ fn manager() -> CurrentUser {
 }
 
 fn person(alias: &str, stages: Vec<Stage>) -> Contact {
-    Contact { alias: alias.into(), display_name: alias.into(), kind: ContactType::Personal, plan: Plan { stages, rotation_ids: vec![] } }
+    Contact {
+        alias: alias.into(),
+        display_name: alias.into(),
+        kind: ContactType::Personal,
+        plan: Plan { stages, rotation_ids: vec![] },
+    }
 }
 
 fn essential(who: &str) -> Target {
@@ -69,7 +74,9 @@ impl World {
         }
         let email = self.channel("tanaka", ChannelType::Email, "tanaka@example.co.jp").await;
         let voice = self.channel("tanaka", ChannelType::Voice, "+819012345678").await;
-        for (who, address) in [("sato", "sato@example.co.jp"), ("kim", "kim@example.com"), ("smith", "smith@example.com")] {
+        for (who, address) in
+            [("sato", "sato@example.co.jp"), ("kim", "kim@example.com"), ("smith", "smith@example.com")]
+        {
             self.channel(who, ChannelType::Email, address).await;
         }
         let plan = vec![
@@ -135,11 +142,16 @@ async fn escalation(mode: Mode) -> Vec<String> {
     let w = world(mode).await;
     let rotation = w.team().await;
     let mut seen = Vec::new();
-    let shifts = w.backend.rotation_shifts(&rotation, t0().timestamp(), (t0() + Duration::days(2)).timestamp()).await.unwrap();
+    let shifts =
+        w.backend.rotation_shifts(&rotation, t0().timestamp(), (t0() + Duration::days(2)).timestamp()).await.unwrap();
     seen.extend(shifts.iter().map(|s| format!("shift {} {} {:?}", s.start, s.end, s.members)));
     let me = manager();
     let id = w.backend.start_engagement(&me, alarm("alarm-1")).await.unwrap();
-    assert_eq!(w.backend.start_engagement(&me, alarm("alarm-1")).await.unwrap(), id, "{mode:?}: same token, same engagement");
+    assert_eq!(
+        w.backend.start_engagement(&me, alarm("alarm-1")).await.unwrap(),
+        id,
+        "{mode:?}: same token, same engagement"
+    );
     w.api.run_due().await;
     assert_eq!(w.pages(&id).await, vec![(0, "tanaka".into(), 0)], "{mode:?}");
     w.api.clock.advance(Duration::minutes(10));
@@ -177,14 +189,23 @@ async fn incident(mode: Mode) -> Vec<String> {
     let plan = ResponsePlan {
         name: "sev2".into(),
         display_name: "Severity 2".into(),
-        template: IncidentTemplate { title: "API degraded".into(), impact: 2, summary: String::new(), dedupe_string: String::new() },
+        template: IncidentTemplate {
+            title: "API degraded".into(),
+            impact: 2,
+            summary: String::new(),
+            dedupe_string: String::new(),
+        },
         engagements: vec!["main".into()],
         notification_targets: vec![],
     };
     w.backend.create_response_plan(&me, plan.clone()).await.unwrap();
     let again = w.backend.create_response_plan(&me, plan).await.unwrap_err();
     assert_eq!(again.field("name"), Some(Msg::ErrPlanNameTaken), "{mode:?}");
-    let start = IncidentStart { response_plan: "sev2".into(), client_token: Some("alarm-7".into()), ..IncidentStart::default() };
+    let start = IncidentStart {
+        response_plan: "sev2".into(),
+        client_token: Some("alarm-7".into()),
+        ..IncidentStart::default()
+    };
     let id = w.backend.start_incident(&me, start.clone()).await.unwrap();
     assert_eq!(w.backend.start_incident(&me, start).await.unwrap(), id, "{mode:?}: same token, same incident");
     w.api.run_due().await;
@@ -192,7 +213,10 @@ async fn incident(mode: Mode) -> Vec<String> {
     let detail = w.backend.incident(&id).await.unwrap();
     assert_eq!(detail.record.status, IncidentStatus::Open);
     assert_eq!(detail.engagements.len(), 1, "{mode:?}");
-    assert!(detail.timeline.iter().any(|e| e.event_type == "custom" && e.data.contains("Rolled back deploy 42")), "{mode:?}");
+    assert!(
+        detail.timeline.iter().any(|e| e.event_type == "custom" && e.data.contains("Rolled back deploy 42")),
+        "{mode:?}"
+    );
     let listed = w.backend.incidents(Some(IncidentStatus::Open), 10).await.unwrap();
     assert_eq!(listed.iter().map(|i| i.id.clone()).collect::<Vec<_>>(), vec![id.clone()], "{mode:?}");
     let resolve = IncidentUpdate { status: Some(IncidentStatus::Resolved), ..IncidentUpdate::default() };
@@ -228,7 +252,8 @@ async fn bad_input(mode: Mode) -> Vec<String> {
     seen.push(format!("zone {:?}", err.field("time_zone")));
     let err = w.backend.create_contact(&me, person("kim", vec![])).await.unwrap_err();
     assert_eq!(err.field("alias"), Some(Msg::ErrAliasTaken), "{mode:?}");
-    let err = w.backend.start_engagement(&me, EngagementStart { contact: "nobody".into(), ..alarm("x") }).await.unwrap_err();
+    let err =
+        w.backend.start_engagement(&me, EngagementStart { contact: "nobody".into(), ..alarm("x") }).await.unwrap_err();
     assert_eq!(err, AppError::NotFound, "{mode:?}");
     let long_stage = person("smith", vec![Stage { duration_minutes: 31, targets: vec![] }]);
     let err = w.backend.update_contact(&me, long_stage).await.unwrap_err();

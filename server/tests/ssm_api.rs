@@ -42,7 +42,9 @@ async fn the_aws_sdk_creates_a_contact_and_rotation_lists_shifts_engages_and_acc
         .contact_id(&contact)
         .name("mail")
         .r#type(aws_sdk_ssmcontacts::types::ChannelType::Email)
-        .delivery_address(aws_sdk_ssmcontacts::types::ContactChannelAddress::builder().simple_address("tanaka@example.co.jp").build())
+        .delivery_address(
+            aws_sdk_ssmcontacts::types::ContactChannelAddress::builder().simple_address("tanaka@example.co.jp").build(),
+        )
         .send()
         .await
         .unwrap()
@@ -75,7 +77,7 @@ async fn the_aws_sdk_creates_a_contact_and_rotation_lists_shifts_engages_and_acc
         .await
         .unwrap();
     assert_eq!(shifts.rotation_shifts().len(), 3, "one shift a day, 09:00 Tokyo");
-    assert_eq!(shifts.rotation_shifts()[1].contact_ids(), [contact.clone()]);
+    assert_eq!(shifts.rotation_shifts()[1].contact_ids(), std::slice::from_ref(&contact));
     let engagement = client
         .start_engagement()
         .contact_id(&contact)
@@ -176,9 +178,20 @@ async fn send(api: &SsmServer, svc: Svc, op: &str, input: &Value) -> Reply {
     let http = &model.operation(op).unwrap()["http"];
     let method = http["method"].as_str().unwrap();
     // URI labels carry a percent-encoded value (only the operations this API refuses have them).
-    let path: String = http["requestUri"].as_str().unwrap().split('?').next().unwrap()
+    let path: String = http["requestUri"]
+        .as_str()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
         .split('/')
-        .map(|seg| if seg.starts_with('{') { urlencode("arn:aws:ssm-incidents::123456789012:response-plan/x") } else { seg.to_owned() })
+        .map(|seg| {
+            if seg.starts_with('{') {
+                urlencode("arn:aws:ssm-incidents::123456789012:response-plan/x")
+            } else {
+                seg.to_owned()
+            }
+        })
         .collect::<Vec<_>>()
         .join("/");
     let path = path.as_str();
@@ -225,13 +238,23 @@ async fn send(api: &SsmServer, svc: Svc, op: &str, input: &Value) -> Reply {
     let status = res.status().as_u16();
     let error_type = res.headers().get("x-amzn-errortype").map(|v| v.to_str().unwrap().to_owned());
     let text = res.text().await.unwrap();
-    let body = if text.is_empty() { json!({}) } else { serde_json::from_str(&text).unwrap_or_else(|_| panic!("{op}: not JSON: {text}")) };
+    let body = if text.is_empty() {
+        json!({})
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{op}: not JSON: {text}"))
+    };
     Reply { status, error_type, body }
 }
 
 fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { char::from(b).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -268,23 +291,43 @@ fn fixtures() -> Vec<(Svc, &'static str, Value)> {
         (C, "GetContact", json!({"ContactId": "{contact}"})),
         (C, "UpdateContact", json!({"ContactId": "{contact}", "DisplayName": "Tanaka"})),
         (C, "ListContacts", json!({})),
-        (C, "CreateContactChannel", json!({"ContactId": "{contact}", "Name": "sms", "Type": "SMS", "DeliveryAddress": {"SimpleAddress": "+819000000000"}})),
+        (
+            C,
+            "CreateContactChannel",
+            json!({"ContactId": "{contact}", "Name": "sms", "Type": "SMS", "DeliveryAddress": {"SimpleAddress": "+819000000000"}}),
+        ),
         (C, "GetContactChannel", json!({"ContactChannelId": "{channel}"})),
         (C, "UpdateContactChannel", json!({"ContactChannelId": "{channel}", "Name": "mail"})),
         (C, "ListContactChannels", json!({"ContactId": "{contact}"})),
         (C, "SendActivationCode", json!({"ContactChannelId": "{spare}"})),
         (C, "ActivateContactChannel", json!({"ContactChannelId": "{spare}", "ActivationCode": "{code}"})),
         (C, "DeactivateContactChannel", json!({"ContactChannelId": "{spare}"})),
-        (C, "CreateRotation", json!({"Name": "conf-rotation", "ContactIds": ["{contact}"], "TimeZoneId": "Asia/Tokyo", "Recurrence": daily})),
+        (
+            C,
+            "CreateRotation",
+            json!({"Name": "conf-rotation", "ContactIds": ["{contact}"], "TimeZoneId": "Asia/Tokyo", "Recurrence": daily}),
+        ),
         (C, "GetRotation", json!({"RotationId": "{rotation}"})),
         (C, "UpdateRotation", json!({"RotationId": "{rotation}", "Recurrence": daily})),
         (C, "ListRotations", json!({})),
         (C, "ListRotationShifts", json!({"RotationId": "{rotation}", "EndTime": "{later}"})),
-        (C, "ListPreviewRotationShifts", json!({"EndTime": "{later}", "Members": ["a", "b"], "TimeZoneId": "UTC", "Recurrence": daily})),
-        (C, "CreateRotationOverride", json!({"RotationId": "{rotation}", "NewContactIds": ["{contact}"], "StartTime": "{soon}", "EndTime": "{later}"})),
+        (
+            C,
+            "ListPreviewRotationShifts",
+            json!({"EndTime": "{later}", "Members": ["a", "b"], "TimeZoneId": "UTC", "Recurrence": daily}),
+        ),
+        (
+            C,
+            "CreateRotationOverride",
+            json!({"RotationId": "{rotation}", "NewContactIds": ["{contact}"], "StartTime": "{soon}", "EndTime": "{later}"}),
+        ),
         (C, "GetRotationOverride", json!({"RotationId": "{rotation}", "RotationOverrideId": "{override}"})),
         (C, "ListRotationOverrides", json!({"RotationId": "{rotation}", "StartTime": "{now}", "EndTime": "{later}"})),
-        (C, "StartEngagement", json!({"ContactId": "{contact}", "Sender": "cw", "Subject": "CPU", "Content": "CPU high"})),
+        (
+            C,
+            "StartEngagement",
+            json!({"ContactId": "{contact}", "Sender": "cw", "Subject": "CPU", "Content": "CPU high"}),
+        ),
         (C, "DescribeEngagement", json!({"EngagementId": "{engagement}"})),
         (C, "ListEngagements", json!({})),
         (C, "DescribePage", json!({"PageId": "{page}"})),
@@ -298,7 +341,11 @@ fn fixtures() -> Vec<(Svc, &'static str, Value)> {
         (C, "DeleteContactChannel", json!({"ContactChannelId": "{spare}"})),
         (C, "DeleteRotation", json!({"RotationId": "{rotation}"})),
         (C, "DeleteContact", json!({"ContactId": "{free}"})),
-        (I, "CreateResponsePlan", json!({"name": "conf-plan", "incidentTemplate": {"title": "Checkout down", "impact": 2}})),
+        (
+            I,
+            "CreateResponsePlan",
+            json!({"name": "conf-plan", "incidentTemplate": {"title": "Checkout down", "impact": 2}}),
+        ),
         (I, "GetResponsePlan", json!({"arn": "{plan}"})),
         (I, "UpdateResponsePlan", json!({"arn": "{plan}", "displayName": "Checkout"})),
         (I, "ListResponsePlans", json!({})),
@@ -306,9 +353,17 @@ fn fixtures() -> Vec<(Svc, &'static str, Value)> {
         (I, "GetIncidentRecord", json!({"arn": "{incident}"})),
         (I, "UpdateIncidentRecord", json!({"arn": "{incident}", "summary": "Payments failing"})),
         (I, "ListIncidentRecords", json!({})),
-        (I, "CreateTimelineEvent", json!({"incidentRecordArn": "{incident}", "eventTime": "{now}", "eventType": "Custom Event", "eventData": "\"rolled back\""})),
+        (
+            I,
+            "CreateTimelineEvent",
+            json!({"incidentRecordArn": "{incident}", "eventTime": "{now}", "eventType": "Custom Event", "eventData": "\"rolled back\""}),
+        ),
         (I, "GetTimelineEvent", json!({"incidentRecordArn": "{incident}", "eventId": "{event}"})),
-        (I, "UpdateTimelineEvent", json!({"incidentRecordArn": "{incident}", "eventId": "{event}", "eventData": "\"rolled back 42\""})),
+        (
+            I,
+            "UpdateTimelineEvent",
+            json!({"incidentRecordArn": "{incident}", "eventId": "{event}", "eventData": "\"rolled back 42\""}),
+        ),
         (I, "ListTimelineEvents", json!({"incidentRecordArn": "{incident}"})),
         (I, "DeleteTimelineEvent", json!({"incidentRecordArn": "{incident}", "eventId": "{event}"})),
         (I, "DeleteIncidentRecord", json!({"arn": "{incident}"})),
@@ -330,11 +385,21 @@ fn fill(value: &Value, ids: &HashMap<&str, Value>) -> Value {
 
 fn required(model: &ServiceModel, op: &str) -> Vec<String> {
     let shape = model.input_shape(op).unwrap();
-    model.shape(shape).unwrap()["required"].as_array().into_iter().flatten().map(|v| v.as_str().unwrap().to_owned()).collect()
+    model.shape(shape).unwrap()["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
 }
 
 fn modelled_errors(model: &ServiceModel, op: &str) -> Vec<String> {
-    model.operation(op).unwrap()["errors"].as_array().into_iter().flatten().map(|e| e["shape"].as_str().unwrap().to_owned()).collect()
+    model.operation(op).unwrap()["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| e["shape"].as_str().unwrap().to_owned())
+        .collect()
 }
 
 /// The ARN of the same kind with an id nobody has.
@@ -346,8 +411,11 @@ fn unknown(arn: &str) -> String {
 #[tokio::test]
 async fn every_operation_follows_the_published_models() {
     // The embedded models are the published ones.
-    for (name, embedded) in [("ssm-contacts", "aws-models/ssm-contacts.json"), ("ssm-incidents", "aws-models/ssm-incidents.json")] {
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../shared/aws-models/{name}/service-2.json"));
+    for (name, embedded) in
+        [("ssm-contacts", "aws-models/ssm-contacts.json"), ("ssm-incidents", "aws-models/ssm-incidents.json")]
+    {
+        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../shared/aws-models/{name}/service-2.json"));
         let ours = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(embedded)).unwrap();
         if let Ok(published) = std::fs::read(&shared) {
             assert!(published == ours, "{embedded} differs from {}", shared.display());
@@ -385,7 +453,8 @@ async fn every_operation_follows_the_published_models() {
     };
     let rotation = e.create_rotation(Actor::System("test"), "primary", rotation).await.unwrap();
     let soon = t0() + Duration::days(1);
-    let o = app::domain::rotation::Override { start: soon, end: soon + Duration::hours(4), members: vec!["tanaka".into()] };
+    let o =
+        app::domain::rotation::Override { start: soon, end: soon + Duration::hours(4), members: vec!["tanaka".into()] };
     let override_id = e.add_override(Actor::System("test"), &rotation, o).await.unwrap();
     let engagement = e
         .start_engagement(server::engine::paging::EngagementRequest {
@@ -402,13 +471,22 @@ async fn every_operation_follows_the_published_models() {
     let plan = app::domain::incident::ResponsePlan {
         name: "sev1".into(),
         display_name: "Sev 1".into(),
-        template: app::domain::incident::IncidentTemplate { title: "Down".into(), impact: 1, summary: String::new(), dedupe_string: String::new() },
+        template: app::domain::incident::IncidentTemplate {
+            title: "Down".into(),
+            impact: 1,
+            summary: String::new(),
+            dedupe_string: String::new(),
+        },
         engagements: vec![],
         notification_targets: vec![],
     };
     e.put_response_plan(Actor::System("test"), plan).await.unwrap();
     let incident = e
-        .start_incident(server::engine::incidents::StartIncident { response_plan: "sev1".into(), source: "test".into(), ..Default::default() })
+        .start_incident(server::engine::incidents::StartIncident {
+            response_plan: "sev1".into(),
+            source: "test".into(),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .id()
@@ -450,20 +528,40 @@ async fn every_operation_follows_the_published_models() {
             let mut partial = input.clone();
             partial.as_object_mut().unwrap().remove(&member);
             let reply = send(&api, svc, op, &partial).await;
-            assert_eq!((reply.status, reply.error_type.as_deref()), (400, Some("ValidationException")), "{op} without {member}");
+            assert_eq!(
+                (reply.status, reply.error_type.as_deref()),
+                (400, Some("ValidationException")),
+                "{op} without {member}"
+            );
             let message = reply.body["Message"].as_str().or(reply.body["message"].as_str()).unwrap();
             assert!(message.contains(&member), "{op} without {member}: {message}");
         }
         // An id nobody has gets the modelled error (or, where none is modelled, succeeds).
         for (member, value) in input.as_object().unwrap() {
-            const ID_KEYS: [&str; 11] =
-                ["contact", "free", "channel", "spare", "rotation", "override", "engagement", "page", "plan", "incident", "event"];
+            const ID_KEYS: [&str; 11] = [
+                "contact",
+                "free",
+                "channel",
+                "spare",
+                "rotation",
+                "override",
+                "engagement",
+                "page",
+                "plan",
+                "incident",
+                "event",
+            ];
             let Some(s) = value.as_str().filter(|s| ID_KEYS.iter().any(|k| ids[k] == *s)) else { continue };
             let mut other = input.clone();
             other[member] = json!(unknown(s));
             let reply = send(&api, svc, op, &other).await;
             if modelled_errors(model, op).iter().any(|e| e == "ResourceNotFoundException") {
-                assert_eq!((reply.status, reply.error_type.as_deref()), (404, Some("ResourceNotFoundException")), "{op} with unknown {member}: {}", reply.body);
+                assert_eq!(
+                    (reply.status, reply.error_type.as_deref()),
+                    (404, Some("ResourceNotFoundException")),
+                    "{op} with unknown {member}: {}",
+                    reply.body
+                );
             } else {
                 let modelled = reply.error_type.as_ref().is_some_and(|t| modelled_errors(model, op).contains(t));
                 assert!(reply.status < 300 || modelled, "{op} with unknown {member}: {} {}", reply.status, reply.body);
@@ -472,7 +570,9 @@ async fn every_operation_follows_the_published_models() {
         // The full request succeeds with the modelled status and every required output member.
         let reply = send(&api, svc, op, &input).await;
         assert_eq!(reply.status, model.success_code(op), "{op}: {}", reply.body);
-        model.check_output(op, &reply.body).unwrap_or_else(|p| panic!("{op} output: {} {}: {}", p.path, p.problem, reply.body));
+        model
+            .check_output(op, &reply.body)
+            .unwrap_or_else(|p| panic!("{op} output: {} {}: {}", p.path, p.problem, reply.body));
     }
     // Everything else in the models is refused by name, not silently ignored.
     for svc in [Svc::Contacts, Svc::Incidents] {

@@ -144,3 +144,11 @@ pub async fn list_deliveries() -> Result<Vec<DeliveryEntry>, AppError> {
     crate::auth::ssr::require_role(crate::auth::Role::Manager)?;
     crate::ports::services()?.backend.deliveries(DELIVERIES_PAGE).await
 }
+
+/// Forgets cached reads (AWS mode caches them briefly) so the next page load asks the backend.
+#[server(endpoint = "oncall_refresh")]
+pub async fn refresh() -> Result<(), AppError> {
+    crate::auth::ssr::require_role(crate::auth::Role::Viewer)?;
+    crate::ports::services()?.backend.refresh().await;
+    Ok(())
+}

@@ -16,13 +16,16 @@ pub enum BackendMode {
 pub struct SessionInfo {
     pub user: Option<CurrentUser>,
     pub backend: BackendMode,
+    /// AWS mode: region and account.
+    pub backend_location: Option<String>,
 }
 
 /// Public: the signed-in user (if any) and the backend mode, for the app shell.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<SessionInfo, AppError> {
-    let backend = crate::ports::services()?.mode;
-    Ok(SessionInfo { user: crate::auth::ssr::current_user(), backend })
+    let services = crate::ports::services()?;
+    let backend_location = services.backend.location().await;
+    Ok(SessionInfo { user: crate::auth::ssr::current_user(), backend: services.mode, backend_location })
 }
 
 /// Only local paths are followed after sign-in, never another site.

@@ -5,7 +5,8 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::admin::{
-    CreateUser, ResetUserPassword, SetUserDisabled, SetUserRole, UserSummary, audit_log, format_utc, list_users,
+    ApiKeySummary, CreateUser, IssueApiKey, ResetUserPassword, RevokeApiKey, SetUserDisabled, SetUserRole, UserSummary,
+    audit_log, format_utc, list_api_keys, list_users,
 };
 use crate::auth::Role;
 use crate::i18n::{Locale, Msg};
@@ -31,6 +32,8 @@ pub fn UsersPage() -> impl IntoView {
             <h1>{t(Msg::NavUsers)}</h1>
             <p>
                 <a href="/admin/audit">{t(Msg::NavAudit)}</a>
+                " · "
+                <a href="/admin/api-keys">{t(Msg::NavApiKeys)}</a>
             </p>
             {row_errors.map(|e| e.summary("user-action-error"))}
             {reset_errors.field("password")}
@@ -237,4 +240,106 @@ pub fn AuditPage() -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// Access keys for the console's SSM-compatible API: issue (the secret is shown once), revoke.
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let issue = ServerAction::<IssueApiKey>::new();
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    let keys = Resource::new(move || (issue.version().get(), revoke.version().get()), |_| list_api_keys());
+    let issue_errors = FormErrors::new(issue.value(), locale);
+    let issued = move || {
+        issue.value().get().and_then(Result::ok).map(|k| {
+            view! {
+                <div class="ok" role="status" data-testid="issued-key">
+                    <p>{t(Msg::ApiKeyShownOnce)}</p>
+                    <dl>
+                        <dt>"aws_access_key_id"</dt>
+                        <dd><code data-testid="issued-key-id">{k.access_key_id}</code></dd>
+                        <dt>"aws_secret_access_key"</dt>
+                        <dd><code data-testid="issued-key-secret">{k.secret_access_key}</code></dd>
+                    </dl>
+                </div>
+            }
+        })
+    };
+    view! {
+        <section class="card">
+            <h1>{t(Msg::NavApiKeys)}</h1>
+            <p>{t(Msg::ApiKeysHelp)}</p>
+            {issued}
+            <ActionForm action=issue attr:class="inline" attr:data-testid="issue-key-form">
+                <label>
+                    {t(Msg::ApiKeyName)}
+                    <input name="name" required maxlength="100" />
+                    {issue_errors.field("name")}
+                </label>
+                <button type="submit">{t(Msg::IssueApiKey)}</button>
+            </ActionForm>
+            <Transition fallback=move || view! { <p>{t(Msg::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match keys.await {
+                        Ok(list) => view! { <ApiKeyTable keys=list revoke=revoke /> }.into_any(),
+                        Err(e) => view! { <p class="error">{e.message(locale)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ApiKeyTable(keys: Vec<ApiKeySummary>, revoke: ServerAction<RevokeApiKey>) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    if keys.is_empty() {
+        return view! { <p class="empty">{t(Msg::NoApiKeys)}</p> }.into_any();
+    }
+    let when = |at: Option<i64>| at.map(format_utc).unwrap_or_default();
+    let rows = keys
+        .into_iter()
+        .map(|k| {
+            let id = k.access_key_id.clone();
+            view! {
+                <tr data-key=k.access_key_id.clone()>
+                    <td><code>{k.access_key_id.clone()}</code></td>
+                    <td>{k.name}</td>
+                    <td>{k.created_by}</td>
+                    <td>{format_utc(k.created_at)}</td>
+                    <td>{when(k.last_used_at)}</td>
+                    <td>
+                        {match k.revoked_at {
+                            Some(at) => view! { <span>{t(Msg::Revoked)} " " {format_utc(at)}</span> }.into_any(),
+                            None => view! {
+                                <ActionForm action=revoke attr:class="inline">
+                                    <input type="hidden" name="access_key_id" value=id />
+                                    <button type="submit" class="danger">{t(Msg::Revoke)}</button>
+                                </ActionForm>
+                            }
+                            .into_any(),
+                        }}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table data-testid="api-keys">
+            <thead>
+                <tr>
+                    <th>"Access key id"</th>
+                    <th>{t(Msg::ApiKeyName)}</th>
+                    <th>{t(Msg::CreatedBy)}</th>
+                    <th>{t(Msg::Created)}</th>
+                    <th>{t(Msg::LastUsed)}</th>
+                    <th>{t(Msg::Status)}</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
 }

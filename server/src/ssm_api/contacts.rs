@@ -200,7 +200,12 @@ fn plan_from_wire(plan: WirePlan) -> Result<Plan, ApiError> {
                     contact_id: id_of(&ct.contact_id, "contact", &member)?,
                     essential: ct.is_essential,
                 },
-                _ => return Err(ApiError::invalid(&member, "must set exactly one of ChannelTargetInfo and ContactTargetInfo")),
+                _ => {
+                    return Err(ApiError::invalid(
+                        &member,
+                        "must set exactly one of ChannelTargetInfo and ContactTargetInfo",
+                    ));
+                }
             });
         }
         stages.push(Stage { duration_minutes: stage.duration_in_minutes, targets });
@@ -482,6 +487,7 @@ struct WireCoverage {
 
 #[derive(Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
+#[allow(clippy::struct_field_names)] // SSM's member names
 struct Recurrence {
     #[serde(skip_serializing_if = "Option::is_none")]
     monthly_settings: Option<Vec<WireMonthly>>,
@@ -562,7 +568,9 @@ fn recurrence_of(r: &Rotation) -> Recurrence {
         HandOff::Daily(times) => rec.daily_settings = Some(times.iter().map(|t| (*t).into()).collect()),
         HandOff::Weekly(days) => {
             rec.weekly_settings = Some(
-                days.iter().map(|(d, t)| WireWeekly { day_of_week: day_name(*d).into(), hand_off_time: (*t).into() }).collect(),
+                days.iter()
+                    .map(|(d, t)| WireWeekly { day_of_week: day_name(*d).into(), hand_off_time: (*t).into() })
+                    .collect(),
             );
         }
         HandOff::Monthly(days) => {
@@ -675,7 +683,8 @@ async fn list_rotations(c: &Call<'_>, req: ListRotationsInput) -> Result<Value, 
         .filter(|r| req.rotation_name_prefix.as_deref().is_none_or(|p| r.name.starts_with(p)))
         .collect();
     let (rotations, next) = page(rotations, req.next_token.as_deref(), req.max_results)?;
-    let items = rotations.iter().map(|r| rotation_json(c, &r.id, &r.name, &r.rotation)).collect::<Result<Vec<_>, _>>()?;
+    let items =
+        rotations.iter().map(|r| rotation_json(c, &r.id, &r.name, &r.rotation)).collect::<Result<Vec<_>, _>>()?;
     Ok(with_token(json!({ "Rotations": items }), "NextToken", next))
 }
 
@@ -686,7 +695,10 @@ fn window(start: Option<f64>, end: f64, now: DateTime<Utc>) -> Result<(DateTime<
         return Err(ApiError::invalid("EndTime", "must be after StartTime"));
     }
     if end - start > Duration::days(MAX_SHIFT_WINDOW_DAYS) {
-        return Err(ApiError::invalid("EndTime", format!("must be at most {MAX_SHIFT_WINDOW_DAYS} days after StartTime")));
+        return Err(ApiError::invalid(
+            "EndTime",
+            format!("must be at most {MAX_SHIFT_WINDOW_DAYS} days after StartTime"),
+        ));
     }
     Ok((start, end))
 }
@@ -773,7 +785,13 @@ fn preview_shifts(c: &Call<'_>, req: PreviewInput) -> Result<Value, ApiError> {
     let overrides = req
         .overrides
         .iter()
-        .map(|o| Ok(Override { start: from_time(o.start_time)?, end: from_time(o.end_time)?, members: o.new_members.clone() }))
+        .map(|o| {
+            Ok(Override {
+                start: from_time(o.start_time)?,
+                end: from_time(o.end_time)?,
+                members: o.new_members.clone(),
+            })
+        })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let (start, end) = window(req.start_time, req.end_time, now)?;
     let shifts = rotation.shifts(start, end, &overrides);

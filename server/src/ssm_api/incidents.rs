@@ -5,7 +5,9 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use app::domain::incident::{IncidentRecord, IncidentStatus, IncidentTemplate, IncidentUpdate, ResponsePlan, TimelineEvent};
+use app::domain::incident::{
+    IncidentRecord, IncidentStatus, IncidentTemplate, IncidentUpdate, ResponsePlan, TimelineEvent,
+};
 
 use super::arn::id_of;
 use super::{ApiError, Call, from_time, input, page};
@@ -40,14 +42,17 @@ pub(super) async fn call(c: &Call<'_>, operation: &str, body: Value) -> Result<V
         "ListIncidentRecords" => list_incidents(c, input(body)?).await,
         "CreateTimelineEvent" => create_event(c, input(body)?).await,
         "GetTimelineEvent" => {
-            let (incident, event) = (incident_id(&body, "incidentRecordArn")?, body["eventId"].as_str().unwrap_or_default());
+            let (incident, event) =
+                (incident_id(&body, "incidentRecordArn")?, body["eventId"].as_str().unwrap_or_default());
             let found = c.engine.timeline(&incident).await?.into_iter().find(|e| e.id == event);
-            let event = found.ok_or_else(|| ApiError::NotFound { resource_type: "TIMELINE_EVENT", resource_id: event.to_owned() })?;
+            let event = found
+                .ok_or_else(|| ApiError::NotFound { resource_type: "TIMELINE_EVENT", resource_id: event.to_owned() })?;
             Ok(json!({ "event": event_json(c, &incident, &event).await }))
         }
         "UpdateTimelineEvent" => update_event(c, input(body)?).await,
         "DeleteTimelineEvent" => {
-            let (incident, event) = (incident_id(&body, "incidentRecordArn")?, body["eventId"].as_str().unwrap_or_default());
+            let (incident, event) =
+                (incident_id(&body, "incidentRecordArn")?, body["eventId"].as_str().unwrap_or_default());
             idempotent_delete(c.engine.delete_timeline_event(c.actor(), &incident, event).await)
         }
         "ListTimelineEvents" => list_events(c, input(body)?).await,
@@ -154,7 +159,8 @@ async fn create_plan(c: &Call<'_>, req: CreatePlanInput) -> Result<Value, ApiErr
 
 async fn get_plan(c: &Call<'_>, name: &str) -> Result<Value, ApiError> {
     let plan = c.engine.response_plan(name).await?;
-    let mut template = json!({ "title": plan.template.title, "impact": plan.template.impact, "summary": plan.template.summary });
+    let mut template =
+        json!({ "title": plan.template.title, "impact": plan.template.impact, "summary": plan.template.summary });
     if !plan.template.dedupe_string.is_empty() {
         template["dedupeString"] = json!(plan.template.dedupe_string);
     }
@@ -356,7 +362,9 @@ struct ListIncidentsInput {
     next_token: Option<String>,
 }
 
-/// Whether a record passes one filter; filters are ANDed, values within one ORed.
+/// Whether a record passes one filter; filters are ANDed, values within one ORed. (Epoch
+/// seconds are far below 2^52, so they compare exactly as f64.)
+#[allow(clippy::cast_precision_loss)]
 fn passes(r: &IncidentRecord, f: &Filter) -> Result<bool, ApiError> {
     let strings = f.condition.equals.as_ref().and_then(|e| e.string_values.as_deref()).unwrap_or_default();
     let integers = f.condition.equals.as_ref().and_then(|e| e.integer_values.as_deref()).unwrap_or_default();
@@ -364,11 +372,16 @@ fn passes(r: &IncidentRecord, f: &Filter) -> Result<bool, ApiError> {
         "status" => strings.iter().any(|s| s == status_name(r.status)),
         "impact" => integers.contains(&i64::from(r.impact)),
         "creationTime" => {
-            f.condition.before.is_none_or(|b| (r.created_at as f64) < b)
-                && f.condition.after.is_none_or(|a| (r.created_at as f64) > a)
+            let created = r.created_at as f64;
+            f.condition.before.is_none_or(|b| created < b) && f.condition.after.is_none_or(|a| created > a)
         }
         "createdBy" => strings.iter().any(|s| s.ends_with(":user/console")),
-        other => return Err(ApiError::invalid("filters.key", format!("{other:?} is not one of status, impact, creationTime, createdBy"))),
+        other => {
+            return Err(ApiError::invalid(
+                "filters.key",
+                format!("{other:?} is not one of status, impact, creationTime, createdBy"),
+            ));
+        }
     })
 }
 
@@ -460,8 +473,8 @@ async fn update_event(c: &Call<'_>, req: UpdateEventInput) -> Result<Value, ApiE
     }
     let incident = id_of(&req.incident_record_arn, "incident-record", "incidentRecordArn")?;
     let current = c.engine.timeline(&incident).await?.into_iter().find(|e| e.id == req.event_id);
-    let current =
-        current.ok_or_else(|| ApiError::NotFound { resource_type: "TIMELINE_EVENT", resource_id: req.event_id.clone() })?;
+    let current = current
+        .ok_or_else(|| ApiError::NotFound { resource_type: "TIMELINE_EVENT", resource_id: req.event_id.clone() })?;
     let text = match req.event_data {
         Some(d) => d,
         None => event_json(c, &incident, &current).await["eventData"].as_str().unwrap_or_default().to_owned(),

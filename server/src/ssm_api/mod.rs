@@ -160,7 +160,9 @@ impl From<EngineError> for ApiError {
                     reason: "FIELD_VALIDATION_FAILED",
                 }
             }
-            EngineError::NotFound(what, id) => ApiError::NotFound { resource_type: resource_type(what), resource_id: id },
+            EngineError::NotFound(what, id) => {
+                ApiError::NotFound { resource_type: resource_type(what), resource_id: id }
+            }
             EngineError::Conflict(what, id) => ApiError::Conflict {
                 message: format!("{what} {id} already exists"),
                 resource_type: resource_type(what),
@@ -196,7 +198,8 @@ pub fn service_of(req: &Request) -> Option<Service> {
     if headers.contains_key("x-amz-target") {
         return Some(Service::Contacts);
     }
-    let signed = headers.get(http::header::AUTHORIZATION).is_some_and(|v| v.as_bytes().starts_with(b"AWS4-HMAC-SHA256"));
+    let signed =
+        headers.get(http::header::AUTHORIZATION).is_some_and(|v| v.as_bytes().starts_with(b"AWS4-HMAC-SHA256"));
     if req.method() == http::Method::POST && req.uri().path() == "/" && signed {
         return Some(Service::Contacts);
     }
@@ -242,7 +245,12 @@ impl SsmApi {
         response
     }
 
-    async fn call(&self, service: Service, parts: &http::request::Parts, body: &[u8]) -> Result<(StatusCode, Value), ApiError> {
+    async fn call(
+        &self,
+        service: Service,
+        parts: &http::request::Parts,
+        body: &[u8],
+    ) -> Result<(StatusCode, Value), ApiError> {
         let auth = self.authenticate(service, parts, body).await?;
         let call = Call {
             engine: &self.engine,
@@ -253,14 +261,11 @@ impl SsmApi {
             if body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(json!({}));
             }
-            serde_json::from_slice::<Value>(body)
-                .ok()
-                .filter(Value::is_object)
-                .ok_or_else(|| ApiError::Validation {
-                    message: "The request body is not a JSON object.".into(),
-                    fields: Vec::new(),
-                    reason: "CANNOT_PARSE",
-                })
+            serde_json::from_slice::<Value>(body).ok().filter(Value::is_object).ok_or_else(|| ApiError::Validation {
+                message: "The request body is not a JSON object.".into(),
+                fields: Vec::new(),
+                reason: "CANNOT_PARSE",
+            })
         };
         match service {
             Service::Contacts => {
@@ -280,7 +285,8 @@ impl SsmApi {
             }
             Service::Incidents => {
                 let model = model::incidents();
-                let operation = model.operation_at(parts.method.as_str(), parts.uri.path()).ok_or(ApiError::Internal)?;
+                let operation =
+                    model.operation_at(parts.method.as_str(), parts.uri.path()).ok_or(ApiError::Internal)?;
                 let mut input = parse(body)?;
                 let query: Vec<(String, String)> = parts
                     .uri
@@ -333,9 +339,15 @@ impl SsmApi {
 
 /// Where an operation models no ResourceNotFoundException (CreateContactChannel, say), an
 /// unknown id is a ValidationException, so clients only ever see the errors the model lists.
-fn as_modelled(model: &model::ServiceModel, operation: &str, result: Result<Value, ApiError>) -> Result<Value, ApiError> {
+fn as_modelled(
+    model: &model::ServiceModel,
+    operation: &str,
+    result: Result<Value, ApiError>,
+) -> Result<Value, ApiError> {
     match result {
-        Err(ApiError::NotFound { resource_type, resource_id }) if !model.models_error(operation, "ResourceNotFoundException") => {
+        Err(ApiError::NotFound { resource_type, resource_id })
+            if !model.models_error(operation, "ResourceNotFoundException") =>
+        {
             Err(ApiError::invalid(resource_type, format!("{resource_id} does not exist")))
         }
         other => other,
@@ -360,7 +372,11 @@ pub(crate) fn output<T: serde::Serialize>(value: &T) -> Result<Value, ApiError> 
 }
 
 /// One page of `items` after the opaque `token`; the token for the next page, if any.
-pub(crate) fn page<T>(items: Vec<T>, token: Option<&str>, max: Option<i64>) -> Result<(Vec<T>, Option<String>), ApiError> {
+pub(crate) fn page<T>(
+    items: Vec<T>,
+    token: Option<&str>,
+    max: Option<i64>,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
     let start = match token {
         None => 0,
         Some(t) => t

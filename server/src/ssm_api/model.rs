@@ -115,7 +115,9 @@ impl ServiceModel {
         }
     }
 
-    /// Checks `value` against shape `name`; `path` names the value in messages.
+    /// Checks `value` against shape `name`; `path` names the value in messages. (Counts are far
+    /// below 2^52, so comparing them as f64 with the model's bounds is exact.)
+    #[allow(clippy::cast_precision_loss)]
     fn check(&self, name: &str, value: &Value, path: &str, patterns: bool) -> Result<(), MemberProblem> {
         let Some(shape) = self.shapes.get(name) else { return Ok(()) };
         let fail = |problem: String| Err(MemberProblem { path: path.to_owned(), problem });

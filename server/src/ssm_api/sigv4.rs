@@ -2,6 +2,8 @@
 //! key the console issued; the console recomputes the signature with the stored secret. Only the
 //! headers the client listed as signed take part, so proxies may add others.
 
+use std::fmt::Write;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use hmac::{Hmac, Mac};
 use http::HeaderMap;
@@ -100,7 +102,14 @@ pub struct SignedRequest<'a> {
 
 /// Signs a request (what an SDK does): the `Authorization` header value for the given signed
 /// headers, which `req.headers` must hold, `x-amz-date` among them.
-pub fn sign(req: &SignedRequest<'_>, access_key_id: &str, secret: &str, region: &str, service: &str, signed_headers: &[&str]) -> String {
+pub fn sign(
+    req: &SignedRequest<'_>,
+    access_key_id: &str,
+    secret: &str,
+    region: &str,
+    service: &str,
+    signed_headers: &[&str],
+) -> String {
     let amz_date = header(req.headers, "x-amz-date").unwrap_or_default();
     let date = amz_date.get(..8).unwrap_or_default().to_owned();
     let auth = Authorization {
@@ -134,7 +143,12 @@ fn signing_mac(req: &SignedRequest<'_>, auth: &Authorization, amz_date: &str, se
 }
 
 /// Checks the signature and the request time.
-pub fn verify(req: &SignedRequest<'_>, auth: &Authorization, secret: &str, now: DateTime<Utc>) -> Result<(), AuthError> {
+pub fn verify(
+    req: &SignedRequest<'_>,
+    auth: &Authorization,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AuthError> {
     let amz_date = header(req.headers, "x-amz-date").ok_or(AuthError::Malformed("no X-Amz-Date"))?;
     let at = NaiveDateTime::parse_from_str(&amz_date, "%Y%m%dT%H%M%SZ")
         .map_err(|_| AuthError::Malformed("X-Amz-Date is not yyyymmddThhmmssZ"))?
@@ -151,11 +165,10 @@ pub fn verify(req: &SignedRequest<'_>, auth: &Authorization, secret: &str, now: 
 }
 
 fn canonical_request(req: &SignedRequest<'_>, auth: &Authorization) -> String {
-    let headers: String = auth
-        .signed_headers
-        .iter()
-        .map(|name| format!("{name}:{}\n", header(req.headers, name).unwrap_or_default()))
-        .collect();
+    let mut headers = String::new();
+    for name in &auth.signed_headers {
+        let _ = writeln!(headers, "{name}:{}", header(req.headers, name).unwrap_or_default());
+    }
     format!(
         "{}\n{}\n{}\n{headers}\n{}\n{}",
         req.method,
@@ -197,7 +210,7 @@ fn uri_encode(s: &str, encode_slash: bool) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || (b == b'/' && !encode_slash) {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out

@@ -54,15 +54,7 @@ impl SsmServer {
         let task = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
         });
-        SsmServer {
-            url,
-            key_id: key.access_key_id,
-            secret: key.secret_access_key,
-            engine,
-            clock,
-            db: db.clone(),
-            task,
-        }
+        SsmServer { url, key_id: key.access_key_id, secret: key.secret_access_key, engine, clock, db: db.clone(), task }
     }
 
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
@@ -115,6 +107,10 @@ impl SsmServer {
     /// The acknowledgement code sent with a page (by engine id or ARN).
     pub async fn accept_code(&self, page: &str) -> String {
         let id = page.rsplit('/').next().unwrap();
-        sqlx::query_scalar("SELECT accept_code FROM pages WHERE id = $1").bind(id).fetch_one(&self.db.pool).await.unwrap()
+        sqlx::query_scalar("SELECT accept_code FROM pages WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.db.pool)
+            .await
+            .unwrap()
     }
 }
