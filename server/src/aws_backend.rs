@@ -32,7 +32,6 @@ use app::ports::{Backend, EngagementStart, IncidentStart};
 
 /// How long a read is served from the cache.
 pub const DEFAULT_CACHE_SECS: u64 = 30;
-const NEXT_SHIFT_HORIZON_DAYS: i64 = 62;
 
 /// Where and how to reach AWS; unset values come from the standard AWS configuration.
 #[derive(Clone, Debug, Default)]
@@ -528,24 +527,25 @@ impl AwsBackend {
             .build())
     }
 
-    async fn engagement_view(&self, e: &contacts::types::Engagement) -> Result<EngagementView, AppError> {
+    /// An engagement with its pages and receipts; DescribeEngagement gives the engagement itself.
+    async fn engagement_view(&self, arn: &str) -> Result<EngagementView, AppError> {
+        let e = self
+            .contacts
+            .describe_engagement()
+            .engagement_id(arn)
+            .send()
+            .await
+            .map_err(|err| aws_error("ssm-contacts:DescribeEngagement", &err))?;
         let pages = self
             .contacts
             .list_pages_by_engagement()
-            .engagement_id(e.engagement_arn())
+            .engagement_id(arn)
             .into_paginator()
             .items()
             .send()
             .collect::<Result<Vec<_>, _>>()
             .await
             .map_err(|err| aws_error("ssm-contacts:ListPagesByEngagement", &err))?;
-        let described = self
-            .contacts
-            .describe_engagement()
-            .engagement_id(e.engagement_arn())
-            .send()
-            .await
-            .map_err(|err| aws_error("ssm-contacts:DescribeEngagement", &err))?;
         let mut receipts = Vec::new();
         let mut entries = Vec::new();
         for p in &pages {
@@ -563,7 +563,7 @@ impl AwsBackend {
                 .map_or(0, i64::from);
             entries.push(PageEntry {
                 id: p.page_arn().to_owned(),
-                contact: last_segment_of_kind(p.contact_arn()),
+                contact: last_segment(p.contact_arn()),
                 stage,
                 sent_at: p.sent_time().map_or(0, secs),
                 read_at: p.read_time().map(secs),
@@ -579,7 +579,7 @@ impl AwsBackend {
                 .await
                 .map_err(|err| aws_error("ssm-contacts:ListPageReceipts", &err))?;
             receipts.extend(page_receipts.iter().map(|r| ReceiptEntry {
-                contact: last_segment_of_kind(p.contact_arn()),
+                contact: last_segment(p.contact_arn()),
                 kind: r.receipt_type().as_str().to_lowercase(),
                 info: r.receipt_info().map(str::to_owned),
                 at: secs(r.receipt_time()),
@@ -589,9 +589,9 @@ impl AwsBackend {
         receipts.sort_by_key(|r| r.at);
         Ok(EngagementView {
             id: e.engagement_arn().to_owned(),
-            contact: last_segment_of_kind(e.contact_arn()),
+            contact: last_segment(e.contact_arn()),
             sender: e.sender().to_owned(),
-            subject: described.subject().to_owned(),
+            subject: e.subject().to_owned(),
             incident_id: e.incident_id().map(incident_key),
             started_at: e.start_time().map_or(0, secs),
             stopped_at: e.stop_time().map(secs),
@@ -618,11 +618,6 @@ impl AwsBackend {
         list.sort_by_key(|e| std::cmp::Reverse(e.start_time().map_or(0, secs)));
         Ok(list)
     }
-}
-
-/// `contact/<alias>` → alias; engagement and page ARNs carry the alias before the id.
-fn last_segment_of_kind(arn: &str) -> String {
-    last_segment(arn)
 }
 
 fn record_from_aws(r: &incidents::types::IncidentRecord) -> IncidentRecord {
@@ -724,7 +719,7 @@ impl Backend for AwsBackend {
                 .rotation_shifts(
                     r.rotation_arn(),
                     now.timestamp(),
-                    (now + Duration::days(NEXT_SHIFT_HORIZON_DAYS)).timestamp(),
+                    (now + Duration::days(crate::backend::NEXT_SHIFT_HORIZON_DAYS)).timestamp(),
                 )
                 .await?;
             let summary = |s: &Shift| ShiftSummary {
@@ -808,29 +803,14 @@ impl Backend for AwsBackend {
         }
         let mut out = Vec::new();
         for e in self.list_engagements(None).await?.iter().take(limit as usize) {
-            out.push(self.engagement_view(e).await?);
+            out.push(self.engagement_view(e.engagement_arn()).await?);
         }
         self.cache.put(&key, &out);
         Ok(out)
     }
 
     async fn engagement(&self, id: &str) -> Result<EngagementView, AppError> {
-        let d = self
-            .contacts
-            .describe_engagement()
-            .engagement_id(id)
-            .send()
-            .await
-            .map_err(|e| aws_error("ssm-contacts:DescribeEngagement", &e))?;
-        let e = contacts::types::Engagement::builder()
-            .engagement_arn(d.engagement_arn())
-            .contact_arn(d.contact_arn())
-            .sender(d.sender())
-            .set_incident_id(d.incident_id().map(str::to_owned))
-            .set_start_time(d.start_time().copied())
-            .set_stop_time(d.stop_time().copied())
-            .build();
-        self.engagement_view(&built(e)?).await
+        self.engagement_view(id).await
     }
 
     async fn incidents(&self, status: Option<IncidentStatus>, limit: u32) -> Result<Vec<IncidentRecord>, AppError> {
@@ -924,7 +904,7 @@ impl Backend for AwsBackend {
         }
         let mut engagements = Vec::new();
         for e in &self.list_engagements(Some(arn)).await? {
-            engagements.push(self.engagement_view(e).await?);
+            engagements.push(self.engagement_view(e.engagement_arn()).await?);
         }
         Ok(IncidentDetail { record, timeline, engagements })
     }

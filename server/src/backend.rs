@@ -35,7 +35,7 @@ impl From<EngineError> for AppError {
 }
 
 /// How far ahead "next on call" looks: past a monthly hand-off, with room for coverage gaps.
-const NEXT_SHIFT_HORIZON_DAYS: i64 = 62;
+pub(crate) const NEXT_SHIFT_HORIZON_DAYS: i64 = 62;
 
 pub struct LocalBackend {
     pub engine: Engine,

@@ -11,7 +11,7 @@ use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Pl
 use app::domain::rotation::{Coverage, HandOff, HandOffTime, Override, Rotation, Shift, ShiftKind};
 
 use super::arn::{self, id_of};
-use super::{ApiError, Call, from_time, input, output, page, time};
+use super::{ApiError, Call, from_time, input, output, page, time, with_token};
 use crate::engine::paging::{AcceptType, EngagementRequest, PageView};
 
 /// The longest window ListRotationShifts computes in one call.
@@ -338,13 +338,6 @@ async fn list_contacts(c: &Call<'_>, req: ListContactsInput) -> Result<Value, Ap
         })
         .collect();
     Ok(with_token(json!({ "Contacts": items }), "NextToken", next))
-}
-
-fn with_token(mut body: Value, key: &str, next: Option<String>) -> Value {
-    if let Some(token) = next {
-        body[key] = json!(token);
-    }
-    body
 }
 
 // ---- channels ----

@@ -10,7 +10,7 @@ use app::domain::incident::{
 };
 
 use super::arn::id_of;
-use super::{ApiError, Call, from_time, input, page};
+use super::{ApiError, Call, from_time, input, page, with_token};
 use crate::engine::EngineError;
 use crate::engine::incidents::StartIncident;
 
@@ -226,14 +226,7 @@ async fn list_plans(c: &Call<'_>, body: &Value) -> Result<Value, ApiError> {
         .iter()
         .map(|p| json!({ "arn": c.arns.response_plan(&p.name), "name": p.name, "displayName": p.display_name }))
         .collect();
-    Ok(with_token(json!({ "responsePlanSummaries": items }), next))
-}
-
-fn with_token(mut body: Value, next: Option<String>) -> Value {
-    if let Some(token) = next {
-        body["nextToken"] = json!(token);
-    }
-    body
+    Ok(with_token(json!({ "responsePlanSummaries": items }), "nextToken", next))
 }
 
 #[derive(Deserialize)]
@@ -411,7 +404,7 @@ async fn list_incidents(c: &Call<'_>, req: ListIncidentsInput) -> Result<Value, 
             v
         })
         .collect();
-    Ok(with_token(json!({ "incidentRecordSummaries": items }), next))
+    Ok(with_token(json!({ "incidentRecordSummaries": items }), "nextToken", next))
 }
 
 /// A custom event's `eventData` is what the caller wrote; automatic events show their JSON.
@@ -509,5 +502,5 @@ async fn list_events(c: &Call<'_>, req: ListEventsInput) -> Result<Value, ApiErr
         }
         items.push(v);
     }
-    Ok(with_token(json!({ "eventSummaries": items }), next))
+    Ok(with_token(json!({ "eventSummaries": items }), "nextToken", next))
 }

@@ -394,6 +394,14 @@ pub(crate) fn page<T>(
     Ok((items.into_iter().skip(start).take(end - start).collect(), next))
 }
 
+/// A list output with its next-page token (`NextToken` or `nextToken`), left out on the last page.
+pub(crate) fn with_token(mut body: Value, key: &str, next: Option<String>) -> Value {
+    if let Some(token) = next {
+        body[key] = json!(token);
+    }
+    body
+}
+
 /// Epoch seconds as AWS sends them: a JSON number.
 pub(crate) fn time(at: chrono::DateTime<chrono::Utc>) -> Value {
     json!(at.timestamp())
