@@ -38,6 +38,8 @@ pub struct CurrentUser {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// The person (contact alias) this user is on the rotas, if an admin linked one.
+    pub contact: Option<String>,
 }
 
 /// Why a request was refused: the caller is unknown (401) or lacks the role (403).
@@ -162,7 +164,7 @@ mod tests {
     use super::*;
 
     fn user(role: Role) -> CurrentUser {
-        CurrentUser { id: 1, username: "u".into(), display_name: "U".into(), role }
+        CurrentUser { id: 1, username: "u".into(), display_name: "U".into(), role, contact: None }
     }
 
     #[test]

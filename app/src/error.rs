@@ -66,6 +66,10 @@ pub enum AppError {
     Internal,
     #[error("AWS: {0}")]
     Aws(AwsProblem),
+    /// Someone else saved the rotation (now at definition version `current`) since this edit
+    /// began; nothing was saved.
+    #[error("stale edit: the rotation is now at version {current}")]
+    StaleVersion { current: u32 },
     #[error("{0}")]
     ServerFn(ServerFnErrorErr),
 }
@@ -85,6 +89,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::RateLimited { .. } => 429,
+            AppError::StaleVersion { .. } => 409,
             AppError::Invalid(_) | AppError::SetupLinkInvalid | AppError::ServerFn(_) => 400,
             AppError::Internal => 500,
             AppError::Aws(AwsProblem::Throttled) => 503,
@@ -107,6 +112,9 @@ impl AppError {
             AppError::SetupLinkInvalid => Msg::SetupInvalid,
             AppError::Internal | AppError::ServerFn(_) => Msg::ErrInternal,
             AppError::Aws(problem) => return problem.message(locale),
+            AppError::StaleVersion { current } => {
+                return Msg::ErrStaleVersion.text(locale).replace("{n}", &current.to_string());
+            }
         };
         msg.text(locale).to_owned()
     }

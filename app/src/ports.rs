@@ -11,7 +11,9 @@ use crate::api::session::BackendMode;
 use crate::auth::{CurrentUser, NewUser, Role};
 use crate::domain::contact::{Contact, ContactChannel};
 use crate::domain::incident::{IncidentRecord, IncidentStatus, IncidentUpdate, ResponsePlan};
-use crate::domain::rotation::{Rotation, Shift};
+use crate::api::rotations::{FeedKind, RotationDetail, SwapRequest, SwapView};
+use crate::domain::roster::Roster;
+use crate::domain::rotation::{Override, Rotation, Shift};
 use crate::error::AppError;
 
 /// Accounts, sign-in and the audit log. Implementations validate input, write the audit entry in
@@ -29,6 +31,9 @@ pub trait Accounts: Send + Sync {
     /// Disabling also ends every session of that user at once.
     async fn set_disabled(&self, actor: &CurrentUser, user_id: i64, disabled: bool) -> Result<UserSummary, AppError>;
     async fn reset_password(&self, actor: &CurrentUser, user_id: i64, password: &str) -> Result<(), AppError>;
+    /// Links a user to the person (contact alias) they are on the rotas, or unlinks them.
+    async fn set_contact(&self, actor: &CurrentUser, user_id: i64, contact: Option<String>)
+    -> Result<UserSummary, AppError>;
     async fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, AppError>;
     /// Access keys for the console's SSM-compatible API.
     async fn list_api_keys(&self) -> Result<Vec<ApiKeySummary>, AppError>;
@@ -62,6 +67,10 @@ pub trait Backend: Send + Sync {
     async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError>;
     /// The shifts of `[from, to)`, overrides applied.
     async fn rotation_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError>;
+    /// A rotation with its version and upcoming overrides.
+    async fn rotation(&self, id: &str) -> Result<RotationDetail, AppError>;
+    /// Every version the console recorded (see [`crate::domain::roster`]).
+    async fn roster(&self, id: &str) -> Result<Roster, AppError>;
 
     async fn create_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError>;
     async fn update_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError>;
@@ -69,6 +78,22 @@ pub trait Backend: Send + Sync {
     async fn add_channel(&self, actor: &CurrentUser, channel: ContactChannel) -> Result<ContactChannel, AppError>;
     async fn activate_channel(&self, actor: &CurrentUser, channel_id: &str, code: &str) -> Result<(), AppError>;
     async fn create_rotation(&self, actor: &CurrentUser, name: &str, rotation: Rotation) -> Result<String, AppError>;
+    /// Saves an edit made from definition version `base`; refused with
+    /// [`AppError::StaleVersion`] if someone else saved since. Returns the new version.
+    async fn update_rotation(
+        &self,
+        actor: &CurrentUser,
+        id: &str,
+        base: u32,
+        name: &str,
+        rotation: Rotation,
+    ) -> Result<u32, AppError>;
+    /// Makes version `from`'s definition current again (a new version), if `base` is still current.
+    async fn restore_rotation(&self, actor: &CurrentUser, id: &str, from: u32, base: u32) -> Result<u32, AppError>;
+    /// Only rotation members may be in an override (SSM's rule); add them first.
+    async fn add_override(&self, actor: &CurrentUser, rotation_id: &str, o: Override) -> Result<String, AppError>;
+    async fn delete_override(&self, actor: &CurrentUser, rotation_id: &str, override_id: &str) -> Result<(), AppError>;
+    async fn set_swap_approval(&self, actor: &CurrentUser, rotation_id: &str, required: bool) -> Result<(), AppError>;
     async fn start_engagement(&self, actor: &CurrentUser, start: EngagementStart) -> Result<String, AppError>;
     async fn stop_engagement(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError>;
     /// Acknowledges a page (READ) with the code that came with it.
@@ -121,10 +146,31 @@ impl SessionClaims {
     pub const KEY: &'static str = "auth";
 }
 
+/// Shift swaps between responders, kept by the console in both modes. An accepted (and, where
+/// the rotation asks for it, approved) swap becomes an override through the backend.
+#[async_trait::async_trait]
+pub trait Swaps: Send + Sync {
+    async fn list(&self, rotation_id: &str) -> Result<Vec<SwapView>, AppError>;
+    /// The caller must be one of the two people.
+    async fn request(&self, actor: &CurrentUser, request: SwapRequest) -> Result<String, AppError>;
+    /// The caller must be the person who did not ask.
+    async fn answer(&self, actor: &CurrentUser, id: &str, accept: bool) -> Result<SwapView, AppError>;
+    async fn approve(&self, actor: &CurrentUser, id: &str, approve: bool) -> Result<SwapView, AppError>;
+}
+
+/// Secret iCalendar feed URLs.
+#[async_trait::async_trait]
+pub trait Feeds: Send + Sync {
+    /// A fresh URL path (`/calendar/<token>.ics`) of `actor`'s for the feed; their old one stops.
+    async fn regenerate(&self, actor: &CurrentUser, kind: FeedKind, subject: &str) -> Result<String, AppError>;
+}
+
 #[derive(Clone)]
 pub struct Services {
     pub accounts: Arc<dyn Accounts>,
     pub backend: Arc<dyn Backend>,
+    pub swaps: Arc<dyn Swaps>,
+    pub feeds: Arc<dyn Feeds>,
     pub mode: BackendMode,
 }
 

@@ -32,7 +32,7 @@ pub struct SqlAccounts {
     setup_link_file: Option<PathBuf>,
 }
 
-const USER_COLUMNS: &str = "id, username, display_name, role, disabled_at, created_at";
+const USER_COLUMNS: &str = "id, username, display_name, role, disabled_at, created_at, contact_alias";
 
 fn internal(e: sqlx::Error) -> AppError {
     tracing::error!(error = %e, "database error");
@@ -48,11 +48,18 @@ fn user_from_row(row: &AnyRow) -> Result<UserSummary, sqlx::Error> {
         role: Role::parse(&role).unwrap_or(Role::Viewer),
         disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
         created_at: row.try_get("created_at")?,
+        contact: row.try_get("contact_alias")?,
     })
 }
 
 fn current(u: &UserSummary) -> CurrentUser {
-    CurrentUser { id: u.id, username: u.username.clone(), display_name: u.display_name.clone(), role: u.role }
+    CurrentUser {
+        id: u.id,
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        role: u.role,
+        contact: u.contact.clone(),
+    }
 }
 
 fn taken(e: &sqlx::Error) -> bool {
@@ -346,6 +353,21 @@ impl Accounts for SqlAccounts {
                 ("disabled_at = COALESCE(disabled_at, $1), session_epoch = session_epoch + 1", None)
             } else {
                 ("disabled_at = NULL", None)
+            })
+        })
+        .await
+    }
+
+    async fn set_contact(
+        &self,
+        actor: &CurrentUser,
+        user_id: i64,
+        contact: Option<String>,
+    ) -> Result<UserSummary, AppError> {
+        self.update_user(actor, user_id, "set_contact", |_| {
+            Ok(match contact {
+                Some(alias) => ("contact_alias = $3", Some(alias)),
+                None => ("contact_alias = NULL", None),
             })
         })
         .await

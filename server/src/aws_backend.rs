@@ -28,7 +28,14 @@ use app::domain::incident::{
 use app::domain::rotation::{Coverage, HandOff, HandOffTime, Rotation, Shift, ShiftKind, local_time};
 use app::error::{AppError, AwsProblem, FieldError};
 use app::i18n::Msg;
+use app::api::rotations::{OverrideEntry, RotationDetail};
+use app::domain::roster::{Roster, VersionKind};
+use app::domain::rotation::Override;
 use app::ports::{Backend, EngagementStart, IncidentStart};
+
+use crate::audit::{Actor, Change};
+use crate::db::Db;
+use crate::roster::{self, Entry, Head};
 
 /// How long a read is served from the cache.
 pub const DEFAULT_CACHE_SECS: u64 = 30;
@@ -52,6 +59,8 @@ pub struct AwsBackend {
     /// Learnt from the first ARN seen; needed to write incident ARNs from their short ids.
     account: Mutex<Option<String>>,
     cache: ReadCache,
+    /// The console's own database, for the roster history AWS does not keep.
+    db: Db,
 }
 
 /// A cached read: when it was made, and the value (of whichever type the read returns).
@@ -170,6 +179,10 @@ fn taken(err: AppError, field: &str, msg: Msg) -> AppError {
 
 fn secs(t: &AwsTime) -> i64 {
     t.secs()
+}
+
+fn chrono_at(secs: i64) -> DateTime<Utc> {
+    crate::engine::from_epoch(secs)
 }
 
 fn chrono_of(t: &AwsTime) -> DateTime<Utc> {
@@ -393,7 +406,7 @@ pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient 
 }
 
 impl AwsBackend {
-    pub async fn connect(settings: &AwsSettings) -> Self {
+    pub async fn connect(settings: &AwsSettings, db: Db) -> Self {
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
         if let Some(region) = &settings.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
@@ -415,6 +428,7 @@ impl AwsBackend {
             region: sdk.region().map_or_else(|| "(no region)".to_owned(), ToString::to_string),
             account: Mutex::new(None),
             cache: ReadCache { ttl: StdDuration::from_secs(settings.cache_secs), entries: Mutex::new(HashMap::new()) },
+            db,
         }
     }
 
@@ -618,6 +632,154 @@ impl AwsBackend {
         list.sort_by_key(|e| std::cmp::Reverse(e.start_time().map_or(0, secs)));
         Ok(list)
     }
+}
+
+/// The roster history AWS does not keep, in the console's database. Changes hold a console
+/// transaction across the AWS call, so the version is recorded exactly when AWS took the change.
+impl AwsBackend {
+    async fn member_arns(&self, members: &[String]) -> Result<Vec<String>, AppError> {
+        let mut arns = Vec::new();
+        for m in members {
+            arns.push(self.contact_arn(m).await?);
+        }
+        Ok(arns)
+    }
+
+    async fn get_rotation(&self, id: &str) -> Result<(String, Rotation), AppError> {
+        let r = self
+            .contacts
+            .get_rotation()
+            .rotation_id(id)
+            .send()
+            .await
+            .map_err(|e| aws_error("ssm-contacts:GetRotation", &e))?;
+        let rotation = rotation_from_aws(r.contact_ids(), Some(r.start_time()), r.time_zone_id(), r.recurrence());
+        Ok((r.name().to_owned(), rotation))
+    }
+
+    async fn override_entries(&self, id: &str, from: DateTime<Utc>) -> Result<Vec<OverrideEntry>, AppError> {
+        let list = self
+            .contacts
+            .list_rotation_overrides()
+            .rotation_id(id)
+            .start_time(AwsTime::from_secs(from.timestamp()))
+            .end_time(AwsTime::from_secs((from + Duration::days(366)).timestamp()))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| aws_error("ssm-contacts:ListRotationOverrides", &e))?;
+        Ok(list
+            .iter()
+            .map(|o| OverrideEntry {
+                id: o.rotation_override_id().to_owned(),
+                value: Override {
+                    start: chrono_of(o.start_time()),
+                    end: chrono_of(o.end_time()),
+                    members: o.new_contact_ids().iter().map(|m| last_segment(m)).collect(),
+                },
+            })
+            .collect())
+    }
+
+    /// Shifts as AWS computes them from the current definition.
+    async fn planned_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError> {
+        let shifts = self
+            .contacts
+            .list_rotation_shifts()
+            .rotation_id(rotation_id)
+            .start_time(AwsTime::from_secs(from))
+            .end_time(AwsTime::from_secs(to))
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| aws_error("ssm-contacts:ListRotationShifts", &e))?;
+        Ok(shifts
+            .iter()
+            .map(|s| Shift {
+                start: chrono_of(s.start_time()),
+                end: chrono_of(s.end_time()),
+                members: s.contact_ids().iter().map(|m| last_segment(m)).collect(),
+                kind: match s.shift_details() {
+                    Some(d) if s.r#type() == Some(&contacts::types::ShiftType::Overridden) => ShiftKind::Overridden {
+                        displaced: d.overridden_contact_ids().iter().map(|m| last_segment(m)).collect(),
+                    },
+                    _ => ShiftKind::Regular,
+                },
+            })
+            .collect())
+    }
+
+    /// The rotation as AWS has it now, recorded as a version when the console first sees it or
+    /// when it was changed outside the console since the last recorded version.
+    async fn observed(&self, id: &str) -> Result<(String, Rotation, Head), AppError> {
+        let (name, rotation) = self.get_rotation(id).await?;
+        let mut tx = self.db.pool.begin().await.map_err(roster::RosterError::from)?;
+        let last = roster::load(&mut tx, id).await?;
+        let entry = |kind| Entry { rotation_id: id, at: Utc::now(), actor: "aws".into(), kind, name: &name, rotation: &rotation };
+        match last.latest() {
+            None => roster::start(&mut tx, entry(VersionKind::Observed)).await?,
+            Some(v) if v.rotation != rotation || v.name != name => {
+                let version = roster::claim_definition(&mut tx, id, None).await?;
+                roster::insert(&mut tx, version, entry(VersionKind::Observed)).await?;
+            }
+            Some(_) => {}
+        }
+        let head = roster::head(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        tx.commit().await.map_err(roster::RosterError::from)?;
+        Ok((name, rotation, head))
+    }
+
+    /// Sends a definition to AWS as version `kind`, if `base` is still the current definition.
+    async fn save_definition(
+        &self,
+        actor: &CurrentUser,
+        id: &str,
+        base: u32,
+        name: &str,
+        rotation: Rotation,
+        kind: VersionKind,
+    ) -> Result<u32, AppError> {
+        let (current_name, before, _) = self.observed(id).await?;
+        if name.trim() != current_name {
+            return Err(AppError::Invalid(vec![FieldError::new("name", Msg::ErrRenameAws)]));
+        }
+        let members = self.member_arns(&rotation.members).await?;
+        let recurrence = recurrence_to_aws(&rotation)?;
+        let mut tx = self.db.pool.begin().await.map_err(roster::RosterError::from)?;
+        let version = roster::claim_definition(&mut tx, id, Some(base)).await?;
+        let result = self
+            .contacts
+            .update_rotation()
+            .rotation_id(id)
+            .set_contact_ids(Some(members))
+            .start_time(AwsTime::from_secs(rotation.start.timestamp()))
+            .time_zone_id(&rotation.time_zone)
+            .recurrence(recurrence)
+            .send()
+            .await;
+        self.cache.clear();
+        result.map_err(|e| aws_error("ssm-contacts:UpdateRotation", &e))?;
+        let entry = Entry { rotation_id: id, at: Utc::now(), actor: actor.username.clone(), kind, name: &current_name, rotation: &rotation };
+        roster::insert(&mut tx, version, entry).await?;
+        audited(&mut tx, actor, Change::updated("rotation", id, &before, &rotation)).await?;
+        tx.commit().await.map_err(roster::RosterError::from)?;
+        Ok(version)
+    }
+}
+
+/// AWS keeps its own trail (CloudTrail); the console's audit log records what its users did.
+async fn audited<T: serde::Serialize>(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    actor: &CurrentUser,
+    change: Change<'_, T>,
+) -> Result<(), AppError> {
+    crate::audit::record(tx, Actor::User(actor), Utc::now().timestamp(), change)
+        .await
+        .map_err(|e| AppError::from(roster::RosterError::from(e)))
 }
 
 fn record_from_aws(r: &incidents::types::IncidentRecord) -> IncidentRecord {
@@ -913,33 +1075,125 @@ impl Backend for AwsBackend {
         Ok(Vec::new())
     }
 
+    /// The past as the console recorded it; from now on, as AWS plans it.
     async fn rotation_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError> {
-        let shifts = self
+        let now = Utc::now().timestamp();
+        let mut past = if from < now { self.roster(rotation_id).await?.shifts(chrono_at(from), chrono_at(to.min(now))) } else { Vec::new() };
+        if to > now {
+            past.extend(self.planned_shifts(rotation_id, from.max(now), to).await?);
+        }
+        Ok(past)
+    }
+
+    async fn create_rotation(&self, _actor: &CurrentUser, name: &str, rotation: Rotation) -> Result<String, AppError> {
+        let members = self.member_arns(&rotation.members).await?;
+        let result = self
             .contacts
-            .list_rotation_shifts()
-            .rotation_id(rotation_id)
-            .start_time(AwsTime::from_secs(from))
-            .end_time(AwsTime::from_secs(to))
-            .into_paginator()
-            .items()
+            .create_rotation()
+            .name(name)
+            .set_contact_ids(Some(members))
+            .start_time(AwsTime::from_secs(rotation.start.timestamp()))
+            .time_zone_id(&rotation.time_zone)
+            .recurrence(recurrence_to_aws(&rotation)?)
             .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| aws_error("ssm-contacts:ListRotationShifts", &e))?;
-        Ok(shifts
-            .iter()
-            .map(|s| Shift {
-                start: chrono_of(s.start_time()),
-                end: chrono_of(s.end_time()),
-                members: s.contact_ids().iter().map(|m| last_segment(m)).collect(),
-                kind: match s.shift_details() {
-                    Some(d) if s.r#type() == Some(&contacts::types::ShiftType::Overridden) => ShiftKind::Overridden {
-                        displaced: d.overridden_contact_ids().iter().map(|m| last_segment(m)).collect(),
-                    },
-                    _ => ShiftKind::Regular,
-                },
-            })
-            .collect())
+            .await;
+        self.cache.clear();
+        let created = result.map_err(|e| aws_error("ssm-contacts:CreateRotation", &e))?;
+        self.observed(created.rotation_arn()).await?;
+        Ok(created.rotation_arn().to_owned())
+    }
+
+    async fn rotation(&self, id: &str) -> Result<RotationDetail, AppError> {
+        let (name, rotation, head) = self.observed(id).await?;
+        Ok(RotationDetail {
+            id: id.to_owned(),
+            name,
+            rotation,
+            version: head.version,
+            definition_version: head.definition_version,
+            swap_approval: head.swap_approval,
+            overrides: self.override_entries(id, Utc::now()).await?,
+        })
+    }
+
+    async fn roster(&self, id: &str) -> Result<Roster, AppError> {
+        self.observed(id).await?;
+        let mut conn = self.db.pool.acquire().await.map_err(roster::RosterError::from)?;
+        Ok(roster::load(&mut conn, id).await?)
+    }
+
+    async fn update_rotation(
+        &self,
+        actor: &CurrentUser,
+        id: &str,
+        base: u32,
+        name: &str,
+        rotation: Rotation,
+    ) -> Result<u32, AppError> {
+        self.save_definition(actor, id, base, name, rotation, VersionKind::Edited).await
+    }
+
+    async fn restore_rotation(&self, actor: &CurrentUser, id: &str, from: u32, base: u32) -> Result<u32, AppError> {
+        let roster = self.roster(id).await?;
+        let old = roster.versions.iter().find(|v| v.version == from).ok_or(AppError::NotFound)?;
+        let (name, rotation) = (old.name.clone(), old.rotation.clone());
+        self.save_definition(actor, id, base, &name, rotation, VersionKind::Restored { from }).await
+    }
+
+    async fn add_override(&self, actor: &CurrentUser, rotation_id: &str, o: Override) -> Result<String, AppError> {
+        let (name, rotation, _) = self.observed(rotation_id).await?;
+        o.validate(&rotation, Utc::now()).map_err(AppError::Invalid)?;
+        let members = self.member_arns(&o.members).await?;
+        let mut tx = self.db.pool.begin().await.map_err(roster::RosterError::from)?;
+        let version = roster::claim(&mut tx, rotation_id).await?;
+        let result = self
+            .contacts
+            .create_rotation_override()
+            .rotation_id(rotation_id)
+            .set_new_contact_ids(Some(members))
+            .start_time(AwsTime::from_secs(o.start.timestamp()))
+            .end_time(AwsTime::from_secs(o.end.timestamp()))
+            .send()
+            .await;
+        self.cache.clear();
+        let id = result.map_err(|e| aws_error("ssm-contacts:CreateRotationOverride", &e))?.rotation_override_id;
+        audited(&mut tx, actor, Change::created("override", &id, &o)).await?;
+        let kind = VersionKind::OverrideAdded { id: id.clone(), value: o };
+        let entry = Entry { rotation_id, at: Utc::now(), actor: actor.username.clone(), kind, name: &name, rotation: &rotation };
+        roster::insert(&mut tx, version, entry).await?;
+        tx.commit().await.map_err(roster::RosterError::from)?;
+        Ok(id)
+    }
+
+    async fn delete_override(&self, actor: &CurrentUser, rotation_id: &str, override_id: &str) -> Result<(), AppError> {
+        let (name, rotation, _) = self.observed(rotation_id).await?;
+        let mut tx = self.db.pool.begin().await.map_err(roster::RosterError::from)?;
+        let version = roster::claim(&mut tx, rotation_id).await?;
+        let result = self
+            .contacts
+            .delete_rotation_override()
+            .rotation_id(rotation_id)
+            .rotation_override_id(override_id)
+            .send()
+            .await;
+        self.cache.clear();
+        result.map_err(|e| aws_error("ssm-contacts:DeleteRotationOverride", &e))?;
+        audited(&mut tx, actor, Change::<()>::deleted("override", override_id, &())).await?;
+        let kind = VersionKind::OverrideRemoved { id: override_id.to_owned() };
+        let entry = Entry { rotation_id, at: Utc::now(), actor: actor.username.clone(), kind, name: &name, rotation: &rotation };
+        roster::insert(&mut tx, version, entry).await?;
+        tx.commit().await.map_err(roster::RosterError::from)?;
+        Ok(())
+    }
+
+    async fn set_swap_approval(&self, actor: &CurrentUser, rotation_id: &str, required: bool) -> Result<(), AppError> {
+        let (.., head) = self.observed(rotation_id).await?;
+        let mut tx = self.db.pool.begin().await.map_err(roster::RosterError::from)?;
+        roster::set_swap_approval(&mut tx, rotation_id, required).await?;
+        audited(&mut tx, actor, Change::updated("rotation_swap_approval", rotation_id, &head.swap_approval, &required))
+            .await?;
+        tx.commit().await.map_err(roster::RosterError::from)?;
+        Ok(())
     }
 
     async fn create_contact(&self, _actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {
@@ -993,26 +1247,6 @@ impl Backend for AwsBackend {
         self.cache.clear();
         result.map_err(|e| aws_error("ssm-contacts:ActivateContactChannel", &e))?;
         Ok(())
-    }
-
-    async fn create_rotation(&self, _actor: &CurrentUser, name: &str, rotation: Rotation) -> Result<String, AppError> {
-        let mut members = Vec::new();
-        for m in &rotation.members {
-            members.push(self.contact_arn(m).await?);
-        }
-        let result = self
-            .contacts
-            .create_rotation()
-            .name(name)
-            .set_contact_ids(Some(members))
-            .start_time(AwsTime::from_secs(rotation.start.timestamp()))
-            .time_zone_id(&rotation.time_zone)
-            .recurrence(recurrence_to_aws(&rotation)?)
-            .send()
-            .await;
-        self.cache.clear();
-        let created = result.map_err(|e| aws_error("ssm-contacts:CreateRotation", &e))?;
-        Ok(created.rotation_arn().to_owned())
     }
 
     async fn start_engagement(&self, _actor: &CurrentUser, start: EngagementStart) -> Result<String, AppError> {

@@ -13,6 +13,9 @@ use app::domain::incident::{
 use app::domain::rotation::{Rotation, Shift, local_time};
 use app::error::{AppError, FieldError};
 use app::i18n::Msg;
+use app::api::rotations::{OverrideEntry, RotationDetail};
+use app::domain::roster::Roster;
+use app::domain::rotation::Override;
 use app::ports::{Backend, EngagementStart, IncidentStart};
 use chrono::Duration;
 
@@ -26,6 +29,7 @@ impl From<EngineError> for AppError {
         match e {
             EngineError::Invalid(fields) => AppError::Invalid(fields),
             EngineError::NotFound(..) => AppError::NotFound,
+            EngineError::Stale { current } => AppError::StaleVersion { current },
             other => {
                 tracing::error!(error = %other, "local engine");
                 AppError::Internal
@@ -98,11 +102,56 @@ impl Backend for LocalBackend {
         Ok(self.engagement_view(detail.summary).await?)
     }
 
+    /// From the roster history: the past as it was, the future as it stands now.
     async fn rotation_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError> {
-        let rotation = self.engine.rotation(rotation_id).await?;
-        let (from, to) = (from_epoch(from), from_epoch(to));
-        let overrides = self.engine.overrides(rotation_id, from, to).await?;
-        Ok(rotation.shifts(from, to, &overrides))
+        Ok(self.roster(rotation_id).await?.shifts(from_epoch(from), from_epoch(to)))
+    }
+
+    async fn rotation(&self, id: &str) -> Result<RotationDetail, AppError> {
+        let r = self.engine.named_rotation(id).await?;
+        let head = self.engine.roster_head(id).await?;
+        let overrides = self.engine.override_list(id, self.engine.now()).await?;
+        Ok(RotationDetail {
+            id: r.id,
+            name: r.name,
+            rotation: r.rotation,
+            version: head.version,
+            definition_version: head.definition_version,
+            swap_approval: head.swap_approval,
+            overrides: overrides.into_iter().map(|o| OverrideEntry { id: o.id, value: o.value }).collect(),
+        })
+    }
+
+    async fn roster(&self, id: &str) -> Result<Roster, AppError> {
+        self.engine.named_rotation(id).await?;
+        Ok(self.engine.roster(id).await?)
+    }
+
+    async fn update_rotation(
+        &self,
+        actor: &CurrentUser,
+        id: &str,
+        base: u32,
+        name: &str,
+        rotation: Rotation,
+    ) -> Result<u32, AppError> {
+        Ok(self.engine.update_rotation(Actor::User(actor), id, Some(base), name, rotation).await?)
+    }
+
+    async fn restore_rotation(&self, actor: &CurrentUser, id: &str, from: u32, base: u32) -> Result<u32, AppError> {
+        Ok(self.engine.restore_rotation(Actor::User(actor), id, from, base).await?)
+    }
+
+    async fn add_override(&self, actor: &CurrentUser, rotation_id: &str, o: Override) -> Result<String, AppError> {
+        Ok(self.engine.add_override(Actor::User(actor), rotation_id, o).await?)
+    }
+
+    async fn delete_override(&self, actor: &CurrentUser, rotation_id: &str, override_id: &str) -> Result<(), AppError> {
+        Ok(self.engine.delete_override(Actor::User(actor), rotation_id, override_id).await?)
+    }
+
+    async fn set_swap_approval(&self, actor: &CurrentUser, rotation_id: &str, required: bool) -> Result<(), AppError> {
+        Ok(self.engine.set_swap_approval(Actor::User(actor), rotation_id, required).await?)
     }
 
     async fn create_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {

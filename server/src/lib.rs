@@ -10,9 +10,12 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod engine;
+pub mod feeds;
 pub mod password;
+pub mod roster;
 pub mod sessions;
 pub mod ssm_api;
+pub mod swaps;
 pub mod web;
 
 use std::sync::Arc;
@@ -78,10 +81,13 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
 
     let backend: Arc<dyn app::ports::Backend> = match config.backend {
         Backend::Local => Arc::new(backend::LocalBackend { engine: engine.clone() }),
-        Backend::Aws => Arc::new(aws_backend::AwsBackend::connect(&config.aws_settings()).await),
+        Backend::Aws => Arc::new(aws_backend::AwsBackend::connect(&config.aws_settings(), db.clone()).await),
     };
+    let feeds = feeds::SqlFeeds { db: db.clone(), backend: backend.clone() };
     let services = Services {
         accounts: accounts.clone(),
+        swaps: Arc::new(swaps::SqlSwaps { db: db.clone(), backend: backend.clone() }),
+        feeds: Arc::new(feeds.clone()),
         backend,
         mode: match config.backend {
             Backend::Local => BackendMode::Local,
@@ -120,6 +126,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         .route("/readyz", get(web::readyz))
         .route("/locale", post(web::set_locale))
         .with_state(web.clone())
+        .route("/calendar/{file}", get(feeds::serve).with_state(feeds))
         .merge(leptos)
         .layer(from_fn_with_state(web.clone(), web::current_user))
         .layer(sessions::layer(store, secure, config.session_idle_hours))

@@ -18,7 +18,7 @@ use chrono::Duration;
 use common::ssm::{Mode, SsmServer, t0};
 
 fn manager() -> CurrentUser {
-    CurrentUser { id: 1, username: "hana".into(), display_name: "Hana".into(), role: Role::Manager }
+    CurrentUser { id: 1, username: "hana".into(), display_name: "Hana".into(), role: Role::Manager, contact: None }
 }
 
 fn person(alias: &str, stages: Vec<Stage>) -> Contact {

@@ -14,6 +14,8 @@ pub struct UserSummary {
     pub role: Role,
     pub disabled: bool,
     pub created_at: i64,
+    /// The person this user is on the rotas.
+    pub contact: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +92,25 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
+/// Links a user to the person they are on the rotas (empty `contact` unlinks).
+#[server(endpoint = "admin_set_contact")]
+pub async fn set_user_contact(user_id: i64, contact: String) -> Result<UserSummary, AppError> {
+    let actor = crate::auth::ssr::require_role(Role::Admin)?;
+    let s = crate::ports::services()?;
+    let contact = Some(contact.trim().to_owned()).filter(|c| !c.is_empty());
+    if let Some(alias) = &contact {
+        let people = s.backend.contacts().await?;
+        let known = people
+            .iter()
+            .any(|c| &c.contact.alias == alias && c.contact.kind == crate::domain::contact::ContactType::Personal);
+        if !known {
+            let e = AppError::Invalid(vec![crate::error::FieldError::new("contact", crate::i18n::Msg::ErrUnknownContact)]);
+            return crate::error::ssr::with_status(Err(e));
+        }
+    }
+    crate::error::ssr::with_status(s.accounts.set_contact(&actor, user_id, contact).await)
 }
 
 /// An access key for the console's SSM-compatible API (the secret is never listed).

@@ -3,4 +3,5 @@
 
 pub mod admin;
 pub mod oncall;
+pub mod rotations;
 pub mod session;

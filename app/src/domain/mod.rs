@@ -2,4 +2,5 @@
 
 pub mod contact;
 pub mod incident;
+pub mod roster;
 pub mod rotation;

@@ -64,6 +64,21 @@ pub enum EngineError {
     Corrupt(&'static str, serde_json::Error),
     #[error("background task: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// Someone else changed the rotation's definition since the edit began.
+    #[error("stale edit: the rotation is at version {current}")]
+    Stale { current: u32 },
+}
+
+impl From<crate::roster::RosterError> for EngineError {
+    fn from(e: crate::roster::RosterError) -> Self {
+        use crate::roster::RosterError;
+        match e {
+            RosterError::Stale { current } => EngineError::Stale { current },
+            RosterError::Unknown(id) => EngineError::NotFound("rotation", id),
+            RosterError::Corrupt(e) => EngineError::Corrupt("roster version", e),
+            RosterError::Db(e) => EngineError::Db(e),
+        }
+    }
 }
 
 impl EngineError {
@@ -105,11 +120,11 @@ impl Engine {
     }
 }
 
-pub(crate) fn epoch(t: DateTime<Utc>) -> i64 {
+pub fn epoch(t: DateTime<Utc>) -> i64 {
     t.timestamp()
 }
 
-pub(crate) fn from_epoch(secs: i64) -> DateTime<Utc> {
+pub fn from_epoch(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
 }
 

@@ -10,12 +10,14 @@ use sqlx::any::AnyRow;
 use app::domain::contact::{
     ChannelType, Contact, ContactChannel, ContactType, Plan, References, Target, schedule_on_call,
 };
+use app::domain::roster::{Roster, VersionKind};
 use app::domain::rotation::{Override, Rotation};
 use app::i18n::Msg;
 
 use super::outbox::{Outgoing, enqueue};
 use super::{Engine, EngineError, epoch, from_epoch, new_id, new_uuid};
 use crate::audit::{self, Actor, Change};
+use crate::roster;
 
 /// Every id a plan may refer to, loaded for validation.
 pub(crate) struct Known {
@@ -237,6 +239,15 @@ impl Engine {
         .execute(&mut *tx)
         .await
         .map_err(name_taken)?;
+        let entry = roster::Entry {
+            rotation_id: &id,
+            at: self.now(),
+            actor: actor.name(),
+            kind: VersionKind::Created,
+            name: name.trim(),
+            rotation: &rotation,
+        };
+        roster::start(&mut *tx, entry).await?;
         let change = Change::created("rotation", &id, &rotation);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
@@ -252,11 +263,12 @@ impl Engine {
     }
 
     pub async fn add_override(&self, actor: Actor<'_>, rotation_id: &str, o: Override) -> Result<String, EngineError> {
-        let rotation = self.rotation(rotation_id).await?;
-        o.validate(&rotation, self.now()).map_err(EngineError::Invalid)?;
+        let current = self.named_rotation(rotation_id).await?;
+        o.validate(&current.rotation, self.now()).map_err(EngineError::Invalid)?;
         let id = new_uuid();
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
+        let version = roster::claim(&mut *tx, rotation_id).await?;
         sqlx::query(
             "INSERT INTO rotation_overrides (id, rotation_id, start_at, end_at, members_json, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -269,6 +281,8 @@ impl Engine {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        let kind = VersionKind::OverrideAdded { id: id.clone(), value: o.clone() };
+        roster::insert(&mut *tx, version, current.entry(self.now(), &actor, kind)).await?;
         let change = Change::created("override", &id, &o);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
@@ -486,17 +500,46 @@ impl Engine {
             .collect()
     }
 
+    /// Replaces a rotation's name and definition. `base` is the definition version the edit
+    /// started from; a later change by someone else refuses it ([`EngineError::Stale`]).
+    /// Returns the new version.
     pub async fn update_rotation(
         &self,
         actor: Actor<'_>,
         id: &str,
+        base: Option<u32>,
         name: &str,
         rotation: Rotation,
-    ) -> Result<(), EngineError> {
+    ) -> Result<u32, EngineError> {
+        self.save_definition(actor, id, base, name, rotation, VersionKind::Edited).await
+    }
+
+    /// Makes an earlier version's definition current again, as a new version.
+    pub async fn restore_rotation(&self, actor: Actor<'_>, id: &str, from: u32, base: u32) -> Result<u32, EngineError> {
+        let roster = self.roster(id).await?;
+        let old = roster
+            .versions
+            .iter()
+            .find(|v| v.version == from)
+            .ok_or_else(|| EngineError::NotFound("rotation version", format!("{id} v{from}")))?;
+        let (name, rotation) = (old.name.clone(), old.rotation.clone());
+        self.save_definition(actor, id, Some(base), &name, rotation, VersionKind::Restored { from }).await
+    }
+
+    async fn save_definition(
+        &self,
+        actor: Actor<'_>,
+        id: &str,
+        base: Option<u32>,
+        name: &str,
+        rotation: Rotation,
+        kind: VersionKind,
+    ) -> Result<u32, EngineError> {
         let before = self.rotation(id).await?;
         self.check_rotation(name, &rotation).await?;
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
+        let version = roster::claim_definition(&mut *tx, id, base).await?;
         sqlx::query("UPDATE rotations SET name = $1, definition_json = $2, updated_at = $3 WHERE id = $4")
             .bind(name.trim())
             .bind(to_json(&rotation))
@@ -505,10 +548,35 @@ impl Engine {
             .execute(&mut *tx)
             .await
             .map_err(name_taken)?;
+        let entry =
+            roster::Entry { rotation_id: id, at: self.now(), actor: actor.name(), kind, name: name.trim(), rotation: &rotation };
+        roster::insert(&mut *tx, version, entry).await?;
         let change = Change::updated("rotation", id.to_owned(), &before, &rotation);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
+        Ok(version)
+    }
+
+    /// Whether accepted swaps on this rotation wait for a manager (audited).
+    pub async fn set_swap_approval(&self, actor: Actor<'_>, id: &str, required: bool) -> Result<(), EngineError> {
+        let before = self.roster_head(id).await?.swap_approval;
+        let mut tx = self.db.pool.begin().await?;
+        roster::set_swap_approval(&mut tx, id, required).await?;
+        let change = Change::updated("rotation_swap_approval", id, &before, &required);
+        audit::record(&mut tx, actor, epoch(self.now()), change).await?;
+        tx.commit().await?;
         Ok(())
+    }
+
+    /// Every recorded version of a rotation.
+    pub async fn roster(&self, id: &str) -> Result<Roster, EngineError> {
+        let mut conn = self.db.pool.acquire().await?;
+        Ok(roster::load(&mut conn, id).await?)
+    }
+
+    pub async fn roster_head(&self, id: &str) -> Result<roster::Head, EngineError> {
+        let mut conn = self.db.pool.acquire().await?;
+        roster::head(&mut conn, id).await?.ok_or_else(|| EngineError::NotFound("rotation", id.to_owned()))
     }
 
     /// Deletes a rotation and its overrides, unless an on-call schedule still uses it.
@@ -520,6 +588,8 @@ impl Engine {
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         sqlx::query("DELETE FROM rotations WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        // The versions stay: they are the record of who was on call.
+        sqlx::query("DELETE FROM rotation_heads WHERE rotation_id = $1").bind(id).execute(&mut *tx).await?;
         let change = Change::deleted("rotation", id.to_owned(), &before);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
@@ -577,6 +647,7 @@ impl Engine {
     }
 
     pub async fn delete_override(&self, actor: Actor<'_>, rotation_id: &str, id: &str) -> Result<(), EngineError> {
+        let current = self.named_rotation(rotation_id).await.map_err(|_| EngineError::NotFound("override", id.to_owned()))?;
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         let gone = sqlx::query(
@@ -593,6 +664,9 @@ impl Engine {
             end: from_epoch(gone.try_get("end_at")?),
             members: parse("override", &gone.try_get::<String, _>("members_json")?)?,
         };
+        let version = roster::claim(&mut *tx, rotation_id).await?;
+        let kind = VersionKind::OverrideRemoved { id: id.to_owned() };
+        roster::insert(&mut *tx, version, current.entry(self.now(), &actor, kind)).await?;
         audit::record(&mut tx, actor, now, Change::deleted("override", id, &before)).await?;
         tx.commit().await?;
         Ok(())
@@ -604,6 +678,13 @@ pub struct NamedRotation {
     pub id: String,
     pub name: String,
     pub rotation: Rotation,
+}
+
+impl NamedRotation {
+    /// A roster entry for a change that keeps this definition.
+    fn entry<'a>(&'a self, at: DateTime<Utc>, actor: &Actor<'_>, kind: VersionKind) -> roster::Entry<'a> {
+        roster::Entry { rotation_id: &self.id, at, actor: actor.name(), kind, name: &self.name, rotation: &self.rotation }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -655,7 +655,7 @@ async fn update_rotation(c: &Call<'_>, req: UpdateRotationInput) -> Result<Value
     rotation.coverage = coverage_from(&req.recurrence)?;
     rotation.multiplier = req.recurrence.recurrence_multiplier;
     rotation.number_on_call = req.recurrence.number_of_on_calls;
-    c.engine.update_rotation(c.actor(), &current.id, &current.name, rotation).await?;
+    c.engine.update_rotation(c.actor(), &current.id, None, &current.name, rotation).await?;
     Ok(json!({}))
 }
 

@@ -118,10 +118,13 @@ impl TestConsole {
         self.send(req.body(Body::empty()).unwrap()).await
     }
 
-    /// Calls a server function the way the hydrated page does (form-encoded POST, same origin).
+    /// Calls a server function the way the hydrated page does (a same-origin POST, form-encoded,
+    /// or JSON when the body is a JSON object).
     pub async fn call(&self, endpoint: &str, form: &str, cookie: Option<&str>) -> Reply {
+        let content_type =
+            if form.starts_with('{') { "application/json" } else { "application/x-www-form-urlencoded" };
         let mut req = Request::post(format!("/api/{endpoint}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::CONTENT_TYPE, content_type)
             .header(header::ACCEPT, "application/json")
             .header(header::ORIGIN, self.origin());
         if let Some(c) = cookie {

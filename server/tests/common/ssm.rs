@@ -32,6 +32,10 @@ pub struct SsmServer {
     pub engine: Engine,
     pub clock: Arc<ManualClock>,
     pub db: Db,
+    /// The AWS-mode console's own database (roster history, swaps, feeds): a separate one, as a
+    /// console in AWS mode never shares a database with AWS.
+    pub console_db: Db,
+    _console_dir: tempfile::TempDir,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -54,7 +58,18 @@ impl SsmServer {
         let task = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
         });
-        SsmServer { url, key_id: key.access_key_id, secret: key.secret_access_key, engine, clock, db: db.clone(), task }
+        let (console_db, console_dir) = super::test_db().await;
+        SsmServer {
+            url,
+            key_id: key.access_key_id,
+            secret: key.secret_access_key,
+            engine,
+            clock,
+            db: db.clone(),
+            console_db,
+            _console_dir: console_dir,
+            task,
+        }
     }
 
     pub async fn sdk_config(&self) -> aws_config::SdkConfig {
@@ -83,7 +98,7 @@ impl SsmServer {
                     endpoint_url: Some(self.url.clone()),
                     cache_secs: 0,
                     static_credentials: Some((self.key_id.clone(), self.secret.clone())),
-                })
+                }, self.console_db.clone())
                 .await,
             ),
         }

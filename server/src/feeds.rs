@@ -1,0 +1,255 @@
+//! iCalendar feeds (RFC 5545) of a rotation's shifts or of one person's, at secret URLs. Each
+//! user has their own URL per feed and can regenerate it; only a hash of the token is stored.
+//! Times are written in UTC (no VTIMEZONE needed, so every calendar app reads them the same);
+//! each event names its rotation, its people and the rotation's time zone.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use sha2::{Digest, Sha256};
+
+use app::api::rotations::FeedKind;
+use app::auth::CurrentUser;
+use app::domain::contact::ContactType;
+use app::domain::rotation::{Shift, ShiftKind};
+use app::error::AppError;
+use app::ports::{Backend, Feeds, now_epoch_secs};
+
+use crate::audit::{self, Actor, Change};
+use crate::db::Db;
+
+/// How far back and ahead a feed reaches.
+pub const FEED_PAST_DAYS: i64 = 30;
+pub const FEED_AHEAD_DAYS: i64 = 180;
+
+#[derive(Clone)]
+pub struct SqlFeeds {
+    pub db: Db,
+    pub backend: Arc<dyn Backend>,
+}
+
+fn internal(e: sqlx::Error) -> AppError {
+    tracing::error!(error = %e, "calendar feeds");
+    AppError::Internal
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+#[async_trait]
+impl Feeds for SqlFeeds {
+    async fn regenerate(&self, actor: &CurrentUser, kind: FeedKind, subject: &str) -> Result<String, AppError> {
+        match kind {
+            FeedKind::Rotation => {
+                self.backend.rotation(subject).await?;
+            }
+            FeedKind::Person => {
+                let known = self.backend.contacts().await?;
+                if !known.iter().any(|c| c.contact.alias == subject && c.contact.kind == ContactType::Personal) {
+                    return Err(AppError::NotFound);
+                }
+            }
+        }
+        let token = crate::engine::new_id() + &crate::engine::new_id();
+        let now = now_epoch_secs();
+        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1 AND kind = $2 AND subject = $3")
+            .bind(actor.id)
+            .bind(kind.as_str())
+            .bind(subject)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        sqlx::query(
+            "INSERT INTO calendar_feeds (token_hash, user_id, kind, subject, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash(&token))
+        .bind(actor.id)
+        .bind(kind.as_str())
+        .bind(subject)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        let what = kind.as_str();
+        let change = Change::created("calendar_feed", format!("{what}:{subject}"), &what);
+        audit::record(&mut tx, Actor::User(actor), now, change).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(format!("/calendar/{token}.ics"))
+    }
+}
+
+impl SqlFeeds {
+    /// The feed a token opens, if it exists and its user is still enabled.
+    async fn lookup(&self, token: &str) -> Result<Option<(FeedKind, String)>, AppError> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT f.kind, f.subject FROM calendar_feeds f JOIN users u ON u.id = f.user_id \
+             WHERE f.token_hash = $1 AND u.disabled_at IS NULL",
+        )
+        .bind(token_hash(token))
+        .fetch_optional(&self.db.pool)
+        .await
+        .map_err(internal)?;
+        Ok(row.map(|(kind, subject)| (if kind == "person" { FeedKind::Person } else { FeedKind::Rotation }, subject)))
+    }
+
+    /// The feed's events over `[from, to)`.
+    pub async fn events(
+        &self,
+        kind: FeedKind,
+        subject: &str,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Calendar, AppError> {
+        let names: HashMap<String, String> = self
+            .backend
+            .contacts()
+            .await?
+            .into_iter()
+            .map(|c| (c.contact.alias, c.contact.display_name))
+            .collect();
+        let rotations = match kind {
+            FeedKind::Rotation => vec![self.backend.rotation(subject).await?],
+            FeedKind::Person => {
+                let mut out = Vec::new();
+                for r in self.backend.rotations().await? {
+                    if r.rotation.members.iter().any(|m| m == subject) {
+                        out.push(self.backend.rotation(&r.id).await?);
+                    }
+                }
+                out
+            }
+        };
+        let mut events = Vec::new();
+        for r in &rotations {
+            let shifts = self.backend.rotation_shifts(&r.id, from.timestamp(), to.timestamp()).await?;
+            for shift in shifts {
+                if kind == FeedKind::Person && !shift.members.iter().any(|m| m == subject) {
+                    continue;
+                }
+                events.push(FeedEvent::new(&r.id, &r.name, &r.rotation.time_zone, shift, &names));
+            }
+        }
+        let name = match kind {
+            FeedKind::Rotation => rotations.first().map(|r| r.name.clone()).unwrap_or_default(),
+            FeedKind::Person => names.get(subject).cloned().unwrap_or_else(|| subject.to_owned()),
+        };
+        let zone = rotations.first().map(|r| r.rotation.time_zone.clone());
+        Ok(Calendar { name, zone, events })
+    }
+}
+
+/// One shift as a calendar event.
+pub struct FeedEvent {
+    pub uid: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub summary: String,
+    pub description: String,
+}
+
+impl FeedEvent {
+    fn new(rotation_id: &str, rotation: &str, zone: &str, shift: Shift, names: &HashMap<String, String>) -> FeedEvent {
+        let name = |alias: &String| names.get(alias).cloned().unwrap_or_else(|| alias.clone());
+        let people: Vec<String> = shift.members.iter().map(name).collect();
+        let mut description = format!("Rotation: {rotation}\nOn call: {}\nTime zone: {zone}", people.join(", "));
+        if let ShiftKind::Overridden { displaced } = &shift.kind {
+            let _ = write!(description, "\nOverride (instead of {})", displaced.iter().map(name).collect::<Vec<_>>().join(", "));
+        }
+        let id_hash = &hex::encode(Sha256::digest(rotation_id.as_bytes()))[..16];
+        FeedEvent {
+            uid: format!("{id_hash}-{}@oncall-console", shift.start.timestamp()),
+            summary: format!("{rotation}: {}", people.join(", ")),
+            description,
+            start: shift.start,
+            end: shift.end,
+        }
+    }
+}
+
+pub struct Calendar {
+    pub name: String,
+    pub zone: Option<String>,
+    pub events: Vec<FeedEvent>,
+}
+
+impl Calendar {
+    /// RFC 5545 text: CRLF line ends, lines folded at 75 octets, text values escaped.
+    pub fn to_ics(&self, stamp: DateTime<Utc>) -> String {
+        let mut lines = vec![
+            "BEGIN:VCALENDAR".to_owned(),
+            "VERSION:2.0".to_owned(),
+            "PRODID:-//oncall-console//rotations//EN".to_owned(),
+            "CALSCALE:GREGORIAN".to_owned(),
+            "METHOD:PUBLISH".to_owned(),
+            format!("X-WR-CALNAME:{}", escape(&self.name)),
+        ];
+        if let Some(zone) = &self.zone {
+            lines.push(format!("X-WR-TIMEZONE:{}", escape(zone)));
+        }
+        let utc = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
+        for e in &self.events {
+            lines.extend([
+                "BEGIN:VEVENT".to_owned(),
+                format!("UID:{}", e.uid),
+                format!("DTSTAMP:{}", utc(stamp)),
+                format!("DTSTART:{}", utc(e.start)),
+                format!("DTEND:{}", utc(e.end)),
+                format!("SUMMARY:{}", escape(&e.summary)),
+                format!("DESCRIPTION:{}", escape(&e.description)),
+                "TRANSP:TRANSPARENT".to_owned(),
+                "END:VEVENT".to_owned(),
+            ]);
+        }
+        lines.push("END:VCALENDAR".to_owned());
+        lines.iter().map(|l| fold(l)).collect::<String>()
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
+}
+
+/// Folds a content line into pieces of at most 75 octets (never inside a UTF-8 character).
+fn fold(line: &str) -> String {
+    let mut out = String::new();
+    let mut width = 0;
+    for c in line.chars() {
+        if width + c.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += c.len_utf8();
+    }
+    out.push_str("\r\n");
+    out
+}
+
+/// `GET /calendar/<token>.ics`: the feed, or 404 for an unknown or regenerated token.
+pub async fn serve(State(feeds): State<SqlFeeds>, Path(file): Path<String>) -> Response {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    let now = Utc::now();
+    let calendar = match feeds.lookup(token).await {
+        Ok(Some((kind, subject))) => {
+            feeds.events(kind, &subject, now - Duration::days(FEED_PAST_DAYS), now + Duration::days(FEED_AHEAD_DAYS)).await
+        }
+        Ok(None) => Err(AppError::NotFound),
+        Err(e) => Err(e),
+    };
+    match calendar {
+        Ok(c) => (
+            [(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")],
+            c.to_ics(now),
+        )
+            .into_response(),
+        Err(e) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND), "calendar feed not found\n").into_response(),
+    }
+}
