@@ -29,7 +29,7 @@ use app::domain::rotation::{Coverage, HandOff, HandOffTime, Rotation, Shift, Shi
 use app::error::{AppError, AwsProblem, FieldError};
 use app::i18n::Msg;
 use app::api::rotations::{OverrideEntry, RotationDetail};
-use app::domain::roster::{Roster, VersionKind};
+use app::domain::roster::{Roster, VersionKind, join_shifts};
 use app::domain::rotation::Override;
 use app::ports::{Backend, EngagementStart, IncidentStart};
 
@@ -1075,14 +1075,23 @@ impl Backend for AwsBackend {
         Ok(Vec::new())
     }
 
-    /// The past as the console recorded it; from now on, as AWS plans it.
+    /// The past as the console recorded it; before the console first saw the rotation, and from
+    /// now on, as AWS computes it.
     async fn rotation_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError> {
         let now = Utc::now().timestamp();
-        let mut past = if from < now { self.roster(rotation_id).await?.shifts(chrono_at(from), chrono_at(to.min(now))) } else { Vec::new() };
-        if to > now {
-            past.extend(self.planned_shifts(rotation_id, from.max(now), to).await?);
+        let roster = self.roster(rotation_id).await?;
+        let seen = roster.first_seen().map_or(now, |t| t.timestamp()).min(now);
+        let mut shifts = Vec::new();
+        if from < seen {
+            shifts = self.planned_shifts(rotation_id, from, to.min(seen)).await?;
         }
-        Ok(past)
+        if from.max(seen) < to.min(now) {
+            shifts = join_shifts(shifts, roster.shifts(chrono_at(from.max(seen)), chrono_at(to.min(now))));
+        }
+        if to > now {
+            shifts = join_shifts(shifts, self.planned_shifts(rotation_id, from.max(now), to).await?);
+        }
+        Ok(shifts)
     }
 
     async fn create_rotation(&self, _actor: &CurrentUser, name: &str, rotation: Rotation) -> Result<String, AppError> {

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use app::auth::{CurrentUser, Role};
 use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, Stage, Target};
 use app::domain::incident::{IncidentStatus, IncidentTemplate, IncidentUpdate, ResponsePlan};
-use app::domain::rotation::{HandOff, HandOffTime, Rotation};
+use app::domain::roster::VersionKind;
+use app::domain::rotation::{HandOff, HandOffTime, Override, Rotation};
 use app::error::AppError;
 use app::i18n::Msg;
 use app::ports::{Backend, EngagementStart, IncidentStart};
@@ -264,6 +265,64 @@ async fn bad_input(mode: Mode) -> Vec<String> {
     let contacts = w.backend.contacts().await.unwrap();
     assert_eq!(contacts.len(), 6, "{mode:?}");
     seen
+}
+
+/// Editing with versions: a stale edit refused without changing anything, overrides, a restore,
+/// and the recorded history.
+async fn rotation_editing(mode: Mode) -> Vec<String> {
+    let w = world(mode).await;
+    let id = w.team().await;
+    // Overrides must lie ahead of both the engine's clock and (in AWS mode) the real one.
+    let real = chrono::Utc::now();
+    if real > t0() {
+        w.api.clock.advance(real - t0());
+    }
+    let now = w.api.engine.now();
+    let me = manager();
+    let b = &w.backend;
+    let mut seen = Vec::new();
+    let detail = b.rotation(&id).await.unwrap();
+    seen.push(format!("start v{} def v{}", detail.version, detail.definition_version));
+    let mut reversed = detail.rotation.clone();
+    reversed.members.reverse();
+    let v = b.update_rotation(&me, &id, detail.definition_version, &detail.name, reversed.clone()).await.unwrap();
+    seen.push(format!("saved v{v}"));
+    let mut stale = detail.rotation.clone();
+    stale.multiplier = 2;
+    let err = b.update_rotation(&me, &id, detail.definition_version, &detail.name, stale).await.unwrap_err();
+    seen.push(format!("stale: {err:?}"));
+    assert_eq!(b.rotation(&id).await.unwrap().rotation, reversed, "{mode:?}: the stale edit changed nothing");
+    let start = chrono::DateTime::from_timestamp(now.timestamp() + 86_400, 0).unwrap();
+    let cover = Override { start, end: start + Duration::hours(2), members: vec!["kim".into()] };
+    let err = b.add_override(&me, &id, Override { members: vec!["smith".into()], ..cover.clone() }).await.unwrap_err();
+    seen.push(format!("non-member override: {:?}", err.field("members")));
+    let override_id = b.add_override(&me, &id, cover.clone()).await.unwrap();
+    let detail = b.rotation(&id).await.unwrap();
+    seen.push(format!("overrides {:?} v{}", detail.overrides.iter().map(|o| &o.value).collect::<Vec<_>>() == [&cover], detail.version));
+    b.delete_override(&me, &id, &override_id).await.unwrap();
+    let v = b.restore_rotation(&me, &id, 1, detail.definition_version).await.unwrap();
+    let detail = b.rotation(&id).await.unwrap();
+    seen.push(format!("restored as v{v}: {:?}", detail.rotation.members));
+    let roster = b.roster(&id).await.unwrap();
+    let kinds: Vec<String> = roster
+        .versions
+        .iter()
+        .map(|v| match &v.kind {
+            VersionKind::Created | VersionKind::Observed => "start".to_owned(),
+            VersionKind::OverrideAdded { value, .. } => format!("override {:?}", value.members),
+            VersionKind::OverrideRemoved { id } => format!("removed {}", *id == override_id),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    seen.push(format!("history {kinds:?}"));
+    seen
+}
+
+#[tokio::test]
+async fn rotation_editing_behaves_the_same_in_both_modes() {
+    let local = rotation_editing(Mode::Local).await;
+    assert!(local.iter().any(|l| l.starts_with("stale: StaleVersion { current: 2 }")), "{local:?}");
+    assert_eq!(local, rotation_editing(Mode::Aws).await);
 }
 
 #[tokio::test]

@@ -96,17 +96,14 @@ impl Roster {
             if start >= end {
                 continue;
             }
-            for s in v.rotation.shifts(start, end, &self.overrides_at(v.saved_at)) {
-                match out.last_mut() {
-                    // A change that left this shift alone should not split it in two.
-                    Some(last) if last.end == s.start && last.members == s.members && last.kind == s.kind => {
-                        last.end = s.end;
-                    }
-                    _ => out.push(s),
-                }
-            }
+            out = join_shifts(out, v.rotation.shifts(start, end, &self.overrides_at(v.saved_at)));
         }
         out
+    }
+
+    /// When the console first recorded this rotation.
+    pub fn first_seen(&self) -> Option<DateTime<Utc>> {
+        self.versions.first().map(|v| v.saved_at)
     }
 
     pub fn latest(&self) -> Option<&RosterVersion> {
@@ -117,6 +114,18 @@ impl Roster {
     pub fn definition_version(&self) -> u32 {
         self.versions.iter().rev().find(|v| v.kind.changes_definition()).map_or(0, |v| v.version)
     }
+}
+
+/// `later` appended to `earlier`; a shift cut in two at the seam (by a change that left it alone,
+/// or by the edge of two sources) is one shift again.
+pub fn join_shifts(mut earlier: Vec<Shift>, later: Vec<Shift>) -> Vec<Shift> {
+    for s in later {
+        match earlier.last_mut() {
+            Some(last) if last.end == s.start && last.members == s.members && last.kind == s.kind => last.end = s.end,
+            _ => earlier.push(s),
+        }
+    }
+    earlier
 }
 
 /// One line of a before → after comparison of upcoming shifts.
