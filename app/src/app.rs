@@ -13,6 +13,7 @@ use crate::pages::admin::{ApiKeysPage, AuditPage, UsersPage};
 use crate::pages::auth::{LoginPage, SetupPage};
 use crate::pages::common::{Guarded, NotFound};
 use crate::pages::home::HomePage;
+use crate::pages::rotation::{RotationEditPage, RotationHistoryPage, RotationPage};
 use crate::pages::oncall::{
     ContactsPage, DeliveriesPage, EngagementsPage, IncidentPage, IncidentsPage, ResponsePlansPage, RotationsPage,
 };
@@ -76,6 +77,9 @@ fn SessionScope() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=guarded(Role::Viewer, || HomePage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/rotations") view=guarded(Role::Viewer, || RotationsPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/rotations/:id") view=guarded(Role::Viewer, || RotationPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/rotations/:id/edit") view=guarded(Role::Manager, || RotationEditPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/rotations/:id/history") view=guarded(Role::Viewer, || RotationHistoryPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation") view=guarded(Role::Viewer, || ContactsPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/routing") view=guarded(Role::Viewer, || ResponsePlansPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/incidents") view=guarded(Role::Viewer, || IncidentsPage().into_any()) ssr=SsrMode::Async />

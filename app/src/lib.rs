@@ -1,6 +1,7 @@
 //! The console's shared crate: components, routes, `#[server]` functions, domain types and pure
 //! logic. Compiles to wasm32 (`hydrate`) and native (`ssr`); server-only services are reached
 //! through [`ports`] so that no database or AWS code ever enters the browser bundle.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod app;

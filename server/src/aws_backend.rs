@@ -29,7 +29,7 @@ use app::domain::rotation::{Coverage, HandOff, HandOffTime, Rotation, Shift, Shi
 use app::error::{AppError, AwsProblem, FieldError};
 use app::i18n::Msg;
 use app::api::rotations::{OverrideEntry, RotationDetail};
-use app::domain::roster::{Roster, VersionKind, join_shifts};
+use app::domain::roster::{Roster, VersionKind, has_gap, join_shifts};
 use app::domain::rotation::Override;
 use app::ports::{Backend, EngagementStart, IncidentStart};
 
@@ -904,11 +904,16 @@ impl Backend for AwsBackend {
                 .len();
             let current = shifts.iter().find(|s| s.start <= now && now < s.end);
             let next = shifts.iter().find(|s| s.start > now);
+            let week = now + Duration::days(crate::backend::GAP_LOOKAHEAD_DAYS);
+            let this_week: Vec<Shift> = shifts.iter().filter(|s| s.start < week).cloned().collect();
+            let gap_soon = has_gap(&this_week, now, week);
             out.push(RotationView {
                 id: r.rotation_arn().to_owned(),
                 name: r.name().to_owned(),
                 current: current.map(summary),
+                next_handoff_in_secs: next.map(|s| (s.start - now).num_seconds()),
                 next: next.map(summary),
+                gap_soon,
                 upcoming_overrides,
                 rotation,
             });

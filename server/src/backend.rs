@@ -14,7 +14,7 @@ use app::domain::rotation::{Rotation, Shift, local_time};
 use app::error::{AppError, FieldError};
 use app::i18n::Msg;
 use app::api::rotations::{OverrideEntry, RotationDetail};
-use app::domain::roster::Roster;
+use app::domain::roster::{Roster, has_gap};
 use app::domain::rotation::Override;
 use app::ports::{Backend, EngagementStart, IncidentStart};
 use chrono::Duration;
@@ -40,6 +40,8 @@ impl From<EngineError> for AppError {
 
 /// How far ahead "next on call" looks: past a monthly hand-off, with room for coverage gaps.
 pub(crate) const NEXT_SHIFT_HORIZON_DAYS: i64 = 62;
+/// How far ahead the rotations list looks for coverage gaps.
+pub(crate) const GAP_LOOKAHEAD_DAYS: i64 = 7;
 
 pub struct LocalBackend {
     pub engine: Engine,
@@ -254,6 +256,9 @@ impl Backend for LocalBackend {
         for r in self.engine.rotations().await? {
             let overrides: Vec<_> = self.engine.override_list(&r.id, now).await?.into_iter().map(|o| o.value).collect();
             let (current, next) = r.rotation.now_and_next(now, Duration::days(NEXT_SHIFT_HORIZON_DAYS), &overrides);
+            let week = now + Duration::days(GAP_LOOKAHEAD_DAYS);
+            let gap_soon = has_gap(&r.rotation.shifts(now, week, &overrides), now, week);
+            let next_handoff_in_secs = next.as_ref().map(|s| (s.start - now).num_seconds());
             let summary = |s: Shift| ShiftSummary {
                 start: local_time(s.start, &r.rotation.time_zone),
                 end: local_time(s.end, &r.rotation.time_zone),
@@ -263,6 +268,8 @@ impl Backend for LocalBackend {
                 current: current.map(summary),
                 next: next.map(summary),
                 upcoming_overrides: overrides.len(),
+                gap_soon,
+                next_handoff_in_secs,
                 id: r.id,
                 name: r.name,
                 rotation: r.rotation,

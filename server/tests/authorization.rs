@@ -40,6 +40,18 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("oncall_incident", Needs(Role::Viewer), "id=no-such-incident"),
     ("oncall_deliveries", Needs(Role::Manager), ""),
     ("oncall_refresh", Needs(Role::Viewer), ""),
+    ("admin_set_contact", Needs(Role::Admin), "user_id=999999&contact="),
+    ("rotation_page", Needs(Role::Viewer), "id=no-such-rotation&offset_days=0&days=7"),
+    ("rotation_save", Needs(Role::Manager), r#"{"id":"no-such-rotation","base":1,"name":"x","rotation":{"members":["a"],"start":"2026-11-24T00:00:00Z","time_zone":"UTC","handoff":{"Daily":[{"hour":9,"minute":0}]},"multiplier":1,"number_on_call":1,"coverage":[]}}"#),
+    ("rotation_history", Needs(Role::Viewer), "id=no-such-rotation"),
+    ("rotation_restore", Needs(Role::Manager), "id=no-such-rotation&version=1&base=1"),
+    ("rotation_add_override", Needs(Role::Manager), r#"{"rotation_id":"no-such-rotation","value":{"start":"2030-01-01T00:00:00Z","end":"2030-01-01T01:00:00Z","members":["a"]},"add_members":false,"base":1}"#),
+    ("rotation_delete_override", Needs(Role::Manager), "rotation_id=no-such-rotation&override_id=x"),
+    ("rotation_swap_approval", Needs(Role::Manager), "rotation_id=no-such-rotation&required=true"),
+    ("swap_request", Needs(Role::Responder), r#"{"request":{"rotation_id":"no-such-rotation","start":0,"end":1,"from":"a","to":"b"}}"#),
+    ("swap_answer", Needs(Role::Responder), "id=no-such-swap&accept=true"),
+    ("swap_approve", Needs(Role::Manager), "id=no-such-swap&approve=true"),
+    ("feed_regenerate", Needs(Role::Viewer), "kind=Rotation&subject=no-such-rotation"),
 ];
 
 /// (path, who may open it).
@@ -48,6 +60,9 @@ const PAGES: &[(&str, Access)] = &[
     ("/setup", Public),
     ("/", Needs(Role::Viewer)),
     ("/rotations", Needs(Role::Viewer)),
+    ("/rotations/{id}", Needs(Role::Viewer)),
+    ("/rotations/{id}/edit", Needs(Role::Manager)),
+    ("/rotations/{id}/history", Needs(Role::Viewer)),
     ("/escalation", Needs(Role::Viewer)),
     ("/routing", Needs(Role::Viewer)),
     ("/incidents", Needs(Role::Viewer)),
@@ -155,8 +170,11 @@ async fn every_page_route_checks_its_role() {
     let engine = server::engine::Engine::new(c.db.clone(), std::sync::Arc::new(server::engine::SystemClock));
     let start = StartIncident { response_plan: "sev3-low".into(), source: "test".into(), ..StartIncident::default() };
     let incident = engine.start_incident(start).await.expect("incident").id().to_owned();
+    let rotation: String =
+        sqlx::query_scalar("SELECT id FROM rotations ORDER BY name LIMIT 1").fetch_one(&c.db.pool).await.unwrap();
     for (route, access) in PAGES {
-        let path = &route.replace("{id}", &incident);
+        let id = if route.starts_with("/rotations/") { &rotation } else { &incident };
+        let path = &route.replace("{id}", id);
         let anon = c.get(path, None).await;
         match access {
             Public => assert_eq!(anon.status, StatusCode::OK, "anonymous {path}"),

@@ -26,6 +26,10 @@ pub struct RotationView {
     pub upcoming_overrides: usize,
     pub current: Option<ShiftSummary>,
     pub next: Option<ShiftSummary>,
+    /// Nobody on call for some of the next 7 days (coverage windows aside, a gap is a gap).
+    pub gap_soon: bool,
+    /// Seconds until the people on call change next, if within the horizon.
+    pub next_handoff_in_secs: Option<i64>,
 }
 
 /// A shift worked out on the server, with its times in the rotation's own zone

@@ -126,6 +126,8 @@ pub struct RotationPageData {
     pub shifts: Vec<Shift>,
     pub from: i64,
     pub to: i64,
+    /// The server's clock when this was made: "now" on the calendar and in the preview.
+    pub now: i64,
     pub swaps: Vec<SwapView>,
     /// The viewer's own person, if linked.
     pub me: Option<String>,
@@ -135,12 +137,16 @@ pub struct RotationPageData {
 /// Longest calendar window one call returns.
 pub const MAX_WINDOW_DAYS: u32 = 92;
 
+/// The rotation with its shifts for `days` days from `offset_days` days after yesterday (the
+/// window starts a day early so that every zone's first day is complete).
 #[server(endpoint = "rotation_page")]
-pub async fn rotation_page(id: String, from: i64, days: u32) -> Result<RotationPageData, AppError> {
+pub async fn rotation_page(id: String, offset_days: i64, days: u32) -> Result<RotationPageData, AppError> {
     use crate::ports::services;
     let user = crate::auth::ssr::require_role(Role::Viewer)?;
     let s = services()?;
     let detail = crate::error::ssr::with_status(s.backend.rotation(&id).await)?;
+    let now = crate::ports::now_epoch_secs();
+    let from = now - 86_400 + offset_days.clamp(-3660, 3660) * 86_400;
     let to = from + i64::from(days.clamp(1, MAX_WINDOW_DAYS)) * 86_400;
     let people = s
         .backend
@@ -157,6 +163,7 @@ pub async fn rotation_page(id: String, from: i64, days: u32) -> Result<RotationP
         people,
         from,
         to,
+        now,
         me: user.contact,
         role: user.role,
     })

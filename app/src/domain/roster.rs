@@ -128,6 +128,18 @@ pub fn join_shifts(mut earlier: Vec<Shift>, later: Vec<Shift>) -> Vec<Shift> {
     earlier
 }
 
+/// Whether `shifts` (sorted, within the window) leave any part of `[from, to)` uncovered.
+pub fn has_gap(shifts: &[Shift], from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    let mut covered_to = from;
+    for s in shifts {
+        if s.start > covered_to || s.members.is_empty() {
+            return true;
+        }
+        covered_to = covered_to.max(s.end);
+    }
+    covered_to < to
+}
+
 /// One line of a before → after comparison of upcoming shifts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShiftChange {

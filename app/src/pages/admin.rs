@@ -5,7 +5,8 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::admin::{
-    ApiKeySummary, CreateUser, IssueApiKey, ResetUserPassword, RevokeApiKey, SetUserDisabled, SetUserRole, UserSummary,
+    ApiKeySummary, CreateUser, IssueApiKey, ResetUserPassword, RevokeApiKey, SetUserContact, SetUserDisabled, SetUserRole,
+    UserSummary,
     audit_log, format_utc, list_api_keys, list_users,
 };
 use crate::auth::Role;
@@ -20,12 +21,19 @@ pub fn UsersPage() -> impl IntoView {
     let set_role = ServerAction::<SetUserRole>::new();
     let set_disabled = ServerAction::<SetUserDisabled>::new();
     let reset = ServerAction::<ResetUserPassword>::new();
-    let changes = move || (create.version().get(), set_role.version().get(), set_disabled.version().get());
+    let set_contact = ServerAction::<SetUserContact>::new();
+    let changes = move || {
+        (create.version().get(), set_role.version().get(), set_disabled.version().get(), set_contact.version().get())
+    };
     let users = Resource::new(changes, |_| list_users());
     let create_errors = FormErrors::new(create.value(), locale);
-    let row_errors = [FormErrors::new(set_role.value(), locale), FormErrors::new(set_disabled.value(), locale)];
+    let row_errors = [
+        FormErrors::new(set_role.value(), locale),
+        FormErrors::new(set_disabled.value(), locale),
+        FormErrors::new(set_contact.value(), locale),
+    ];
     let reset_errors = FormErrors::new(reset.value(), locale);
-    provide_context(RowActions { set_role, set_disabled, reset });
+    provide_context(RowActions { set_role, set_disabled, reset, set_contact });
 
     view! {
         <section class="card">
@@ -84,6 +92,7 @@ struct RowActions {
     set_role: ServerAction<SetUserRole>,
     set_disabled: ServerAction<SetUserDisabled>,
     reset: ServerAction<ResetUserPassword>,
+    set_contact: ServerAction<SetUserContact>,
 }
 
 #[component]
@@ -106,7 +115,7 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
         .into_iter()
         .map(|u| {
             let id = u.id.to_string();
-            let (role_id, disable_id) = (id.clone(), id.clone());
+            let (role_id, disable_id, contact_id) = (id.clone(), id.clone(), id.clone());
             let status = if u.disabled { Msg::Disabled } else { Msg::Active };
             let toggle = if u.disabled { Msg::Enable } else { Msg::Disable };
             view! {
@@ -119,6 +128,14 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
                             <input type="hidden" name="user_id" value=role_id />
                             <RoleSelect selected=u.role />
                             <button type="submit">{t(Msg::Save)}</button>
+                        </ActionForm>
+                    </td>
+                    <td>
+                        <ActionForm action=actions.set_contact attr:class="inline">
+                            <input type="hidden" name="user_id" value=contact_id />
+                            <input name="contact" data-testid="user-contact" value=u.contact.clone().unwrap_or_default()
+                                placeholder=t(Msg::NotLinked) aria-label=t(Msg::LinkedPerson) size="10" />
+                            <button type="submit" data-testid="user-contact-save">{t(Msg::Save)}</button>
                         </ActionForm>
                     </td>
                     <td>
@@ -154,6 +171,7 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
                         <th>{t(Msg::Username)}</th>
                         <th>{t(Msg::DisplayName)}</th>
                         <th>{t(Msg::Role)}</th>
+                        <th>{t(Msg::LinkedPerson)}</th>
                         <th>{t(Msg::Status)}</th>
                         <th>{t(Msg::Password)}</th>
                     </tr>

@@ -5,3 +5,4 @@ pub mod auth;
 pub mod common;
 pub mod home;
 pub mod oncall;
+pub mod rotation;

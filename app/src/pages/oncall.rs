@@ -80,15 +80,67 @@ fn handoff_text(h: &HandOff, locale: Locale) -> String {
     }
 }
 
+/// "2 d 3 h", "45 min": how long until a hand-off.
+fn duration_text(secs: i64, locale: Locale) -> String {
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    let ja = locale == Locale::Ja;
+    match (d, h) {
+        (0, 0) => format!("{m} {}", Msg::Minutes.text(locale)),
+        (0, _) => if ja { format!("{h}時間{m}分") } else { format!("{h} h {m} min") },
+        _ => if ja { format!("{d}日{h}時間") } else { format!("{d} d {h} h") },
+    }
+}
+
 #[component]
 pub fn RotationsPage() -> impl IntoView {
     let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
     let rotations = Resource::new(|| (), |()| list_rotations());
+    let search = RwSignal::new(String::new());
+    let filter = RwSignal::new(String::from("all"));
+    let me = expect_context::<crate::app::SessionResource>();
     view! {
         <section class="card">
-            <h1>{Msg::NavRotations.text(locale)}</h1>
+            <h1>{t(Msg::NavRotations)}</h1>
+            <div class="filters">
+                <label>{t(Msg::Search)}
+                    <input type="search" data-testid="rotation-search" on:input=move |ev| search.set(event_target_value(&ev)) />
+                </label>
+                <label>" "
+                    <select data-testid="rotation-filter" on:change=move |ev| filter.set(event_target_value(&ev))>
+                        <option value="all">{t(Msg::FilterAll)}</option>
+                        <option value="gaps">{t(Msg::FilterGaps)}</option>
+                        <option value="mine">{t(Msg::FilterMine)}</option>
+                    </select>
+                </label>
+            </div>
             {loaded_list(rotations, Msg::EmptyRotations, move |list: Vec<RotationView>| {
-                list.into_iter().map(|v| view! { <RotationCard view=v /> }).collect_view().into_any()
+                view! {
+                    <Suspense>
+                        {move || {
+                            let list = list.clone();
+                            Suspend::new(async move {
+                                let mine = me.await.ok().and_then(|s| s.user).and_then(|u| u.contact);
+                                view! {
+                                    {move || {
+                                        let q = search.get().to_lowercase();
+                                        let f = filter.get();
+                                        list.iter()
+                                            .filter(|v| q.is_empty() || v.name.to_lowercase().contains(&q) || v.rotation.members.iter().any(|m| m.contains(&q)))
+                                            .filter(|v| match f.as_str() {
+                                                "gaps" => v.gap_soon,
+                                                "mine" => mine.as_ref().is_some_and(|m| v.rotation.members.contains(m)),
+                                                _ => true,
+                                            })
+                                            .map(|v| view! { <RotationCard view=v.clone() /> })
+                                            .collect_view()
+                                    }}
+                                }
+                            })
+                        }}
+                    </Suspense>
+                }
+                .into_any()
             })}
         </section>
     }
@@ -111,7 +163,9 @@ fn RotationCard(view: RotationView) -> impl IntoView {
         .map_or_else(|| "—".to_owned(), |s| format!("{} ({} {})", names(&s.members), t(Msg::From), s.start));
     view! {
         <article class="item" data-testid="rotation" data-name=view.name.clone()>
-            <h2>{view.name.clone()}</h2>
+            <h2><a href=format!("/rotations/{}", crate::pages::rotation::urlencode(&view.id)) data-testid="open-rotation">{view.name.clone()}</a></h2>
+            {view.gap_soon.then(|| view! { <p class="warning" data-testid="gap-warning">{t(Msg::GapWarning)}</p> })}
+            {view.next_handoff_in_secs.map(|s| view! { <p class="meta" data-testid="next-handoff">{t(Msg::NextHandOffIn)} " " {duration_text(s, locale)}</p> })}
             <p class="meta">
                 {handoff_text(&r.handoff, locale)} " · " {r.time_zone.clone()} " · " {t(Msg::NumberOnCall)} " "
                 {r.number_on_call}
