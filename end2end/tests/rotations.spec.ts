@@ -1,0 +1,183 @@
+import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expectPath, gotoHydrated, signIn } from './helpers';
+
+// Runs after console.spec.ts (one worker, files in order), which created the first admin.
+// Each flow uses one demo rotation, a viewport and a language: desktop in English on the weekly
+// primary, a phone in Japanese on the daily secondary.
+
+const ADMIN = { username: 'admin', password: 'correct-horse-battery-1' };
+const PASSWORD = 'rotation-password-123';
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+
+type Flow = { name: string; rotation: string; viewport: { width: number; height: number }; lang: 'en' | 'ja'; save: string };
+const FLOWS: Flow[] = [
+  { name: 'desktop, English', rotation: 'Primary', viewport: DESKTOP, lang: 'en', save: 'Save' },
+  { name: 'phone, Japanese', rotation: 'Secondary', viewport: PHONE, lang: 'ja', save: '保存' },
+];
+
+async function as(browser: Browser, flow: Flow, username: string, password = PASSWORD): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: flow.viewport });
+  const base = process.env.E2E_BASE_URL!;
+  await context.addCookies([{ name: 'lang', value: flow.lang, url: base }]);
+  const page = await context.newPage();
+  await signIn(page, username, password);
+  await expect(page.getByTestId('current-user')).toHaveCount(1);
+  return { context, page };
+}
+
+/** Calls a server function the way the page does (same-origin form POST). */
+async function call(page: Page, endpoint: string, form: Record<string, string>): Promise<unknown> {
+  const base = process.env.E2E_BASE_URL!;
+  const res = await page.request.post(`/api/${endpoint}`, { form, headers: { Origin: base, Accept: 'application/json' } });
+  expect(res.status(), `${endpoint}: ${await res.text()}`).toBe(200);
+  return res.json();
+}
+
+async function openRotation(page: Page, name: string): Promise<string> {
+  await gotoHydrated(page, '/rotations');
+  await page.getByTestId('rotation-search').fill(name.toLowerCase());
+  await expect(page.getByTestId('rotation')).toHaveCount(1);
+  await page.getByTestId('open-rotation').click();
+  await expect(page.getByTestId('calendar')).toBeVisible();
+  await expect(page.getByTestId('shift').first()).toBeVisible();
+  return new URL(page.url()).pathname;
+}
+
+test.describe.serial('rotations editor', () => {
+  let admin: { context: BrowserContext; page: Page };
+  const user = (flow: Flow, role: string) => `${role}-${flow.lang}`;
+
+  test.beforeAll(async ({ browser }) => {
+    admin = await as(browser, FLOWS[0], ADMIN.username, ADMIN.password);
+    for (const flow of FLOWS) {
+      for (const role of ['manager', 'manager2', 'responder', 'responder2', 'viewer']) {
+        const username = user(flow, role);
+        await call(admin.page, 'admin_create_user', {
+          username,
+          display_name: username,
+          password: PASSWORD,
+          role: role.replace(/\d$/, ''),
+        });
+      }
+    }
+  });
+
+  test.afterAll(async () => {
+    await admin?.context.close();
+  });
+
+  for (const flow of FLOWS) {
+    test(`${flow.name}: reorder with live preview and diff, save, history, stale edit refused`, async ({ browser }) => {
+      const a = await as(browser, flow, user(flow, 'manager'));
+      const b = await as(browser, flow, user(flow, 'manager2'));
+      const path = await openRotation(a.page, flow.rotation);
+
+      // Both managers open the editor on the same version.
+      await gotoHydrated(a.page, `${path}/edit`);
+      await gotoHydrated(b.page, `${path}/edit`);
+      await expect(a.page.getByTestId('save')).toHaveText(flow.save);
+      const base = Number(await a.page.getByTestId('base-version').textContent());
+      const members = a.page.getByTestId('member');
+      const before = await members.evaluateAll((els) => els.map((e) => e.getAttribute('data-alias')));
+      const firstShift = await a.page.getByTestId('preview-shift').first().getAttribute('data-members');
+      await expect(a.page.getByTestId('no-changes')).toBeVisible();
+
+      // Reorder: by keyboard on the desktop, with the buttons on the phone.
+      if (flow.viewport === DESKTOP) {
+        await members.first().focus();
+        await a.page.keyboard.press('Alt+ArrowDown');
+      } else {
+        await a.page.getByTestId('member-down').first().click();
+      }
+      const after = await members.evaluateAll((els) => els.map((e) => e.getAttribute('data-alias')));
+      expect(after).toEqual([before[1], before[0], ...before.slice(2)]);
+      // The preview and the diff changed in the browser, before anything was saved.
+      await expect(a.page.getByTestId('diff-row').first()).toBeVisible();
+      // (Swapping two people leaves each with the same hours over a year, so no hours line.)
+      const previewFirst = await a.page.getByTestId('preview-shift').first().getAttribute('data-members');
+      const shifted = before.indexOf(firstShift!) <= 1;
+      if (shifted) expect(previewFirst).not.toEqual(firstShift);
+      expect(Number(await a.page.getByTestId('preview').getAttribute('data-preview-ms'))).toBeGreaterThanOrEqual(0);
+
+      await a.page.getByTestId('save').click();
+      await expect(a.page.getByTestId('saved')).toBeVisible();
+      const saved = Number((await a.page.getByTestId('saved').textContent())!.match(/\d+/)![0]);
+      expect(saved).toBeGreaterThan(base);
+
+      // The history shows the new version and what changed.
+      await a.page.getByTestId('saved').getByTestId('history-link').click();
+      const row = a.page.locator(`[data-testid="version"][data-version="${saved}"]`);
+      await expect(row).toBeVisible();
+      await expect(row).toContainText(user(flow, 'manager'));
+      await expect(row).toContainText('→');
+
+      // The second manager still edits the old version: the save is refused, both are shown.
+      await b.page.getByTestId('member-up').last().click();
+      await b.page.getByTestId('save').click();
+      await expect(b.page.getByTestId('conflict')).toBeVisible();
+      await expect(b.page.getByTestId('conflict-theirs')).toContainText(after.join(' → '));
+      await expect(b.page.getByTestId('saved')).toHaveCount(0);
+      await gotoHydrated(a.page, `${path}/history`);
+      await expect(a.page.getByTestId('version').first()).toHaveAttribute('data-version', String(saved));
+
+      await a.context.close();
+      await b.context.close();
+    });
+
+    test(`${flow.name}: a responder's accepted swap shows as an override`, async ({ browser }) => {
+      const r1 = await as(browser, flow, user(flow, 'responder'));
+      const path = await openRotation(r1.page, flow.rotation);
+      // Link the two responders to the people on the next shift and one other member.
+      const now = Date.now() / 1000;
+      const next = r1.page.locator('[data-testid="shift"]').filter({ has: r1.page.locator('time') });
+      const starts = await next.evaluateAll((els) =>
+        els.map((e) => ({ start: Number(e.getAttribute('data-start')), members: e.getAttribute('data-members') })),
+      );
+      const upcoming = starts.find((s) => s.start > now && s.members)!;
+      const giver = upcoming.members!.split(',')[0];
+      const members = await r1.page.evaluate(() => document.querySelector('[data-testid="rotation-name"]') !== null);
+      expect(members).toBeTruthy();
+      const users = (await call(admin.page, 'admin_list_users', {})) as { id: number; username: string }[];
+      const id = (name: string) => String(users.find((u) => u.username === name)!.id);
+      const rotationMembers = flow.rotation === 'Primary' ? ['tanaka', 'sato', 'suzuki', 'emily'] : ['takahashi', 'kim', 'emily'];
+      const taker = rotationMembers.find((m) => m !== giver)!;
+      await call(admin.page, 'admin_set_contact', { user_id: id(user(flow, 'responder')), contact: giver });
+      await call(admin.page, 'admin_set_contact', { user_id: id(user(flow, 'responder2')), contact: taker });
+
+      await gotoHydrated(r1.page, path);
+      const value = `${upcoming.start}/`;
+      const option = r1.page.getByTestId('swap-shift').locator(`option[value^="${value}"]`).first();
+      await r1.page.getByTestId('swap-shift').selectOption(await option.getAttribute('value'));
+      await r1.page.getByTestId('swap-other').selectOption(taker);
+      await r1.page.getByTestId('swap-submit').click();
+      await expect(r1.page.locator('[data-testid="swap"][data-status="pending"]')).toHaveCount(1);
+
+      const r2 = await as(browser, flow, user(flow, 'responder2'));
+      await gotoHydrated(r2.page, path);
+      await r2.page.getByTestId('swap-accept').click();
+      await expect(r2.page.locator('[data-testid="swap"][data-status="applied"]')).toHaveCount(1);
+      await expect(r2.page.locator(`[data-testid="override"][data-members*="${taker}"]`)).toHaveCount(1);
+      await expect(r2.page.locator(`li.shift.override[data-start="${upcoming.start}"]`).first()).toHaveAttribute('data-members', new RegExp(taker));
+      // The giver sees it too.
+      await gotoHydrated(r1.page, path);
+      await expect(r1.page.locator('[data-testid="swap"][data-status="applied"]')).toHaveCount(1);
+      await r1.context.close();
+      await r2.context.close();
+    });
+
+    test(`${flow.name}: a viewer sees the rotation but cannot edit`, async ({ browser }) => {
+      const v = await as(browser, flow, user(flow, 'viewer'));
+      const path = await openRotation(v.page, flow.rotation);
+      await expect(v.page.getByTestId('view-only')).toBeVisible();
+      await expect(v.page.getByTestId('edit-link')).toHaveCount(0);
+      await expect(v.page.getByTestId('override-form')).toHaveCount(0);
+      await expect(v.page.getByTestId('swap-form')).toHaveCount(0);
+      const res = await gotoHydrated(v.page, `${path}/edit`);
+      expect(res?.status()).toBe(403);
+      await expect(v.page.getByTestId('forbidden')).toBeVisible();
+      await expect(v.page.getByTestId('editor')).toHaveCount(0);
+      await v.context.close();
+    });
+  }
+});
