@@ -13,10 +13,10 @@ use crate::pages::admin::{ApiKeysPage, AuditPage, UsersPage};
 use crate::pages::auth::{LoginPage, SetupPage};
 use crate::pages::common::{Guarded, NotFound};
 use crate::pages::home::HomePage;
-use crate::pages::rotation::{RotationEditPage, RotationHistoryPage, RotationPage};
 use crate::pages::oncall::{
     ContactsPage, DeliveriesPage, EngagementsPage, IncidentPage, IncidentsPage, ResponsePlansPage, RotationsPage,
 };
+use crate::pages::rotation::{RotationEditPage, RotationHistoryPage, RotationPage};
 
 pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
 

@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::admin::{ApiKeySummary, AuditEntry, AuditFilter, IssuedApiKey, UserSummary};
 use crate::api::oncall::{ContactView, DeliveryEntry, EngagementView, IncidentDetail, RotationView};
+use crate::api::rotations::{FeedKind, RotationDetail, SwapRequest, SwapView};
 use crate::api::session::BackendMode;
 use crate::auth::{CurrentUser, NewUser, Role};
 use crate::domain::contact::{Contact, ContactChannel};
 use crate::domain::incident::{IncidentRecord, IncidentStatus, IncidentUpdate, ResponsePlan};
-use crate::api::rotations::{FeedKind, RotationDetail, SwapRequest, SwapView};
 use crate::domain::roster::Roster;
 use crate::domain::rotation::{Override, Rotation, Shift};
 use crate::error::AppError;
@@ -32,8 +32,12 @@ pub trait Accounts: Send + Sync {
     async fn set_disabled(&self, actor: &CurrentUser, user_id: i64, disabled: bool) -> Result<UserSummary, AppError>;
     async fn reset_password(&self, actor: &CurrentUser, user_id: i64, password: &str) -> Result<(), AppError>;
     /// Links a user to the person (contact alias) they are on the rotas, or unlinks them.
-    async fn set_contact(&self, actor: &CurrentUser, user_id: i64, contact: Option<String>)
-    -> Result<UserSummary, AppError>;
+    async fn set_contact(
+        &self,
+        actor: &CurrentUser,
+        user_id: i64,
+        contact: Option<String>,
+    ) -> Result<UserSummary, AppError>;
     async fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, AppError>;
     /// Access keys for the console's SSM-compatible API.
     async fn list_api_keys(&self) -> Result<Vec<ApiKeySummary>, AppError>;

@@ -43,7 +43,14 @@ impl Live {
     fn record(&mut self, at: DateTime<Utc>, kind: VersionKind) {
         let version = u32::try_from(self.versions.len()).unwrap() + 1;
         let rotation = self.rotation.clone();
-        self.versions.push(RosterVersion { version, saved_at: at, actor: "t".into(), kind, name: "r".into(), rotation });
+        self.versions.push(RosterVersion {
+            version,
+            saved_at: at,
+            actor: "t".into(),
+            kind,
+            name: "r".into(),
+            rotation,
+        });
     }
     fn edit(&mut self, at: DateTime<Utc>, rotation: Rotation) {
         self.rotation = rotation;
@@ -245,9 +252,10 @@ fn dst_warnings_name_moved_doubled_and_cut_hand_offs() {
     assert_eq!((w[0].date, w[0].effect), (NaiveDate::from_ymd_opt(2027, 3, 14).unwrap(), DstEffect::MovedHandOff));
     let repeated = daily("America/New_York", t0, 1, 30, people(2));
     let w = dst_warnings(&repeated, t0, t0 + Duration::days(400));
-    assert_eq!(w.iter().map(|w| (w.date, w.effect)).collect::<Vec<_>>(), [
-        (NaiveDate::from_ymd_opt(2027, 11, 7).unwrap(), DstEffect::DoubleHour)
-    ]);
+    assert_eq!(
+        w.iter().map(|w| (w.date, w.effect)).collect::<Vec<_>>(),
+        [(NaiveDate::from_ymd_opt(2027, 11, 7).unwrap(), DstEffect::DoubleHour)]
+    );
     assert!(dst_warnings(&daily("Asia/Tokyo", t0, 2, 30, people(2)), t0, year).is_empty(), "Japan has no DST");
     let p = preview(&repeated, &skipped, &[], t0, 365);
     assert!(!p.diff.is_empty() && p.dst.len() == 1 && !p.shifts.is_empty());

@@ -20,17 +20,17 @@ use chrono::{DateTime, Duration, Utc, Weekday};
 use app::api::oncall::{
     ContactView, DeliveryEntry, EngagementView, IncidentDetail, PageEntry, ReceiptEntry, RotationView, ShiftSummary,
 };
+use app::api::rotations::{OverrideEntry, RotationDetail};
 use app::auth::CurrentUser;
 use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, Stage, Target};
 use app::domain::incident::{
     IncidentRecord, IncidentStatus, IncidentTemplate, IncidentUpdate, ResponsePlan, TimelineEvent,
 };
+use app::domain::roster::{Roster, VersionKind, has_gap, join_shifts};
+use app::domain::rotation::Override;
 use app::domain::rotation::{Coverage, HandOff, HandOffTime, Rotation, Shift, ShiftKind, local_time};
 use app::error::{AppError, AwsProblem, FieldError};
 use app::i18n::Msg;
-use app::api::rotations::{OverrideEntry, RotationDetail};
-use app::domain::roster::{Roster, VersionKind, has_gap, join_shifts};
-use app::domain::rotation::Override;
 use app::ports::{Backend, EngagementStart, IncidentStart};
 
 use crate::audit::{Actor, Change};
@@ -719,7 +719,14 @@ impl AwsBackend {
         let (name, rotation) = self.get_rotation(id).await?;
         let mut tx = self.db.pool.begin().await.map_err(roster::RosterError::from)?;
         let last = roster::load(&mut tx, id).await?;
-        let entry = |kind| Entry { rotation_id: id, at: Utc::now(), actor: "aws".into(), kind, name: &name, rotation: &rotation };
+        let entry = |kind| Entry {
+            rotation_id: id,
+            at: Utc::now(),
+            actor: "aws".into(),
+            kind,
+            name: &name,
+            rotation: &rotation,
+        };
         match last.latest() {
             None => roster::start(&mut tx, entry(VersionKind::Observed)).await?,
             Some(v) if v.rotation != rotation || v.name != name => {
@@ -763,7 +770,14 @@ impl AwsBackend {
             .await;
         self.cache.clear();
         result.map_err(|e| aws_error("ssm-contacts:UpdateRotation", &e))?;
-        let entry = Entry { rotation_id: id, at: Utc::now(), actor: actor.username.clone(), kind, name: &current_name, rotation: &rotation };
+        let entry = Entry {
+            rotation_id: id,
+            at: Utc::now(),
+            actor: actor.username.clone(),
+            kind,
+            name: &current_name,
+            rotation: &rotation,
+        };
         roster::insert(&mut tx, version, entry).await?;
         audited(&mut tx, actor, Change::updated("rotation", id, &before, &rotation)).await?;
         tx.commit().await.map_err(roster::RosterError::from)?;
@@ -1173,7 +1187,14 @@ impl Backend for AwsBackend {
         let id = result.map_err(|e| aws_error("ssm-contacts:CreateRotationOverride", &e))?.rotation_override_id;
         audited(&mut tx, actor, Change::created("override", &id, &o)).await?;
         let kind = VersionKind::OverrideAdded { id: id.clone(), value: o };
-        let entry = Entry { rotation_id, at: Utc::now(), actor: actor.username.clone(), kind, name: &name, rotation: &rotation };
+        let entry = Entry {
+            rotation_id,
+            at: Utc::now(),
+            actor: actor.username.clone(),
+            kind,
+            name: &name,
+            rotation: &rotation,
+        };
         roster::insert(&mut tx, version, entry).await?;
         tx.commit().await.map_err(roster::RosterError::from)?;
         Ok(id)
@@ -1194,7 +1215,14 @@ impl Backend for AwsBackend {
         result.map_err(|e| aws_error("ssm-contacts:DeleteRotationOverride", &e))?;
         audited(&mut tx, actor, Change::<()>::deleted("override", override_id, &())).await?;
         let kind = VersionKind::OverrideRemoved { id: override_id.to_owned() };
-        let entry = Entry { rotation_id, at: Utc::now(), actor: actor.username.clone(), kind, name: &name, rotation: &rotation };
+        let entry = Entry {
+            rotation_id,
+            at: Utc::now(),
+            actor: actor.username.clone(),
+            kind,
+            name: &name,
+            rotation: &rotation,
+        };
         roster::insert(&mut tx, version, entry).await?;
         tx.commit().await.map_err(roster::RosterError::from)?;
         Ok(())

@@ -5,17 +5,17 @@ use async_trait::async_trait;
 use app::api::oncall::{
     ContactView, DeliveryEntry, EngagementView, IncidentDetail, PageEntry, ReceiptEntry, RotationView, ShiftSummary,
 };
+use app::api::rotations::{OverrideEntry, RotationDetail};
 use app::auth::CurrentUser;
 use app::domain::contact::{Contact, ContactChannel, ContactType};
 use app::domain::incident::{
     IncidentRecord, IncidentStatus, IncidentUpdate, NotificationTarget, ResponsePlan, redact_url,
 };
+use app::domain::roster::{Roster, has_gap};
+use app::domain::rotation::Override;
 use app::domain::rotation::{Rotation, Shift, local_time};
 use app::error::{AppError, FieldError};
 use app::i18n::Msg;
-use app::api::rotations::{OverrideEntry, RotationDetail};
-use app::domain::roster::{Roster, has_gap};
-use app::domain::rotation::Override;
 use app::ports::{Backend, EngagementStart, IncidentStart};
 use chrono::Duration;
 

@@ -108,13 +108,8 @@ impl SqlFeeds {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Calendar, AppError> {
-        let names: HashMap<String, String> = self
-            .backend
-            .contacts()
-            .await?
-            .into_iter()
-            .map(|c| (c.contact.alias, c.contact.display_name))
-            .collect();
+        let names: HashMap<String, String> =
+            self.backend.contacts().await?.into_iter().map(|c| (c.contact.alias, c.contact.display_name)).collect();
         let rotations = match kind {
             FeedKind::Rotation => vec![self.backend.rotation(subject).await?],
             FeedKind::Person => {
@@ -161,7 +156,11 @@ impl FeedEvent {
         let people: Vec<String> = shift.members.iter().map(name).collect();
         let mut description = format!("Rotation: {rotation}\nOn call: {}\nTime zone: {zone}", people.join(", "));
         if let ShiftKind::Overridden { displaced } = &shift.kind {
-            let _ = write!(description, "\nOverride (instead of {})", displaced.iter().map(name).collect::<Vec<_>>().join(", "));
+            let _ = write!(
+                description,
+                "\nOverride (instead of {})",
+                displaced.iter().map(name).collect::<Vec<_>>().join(", ")
+            );
         }
         let id_hash = &hex::encode(Sha256::digest(rotation_id.as_bytes()))[..16];
         FeedEvent {
@@ -239,7 +238,9 @@ pub async fn serve(State(feeds): State<SqlFeeds>, Path(file): Path<String>) -> R
     let now = Utc::now();
     let calendar = match feeds.lookup(token).await {
         Ok(Some((kind, subject))) => {
-            feeds.events(kind, &subject, now - Duration::days(FEED_PAST_DAYS), now + Duration::days(FEED_AHEAD_DAYS)).await
+            feeds
+                .events(kind, &subject, now - Duration::days(FEED_PAST_DAYS), now + Duration::days(FEED_AHEAD_DAYS))
+                .await
         }
         Ok(None) => Err(AppError::NotFound),
         Err(e) => Err(e),
@@ -250,6 +251,7 @@ pub async fn serve(State(feeds): State<SqlFeeds>, Path(file): Path<String>) -> R
             c.to_ics(now),
         )
             .into_response(),
-        Err(e) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND), "calendar feed not found\n").into_response(),
+        Err(e) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::NOT_FOUND), "calendar feed not found\n")
+            .into_response(),
     }
 }

@@ -4,8 +4,8 @@
 //! refused when someone else changed the definition since (no lost updates).
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use sqlx::AnyConnection;
+use sqlx::Row;
 
 use app::domain::roster::{Roster, RosterVersion, VersionKind};
 use app::domain::rotation::Rotation;
@@ -58,7 +58,11 @@ pub async fn start(tx: &mut AnyConnection, entry: Entry<'_>) -> Result<(), Roste
 
 /// Claims the next version for a definition change made from `base`; `None` means "whatever is
 /// current" (the SSM-compatible API, whose UpdateRotation carries no version).
-pub async fn claim_definition(tx: &mut AnyConnection, rotation_id: &str, base: Option<u32>) -> Result<u32, RosterError> {
+pub async fn claim_definition(
+    tx: &mut AnyConnection,
+    rotation_id: &str,
+    base: Option<u32>,
+) -> Result<u32, RosterError> {
     let claimed: Option<i64> = sqlx::query_scalar(
         "UPDATE rotation_heads SET version = version + 1, definition_version = version + 1 \
          WHERE rotation_id = $1 AND ($2 < 0 OR definition_version = $2) RETURNING version",
@@ -105,10 +109,11 @@ pub async fn insert(tx: &mut AnyConnection, version: u32, entry: Entry<'_>) -> R
 }
 
 pub async fn head(conn: &mut AnyConnection, rotation_id: &str) -> Result<Option<Head>, RosterError> {
-    let row = sqlx::query("SELECT version, definition_version, swap_approval FROM rotation_heads WHERE rotation_id = $1")
-        .bind(rotation_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT version, definition_version, swap_approval FROM rotation_heads WHERE rotation_id = $1")
+            .bind(rotation_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     row.map(|r| {
         Ok(Head {
             version: to_u32(r.try_get("version")?),

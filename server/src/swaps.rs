@@ -129,11 +129,12 @@ impl SqlSwaps {
 #[async_trait]
 impl Swaps for SqlSwaps {
     async fn list(&self, rotation_id: &str) -> Result<Vec<SwapView>, AppError> {
-        let rows = sqlx::query("SELECT * FROM shift_swaps WHERE rotation_id = $1 ORDER BY created_at DESC, id LIMIT 200")
-            .bind(rotation_id)
-            .fetch_all(&self.db.pool)
-            .await
-            .map_err(internal)?;
+        let rows =
+            sqlx::query("SELECT * FROM shift_swaps WHERE rotation_id = $1 ORDER BY created_at DESC, id LIMIT 200")
+                .bind(rotation_id)
+                .fetch_all(&self.db.pool)
+                .await
+                .map_err(internal)?;
         rows.iter().map(swap_from_row).collect::<Result<_, _>>().map_err(internal)
     }
 
@@ -154,7 +155,9 @@ impl Swaps for SqlSwaps {
             return Err(invalid("start", Msg::ErrOverridePast));
         }
         let shifts = self.backend.rotation_shifts(&request.rotation_id, request.start, request.end).await?;
-        let whole = shifts.len() == 1 && shifts[0].start.timestamp() == request.start && shifts[0].end.timestamp() == request.end;
+        let whole = shifts.len() == 1
+            && shifts[0].start.timestamp() == request.start
+            && shifts[0].end.timestamp() == request.end;
         if !whole || !shifts[0].members.contains(&request.from) {
             return Err(invalid("start", Msg::ErrSwapNotOnShift));
         }

@@ -298,7 +298,11 @@ async fn rotation_editing(mode: Mode) -> Vec<String> {
     seen.push(format!("non-member override: {:?}", err.field("members")));
     let override_id = b.add_override(&me, &id, cover.clone()).await.unwrap();
     let detail = b.rotation(&id).await.unwrap();
-    seen.push(format!("overrides {:?} v{}", detail.overrides.iter().map(|o| &o.value).collect::<Vec<_>>() == [&cover], detail.version));
+    seen.push(format!(
+        "overrides {:?} v{}",
+        detail.overrides.iter().map(|o| &o.value).collect::<Vec<_>>() == [&cover],
+        detail.version
+    ));
     b.delete_override(&me, &id, &override_id).await.unwrap();
     let v = b.restore_rotation(&me, &id, 1, detail.definition_version).await.unwrap();
     let detail = b.rotation(&id).await.unwrap();

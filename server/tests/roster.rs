@@ -164,7 +164,8 @@ fn events(ics: &str) -> Vec<(DateTime<Utc>, DateTime<Utc>, String, String)> {
 async fn calendar_feed_parses_and_matches_the_listed_shifts() {
     let c = TestConsole::with_admin().await;
     let admin = c.admin().await;
-    let id: String = sqlx::query_scalar("SELECT id FROM rotations ORDER BY name LIMIT 1").fetch_one(&c.db.pool).await.unwrap();
+    let id: String =
+        sqlx::query_scalar("SELECT id FROM rotations ORDER BY name LIMIT 1").fetch_one(&c.db.pool).await.unwrap();
     let rotation: Rotation = serde_json::from_str(
         &sqlx::query_scalar::<_, String>("SELECT definition_json FROM rotations WHERE id = $1")
             .bind(&id)
@@ -188,7 +189,8 @@ async fn calendar_feed_parses_and_matches_the_listed_shifts() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let page: app::api::rotations::RotationPageData = serde_json::from_str(&page.body).unwrap();
     let (from, to) = (DateTime::from_timestamp(page.from, 0).unwrap(), DateTime::from_timestamp(page.to, 0).unwrap());
-    let names: std::collections::HashMap<_, _> = page.people.iter().map(|p| (p.alias.clone(), p.name.clone())).collect();
+    let names: std::collections::HashMap<_, _> =
+        page.people.iter().map(|p| (p.alias.clone(), p.name.clone())).collect();
     let inside = |s: &DateTime<Utc>, e: &DateTime<Utc>| *s > from && *e < to;
     let listed: Vec<_> = page
         .shifts
@@ -199,8 +201,11 @@ async fn calendar_feed_parses_and_matches_the_listed_shifts() {
             (s.start, s.end, format!("{}: {}", page.detail.name, people.join(", ")))
         })
         .collect();
-    let fed: Vec<_> =
-        feed_events.iter().filter(|(s, e, ..)| inside(s, e)).map(|(s, e, summary, _)| (*s, *e, summary.clone())).collect();
+    let fed: Vec<_> = feed_events
+        .iter()
+        .filter(|(s, e, ..)| inside(s, e))
+        .map(|(s, e, summary, _)| (*s, *e, summary.clone()))
+        .collect();
     assert!(listed.len() >= 10, "a weekly or daily demo rotation has shifts in 92 days: {listed:?}");
     assert_eq!(fed, listed);
     assert!(feed_events.iter().all(|(.., d)| d.contains("Time zone: Asia/Tokyo")));
@@ -223,8 +228,9 @@ async fn calendar_feed_parses_and_matches_the_listed_shifts() {
     let theirs = c.call("feed_regenerate", &form(&[("kind", "Rotation"), ("subject", &id)]), Some(&viewer)).await;
     let theirs: String = serde_json::from_str(&theirs.body).unwrap();
     assert_eq!(c.get(&theirs, None).await.status, StatusCode::OK);
-    let disabled =
-        c.call("admin_set_disabled", &form(&[("user_id", &viewer_id.to_string()), ("disabled", "true")]), Some(&admin)).await;
+    let disabled = c
+        .call("admin_set_disabled", &form(&[("user_id", &viewer_id.to_string()), ("disabled", "true")]), Some(&admin))
+        .await;
     assert_eq!(disabled.status, StatusCode::OK);
     assert_eq!(c.get(&theirs, None).await.status, StatusCode::NOT_FOUND);
 }

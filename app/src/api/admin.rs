@@ -106,7 +106,8 @@ pub async fn set_user_contact(user_id: i64, contact: String) -> Result<UserSumma
             .iter()
             .any(|c| &c.contact.alias == alias && c.contact.kind == crate::domain::contact::ContactType::Personal);
         if !known {
-            let e = AppError::Invalid(vec![crate::error::FieldError::new("contact", crate::i18n::Msg::ErrUnknownContact)]);
+            let e =
+                AppError::Invalid(vec![crate::error::FieldError::new("contact", crate::i18n::Msg::ErrUnknownContact)]);
             return crate::error::ssr::with_status(Err(e));
         }
     }

@@ -188,9 +188,7 @@ pub async fn rotation_history(id: String) -> Result<Vec<RosterVersion>, AppError
 #[server(endpoint = "rotation_restore")]
 pub async fn restore_rotation(id: String, version: u32, base: u32) -> Result<u32, AppError> {
     let user = crate::auth::ssr::require_role(Role::Manager)?;
-    crate::error::ssr::with_status(
-        crate::ports::services()?.backend.restore_rotation(&user, &id, version, base).await,
-    )
+    crate::error::ssr::with_status(crate::ports::services()?.backend.restore_rotation(&user, &id, version, base).await)
 }
 
 /// Creates an override. People who are not members yet are added to the end of the member list
@@ -205,14 +203,11 @@ pub async fn add_override(
     let user = crate::auth::ssr::require_role(Role::Manager)?;
     let backend = crate::ports::services()?.backend;
     let detail = backend.rotation(&rotation_id).await?;
-    let missing: Vec<String> =
-        value.members.iter().filter(|m| !detail.rotation.members.contains(m)).cloned().collect();
+    let missing: Vec<String> = value.members.iter().filter(|m| !detail.rotation.members.contains(m)).cloned().collect();
     if !missing.is_empty() {
         if !add_members {
-            let e = AppError::Invalid(vec![crate::error::FieldError::new(
-                "members",
-                crate::i18n::Msg::ErrOverrideMember,
-            )]);
+            let e =
+                AppError::Invalid(vec![crate::error::FieldError::new("members", crate::i18n::Msg::ErrOverrideMember)]);
             return crate::error::ssr::with_status(Err(e));
         }
         let mut rotation = detail.rotation.clone();

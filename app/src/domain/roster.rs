@@ -36,7 +36,10 @@ pub enum VersionKind {
 impl VersionKind {
     /// Versions that change the definition itself; an edit must start from the latest of these.
     pub fn changes_definition(&self) -> bool {
-        matches!(self, VersionKind::Created | VersionKind::Edited | VersionKind::Restored { .. } | VersionKind::Observed)
+        matches!(
+            self,
+            VersionKind::Created | VersionKind::Edited | VersionKind::Restored { .. } | VersionKind::Observed
+        )
     }
 }
 
@@ -229,7 +232,9 @@ pub fn dst_warnings(rotation: &Rotation, from: DateTime<Utc>, to: DateTime<Utc>)
     let (mut day, last) = (from.with_timezone(&tz).date_naive(), to.with_timezone(&tz).date_naive());
     let at_midnight = |d: NaiveDate| {
         let midnight = d.and_time(NaiveTime::MIN);
-        tz.from_local_datetime(&midnight).earliest().map_or_else(|| tz.offset_from_utc_date(&d).fix(), |t| t.offset().fix())
+        tz.from_local_datetime(&midnight)
+            .earliest()
+            .map_or_else(|| tz.offset_from_utc_date(&d).fix(), |t| t.offset().fix())
     };
     // Compared with the offset at `from` first, so a change earlier that day is not reported.
     let mut before = from.with_timezone(&tz).offset().fix();

@@ -5,9 +5,8 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::admin::{
-    ApiKeySummary, CreateUser, IssueApiKey, ResetUserPassword, RevokeApiKey, SetUserContact, SetUserDisabled, SetUserRole,
-    UserSummary,
-    audit_log, format_utc, list_api_keys, list_users,
+    ApiKeySummary, CreateUser, IssueApiKey, ResetUserPassword, RevokeApiKey, SetUserContact, SetUserDisabled,
+    SetUserRole, UserSummary, audit_log, format_utc, list_api_keys, list_users,
 };
 use crate::auth::Role;
 use crate::i18n::{Locale, Msg};

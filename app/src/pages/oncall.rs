@@ -86,8 +86,20 @@ fn duration_text(secs: i64, locale: Locale) -> String {
     let ja = locale == Locale::Ja;
     match (d, h) {
         (0, 0) => format!("{m} {}", Msg::Minutes.text(locale)),
-        (0, _) => if ja { format!("{h}時間{m}分") } else { format!("{h} h {m} min") },
-        _ => if ja { format!("{d}日{h}時間") } else { format!("{d} d {h} h") },
+        (0, _) => {
+            if ja {
+                format!("{h}時間{m}分")
+            } else {
+                format!("{h} h {m} min")
+            }
+        }
+        _ => {
+            if ja {
+                format!("{d}日{h}時間")
+            } else {
+                format!("{d} d {h} h")
+            }
+        }
     }
 }
 

@@ -14,8 +14,7 @@ use crate::api::rotations::{
 use crate::auth::Role;
 use crate::domain::roster::{DstEffect, Preview, Roster, RosterVersion, VersionKind, preview};
 use crate::domain::rotation::{
-    Coverage, HandOff, HandOffTime, MAX_MEMBERS, MAX_MULTIPLIER, Override, Rotation, Shift, ShiftKind,
-    parse_time_zone,
+    Coverage, HandOff, HandOffTime, MAX_MEMBERS, MAX_MULTIPLIER, Override, Rotation, Shift, ShiftKind, parse_time_zone,
 };
 use crate::error::{AppError, FieldError};
 use crate::i18n::{Locale, Msg};
@@ -24,7 +23,8 @@ use crate::i18n::{Locale, Msg};
 fn browser_zone() -> Option<String> {
     #[cfg(feature = "hydrate")]
     {
-        let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+        let options =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
         js_sys::Reflect::get(&options, &"timeZone".into()).ok()?.as_string()
     }
     #[cfg(not(feature = "hydrate"))]
@@ -572,7 +572,12 @@ impl Draft {
             times: times.join(", "),
             multiplier: r.multiplier.to_string(),
             number_on_call: r.number_on_call.to_string(),
-            coverage: r.coverage.iter().map(|c| format!("{} {}-{}", c.day, hm(c.start), hm(c.end))).collect::<Vec<_>>().join("\n"),
+            coverage: r
+                .coverage
+                .iter()
+                .map(|c| format!("{} {}-{}", c.day, hm(c.start), hm(c.end)))
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 
@@ -631,7 +636,8 @@ impl Draft {
             coverage: coverage.unwrap_or_default(),
         };
         if let Err(more) = rotation.validate() {
-            let fresh: Vec<FieldError> = more.into_iter().filter(|m| !errors.iter().any(|e| e.field == m.field)).collect();
+            let fresh: Vec<FieldError> =
+                more.into_iter().filter(|m| !errors.iter().any(|e| e.field == m.field)).collect();
             errors.extend(fresh);
         }
         if errors.is_empty() { Ok(rotation) } else { Err(errors) }
@@ -644,7 +650,6 @@ struct Computed {
     result: Result<Preview, Vec<FieldError>>,
     millis: f64,
 }
-
 
 #[component]
 pub fn RotationEditPage() -> impl IntoView {
@@ -677,11 +682,21 @@ fn Editor(page: RotationPageData) -> impl IntoView {
     // The preview runs here, in the browser, on every change: no server round trip.
     let computed = Memo::new(move |_| {
         let started = now_ms();
-        let result = draft.with(Draft::rotation).map(|edited| saved.with(|s| preview(&s.rotation, &edited, &overrides, now, PREVIEW_DAYS)));
+        let result = draft
+            .with(Draft::rotation)
+            .map(|edited| saved.with(|s| preview(&s.rotation, &edited, &overrides, now, PREVIEW_DAYS)));
         Computed { result, millis: now_ms() - started }
     });
     let field = move |name: &'static str| {
-        move || computed.with(|c| c.result.as_ref().err().and_then(|errs| errs.iter().find(|e| e.field == name)).map(|e| e.msg.text(locale)))
+        move || {
+            computed.with(|c| {
+                c.result
+                    .as_ref()
+                    .err()
+                    .and_then(|errs| errs.iter().find(|e| e.field == name))
+                    .map(|e| e.msg.text(locale))
+            })
+        }
     };
     let save_error = RwSignal::new(None::<AppError>);
     let conflict = RwSignal::new(None::<RotationDetail>);
@@ -845,7 +860,12 @@ fn MemberList(draft: RwSignal<Draft>, people: Vec<crate::api::rotations::Person>
 }
 
 #[component]
-fn PreviewPanel(computed: Memo<Computed>, zone: Signal<String>, people: Vec<crate::api::rotations::Person>, now: DateTime<Utc>) -> impl IntoView {
+fn PreviewPanel(
+    computed: Memo<Computed>,
+    zone: Signal<String>,
+    people: Vec<crate::api::rotations::Person>,
+    now: DateTime<Utc>,
+) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let four_weeks = now + Duration::days(28);
@@ -871,7 +891,7 @@ fn PreviewPanel(computed: Memo<Computed>, zone: Signal<String>, people: Vec<crat
                         </li>
                     }).collect_view();
                     let hours = p.diff.minutes.iter().map(|(m, mins)| view! {
-                        <li data-testid="hours" data-alias=m.clone()>{who(std::slice::from_ref(m))} ": " {format!("{:+.1} h", *mins as f64 / 60.0)}</li>
+                        <li data-testid="hours" data-alias=m.clone()>{who(std::slice::from_ref(m))} ": " {signed_hours(*mins)}</li>
                     }).collect_view();
                     let dst = p.dst.iter().map(|w| {
                         let what = match w.effect {
@@ -896,12 +916,28 @@ fn PreviewPanel(computed: Memo<Computed>, zone: Signal<String>, people: Vec<crat
     }
 }
 
+/// `+24:00 h`, `-1:30 h`.
+fn signed_hours(minutes: i64) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!("{sign}{}:{:02} h", minutes.abs() / 60, minutes.abs() % 60)
+}
+
 /// A rotation as labelled lines, for side-by-side comparisons and history diffs.
 fn describe(r: &Rotation, locale: Locale) -> Vec<(Msg, String)> {
     let times = match &r.handoff {
-        HandOff::Daily(v) => format!("{} {}", Msg::Daily.text(locale), v.iter().map(|t| hm(*t)).collect::<Vec<_>>().join(", ")),
-        HandOff::Weekly(v) => format!("{} {}", Msg::Weekly.text(locale), v.iter().map(|(d, t)| format!("{d} {}", hm(*t))).collect::<Vec<_>>().join(", ")),
-        HandOff::Monthly(v) => format!("{} {}", Msg::Monthly.text(locale), v.iter().map(|(d, t)| format!("{d} {}", hm(*t))).collect::<Vec<_>>().join(", ")),
+        HandOff::Daily(v) => {
+            format!("{} {}", Msg::Daily.text(locale), v.iter().map(|t| hm(*t)).collect::<Vec<_>>().join(", "))
+        }
+        HandOff::Weekly(v) => format!(
+            "{} {}",
+            Msg::Weekly.text(locale),
+            v.iter().map(|(d, t)| format!("{d} {}", hm(*t))).collect::<Vec<_>>().join(", ")
+        ),
+        HandOff::Monthly(v) => format!(
+            "{} {}",
+            Msg::Monthly.text(locale),
+            v.iter().map(|(d, t)| format!("{d} {}", hm(*t))).collect::<Vec<_>>().join(", ")
+        ),
     };
     vec![
         (Msg::Members, r.members.join(" → ")),
@@ -910,7 +946,14 @@ fn describe(r: &Rotation, locale: Locale) -> Vec<(Msg, String)> {
         (Msg::Recurrence, times),
         (Msg::Multiplier, r.multiplier.to_string()),
         (Msg::OnCallAtOnce, r.number_on_call.to_string()),
-        (Msg::CoverageLabel, r.coverage.iter().map(|c| format!("{} {}-{}", c.day, hm(c.start), hm(c.end))).collect::<Vec<_>>().join("; ")),
+        (
+            Msg::CoverageLabel,
+            r.coverage
+                .iter()
+                .map(|c| format!("{} {}-{}", c.day, hm(c.start), hm(c.end)))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
     ]
 }
 
@@ -928,10 +971,13 @@ pub fn RotationHistoryPage() -> impl IntoView {
     let t = move |m: Msg| m.text(locale);
     let id = rotation_id();
     let reload = RwSignal::new(0u32);
-    let data = Resource::new(move || (id.get(), reload.get()), |(id, _)| async move {
-        let page = rotation_page(id.clone(), 0, 1).await?;
-        Ok::<_, AppError>((page, rotation_history(id).await?))
-    });
+    let data = Resource::new(
+        move || (id.get(), reload.get()),
+        |(id, _)| async move {
+            let page = rotation_page(id.clone(), 0, 1).await?;
+            Ok::<_, AppError>((page, rotation_history(id).await?))
+        },
+    );
     let restore = Action::new(|(id, version, base): &(String, u32, u32)| {
         let (id, version, base) = (id.clone(), *version, *base);
         async move { restore_rotation(id, version, base).await }
@@ -1026,14 +1072,16 @@ fn version_changes(previous: Option<&RosterVersion>, v: &RosterVersion, locale: 
 
 /// "Who was on call at T", answered in the browser from the recorded versions.
 #[component]
-fn WhoWasOnCall(versions: Vec<RosterVersion>, zone: String, people: Vec<crate::api::rotations::Person>) -> impl IntoView {
+fn WhoWasOnCall(
+    versions: Vec<RosterVersion>,
+    zone: String,
+    people: Vec<crate::api::rotations::Person>,
+) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let roster = Roster::new(versions);
     let when = RwSignal::new(String::new());
-    let answer = move || {
-        parse_local(&when.get(), &zone).map(|at| names(&people, &roster.on_call_at(at), locale))
-    };
+    let answer = move || parse_local(&when.get(), &zone).map(|at| names(&people, &roster.on_call_at(at), locale));
     view! {
         <div class="inline lookup">
             <label>{t(Msg::WhoWasOnCall)}

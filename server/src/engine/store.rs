@@ -247,7 +247,7 @@ impl Engine {
             name: name.trim(),
             rotation: &rotation,
         };
-        roster::start(&mut *tx, entry).await?;
+        roster::start(&mut tx, entry).await?;
         let change = Change::created("rotation", &id, &rotation);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
@@ -268,7 +268,7 @@ impl Engine {
         let id = new_uuid();
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
-        let version = roster::claim(&mut *tx, rotation_id).await?;
+        let version = roster::claim(&mut tx, rotation_id).await?;
         sqlx::query(
             "INSERT INTO rotation_overrides (id, rotation_id, start_at, end_at, members_json, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -282,7 +282,7 @@ impl Engine {
         .execute(&mut *tx)
         .await?;
         let kind = VersionKind::OverrideAdded { id: id.clone(), value: o.clone() };
-        roster::insert(&mut *tx, version, current.entry(self.now(), &actor, kind)).await?;
+        roster::insert(&mut tx, version, current.entry(self.now(), &actor, kind)).await?;
         let change = Change::created("override", &id, &o);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
@@ -539,7 +539,7 @@ impl Engine {
         self.check_rotation(name, &rotation).await?;
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
-        let version = roster::claim_definition(&mut *tx, id, base).await?;
+        let version = roster::claim_definition(&mut tx, id, base).await?;
         sqlx::query("UPDATE rotations SET name = $1, definition_json = $2, updated_at = $3 WHERE id = $4")
             .bind(name.trim())
             .bind(to_json(&rotation))
@@ -548,9 +548,15 @@ impl Engine {
             .execute(&mut *tx)
             .await
             .map_err(name_taken)?;
-        let entry =
-            roster::Entry { rotation_id: id, at: self.now(), actor: actor.name(), kind, name: name.trim(), rotation: &rotation };
-        roster::insert(&mut *tx, version, entry).await?;
+        let entry = roster::Entry {
+            rotation_id: id,
+            at: self.now(),
+            actor: actor.name(),
+            kind,
+            name: name.trim(),
+            rotation: &rotation,
+        };
+        roster::insert(&mut tx, version, entry).await?;
         let change = Change::updated("rotation", id.to_owned(), &before, &rotation);
         audit::record(&mut tx, actor, now, change).await?;
         tx.commit().await?;
@@ -647,7 +653,8 @@ impl Engine {
     }
 
     pub async fn delete_override(&self, actor: Actor<'_>, rotation_id: &str, id: &str) -> Result<(), EngineError> {
-        let current = self.named_rotation(rotation_id).await.map_err(|_| EngineError::NotFound("override", id.to_owned()))?;
+        let current =
+            self.named_rotation(rotation_id).await.map_err(|_| EngineError::NotFound("override", id.to_owned()))?;
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         let gone = sqlx::query(
@@ -664,9 +671,9 @@ impl Engine {
             end: from_epoch(gone.try_get("end_at")?),
             members: parse("override", &gone.try_get::<String, _>("members_json")?)?,
         };
-        let version = roster::claim(&mut *tx, rotation_id).await?;
+        let version = roster::claim(&mut tx, rotation_id).await?;
         let kind = VersionKind::OverrideRemoved { id: id.to_owned() };
-        roster::insert(&mut *tx, version, current.entry(self.now(), &actor, kind)).await?;
+        roster::insert(&mut tx, version, current.entry(self.now(), &actor, kind)).await?;
         audit::record(&mut tx, actor, now, Change::deleted("override", id, &before)).await?;
         tx.commit().await?;
         Ok(())
@@ -683,7 +690,14 @@ pub struct NamedRotation {
 impl NamedRotation {
     /// A roster entry for a change that keeps this definition.
     fn entry<'a>(&'a self, at: DateTime<Utc>, actor: &Actor<'_>, kind: VersionKind) -> roster::Entry<'a> {
-        roster::Entry { rotation_id: &self.id, at, actor: actor.name(), kind, name: &self.name, rotation: &self.rotation }
+        roster::Entry {
+            rotation_id: &self.id,
+            at,
+            actor: actor.name(),
+            kind,
+            name: &self.name,
+            rotation: &self.rotation,
+        }
     }
 }
 

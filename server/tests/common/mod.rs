@@ -121,8 +121,7 @@ impl TestConsole {
     /// Calls a server function the way the hydrated page does (a same-origin POST, form-encoded,
     /// or JSON when the body is a JSON object).
     pub async fn call(&self, endpoint: &str, form: &str, cookie: Option<&str>) -> Reply {
-        let content_type =
-            if form.starts_with('{') { "application/json" } else { "application/x-www-form-urlencoded" };
+        let content_type = if form.starts_with('{') { "application/json" } else { "application/x-www-form-urlencoded" };
         let mut req = Request::post(format!("/api/{endpoint}"))
             .header(header::CONTENT_TYPE, content_type)
             .header(header::ACCEPT, "application/json")

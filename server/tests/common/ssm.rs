@@ -92,13 +92,16 @@ impl SsmServer {
         match mode {
             Mode::Local => Arc::new(LocalBackend { engine: self.engine.clone() }),
             Mode::Aws => Arc::new(
-                AwsBackend::connect(&AwsSettings {
-                    region: Some(REGION.into()),
-                    profile: None,
-                    endpoint_url: Some(self.url.clone()),
-                    cache_secs: 0,
-                    static_credentials: Some((self.key_id.clone(), self.secret.clone())),
-                }, self.console_db.clone())
+                AwsBackend::connect(
+                    &AwsSettings {
+                        region: Some(REGION.into()),
+                        profile: None,
+                        endpoint_url: Some(self.url.clone()),
+                        cache_secs: 0,
+                        static_credentials: Some((self.key_id.clone(), self.secret.clone())),
+                    },
+                    self.console_db.clone(),
+                )
                 .await,
             ),
         }
