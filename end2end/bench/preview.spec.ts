@@ -20,9 +20,10 @@ test('editor preview cost per change', async ({ page }) => {
   await page.getByTestId('edit-times').fill('00:00, 06:00, 12:00, 18:00');
   const samples: number[] = [];
   for (let i = 0; i < 60; i++) {
-    const before = await page.getByTestId('preview').getAttribute('data-preview-ms');
+    const second = await page.getByTestId('member').nth(1).getAttribute('data-alias');
     await page.getByTestId('member-down').first().click();
-    await expect(page.getByTestId('preview')).not.toHaveAttribute('data-preview-ms', before ?? '');
+    await expect(page.getByTestId('member').first()).toHaveAttribute('data-alias', second ?? '');
+    await expect(page.getByTestId('preview-shift').first()).toBeVisible();
     samples.push(Number(await page.getByTestId('preview').getAttribute('data-preview-ms')));
   }
   samples.sort((a, b) => a - b);
