@@ -14,7 +14,7 @@ use app::ports::{Accounts, SessionClaims, SignedIn, now_epoch_secs};
 
 use crate::api_keys::ApiKeys;
 use crate::audit::{self, Actor, Change};
-use crate::db::Db;
+use crate::db::{Db, internal};
 use crate::password;
 
 /// Failed sign-ins counted over this window…
@@ -33,11 +33,6 @@ pub struct SqlAccounts {
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, role, disabled_at, created_at, contact_alias";
-
-fn internal(e: sqlx::Error) -> AppError {
-    tracing::error!(error = %e, "database error");
-    AppError::Internal
-}
 
 fn user_from_row(row: &AnyRow) -> Result<UserSummary, sqlx::Error> {
     let role: String = row.try_get("role")?;

@@ -9,7 +9,7 @@ use app::error::{AppError, FieldError};
 use app::i18n::Msg;
 
 use crate::audit::{self, Actor, Change};
-use crate::db::Db;
+use crate::db::{Db, internal};
 
 /// Last-used times are written at most this often per key, so busy clients cost no extra writes.
 const LAST_USED_RESOLUTION_SECS: i64 = 60;
@@ -23,11 +23,6 @@ pub struct ApiKeys {
 fn random_chars(alphabet: &[u8], n: usize) -> String {
     let mut rng = rand::rngs::OsRng;
     (0..n).map(|_| char::from(alphabet[rng.gen_range(0..alphabet.len())])).collect()
-}
-
-fn internal(e: sqlx::Error) -> AppError {
-    tracing::error!(error = %e, "api keys");
-    AppError::Internal
 }
 
 impl ApiKeys {

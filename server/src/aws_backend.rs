@@ -34,7 +34,8 @@ use app::i18n::Msg;
 use app::ports::{Backend, EngagementStart, IncidentStart};
 
 use crate::audit::{Actor, Change};
-use crate::db::Db;
+use crate::db::{Db, internal};
+use crate::engine::from_epoch;
 use crate::roster::{self, Entry, Head};
 
 /// How long a read is served from the cache.
@@ -179,10 +180,6 @@ fn taken(err: AppError, field: &str, msg: Msg) -> AppError {
 
 fn secs(t: &AwsTime) -> i64 {
     t.secs()
-}
-
-fn chrono_at(secs: i64) -> DateTime<Utc> {
-    crate::engine::from_epoch(secs)
 }
 
 fn chrono_of(t: &AwsTime) -> DateTime<Utc> {
@@ -717,7 +714,7 @@ impl AwsBackend {
     /// when it was changed outside the console since the last recorded version.
     async fn observed(&self, id: &str) -> Result<(String, Rotation, Head), AppError> {
         let (name, rotation) = self.get_rotation(id).await?;
-        let mut tx = self.db.pool.begin().await.map_err(roster::RosterError::from)?;
+        let mut tx = self.db.pool.begin().await.map_err(internal)?;
         let last = roster::load(&mut tx, id).await?;
         let entry = |kind| Entry {
             rotation_id: id,
@@ -736,7 +733,7 @@ impl AwsBackend {
             Some(_) => {}
         }
         let head = roster::head(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        tx.commit().await.map_err(roster::RosterError::from)?;
+        tx.commit().await.map_err(internal)?;
         Ok((name, rotation, head))
     }
 
@@ -756,7 +753,7 @@ impl AwsBackend {
         }
         let members = self.member_arns(&rotation.members).await?;
         let recurrence = recurrence_to_aws(&rotation)?;
-        let mut tx = self.db.pool.begin().await.map_err(roster::RosterError::from)?;
+        let mut tx = self.db.pool.begin().await.map_err(internal)?;
         let version = roster::claim_definition(&mut tx, id, Some(base)).await?;
         let result = self
             .contacts
@@ -770,17 +767,9 @@ impl AwsBackend {
             .await;
         self.cache.clear();
         result.map_err(|e| aws_error("ssm-contacts:UpdateRotation", &e))?;
-        let entry = Entry {
-            rotation_id: id,
-            at: Utc::now(),
-            actor: actor.username.clone(),
-            kind,
-            name: &current_name,
-            rotation: &rotation,
-        };
-        roster::insert(&mut tx, version, entry).await?;
+        roster::insert(&mut tx, version, entry_by(actor, id, kind, &current_name, &rotation)).await?;
         audited(&mut tx, actor, Change::updated("rotation", id, &before, &rotation)).await?;
-        tx.commit().await.map_err(roster::RosterError::from)?;
+        tx.commit().await.map_err(internal)?;
         Ok(version)
     }
 }
@@ -791,9 +780,18 @@ async fn audited<T: serde::Serialize>(
     actor: &CurrentUser,
     change: Change<'_, T>,
 ) -> Result<(), AppError> {
-    crate::audit::record(tx, Actor::User(actor), Utc::now().timestamp(), change)
-        .await
-        .map_err(|e| AppError::from(roster::RosterError::from(e)))
+    crate::audit::record(tx, Actor::User(actor), Utc::now().timestamp(), change).await.map_err(internal)
+}
+
+/// A version made by a console user now.
+fn entry_by<'a>(
+    actor: &CurrentUser,
+    rotation_id: &'a str,
+    kind: VersionKind,
+    name: &'a str,
+    rotation: &'a Rotation,
+) -> Entry<'a> {
+    Entry { rotation_id, at: Utc::now(), actor: actor.username.clone(), kind, name, rotation }
 }
 
 fn record_from_aws(r: &incidents::types::IncidentRecord) -> IncidentRecord {
@@ -891,8 +889,9 @@ impl Backend for AwsBackend {
         for r in &list {
             let rotation =
                 rotation_from_aws(r.contact_ids(), r.start_time(), r.time_zone_id().unwrap_or("UTC"), r.recurrence());
+            // Only the future: AWS's plan, without the recorded past (and its GetRotation).
             let shifts = self
-                .rotation_shifts(
+                .planned_shifts(
                     r.rotation_arn(),
                     now.timestamp(),
                     (now + Duration::days(crate::backend::NEXT_SHIFT_HORIZON_DAYS)).timestamp(),
@@ -903,19 +902,7 @@ impl Backend for AwsBackend {
                 end: local_time(s.end, &rotation.time_zone),
                 members: s.members.clone(),
             };
-            let upcoming_overrides = self
-                .contacts
-                .list_rotation_overrides()
-                .rotation_id(r.rotation_arn())
-                .start_time(AwsTime::from_secs(now.timestamp()))
-                .end_time(AwsTime::from_secs((now + Duration::days(366)).timestamp()))
-                .into_paginator()
-                .items()
-                .send()
-                .collect::<Result<Vec<_>, _>>()
-                .await
-                .map_err(|e| aws_error("ssm-contacts:ListRotationOverrides", &e))?
-                .len();
+            let upcoming_overrides = self.override_entries(r.rotation_arn(), now).await?.len();
             let current = shifts.iter().find(|s| s.start <= now && now < s.end);
             let next = shifts.iter().find(|s| s.start > now);
             let week = now + Duration::days(crate::backend::GAP_LOOKAHEAD_DAYS);
@@ -1105,7 +1092,7 @@ impl Backend for AwsBackend {
             shifts = self.planned_shifts(rotation_id, from, to.min(seen)).await?;
         }
         if from.max(seen) < to.min(now) {
-            shifts = join_shifts(shifts, roster.shifts(chrono_at(from.max(seen)), chrono_at(to.min(now))));
+            shifts = join_shifts(shifts, roster.shifts(from_epoch(from.max(seen)), from_epoch(to.min(now))));
         }
         if to > now {
             shifts = join_shifts(shifts, self.planned_shifts(rotation_id, from.max(now), to).await?);
@@ -1146,7 +1133,7 @@ impl Backend for AwsBackend {
 
     async fn roster(&self, id: &str) -> Result<Roster, AppError> {
         self.observed(id).await?;
-        let mut conn = self.db.pool.acquire().await.map_err(roster::RosterError::from)?;
+        let mut conn = self.db.pool.acquire().await.map_err(internal)?;
         Ok(roster::load(&mut conn, id).await?)
     }
 
@@ -1172,7 +1159,7 @@ impl Backend for AwsBackend {
         let (name, rotation, _) = self.observed(rotation_id).await?;
         o.validate(&rotation, Utc::now()).map_err(AppError::Invalid)?;
         let members = self.member_arns(&o.members).await?;
-        let mut tx = self.db.pool.begin().await.map_err(roster::RosterError::from)?;
+        let mut tx = self.db.pool.begin().await.map_err(internal)?;
         let version = roster::claim(&mut tx, rotation_id).await?;
         let result = self
             .contacts
@@ -1187,22 +1174,14 @@ impl Backend for AwsBackend {
         let id = result.map_err(|e| aws_error("ssm-contacts:CreateRotationOverride", &e))?.rotation_override_id;
         audited(&mut tx, actor, Change::created("override", &id, &o)).await?;
         let kind = VersionKind::OverrideAdded { id: id.clone(), value: o };
-        let entry = Entry {
-            rotation_id,
-            at: Utc::now(),
-            actor: actor.username.clone(),
-            kind,
-            name: &name,
-            rotation: &rotation,
-        };
-        roster::insert(&mut tx, version, entry).await?;
-        tx.commit().await.map_err(roster::RosterError::from)?;
+        roster::insert(&mut tx, version, entry_by(actor, rotation_id, kind, &name, &rotation)).await?;
+        tx.commit().await.map_err(internal)?;
         Ok(id)
     }
 
     async fn delete_override(&self, actor: &CurrentUser, rotation_id: &str, override_id: &str) -> Result<(), AppError> {
         let (name, rotation, _) = self.observed(rotation_id).await?;
-        let mut tx = self.db.pool.begin().await.map_err(roster::RosterError::from)?;
+        let mut tx = self.db.pool.begin().await.map_err(internal)?;
         let version = roster::claim(&mut tx, rotation_id).await?;
         let result = self
             .contacts
@@ -1215,26 +1194,18 @@ impl Backend for AwsBackend {
         result.map_err(|e| aws_error("ssm-contacts:DeleteRotationOverride", &e))?;
         audited(&mut tx, actor, Change::<()>::deleted("override", override_id, &())).await?;
         let kind = VersionKind::OverrideRemoved { id: override_id.to_owned() };
-        let entry = Entry {
-            rotation_id,
-            at: Utc::now(),
-            actor: actor.username.clone(),
-            kind,
-            name: &name,
-            rotation: &rotation,
-        };
-        roster::insert(&mut tx, version, entry).await?;
-        tx.commit().await.map_err(roster::RosterError::from)?;
+        roster::insert(&mut tx, version, entry_by(actor, rotation_id, kind, &name, &rotation)).await?;
+        tx.commit().await.map_err(internal)?;
         Ok(())
     }
 
     async fn set_swap_approval(&self, actor: &CurrentUser, rotation_id: &str, required: bool) -> Result<(), AppError> {
         let (.., head) = self.observed(rotation_id).await?;
-        let mut tx = self.db.pool.begin().await.map_err(roster::RosterError::from)?;
+        let mut tx = self.db.pool.begin().await.map_err(internal)?;
         roster::set_swap_approval(&mut tx, rotation_id, required).await?;
         audited(&mut tx, actor, Change::updated("rotation_swap_approval", rotation_id, &head.swap_approval, &required))
             .await?;
-        tx.commit().await.map_err(roster::RosterError::from)?;
+        tx.commit().await.map_err(internal)?;
         Ok(())
     }
 

@@ -125,7 +125,7 @@ impl Backend for LocalBackend {
     }
 
     async fn roster(&self, id: &str) -> Result<Roster, AppError> {
-        self.engine.named_rotation(id).await?;
+        self.engine.roster_head(id).await?;
         Ok(self.engine.roster(id).await?)
     }
 

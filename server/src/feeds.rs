@@ -22,7 +22,7 @@ use app::error::AppError;
 use app::ports::{Backend, Feeds, now_epoch_secs};
 
 use crate::audit::{self, Actor, Change};
-use crate::db::Db;
+use crate::db::{Db, internal};
 
 /// How far back and ahead a feed reaches.
 pub const FEED_PAST_DAYS: i64 = 30;
@@ -32,11 +32,6 @@ pub const FEED_AHEAD_DAYS: i64 = 180;
 pub struct SqlFeeds {
     pub db: Db,
     pub backend: Arc<dyn Backend>,
-}
-
-fn internal(e: sqlx::Error) -> AppError {
-    tracing::error!(error = %e, "calendar feeds");
-    AppError::Internal
 }
 
 fn token_hash(token: &str) -> String {
@@ -110,33 +105,36 @@ impl SqlFeeds {
     ) -> Result<Calendar, AppError> {
         let names: HashMap<String, String> =
             self.backend.contacts().await?.into_iter().map(|c| (c.contact.alias, c.contact.display_name)).collect();
-        let rotations = match kind {
-            FeedKind::Rotation => vec![self.backend.rotation(subject).await?],
-            FeedKind::Person => {
-                let mut out = Vec::new();
-                for r in self.backend.rotations().await? {
-                    if r.rotation.members.iter().any(|m| m == subject) {
-                        out.push(self.backend.rotation(&r.id).await?);
-                    }
-                }
-                out
+        // (id, name, zone) of the rotations in the feed; the list already has what a person's needs.
+        let rotations: Vec<(String, String, String)> = match kind {
+            FeedKind::Rotation => {
+                let r = self.backend.rotation(subject).await?;
+                vec![(r.id, r.name, r.rotation.time_zone)]
             }
+            FeedKind::Person => self
+                .backend
+                .rotations()
+                .await?
+                .into_iter()
+                .filter(|r| r.rotation.members.iter().any(|m| m == subject))
+                .map(|r| (r.id, r.name, r.rotation.time_zone))
+                .collect(),
         };
         let mut events = Vec::new();
-        for r in &rotations {
-            let shifts = self.backend.rotation_shifts(&r.id, from.timestamp(), to.timestamp()).await?;
+        for (id, rotation, zone) in &rotations {
+            let shifts = self.backend.rotation_shifts(id, from.timestamp(), to.timestamp()).await?;
             for shift in shifts {
                 if kind == FeedKind::Person && !shift.members.iter().any(|m| m == subject) {
                     continue;
                 }
-                events.push(FeedEvent::new(&r.id, &r.name, &r.rotation.time_zone, shift, &names));
+                events.push(FeedEvent::new(id, rotation, zone, shift, &names));
             }
         }
         let name = match kind {
-            FeedKind::Rotation => rotations.first().map(|r| r.name.clone()).unwrap_or_default(),
+            FeedKind::Rotation => rotations.first().map(|r| r.1.clone()).unwrap_or_default(),
             FeedKind::Person => names.get(subject).cloned().unwrap_or_else(|| subject.to_owned()),
         };
-        let zone = rotations.first().map(|r| r.rotation.time_zone.clone());
+        let zone = rotations.first().map(|r| r.2.clone());
         Ok(Calendar { name, zone, events })
     }
 }

@@ -16,17 +16,12 @@ use app::i18n::Msg;
 use app::ports::{Backend, Swaps, now_epoch_secs};
 
 use crate::audit::{self, Actor, Change};
-use crate::db::Db;
+use crate::db::{Db, internal};
 use crate::engine::from_epoch;
 
 pub struct SqlSwaps {
     pub db: Db,
     pub backend: Arc<dyn Backend>,
-}
-
-fn internal(e: sqlx::Error) -> AppError {
-    tracing::error!(error = %e, "swaps");
-    AppError::Internal
 }
 
 fn invalid(field: &str, msg: Msg) -> AppError {

@@ -175,7 +175,7 @@ fn RotationCard(view: RotationView) -> impl IntoView {
         .map_or_else(|| "—".to_owned(), |s| format!("{} ({} {})", names(&s.members), t(Msg::From), s.start));
     view! {
         <article class="item" data-testid="rotation" data-name=view.name.clone()>
-            <h2><a href=format!("/rotations/{}", crate::pages::rotation::urlencode(&view.id)) data-testid="open-rotation">{view.name.clone()}</a></h2>
+            <h2><a href=format!("/rotations/{}", crate::pages::common::encode_path_segment(&view.id)) data-testid="open-rotation">{view.name.clone()}</a></h2>
             {view.gap_soon.then(|| view! { <p class="warning" data-testid="gap-warning">{t(Msg::GapWarning)}</p> })}
             {view.next_handoff_in_secs.map(|s| view! { <p class="meta" data-testid="next-handoff">{t(Msg::NextHandOffIn)} " " {duration_text(s, locale)}</p> })}
             <p class="meta">

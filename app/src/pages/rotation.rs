@@ -18,6 +18,7 @@ use crate::domain::rotation::{
 };
 use crate::error::{AppError, FieldError};
 use crate::i18n::{Locale, Msg};
+use crate::pages::common::encode_path_segment;
 
 /// The browser's IANA zone (none while rendering on the server).
 fn browser_zone() -> Option<String> {
@@ -174,7 +175,7 @@ fn RotationHeader(page: RotationPageData) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let d = &page.detail;
-    let base = format!("/rotations/{}", urlencode(&d.id));
+    let base = format!("/rotations/{}", encode_path_segment(&d.id));
     view! {
         <section class="card">
             <h1 data-testid="rotation-name">{d.name.clone()}</h1>
@@ -189,16 +190,6 @@ fn RotationHeader(page: RotationPageData) -> impl IntoView {
             {(page.role < Role::Manager).then(|| view! { <p class="meta" data-testid="view-only">{t(Msg::ViewOnly)}</p> })}
         </section>
     }
-}
-
-/// Percent-encodes an id for a URL path segment (AWS ids are ARNs with `:` and `/`).
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Days as cells (a grid on wide screens, an agenda on phones); each lists its shifts clipped
@@ -738,7 +729,7 @@ fn Editor(page: RotationPageData) -> impl IntoView {
         None => {}
     });
     let people = page.people.clone();
-    let history = format!("/rotations/{}/history", urlencode(&page.detail.id));
+    let history = format!("/rotations/{}/history", encode_path_segment(&page.detail.id));
     let zone = move || draft.with(|d| d.time_zone.clone());
     let input = move |get: fn(&Draft) -> String, set: fn(&mut Draft, String), testid: &'static str| {
         view! { <input data-testid=testid prop:value=move || draft.with(get) on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| set(d, v)); } /> }
@@ -1018,7 +1009,7 @@ pub fn RotationHistoryPage() -> impl IntoView {
                         view! {
                             <section class="card">
                                 <h1>{t(Msg::History)} ": " {page.detail.name.clone()}</h1>
-                                <p><a href=format!("/rotations/{}", urlencode(&page.detail.id))>{t(Msg::Calendar)}</a></p>
+                                <p><a href=format!("/rotations/{}", encode_path_segment(&page.detail.id))>{t(Msg::Calendar)}</a></p>
                                 <WhoWasOnCall versions=versions.clone() zone=zone.clone() people=page.people.clone() />
                                 {move || restore.value().get().and_then(Result::err).map(|e| view! { <p class="error">{e.message(locale)}</p> })}
                                 <div class="table-wrap"><table data-testid="history">

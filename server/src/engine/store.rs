@@ -629,12 +629,13 @@ impl Engine {
     }
 
     pub async fn named_rotation(&self, id: &str) -> Result<NamedRotation, EngineError> {
-        let row = sqlx::query("SELECT name FROM rotations WHERE id = $1")
+        let row = sqlx::query("SELECT name, definition_json FROM rotations WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.db.pool)
             .await?
             .ok_or_else(|| EngineError::NotFound("rotation", id.to_owned()))?;
-        Ok(NamedRotation { id: id.to_owned(), name: row.try_get("name")?, rotation: self.rotation(id).await? })
+        let rotation = parse("rotation", &row.try_get::<String, _>("definition_json")?)?;
+        Ok(NamedRotation { id: id.to_owned(), name: row.try_get("name")?, rotation })
     }
 
     /// The channel is no longer engaged until it is activated again with a fresh code.
