@@ -52,5 +52,5 @@ ensure_test_tools() {
 
 build_release() {
   log "Building the console (release: server + size-optimised WASM)"
-  cargo leptos build --release
+  cargo leptos build --release --split --precompress
 }

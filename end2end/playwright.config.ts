@@ -40,6 +40,14 @@ export default defineConfig({
       name: 'chromium',
       // No `channel`: the browser is the system Chromium given above.
       use: { ...devices['Desktop Chrome'] },
+      testIgnore: /nojs\.spec\.ts/,
+    },
+    {
+      // The same console with scripts off: every page renders and every form posts without them.
+      name: 'no-javascript',
+      use: { ...devices['Desktop Chrome'], javaScriptEnabled: false },
+      testMatch: /nojs\.spec\.ts/,
+      dependencies: ['chromium'],
     },
   ],
 });

@@ -1,36 +1,49 @@
-//! The HTML shell, the app with its header and navigation, and the route table.
+//! The HTML shell, the header and footer, and the route table. Every page renders on the server;
+//! only the islands a page contains (see [`crate::islands`]) run in the browser, and navigation is
+//! ordinary page loads.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::{SsrMode, path};
 
-use crate::api::session::{BackendMode, Logout, SessionInfo, whoami};
+use crate::api::oncall::Refresh;
+use crate::api::session::{Logout, whoami};
 use crate::auth::Role;
-use crate::error::AppError;
 use crate::i18n::{Locale, Msg, current_locale};
+use crate::model::session::BackendMode;
 use crate::pages::admin::{ApiKeysPage, AuditPage, UsersPage};
 use crate::pages::auth::{LoginPage, SetupPage};
 use crate::pages::common::{Guarded, NotFound};
 use crate::pages::home::HomePage;
-use crate::pages::oncall::{
-    ContactsPage, DeliveriesPage, EngagementsPage, IncidentPage, IncidentsPage, ResponsePlansPage, RotationsPage,
-};
-use crate::pages::rotation::{RotationEditPage, RotationHistoryPage, RotationPage};
-
-pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
+use crate::pages::incidents::{IncidentPage, IncidentsPage};
+use crate::pages::oncall::{ContactsPage, DeliveriesPage, EngagementsPage, ResponsePlansPage};
+use crate::pages::rotations::RotationsPage;
+use crate::pages::rotations::calendar::RotationPage;
+use crate::pages::rotations::editor::RotationEditPage;
+use crate::pages::rotations::history::RotationHistoryPage;
+use crate::zone::{ZONE_SCRIPT, viewer_zone};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Islands mode: the page itself is not hydrated, so it needs neither hydration markers nor its
+    // data serialised for the browser; an island switches hydration on for its own markup.
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
     let locale = current_locale();
+    let zone = viewer_zone(locale);
+    provide_context(options.clone());
     view! {
         <!DOCTYPE html>
-        <html lang=locale.code()>
+        <html lang=locale.code() data-tz=zone>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <script inner_html=ZONE_SCRIPT></script>
                 <MetaTags />
             </head>
             <body>
@@ -45,31 +58,16 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let locale = current_locale();
     provide_context(locale);
-    // Lets tests (and people) know the page is interactive.
-    Effect::new(|| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    #[cfg(feature = "ssr")]
+    let css = use_context::<LeptosOptions>().map(|o| crate::islands::stylesheet_href(&o)).unwrap_or_default();
+    #[cfg(not(feature = "ssr"))]
+    let css = "";
 
-    view! {
-        <Stylesheet id="leptos" href="/pkg/oncall-console.css" />
-        <Title text=Msg::AppName.text(locale) />
-        <Router>
-            <SessionScope />
-        </Router>
-    }
-}
-
-/// Provides who is signed in to the header and pages. Fetched again on every navigation, because
-/// signing in or out ends with a client-side redirect.
-#[component]
-fn SessionScope() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let session: SessionResource = Resource::new_blocking(move || location.pathname.get(), |_| whoami());
-    provide_context(session);
     let guarded = |role: Role, page: fn() -> AnyView| move || view! { <Guarded role>{page()}</Guarded> };
     view! {
+        <Stylesheet id="leptos" href=css />
+        <Title text=Msg::AppName.text(locale) />
+        <Router>
             <Header />
             <main class="main">
                 <Routes fallback=|| view! { <NotFound /> }>
@@ -91,14 +89,27 @@ fn SessionScope() -> impl IntoView {
                     <Route path=path!("/admin/api-keys") view=guarded(Role::Admin, || ApiKeysPage().into_any()) ssr=SsrMode::Async />
                 </Routes>
             </main>
+            <Footer />
+        </Router>
     }
 }
 
+/// The current path with its query, for forms that come back to this page.
+fn here() -> String {
+    let location = use_location();
+    let (path, search) = (location.pathname.get_untracked(), location.search.get_untracked());
+    match search.trim_start_matches('?') {
+        "" => path,
+        q => format!("{path}?{q}"),
+    }
+}
+
+/// Brand, backend, navigation, the signed-in user, sign-out and language. No script: on phones
+/// the menu opens with a checkbox and CSS.
 #[component]
 fn Header() -> impl IntoView {
     let locale = expect_context::<Locale>();
-    let session = expect_context::<SessionResource>();
-    let menu_open = RwSignal::new(false);
+    let session = Resource::new_blocking(|| (), |()| whoami());
     let t = move |m: Msg| m.text(locale);
     view! {
         <header class="topbar">
@@ -120,35 +131,34 @@ fn Header() -> impl IntoView {
                             {t(badge)}
                             {(!location.is_empty()).then(|| view! { " " <small data-testid="backend-location">{location.clone()}</small> })}
                         </span>
-                        {(backend == BackendMode::Aws).then(|| view! { <RefreshButton /> })}
-                        {user
-                            .map(|user| {
-                                let is_admin = user.role >= Role::Admin;
-                                let is_manager = user.role >= Role::Manager;
-                                view! {
-                                    <button
-                                        class="menu-toggle"
-                                        data-testid="menu-toggle"
-                                        aria-expanded=move || menu_open.get().to_string()
-                                        on:click=move |_| menu_open.update(|o| *o = !*o)
-                                    >
-                                        {t(Msg::Menu)}
-                                    </button>
-                                    <nav class="nav" class:open=move || menu_open.get()>
-                                        <a href="/rotations" data-testid="nav-rotations">{t(Msg::NavRotations)}</a>
-                                        <a href="/escalation" data-testid="nav-escalation">{t(Msg::NavEscalation)}</a>
-                                        <a href="/routing" data-testid="nav-routing">{t(Msg::NavRouting)}</a>
-                                        <a href="/incidents" data-testid="nav-incidents">{t(Msg::NavIncidents)}</a>
-                                        <a href="/engagements" data-testid="nav-engagements">{t(Msg::NavEngagements)}</a>
-                                        {is_manager.then(|| view! { <a href="/deliveries" data-testid="nav-deliveries">{t(Msg::NavDeliveries)}</a> })}
-                                        {is_admin.then(|| view! { <a href="/admin/users" data-testid="nav-admin">{t(Msg::NavAdmin)}</a> })}
-                                        <span class="user" data-testid="current-user" title=t(Msg::SignedInAs)>
-                                            {user.display_name.clone()} " (" {user.username.clone()} ")"
-                                        </span>
-                                        <SignOut />
-                                    </nav>
-                                }
-                            })}
+                        {(backend == BackendMode::Aws && user.is_some()).then(|| view! {
+                            <form method="post" action=Refresh::PATH class="inline">
+                                <button type="submit" data-testid="refresh">{t(Msg::Refresh)}</button>
+                            </form>
+                        })}
+                        {user.map(|user| {
+                            let is_admin = user.role >= Role::Admin;
+                            let is_manager = user.role >= Role::Manager;
+                            view! {
+                                <input type="checkbox" id="menu-open" class="menu-box" aria-label=t(Msg::Menu) />
+                                <label for="menu-open" class="menu-toggle" data-testid="menu-toggle">{t(Msg::Menu)}</label>
+                                <nav class="nav">
+                                    <a href="/rotations" data-testid="nav-rotations">{t(Msg::NavRotations)}</a>
+                                    <a href="/escalation" data-testid="nav-escalation">{t(Msg::NavEscalation)}</a>
+                                    <a href="/routing" data-testid="nav-routing">{t(Msg::NavRouting)}</a>
+                                    <a href="/incidents" data-testid="nav-incidents">{t(Msg::NavIncidents)}</a>
+                                    <a href="/engagements" data-testid="nav-engagements">{t(Msg::NavEngagements)}</a>
+                                    {is_manager.then(|| view! { <a href="/deliveries" data-testid="nav-deliveries">{t(Msg::NavDeliveries)}</a> })}
+                                    {is_admin.then(|| view! { <a href="/admin/users" data-testid="nav-admin">{t(Msg::NavAdmin)}</a> })}
+                                    <span class="user" data-testid="current-user" title=t(Msg::SignedInAs)>
+                                        {user.display_name.clone()} " (" {user.username.clone()} ")"
+                                    </span>
+                                    <form method="post" action=Logout::PATH class="inline">
+                                        <button type="submit" data-testid="logout">{t(Msg::SignOut)}</button>
+                                    </form>
+                                </nav>
+                            }
+                        })}
                     }
                 })}
             </Suspense>
@@ -157,35 +167,15 @@ fn Header() -> impl IntoView {
     }
 }
 
-#[component]
-fn SignOut() -> impl IntoView {
-    let locale = expect_context::<Locale>();
-    let logout = ServerAction::<Logout>::new();
-    view! {
-        <ActionForm action=logout attr:class="inline">
-            <button type="submit" data-testid="logout">
-                {Msg::SignOut.text(locale)}
-            </button>
-        </ActionForm>
-    }
-}
-
 /// A plain POST form: the server remembers the choice in a cookie and sends the page back.
 #[component]
 fn LanguageSwitch() -> impl IntoView {
-    let location = leptos_router::hooks::use_location();
-    let here = move || {
-        let (path, search) = (location.pathname.get(), location.search.get());
-        match search.trim_start_matches('?') {
-            "" => path,
-            q => format!("{path}?{q}"),
-        }
-    };
+    let next = here();
     let button = move |l: Locale, label: &'static str| {
         view! {
             <form method="post" action="/locale" class="inline">
                 <input type="hidden" name="lang" value=l.code() />
-                <input type="hidden" name="next" value=here />
+                <input type="hidden" name="next" value=next.clone() />
                 <button type="submit" data-testid=format!("lang-{}", l.code()) lang=l.code()>
                     {label}
                 </button>
@@ -195,20 +185,27 @@ fn LanguageSwitch() -> impl IntoView {
     view! { <div class="lang">{button(Locale::En, "English")} {button(Locale::Ja, "日本語")}</div> }
 }
 
-/// AWS mode: forget the cached reads and load the page again from AWS.
+/// Which zone times are shown in, and a switch to UTC or back to the browser's zone.
 #[component]
-fn RefreshButton() -> impl IntoView {
+fn Footer() -> impl IntoView {
     let locale = expect_context::<Locale>();
-    let refresh = ServerAction::<crate::api::oncall::Refresh>::new();
-    Effect::new(move || {
-        if refresh.value().get().is_some_and(|r| r.is_ok()) {
-            #[cfg(feature = "hydrate")]
-            let _ = leptos::prelude::window().location().reload();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    let next = here();
+    let choice = move |value: &'static str, label: Msg, testid: &'static str| {
+        view! {
+            <form method="post" action="/zone" class="inline">
+                <input type="hidden" name="tz" value=value />
+                <input type="hidden" name="next" value=next.clone() />
+                <button type="submit" class="link" data-testid=testid>{t(label)}</button>
+            </form>
         }
-    });
+    };
     view! {
-        <ActionForm action=refresh attr:class="inline">
-            <button type="submit" data-testid="refresh">{Msg::Refresh.text(locale)}</button>
-        </ActionForm>
+        <footer class="footer">
+            <span data-testid="viewer-zone">{t(Msg::TimesIn)} " " {zone}</span>
+            {choice("UTC", Msg::ShowUtc, "zone-utc")}
+            {choice("", Msg::ZoneAutomatic, "zone-auto")}
+        </footer>
     }
 }

@@ -82,24 +82,60 @@ pub fn current_locale() -> Locale {
 
 macro_rules! messages {
     ($($key:ident => $en:literal, $ja:literal;)*) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        /// A message in both languages. Stored and sent by its variant name; the texts are two
+        /// tables indexed by the variant, which keeps the WASM small.
+        #[derive(Clone, Copy, PartialEq, Eq)]
         pub enum Msg { $($key),* }
 
         impl Msg {
+            const ALL: &'static [Msg] = &[$(Msg::$key),*];
+            const NAMES: &'static [&'static str] = &[$(stringify!($key)),*];
+            const EN: &'static [&'static str] = &[$($en),*];
+            const JA: &'static [&'static str] = &[$($ja),*];
+
             pub fn text(self, locale: Locale) -> &'static str {
-                match (self, locale) {
-                    $((Msg::$key, Locale::En) => $en, (Msg::$key, Locale::Ja) => $ja,)*
+                match locale {
+                    Locale::En => Self::EN[self as usize],
+                    Locale::Ja => Self::JA[self as usize],
                 }
+            }
+
+            /// The variant's name (`ErrPasswordLength`), as it is serialised.
+            pub fn name(self) -> &'static str {
+                Self::NAMES[self as usize]
             }
 
             /// The message whose English text this is: how a field error that crossed the
             /// SSM-compatible API as English text becomes the same message again.
             #[cfg(feature = "ssr")]
             pub fn from_english(text: &str) -> Option<Msg> {
-                [$(Msg::$key),*].into_iter().find(|m| m.text(Locale::En) == text)
+                Self::EN.iter().position(|t| *t == text).map(|i| Self::ALL[i])
             }
         }
     };
+}
+
+impl std::fmt::Debug for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Msg {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Msg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Msg::NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Msg::ALL[i])
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown message '{name}'")))
+    }
 }
 
 messages! {
@@ -320,8 +356,8 @@ messages! {
     Earlier => "Earlier", "前へ";
     Later => "Later", "次へ";
     Today => "Today", "今日";
-    ZoneRotation => "Rotation's time zone", "ローテーションのタイムゾーン";
-    ZoneMine => "My time zone", "自分のタイムゾーン";
+    ZoneRotation => "Show in the rotation's time zone", "ローテーションのタイムゾーンで表示";
+    ZoneMine => "Show in my time zone", "自分のタイムゾーンで表示";
     Uncovered => "Nobody on call", "オンコール不在";
     OverrideShift => "Override", "オーバーライド";
     Instead => "instead of", "本来:";
@@ -333,7 +369,7 @@ messages! {
     Weekly => "Weekly", "毎週";
     Monthly => "Monthly", "毎月";
     HandOffTimes => "Hand-off times (HH:MM, comma-separated; weekly: Mon 09:00; monthly: 1 09:00)", "引き継ぎ時刻(HH:MM をカンマ区切り。毎週: Mon 09:00、毎月: 1 09:00)";
-    Multiplier => "Shifts last this many hand-offs (1–100)", "1シフトの引き継ぎ回数(1〜100)";
+    Multiplier => "Shifts last this many hand-offs", "1シフトの引き継ぎ回数";
     OnCallAtOnce => "On call at once", "同時オンコール人数";
     CoverageLabel => "Coverage (empty: around the clock; e.g. Mon 09:00-18:00, one per line)", "対応時間(空欄は24時間。例: Mon 09:00-18:00、1行に1つ)";
     AddMember => "Add member", "メンバーを追加";
@@ -396,6 +432,30 @@ messages! {
     ViewOnly => "You can view this rotation; only managers edit.", "閲覧のみ可能です。編集はマネージャーのみです。";
     LinkedPerson => "Person on the rotas", "ローテーション上の人物";
     NotLinked => "(none)", "(なし)";
+    TimesIn => "Times in", "表示タイムゾーン:";
+    ShowUtc => "Show UTC", "UTCで表示";
+    ZoneAutomatic => "Use my device's zone", "端末のタイムゾーンを使う";
+    ErrStatus => "Unknown status; use open or resolved.", "不明なステータスです。open または resolved を指定してください。";
+    ErrSwapNotLinked => "Your account is not linked to a person on the rotas; ask an admin.", "アカウントがローテーション上の人物に紐付いていません。管理者に依頼してください。";
+    ErrSwapShift => "Pick one of the upcoming shifts.", "今後のシフトから選んでください。";
+    ReceiptSent => "sent", "送信";
+    ReceiptDelivered => "delivered", "配信";
+    ReceiptRead => "acknowledged", "確認済み";
+    ReceiptError => "failed", "失敗";
+    ReceiptStop => "stopped", "停止";
+    DeliveryPending => "pending", "送信待ち";
+    DeliverySent => "sent", "送信済み";
+    DeliveryOutbox => "kept (no transport configured)", "保留(送信手段未設定)";
+    DeliveryFailed => "failed", "失敗";
+    Show => "Show", "表示";
+    NoMatch => "No rotation matches.", "該当するローテーションはありません。";
+    OrTypeRange => "— or type the times below —", "— または下に日時を入力 —";
+    AddToRotationIfNeeded => "If the replacement is not a member, add them to the end of the rotation first (this changes the order of future shifts)", "交代者がメンバーでない場合、先にローテーションの最後に追加する(今後のシフト順が変わります)";
+    SwapApprovalOn => "Swaps need a manager's approval.", "交代にはマネージャーの承認が必要です。";
+    SwapApprovalOff => "Swaps apply once the other person accepts.", "相手が承諾すると交代が成立します。";
+    SwapApprovalTurnOn => "Require approval", "承認を必須にする";
+    SwapApprovalTurnOff => "Stop requiring approval", "承認を不要にする";
+    SwapHowTo => "Pick your shift to offer it to someone, or someone else's shift to ask for it.", "自分のシフトを選ぶと相手に渡す依頼、他の人のシフトを選ぶと引き受ける依頼になります。";
     ErrAutomaticEvent => "Automatic timeline events cannot be changed; add a note instead.", "自動で記録されたイベントは変更できません。メモを追加してください。";
 }
 
@@ -417,6 +477,16 @@ mod tests {
         assert_eq!(Locale::negotiate(Some("a=b; lang=ja"), Some("en")), Locale::Ja);
         assert_eq!(Locale::negotiate(Some("lang=xx"), Some("ja")), Locale::Ja);
         assert_eq!(Locale::negotiate(None, None), Locale::En);
+    }
+
+    #[test]
+    fn messages_serialise_by_name() {
+        assert_eq!(serde_json::to_string(&Msg::ErrRequired).unwrap(), "\"ErrRequired\"");
+        assert_eq!(serde_json::from_str::<Msg>("\"SignIn\"").unwrap(), Msg::SignIn);
+        assert!(serde_json::from_str::<Msg>("\"NoSuchMessage\"").is_err());
+        for m in Msg::ALL {
+            assert_eq!(serde_json::from_str::<Msg>(&serde_json::to_string(m).unwrap()).unwrap(), *m);
+        }
     }
 
     #[test]

@@ -8,14 +8,19 @@ pub mod app;
 pub mod auth;
 pub mod domain;
 pub mod error;
+pub mod forms;
 pub mod i18n;
+pub mod islands;
+pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod ports;
+pub mod zone;
 
+/// The browser entry point: only islands hydrate; the rest of every page stays server HTML.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

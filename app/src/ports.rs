@@ -5,16 +5,18 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::admin::{ApiKeySummary, AuditEntry, AuditFilter, IssuedApiKey, UserSummary};
-use crate::api::oncall::{ContactView, DeliveryEntry, EngagementView, IncidentDetail, RotationView};
-use crate::api::rotations::{FeedKind, RotationDetail, SwapRequest, SwapView};
-use crate::api::session::BackendMode;
+use chrono::{DateTime, Utc};
+
 use crate::auth::{CurrentUser, NewUser, Role};
 use crate::domain::contact::{Contact, ContactChannel};
 use crate::domain::incident::{IncidentRecord, IncidentStatus, IncidentUpdate, ResponsePlan};
 use crate::domain::roster::Roster;
 use crate::domain::rotation::{Override, Rotation, Shift};
 use crate::error::AppError;
+use crate::model::admin::{ApiKeySummary, AuditEntry, AuditFilter, IssuedApiKey, UserSummary};
+use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, IncidentDetail, RotationView};
+use crate::model::rotations::{FeedKind, RotationDetail, SwapRequest, SwapView};
+use crate::model::session::BackendMode;
 
 /// Accounts, sign-in and the audit log. Implementations validate input, write the audit entry in
 /// the same transaction as the change, and never half-apply a change.
@@ -135,6 +137,8 @@ pub struct IncidentStart {
 pub struct SignedIn {
     pub user: CurrentUser,
     pub session_epoch: i64,
+    /// When the credentials were checked (epoch seconds): the start of the session's lifetime.
+    pub at: i64,
 }
 
 /// What the session stores about who is signed in. The server checks it on every request:
@@ -169,21 +173,23 @@ pub trait Feeds: Send + Sync {
     async fn regenerate(&self, actor: &CurrentUser, kind: FeedKind, subject: &str) -> Result<String, AppError>;
 }
 
+/// Where the console gets the time: the system clock, or one that tests move by hand.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
 #[derive(Clone)]
 pub struct Services {
     pub accounts: Arc<dyn Accounts>,
     pub backend: Arc<dyn Backend>,
     pub swaps: Arc<dyn Swaps>,
     pub feeds: Arc<dyn Feeds>,
+    pub clock: Arc<dyn Clock>,
     pub mode: BackendMode,
+    /// The console's public base URL (`https://oncall.example.com`), for links it hands out.
+    pub base_url: String,
 }
 
 pub fn services() -> Result<Services, AppError> {
     leptos::prelude::use_context::<Services>().ok_or(AppError::Internal)
-}
-
-pub fn now_epoch_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

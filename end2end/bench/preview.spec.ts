@@ -14,6 +14,8 @@ test('editor preview cost per change', async ({ page }) => {
   await expect(page.getByTestId('current-user')).toBeVisible();
   await gotoHydrated(page, '/rotations');
   await page.getByTestId('rotation-search').fill('secondary');
+  await page.getByTestId('rotation-search').press('Enter');
+  await expect(page.getByTestId('rotation')).toHaveCount(1);
   await page.getByTestId('open-rotation').click();
   await expect(page.getByTestId('calendar')).toBeVisible();
   await gotoHydrated(page, new URL(page.url()).pathname + '/edit');

@@ -203,7 +203,7 @@ test.describe.serial('web console', () => {
       const p = await admin.newPage();
       await signIn(p, ADMIN.username, ADMIN.password);
       await expectPath(p, '/');
-      // Client-side navigation: the browser fetches rotations and works out who is on call.
+      // An ordinary link: the server works out who is on call.
       await p.getByTestId('nav-rotations').click();
       await expectPath(p, '/rotations');
       const rotations = p.getByTestId('rotation');

@@ -2,17 +2,23 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Page, type Response } from '@playwright/test';
 
-/** Selector for the marker the app sets on <body> once the WASM bundle has hydrated. */
+/** Selector for the marker an island sets on <body> once it is live. */
 export const HYDRATED = 'body[data-hydrated="true"]';
 
-/** Wait until the document currently shown in `page` has been hydrated. */
+/**
+ * Wait until the page currently shown is ready: pages render on the server and most load no
+ * WASM at all; a page with islands (`<leptos-island>`) is ready once they have hydrated.
+ */
 export async function waitForHydration(page: Page): Promise<void> {
-  await page.locator(HYDRATED).waitFor({ state: 'attached' });
+  await page.waitForLoadState('domcontentloaded');
+  if ((await page.locator('leptos-island').count()) > 0) {
+    await page.locator(HYDRATED).waitFor({ state: 'attached' });
+  }
 }
 
 /**
- * Navigate to `target` (relative to baseURL) and wait until the app has hydrated,
- * so that clicks are handled by the WASM app rather than lost.
+ * Navigate to `target` (relative to baseURL) and wait until the page is ready (its islands,
+ * if any, hydrated), so that clicks are handled rather than lost.
  * Returns the navigation response (e.g. to check its HTTP status).
  */
 export async function gotoHydrated(page: Page, target: string): Promise<Response | null> {

@@ -37,6 +37,7 @@ async function call(page: Page, endpoint: string, form: Record<string, string>):
 async function openRotation(page: Page, name: string): Promise<string> {
   await gotoHydrated(page, '/rotations');
   await page.getByTestId('rotation-search').fill(name.toLowerCase());
+  await page.getByTestId('rotation-search').press('Enter');
   await expect(page.getByTestId('rotation')).toHaveCount(1);
   await page.getByTestId('open-rotation').click();
   await expect(page.getByTestId('calendar')).toBeVisible();

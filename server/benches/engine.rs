@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, Stage, Target};
 use chrono::{TimeZone, Utc};
 use server::audit::Actor;
+use server::clock::ManualClock;
 use server::db::Db;
+use server::engine::Engine;
 use server::engine::outbox::Transports;
 use server::engine::paging::EngagementRequest;
-use server::engine::{Engine, ManualClock};
 
 const SEED: Actor<'static> = Actor::System("bench");
 const ENGAGEMENTS: usize = 2000;

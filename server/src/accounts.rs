@@ -6,15 +6,16 @@ use std::path::PathBuf;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use app::api::admin::{ApiKeySummary, AuditEntry, AuditFilter, IssuedApiKey, UserSummary};
 use app::auth::{CurrentUser, NewUser, Role};
 use app::error::{AppError, FieldError};
 use app::i18n::Msg;
-use app::ports::{Accounts, SessionClaims, SignedIn, now_epoch_secs};
+use app::model::admin::{ApiKeySummary, AuditEntry, AuditFilter, IssuedApiKey, UserSummary};
+use app::ports::{Accounts, Clock, SessionClaims, SignedIn};
 
 use crate::api_keys::ApiKeys;
 use crate::audit::{self, Actor, Change};
-use crate::db::{Db, internal};
+use crate::db::Db;
+use crate::error::ServerError;
 use crate::password;
 
 /// Failed sign-ins counted over this window…
@@ -28,6 +29,7 @@ const SETUP_LINK_SECS: i64 = 24 * 3600;
 
 pub struct SqlAccounts {
     db: Db,
+    clock: std::sync::Arc<dyn Clock>,
     /// Where the setup link was written; removed once it is used.
     setup_link_file: Option<PathBuf>,
 }
@@ -62,8 +64,12 @@ fn taken(e: &sqlx::Error) -> bool {
 }
 
 impl SqlAccounts {
-    pub fn new(db: Db, setup_link_file: Option<PathBuf>) -> Self {
-        SqlAccounts { db, setup_link_file }
+    pub fn new(db: Db, clock: std::sync::Arc<dyn Clock>, setup_link_file: Option<PathBuf>) -> Self {
+        SqlAccounts { db, clock, setup_link_file }
+    }
+
+    fn now(&self) -> i64 {
+        self.clock.now().timestamp()
     }
 
     async fn user_count(&self) -> Result<i64, sqlx::Error> {
@@ -72,8 +78,8 @@ impl SqlAccounts {
 
     async fn find(tx: &mut Transaction<'_, Any>, user_id: i64) -> Result<UserSummary, AppError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        let row = sqlx::query(&sql).bind(user_id).fetch_optional(&mut **tx).await.map_err(internal)?;
-        row.as_ref().map(user_from_row).transpose().map_err(internal)?.ok_or(AppError::NotFound)
+        let row = sqlx::query(&sql).bind(user_id).fetch_optional(&mut **tx).await.map_err(ServerError::from)?;
+        row.as_ref().map(user_from_row).transpose().map_err(ServerError::from)?.ok_or(AppError::NotFound)
     }
 
     /// Inserts a user and audits its creation in the same transaction.
@@ -100,12 +106,12 @@ impl SqlAccounts {
                 if taken(&e) {
                     AppError::Invalid(vec![FieldError::new("username", Msg::ErrUsernameTaken)])
                 } else {
-                    internal(e)
+                    ServerError::from(e).into()
                 }
             })?;
-        let created = user_from_row(&row).map_err(internal)?;
+        let created = user_from_row(&row).map_err(ServerError::from)?;
         let change = Change::created("user", created.id, &created);
-        audit::record(tx, actor, now, change).await.map_err(internal)?;
+        audit::record(tx, actor, now, change).await.map_err(ServerError::from)?;
         Ok(created)
     }
 
@@ -135,7 +141,7 @@ impl SqlAccounts {
                     "the password must have 12 to 256 characters".into(),
                 )
             })?;
-            let now = now_epoch_secs();
+            let now = self.now();
             let hash = password::hash(user.password.clone()).await;
             let mut tx = self.db.pool.begin().await?;
             Self::insert_user(&mut tx, Actor::System("password-file"), &user, &hash, now)
@@ -148,7 +154,7 @@ impl SqlAccounts {
         let (token, digest) = password::new_token();
         sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES ($1, $2)")
             .bind(digest)
-            .bind(now_epoch_secs())
+            .bind(self.now())
             .execute(&self.db.pool)
             .await?;
         let link = format!("{base_url}/setup?token={token}");
@@ -165,7 +171,7 @@ impl SqlAccounts {
         claims: &SessionClaims,
         max_lifetime_secs: i64,
     ) -> Result<Option<CurrentUser>, sqlx::Error> {
-        if now_epoch_secs() - claims.authenticated_at > max_lifetime_secs {
+        if self.now() - claims.authenticated_at > max_lifetime_secs {
             return Ok(None);
         }
         let sql = format!("SELECT {USER_COLUMNS}, session_epoch FROM users WHERE id = $1");
@@ -183,10 +189,11 @@ impl SqlAccounts {
             [("username", username, MAX_FAILURES_PER_ACCOUNT), ("client", client, MAX_FAILURES_PER_CLIENT)]
         {
             let sql = format!("SELECT COUNT(*), MIN(at) FROM login_failures WHERE {column} = $1 AND at > $2");
-            let row = sqlx::query(&sql).bind(key).bind(since).fetch_one(&self.db.pool).await.map_err(internal)?;
-            let count: i64 = row.try_get(0).map_err(internal)?;
+            let row =
+                sqlx::query(&sql).bind(key).bind(since).fetch_one(&self.db.pool).await.map_err(ServerError::from)?;
+            let count: i64 = row.try_get(0).map_err(ServerError::from)?;
             if count >= max {
-                let oldest: i64 = row.try_get::<Option<i64>, _>(1).map_err(internal)?.unwrap_or(now);
+                let oldest: i64 = row.try_get::<Option<i64>, _>(1).map_err(ServerError::from)?.unwrap_or(now);
                 let retry = u64::try_from(oldest + ATTEMPT_WINDOW_SECS - now).unwrap_or(1).max(1);
                 tracing::warn!(%column, key, "sign-in rate limit reached");
                 return Err(AppError::RateLimited { retry_after_secs: retry });
@@ -203,8 +210,8 @@ impl SqlAccounts {
         // Returns the SET clause (`$1` = now, `$3` = the optional value) and that value.
         apply: impl FnOnce(&UserSummary) -> Result<(&'static str, Option<String>), AppError>,
     ) -> Result<UserSummary, AppError> {
-        let now = now_epoch_secs();
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let now = self.now();
+        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         let before = Self::find(&mut tx, user_id).await?;
         let (assignments, value) = apply(&before)?;
         let sql = format!("UPDATE users SET {assignments}, updated_at = $1 WHERE id = $2");
@@ -212,7 +219,7 @@ impl SqlAccounts {
         if let Some(value) = value {
             query = query.bind(value);
         }
-        query.execute(&mut *tx).await.map_err(internal)?;
+        query.execute(&mut *tx).await.map_err(ServerError::from)?;
         let after = Self::find(&mut tx, user_id).await?;
         audit::record(
             &mut tx,
@@ -227,8 +234,8 @@ impl SqlAccounts {
             },
         )
         .await
-        .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+        .map_err(ServerError::from)?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(after)
     }
 }
@@ -245,23 +252,24 @@ fn self_change(actor: &CurrentUser, target: &UserSummary, field: &str) -> Result
 impl Accounts for SqlAccounts {
     async fn sign_in(&self, username: &str, password: &str, client: &str) -> Result<SignedIn, AppError> {
         let username = username.trim().to_lowercase();
-        let now = now_epoch_secs();
+        let now = self.now();
         self.check_attempt_limits(&username, client, now).await?;
         let sql = format!("SELECT {USER_COLUMNS}, password_hash, session_epoch FROM users WHERE username = $1");
-        let row = sqlx::query(&sql).bind(&username).fetch_optional(&self.db.pool).await.map_err(internal)?;
-        let stored = row.as_ref().map(|r| r.try_get::<String, _>("password_hash")).transpose().map_err(internal)?;
+        let row = sqlx::query(&sql).bind(&username).fetch_optional(&self.db.pool).await.map_err(ServerError::from)?;
+        let stored =
+            row.as_ref().map(|r| r.try_get::<String, _>("password_hash")).transpose().map_err(ServerError::from)?;
         let verified = password::verify(password.to_owned(), stored).await;
-        let user = row.as_ref().map(user_from_row).transpose().map_err(internal)?;
+        let user = row.as_ref().map(user_from_row).transpose().map_err(ServerError::from)?;
         match (verified, user, row) {
             (true, Some(user), Some(row)) if !user.disabled => {
                 sqlx::query("DELETE FROM login_failures WHERE username = $1")
                     .bind(&username)
                     .execute(&self.db.pool)
                     .await
-                    .map_err(internal)?;
+                    .map_err(ServerError::from)?;
                 tracing::info!(user = %user.username, client, "signed in");
-                let session_epoch = row.try_get("session_epoch").map_err(internal)?;
-                Ok(SignedIn { user: current(&user), session_epoch })
+                let session_epoch = row.try_get("session_epoch").map_err(ServerError::from)?;
+                Ok(SignedIn { user: current(&user), session_epoch, at: now })
             }
             _ => {
                 sqlx::query("INSERT INTO login_failures (username, client, at) VALUES ($1, $2, $3)")
@@ -270,7 +278,7 @@ impl Accounts for SqlAccounts {
                     .bind(now)
                     .execute(&self.db.pool)
                     .await
-                    .map_err(internal)?;
+                    .map_err(ServerError::from)?;
                 tracing::warn!(username, client, "failed sign-in");
                 Err(AppError::BadCredentials)
             }
@@ -283,17 +291,17 @@ impl Accounts for SqlAccounts {
              AND NOT EXISTS (SELECT 1 FROM users)",
         )
         .bind(password::token_digest(token))
-        .bind(now_epoch_secs() - SETUP_LINK_SECS)
+        .bind(self.now() - SETUP_LINK_SECS)
         .fetch_one(&self.db.pool)
         .await
-        .map_err(internal)?;
+        .map_err(ServerError::from)?;
         Ok(valid > 0)
     }
 
     async fn setup_first_admin(&self, token: &str, user: NewUser) -> Result<SignedIn, AppError> {
-        let now = now_epoch_secs();
+        let now = self.now();
         let hash = password::hash(user.password.clone()).await;
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         // Using any link retires all of them; the row locks make concurrent attempts queue here.
         let retired: Vec<String> = sqlx::query_scalar(
             "UPDATE setup_tokens SET used_at = $1 WHERE used_at IS NULL AND created_at > $2 RETURNING token_hash",
@@ -302,33 +310,33 @@ impl Accounts for SqlAccounts {
         .bind(now - SETUP_LINK_SECS)
         .fetch_all(&mut *tx)
         .await
-        .map_err(internal)?;
+        .map_err(ServerError::from)?;
         let users: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await.map_err(internal)?;
+            sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await.map_err(ServerError::from)?;
         if users > 0 || !retired.contains(&password::token_digest(token)) {
             return Err(AppError::SetupLinkInvalid);
         }
         let created = Self::insert_user(&mut tx, Actor::System("setup-link"), &user, &hash, now).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await.map_err(ServerError::from)?;
         if let Some(file) = &self.setup_link_file {
             let _ = std::fs::remove_file(file);
         }
         tracing::info!(user = %created.username, "first administrator created through the setup link");
-        Ok(SignedIn { user: current(&created), session_epoch: 0 })
+        Ok(SignedIn { user: current(&created), session_epoch: 0, at: now })
     }
 
     async fn list_users(&self) -> Result<Vec<UserSummary>, AppError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
-        let rows = sqlx::query(&sql).fetch_all(&self.db.pool).await.map_err(internal)?;
-        rows.iter().map(user_from_row).collect::<Result<_, _>>().map_err(internal)
+        let rows = sqlx::query(&sql).fetch_all(&self.db.pool).await.map_err(ServerError::from)?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>().map_err(ServerError::from)?)
     }
 
     async fn create_user(&self, actor: &CurrentUser, user: NewUser) -> Result<UserSummary, AppError> {
-        let now = now_epoch_secs();
+        let now = self.now();
         let hash = password::hash(user.password.clone()).await;
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         let created = Self::insert_user(&mut tx, Actor::User(actor), &user, &hash, now).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(created)
     }
 
@@ -391,8 +399,9 @@ impl Accounts for SqlAccounts {
         .bind(i64::from(filter.limit))
         .fetch_all(&self.db.pool)
         .await
-        .map_err(internal)?;
-        rows.iter()
+        .map_err(ServerError::from)?;
+        let entries = rows
+            .iter()
             .map(|r| {
                 Ok(AuditEntry {
                     id: r.try_get("id")?,
@@ -406,19 +415,20 @@ impl Accounts for SqlAccounts {
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
-            .map_err(internal)
+            .map_err(ServerError::from)?;
+        Ok(entries)
     }
 
     async fn list_api_keys(&self) -> Result<Vec<ApiKeySummary>, AppError> {
-        ApiKeys::new(self.db.clone()).list().await
+        Ok(ApiKeys::new(self.db.clone()).list().await?)
     }
 
     async fn issue_api_key(&self, actor: &CurrentUser, name: &str) -> Result<IssuedApiKey, AppError> {
-        ApiKeys::new(self.db.clone()).issue(Actor::User(actor), name, now_epoch_secs()).await
+        Ok(ApiKeys::new(self.db.clone()).issue(Actor::User(actor), name, self.now()).await?)
     }
 
     async fn revoke_api_key(&self, actor: &CurrentUser, access_key_id: &str) -> Result<(), AppError> {
-        ApiKeys::new(self.db.clone()).revoke(Actor::User(actor), access_key_id, now_epoch_secs()).await
+        Ok(ApiKeys::new(self.db.clone()).revoke(Actor::User(actor), access_key_id, self.now()).await?)
     }
 }
 

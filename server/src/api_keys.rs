@@ -4,12 +4,12 @@
 use rand::Rng;
 use sqlx::Row;
 
-use app::api::admin::{ApiKeySummary, IssuedApiKey};
-use app::error::{AppError, FieldError};
 use app::i18n::Msg;
+use app::model::admin::{ApiKeySummary, IssuedApiKey};
 
 use crate::audit::{self, Actor, Change};
-use crate::db::{Db, internal};
+use crate::db::Db;
+use crate::error::ServerError;
 
 /// Last-used times are written at most this often per key, so busy clients cost no extra writes.
 const LAST_USED_RESOLUTION_SECS: i64 = 60;
@@ -31,15 +31,15 @@ impl ApiKeys {
     }
 
     /// Issues a key; the secret is shown to the caller once and never listed again.
-    pub async fn issue(&self, actor: Actor<'_>, name: &str, now: i64) -> Result<IssuedApiKey, AppError> {
+    pub async fn issue(&self, actor: Actor<'_>, name: &str, now: i64) -> Result<IssuedApiKey, ServerError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-            return Err(AppError::Invalid(vec![FieldError::new("name", Msg::ErrApiKeyName)]));
+            return Err(ServerError::invalid("name", Msg::ErrApiKeyName));
         }
         // The shapes AWS tooling expects: a 20-character upper-case id and a 40-character secret.
         let access_key_id = format!("AKOC{}", random_chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
         let secret_access_key = random_chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let mut tx = self.db.pool.begin().await?;
         sqlx::query(
             "INSERT INTO api_keys (access_key_id, secret_access_key, name, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -50,24 +50,20 @@ impl ApiKeys {
         .bind(actor.name())
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        .await?;
         let audited = serde_json::json!({ "name": name });
-        audit::record(&mut tx, actor, now, Change::created("api_key", &access_key_id, &audited))
-            .await
-            .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+        audit::record(&mut tx, actor, now, Change::created("api_key", &access_key_id, &audited)).await?;
+        tx.commit().await?;
         Ok(IssuedApiKey { access_key_id, secret_access_key, name: name.to_owned() })
     }
 
-    pub async fn list(&self) -> Result<Vec<ApiKeySummary>, AppError> {
+    pub async fn list(&self) -> Result<Vec<ApiKeySummary>, ServerError> {
         let rows = sqlx::query(
             "SELECT access_key_id, name, created_by, created_at, revoked_at, last_used_at FROM api_keys \
              ORDER BY created_at DESC, access_key_id",
         )
         .fetch_all(&self.db.pool)
-        .await
-        .map_err(internal)?;
+        .await?;
         rows.iter()
             .map(|r| {
                 Ok(ApiKeySummary {
@@ -80,26 +76,23 @@ impl ApiKeys {
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
-            .map_err(internal)
+            .map_err(ServerError::from)
     }
 
     /// Revoking is final; requests signed with the key are refused from now on.
-    pub async fn revoke(&self, actor: Actor<'_>, access_key_id: &str, now: i64) -> Result<(), AppError> {
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+    pub async fn revoke(&self, actor: Actor<'_>, access_key_id: &str, now: i64) -> Result<(), ServerError> {
+        let mut tx = self.db.pool.begin().await?;
         let name: Option<String> = sqlx::query_scalar(
             "UPDATE api_keys SET revoked_at = $1 WHERE access_key_id = $2 AND revoked_at IS NULL RETURNING name",
         )
         .bind(now)
         .bind(access_key_id)
         .fetch_optional(&mut *tx)
-        .await
-        .map_err(internal)?;
-        let name = name.ok_or(AppError::NotFound)?;
+        .await?;
+        let name = name.ok_or_else(|| ServerError::NotFound("api key", access_key_id.to_owned()))?;
         let audited = serde_json::json!({ "name": name });
-        audit::record(&mut tx, actor, now, Change::deleted("api_key", access_key_id, &audited))
-            .await
-            .map_err(internal)?;
-        tx.commit().await.map_err(internal)
+        audit::record(&mut tx, actor, now, Change::deleted("api_key", access_key_id, &audited)).await?;
+        Ok(tx.commit().await?)
     }
 
     /// The secret of an unrevoked key, noting that it was used.

@@ -17,12 +17,9 @@ use aws_smithy_types::DateTime as AwsTime;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use chrono::{DateTime, Duration, Utc, Weekday};
 
-use app::api::oncall::{
-    ContactView, DeliveryEntry, EngagementView, IncidentDetail, PageEntry, ReceiptEntry, RotationView, ShiftSummary,
-};
-use app::api::rotations::{OverrideEntry, RotationDetail};
 use app::auth::CurrentUser;
 use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, Stage, Target};
+use app::domain::delivery::ReceiptKind;
 use app::domain::incident::{
     IncidentRecord, IncidentStatus, IncidentTemplate, IncidentUpdate, ResponsePlan, TimelineEvent,
 };
@@ -31,11 +28,16 @@ use app::domain::rotation::Override;
 use app::domain::rotation::{Coverage, HandOff, HandOffTime, Rotation, Shift, ShiftKind, local_time};
 use app::error::{AppError, AwsProblem, FieldError};
 use app::i18n::Msg;
+use app::model::oncall::{
+    ContactView, DeliveryEntry, EngagementView, IncidentDetail, PageEntry, ReceiptEntry, RotationView, ShiftSummary,
+};
+use app::model::rotations::{OverrideEntry, RotationDetail};
 use app::ports::{Backend, EngagementStart, IncidentStart};
 
 use crate::audit::{Actor, Change};
-use crate::db::{Db, internal};
-use crate::engine::from_epoch;
+use crate::clock::from_epoch;
+use crate::db::Db;
+use crate::error::ServerError;
 use crate::roster::{self, Entry, Head};
 
 /// How long a read is served from the cache.
@@ -390,6 +392,22 @@ fn channel_kind_to_aws(t: ChannelType) -> contacts::types::ChannelType {
     }
 }
 
+/// AWS's receipt types are ours; one this build does not know is reported, not guessed.
+fn receipt_kind_from_aws(t: &contacts::types::ReceiptType) -> Result<ReceiptKind, AppError> {
+    use contacts::types::ReceiptType;
+    match t {
+        ReceiptType::Sent => Ok(ReceiptKind::Sent),
+        ReceiptType::Delivered => Ok(ReceiptKind::Delivered),
+        ReceiptType::Read => Ok(ReceiptKind::Read),
+        ReceiptType::Error => Ok(ReceiptKind::Error),
+        ReceiptType::Stop => Ok(ReceiptKind::Stop),
+        other => Err(AppError::Aws(AwsProblem::Rejected {
+            code: "UnknownReceiptType".into(),
+            message: format!("a page receipt of type {} is not known to this console", other.as_str()),
+        })),
+    }
+}
+
 fn status_from_aws(s: &incidents::types::IncidentRecordStatus) -> IncidentStatus {
     if *s == incidents::types::IncidentRecordStatus::Resolved { IncidentStatus::Resolved } else { IncidentStatus::Open }
 }
@@ -589,12 +607,14 @@ impl AwsBackend {
                 .collect::<Result<Vec<_>, _>>()
                 .await
                 .map_err(|err| aws_error("ssm-contacts:ListPageReceipts", &err))?;
-            receipts.extend(page_receipts.iter().map(|r| ReceiptEntry {
-                contact: last_segment(p.contact_arn()),
-                kind: r.receipt_type().as_str().to_lowercase(),
-                info: r.receipt_info().map(str::to_owned),
-                at: secs(r.receipt_time()),
-            }));
+            for r in &page_receipts {
+                receipts.push(ReceiptEntry {
+                    contact: last_segment(p.contact_arn()),
+                    kind: receipt_kind_from_aws(r.receipt_type())?,
+                    info: r.receipt_info().map(str::to_owned),
+                    at: secs(r.receipt_time()),
+                });
+            }
         }
         entries.sort_by(|a, b| (a.sent_at, &a.contact).cmp(&(b.sent_at, &b.contact)));
         receipts.sort_by_key(|r| r.at);
@@ -714,7 +734,7 @@ impl AwsBackend {
     /// when it was changed outside the console since the last recorded version.
     async fn observed(&self, id: &str) -> Result<(String, Rotation, Head), AppError> {
         let (name, rotation) = self.get_rotation(id).await?;
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         let last = roster::load(&mut tx, id).await?;
         let entry = |kind| Entry {
             rotation_id: id,
@@ -733,7 +753,7 @@ impl AwsBackend {
             Some(_) => {}
         }
         let head = roster::head(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok((name, rotation, head))
     }
 
@@ -753,7 +773,7 @@ impl AwsBackend {
         }
         let members = self.member_arns(&rotation.members).await?;
         let recurrence = recurrence_to_aws(&rotation)?;
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         let version = roster::claim_definition(&mut tx, id, Some(base)).await?;
         let result = self
             .contacts
@@ -769,7 +789,7 @@ impl AwsBackend {
         result.map_err(|e| aws_error("ssm-contacts:UpdateRotation", &e))?;
         roster::insert(&mut tx, version, entry_by(actor, id, kind, &current_name, &rotation)).await?;
         audited(&mut tx, actor, Change::updated("rotation", id, &before, &rotation)).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(version)
     }
 }
@@ -780,7 +800,7 @@ async fn audited<T: serde::Serialize>(
     actor: &CurrentUser,
     change: Change<'_, T>,
 ) -> Result<(), AppError> {
-    crate::audit::record(tx, Actor::User(actor), Utc::now().timestamp(), change).await.map_err(internal)
+    Ok(crate::audit::record(tx, Actor::User(actor), Utc::now().timestamp(), change).await.map_err(ServerError::from)?)
 }
 
 /// A version made by a console user now.
@@ -1133,7 +1153,7 @@ impl Backend for AwsBackend {
 
     async fn roster(&self, id: &str) -> Result<Roster, AppError> {
         self.observed(id).await?;
-        let mut conn = self.db.pool.acquire().await.map_err(internal)?;
+        let mut conn = self.db.pool.acquire().await.map_err(ServerError::from)?;
         Ok(roster::load(&mut conn, id).await?)
     }
 
@@ -1159,7 +1179,7 @@ impl Backend for AwsBackend {
         let (name, rotation, _) = self.observed(rotation_id).await?;
         o.validate(&rotation, Utc::now()).map_err(AppError::Invalid)?;
         let members = self.member_arns(&o.members).await?;
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         let version = roster::claim(&mut tx, rotation_id).await?;
         let result = self
             .contacts
@@ -1175,13 +1195,13 @@ impl Backend for AwsBackend {
         audited(&mut tx, actor, Change::created("override", &id, &o)).await?;
         let kind = VersionKind::OverrideAdded { id: id.clone(), value: o };
         roster::insert(&mut tx, version, entry_by(actor, rotation_id, kind, &name, &rotation)).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(id)
     }
 
     async fn delete_override(&self, actor: &CurrentUser, rotation_id: &str, override_id: &str) -> Result<(), AppError> {
         let (name, rotation, _) = self.observed(rotation_id).await?;
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         let version = roster::claim(&mut tx, rotation_id).await?;
         let result = self
             .contacts
@@ -1195,17 +1215,17 @@ impl Backend for AwsBackend {
         audited(&mut tx, actor, Change::<()>::deleted("override", override_id, &())).await?;
         let kind = VersionKind::OverrideRemoved { id: override_id.to_owned() };
         roster::insert(&mut tx, version, entry_by(actor, rotation_id, kind, &name, &rotation)).await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(())
     }
 
     async fn set_swap_approval(&self, actor: &CurrentUser, rotation_id: &str, required: bool) -> Result<(), AppError> {
         let (.., head) = self.observed(rotation_id).await?;
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         roster::set_swap_approval(&mut tx, rotation_id, required).await?;
         audited(&mut tx, actor, Change::updated("rotation_swap_approval", rotation_id, &head.swap_approval, &required))
             .await?;
-        tx.commit().await.map_err(internal)?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(())
     }
 

@@ -2,10 +2,6 @@
 
 use async_trait::async_trait;
 
-use app::api::oncall::{
-    ContactView, DeliveryEntry, EngagementView, IncidentDetail, PageEntry, ReceiptEntry, RotationView, ShiftSummary,
-};
-use app::api::rotations::{OverrideEntry, RotationDetail};
 use app::auth::CurrentUser;
 use app::domain::contact::{Contact, ContactChannel, ContactType};
 use app::domain::incident::{
@@ -16,27 +12,19 @@ use app::domain::rotation::Override;
 use app::domain::rotation::{Rotation, Shift, local_time};
 use app::error::{AppError, FieldError};
 use app::i18n::Msg;
+use app::model::oncall::{
+    ContactView, DeliveryEntry, EngagementView, IncidentDetail, PageEntry, ReceiptEntry, RotationView, ShiftSummary,
+};
+use app::model::rotations::{OverrideEntry, RotationDetail};
 use app::ports::{Backend, EngagementStart, IncidentStart};
 use chrono::Duration;
 
 use crate::audit::Actor;
+use crate::clock::{epoch, from_epoch};
+use crate::engine::Engine;
 use crate::engine::incidents::StartIncident;
 use crate::engine::paging::{AcceptType, EngagementRequest, EngagementSummary};
-use crate::engine::{Engine, EngineError, epoch, from_epoch};
-
-impl From<EngineError> for AppError {
-    fn from(e: EngineError) -> Self {
-        match e {
-            EngineError::Invalid(fields) => AppError::Invalid(fields),
-            EngineError::NotFound(..) => AppError::NotFound,
-            EngineError::Stale { current } => AppError::StaleVersion { current },
-            other => {
-                tracing::error!(error = %other, "local engine");
-                AppError::Internal
-            }
-        }
-    }
-}
+use crate::error::ServerError;
 
 /// How far ahead "next on call" looks: past a monthly hand-off, with room for coverage gaps.
 pub(crate) const NEXT_SHIFT_HORIZON_DAYS: i64 = 62;
@@ -48,7 +36,7 @@ pub struct LocalBackend {
 }
 
 impl LocalBackend {
-    async fn engagement_view(&self, e: EngagementSummary) -> Result<EngagementView, EngineError> {
+    async fn engagement_view(&self, e: EngagementSummary) -> Result<EngagementView, ServerError> {
         let pages = self.engine.pages(&e.id).await?;
         let receipts = self.engine.receipts(&e.id).await?;
         Ok(EngagementView {

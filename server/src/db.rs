@@ -96,9 +96,3 @@ fn create_sqlite_dir(url: &str) -> Result<(), DbError> {
         _ => Ok(()),
     }
 }
-
-/// A database failure as the browser sees it: logged here (with the caller's module), internal there.
-pub fn internal(e: sqlx::Error) -> app::error::AppError {
-    tracing::error!(error = %e, "database error");
-    app::error::AppError::Internal
-}

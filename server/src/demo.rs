@@ -8,7 +8,8 @@ use app::domain::incident::{IncidentTemplate, ResponsePlan};
 use app::domain::rotation::{HandOff, HandOffTime, Rotation};
 
 use crate::audit::Actor;
-use crate::engine::{Engine, EngineError};
+use crate::engine::Engine;
+use crate::error::ServerError;
 
 const DEMO: Actor<'static> = Actor::System("demo-data");
 
@@ -23,7 +24,7 @@ const TEAM: &[(&str, &str, &str, &str)] = &[
 ];
 
 /// Seeds once per database: the first replica to claim the flag does it, on an empty database.
-pub async fn seed_if_empty(engine: &Engine) -> Result<bool, EngineError> {
+pub async fn seed_if_empty(engine: &Engine) -> Result<bool, ServerError> {
     if !engine.contacts().await?.is_empty() || !engine.claim_flag("demo_data_seeded").await? {
         return Ok(false);
     }
@@ -32,7 +33,7 @@ pub async fn seed_if_empty(engine: &Engine) -> Result<bool, EngineError> {
     Ok(true)
 }
 
-async fn seed(engine: &Engine) -> Result<(), EngineError> {
+async fn seed(engine: &Engine) -> Result<(), ServerError> {
     for (alias, name, email, phone) in TEAM {
         add_person(engine, alias, name, email, phone).await?;
     }
@@ -80,7 +81,7 @@ async fn seed(engine: &Engine) -> Result<(), EngineError> {
     Ok(())
 }
 
-async fn add_person(engine: &Engine, alias: &str, name: &str, email: &str, phone: &str) -> Result<(), EngineError> {
+async fn add_person(engine: &Engine, alias: &str, name: &str, email: &str, phone: &str) -> Result<(), ServerError> {
     let person = |stages| Contact {
         alias: alias.into(),
         display_name: name.into(),

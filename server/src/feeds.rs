@@ -14,15 +14,16 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 
-use app::api::rotations::FeedKind;
 use app::auth::CurrentUser;
 use app::domain::contact::ContactType;
 use app::domain::rotation::{Shift, ShiftKind};
 use app::error::AppError;
-use app::ports::{Backend, Feeds, now_epoch_secs};
+use app::model::rotations::FeedKind;
+use app::ports::{Backend, Clock, Feeds};
 
 use crate::audit::{self, Actor, Change};
-use crate::db::{Db, internal};
+use crate::db::Db;
+use crate::error::ServerError;
 
 /// How far back and ahead a feed reaches.
 pub const FEED_PAST_DAYS: i64 = 30;
@@ -32,6 +33,7 @@ pub const FEED_AHEAD_DAYS: i64 = 180;
 pub struct SqlFeeds {
     pub db: Db,
     pub backend: Arc<dyn Backend>,
+    pub clock: Arc<dyn Clock>,
 }
 
 fn token_hash(token: &str) -> String {
@@ -53,15 +55,15 @@ impl Feeds for SqlFeeds {
             }
         }
         let token = crate::engine::new_id() + &crate::engine::new_id();
-        let now = now_epoch_secs();
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let now = self.clock.now().timestamp();
+        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1 AND kind = $2 AND subject = $3")
             .bind(actor.id)
             .bind(kind.as_str())
             .bind(subject)
             .execute(&mut *tx)
             .await
-            .map_err(internal)?;
+            .map_err(ServerError::from)?;
         sqlx::query(
             "INSERT INTO calendar_feeds (token_hash, user_id, kind, subject, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
@@ -72,11 +74,11 @@ impl Feeds for SqlFeeds {
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(internal)?;
+        .map_err(ServerError::from)?;
         let what = kind.as_str();
         let change = Change::created("calendar_feed", format!("{what}:{subject}"), &what);
-        audit::record(&mut tx, Actor::User(actor), now, change).await.map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+        audit::record(&mut tx, Actor::User(actor), now, change).await.map_err(ServerError::from)?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(format!("/calendar/{token}.ics"))
     }
 }
@@ -91,7 +93,7 @@ impl SqlFeeds {
         .bind(token_hash(token))
         .fetch_optional(&self.db.pool)
         .await
-        .map_err(internal)?;
+        .map_err(ServerError::from)?;
         Ok(row.map(|(kind, subject)| (if kind == "person" { FeedKind::Person } else { FeedKind::Rotation }, subject)))
     }
 
@@ -233,7 +235,7 @@ fn fold(line: &str) -> String {
 /// `GET /calendar/<token>.ics`: the feed, or 404 for an unknown or regenerated token.
 pub async fn serve(State(feeds): State<SqlFeeds>, Path(file): Path<String>) -> Response {
     let token = file.strip_suffix(".ics").unwrap_or(&file);
-    let now = Utc::now();
+    let now = feeds.clock.now();
     let calendar = match feeds.lookup(token).await {
         Ok(Some((kind, subject))) => {
             feeds

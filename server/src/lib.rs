@@ -3,14 +3,18 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod assets;
 pub mod audit;
 pub mod aws_backend;
 pub mod backend;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod engine;
+pub mod error;
 pub mod feeds;
+pub mod forms;
 pub mod password;
 pub mod roster;
 pub mod sessions;
@@ -26,9 +30,10 @@ use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
-use app::api::session::BackendMode;
 use app::app::{App, shell};
-use app::ports::Services;
+use app::model::session::BackendMode;
+use app::ports::{Clock, Services};
+use tower_http::compression::CompressionLayer;
 
 use crate::accounts::{BootstrapError, SqlAccounts};
 use crate::config::{Backend, Config};
@@ -46,7 +51,9 @@ pub enum StartError {
     #[error(transparent)]
     Smtp(#[from] engine::outbox::SmtpConfigError),
     #[error("demo data: {0}")]
-    Demo(engine::EngineError),
+    Demo(error::ServerError),
+    #[error("cannot read the compiled site: {0}")]
+    Site(std::io::Error),
 }
 
 /// A console ready to serve.
@@ -61,7 +68,8 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     let db = Db::connect(&config.database_url()).await?;
     db.migrate().await?;
     let store = sessions::Store::open(&db).await.map_err(StartError::Sessions)?;
-    let engine = engine::Engine::new(db.clone(), Arc::new(engine::SystemClock));
+    let clock: Arc<dyn Clock> = Arc::new(clock::SystemClock);
+    let engine = engine::Engine::new(db.clone(), clock.clone());
     if config.demo_data && config.backend == Backend::Local {
         demo::seed_if_empty(&engine).await.map_err(StartError::Demo)?;
     }
@@ -76,23 +84,25 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
 
     let base_url = config.base_url();
     let setup_link_file = config.data_dir.join("setup-link.txt");
-    let accounts = Arc::new(SqlAccounts::new(db.clone(), Some(setup_link_file)));
+    let accounts = Arc::new(SqlAccounts::new(db.clone(), clock.clone(), Some(setup_link_file)));
     let setup_link = accounts.bootstrap(config.admin_password_file.as_deref(), base_url.origin()).await?;
 
     let backend: Arc<dyn app::ports::Backend> = match config.backend {
         Backend::Local => Arc::new(backend::LocalBackend { engine: engine.clone() }),
         Backend::Aws => Arc::new(aws_backend::AwsBackend::connect(&config.aws_settings(), db.clone()).await),
     };
-    let feeds = feeds::SqlFeeds { db: db.clone(), backend: backend.clone() };
+    let feeds = feeds::SqlFeeds { db: db.clone(), backend: backend.clone(), clock: clock.clone() };
     let services = Services {
         accounts: accounts.clone(),
-        swaps: Arc::new(swaps::SqlSwaps { db: db.clone(), backend: backend.clone() }),
+        swaps: Arc::new(swaps::SqlSwaps { db: db.clone(), backend: backend.clone(), clock: clock.clone() }),
         feeds: Arc::new(feeds.clone()),
         backend,
+        clock,
         mode: match config.backend {
             Backend::Local => BackendMode::Local,
             Backend::Aws => BackendMode::Aws,
         },
+        base_url: base_url.origin().to_owned(),
     };
     let secure = config.secure_cookies();
     let web = WebState {
@@ -104,13 +114,18 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         secure_cookies: secure,
     };
 
+    // Release builds name assets by content hash (cargo-leptos `hash-files`) and say so in a
+    // file beside the binary.
+    let hashed = std::env::current_exe().is_ok_and(|exe| exe.with_file_name("hash.txt").exists());
     let leptos_options = LeptosOptions::builder()
         .output_name("oncall-console")
         .site_root(config.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(config.listen)
         .env(leptos_env())
+        .hash_files(hashed)
         .build();
+    let assets = assets::Assets::load(&config.site_root, hashed).map_err(StartError::Site)?;
     let context = move || provide_context(services.clone());
     let routes = generate_route_list(App);
     let leptos = Router::new()
@@ -121,26 +136,32 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .with_state(leptos_options);
 
-    let router = Router::new()
+    let pages = Router::new()
         .route("/healthz", get(web::healthz))
         .route("/readyz", get(web::readyz))
         .route("/locale", post(web::set_locale))
+        .route("/zone", post(web::set_zone))
         .with_state(web.clone())
         .route("/calendar/{file}", get(feeds::serve).with_state(feeds))
         .merge(leptos)
+        .layer(from_fn(forms::take_flash))
         .layer(from_fn_with_state(web.clone(), web::current_user))
+        .layer(from_fn(forms::html_forms))
         .layer(sessions::layer(store, secure, config.session_idle_hours))
         .layer(from_fn_with_state(web, web::same_origin))
         .layer(from_fn(web::page_redirects))
+        .layer(CompressionLayer::new())
         .layer(from_fn(web::security_headers));
     // SSM traffic is not the console's pages: it skips sessions and the same-origin check and
     // is authenticated by its SigV4 signature instead.
-    let router = if config.ssm_api && config.backend == Backend::Local {
+    let pages = if config.ssm_api && config.backend == Backend::Local {
         let api = ssm_api::ApiState::new(engine, api_keys::ApiKeys::new(db.clone()), config.ssm_api_account_id.clone());
-        router.layer(from_fn_with_state(api, ssm_api::intercept))
+        pages.layer(from_fn_with_state(api, ssm_api::intercept))
     } else {
-        router
+        pages
     };
+    // Static files first: no session, no user lookup, no database.
+    let router = assets.routes().merge(pages);
     Ok(Console { router, db, setup_link })
 }
 

@@ -10,20 +10,8 @@ use sqlx::Row;
 use app::domain::roster::{Roster, RosterVersion, VersionKind};
 use app::domain::rotation::Rotation;
 
-use crate::engine::{epoch, from_epoch};
-
-#[derive(Debug, thiserror::Error)]
-pub enum RosterError {
-    /// The definition was changed by someone else: `current` is its version now.
-    #[error("stale edit: the rotation is at version {current}")]
-    Stale { current: u32 },
-    #[error("rotation {0} has no recorded history")]
-    Unknown(String),
-    #[error("corrupt roster version: {0}")]
-    Corrupt(serde_json::Error),
-    #[error(transparent)]
-    Db(#[from] sqlx::Error),
-}
+use crate::clock::{epoch, from_epoch};
+use crate::error::ServerError;
 
 /// A change about to be recorded: the definition after it, who made it and what it was.
 pub struct Entry<'a> {
@@ -48,7 +36,7 @@ fn to_u32(v: i64) -> u32 {
 }
 
 /// Version 1 of a rotation the console has just created or seen for the first time.
-pub async fn start(tx: &mut AnyConnection, entry: Entry<'_>) -> Result<(), RosterError> {
+pub async fn start(tx: &mut AnyConnection, entry: Entry<'_>) -> Result<(), ServerError> {
     sqlx::query("INSERT INTO rotation_heads (rotation_id, version, definition_version) VALUES ($1, 1, 1)")
         .bind(entry.rotation_id)
         .execute(&mut *tx)
@@ -62,7 +50,7 @@ pub async fn claim_definition(
     tx: &mut AnyConnection,
     rotation_id: &str,
     base: Option<u32>,
-) -> Result<u32, RosterError> {
+) -> Result<u32, ServerError> {
     let claimed: Option<i64> = sqlx::query_scalar(
         "UPDATE rotation_heads SET version = version + 1, definition_version = version + 1 \
          WHERE rotation_id = $1 AND ($2 < 0 OR definition_version = $2) RETURNING version",
@@ -74,24 +62,24 @@ pub async fn claim_definition(
     match claimed {
         Some(v) => Ok(to_u32(v)),
         None => match head(tx, rotation_id).await? {
-            Some(h) => Err(RosterError::Stale { current: h.definition_version }),
-            None => Err(RosterError::Unknown(rotation_id.to_owned())),
+            Some(h) => Err(ServerError::Stale { current: h.definition_version }),
+            None => Err(ServerError::NotFound("rotation", rotation_id.to_owned())),
         },
     }
 }
 
 /// Claims the next version for a change that leaves the definition alone (an override).
-pub async fn claim(tx: &mut AnyConnection, rotation_id: &str) -> Result<u32, RosterError> {
+pub async fn claim(tx: &mut AnyConnection, rotation_id: &str) -> Result<u32, ServerError> {
     let claimed: Option<i64> =
         sqlx::query_scalar("UPDATE rotation_heads SET version = version + 1 WHERE rotation_id = $1 RETURNING version")
             .bind(rotation_id)
             .fetch_optional(&mut *tx)
             .await?;
-    claimed.map(to_u32).ok_or_else(|| RosterError::Unknown(rotation_id.to_owned()))
+    claimed.map(to_u32).ok_or_else(|| ServerError::NotFound("rotation", rotation_id.to_owned()))
 }
 
 /// Records a claimed version.
-pub async fn insert(tx: &mut AnyConnection, version: u32, entry: Entry<'_>) -> Result<(), RosterError> {
+pub async fn insert(tx: &mut AnyConnection, version: u32, entry: Entry<'_>) -> Result<(), ServerError> {
     sqlx::query(
         "INSERT INTO rotation_versions (rotation_id, version, saved_at, actor, kind_json, name, definition_json) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -100,15 +88,15 @@ pub async fn insert(tx: &mut AnyConnection, version: u32, entry: Entry<'_>) -> R
     .bind(i64::from(version))
     .bind(epoch(entry.at))
     .bind(entry.actor)
-    .bind(serde_json::to_string(&entry.kind).map_err(RosterError::Corrupt)?)
+    .bind(serde_json::to_string(&entry.kind).map_err(|e| ServerError::corrupt_json("roster version", &e))?)
     .bind(entry.name)
-    .bind(serde_json::to_string(entry.rotation).map_err(RosterError::Corrupt)?)
+    .bind(serde_json::to_string(entry.rotation).map_err(|e| ServerError::corrupt_json("roster version", &e))?)
     .execute(&mut *tx)
     .await?;
     Ok(())
 }
 
-pub async fn head(conn: &mut AnyConnection, rotation_id: &str) -> Result<Option<Head>, RosterError> {
+pub async fn head(conn: &mut AnyConnection, rotation_id: &str) -> Result<Option<Head>, ServerError> {
     let row =
         sqlx::query("SELECT version, definition_version, swap_approval FROM rotation_heads WHERE rotation_id = $1")
             .bind(rotation_id)
@@ -125,7 +113,7 @@ pub async fn head(conn: &mut AnyConnection, rotation_id: &str) -> Result<Option<
 }
 
 /// Every recorded version of a rotation, oldest first.
-pub async fn load(conn: &mut AnyConnection, rotation_id: &str) -> Result<Roster, RosterError> {
+pub async fn load(conn: &mut AnyConnection, rotation_id: &str) -> Result<Roster, ServerError> {
     let rows = sqlx::query(
         "SELECT version, saved_at, actor, kind_json, name, definition_json FROM rotation_versions \
          WHERE rotation_id = $1 ORDER BY version",
@@ -140,36 +128,23 @@ pub async fn load(conn: &mut AnyConnection, rotation_id: &str) -> Result<Roster,
                 version: to_u32(r.try_get("version")?),
                 saved_at: from_epoch(r.try_get("saved_at")?),
                 actor: r.try_get("actor")?,
-                kind: serde_json::from_str(&r.try_get::<String, _>("kind_json")?).map_err(RosterError::Corrupt)?,
+                kind: serde_json::from_str(&r.try_get::<String, _>("kind_json")?)
+                    .map_err(|e| ServerError::corrupt_json("roster version", &e))?,
                 name: r.try_get("name")?,
                 rotation: serde_json::from_str(&r.try_get::<String, _>("definition_json")?)
-                    .map_err(RosterError::Corrupt)?,
+                    .map_err(|e| ServerError::corrupt_json("roster version", &e))?,
             })
         })
-        .collect::<Result<Vec<_>, RosterError>>()?;
+        .collect::<Result<Vec<_>, ServerError>>()?;
     Ok(Roster::new(versions))
 }
 
 /// Whether accepted swaps on this rotation wait for a manager.
-pub async fn set_swap_approval(conn: &mut AnyConnection, rotation_id: &str, required: bool) -> Result<(), RosterError> {
+pub async fn set_swap_approval(conn: &mut AnyConnection, rotation_id: &str, required: bool) -> Result<(), ServerError> {
     let done = sqlx::query("UPDATE rotation_heads SET swap_approval = $1 WHERE rotation_id = $2")
         .bind(i64::from(required))
         .bind(rotation_id)
         .execute(&mut *conn)
         .await?;
-    if done.rows_affected() == 1 { Ok(()) } else { Err(RosterError::Unknown(rotation_id.to_owned())) }
-}
-
-impl From<RosterError> for app::error::AppError {
-    fn from(e: RosterError) -> Self {
-        use app::error::AppError;
-        match e {
-            RosterError::Stale { current } => AppError::StaleVersion { current },
-            RosterError::Unknown(_) => AppError::NotFound,
-            other => {
-                tracing::error!(error = %other, "roster log");
-                AppError::Internal
-            }
-        }
-    }
+    if done.rows_affected() == 1 { Ok(()) } else { Err(ServerError::NotFound("rotation", rotation_id.to_owned())) }
 }

@@ -8,20 +8,22 @@ use async_trait::async_trait;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use app::api::rotations::{SwapRequest, SwapStatus, SwapView};
 use app::auth::{CurrentUser, Role};
 use app::domain::rotation::Override;
 use app::error::{AppError, FieldError};
 use app::i18n::Msg;
-use app::ports::{Backend, Swaps, now_epoch_secs};
+use app::model::rotations::{SwapRequest, SwapStatus, SwapView};
+use app::ports::{Backend, Clock, Swaps};
 
 use crate::audit::{self, Actor, Change};
-use crate::db::{Db, internal};
-use crate::engine::from_epoch;
+use crate::clock::from_epoch;
+use crate::db::Db;
+use crate::error::ServerError;
 
 pub struct SqlSwaps {
     pub db: Db,
     pub backend: Arc<dyn Backend>,
+    pub clock: Arc<dyn Clock>,
 }
 
 fn invalid(field: &str, msg: Msg) -> AppError {
@@ -49,9 +51,9 @@ impl SqlSwaps {
             .bind(id)
             .fetch_optional(&self.db.pool)
             .await
-            .map_err(internal)?
+            .map_err(ServerError::from)?
             .ok_or(AppError::NotFound)?;
-        swap_from_row(&row).map_err(internal)
+        Ok(swap_from_row(&row).map_err(ServerError::from)?)
     }
 
     /// Moves a swap from `from` to `to` status, audited; refused if someone else moved it first.
@@ -62,8 +64,8 @@ impl SqlSwaps {
         from: SwapStatus,
         to: SwapStatus,
     ) -> Result<SwapView, AppError> {
-        let now = now_epoch_secs();
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let now = self.clock.now().timestamp();
+        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         let done = sqlx::query(
             "UPDATE shift_swaps SET status = $1, decided_at = $2, decided_by = $3 WHERE id = $4 AND status = $5",
         )
@@ -74,15 +76,15 @@ impl SqlSwaps {
         .bind(from.as_str())
         .execute(&mut *tx)
         .await
-        .map_err(internal)?;
+        .map_err(ServerError::from)?;
         if done.rows_affected() != 1 {
             return Err(invalid("status", Msg::ErrSwapNotPending));
         }
         let after = SwapView { status: to, ..swap.clone() };
         audit::record(&mut tx, Actor::User(actor), now, Change::updated("swap", &swap.id, swap, &after))
             .await
-            .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+            .map_err(ServerError::from)?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(after)
     }
 
@@ -99,7 +101,7 @@ impl SqlSwaps {
                     .bind(&swap.id)
                     .execute(&self.db.pool)
                     .await
-                    .map_err(internal)?;
+                    .map_err(ServerError::from)?;
                 Ok(SwapView { override_id: Some(override_id), ..claimed })
             }
             Err(e) => {
@@ -129,8 +131,8 @@ impl Swaps for SqlSwaps {
                 .bind(rotation_id)
                 .fetch_all(&self.db.pool)
                 .await
-                .map_err(internal)?;
-        rows.iter().map(swap_from_row).collect::<Result<_, _>>().map_err(internal)
+                .map_err(ServerError::from)?;
+        Ok(rows.iter().map(swap_from_row).collect::<Result<_, _>>().map_err(ServerError::from)?)
     }
 
     async fn request(&self, actor: &CurrentUser, request: SwapRequest) -> Result<String, AppError> {
@@ -145,7 +147,7 @@ impl Swaps for SqlSwaps {
         if !detail.rotation.members.contains(&request.to) {
             return Err(invalid("to", Msg::ErrOverrideMember));
         }
-        let now = now_epoch_secs();
+        let now = self.clock.now().timestamp();
         if request.start < now {
             return Err(invalid("start", Msg::ErrOverridePast));
         }
@@ -168,7 +170,7 @@ impl Swaps for SqlSwaps {
             override_id: None,
             created_at: now,
         };
-        let mut tx = self.db.pool.begin().await.map_err(internal)?;
+        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         sqlx::query(
             "INSERT INTO shift_swaps (id, rotation_id, shift_start, shift_end, from_contact, to_contact, \
              requested_by, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -184,11 +186,11 @@ impl Swaps for SqlSwaps {
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(internal)?;
+        .map_err(ServerError::from)?;
         audit::record(&mut tx, Actor::User(actor), now, Change::created("swap", &swap.id, &swap))
             .await
-            .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+            .map_err(ServerError::from)?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(swap.id)
     }
 

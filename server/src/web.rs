@@ -11,10 +11,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
-use app::api::session::safe_next;
 use app::auth::ssr::ClientAddr;
+use app::forms::safe_next;
 use app::i18n::{LOCALE_COOKIE, Locale};
 use app::ports::SessionClaims;
+use app::zone::{ZONE_COOKIE, ZONE_FIXED_COOKIE};
 
 use crate::accounts::SqlAccounts;
 use crate::db::Db;
@@ -132,6 +133,41 @@ pub async fn set_locale(State(st): State<WebState>, Form(form): Form<LocaleForm>
     let cookie = format!("{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}", locale.code());
     let next = safe_next(form.next.as_deref());
     (StatusCode::SEE_OTHER, [(header::SET_COOKIE, cookie), (header::LOCATION, next)]).into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct ZoneForm {
+    /// An IANA zone, or empty to follow the browser's zone again.
+    tz: String,
+    next: Option<String>,
+}
+
+/// POST /zone: shows times in the chosen zone (fixed), or the browser's again (empty).
+pub async fn set_zone(State(st): State<WebState>, Form(form): Form<ZoneForm>) -> Response {
+    let secure = if st.secure_cookies { "; Secure" } else { "" };
+    let tz = form.tz.trim();
+    let cookies = if tz.is_empty() {
+        [
+            format!("{ZONE_FIXED_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
+            format!("{ZONE_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
+        ]
+    } else if app::domain::rotation::parse_time_zone(tz).is_some() {
+        [
+            format!("{ZONE_FIXED_COOKIE}=1; Path=/; Max-Age=31536000; SameSite=Lax{secure}"),
+            format!("{ZONE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}", tz.replace('/', "%2F")),
+        ]
+    } else {
+        return (StatusCode::BAD_REQUEST, format!("Unknown time zone '{tz}'; use an IANA name such as Asia/Tokyo."))
+            .into_response();
+    };
+    let next = safe_next(form.next.as_deref());
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, next)]).into_response();
+    for cookie in cookies {
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
 }
 
 pub async fn healthz() -> &'static str {

@@ -243,12 +243,17 @@ async fn the_setup_link_creates_the_first_admin_once() {
 #[tokio::test]
 async fn sessions_expire_after_their_absolute_lifetime() {
     let c = TestConsole::with_admin().await;
-    let accounts = server::accounts::SqlAccounts::new(c.db.clone(), None);
-    let now = app::ports::now_epoch_secs();
+    let now = chrono::Utc::now();
+    let clock = server::clock::ManualClock::new(now);
+    let accounts = server::accounts::SqlAccounts::new(c.db.clone(), clock.clone(), None);
+    let now = now.timestamp();
     let claims = |authenticated_at| app::ports::SessionClaims { user_id: 1, epoch: 0, authenticated_at };
     let week = 7 * 24 * 3600;
     assert!(accounts.session_user(&claims(now - 60), week).await.unwrap().is_some());
     assert!(accounts.session_user(&claims(now - week - 1), week).await.unwrap().is_none());
+    // The lifetime runs on the console's clock: a week later, the fresh session has ended too.
+    clock.advance(chrono::Duration::seconds(week));
+    assert!(accounts.session_user(&claims(now - 60), week).await.unwrap().is_none());
     assert!(
         accounts
             .session_user(&app::ports::SessionClaims { user_id: 1, epoch: 7, authenticated_at: now }, week)

@@ -52,18 +52,14 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     (
         "rotation_add_override",
         Needs(Role::Manager),
-        r#"{"rotation_id":"no-such-rotation","value":{"start":"2030-01-01T00:00:00Z","end":"2030-01-01T01:00:00Z","members":["a"]},"add_members":false,"base":1}"#,
+        "rotation_id=no-such-rotation&base=1&who=a&shift=1893456000%2F1893459600",
     ),
     ("rotation_delete_override", Needs(Role::Manager), "rotation_id=no-such-rotation&override_id=x"),
     ("rotation_swap_approval", Needs(Role::Manager), "rotation_id=no-such-rotation&required=true"),
-    (
-        "swap_request",
-        Needs(Role::Responder),
-        r#"{"request":{"rotation_id":"no-such-rotation","start":0,"end":1,"from":"a","to":"b"}}"#,
-    ),
+    ("swap_request", Needs(Role::Responder), "rotation_id=no-such-rotation&shift=0%2F1&other=b"),
     ("swap_answer", Needs(Role::Responder), "id=no-such-swap&accept=true"),
     ("swap_approve", Needs(Role::Manager), "id=no-such-swap&approve=true"),
-    ("feed_regenerate", Needs(Role::Viewer), "kind=Rotation&subject=no-such-rotation"),
+    ("feed_regenerate", Needs(Role::Viewer), "kind=rotation&subject=no-such-rotation"),
 ];
 
 /// (path, who may open it).
@@ -179,7 +175,7 @@ async fn every_page_route_checks_its_role() {
     let c = TestConsole::with_admin().await;
     let users = cookies_by_role(&c).await;
     // A real incident for `/incidents/{id}`, from a demo response plan.
-    let engine = server::engine::Engine::new(c.db.clone(), std::sync::Arc::new(server::engine::SystemClock));
+    let engine = server::engine::Engine::new(c.db.clone(), std::sync::Arc::new(server::clock::SystemClock));
     let start = StartIncident { response_plan: "sev3-low".into(), source: "test".into(), ..StartIncident::default() };
     let incident = engine.start_incident(start).await.expect("incident").id().to_owned();
     let rotation: String =

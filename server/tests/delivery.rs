@@ -16,10 +16,12 @@ use axum::extract::State;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use http::StatusCode;
 use server::audit::Actor;
+use server::clock::ManualClock;
+use server::engine::Engine;
 use server::engine::incidents::StartIncident;
 use server::engine::outbox::{Outbox, Smtp, Transports};
 use server::engine::paging::EngagementRequest;
-use server::engine::{Engine, EngineError, ManualClock};
+use server::error::ServerError;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 const TEST: Actor<'static> = Actor::System("test");
@@ -137,8 +139,13 @@ async fn setup() -> (Engine, Arc<ManualClock>, tempfile::TempDir) {
 
 /// Kind, status and attempts of every outbox row, by kind.
 async fn statuses(engine: &Engine) -> Vec<(String, String, i64)> {
-    let mut rows: Vec<_> =
-        engine.outbox(100).await.unwrap().into_iter().map(|d| (d.kind, d.status, d.attempts)).collect();
+    let mut rows: Vec<_> = engine
+        .outbox(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.kind.to_string(), d.status.to_string(), d.attempts))
+        .collect();
     rows.sort();
     rows
 }
@@ -171,7 +178,7 @@ async fn sms_pages_reach_the_gateway_and_failures_retry_with_backoff() {
     assert_eq!(seen[2]["kind"], "sms");
     assert_eq!(seen[2]["to"], "+819012345678");
     assert!(seen[2]["body"].as_str().unwrap().contains(&code), "the SMS carries the acknowledge code");
-    let kinds: Vec<_> = engine.receipts(&id).await.unwrap().into_iter().map(|r| r.kind).collect();
+    let kinds: Vec<_> = engine.receipts(&id).await.unwrap().into_iter().map(|r| r.kind.as_str()).collect();
     assert_eq!(kinds, ["sent"], "a retried success is no error");
 }
 
@@ -219,7 +226,7 @@ async fn a_slow_target_times_out_without_holding_up_the_others() {
     assert_eq!(outbox.run_due().await.unwrap(), 2);
     assert_eq!(statuses(&engine).await, [st("slack", "sent", 1), st("webhook", "pending", 1)]);
     let rows = engine.outbox(10).await.unwrap();
-    let slow_row = rows.iter().find(|d| d.kind == "webhook").unwrap();
+    let slow_row = rows.iter().find(|d| d.kind.as_str() == "webhook").unwrap();
     assert!(slow_row.last_error.as_deref().unwrap().contains("timed out"), "{:?}", slow_row.last_error);
     let slack = fast_seen.lock().unwrap()[0].clone();
     assert!(slack["text"].as_str().unwrap().contains("Incident opened [Impact 3]: Queue backlog"), "{slack}");
@@ -263,7 +270,7 @@ async fn a_channel_is_activated_with_the_code_sent_to_it() {
     let code: String = sent.body.chars().filter(char::is_ascii_digit).collect();
     assert_eq!((sent.kind.as_str(), sent.address.as_str(), code.len()), ("sms", "+819033334444", 6));
     let wrong = engine.activate_channel(TEST, &ch.id, "000000x").await;
-    assert!(matches!(wrong, Err(EngineError::Invalid(ref e)) if e[0].field == "activation_code"), "{wrong:?}");
+    assert!(matches!(wrong, Err(ServerError::Invalid(ref e)) if e[0].field == "activation_code"), "{wrong:?}");
     assert!(!engine.channel(&ch.id).await.unwrap().activated);
     engine.activate_channel(TEST, &ch.id, &code).await.unwrap();
     assert!(engine.channel(&ch.id).await.unwrap().activated);
@@ -272,7 +279,7 @@ async fn a_channel_is_activated_with_the_code_sent_to_it() {
     engine.update_channel(TEST, &ch.id, "Mobile", "+819055556666").await.unwrap();
     assert!(!engine.channel(&ch.id).await.unwrap().activated);
     let bad = engine.update_channel(TEST, &ch.id, "Mobile", "not a number").await;
-    assert!(matches!(bad, Err(EngineError::Invalid(_))), "{bad:?}");
+    assert!(matches!(bad, Err(ServerError::Invalid(_))), "{bad:?}");
     assert_eq!(engine.channel(&ch.id).await.unwrap().address, "+819055556666", "a refused update changes nothing");
 }
 
@@ -281,8 +288,8 @@ async fn deletes_are_refused_while_something_still_uses_the_item() {
     let (engine, _clock, _dir) = setup().await;
     assert!(server::demo::seed_if_empty(&engine).await.unwrap());
     assert!(!server::demo::seed_if_empty(&engine).await.unwrap(), "seeded once");
-    let in_use = |r: Result<(), EngineError>, field: &str| {
-        assert!(matches!(r, Err(EngineError::Invalid(ref e)) if e[0].field == field), "{r:?}");
+    let in_use = |r: Result<(), ServerError>, field: &str| {
+        assert!(matches!(r, Err(ServerError::Invalid(ref e)) if e[0].field == field), "{r:?}");
     };
     in_use(engine.delete_contact(TEST, "tanaka").await, "alias"); // a rotation member
     in_use(engine.delete_contact(TEST, "primary-oncall").await, "alias"); // an escalation target
@@ -297,7 +304,7 @@ async fn deletes_are_refused_while_something_still_uses_the_item() {
     let override_id = engine.add_override(TEST, &primary.id, cover).await.unwrap();
     assert_eq!(engine.override_list(&primary.id, t0()).await.unwrap().len(), 1);
     let elsewhere = engine.delete_override(TEST, "other-rotation", &override_id).await;
-    assert!(matches!(elsewhere, Err(EngineError::NotFound(..))), "{elsewhere:?}");
+    assert!(matches!(elsewhere, Err(ServerError::NotFound(..))), "{elsewhere:?}");
     engine.delete_override(TEST, &primary.id, &override_id).await.unwrap();
     assert!(engine.override_list(&primary.id, t0()).await.unwrap().is_empty());
     // Bottom up, everything can go.
@@ -309,5 +316,5 @@ async fn deletes_are_refused_while_something_still_uses_the_item() {
     engine.delete_rotation(TEST, &primary.id).await.unwrap();
     engine.delete_contact(TEST, "tanaka").await.unwrap();
     assert!(engine.channels_of("tanaka").await.unwrap().is_empty(), "channels go with their contact");
-    assert!(matches!(engine.contact("tanaka").await, Err(EngineError::NotFound(..))));
+    assert!(matches!(engine.contact("tanaka").await, Err(ServerError::NotFound(..))));
 }

@@ -10,9 +10,11 @@ use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Pl
 use app::domain::rotation::{HandOff, HandOffTime, Rotation};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use server::audit::Actor;
+use server::clock::ManualClock;
 use server::db::Db;
+use server::engine::Engine;
 use server::engine::paging::{AcceptType, EngagementRequest};
-use server::engine::{Engine, EngineError, ManualClock};
+use server::error::ServerError;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 0, 0, 0).unwrap()
@@ -163,7 +165,7 @@ async fn acknowledging_in_stage_one_stops_stages_two_and_three() {
     clock.advance(Duration::minutes(4));
     let page = engine.pages(&id).await.unwrap().remove(0);
     let wrong = engine.accept_page(&page.id, AcceptType::Read, "000000x", true).await;
-    assert!(matches!(wrong, Err(EngineError::Invalid(ref e)) if e[0].field == "accept_code"), "{wrong:?}");
+    assert!(matches!(wrong, Err(ServerError::Invalid(ref e)) if e[0].field == "accept_code"), "{wrong:?}");
     assert!(engine.pages(&id).await.unwrap()[0].read_at.is_none(), "a wrong code changes nothing");
     engine.accept_page(&page.id, AcceptType::Read, &page.accept_code, true).await.unwrap();
     clock.advance(Duration::minutes(60));
@@ -273,7 +275,7 @@ async fn bad_input_is_rejected_with_field_errors_and_changes_nothing() {
 
     // Nothing above was stored: the main plan is unchanged, no "slow" contact, one rotation.
     assert_eq!(engine.contact("main").await.unwrap().plan.stages.len(), 3);
-    assert!(matches!(engine.contact("slow").await, Err(EngineError::NotFound(..))));
+    assert!(matches!(engine.contact("slow").await, Err(ServerError::NotFound(..))));
     let rotations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rotations").fetch_one(&db.pool).await.unwrap();
     assert_eq!(rotations, 2, "secondary + ok");
     let overrides: i64 =
@@ -281,9 +283,9 @@ async fn bad_input_is_rejected_with_field_errors_and_changes_nothing() {
     assert_eq!(overrides, 0);
 }
 
-fn fields<T>(r: Result<T, EngineError>) -> Vec<String> {
+fn fields<T>(r: Result<T, ServerError>) -> Vec<String> {
     match r {
-        Err(EngineError::Invalid(e)) => e.into_iter().map(|e| e.field).collect(),
+        Err(ServerError::Invalid(e)) => e.into_iter().map(|e| e.field).collect(),
         Err(other) => panic!("wrong error: {other}"),
         Ok(_) => panic!("bad input accepted"),
     }

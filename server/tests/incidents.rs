@@ -8,9 +8,11 @@ use std::sync::Arc;
 use app::domain::incident::{IncidentStatus, IncidentUpdate, NotificationTarget};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use server::audit::Actor;
+use server::clock::ManualClock;
+use server::engine::Engine;
 use server::engine::incidents::{StartIncident, Started};
 use server::engine::paging::AcceptType;
-use server::engine::{Engine, EngineError, ManualClock};
+use server::error::ServerError;
 
 /// Tuesday 2026-11-24, 09:00 in Tokyo.
 fn t0() -> DateTime<Utc> {
@@ -127,7 +129,7 @@ async fn paging_acknowledgement_and_resolution_write_the_timeline() {
     assert_eq!(engine.pages(&engagement.id).await.unwrap().len(), 1, "nobody else was paged");
     // Opened and resolved notices went to the Slack target; pages went to suzuki's channels.
     let outbox = engine.outbox(100).await.unwrap();
-    let slack: Vec<_> = outbox.iter().filter(|d| d.kind == "slack").map(|d| d.subject.clone()).collect();
+    let slack: Vec<_> = outbox.iter().filter(|d| d.kind.as_str() == "slack").map(|d| d.subject.clone()).collect();
     assert_eq!(slack.len(), 2, "{slack:?}");
     assert!(slack.iter().any(|s| s.starts_with("Incident resolved")), "{slack:?}");
 }
@@ -145,7 +147,7 @@ async fn resolving_stops_paging() {
     assert_eq!(engagement.stop_reason.as_deref(), Some("incident resolved"));
     let pages = engine.pages(&engagement.id).await.unwrap();
     assert_eq!(pages.len(), 1, "the secondary was not paged after resolution");
-    let kinds: Vec<_> = engine.receipts(&engagement.id).await.unwrap().into_iter().map(|r| r.kind).collect();
+    let kinds: Vec<_> = engine.receipts(&engagement.id).await.unwrap().into_iter().map(|r| r.kind.as_str()).collect();
     assert_eq!(kinds, ["sent", "sent", "stop"], "e-mail and SMS sent, then stopped; no phone call");
 }
 
@@ -159,7 +161,7 @@ async fn bad_incident_input_is_refused_per_field_and_writes_nothing() {
         source: String::new(),
         ..StartIncident::default()
     };
-    let Err(EngineError::Invalid(errors)) = engine.start_incident(bad).await else { panic!("accepted") };
+    let Err(ServerError::Invalid(errors)) = engine.start_incident(bad).await else { panic!("accepted") };
     let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["response_plan", "title", "impact", "source"]);
     assert!(engine.incidents(None, 10).await.unwrap().is_empty());
@@ -167,13 +169,13 @@ async fn bad_incident_input_is_refused_per_field_and_writes_nothing() {
     let id = engine.start_incident(alarm("sev3-low", "z")).await.unwrap().id().to_owned();
     let before = events(&engine, &id).await;
     let update = IncidentUpdate { impact: Some(0), title: Some("x".repeat(201)), ..IncidentUpdate::default() };
-    let Err(EngineError::Invalid(errors)) = engine.update_incident(TEST, &id, update).await else { panic!() };
+    let Err(ServerError::Invalid(errors)) = engine.update_incident(TEST, &id, update).await else { panic!() };
     assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["title", "impact"]);
-    assert!(matches!(engine.add_timeline_event(TEST, &id, None, "  ").await, Err(EngineError::Invalid(_))));
+    assert!(matches!(engine.add_timeline_event(TEST, &id, None, "  ").await, Err(ServerError::Invalid(_))));
     assert_eq!(events(&engine, &id).await, before, "nothing was written");
     assert_eq!(engine.incident(&id).await.unwrap().impact, 3);
     let missing = engine.update_incident(TEST, "nope", IncidentUpdate::default()).await;
-    assert!(matches!(missing, Err(EngineError::NotFound(..))), "{missing:?}");
+    assert!(matches!(missing, Err(ServerError::NotFound(..))), "{missing:?}");
 }
 
 #[tokio::test]
@@ -187,13 +189,13 @@ async fn notes_can_be_edited_and_deleted_but_automatic_events_cannot_and_inciden
     assert!(timeline[0].data.contains("(Sato)"));
     let created = timeline.iter().find(|e| e.event_type == "incident_created").unwrap().id.clone();
     let refused = engine.update_timeline_event(TEST, &id, &created, None, "rewritten").await;
-    assert!(matches!(refused, Err(EngineError::Invalid(ref e)) if e[0].field == "event_id"), "{refused:?}");
+    assert!(matches!(refused, Err(ServerError::Invalid(ref e)) if e[0].field == "event_id"), "{refused:?}");
     assert!(engine.delete_timeline_event(TEST, &id, &created).await.is_err());
     engine.delete_timeline_event(TEST, &id, &note).await.unwrap();
     assert!(engine.timeline(&id).await.unwrap().iter().all(|e| e.event_type != "custom"));
 
     engine.delete_incident(TEST, &id).await.unwrap();
-    assert!(matches!(engine.incident(&id).await, Err(EngineError::NotFound(..))));
+    assert!(matches!(engine.incident(&id).await, Err(ServerError::NotFound(..))));
     let history = engine.engagements(None, 10).await.unwrap();
     assert_eq!(history.len(), 1, "the paging history stays");
     assert_eq!(history[0].stop_reason.as_deref(), Some("incident deleted"));

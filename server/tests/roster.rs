@@ -13,7 +13,8 @@ use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use common::{TestConsole, form};
 use http::StatusCode;
 use server::audit::Actor;
-use server::engine::{Engine, ManualClock};
+use server::clock::ManualClock;
+use server::engine::Engine;
 
 const TEST: Actor<'static> = Actor::System("test");
 
@@ -187,7 +188,7 @@ async fn calendar_feed_parses_and_matches_the_listed_shifts() {
     // What the rotation page lists for the next 92 days.
     let page = c.call("rotation_page", &format!("id={id}&offset_days=0&days=92"), Some(&admin)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let page: app::api::rotations::RotationPageData = serde_json::from_str(&page.body).unwrap();
+    let page: app::model::rotations::RotationPageData = serde_json::from_str(&page.body).unwrap();
     let (from, to) = (DateTime::from_timestamp(page.from, 0).unwrap(), DateTime::from_timestamp(page.to, 0).unwrap());
     let names: std::collections::HashMap<_, _> =
         page.people.iter().map(|p| (p.alias.clone(), p.name.clone())).collect();

@@ -1,265 +1,249 @@
 //! Rotations: one rotation with its calendar, editing with a version check, overrides, roster
 //! history and restore, shift swaps and calendar feeds. Works over either backend; the history,
-//! swaps and feeds are kept by the console itself.
+//! swaps and feeds are kept by the console itself. Everything but the editor's save is a plain
+//! form post.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-use serde::{Deserialize, Serialize};
 
+use crate::api::admin::parse_local_minute;
+#[cfg(feature = "ssr")]
 use crate::auth::Role;
 use crate::domain::roster::RosterVersion;
-use crate::domain::rotation::{Override, Rotation, Shift};
-use crate::error::AppError;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OverrideEntry {
-    pub id: String,
-    pub value: Override,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RotationDetail {
-    pub id: String,
-    pub name: String,
-    pub rotation: Rotation,
-    /// Every change (definition or override) makes a version.
-    pub version: u32,
-    /// The latest version that changed the definition: edits start from it.
-    pub definition_version: u32,
-    /// Accepted swaps wait for a manager.
-    pub swap_approval: bool,
-    /// Overrides that have not ended.
-    pub overrides: Vec<OverrideEntry>,
-}
-
-/// A person who can be on a rotation.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Person {
-    pub alias: String,
-    pub name: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SwapStatus {
-    /// Waiting for the other person.
-    Pending,
-    /// Accepted; waiting for a manager.
-    AwaitingApproval,
-    Declined,
-    /// A manager said no.
-    Rejected,
-    /// The override is in place.
-    Applied,
-}
-
-impl SwapStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SwapStatus::Pending => "pending",
-            SwapStatus::AwaitingApproval => "awaiting_approval",
-            SwapStatus::Declined => "declined",
-            SwapStatus::Rejected => "rejected",
-            SwapStatus::Applied => "applied",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SwapStatus> {
-        [Self::Pending, Self::AwaitingApproval, Self::Declined, Self::Rejected, Self::Applied]
-            .into_iter()
-            .find(|v| v.as_str() == s)
-    }
-}
-
-/// A swap: `from` gives the shift `[start, end)` to `to`. Whoever did not ask answers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SwapView {
-    pub id: String,
-    pub rotation_id: String,
-    pub start: i64,
-    pub end: i64,
-    pub from: String,
-    pub to: String,
-    /// The contact who asked: `from` offering the shift, or `to` asking for it.
-    pub requested_by: String,
-    pub status: SwapStatus,
-    pub override_id: Option<String>,
-    pub created_at: i64,
-}
-
-impl SwapView {
-    /// The person who must accept or decline.
-    pub fn answerer(&self) -> &str {
-        if self.requested_by == self.from { &self.to } else { &self.from }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SwapRequest {
-    pub rotation_id: String,
-    pub start: i64,
-    pub end: i64,
-    pub from: String,
-    pub to: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FeedKind {
-    Rotation,
-    Person,
-}
-
-impl FeedKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeedKind::Rotation => "rotation",
-            FeedKind::Person => "person",
-        }
-    }
-}
-
-/// Everything the rotation page shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RotationPageData {
-    pub detail: RotationDetail,
-    pub people: Vec<Person>,
-    /// `[from, to)`: recorded shifts for the past, planned ones for the future.
-    pub shifts: Vec<Shift>,
-    pub from: i64,
-    pub to: i64,
-    /// The server's clock when this was made: "now" on the calendar and in the preview.
-    pub now: i64,
-    pub swaps: Vec<SwapView>,
-    /// The viewer's own person, if linked.
-    pub me: Option<String>,
-    pub role: Role,
-}
+use crate::domain::rotation::{Override, Rotation};
+use crate::error::{AppError, FieldError};
+use crate::i18n::Msg;
+#[cfg(feature = "ssr")]
+use crate::model::rotations::SwapRequest;
+use crate::model::rotations::{EditorData, FeedKind, RotationPageData, SwapView};
 
 /// Longest calendar window one call returns.
 pub const MAX_WINDOW_DAYS: u32 = 92;
+
+fn invalid(field: &str, msg: Msg) -> AppError {
+    AppError::Invalid(vec![FieldError::new(field, msg)])
+}
+
+/// A shift picked from a list: `<start>/<end>` in epoch seconds.
+pub fn parse_shift_choice(value: &str) -> Option<(i64, i64)> {
+    let (start, end) = value.trim().split_once('/')?;
+    Some((start.parse().ok()?, end.parse().ok()?))
+}
+
+/// An override as the form gives it: a picked shift, or a typed range in the rotation's `zone`.
+pub fn override_from_form(
+    zone: &str,
+    shift: Option<&str>,
+    start: Option<&str>,
+    end: Option<&str>,
+    who: &str,
+) -> Result<Override, AppError> {
+    let (start, end) = match shift.filter(|s| !s.trim().is_empty()) {
+        Some(choice) => parse_shift_choice(choice).ok_or_else(|| invalid("shift", Msg::ErrStartTime))?,
+        None => {
+            let parse = |v: Option<&str>| v.and_then(|v| parse_local_minute(v, zone));
+            match (parse(start), parse(end)) {
+                (Some(s), Some(e)) => (s, e),
+                (None, _) => return Err(invalid("start", Msg::ErrStartTime)),
+                (_, None) => return Err(invalid("end", Msg::ErrStartTime)),
+            }
+        }
+    };
+    if who.trim().is_empty() {
+        return Err(invalid("members", Msg::ErrOverrideMember));
+    }
+    let at = |t: i64| chrono::DateTime::from_timestamp(t, 0).unwrap_or_default();
+    Ok(Override { start: at(start), end: at(end), members: vec![who.trim().to_owned()] })
+}
+
+/// Everyone who can be on a rotation.
+#[cfg(feature = "ssr")]
+async fn people(s: &crate::ports::Services) -> Result<Vec<crate::model::rotations::Person>, AppError> {
+    Ok(s.backend
+        .contacts()
+        .await?
+        .into_iter()
+        .filter(|c| c.contact.kind == crate::domain::contact::ContactType::Personal)
+        .map(|c| crate::model::rotations::Person { alias: c.contact.alias, name: c.contact.display_name })
+        .collect())
+}
 
 /// The rotation with its shifts for `days` days from `offset_days` days after yesterday (the
 /// window starts a day early so that every zone's first day is complete).
 #[server(endpoint = "rotation_page")]
 pub async fn rotation_page(id: String, offset_days: i64, days: u32) -> Result<RotationPageData, AppError> {
-    use crate::ports::services;
-    let user = crate::auth::ssr::require_role(Role::Viewer)?;
-    let s = services()?;
-    let detail = crate::error::ssr::with_status(s.backend.rotation(&id).await)?;
-    let now = crate::ports::now_epoch_secs();
-    let from = now - 86_400 + offset_days.clamp(-3660, 3660) * 86_400;
-    let to = from + i64::from(days.clamp(1, MAX_WINDOW_DAYS)) * 86_400;
-    let people = s
-        .backend
-        .contacts()
-        .await?
-        .into_iter()
-        .filter(|c| c.contact.kind == crate::domain::contact::ContactType::Personal)
-        .map(|c| Person { alias: c.contact.alias, name: c.contact.display_name })
-        .collect();
-    Ok(RotationPageData {
-        shifts: s.backend.rotation_shifts(&id, from, to).await?,
-        swaps: s.swaps.list(&id).await?,
-        detail,
-        people,
-        from,
-        to,
-        now,
-        me: user.contact,
-        role: user.role,
+    crate::api::ssr::serve(Role::Viewer, |user, s| async move {
+        let detail = s.backend.rotation(&id).await?;
+        let now = s.clock.now().timestamp();
+        let from = now - 86_400 + offset_days.clamp(-3660, 3660) * 86_400;
+        let to = from + i64::from(days.clamp(1, MAX_WINDOW_DAYS)) * 86_400;
+        let people = people(&s).await?;
+        Ok(RotationPageData {
+            shifts: s.backend.rotation_shifts(&id, from, to).await?,
+            swaps: s.swaps.list(&id).await?,
+            detail,
+            people,
+            from,
+            to,
+            now,
+            me: user.contact,
+            role: user.role,
+        })
     })
+    .await
 }
 
-/// Saves an edit that started from definition version `base`.
+/// The rotation as the editor starts from it (also after someone else saved).
+#[server(endpoint = "rotation_editor")]
+pub async fn rotation_editor(id: String) -> Result<EditorData, AppError> {
+    crate::api::ssr::serve(Role::Manager, |_, s| async move {
+        let detail = s.backend.rotation(&id).await?;
+        let people = people(&s).await?;
+        Ok(EditorData {
+            id: detail.id,
+            name: detail.name,
+            rotation: detail.rotation,
+            definition_version: detail.definition_version,
+            overrides: detail.overrides.into_iter().map(|o| o.value).collect(),
+            people,
+            now: s.clock.now().timestamp(),
+        })
+    })
+    .await
+}
+
+/// Saves an edit that started from definition version `base` (the editor island).
 #[server(endpoint = "rotation_save", input = Json)]
 pub async fn save_rotation(id: String, base: u32, name: String, rotation: Rotation) -> Result<u32, AppError> {
-    let user = crate::auth::ssr::require_role(Role::Manager)?;
-    crate::error::ssr::with_status(
-        crate::ports::services()?.backend.update_rotation(&user, &id, base, &name, rotation).await,
-    )
+    crate::api::ssr::serve(Role::Manager, |user, s| async move {
+        s.backend.update_rotation(&user, &id, base, &name, rotation).await
+    })
+    .await
 }
 
 #[server(endpoint = "rotation_history")]
 pub async fn rotation_history(id: String) -> Result<Vec<RosterVersion>, AppError> {
-    crate::auth::ssr::require_role(Role::Viewer)?;
-    let roster = crate::error::ssr::with_status(crate::ports::services()?.backend.roster(&id).await)?;
-    Ok(roster.versions)
+    crate::api::ssr::serve(Role::Viewer, |_, s| async move { Ok(s.backend.roster(&id).await?.versions) }).await
 }
 
 #[server(endpoint = "rotation_restore")]
 pub async fn restore_rotation(id: String, version: u32, base: u32) -> Result<u32, AppError> {
-    let user = crate::auth::ssr::require_role(Role::Manager)?;
-    crate::error::ssr::with_status(crate::ports::services()?.backend.restore_rotation(&user, &id, version, base).await)
+    crate::api::ssr::serve(Role::Manager, |user, s| async move {
+        s.backend.restore_rotation(&user, &id, version, base).await
+    })
+    .await
 }
 
-/// Creates an override. People who are not members yet are added to the end of the member list
-/// first (a definition change made from `base`) when `add_members` says so.
-#[server(endpoint = "rotation_add_override", input = Json)]
+/// Creates an override from a picked shift or a typed range (in the rotation's zone). People who
+/// are not members yet are added to the end of the member list first (a definition change made
+/// from `base`) when `add_member` is ticked.
+#[server(endpoint = "rotation_add_override")]
 pub async fn add_override(
     rotation_id: String,
-    value: Override,
-    add_members: bool,
     base: u32,
+    who: String,
+    shift: Option<String>,
+    start: Option<String>,
+    end: Option<String>,
+    add_member: Option<String>,
 ) -> Result<String, AppError> {
-    let user = crate::auth::ssr::require_role(Role::Manager)?;
-    let backend = crate::ports::services()?.backend;
-    let detail = backend.rotation(&rotation_id).await?;
-    let missing: Vec<String> = value.members.iter().filter(|m| !detail.rotation.members.contains(m)).cloned().collect();
-    if !missing.is_empty() {
-        if !add_members {
-            let e =
-                AppError::Invalid(vec![crate::error::FieldError::new("members", crate::i18n::Msg::ErrOverrideMember)]);
-            return crate::error::ssr::with_status(Err(e));
+    crate::api::ssr::serve(Role::Manager, |user, s| async move {
+        let detail = s.backend.rotation(&rotation_id).await?;
+        let value =
+            override_from_form(&detail.rotation.time_zone, shift.as_deref(), start.as_deref(), end.as_deref(), &who)?;
+        let missing: Vec<String> =
+            value.members.iter().filter(|m| !detail.rotation.members.contains(m)).cloned().collect();
+        if !missing.is_empty() {
+            if add_member.is_none() {
+                return Err(invalid("members", Msg::ErrOverrideMember));
+            }
+            let mut rotation = detail.rotation.clone();
+            rotation.members.extend(missing);
+            s.backend.update_rotation(&user, &rotation_id, base, &detail.name, rotation).await?;
         }
-        let mut rotation = detail.rotation.clone();
-        rotation.members.extend(missing);
-        crate::error::ssr::with_status(
-            backend.update_rotation(&user, &rotation_id, base, &detail.name, rotation).await,
-        )?;
-    }
-    crate::error::ssr::with_status(backend.add_override(&user, &rotation_id, value).await)
+        s.backend.add_override(&user, &rotation_id, value).await
+    })
+    .await
 }
 
 #[server(endpoint = "rotation_delete_override")]
 pub async fn delete_override(rotation_id: String, override_id: String) -> Result<(), AppError> {
-    let user = crate::auth::ssr::require_role(Role::Manager)?;
-    crate::error::ssr::with_status(
-        crate::ports::services()?.backend.delete_override(&user, &rotation_id, &override_id).await,
-    )
+    crate::api::ssr::serve(Role::Manager, |user, s| async move {
+        s.backend.delete_override(&user, &rotation_id, &override_id).await
+    })
+    .await
 }
 
 #[server(endpoint = "rotation_swap_approval")]
 pub async fn set_swap_approval(rotation_id: String, required: bool) -> Result<(), AppError> {
-    let user = crate::auth::ssr::require_role(Role::Manager)?;
-    crate::error::ssr::with_status(
-        crate::ports::services()?.backend.set_swap_approval(&user, &rotation_id, required).await,
-    )
+    crate::api::ssr::serve(Role::Manager, |user, s| async move {
+        s.backend.set_swap_approval(&user, &rotation_id, required).await
+    })
+    .await
 }
 
-/// A responder offers their shift to someone, or asks for someone's shift.
-#[server(endpoint = "swap_request", input = Json)]
-pub async fn request_swap(request: SwapRequest) -> Result<String, AppError> {
-    let user = crate::auth::ssr::require_role(Role::Responder)?;
-    crate::error::ssr::with_status(crate::ports::services()?.swaps.request(&user, request).await)
+/// A responder offers their shift (`shift`, `<start>/<end>`) to `other`, or asks to take
+/// someone else's shift (then `other` is not needed).
+#[server(endpoint = "swap_request")]
+pub async fn request_swap(rotation_id: String, shift: String, other: Option<String>) -> Result<String, AppError> {
+    crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        let me = user.contact.clone().ok_or_else(|| invalid("shift", Msg::ErrSwapNotLinked))?;
+        let (start, end) = parse_shift_choice(&shift).ok_or_else(|| invalid("shift", Msg::ErrSwapShift))?;
+        let shifts = s.backend.rotation_shifts(&rotation_id, start, end).await?;
+        let picked = shifts
+            .iter()
+            .find(|x| x.start.timestamp() == start && x.end.timestamp() == end && !x.members.is_empty())
+            .ok_or_else(|| invalid("shift", Msg::ErrSwapShift))?;
+        let (from, to) = if picked.members.contains(&me) {
+            let other = other.filter(|o| !o.trim().is_empty()).ok_or_else(|| invalid("other", Msg::ErrRequired))?;
+            (me, other)
+        } else {
+            (picked.members[0].clone(), me)
+        };
+        s.swaps.request(&user, SwapRequest { rotation_id, start, end, from, to }).await
+    })
+    .await
 }
 
 /// The other person accepts or declines.
 #[server(endpoint = "swap_answer")]
 pub async fn answer_swap(id: String, accept: bool) -> Result<SwapView, AppError> {
-    let user = crate::auth::ssr::require_role(Role::Responder)?;
-    crate::error::ssr::with_status(crate::ports::services()?.swaps.answer(&user, &id, accept).await)
+    crate::api::ssr::serve(Role::Responder, |user, s| async move { s.swaps.answer(&user, &id, accept).await }).await
 }
 
 /// A manager approves or rejects an accepted swap (rotations that ask for approval).
 #[server(endpoint = "swap_approve")]
 pub async fn approve_swap(id: String, approve: bool) -> Result<SwapView, AppError> {
-    let user = crate::auth::ssr::require_role(Role::Manager)?;
-    crate::error::ssr::with_status(crate::ports::services()?.swaps.approve(&user, &id, approve).await)
+    crate::api::ssr::serve(Role::Manager, |user, s| async move { s.swaps.approve(&user, &id, approve).await }).await
 }
 
-/// A new secret feed URL (path) of the caller's own for a rotation or a person; the caller's
-/// previous URL for it stops working. Feeds end when their user is disabled.
+/// A new secret feed URL of the caller's own for a rotation or a person; the caller's previous
+/// URL for it stops working. Feeds end when their user is disabled.
 #[server(endpoint = "feed_regenerate")]
 pub async fn regenerate_feed(kind: FeedKind, subject: String) -> Result<String, AppError> {
-    let user = crate::auth::ssr::require_role(Role::Viewer)?;
-    crate::error::ssr::with_status(crate::ports::services()?.feeds.regenerate(&user, kind, &subject).await)
+    crate::api::ssr::serve(Role::Viewer, |user, s| async move {
+        let path = s.feeds.regenerate(&user, kind, &subject).await?;
+        Ok(format!("{}{path}", s.base_url))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_come_from_a_picked_shift_or_a_typed_range() {
+        let o = override_from_form("Asia/Tokyo", Some("100/200"), None, None, "kim").unwrap();
+        assert_eq!((o.start.timestamp(), o.end.timestamp(), o.members), (100, 200, vec!["kim".to_owned()]));
+        let typed =
+            override_from_form("Asia/Tokyo", Some(""), Some("2026-11-24T18:30"), Some("2026-11-24T20:30"), "kim")
+                .unwrap();
+        assert_eq!(typed.start.timestamp(), 1_795_512_600);
+        assert_eq!(typed.end.timestamp(), 1_795_512_600 + 7200);
+        let e = override_from_form("UTC", None, Some("x"), Some("2026-11-24T20:30"), "kim").unwrap_err();
+        assert_eq!(e.field("start"), Some(Msg::ErrStartTime));
+        let e = override_from_form("UTC", Some("100/200"), None, None, " ").unwrap_err();
+        assert_eq!(e.field("members"), Some(Msg::ErrOverrideMember));
+    }
 }

@@ -11,21 +11,26 @@ pub const MAX_STAGE_MINUTES: u32 = 30;
 pub const MAX_RETRY_MINUTES: u32 = 60;
 pub const MAX_SCHEDULE_ROTATIONS: usize = 8;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ContactType {
-    /// A person; their plan steps through their own channels.
-    Personal,
-    /// An escalation plan; its stages target people and on-call schedules.
-    Escalation,
-    /// An on-call schedule; whoever its rotations have on call.
-    OncallSchedule,
+crate::named_enum! {
+    /// Stored by its name; serialised (server functions, audit records) by its variant name.
+    #[derive(Serialize, Deserialize)]
+    pub enum ContactType {
+        /// A person; their plan steps through their own channels.
+        Personal = "personal",
+        /// An escalation plan; its stages target people and on-call schedules.
+        Escalation = "escalation",
+        /// An on-call schedule; whoever its rotations have on call.
+        OncallSchedule = "oncall_schedule",
+    }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ChannelType {
-    Email,
-    Sms,
-    Voice,
+crate::named_enum! {
+    #[derive(Serialize, Deserialize)]
+    pub enum ChannelType {
+        Email = "email",
+        Sms = "sms",
+        Voice = "voice",
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -41,10 +41,11 @@ impl NotificationTarget {
         }
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> crate::domain::delivery::DeliveryKind {
+        use crate::domain::delivery::DeliveryKind;
         match self {
-            NotificationTarget::Slack { .. } => "slack",
-            NotificationTarget::Webhook { .. } => "webhook",
+            NotificationTarget::Slack { .. } => DeliveryKind::Slack,
+            NotificationTarget::Webhook { .. } => DeliveryKind::Webhook,
         }
     }
 
@@ -73,26 +74,11 @@ pub struct ResponsePlan {
     pub notification_targets: Vec<NotificationTarget>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum IncidentStatus {
-    Open,
-    Resolved,
-}
-
-impl IncidentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IncidentStatus::Open => "open",
-            IncidentStatus::Resolved => "resolved",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "open" => Some(IncidentStatus::Open),
-            "resolved" => Some(IncidentStatus::Resolved),
-            _ => None,
-        }
+crate::named_enum! {
+    #[derive(Serialize, Deserialize)]
+    pub enum IncidentStatus {
+        Open = "open",
+        Resolved = "resolved",
     }
 }
 

@@ -1,6 +1,9 @@
 //! Domain types and pure logic shared by server and browser.
 
 pub mod contact;
+pub mod delivery;
 pub mod incident;
+pub mod names;
 pub mod roster;
 pub mod rotation;
+pub mod timezone;

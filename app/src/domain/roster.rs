@@ -273,7 +273,7 @@ fn handoffs_on(handoff: &HandOff, day: NaiveDate) -> Vec<HandOffTime> {
 }
 
 /// Whether a wall-clock time on `day` is skipped (moved) or repeated by a DST change.
-fn local_kind(tz: chrono_tz::Tz, day: NaiveDate, t: HandOffTime) -> Option<DstEffect> {
+fn local_kind(tz: super::timezone::Zone, day: NaiveDate, t: HandOffTime) -> Option<DstEffect> {
     let time = NaiveTime::from_hms_opt(u32::from(t.hour), u32::from(t.minute), 0)?;
     match tz.from_local_datetime(&day.and_time(time)) {
         chrono::LocalResult::None => Some(DstEffect::MovedHandOff),

@@ -12,9 +12,9 @@
 //! (the newest override wins where two overlap) and apply only inside coverage.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use super::timezone::{Zone, parse_zone};
 use crate::error::FieldError;
 use crate::i18n::Msg;
 
@@ -99,11 +99,11 @@ pub struct Shift {
 }
 
 /// Parses an IANA zone name; fixed-offset abbreviations such as `PST` or `EST` are refused.
-pub fn parse_time_zone(name: &str) -> Option<Tz> {
+pub fn parse_time_zone(name: &str) -> Option<Zone> {
     if name != "UTC" && !name.contains('/') {
         return None;
     }
-    name.parse::<Tz>().ok()
+    parse_zone(name)
 }
 
 impl Rotation {
@@ -193,7 +193,7 @@ impl Rotation {
     /// Every period (day, week, month) has the same number of hand-off candidates, so the index
     /// of a candidate is known without walking from the rotation start: the walk begins far
     /// enough before `from` to see the boundary of the shift that contains it.
-    fn regular_shifts(&self, tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Shift> {
+    fn regular_shifts(&self, tz: Zone, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Shift> {
         let m = i64::from(self.multiplier);
         let per_period = i64::try_from(self.handoff_len()).unwrap_or(1).max(1);
         let period0 = period_of(&self.handoff, self.start.with_timezone(&tz).naive_local().date());
@@ -240,7 +240,7 @@ impl Rotation {
     }
 
     /// The parts of `shift` inside the coverage windows (all of it when coverage is empty).
-    fn clip_to_coverage(&self, tz: Tz, shift: Shift) -> Vec<Shift> {
+    fn clip_to_coverage(&self, tz: Zone, shift: Shift) -> Vec<Shift> {
         if self.coverage.is_empty() {
             return vec![shift];
         }
@@ -293,7 +293,7 @@ fn first_day_of(handoff: &HandOff, period: i64) -> NaiveDate {
 }
 
 /// The hand-off candidates of one period, as sorted instants.
-fn candidates(handoff: &HandOff, tz: Tz, period: i64) -> Vec<DateTime<Utc>> {
+fn candidates(handoff: &HandOff, tz: Zone, period: i64) -> Vec<DateTime<Utc>> {
     let first = first_day_of(handoff, period);
     let mut out: Vec<DateTime<Utc>> = match handoff {
         HandOff::Daily(times) => times.iter().map(|t| resolve(tz, first, *t)).collect(),
@@ -325,7 +325,7 @@ fn last_day_of_month(first: NaiveDate) -> u32 {
 
 /// A wall-clock time on a date in `tz` as an instant: a skipped time moves forward to the first
 /// valid instant; a repeated one takes its first occurrence. `24:00` is the next midnight.
-fn resolve(tz: Tz, date: NaiveDate, t: HandOffTime) -> DateTime<Utc> {
+fn resolve(tz: Zone, date: NaiveDate, t: HandOffTime) -> DateTime<Utc> {
     let (date, t) = if t.hour >= 24 { (date + Duration::days(1), HandOffTime::new(0, 0)) } else { (date, t) };
     let time = NaiveTime::from_hms_opt(u32::from(t.hour), u32::from(t.minute), 0).unwrap_or_default();
     let mut local = NaiveDateTime::new(date, time);
@@ -355,7 +355,7 @@ fn coverage_is_valid(coverage: &[Coverage]) -> bool {
 /// Coverage windows (as instants) on the local days that touch `[from, to)`.
 fn coverage_windows(
     coverage: &[Coverage],
-    tz: Tz,
+    tz: Zone,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {

@@ -1,27 +1,27 @@
-//! Sign-in and first-administrator setup.
+//! Sign-in and first-administrator setup: plain forms.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos::server_fn::ServerFn;
 
 use crate::api::session::{Login, SetupAdmin, setup_status};
+use crate::forms::{FormErrors, PostForm, outcome};
 use crate::i18n::{Locale, Msg};
-use crate::pages::common::FormErrors;
+use crate::pages::common::query_param;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let locale = expect_context::<Locale>();
-    let login = ServerAction::<Login>::new();
-    let errors = FormErrors::new(login.value(), locale);
-    let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_default();
+    let errors = FormErrors::of(Login::PATH, locale);
+    let typed = outcome::<()>(Login::PATH).and_then(|o| o.value("username")).unwrap_or_default();
+    let next = query_param("next").unwrap_or_default();
     view! {
         <section class="card narrow">
             <h1>{Msg::SignIn.text(locale)}</h1>
-            <ActionForm action=login>
+            <PostForm action=Login::PATH>
                 <input type="hidden" name="next" value=next />
                 <label>
                     {Msg::Username.text(locale)}
-                    <input name="username" autocomplete="username" required autocapitalize="none" />
+                    <input name="username" autocomplete="username" required autocapitalize="none" value=typed />
                 </label>
                 <label>
                     {Msg::Password.text(locale)}
@@ -31,7 +31,7 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit" data-testid="login-submit">
                     {Msg::SignIn.text(locale)}
                 </button>
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }
@@ -39,16 +39,15 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 pub fn SetupPage() -> impl IntoView {
     let locale = expect_context::<Locale>();
-    let query = use_query_map();
-    let token = move || query.read().get("token").unwrap_or_default();
-    let status = Resource::new_blocking(token, setup_status);
+    let token = query_param("token").unwrap_or_default();
+    let status = Resource::new_blocking(move || token.clone(), setup_status);
     view! {
         <section class="card narrow">
             <h1>{Msg::SetupTitle.text(locale)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
                     if status.await.unwrap_or(false) {
-                        view! { <SetupForm token=token() /> }.into_any()
+                        view! { <SetupForm token=query_param("token").unwrap_or_default() /> }.into_any()
                     } else {
                         view! {
                             <p class="error" data-testid="setup-invalid">
@@ -66,21 +65,22 @@ pub fn SetupPage() -> impl IntoView {
 #[component]
 fn SetupForm(token: String) -> impl IntoView {
     let locale = expect_context::<Locale>();
-    let setup = ServerAction::<SetupAdmin>::new();
-    let errors = FormErrors::new(setup.value(), locale);
+    let errors = FormErrors::of(SetupAdmin::PATH, locale);
+    let last = outcome::<()>(SetupAdmin::PATH);
+    let typed = move |f: &str| last.as_ref().and_then(|o| o.value(f)).unwrap_or_default();
     let t = move |m: Msg| m.text(locale);
     view! {
         <p>{t(Msg::SetupIntro)}</p>
-        <ActionForm action=setup>
+        <PostForm action=SetupAdmin::PATH>
             <input type="hidden" name="token" value=token />
             <label>
                 {t(Msg::Username)}
-                <input name="username" autocomplete="username" required autocapitalize="none" />
+                <input name="username" autocomplete="username" required autocapitalize="none" value=typed("username") />
                 {errors.field("username")}
             </label>
             <label>
                 {t(Msg::DisplayName)}
-                <input name="display_name" autocomplete="name" />
+                <input name="display_name" autocomplete="name" value=typed("display_name") />
                 {errors.field("display_name")}
             </label>
             <label>
@@ -97,6 +97,6 @@ fn SetupForm(token: String) -> impl IntoView {
             <button type="submit" data-testid="setup-submit">
                 {t(Msg::SetupSubmit)}
             </button>
-        </ActionForm>
+        </PostForm>
     }
 }

@@ -1,37 +1,38 @@
-//! Pieces every page uses: the role guard, error pages and field errors.
+//! Pieces every page uses: the role guard, error pages, loading helpers and URL encoding.
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
-use crate::app::SessionResource;
-use crate::auth::{Denied, Role, authorize};
+use crate::auth::{CurrentUser, Denied, Role, authorize};
 use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
+
+/// The signed-in user of the request being rendered.
+pub fn page_user() -> Option<CurrentUser> {
+    #[cfg(feature = "ssr")]
+    {
+        crate::auth::ssr::current_user()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
 
 /// Renders its children only for users with `role`; sends anonymous visitors to sign in.
 #[component]
 pub fn Guarded(role: Role, children: ChildrenFn) -> impl IntoView {
-    let session = expect_context::<SessionResource>();
     let location = use_location();
-    view! {
-        <Suspense>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    let user = session.await.ok().and_then(|i| i.user);
-                    match authorize(user.as_ref(), role) {
-                        Ok(_) => children().into_any(),
-                        Err(Denied::Unauthenticated) => {
-                            let next = location.pathname.get_untracked();
-                            let path = format!("/login?next={}", encode_query_value(&next));
-                            view! { <Redirect path /> }.into_any()
-                        }
-                        Err(Denied::Forbidden) => view! { <Forbidden /> }.into_any(),
-                    }
-                })
-            }}
-        </Suspense>
+    match authorize(page_user().as_ref(), role) {
+        Ok(_) => children().into_any(),
+        Err(Denied::Unauthenticated) => {
+            let (path, search) = (location.pathname.get_untracked(), location.search.get_untracked());
+            let next = if search.is_empty() { path } else { format!("{path}{search}") };
+            let path = format!("/login?next={}", encode_query_value(&next));
+            view! { <Redirect path /> }.into_any()
+        }
+        Err(Denied::Forbidden) => view! { <Forbidden /> }.into_any(),
     }
 }
 
@@ -56,7 +57,7 @@ pub fn encode_path_segment(s: &str) -> String {
 }
 
 #[cfg(feature = "ssr")]
-fn set_status(code: u16) {
+pub fn set_status(code: u16) {
     if let (Some(opts), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
     {
         opts.set_status(status);
@@ -91,42 +92,54 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// The message under a form when the last submission failed, and per-field messages.
-#[derive(Clone, Copy)]
-pub struct FormErrors {
-    pub error: Signal<Option<AppError>>,
-    pub locale: Locale,
+/// An error where a page's data should be, with the error's status on the response.
+pub fn error_view(e: &AppError, locale: Locale) -> AnyView {
+    #[cfg(feature = "ssr")]
+    set_status(e.status());
+    view! { <p class="error" data-testid="load-error">{e.message(locale)}</p> }.into_any()
 }
 
-impl FormErrors {
-    pub fn new<T: Clone + Send + Sync + 'static>(
-        value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-        locale: Locale,
-    ) -> Self {
-        FormErrors { error: Signal::derive(move || value.get().and_then(Result::err)), locale }
+/// Renders a resource's value, or its error.
+pub fn loaded<T, V>(
+    resource: Resource<Result<T, AppError>>,
+    render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: IntoView + 'static,
+{
+    let locale = expect_context::<Locale>();
+    view! {
+        <Suspense>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(value) => render(value).into_any(),
+                        Err(e) => error_view(&e, locale),
+                    }
+                })
+            }}
+        </Suspense>
     }
+}
 
-    pub fn field(self, field: &'static str) -> impl IntoView {
-        move || {
-            self.error.get().and_then(|e| e.field(field)).map(|m| {
-                view! {
-                    <span class="field-error" data-field=field role="alert">
-                        {m.text(self.locale)}
-                    </span>
-                }
-            })
-        }
-    }
+/// Like [`loaded`] for a list: its empty state, or `render` with the items.
+pub fn loaded_list<T>(
+    resource: Resource<Result<Vec<T>, AppError>>,
+    empty: Msg,
+    render: impl Fn(Vec<T>) -> AnyView + Clone + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    let locale = expect_context::<Locale>();
+    loaded(resource, move |list: Vec<T>| {
+        if list.is_empty() { view! { <p class="empty">{empty.text(locale)}</p> }.into_any() } else { render(list) }
+    })
+}
 
-    pub fn summary(self, testid: &'static str) -> impl IntoView {
-        move || {
-            self.error.get().map(|e| {
-                view! {
-                    <p class="error" data-testid=testid role="alert">
-                        {e.message(self.locale)}
-                    </p>
-                }
-            })
-        }
-    }
+/// A query parameter of the page's URL.
+pub fn query_param(name: &str) -> Option<String> {
+    leptos_router::hooks::use_query_map().read_untracked().get(name).filter(|v| !v.is_empty())
 }

@@ -1,8 +1,9 @@
-//! Page components.
+//! Page components. All render on the server; the rotation editor is the one island.
 
 pub mod admin;
 pub mod auth;
 pub mod common;
 pub mod home;
+pub mod incidents;
 pub mod oncall;
-pub mod rotation;
+pub mod rotations;

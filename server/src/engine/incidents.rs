@@ -13,10 +13,14 @@ use app::domain::incident::{
 use app::error::FieldError;
 use app::i18n::Msg;
 
+use super::codec::{parse, to_json};
 use super::outbox::{Outgoing, enqueue};
 use super::paging::{EngagementRequest, start_in, stop_in};
-use super::{Engine, EngineError, epoch, new_id};
+use super::timeline::add_event;
+use super::{Engine, new_id};
 use crate::audit::{self, Actor, Change};
+use crate::clock::epoch;
+use crate::error::ServerError;
 
 /// What `StartIncident` takes (after SSM Incidents).
 #[derive(Clone, Debug, Default)]
@@ -49,7 +53,7 @@ impl Started {
     }
 }
 
-fn incident_from_row(r: &AnyRow) -> Result<IncidentRecord, EngineError> {
+fn incident_from_row(r: &AnyRow) -> Result<IncidentRecord, ServerError> {
     let status: String = r.try_get("status")?;
     Ok(IncidentRecord {
         id: r.try_get("id")?,
@@ -68,8 +72,8 @@ fn incident_from_row(r: &AnyRow) -> Result<IncidentRecord, EngineError> {
 const INCIDENT_COLUMNS: &str =
     "id, response_plan, title, summary, impact, status, dedupe_string, source, created_at, resolved_at";
 
-fn is_unique_violation(e: &EngineError) -> bool {
-    matches!(e, EngineError::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
+fn is_unique_violation(e: &ServerError) -> bool {
+    matches!(e, ServerError::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
 }
 
 /// On SQLite, a transaction that reads before it writes fails if another writer commits in
@@ -77,29 +81,6 @@ fn is_unique_violation(e: &EngineError) -> bool {
 async fn take_write_lock(tx: &mut Transaction<'_, Any>) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE incidents SET updated_at = updated_at WHERE id IS NULL").execute(&mut **tx).await?;
     Ok(())
-}
-
-/// Appends a timeline event in the caller's transaction.
-pub(crate) async fn add_event(
-    tx: &mut Transaction<'_, Any>,
-    incident_id: &str,
-    event_type: &str,
-    data: &serde_json::Value,
-    created_by: Option<&str>,
-    at: i64,
-) -> Result<String, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO timeline_events (incident_id, event_type, event_time, event_data, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $3) RETURNING id",
-    )
-    .bind(incident_id)
-    .bind(event_type)
-    .bind(at)
-    .bind(data.to_string())
-    .bind(created_by)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(id.to_string())
 }
 
 /// Stops every engagement of an incident that is still running.
@@ -148,8 +129,8 @@ async fn notify(
 
 impl Engine {
     /// Creates a response plan or replaces it.
-    pub async fn put_response_plan(&self, actor: Actor<'_>, plan: ResponsePlan) -> Result<(), EngineError> {
-        plan.validate(&self.references().await?).map_err(EngineError::Invalid)?;
+    pub async fn put_response_plan(&self, actor: Actor<'_>, plan: ResponsePlan) -> Result<(), ServerError> {
+        plan.validate(&self.references().await?).map_err(ServerError::Invalid)?;
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         take_write_lock(&mut tx).await?;
@@ -161,7 +142,7 @@ impl Engine {
         )
         .bind(&plan.name)
         .bind(&plan.display_name)
-        .bind(super::store::to_json(&plan))
+        .bind(to_json(&plan))
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -175,36 +156,36 @@ impl Engine {
         &self,
         conn: &mut sqlx::AnyConnection,
         name: &str,
-    ) -> Result<Option<ResponsePlan>, EngineError> {
+    ) -> Result<Option<ResponsePlan>, ServerError> {
         let json: Option<String> = sqlx::query_scalar("SELECT definition_json FROM response_plans WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut *conn)
             .await?;
-        json.map(|j| super::store::parse("response plan", &j)).transpose()
+        json.map(|j| parse("response plan", &j)).transpose()
     }
 
-    pub async fn response_plan(&self, name: &str) -> Result<ResponsePlan, EngineError> {
+    pub async fn response_plan(&self, name: &str) -> Result<ResponsePlan, ServerError> {
         let mut conn = self.db.pool.acquire().await?;
         self.response_plan_in(&mut conn, name)
             .await?
-            .ok_or_else(|| EngineError::NotFound("response plan", name.to_owned()))
+            .ok_or_else(|| ServerError::NotFound("response plan", name.to_owned()))
     }
 
-    pub async fn response_plans(&self) -> Result<Vec<ResponsePlan>, EngineError> {
+    pub async fn response_plans(&self) -> Result<Vec<ResponsePlan>, ServerError> {
         let rows: Vec<String> = sqlx::query_scalar("SELECT definition_json FROM response_plans ORDER BY name")
             .fetch_all(&self.db.pool)
             .await?;
-        rows.iter().map(|j| super::store::parse("response plan", j)).collect()
+        rows.iter().map(|j| parse("response plan", j)).collect()
     }
 
-    pub async fn delete_response_plan(&self, actor: Actor<'_>, name: &str) -> Result<(), EngineError> {
+    pub async fn delete_response_plan(&self, actor: Actor<'_>, name: &str) -> Result<(), ServerError> {
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         take_write_lock(&mut tx).await?;
         let before = self
             .response_plan_in(&mut tx, name)
             .await?
-            .ok_or_else(|| EngineError::NotFound("response plan", name.to_owned()))?;
+            .ok_or_else(|| ServerError::NotFound("response plan", name.to_owned()))?;
         sqlx::query("DELETE FROM response_plans WHERE name = $1").bind(name).execute(&mut *tx).await?;
         let change = Change::deleted("response_plan", name.to_owned(), &before);
         audit::record(&mut tx, actor, now, change).await?;
@@ -213,7 +194,7 @@ impl Engine {
     }
 
     /// Starts an incident from a response plan, or finds the one this request belongs to.
-    pub async fn start_incident(&self, req: StartIncident) -> Result<Started, EngineError> {
+    pub async fn start_incident(&self, req: StartIncident) -> Result<Started, ServerError> {
         let plan = self.check_start(&req).await?;
         // A concurrent request with the same token or dedupe string makes one of two inserts
         // fail on a unique key; the retry then finds the winner's incident.
@@ -223,7 +204,7 @@ impl Engine {
         }
     }
 
-    async fn check_start(&self, req: &StartIncident) -> Result<ResponsePlan, EngineError> {
+    async fn check_start(&self, req: &StartIncident) -> Result<ResponsePlan, ServerError> {
         let mut errors = Vec::new();
         let plan = self.response_plan(&req.response_plan).await.ok();
         if plan.is_none() {
@@ -243,11 +224,11 @@ impl Engine {
         }
         match plan {
             Some(plan) if errors.is_empty() => Ok(plan),
-            _ => Err(EngineError::Invalid(errors)),
+            _ => Err(ServerError::Invalid(errors)),
         }
     }
 
-    async fn try_start_incident(&self, plan: &ResponsePlan, req: &StartIncident) -> Result<Started, EngineError> {
+    async fn try_start_incident(&self, plan: &ResponsePlan, req: &StartIncident) -> Result<Started, ServerError> {
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         take_write_lock(&mut tx).await?;
@@ -301,7 +282,7 @@ impl Engine {
         title: &str,
         dedupe: Option<&str>,
         now: i64,
-    ) -> Result<String, EngineError> {
+    ) -> Result<String, ServerError> {
         let id = new_id();
         let impact = req.impact.unwrap_or(plan.template.impact);
         sqlx::query(
@@ -341,12 +322,12 @@ impl Engine {
         Ok(id)
     }
 
-    pub async fn incident(&self, id: &str) -> Result<IncidentRecord, EngineError> {
+    pub async fn incident(&self, id: &str) -> Result<IncidentRecord, ServerError> {
         let row = sqlx::query(&format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.db.pool)
             .await?
-            .ok_or_else(|| EngineError::NotFound("incident", id.to_owned()))?;
+            .ok_or_else(|| ServerError::NotFound("incident", id.to_owned()))?;
         incident_from_row(&row)
     }
 
@@ -355,7 +336,7 @@ impl Engine {
         &self,
         status: Option<IncidentStatus>,
         limit: u32,
-    ) -> Result<Vec<IncidentRecord>, EngineError> {
+    ) -> Result<Vec<IncidentRecord>, ServerError> {
         let rows = sqlx::query(&format!(
             "SELECT {INCIDENT_COLUMNS} FROM incidents WHERE (CAST($1 AS TEXT) IS NULL OR status = $1) \
              ORDER BY created_at DESC, id LIMIT $2"
@@ -374,7 +355,7 @@ impl Engine {
         actor: Actor<'_>,
         id: &str,
         update: IncidentUpdate,
-    ) -> Result<IncidentRecord, EngineError> {
+    ) -> Result<IncidentRecord, ServerError> {
         let mut errors = Vec::new();
         if let Some(title) = &update.title {
             validate_title(title, "title", &mut errors);
@@ -386,7 +367,7 @@ impl Engine {
             validate_impact(impact, "impact", &mut errors);
         }
         if !errors.is_empty() {
-            return Err(EngineError::Invalid(errors));
+            return Err(ServerError::Invalid(errors));
         }
         let now = epoch(self.now());
         let who = actor.name();
@@ -396,7 +377,7 @@ impl Engine {
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
-            .ok_or_else(|| EngineError::NotFound("incident", id.to_owned()))?;
+            .ok_or_else(|| ServerError::NotFound("incident", id.to_owned()))?;
         let before = incident_from_row(&row)?;
         let after = IncidentRecord {
             title: update.title.clone().unwrap_or_else(|| before.title.clone()),
@@ -429,8 +410,8 @@ impl Engine {
         .await
         .map_err(|e| match &e {
             // Reopening while another incident with the same dedupe string is open.
-            sqlx::Error::Database(d) if d.is_unique_violation() => EngineError::Conflict("open incident", id.to_owned()),
-            _ => EngineError::Db(e),
+            sqlx::Error::Database(d) if d.is_unique_violation() => ServerError::Conflict("open incident", id.to_owned()),
+            _ => ServerError::Db(e),
         })?;
         let changes = serde_json::json!({
             "title": (after.title != before.title).then_some(&after.title),
@@ -459,7 +440,7 @@ impl Engine {
         tx: &mut Transaction<'_, Any>,
         incident: &IncidentRecord,
         now: i64,
-    ) -> Result<(), EngineError> {
+    ) -> Result<(), ServerError> {
         stop_engagements_of(tx, &incident.id, "incident resolved", now).await?;
         if let Some(plan) = self.response_plan_in(tx, &incident.response_plan).await? {
             let subject = format!("Incident resolved: {}", incident.title);
@@ -475,8 +456,8 @@ impl Engine {
         incident_id: &str,
         event_time: Option<i64>,
         text: &str,
-    ) -> Result<String, EngineError> {
-        validate_event_data(text).map_err(EngineError::Invalid)?;
+    ) -> Result<String, ServerError> {
+        validate_event_data(text).map_err(ServerError::Invalid)?;
         self.incident(incident_id).await?;
         let now = epoch(self.now());
         let who = actor.name();
@@ -496,8 +477,8 @@ impl Engine {
         event_id: &str,
         event_time: Option<i64>,
         text: &str,
-    ) -> Result<(), EngineError> {
-        validate_event_data(text).map_err(EngineError::Invalid)?;
+    ) -> Result<(), ServerError> {
+        validate_event_data(text).map_err(ServerError::Invalid)?;
         let before = self.custom_event(incident_id, event_id).await?;
         let now = epoch(self.now());
         let data = serde_json::json!({ "text": text }).to_string();
@@ -521,7 +502,7 @@ impl Engine {
         actor: Actor<'_>,
         incident_id: &str,
         event_id: &str,
-    ) -> Result<(), EngineError> {
+    ) -> Result<(), ServerError> {
         let before = self.custom_event(incident_id, event_id).await?;
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
@@ -535,18 +516,18 @@ impl Engine {
         Ok(())
     }
 
-    async fn custom_event(&self, incident_id: &str, event_id: &str) -> Result<TimelineEvent, EngineError> {
+    async fn custom_event(&self, incident_id: &str, event_id: &str) -> Result<TimelineEvent, ServerError> {
         let event = self.timeline(incident_id).await?.into_iter().find(|e| e.id == event_id);
         match event {
             Some(e) if e.event_type == "custom" => Ok(e),
-            Some(_) => Err(EngineError::invalid("event_id", Msg::ErrAutomaticEvent)),
-            None => Err(EngineError::NotFound("timeline event", event_id.to_owned())),
+            Some(_) => Err(ServerError::invalid("event_id", Msg::ErrAutomaticEvent)),
+            None => Err(ServerError::NotFound("timeline event", event_id.to_owned())),
         }
     }
 
     /// Deletes an incident record with its timeline. Its engagements stop and stay in the
     /// paging history, no longer tied to an incident.
-    pub async fn delete_incident(&self, actor: Actor<'_>, id: &str) -> Result<(), EngineError> {
+    pub async fn delete_incident(&self, actor: Actor<'_>, id: &str) -> Result<(), ServerError> {
         let before = self.incident(id).await?;
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
@@ -566,7 +547,7 @@ impl Engine {
         Ok(())
     }
 
-    pub async fn timeline(&self, incident_id: &str) -> Result<Vec<TimelineEvent>, EngineError> {
+    pub async fn timeline(&self, incident_id: &str) -> Result<Vec<TimelineEvent>, ServerError> {
         let rows = sqlx::query(
             "SELECT id, incident_id, event_type, event_time, event_data, created_by FROM timeline_events \
              WHERE incident_id = $1 ORDER BY event_time, id",
@@ -586,11 +567,11 @@ impl Engine {
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
-            .map_err(EngineError::from)
+            .map_err(ServerError::from)
     }
 
     /// Whether any response plan engages `alias` (it may not be deleted then).
-    pub(crate) async fn engaged_by_plan(&self, alias: &str) -> Result<bool, EngineError> {
+    pub(crate) async fn engaged_by_plan(&self, alias: &str) -> Result<bool, ServerError> {
         Ok(self.response_plans().await?.iter().any(|p| p.engages(alias)))
     }
 }

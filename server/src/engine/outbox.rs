@@ -12,10 +12,14 @@ use lettre::message::{Mailbox, Message, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sqlx::{Any, Row, Transaction};
 
-use app::api::oncall::DeliveryEntry;
+use app::domain::delivery::{DeliveryKind, DeliveryStatus, ReceiptKind};
+use app::model::oncall::DeliveryEntry;
 
-use super::{Clock, EngineError, epoch};
+use super::receipts::insert_receipt;
+use crate::clock::Clock;
+use crate::clock::epoch;
 use crate::db::{Db, Dialect};
+use crate::error::{ServerError, stored};
 
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -33,8 +37,7 @@ pub struct Outgoing<'a> {
     pub page_id: Option<&'a str>,
     pub incident_id: Option<&'a str>,
     pub channel_id: &'a str,
-    /// `email`, `sms`, `voice`, `slack` or `webhook`.
-    pub kind: &'a str,
+    pub kind: DeliveryKind,
     pub address: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
@@ -50,7 +53,7 @@ pub(crate) async fn enqueue(tx: &mut Transaction<'_, Any>, m: Outgoing<'_>, at: 
     .bind(m.page_id)
     .bind(m.incident_id)
     .bind(m.channel_id)
-    .bind(m.kind)
+    .bind(m.kind.as_str())
     .bind(m.address)
     .bind(m.subject)
     .bind(m.body)
@@ -112,7 +115,7 @@ impl Transports {
 struct Claimed {
     id: i64,
     page_id: Option<String>,
-    kind: String,
+    kind: DeliveryKind,
     address: String,
     subject: String,
     body: String,
@@ -140,7 +143,7 @@ impl Outbox {
 
     /// Sends everything due now, `SENDING_SLOTS` at a time, and waits for the outcomes;
     /// returns how many were attempted.
-    pub async fn run_due(&self) -> Result<usize, EngineError> {
+    pub async fn run_due(&self) -> Result<usize, ServerError> {
         let mut total = 0;
         loop {
             let batch = self.claim(SENDING_SLOTS).await?;
@@ -193,7 +196,7 @@ impl Outbox {
         });
     }
 
-    async fn claim(&self, limit: usize) -> Result<Vec<Claimed>, EngineError> {
+    async fn claim(&self, limit: usize) -> Result<Vec<Claimed>, ServerError> {
         let now = epoch(self.clock.now());
         let lease_until = now + LEASE_SECS;
         let lock = if self.db.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
@@ -214,7 +217,7 @@ impl Outbox {
                 Ok(Claimed {
                     id: r.try_get("id")?,
                     page_id: r.try_get("page_id")?,
-                    kind: r.try_get("channel_kind")?,
+                    kind: stored("delivery kind", &r.try_get::<String, _>("channel_kind")?, DeliveryKind::parse)?,
                     address: r.try_get("address")?,
                     subject: r.try_get("subject")?,
                     body: r.try_get("body")?,
@@ -222,18 +225,17 @@ impl Outbox {
                     lease_until,
                 })
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(EngineError::from)
+            .collect()
     }
 
     async fn send(&self, d: &Claimed) -> Outcome {
         let t = &self.transports;
-        let result = match d.kind.as_str() {
-            "email" => match &t.smtp {
+        let result = match d.kind {
+            DeliveryKind::Email => match &t.smtp {
                 Some(smtp) => send_email(smtp, d).await,
                 None => return Outcome::NoTransport,
             },
-            "sms" | "voice" => match &t.page_webhook {
+            DeliveryKind::Sms | DeliveryKind::Voice => match &t.page_webhook {
                 Some(url) => {
                     let json =
                         serde_json::json!({"kind": d.kind, "to": d.address, "subject": d.subject, "body": d.body});
@@ -241,11 +243,13 @@ impl Outbox {
                 }
                 None => return Outcome::NoTransport,
             },
-            "slack" => {
+            DeliveryKind::Slack => {
                 let text = format!("*{}*\n{}", d.subject, d.body);
                 post_json(&t.http, &d.address, &serde_json::json!({ "text": text })).await
             }
-            _ => post_json(&t.http, &d.address, &serde_json::json!({"subject": d.subject, "body": d.body})).await,
+            DeliveryKind::Webhook => {
+                post_json(&t.http, &d.address, &serde_json::json!({"subject": d.subject, "body": d.body})).await
+            }
         };
         match result {
             Ok(()) => Outcome::Sent,
@@ -254,22 +258,22 @@ impl Outbox {
     }
 
     /// Records outcomes, each unless its lease lapsed and another sender took the row over.
-    async fn record(&self, outcomes: Vec<(Claimed, Outcome)>) -> Result<(), EngineError> {
+    async fn record(&self, outcomes: Vec<(Claimed, Outcome)>) -> Result<(), ServerError> {
         let now = epoch(self.clock.now());
         let mut tx = self.db.pool.begin().await?;
         for (d, outcome) in outcomes {
             let (status, error, next) = match &outcome {
-                Outcome::Sent => ("sent", None, now),
-                Outcome::NoTransport => ("outbox", None, now),
-                Outcome::Failed(e) if d.attempts >= MAX_ATTEMPTS => ("failed", Some(e.as_str()), now),
-                Outcome::Failed(e) => ("pending", Some(e.as_str()), now + retry_delay(d.attempts)),
+                Outcome::Sent => (DeliveryStatus::Sent, None, now),
+                Outcome::NoTransport => (DeliveryStatus::Outbox, None, now),
+                Outcome::Failed(e) if d.attempts >= MAX_ATTEMPTS => (DeliveryStatus::Failed, Some(e.as_str()), now),
+                Outcome::Failed(e) => (DeliveryStatus::Pending, Some(e.as_str()), now + retry_delay(d.attempts)),
             };
-            let finished = (status != "pending").then_some(now);
+            let finished = (status != DeliveryStatus::Pending).then_some(now);
             let updated = sqlx::query(
                 "UPDATE deliveries SET status = $1, last_error = $2, next_attempt_at = $3, finished_at = $4, \
                  lease_until = NULL WHERE id = $5 AND lease_until = $6",
             )
-            .bind(status)
+            .bind(status.as_str())
             .bind(error)
             .bind(next)
             .bind(finished)
@@ -278,11 +282,11 @@ impl Outbox {
             .execute(&mut *tx)
             .await?;
             if updated.rows_affected() == 1
-                && status == "failed"
+                && status == DeliveryStatus::Failed
                 && let Some(page_id) = &d.page_id
             {
                 let info = format!("{} to {}: {}", d.kind, d.address, error.unwrap_or_default());
-                super::paging::insert_receipt(&mut tx, page_id, None, "error", Some(&info), now).await?;
+                insert_receipt(&mut tx, page_id, None, ReceiptKind::Error, Some(&info), now).await?;
             }
         }
         tx.commit().await?;
@@ -326,8 +330,13 @@ fn describe(e: &dyn std::error::Error) -> String {
 }
 
 impl super::Engine {
+    /// The sender for what this engine enqueues, on the same database and clock.
+    pub fn outbox_sender(&self, transports: Transports) -> Outbox {
+        Outbox::new(self.db.clone(), self.clock.clone(), transports)
+    }
+
     /// The newest deliveries first, at most `limit`, with addresses as stored (unredacted).
-    pub async fn outbox(&self, limit: u32) -> Result<Vec<DeliveryEntry>, EngineError> {
+    pub async fn outbox(&self, limit: u32) -> Result<Vec<DeliveryEntry>, ServerError> {
         let rows = sqlx::query(
             "SELECT d.id, p.contact_alias, d.incident_id, d.channel_kind, d.address, d.subject, d.body, d.created_at, \
              d.status, d.attempts, d.last_error FROM deliveries d LEFT JOIN pages p ON p.id = d.page_id \
@@ -342,17 +351,16 @@ impl super::Engine {
                     id: r.try_get("id")?,
                     contact: r.try_get("contact_alias")?,
                     incident_id: r.try_get("incident_id")?,
-                    kind: r.try_get("channel_kind")?,
+                    kind: stored("delivery kind", &r.try_get::<String, _>("channel_kind")?, DeliveryKind::parse)?,
                     address: r.try_get("address")?,
                     subject: r.try_get("subject")?,
                     body: r.try_get("body")?,
                     created_at: r.try_get("created_at")?,
-                    status: r.try_get("status")?,
+                    status: stored("delivery status", &r.try_get::<String, _>("status")?, DeliveryStatus::parse)?,
                     attempts: r.try_get("attempts")?,
                     last_error: r.try_get("last_error")?,
                 })
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(EngineError::from)
+            .collect()
     }
 }

@@ -7,13 +7,16 @@ use chrono::{DateTime, Utc};
 use sqlx::{Any, Row, Transaction};
 
 use app::domain::contact::{Contact, ContactType, Target};
+use app::domain::delivery::{DeliveryKind, ReceiptKind};
 use app::i18n::Msg;
 
-use super::incidents::add_event;
 use super::outbox::{Outgoing, enqueue};
-use super::store::channel_kind_name;
-use super::{Engine, EngineError, epoch, from_epoch, new_id};
+use super::receipts::insert_receipt;
+use super::timeline::add_event;
+use super::{Engine, accept_code, new_id};
+use crate::clock::{epoch, from_epoch};
 use crate::db::Dialect;
+use crate::error::{ServerError, stored};
 
 /// What `StartEngagement` takes (after SSM Contacts).
 #[derive(Clone, Debug, Default)]
@@ -117,8 +120,7 @@ pub struct ReceiptView {
     pub contact: String,
     /// The channel it concerns; none for acknowledgements and stops.
     pub channel_id: Option<String>,
-    /// `sent`, `delivered`, `read`, `error` or `stop`.
-    pub kind: String,
+    pub kind: ReceiptKind,
     pub info: Option<String>,
     pub at: DateTime<Utc>,
 }
@@ -148,14 +150,9 @@ fn required(field: &str, value: &str, errors: &mut Vec<app::error::FieldError>) 
     }
 }
 
-pub(crate) fn accept_code() -> String {
-    use rand::Rng;
-    format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000))
-}
-
 impl Engine {
     /// Starts engaging a contact; returns the engagement id (the existing one for a repeated token).
-    pub async fn start_engagement(&self, req: EngagementRequest) -> Result<String, EngineError> {
+    pub async fn start_engagement(&self, req: EngagementRequest) -> Result<String, ServerError> {
         self.check_engagement(&req).await?;
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
@@ -164,7 +161,7 @@ impl Engine {
         Ok(id)
     }
 
-    pub(crate) async fn check_engagement(&self, req: &EngagementRequest) -> Result<(), EngineError> {
+    pub(crate) async fn check_engagement(&self, req: &EngagementRequest) -> Result<(), ServerError> {
         let mut errors = Vec::new();
         required("sender", &req.sender, &mut errors);
         required("subject", &req.subject, &mut errors);
@@ -172,11 +169,11 @@ impl Engine {
         if self.contact(&req.contact).await.is_err() {
             errors.push(app::error::FieldError::new("contact", Msg::ErrUnknownContact));
         }
-        if errors.is_empty() { Ok(()) } else { Err(EngineError::Invalid(errors)) }
+        if errors.is_empty() { Ok(()) } else { Err(ServerError::Invalid(errors)) }
     }
 
     /// Runs every step that is due now; returns how many ran.
-    pub async fn run_due(&self) -> Result<usize, EngineError> {
+    pub async fn run_due(&self) -> Result<usize, ServerError> {
         let mut ran = 0;
         while self.run_one().await? {
             ran += 1;
@@ -184,7 +181,7 @@ impl Engine {
         Ok(ran)
     }
 
-    async fn run_one(&self) -> Result<bool, EngineError> {
+    async fn run_one(&self) -> Result<bool, ServerError> {
         let now = epoch(self.now());
         let lock = if self.db.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
         // Claiming is a write, so SQLite takes its write lock before anything is read.
@@ -227,7 +224,7 @@ impl Engine {
         tx: &mut Transaction<'_, Any>,
         e: &EngagementRow,
         step: &Step,
-    ) -> Result<(), EngineError> {
+    ) -> Result<(), ServerError> {
         let Ok(contact) = self.contact(&e.contact_alias).await else { return Ok(()) };
         let at = from_epoch(step.due_at);
         match contact.kind {
@@ -265,7 +262,7 @@ impl Engine {
         e: &EngagementRow,
         page_id: &str,
         step: &Step,
-    ) -> Result<(), EngineError> {
+    ) -> Result<(), ServerError> {
         let page = sqlx::query("SELECT contact_alias, read_at, accept_code FROM pages WHERE id = $1")
             .bind(page_id)
             .fetch_one(&mut **tx)
@@ -287,13 +284,13 @@ impl Engine {
                 page_id: Some(page_id),
                 incident_id: None,
                 channel_id: &channel.id,
-                kind: channel_kind_name(channel.kind),
+                kind: DeliveryKind::from(channel.kind),
                 address: &channel.address,
                 subject,
                 body: &body,
             };
             enqueue(tx, message, step.due_at).await?;
-            insert_receipt(tx, page_id, Some(&channel.id), "sent", None, step.due_at).await?;
+            insert_receipt(tx, page_id, Some(&channel.id), ReceiptKind::Sent, None, step.due_at).await?;
         }
         if let Some(minutes) = next {
             insert_step(tx, &e.id, Some(page_id), step.stage_index + 1, step.due_at + i64::from(minutes) * 60).await?;
@@ -309,7 +306,7 @@ impl Engine {
         accept: AcceptType,
         code: &str,
         enforce_code: bool,
-    ) -> Result<(), EngineError> {
+    ) -> Result<(), ServerError> {
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         let row = sqlx::query(
@@ -320,19 +317,19 @@ impl Engine {
         .bind(page_id)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| EngineError::NotFound("page", page_id.to_owned()))?;
+        .ok_or_else(|| ServerError::NotFound("page", page_id.to_owned()))?;
         let expected: String = row.try_get("accept_code")?;
         if enforce_code && code != expected {
-            return Err(EngineError::invalid("accept_code", Msg::ErrAcceptCode));
+            return Err(ServerError::invalid("accept_code", Msg::ErrAcceptCode));
         }
-        insert_receipt(&mut tx, page_id, None, "delivered", Some(code), now).await?;
+        insert_receipt(&mut tx, page_id, None, ReceiptKind::Delivered, Some(code), now).await?;
         if accept == AcceptType::Read {
             sqlx::query("UPDATE pages SET read_at = COALESCE(read_at, $1) WHERE id = $2")
                 .bind(now)
                 .bind(page_id)
                 .execute(&mut *tx)
                 .await?;
-            insert_receipt(&mut tx, page_id, None, "read", Some(code), now).await?;
+            insert_receipt(&mut tx, page_id, None, ReceiptKind::Read, Some(code), now).await?;
             let who: String = row.try_get("contact_alias")?;
             let engagement: String = row.try_get("engagement_id")?;
             let first_read = row.try_get::<Option<i64>, _>("read_at")?.is_none();
@@ -353,20 +350,20 @@ impl Engine {
     }
 
     /// Ends an engagement before its last stage; nobody further is engaged.
-    pub async fn stop_engagement(&self, id: &str, reason: &str) -> Result<(), EngineError> {
+    pub async fn stop_engagement(&self, id: &str, reason: &str) -> Result<(), ServerError> {
         let now = epoch(self.now());
         let mut tx = self.db.pool.begin().await?;
         let exists: Option<String> =
             sqlx::query_scalar("SELECT id FROM engagements WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
         if exists.is_none() {
-            return Err(EngineError::NotFound("engagement", id.to_owned()));
+            return Err(ServerError::NotFound("engagement", id.to_owned()));
         }
         stop_in(&mut tx, id, reason, now).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn pages(&self, engagement_id: &str) -> Result<Vec<PageView>, EngineError> {
+    pub async fn pages(&self, engagement_id: &str) -> Result<Vec<PageView>, ServerError> {
         let rows = sqlx::query(&format!(
             "SELECT {PAGE_COLUMNS} FROM pages WHERE engagement_id = $1 ORDER BY sent_at, contact_alias"
         ))
@@ -377,7 +374,7 @@ impl Engine {
     }
 
     /// Every page a person received, newest first.
-    pub async fn pages_of_contact(&self, alias: &str) -> Result<Vec<PageView>, EngineError> {
+    pub async fn pages_of_contact(&self, alias: &str) -> Result<Vec<PageView>, ServerError> {
         let rows = sqlx::query(&format!(
             "SELECT {PAGE_COLUMNS} FROM pages WHERE contact_alias = $1 ORDER BY sent_at DESC, id"
         ))
@@ -387,21 +384,21 @@ impl Engine {
         Ok(rows.iter().map(page_from_row).collect::<Result<_, _>>()?)
     }
 
-    pub async fn page(&self, id: &str) -> Result<PageView, EngineError> {
+    pub async fn page(&self, id: &str) -> Result<PageView, ServerError> {
         let row = sqlx::query(&format!("SELECT {PAGE_COLUMNS} FROM pages WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.db.pool)
             .await?
-            .ok_or_else(|| EngineError::NotFound("page", id.to_owned()))?;
+            .ok_or_else(|| ServerError::NotFound("page", id.to_owned()))?;
         Ok(page_from_row(&row)?)
     }
 
-    pub async fn engagement(&self, id: &str) -> Result<EngagementDetail, EngineError> {
+    pub async fn engagement(&self, id: &str) -> Result<EngagementDetail, ServerError> {
         let row = sqlx::query(&format!("SELECT {ENGAGEMENT_COLUMNS} FROM engagements WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.db.pool)
             .await?
-            .ok_or_else(|| EngineError::NotFound("engagement", id.to_owned()))?;
+            .ok_or_else(|| ServerError::NotFound("engagement", id.to_owned()))?;
         Ok(EngagementDetail {
             summary: engagement_from_row(&row)?,
             content: row.try_get("content")?,
@@ -410,7 +407,7 @@ impl Engine {
         })
     }
 
-    pub async fn deliveries(&self, engagement_id: &str) -> Result<Vec<DeliveryView>, EngineError> {
+    pub async fn deliveries(&self, engagement_id: &str) -> Result<Vec<DeliveryView>, ServerError> {
         let rows = sqlx::query(
             "SELECT p.contact_alias, d.channel_kind, d.address, d.subject, d.body, d.created_at \
              FROM deliveries d JOIN pages p ON p.id = d.page_id WHERE p.engagement_id = $1 \
@@ -431,7 +428,7 @@ impl Engine {
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
-            .map_err(EngineError::from)
+            .map_err(ServerError::from)
     }
 
     /// The newest engagements first, optionally only those of one incident.
@@ -439,7 +436,7 @@ impl Engine {
         &self,
         incident_id: Option<&str>,
         limit: u32,
-    ) -> Result<Vec<EngagementSummary>, EngineError> {
+    ) -> Result<Vec<EngagementSummary>, ServerError> {
         let rows = sqlx::query(&format!(
             "SELECT {ENGAGEMENT_COLUMNS} FROM engagements WHERE (CAST($1 AS TEXT) IS NULL OR incident_id = $1) \
              ORDER BY started_at DESC, id LIMIT $2"
@@ -452,7 +449,7 @@ impl Engine {
     }
 
     /// Every receipt of an engagement's pages, in time order.
-    pub async fn receipts(&self, engagement_id: &str) -> Result<Vec<ReceiptView>, EngineError> {
+    pub async fn receipts(&self, engagement_id: &str) -> Result<Vec<ReceiptView>, ServerError> {
         let rows = sqlx::query(
             "SELECT r.page_id, p.contact_alias, r.channel_id, r.kind, r.info, r.at FROM receipts r JOIN pages p ON p.id = r.page_id \
              WHERE p.engagement_id = $1 ORDER BY r.at, r.id",
@@ -466,13 +463,12 @@ impl Engine {
                     page_id: r.try_get("page_id")?,
                     contact: r.try_get("contact_alias")?,
                     channel_id: r.try_get("channel_id")?,
-                    kind: r.try_get("kind")?,
+                    kind: stored("receipt kind", &r.try_get::<String, _>("kind")?, ReceiptKind::parse)?,
                     info: r.try_get("info")?,
                     at: from_epoch(r.try_get("at")?),
                 })
             })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(EngineError::from)
+            .collect()
     }
 
     /// Runs due steps every second until the process ends.
@@ -520,7 +516,7 @@ pub(crate) async fn start_in(
     tx: &mut Transaction<'_, Any>,
     req: &EngagementRequest,
     now: i64,
-) -> Result<String, EngineError> {
+) -> Result<String, ServerError> {
     let inserted: Option<String> = sqlx::query_scalar(
         "INSERT INTO engagements (id, contact_alias, sender, subject, content, public_subject, public_content, \
          incident_id, idempotency_token, started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -553,7 +549,7 @@ pub(crate) async fn start_in(
     Ok(id)
 }
 
-async fn load_engagement(tx: &mut Transaction<'_, Any>, id: &str) -> Result<EngagementRow, EngineError> {
+async fn load_engagement(tx: &mut Transaction<'_, Any>, id: &str) -> Result<EngagementRow, ServerError> {
     let r = sqlx::query(
         "SELECT id, contact_alias, subject, content, public_subject, public_content, incident_id, stopped_at \
          FROM engagements WHERE id = $1",
@@ -622,25 +618,6 @@ async fn page_person(
     Ok(())
 }
 
-pub(crate) async fn insert_receipt(
-    tx: &mut Transaction<'_, Any>,
-    page_id: &str,
-    channel_id: Option<&str>,
-    kind: &str,
-    info: Option<&str>,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO receipts (page_id, channel_id, kind, info, at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(page_id)
-        .bind(channel_id)
-        .bind(kind)
-        .bind(info)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
 /// Marks an engagement stopped (once) and gives every unacknowledged page a STOP receipt.
 pub(crate) async fn stop_in(
     tx: &mut Transaction<'_, Any>,
@@ -662,7 +639,7 @@ pub(crate) async fn stop_in(
             .fetch_all(&mut **tx)
             .await?;
         for page in open {
-            insert_receipt(tx, &page, None, "stop", Some(reason), now).await?;
+            insert_receipt(tx, &page, None, ReceiptKind::Stop, Some(reason), now).await?;
         }
     }
     Ok(())

@@ -774,7 +774,7 @@ fn preview_shifts(c: &Call<'_>, req: PreviewInput) -> Result<Value, ApiError> {
         number_on_call: req.recurrence.number_of_on_calls,
         coverage: coverage_from(&req.recurrence)?,
     };
-    rotation.validate().map_err(crate::engine::EngineError::Invalid)?;
+    rotation.validate().map_err(crate::error::ServerError::Invalid)?;
     let overrides = req
         .overrides
         .iter()
@@ -1016,7 +1016,7 @@ async fn list_receipts(c: &Call<'_>, body: &Value) -> Result<Value, ApiError> {
         .map(|r| {
             drop_nulls(json!({
                 "ContactChannelArn": r.channel_id.as_deref().map_or(Value::Null, |ch| json!(c.arns.channel(&r.contact, ch))),
-                "ReceiptType": r.kind.to_uppercase(),
+                "ReceiptType": r.kind.as_str().to_uppercase(),
                 "ReceiptInfo": r.info,
                 "ReceiptTime": time(r.at),
             }))

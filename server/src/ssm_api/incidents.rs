@@ -11,8 +11,8 @@ use app::domain::incident::{
 
 use super::arn::id_of;
 use super::{ApiError, Call, from_time, input, page, with_token};
-use crate::engine::EngineError;
 use crate::engine::incidents::StartIncident;
+use crate::error::ServerError;
 
 /// The source AWS records for an incident started by an API call.
 const API_SOURCE: &str = "aws.ssm-incidents.custom";
@@ -73,9 +73,9 @@ fn incident_id(body: &Value, member: &str) -> Result<String, ApiError> {
 }
 
 /// The model gives these deletes no ResourceNotFound: deleting what is gone succeeds.
-fn idempotent_delete(result: Result<(), EngineError>) -> Result<Value, ApiError> {
+fn idempotent_delete(result: Result<(), ServerError>) -> Result<Value, ApiError> {
     match result {
-        Ok(()) | Err(EngineError::NotFound(..)) => Ok(json!({})),
+        Ok(()) | Err(ServerError::NotFound(..)) => Ok(json!({})),
         Err(e) => Err(e.into()),
     }
 }

@@ -22,7 +22,8 @@ use serde_json::{Value, json};
 use app::i18n::Locale;
 
 use crate::api_keys::ApiKeys;
-use crate::engine::{Engine, EngineError, new_id};
+use crate::engine::{Engine, new_id};
+use crate::error::ServerError;
 
 /// Larger bodies are refused; the largest modelled input (a contact policy) is under 400 KB.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -147,10 +148,10 @@ impl ApiError {
     }
 }
 
-impl From<EngineError> for ApiError {
-    fn from(e: EngineError) -> Self {
+impl From<ServerError> for ApiError {
+    fn from(e: ServerError) -> Self {
         match e {
-            EngineError::Invalid(errors) => {
+            ServerError::Invalid(errors) => {
                 let fields: Vec<(String, String)> =
                     errors.iter().map(|f| (f.field.clone(), f.msg.text(Locale::En).to_owned())).collect();
                 let listed: Vec<String> = fields.iter().map(|(n, m)| format!("{n}: {m}")).collect();
@@ -160,10 +161,10 @@ impl From<EngineError> for ApiError {
                     reason: "FIELD_VALIDATION_FAILED",
                 }
             }
-            EngineError::NotFound(what, id) => {
+            ServerError::NotFound(what, id) => {
                 ApiError::NotFound { resource_type: resource_type(what), resource_id: id }
             }
-            EngineError::Conflict(what, id) => ApiError::Conflict {
+            ServerError::Conflict(what, id) => ApiError::Conflict {
                 message: format!("{what} {id} already exists"),
                 resource_type: resource_type(what),
                 resource_id: id,

@@ -132,6 +132,20 @@ impl TestConsole {
         self.send(req.body(Body::from(form.to_owned())).unwrap()).await
     }
 
+    /// Submits a form the way a browser without script does: a same-origin POST that accepts
+    /// HTML, from the page at `from`.
+    pub async fn submit(&self, endpoint: &str, form: &str, from: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::ORIGIN, self.origin())
+            .header(header::REFERER, format!("{}{from}", self.origin()));
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(form.to_owned())).unwrap()).await
+    }
+
     /// Signs in and returns the `Cookie` header value for the new session.
     pub async fn login(&self, username: &str, password: &str) -> String {
         let r = self.call("login", &form(&[("username", username), ("password", password)]), None).await;

@@ -9,8 +9,9 @@ use server::api_keys::ApiKeys;
 use server::audit::Actor;
 use server::aws_backend::{AwsBackend, AwsSettings};
 use server::backend::LocalBackend;
+use server::clock::ManualClock;
 use server::db::Db;
-use server::engine::{Engine, ManualClock};
+use server::engine::Engine;
 use server::ssm_api::{ApiState, intercept};
 
 pub const REGION: &str = "ap-northeast-1";

@@ -1,0 +1,8 @@
+//! The data the console's pages, server functions and backends exchange: views of the on-call
+//! model, rotations, accounts and the session. Types only, so that `ports`, the server functions
+//! and the server's backends all depend on this module and never on each other.
+
+pub mod admin;
+pub mod oncall;
+pub mod rotations;
+pub mod session;

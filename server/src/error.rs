@@ -1,0 +1,75 @@
+//! The server's one error type. Engine, accounts, feeds, swaps, the roster log and the API keys
+//! return it; `?` turns a database error into it; and it becomes the browser's `AppError` in one
+//! place, [`From<ServerError> for AppError`], which logs whatever the browser is not told.
+
+use app::error::{AppError, FieldError};
+use app::i18n::Msg;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("invalid input: {0:?}")]
+    Invalid(Vec<FieldError>),
+    #[error("{0} {1} not found")]
+    NotFound(&'static str, String),
+    #[error("{0} {1} already exists")]
+    Conflict(&'static str, String),
+    /// Someone else changed the rotation's definition since the edit began.
+    #[error("stale edit: the rotation is at version {current}")]
+    Stale { current: u32 },
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A stored value this build cannot read: never replaced by a default.
+    #[error("stored {0} is unreadable: {1}")]
+    Corrupt(&'static str, String),
+    #[error("background task: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    /// Already said in the browser's terms (sign-in limits, AWS problems, roles).
+    #[error("{0}")]
+    App(AppError),
+}
+
+impl ServerError {
+    pub fn invalid(field: &str, msg: Msg) -> Self {
+        ServerError::Invalid(vec![FieldError::new(field, msg)])
+    }
+
+    /// A stored name (a status, a kind) that no longer means anything.
+    pub fn unknown_name(what: &'static str, name: &str) -> Self {
+        ServerError::Corrupt(what, format!("unknown name '{name}'"))
+    }
+
+    pub fn corrupt_json(what: &'static str, e: &serde_json::Error) -> Self {
+        ServerError::Corrupt(what, e.to_string())
+    }
+
+    /// True when the database (not the request) is at fault: worth a retry later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, ServerError::Db(_) | ServerError::Task(_))
+    }
+}
+
+impl From<AppError> for ServerError {
+    fn from(e: AppError) -> Self {
+        ServerError::App(e)
+    }
+}
+
+impl From<ServerError> for AppError {
+    fn from(e: ServerError) -> Self {
+        match e {
+            ServerError::Invalid(fields) => AppError::Invalid(fields),
+            ServerError::NotFound(..) => AppError::NotFound,
+            ServerError::Stale { current } => AppError::StaleVersion { current },
+            ServerError::App(e) => e,
+            other => {
+                tracing::error!(error = %other, "server error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// Reads a stored name with `parse` (a `named_enum!`), refusing names nobody knows.
+pub fn stored<T>(what: &'static str, name: &str, parse: fn(&str) -> Option<T>) -> Result<T, ServerError> {
+    parse(name).ok_or_else(|| ServerError::unknown_name(what, name))
+}

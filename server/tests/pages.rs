@@ -1,0 +1,129 @@
+//! Pages render on the server: only a page that renders an island loads WASM, every form works
+//! without script (post/redirect/get with its outcome shown once), and static files are served
+//! ahead of sessions and the database.
+
+mod common;
+
+use common::{TestConsole, form};
+use http::{StatusCode, header};
+
+/// The routes whose page renders an island (and so loads the islands runtime).
+const ISLAND_PAGES: &[&str] = &["/rotations/{id}/edit"];
+
+fn has_island(body: &str) -> bool {
+    body.contains("<leptos-island")
+}
+
+fn loads_wasm(body: &str) -> bool {
+    body.contains("rel=\"modulepreload\"") || body.contains(".wasm")
+}
+
+#[tokio::test]
+async fn only_pages_with_islands_load_the_runtime() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let rotation: String =
+        sqlx::query_scalar("SELECT id FROM rotations ORDER BY name LIMIT 1").fetch_one(&c.db.pool).await.unwrap();
+    let routes: Vec<String> =
+        leptos_axum::generate_route_list(app::app::App).iter().map(|r| r.path().to_owned()).collect();
+    for route in &routes {
+        if route.contains("/incidents/") {
+            continue; // needs an incident; its page is a list of records like the others
+        }
+        let path = route.replace("{id}", &rotation);
+        let page = c.get(&path, Some(&admin)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        let expected = ISLAND_PAGES.contains(&route.as_str());
+        assert_eq!(has_island(&page.body), expected, "{route}: islands");
+        assert_eq!(loads_wasm(&page.body), expected, "{route}: loads WASM only where an island is");
+        assert!(!page.body.contains("__RESOLVED_RESOURCES"), "{route}: server data is not shipped as JSON");
+    }
+}
+
+#[tokio::test]
+async fn a_form_without_script_shows_its_error_once_and_keeps_what_was_typed() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let body =
+        form(&[("username", "Not Valid"), ("display_name", "Nobody"), ("password", "short"), ("role", "viewer")]);
+    let r = c.submit("admin_create_user", &body, "/admin/users", Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/admin/users");
+
+    let page = c.get("/admin/users", Some(&admin)).await;
+    assert!(page.body.contains("data-field=\"username\""), "field error shown");
+    assert!(page.body.contains("data-field=\"password\""), "field error shown");
+    assert!(page.body.contains("value=\"Not Valid\""), "typed value kept");
+    assert!(!page.body.contains("short"), "the typed password is never kept");
+    let again = c.get("/admin/users", Some(&admin)).await;
+    assert!(!again.body.contains("data-field=\"username\""), "shown once");
+
+    let ok =
+        form(&[("username", "plain"), ("display_name", ""), ("password", "plain-password-123"), ("role", "viewer")]);
+    let r = c.submit("admin_create_user", &ok, "/admin/users", Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = c.get("/admin/users", Some(&admin)).await;
+    assert!(page.body.contains("data-username=\"plain\""));
+}
+
+#[tokio::test]
+async fn sign_in_without_script_follows_next_and_a_wrong_password_comes_back() {
+    let c = TestConsole::with_admin().await;
+    let wrong = form(&[("username", "admin"), ("password", "wrong-password-123"), ("next", "/rotations")]);
+    let r = c.submit("login", &wrong, "/login?next=/rotations", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/login?next=/rotations");
+    let cookie = r.set_cookie(server::sessions::cookie_name(false)).map(|c| c.split(';').next().unwrap().to_owned());
+    let page = c.get("/login?next=/rotations", cookie.as_deref()).await;
+    assert!(page.body.contains("data-testid=\"login-error\""), "{}", page.body);
+
+    let right = form(&[("username", "admin"), ("password", common::ADMIN_PASSWORD), ("next", "/rotations")]);
+    let r = c.submit("login", &right, "/login?next=/rotations", None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/rotations");
+}
+
+#[tokio::test]
+async fn static_files_skip_sessions_and_the_database() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("pkg/app.wasm"), b"\0asm-raw").unwrap();
+    std::fs::write(site.path().join("pkg/app.wasm.br"), b"brotli-bytes").unwrap();
+    std::fs::write(site.path().join("favicon.svg"), b"<svg/>").unwrap();
+    let root = site.path().display().to_string();
+    let c = TestConsole::start(true, &["--site-root", &root]).await;
+    c.db.pool.close().await;
+    assert_eq!(c.get("/readyz", None).await.status, StatusCode::SERVICE_UNAVAILABLE);
+
+    let req =
+        http::Request::get("/pkg/app.wasm").header(header::ACCEPT_ENCODING, "gzip, br").body(axum::body::Body::empty());
+    let r = c.send(req.unwrap()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, "brotli-bytes");
+    assert_eq!(r.headers.get(header::CONTENT_ENCODING).unwrap(), "br");
+    assert_eq!(r.headers.get(header::CONTENT_TYPE).unwrap(), "application/wasm");
+    assert!(r.headers.get(header::SET_COOKIE).is_none());
+    let plain = c.send(http::Request::get("/pkg/app.wasm").body(axum::body::Body::empty()).unwrap()).await;
+    assert_eq!(plain.body, "\0asm-raw");
+    let etag = plain.headers.get(header::ETAG).unwrap().clone();
+    let cached = c
+        .send(
+            http::Request::get("/pkg/app.wasm")
+                .header(header::IF_NONE_MATCH, etag)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(cached.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(c.get("/favicon.svg", None).await.body, "<svg/>");
+    assert_eq!(c.get("/pkg/missing.js", None).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn pages_are_compressed() {
+    let c = TestConsole::with_admin().await;
+    let req = http::Request::get("/login").header(header::ACCEPT, "text/html").header(header::ACCEPT_ENCODING, "br");
+    let r = c.send(req.body(axum::body::Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get(header::CONTENT_ENCODING).unwrap(), "br");
+}
