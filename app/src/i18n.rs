@@ -456,6 +456,8 @@ messages! {
     SwapApprovalTurnOn => "Require approval", "承認を必須にする";
     SwapApprovalTurnOff => "Stop requiring approval", "承認を不要にする";
     SwapHowTo => "Pick your shift to offer it to someone, or someone else's shift to ask for it.", "自分のシフトを選ぶと相手に渡す依頼、他の人のシフトを選ぶと引き受ける依頼になります。";
+    MembersOnePerLine => "Members, one alias per line, in order", "メンバー(1行に1つのエイリアス、順番どおり)";
+    PreviewNeedsScript => "The live preview needs JavaScript; the form saves without it.", "ライブプレビューにはJavaScriptが必要です。フォームはなしでも保存できます。";
     ErrAutomaticEvent => "Automatic timeline events cannot be changed; add a note instead.", "自動で記録されたイベントは変更できません。メモを追加してください。";
 }
 

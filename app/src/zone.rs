@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use crate::domain::rotation::parse_time_zone;
+use crate::domain::timezone::parse_time_zone;
 use crate::i18n::Locale;
 
 /// The viewer's IANA zone.

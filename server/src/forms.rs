@@ -76,6 +76,23 @@ pub async fn html_forms(session: Session, req: Request, next: Next) -> Response 
     }
 }
 
+/// Gives a server function's error its own status. Errors raised before the function runs
+/// (arguments that do not parse) leave server_fn with a generic 500; the body still says which
+/// error it is, and that decides the status (a bad argument is the caller's 400).
+pub async fn error_status(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !is_api || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = to_bytes(body, MAX_OUTPUT_BYTES).await.unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 /// Hands the last form's outcome to the page rendered next, and forgets it.
 pub async fn take_flash(session: Session, mut req: Request, next: Next) -> Response {
     if req.method() == Method::GET && !req.uri().path().starts_with("/api/") {

@@ -144,6 +144,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         .with_state(web.clone())
         .route("/calendar/{file}", get(feeds::serve).with_state(feeds))
         .merge(leptos)
+        .layer(from_fn(forms::error_status))
         .layer(from_fn(forms::take_flash))
         .layer(from_fn_with_state(web.clone(), web::current_user))
         .layer(from_fn(forms::html_forms))

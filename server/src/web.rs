@@ -151,7 +151,7 @@ pub async fn set_zone(State(st): State<WebState>, Form(form): Form<ZoneForm>) ->
             format!("{ZONE_FIXED_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
             format!("{ZONE_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax{secure}"),
         ]
-    } else if app::domain::rotation::parse_time_zone(tz).is_some() {
+    } else if app::domain::timezone::parse_time_zone(tz).is_some() {
         [
             format!("{ZONE_FIXED_COOKIE}=1; Path=/; Max-Age=31536000; SameSite=Lax{secure}"),
             format!("{ZONE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}", tz.replace('/', "%2F")),

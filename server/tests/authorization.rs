@@ -45,8 +45,9 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     (
         "rotation_save",
         Needs(Role::Manager),
-        r#"{"id":"no-such-rotation","base":1,"name":"x","rotation":{"members":["a"],"start":"2026-11-24T00:00:00Z","time_zone":"UTC","handoff":{"Daily":[{"hour":9,"minute":0}]},"multiplier":1,"number_on_call":1,"coverage":[]}}"#,
+        "id=no-such-rotation&base=1&name=x&members=a&start=2026-11-24T09%3A00&time_zone=UTC&kind=daily&times=09%3A00&multiplier=1&number_on_call=1&coverage=",
     ),
+    ("rotation_editor", Needs(Role::Manager), "id=no-such-rotation"),
     ("rotation_history", Needs(Role::Viewer), "id=no-such-rotation"),
     ("rotation_restore", Needs(Role::Manager), "id=no-such-rotation&version=1&base=1"),
     (

@@ -36,7 +36,7 @@ async fn only_pages_with_islands_load_the_runtime() {
         let expected = ISLAND_PAGES.contains(&route.as_str());
         assert_eq!(has_island(&page.body), expected, "{route}: islands");
         assert_eq!(loads_wasm(&page.body), expected, "{route}: loads WASM only where an island is");
-        assert!(!page.body.contains("__RESOLVED_RESOURCES"), "{route}: server data is not shipped as JSON");
+        assert!(!page.body.contains("__RESOLVED_RESOURCES["), "{route}: server data is not shipped as JSON");
     }
 }
 
@@ -126,4 +126,19 @@ async fn pages_are_compressed() {
     let r = c.send(req.body(axum::body::Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.headers.get(header::CONTENT_ENCODING).unwrap(), "br");
+}
+
+#[tokio::test]
+async fn a_server_function_error_carries_its_own_status() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    // An argument that does not parse is the caller's mistake, not the server's.
+    let r = c.call("feed_regenerate", &form(&[("kind", "Calendar"), ("subject", "x")]), Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = c.call("admin_set_role", "user_id=not-a-number&role=viewer", Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = c.call("oncall_incidents", "status=sideways", Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    let r = c.call("oncall_incident", "id=no-such-incident", Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }

@@ -176,7 +176,7 @@ async fn calendar_feed_parses_and_matches_the_listed_shifts() {
     )
     .unwrap();
 
-    let url = c.call("feed_regenerate", &form(&[("kind", "Rotation"), ("subject", &id)]), Some(&admin)).await;
+    let url = c.call("feed_regenerate", &form(&[("kind", "rotation"), ("subject", &id)]), Some(&admin)).await;
     assert_eq!(url.status, StatusCode::OK, "{}", url.body);
     let url: String = serde_json::from_str(&url.body).unwrap();
     let feed = c.get(&url, None).await;
@@ -213,11 +213,11 @@ async fn calendar_feed_parses_and_matches_the_listed_shifts() {
 
     // A person's feed has only their shifts; regenerating stops the old URL.
     let person = &rotation.members[0];
-    let mine = c.call("feed_regenerate", &form(&[("kind", "Person"), ("subject", person)]), Some(&admin)).await;
+    let mine = c.call("feed_regenerate", &form(&[("kind", "person"), ("subject", person)]), Some(&admin)).await;
     let mine: String = serde_json::from_str(&mine.body).unwrap();
     let mine_events = events(&c.get(&mine, None).await.body);
     assert!(!mine_events.is_empty() && mine_events.iter().all(|(_, _, s, _)| s.contains(&names[person])));
-    let again = c.call("feed_regenerate", &form(&[("kind", "Rotation"), ("subject", &id)]), Some(&admin)).await;
+    let again = c.call("feed_regenerate", &form(&[("kind", "rotation"), ("subject", &id)]), Some(&admin)).await;
     let again: String = serde_json::from_str(&again.body).unwrap();
     assert_eq!(c.get(&url, None).await.status, StatusCode::NOT_FOUND, "the old URL stops");
     assert_eq!(c.get(&again, None).await.status, StatusCode::OK);
@@ -226,7 +226,7 @@ async fn calendar_feed_parses_and_matches_the_listed_shifts() {
     // A disabled user's feeds stop too.
     let viewer_id = c.create_user(&admin, "feedviewer", "viewer").await;
     let viewer = c.login("feedviewer", &common::password_of("feedviewer")).await;
-    let theirs = c.call("feed_regenerate", &form(&[("kind", "Rotation"), ("subject", &id)]), Some(&viewer)).await;
+    let theirs = c.call("feed_regenerate", &form(&[("kind", "rotation"), ("subject", &id)]), Some(&viewer)).await;
     let theirs: String = serde_json::from_str(&theirs.body).unwrap();
     assert_eq!(c.get(&theirs, None).await.status, StatusCode::OK);
     let disabled = c

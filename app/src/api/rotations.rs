@@ -4,15 +4,18 @@
 //! form post.
 
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 
-use crate::api::admin::parse_local_minute;
 #[cfg(feature = "ssr")]
 use crate::auth::Role;
 use crate::domain::roster::RosterVersion;
-use crate::domain::rotation::{Override, Rotation};
+use crate::domain::rotation::Override;
+#[cfg(feature = "ssr")]
+use crate::domain::rotation_form::RotationForm;
+use crate::domain::timezone::parse_local_minute;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Msg;
+#[cfg(feature = "ssr")]
+use crate::model::rotations::OverrideSpan;
 #[cfg(feature = "ssr")]
 use crate::model::rotations::SwapRequest;
 use crate::model::rotations::{EditorData, FeedKind, RotationPageData, SwapView};
@@ -38,15 +41,14 @@ pub fn override_from_form(
     end: Option<&str>,
     who: &str,
 ) -> Result<Override, AppError> {
-    let (start, end) = match shift.filter(|s| !s.trim().is_empty()) {
-        Some(choice) => parse_shift_choice(choice).ok_or_else(|| invalid("shift", Msg::ErrStartTime))?,
-        None => {
-            let parse = |v: Option<&str>| v.and_then(|v| parse_local_minute(v, zone));
-            match (parse(start), parse(end)) {
-                (Some(s), Some(e)) => (s, e),
-                (None, _) => return Err(invalid("start", Msg::ErrStartTime)),
-                (_, None) => return Err(invalid("end", Msg::ErrStartTime)),
-            }
+    let (start, end) = if let Some(choice) = shift.filter(|s| !s.trim().is_empty()) {
+        parse_shift_choice(choice).ok_or_else(|| invalid("shift", Msg::ErrStartTime))?
+    } else {
+        let parse = |v: Option<&str>| v.and_then(|v| parse_local_minute(v, zone)).map(|t| t.timestamp());
+        match (parse(start), parse(end)) {
+            (Some(s), Some(e)) => (s, e),
+            (None, _) => return Err(invalid("start", Msg::ErrStartTime)),
+            (_, None) => return Err(invalid("end", Msg::ErrStartTime)),
         }
     };
     if who.trim().is_empty() {
@@ -100,11 +102,18 @@ pub async fn rotation_editor(id: String) -> Result<EditorData, AppError> {
         let detail = s.backend.rotation(&id).await?;
         let people = people(&s).await?;
         Ok(EditorData {
+            form: RotationForm::of(&detail.name, &detail.rotation),
             id: detail.id,
-            name: detail.name,
-            rotation: detail.rotation,
             definition_version: detail.definition_version,
-            overrides: detail.overrides.into_iter().map(|o| o.value).collect(),
+            overrides: detail
+                .overrides
+                .into_iter()
+                .map(|o| OverrideSpan {
+                    start: o.value.start.timestamp(),
+                    end: o.value.end.timestamp(),
+                    members: o.value.members,
+                })
+                .collect(),
             people,
             now: s.clock.now().timestamp(),
         })
@@ -112,11 +121,36 @@ pub async fn rotation_editor(id: String) -> Result<EditorData, AppError> {
     .await
 }
 
-/// Saves an edit that started from definition version `base` (the editor island).
-#[server(endpoint = "rotation_save", input = Json)]
-pub async fn save_rotation(id: String, base: u32, name: String, rotation: Rotation) -> Result<u32, AppError> {
+/// Saves the editor's form, an edit that started from definition version `base`. The fields
+/// are parsed as the browser's preview parses them; a problem is reported against its field.
+#[server(endpoint = "rotation_save")]
+pub async fn save_rotation(
+    id: String,
+    base: u32,
+    name: String,
+    members: String,
+    start: String,
+    time_zone: String,
+    kind: String,
+    times: String,
+    multiplier: String,
+    number_on_call: String,
+    coverage: String,
+) -> Result<u32, AppError> {
     crate::api::ssr::serve(Role::Manager, |user, s| async move {
-        s.backend.update_rotation(&user, &id, base, &name, rotation).await
+        let form = RotationForm {
+            members: RotationForm::members_from_text(&members),
+            name,
+            start,
+            time_zone,
+            kind,
+            times,
+            multiplier,
+            number_on_call,
+            coverage,
+        };
+        let rotation = form.parse().map_err(AppError::Invalid)?;
+        s.backend.update_rotation(&user, &id, base, form.name.trim(), rotation).await
     })
     .await
 }

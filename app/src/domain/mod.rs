@@ -6,4 +6,5 @@ pub mod incident;
 pub mod names;
 pub mod roster;
 pub mod rotation;
+pub mod rotation_form;
 pub mod timezone;

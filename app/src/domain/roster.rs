@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::rotation::{HandOff, HandOffTime, Override, Rotation, Shift, parse_time_zone};
+use super::rotation::{HandOff, HandOffTime, Override, Rotation, Shift};
+use super::timezone::parse_time_zone;
 
 /// What a version changed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

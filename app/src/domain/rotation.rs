@@ -14,7 +14,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::timezone::{Zone, parse_zone};
+use super::timezone::{Zone, parse_time_zone};
 use crate::error::FieldError;
 use crate::i18n::Msg;
 
@@ -96,14 +96,6 @@ pub struct Shift {
     pub end: DateTime<Utc>,
     pub members: Vec<String>,
     pub kind: ShiftKind,
-}
-
-/// Parses an IANA zone name; fixed-offset abbreviations such as `PST` or `EST` are refused.
-pub fn parse_time_zone(name: &str) -> Option<Zone> {
-    if name != "UTC" && !name.contains('/') {
-        return None;
-    }
-    parse_zone(name)
 }
 
 impl Rotation {

@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
 
 /// The zone type the rotation math uses on this target.
 #[cfg(not(target_arch = "wasm32"))]
@@ -29,6 +29,41 @@ pub fn parse_zone(name: &str) -> Option<Zone> {
     {
         browser::BrowserZone::named(name)
     }
+}
+
+/// Parses an IANA zone name; fixed-offset abbreviations such as `PST` or `EST` are refused.
+pub fn parse_time_zone(name: &str) -> Option<Zone> {
+    if name != "UTC" && !name.contains('/') {
+        return None;
+    }
+    parse_zone(name)
+}
+
+/// A `datetime-local` value (`2026-11-24T09:30`, seconds allowed) as a naive date-time.
+pub fn parse_datetime_local(value: &str) -> Option<NaiveDateTime> {
+    let (date, time) = value.trim().split_once('T')?;
+    let mut date = date.splitn(3, '-');
+    let (year, month, day) = (date.next()?.parse().ok()?, date.next()?.parse().ok()?, date.next()?.parse().ok()?);
+    let mut time = time.splitn(3, ':');
+    let (hour, minute) = (time.next()?.parse().ok()?, time.next()?.parse().ok()?);
+    let second = match time.next() {
+        Some(second) => second.parse().ok()?,
+        None => 0,
+    };
+    NaiveDate::from_ymd_opt(year, month, day)?.and_hms_opt(hour, minute, second)
+}
+
+/// A `datetime-local` value read in `zone`, as an instant (the earlier one in a repeated hour).
+pub fn parse_local_minute(value: &str, zone: &str) -> Option<DateTime<Utc>> {
+    let naive = parse_datetime_local(value)?;
+    let tz = parse_time_zone(zone)?;
+    tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
+}
+
+/// An instant as a `datetime-local` value in `zone` (UTC if the zone is unknown).
+pub fn local_minute(t: DateTime<Utc>, zone: &str) -> String {
+    let local = parse_time_zone(zone).map_or_else(|| t.naive_utc(), |tz| t.with_timezone(&tz).naive_local());
+    format!("{:04}-{:02}-{:02}T{:02}:{:02}", local.year(), local.month(), local.day(), local.hour(), local.minute())
 }
 
 const DAY: i64 = 86_400;
@@ -171,6 +206,8 @@ mod browser {
 
     /// The offset at `t`: the wall time the formatter shows, minus `t`.
     fn offset_of(format: &js_sys::Intl::DateTimeFormat, t: i64) -> i32 {
+        // Epoch seconds of real dates are far below 2^52: the conversion is exact.
+        #[allow(clippy::cast_precision_loss)]
         let date = js_sys::Date::new(&JsValue::from_f64(t as f64 * 1000.0));
         let parts = format.format_to_parts(&date);
         let mut f = [0u32; 6];
@@ -303,6 +340,18 @@ mod tests {
                 assert_eq!(learnt.offset_at(t), expected.local_minus_utc(), "{zone} at {t}");
             }
         }
+    }
+
+    #[test]
+    fn datetime_local_values_parse_by_hand() {
+        assert_eq!(parse_datetime_local("2026-11-24T09:30").unwrap().to_string(), "2026-11-24 09:30:00");
+        assert_eq!(parse_datetime_local("2026-11-24T09:30:15").unwrap().to_string(), "2026-11-24 09:30:15");
+        assert!(parse_datetime_local("2026-02-30T09:30").is_none());
+        assert!(parse_datetime_local("2026-11-24 09:30").is_none());
+        let t = parse_local_minute("2026-11-24T18:30", "Asia/Tokyo").unwrap();
+        assert_eq!(t.timestamp(), 1_795_512_600);
+        assert_eq!(local_minute(t, "Asia/Tokyo"), "2026-11-24T18:30");
+        assert_eq!(local_minute(t, "UTC"), "2026-11-24T09:30");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
 use crate::domain::rotation::{Override, Rotation, Shift};
+use crate::domain::rotation_form::RotationForm;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OverrideEntry {
@@ -106,17 +107,25 @@ pub struct RotationPageData {
     pub role: Role,
 }
 
-/// What the editor starts from: the saved definition, and what its preview needs. Kept small:
-/// it travels to the editor island as JSON, and every type in it is code in the WASM.
+/// An override as the editor's preview needs it: epoch seconds, so the browser parses no dates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverrideSpan {
+    pub start: i64,
+    pub end: i64,
+    pub members: Vec<String>,
+}
+
+/// What the editor starts from: the saved definition as the form holds it, and what its
+/// preview needs. Kept to text and numbers: it travels to the editor island as JSON, and every
+/// type in it is code in the WASM.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EditorData {
     pub id: String,
-    pub name: String,
-    pub rotation: Rotation,
+    pub form: RotationForm,
     /// The version the edit starts from.
     pub definition_version: u32,
     /// Overrides that have not ended, for the preview.
-    pub overrides: Vec<Override>,
+    pub overrides: Vec<OverrideSpan>,
     pub people: Vec<Person>,
     /// The server's clock: "now" in the preview.
     pub now: i64,

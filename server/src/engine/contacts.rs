@@ -156,7 +156,7 @@ impl Engine {
             .bind(alias)
             .fetch_all(&self.db.pool)
             .await?;
-        Ok(rows.iter().map(channel_from_row).collect::<Result<_, _>>()?)
+        rows.iter().map(channel_from_row).collect()
     }
 
     pub async fn contacts(&self) -> Result<Vec<Contact>, ServerError> {

@@ -246,7 +246,7 @@ impl Engine {
     /// Every recorded version of a rotation.
     pub async fn roster(&self, id: &str) -> Result<Roster, ServerError> {
         let mut conn = self.db.pool.acquire().await?;
-        Ok(roster::load(&mut conn, id).await?)
+        roster::load(&mut conn, id).await
     }
 
     pub async fn roster_head(&self, id: &str) -> Result<roster::Head, ServerError> {

@@ -3,7 +3,7 @@
 //! `rotation/<id>`, `engagement/<alias>/<id>`, `page/<alias>/<id>`; SSM Incidents ARNs have an
 //! empty region: `response-plan/<name>`, `incident-record/<plan>/<id>`.
 
-use super::ApiError;
+use super::wire::ApiError;
 
 #[derive(Clone, Debug)]
 pub struct Arns {

@@ -11,7 +11,8 @@ use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Pl
 use app::domain::rotation::{Coverage, HandOff, HandOffTime, Override, Rotation, Shift, ShiftKind};
 
 use super::arn::{self, id_of};
-use super::{ApiError, Call, from_time, input, output, page, time, with_token};
+use super::call::Call;
+use super::wire::{ApiError, from_time, input, output, page, time, with_token};
 use crate::engine::paging::{AcceptType, EngagementRequest, PageView};
 
 /// The longest window ListRotationShifts computes in one call.

@@ -10,7 +10,8 @@ use app::domain::incident::{
 };
 
 use super::arn::id_of;
-use super::{ApiError, Call, from_time, input, page, with_token};
+use super::call::Call;
+use super::wire::{ApiError, from_time, input, page, with_token};
 use crate::engine::incidents::StartIncident;
 use crate::error::ServerError;
 

@@ -1,413 +1,324 @@
-//! The rotation editor: a lazy island (its own WASM chunk, loaded on this page only) that
-//! recomputes a year of shifts in the browser on every change, with the diff against the saved
-//! version and DST warnings, and saves with a version check.
+//! The rotation editor: a real HTML form, rendered on the server, that saves with a version check
+//! and works without script (members are then a list of aliases in a text box). A lazy island
+//! ([`EditorLive`], its own WASM chunk, loaded on this page only) adds what needs the browser:
+//! members reordered by drag, keyboard or buttons, field errors as you type, and a preview that
+//! recomputes a year of shifts on every change, with the diff against the saved version and the
+//! DST warnings. The island works on the form the server rendered; it renders its lists as HTML
+//! text, which keeps reactive view code, and so the WASM, small.
 
-use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc, Weekday};
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
-use super::shared::{Described, describe, fmt, hm, names, rotation_path};
-use crate::api::rotations::{rotation_editor, save_rotation};
-use crate::domain::roster::{DstEffect, Preview, preview};
-use crate::domain::rotation::{
-    Coverage, HandOff, HandOffTime, MAX_MEMBERS, MAX_MULTIPLIER, Rotation, ShiftKind, parse_time_zone,
-};
+use super::shared::{Described, describe, rotation_path};
+use crate::api::rotations::{SaveRotation, rotation_editor};
+use crate::domain::roster::{DstEffect, Preview};
+use crate::domain::rotation::{MAX_MEMBERS, MAX_MULTIPLIER, ShiftKind};
+use crate::domain::rotation_form::{RotationForm, hm};
+use crate::domain::timezone::parse_time_zone;
 use crate::error::{AppError, FieldError};
-use crate::i18n::{Locale, Msg, current_locale};
-use crate::islands::{IslandScripts, mark_hydrated};
-use crate::model::rotations::{EditorData, Person};
+use crate::forms::{Outcome, PostForm, outcome};
+#[cfg(feature = "hydrate")]
+use crate::i18n::current_locale;
+use crate::i18n::{Locale, Msg};
+use crate::islands::IslandScripts;
+#[cfg(feature = "hydrate")]
+use crate::islands::mark_hydrated;
+use crate::model::rotations::{EditorData, OverrideSpan, Person};
 use crate::pages::common::loaded;
-use crate::zone::instant;
-
-/// Milliseconds from the browser's monotonic clock (0 on the server).
-fn now_ms() -> f64 {
-    #[cfg(feature = "hydrate")]
-    {
-        web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
-    }
-    #[cfg(not(feature = "hydrate"))]
-    0.0
-}
-
-/// A `datetime-local` value in `zone` as an instant.
-fn parse_local(value: &str, zone: &str) -> Option<DateTime<Utc>> {
-    let naive = NaiveDateTime::parse_from_str(value.trim(), "%Y-%m-%dT%H:%M").ok()?;
-    let tz = parse_time_zone(zone)?;
-    tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
-}
-
-/// The form's raw text, so every keystroke is kept even while it does not parse.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Draft {
-    name: String,
-    members: Vec<String>,
-    start: String,
-    time_zone: String,
-    kind: String,
-    times: String,
-    multiplier: String,
-    number_on_call: String,
-    coverage: String,
-}
-
-fn parse_hm(s: &str) -> Option<HandOffTime> {
-    let (h, m) = s.trim().split_once(':')?;
-    Some(HandOffTime::new(h.trim().parse().ok()?, m.trim().parse().ok()?))
-}
-
-impl Draft {
-    fn of(name: &str, r: &Rotation) -> Draft {
-        let (kind, times) = match &r.handoff {
-            HandOff::Daily(v) => ("daily", v.iter().map(|t| hm(*t)).collect::<Vec<_>>()),
-            HandOff::Weekly(v) => ("weekly", v.iter().map(|(d, t)| format!("{d} {}", hm(*t))).collect()),
-            HandOff::Monthly(v) => ("monthly", v.iter().map(|(d, t)| format!("{d} {}", hm(*t))).collect()),
-        };
-        Draft {
-            name: name.to_owned(),
-            members: r.members.clone(),
-            start: fmt(r.start, &r.time_zone, "%Y-%m-%dT%H:%M"),
-            time_zone: r.time_zone.clone(),
-            kind: kind.to_owned(),
-            times: times.join(", "),
-            multiplier: r.multiplier.to_string(),
-            number_on_call: r.number_on_call.to_string(),
-            coverage: r
-                .coverage
-                .iter()
-                .map(|c| format!("{} {}-{}", c.day, hm(c.start), hm(c.end)))
-                .collect::<Vec<_>>()
-                .join("\n"),
-        }
-    }
-
-    /// The rotation this draft describes, or every problem with it, each against its field.
-    fn rotation(&self) -> Result<Rotation, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let start = parse_local(&self.start, &self.time_zone);
-        if start.is_none() && parse_time_zone(&self.time_zone).is_some() {
-            errors.push(FieldError::new("start", Msg::ErrStartTime));
-        }
-        let items: Vec<&str> = self.times.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-        let day_and_time = |s: &str| s.split_once(' ').map(|(d, t)| (d.trim().to_owned(), parse_hm(t)));
-        let handoff = match self.kind.as_str() {
-            "weekly" => items
-                .iter()
-                .map(|s| day_and_time(s).and_then(|(d, t)| Some((d.parse::<Weekday>().ok()?, t?))))
-                .collect::<Option<Vec<_>>>()
-                .map(HandOff::Weekly),
-            "monthly" => items
-                .iter()
-                .map(|s| day_and_time(s).and_then(|(d, t)| Some((d.parse::<u8>().ok()?, t?))))
-                .collect::<Option<Vec<_>>>()
-                .map(HandOff::Monthly),
-            _ => items.iter().map(|s| parse_hm(s)).collect::<Option<Vec<_>>>().map(HandOff::Daily),
-        };
-        let coverage = self
-            .coverage
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(|l| {
-                let (day, range) = l.split_once(' ')?;
-                let (s, e) = range.split_once('-')?;
-                Some(Coverage { day: day.parse().ok()?, start: parse_hm(s)?, end: parse_hm(e)? })
-            })
-            .collect::<Option<Vec<_>>>();
-        let multiplier = self.multiplier.trim().parse::<u32>().ok();
-        let number_on_call = self.number_on_call.trim().parse::<u32>().ok();
-        for (ok, field, msg) in [
-            (handoff.is_some(), "handoff", Msg::ErrHandOff),
-            (coverage.is_some(), "coverage", Msg::ErrCoverage),
-            (multiplier.is_some(), "multiplier", Msg::ErrMultiplier),
-            (number_on_call.is_some(), "number_on_call", Msg::ErrNumberOnCall),
-        ] {
-            if !ok {
-                errors.push(FieldError::new(field, msg));
-            }
-        }
-        let rotation = Rotation {
-            members: self.members.clone(),
-            start: start.unwrap_or_default(),
-            time_zone: self.time_zone.trim().to_owned(),
-            handoff: handoff.unwrap_or(HandOff::Daily(Vec::new())),
-            multiplier: multiplier.unwrap_or(0),
-            number_on_call: number_on_call.unwrap_or(0),
-            coverage: coverage.unwrap_or_default(),
-        };
-        if let Err(more) = rotation.validate() {
-            let fresh: Vec<FieldError> =
-                more.into_iter().filter(|m| !errors.iter().any(|e| e.field == m.field)).collect();
-            errors.extend(fresh);
-        }
-        if errors.is_empty() { Ok(rotation) } else { Err(errors) }
-    }
-}
-
-/// What the editor computed on the last keystroke, and how long it took.
-#[derive(Clone, Debug, PartialEq)]
-struct Computed {
-    result: Result<Preview, Vec<FieldError>>,
-    /// Microseconds it took (whole numbers: formatting floats costs WASM).
-    micros: i64,
-}
-
-/// The editor page: loaded on the server, edited in the island.
-#[component]
-pub fn RotationEditPage() -> impl IntoView {
-    let id = use_params_map().read_untracked().get("id").unwrap_or_default();
-    let data = Resource::new(move || id.clone(), rotation_editor);
-    view! {
-        {loaded(data, |data| view! { <Editor data /> <IslandScripts /> })}
-    }
-}
 
 /// Days of shifts the editor's diff and DST check cover.
 pub const PREVIEW_DAYS: i64 = 365;
 
-#[island(lazy)]
-fn Editor(data: EditorData) -> impl IntoView {
-    let locale = current_locale();
-    mark_hydrated();
-    let t = move |m: Msg| m.text(locale);
-    let draft = RwSignal::new(Draft::of(&data.name, &data.rotation));
-    let now = instant(data.now);
-    let overrides = data.overrides.clone();
-    let saved = RwSignal::new(data.clone());
-    // The preview runs here, in the browser, on every change: no server round trip.
-    let computed = Memo::new(move |_| {
-        let started = now_ms();
-        let result = draft
-            .with(Draft::rotation)
-            .map(|edited| saved.with(|s| preview(&s.rotation, &edited, &overrides, now, PREVIEW_DAYS)));
-        #[allow(clippy::cast_possible_truncation)]
-        let micros = ((now_ms() - started) * 1000.0) as i64;
-        Computed { result, micros }
-    });
-    let field = move |name: &'static str| {
-        move || {
-            computed.with(|c| {
-                c.result
-                    .as_ref()
-                    .err()
-                    .and_then(|errs| errs.iter().find(|e| e.field == name))
-                    .map(|e| e.msg.text(locale))
-            })
-        }
+/// The form as last posted, when this page follows a failed save.
+fn typed_form(last: &Outcome<u32>) -> (RotationForm, Option<u32>) {
+    let v = |f: &str| last.value(f).unwrap_or_default();
+    let form = RotationForm {
+        name: v("name"),
+        members: RotationForm::members_from_text(&v("members")),
+        start: v("start"),
+        time_zone: v("time_zone"),
+        kind: v("kind"),
+        times: v("times"),
+        multiplier: v("multiplier"),
+        number_on_call: v("number_on_call"),
+        coverage: v("coverage"),
     };
-    let save_error = RwSignal::new(None::<AppError>);
-    let conflict = RwSignal::new(None::<EditorData>);
-    let saved_version = RwSignal::new(None::<u32>);
-    let id = data.id.clone();
-    let save = Action::new(move |(): &()| {
-        let (id, base) = (id.clone(), saved.with_untracked(|s| s.definition_version));
-        let (name, rotation) = (draft.with_untracked(|d| d.name.clone()), draft.with_untracked(Draft::rotation));
-        async move {
-            let rotation = rotation.map_err(AppError::Invalid)?;
-            match save_rotation(id.clone(), base, name, rotation).await {
-                Err(AppError::StaleVersion { .. }) => Ok(Err(rotation_editor(id).await?)),
-                other => other.map(Ok),
-            }
-        }
-    });
-    let edited_for_save = move || draft.with_untracked(Draft::rotation).ok();
-    Effect::new(move || match save.value().get() {
-        Some(Ok(Ok(version))) => {
-            save_error.set(None);
-            conflict.set(None);
-            saved_version.set(Some(version));
-            if let Some(rotation) = edited_for_save() {
-                saved.update(|s| {
-                    s.rotation = rotation;
-                    s.definition_version = version;
-                });
-            }
-        }
-        Some(Ok(Err(latest))) => {
-            saved_version.set(None);
-            conflict.set(Some(latest));
-        }
-        Some(Err(e)) => save_error.set(Some(e)),
-        None => {}
-    });
-    let people = data.people.clone();
-    let history = format!("{}/history", rotation_path(&data.id));
-    let zone = move || draft.with(|d| d.time_zone.clone());
-    let input = move |get: fn(&Draft) -> String, set: fn(&mut Draft, String), testid: &'static str| {
-        view! { <input data-testid=testid prop:value=move || draft.with(get) on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| set(d, v)); } /> }
-    };
-    view! {
-        <section class="card editor" data-testid="editor">
-            <h1>{t(Msg::Edit)} ": " {data.name.clone()}</h1>
-            <p class="meta">{t(Msg::Version)} " " <span data-testid="base-version">{move || saved.with(|s| s.definition_version)}</span></p>
-            <label>{t(Msg::Name)} {input(|d| d.name.clone(), |d, v| d.name = v, "edit-name")}</label>
-            <fieldset>
-                <legend>{t(Msg::Members)} " (≤ " {MAX_MEMBERS} ")"</legend>
-                <p class="meta">{t(Msg::ReorderHint)}</p>
-                <MemberList draft people=people.clone() locale />
-                <span class="field-error">{field("members")}</span>
-            </fieldset>
-            <label>{t(Msg::StartsAt)}
-                <input type="datetime-local" data-testid="edit-start" prop:value=move || draft.with(|d| d.start.clone()) on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.start = v); } />
-                <span class="field-error">{field("start")}</span></label>
-            <label>{t(Msg::TimeZone)} " (IANA, e.g. Asia/Tokyo)" {input(|d| d.time_zone.clone(), |d, v| d.time_zone = v, "edit-zone")}
-                <span class="field-error">{field("time_zone")}</span></label>
-            <label>{t(Msg::Recurrence)}
-                <select data-testid="edit-kind" prop:value=move || draft.with(|d| d.kind.clone()) on:change=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.kind = v); }>
-                    <option value="daily">{t(Msg::Daily)}</option>
-                    <option value="weekly">{t(Msg::Weekly)}</option>
-                    <option value="monthly">{t(Msg::Monthly)}</option>
-                </select></label>
-            <label>{t(Msg::HandOffTimes)} {input(|d| d.times.clone(), |d, v| d.times = v, "edit-times")}
-                <span class="field-error">{field("handoff")}</span></label>
-            <label>{t(Msg::Multiplier)} " (1–" {MAX_MULTIPLIER} ")" {input(|d| d.multiplier.clone(), |d, v| d.multiplier = v, "edit-multiplier")}
-                <span class="field-error">{field("multiplier")}</span></label>
-            <label>{t(Msg::OnCallAtOnce)} {input(|d| d.number_on_call.clone(), |d, v| d.number_on_call = v, "edit-number")}
-                <span class="field-error">{field("number_on_call")}</span></label>
-            <label>{t(Msg::CoverageLabel)}
-                <textarea data-testid="edit-coverage" prop:value=move || draft.with(|d| d.coverage.clone()) on:input=move |ev| { let v = event_target_value(&ev); draft.update(|d| d.coverage = v); }></textarea>
-                <span class="field-error">{field("coverage")}</span></label>
-            <button class="primary" data-testid="save" disabled=move || computed.with(|c| c.result.is_err()) || save.pending().get()
-                on:click=move |_| { save.dispatch(()); }>{t(Msg::Save)}</button>
-            {move || saved_version.get().map(|v| view! {
-                <p class="ok" data-testid="saved">{t(Msg::SavedVersion)} " " {v} " · " <a href=history.clone() data-testid="history-link">{t(Msg::History)}</a></p>
-            })}
-            {move || save_error.get().map(|e| view! { <p class="error" data-testid="save-error">{e.message(locale)}</p> })}
-            {move || conflict.get().map(|latest| {
-                let theirs = describe(&latest.rotation, locale);
-                let yours = draft.with_untracked(Draft::rotation).map(|r| describe(&r, locale)).unwrap_or_default();
-                view! {
-                    <div class="conflict" data-testid="conflict">
-                        <p class="error">{AppError::StaleVersion { current: latest.definition_version }.message(locale)}</p>
-                        <div class="two">
-                            <div data-testid="conflict-theirs"><h3>{t(Msg::TheirVersion)} " (v" {latest.definition_version} ")"</h3><Described lines=theirs locale /></div>
-                            <div data-testid="conflict-yours"><h3>{t(Msg::YourVersion)}</h3><Described lines=yours locale /></div>
-                        </div>
-                        <button data-testid="reload-latest" on:click=move |_| {
-                            draft.set(Draft::of(&latest.name, &latest.rotation));
-                            saved.set(latest.clone());
-                            conflict.set(None);
-                        }>{t(Msg::ReloadLatest)}</button>
-                    </div>
-                }
-            })}
-        </section>
-        <PreviewPanel computed zone=Signal::derive(zone) people=data.people.clone() now locale />
-    }
+    (form, last.value("base").and_then(|b| b.parse().ok()))
+}
+
+/// The editor page: the form filled from the saved version, or as typed after a refused save.
+#[component]
+pub fn RotationEditPage() -> impl IntoView {
+    let id = use_params_map().read_untracked().get("id").unwrap_or_default();
+    let data = Resource::new(move || id.clone(), rotation_editor);
+    view! { {loaded(data, |data| view! { <EditorCard data /> <IslandScripts /> })} }
 }
 
 #[component]
-fn MemberList(draft: RwSignal<Draft>, people: Vec<Person>, locale: Locale) -> impl IntoView {
+fn EditorCard(data: EditorData) -> impl IntoView {
+    let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
-    let dragging = RwSignal::new(None::<usize>);
-    let move_member = move |from: usize, to: usize| {
-        draft.update(|d| {
-            if from < d.members.len() && to < d.members.len() {
-                let m = d.members.remove(from);
-                d.members.insert(to, m);
-            }
-        });
+    let last = outcome::<u32>(SaveRotation::PATH);
+    let history = format!("{}/history", rotation_path(&data.id));
+    let saved = last.as_ref().and_then(|o| o.result.as_ref().ok().copied()).map(|v| {
+        view! {
+            <p class="ok" data-testid="saved">
+                {t(Msg::SavedVersion)} " " {v} " · " <a href=history.clone() data-testid="history-link">{t(Msg::History)}</a>
+            </p>
+        }
+    });
+    let failed = last.as_ref().filter(|o| o.result.is_err());
+    let error = failed.and_then(|o| o.result.as_ref().err().cloned());
+    let (form, base) = match failed {
+        Some(o) => {
+            let (form, base) = typed_form(o);
+            (form, base.unwrap_or(data.definition_version))
+        }
+        None => (data.form.clone(), data.definition_version),
     };
-    let add = RwSignal::new(String::new());
-    let name_of = {
-        let people = people.clone();
-        move |alias: &str| people.iter().find(|p| p.alias == alias).map_or_else(|| alias.to_owned(), |p| p.name.clone())
+    let conflict = match &error {
+        Some(AppError::StaleVersion { .. }) => Some(view! { <Conflict data=data.clone() yours=form.clone() /> }),
+        _ => None,
+    };
+    let summary =
+        error.as_ref().filter(|e| !matches!(e, AppError::StaleVersion { .. } | AppError::Invalid(_))).map(|e| {
+            view! { <p class="error" data-testid="save-error">{e.message(locale)}</p> }
+        });
+    let field_errors = match &error {
+        Some(AppError::Invalid(fields)) => fields.clone(),
+        _ => Vec::new(),
     };
     view! {
-        <ol class="members" data-testid="members">
-            {move || {
-                let members = draft.with(|d| d.members.clone());
-                let count = members.len();
-                members.into_iter().enumerate().map(|(i, alias)| {
-                    let label = name_of(&alias);
-                    view! {
-                        <li data-testid="member" data-alias=alias.clone() draggable="true" tabindex="0"
-                            on:dragstart=move |_| dragging.set(Some(i))
-                            on:dragover=move |ev| ev.prevent_default()
-                            on:drop=move |ev| { ev.prevent_default(); if let Some(from) = dragging.get_untracked() { move_member(from, i); } dragging.set(None); }
-                            on:keydown=move |ev| {
-                                if ev.alt_key() && ev.key() == "ArrowUp" && i > 0 { ev.prevent_default(); move_member(i, i - 1); }
-                                if ev.alt_key() && ev.key() == "ArrowDown" && i + 1 < count { ev.prevent_default(); move_member(i, i + 1); }
-                            }>
-                            <span class="handle" aria-hidden="true">"≡"</span> {label}
-                            <button type="button" data-testid="member-up" title=t(Msg::MoveUp) disabled=i == 0 on:click=move |_| move_member(i, i.saturating_sub(1))>"↑"</button>
-                            <button type="button" data-testid="member-down" title=t(Msg::MoveDown) disabled=i + 1 == count on:click=move |_| move_member(i, i + 1)>"↓"</button>
-                            <button type="button" data-testid="member-remove" title=t(Msg::Remove) on:click=move |_| draft.update(|d| { d.members.remove(i); })>"×"</button>
-                        </li>
-                    }
-                }).collect_view()
-            }}
-        </ol>
-        <div class="inline">
-            <select data-testid="member-add" on:change=move |ev| add.set(event_target_value(&ev))>
-                <option value="">"—"</option>
-                {people.iter().map(|p| view! { <option value=p.alias.clone()>{p.name.clone()}</option> }).collect_view()}
-            </select>
-            <button type="button" data-testid="member-add-button" on:click=move |_| {
-                let alias = add.get_untracked();
-                if !alias.is_empty() { draft.update(|d| if !d.members.contains(&alias) { d.members.push(alias) }); }
-            }>{t(Msg::AddMember)}</button>
+        <section class="card editor" data-testid="editor">
+            <h1>{t(Msg::Edit)} ": " {data.form.name.clone()}</h1>
+            <p class="meta">{t(Msg::Version)} " " <span data-testid="base-version">{data.definition_version}</span></p>
+            {saved}
+            {summary}
+            {conflict}
+            <EditorLive saved=data.form.clone() overrides=data.overrides.clone() people=data.people.clone() now=data.now>
+                <EditorForm id=data.id.clone() base form people=data.people.clone() errors=field_errors />
+            </EditorLive>
+        </section>
+    }
+}
+
+/// The save was refused: someone else saved first. Both versions, and a way to start again.
+#[component]
+fn Conflict(data: EditorData, yours: RotationForm) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let theirs = data.form.parse().map(|r| describe(&r, locale)).unwrap_or_default();
+    let yours = yours.parse().map_or_else(
+        |_| vec![(Msg::Members, yours.members.join(" → ")), (Msg::Recurrence, yours.times.clone())],
+        |r| describe(&r, locale),
+    );
+    view! {
+        <div class="conflict" data-testid="conflict">
+            <p class="error">{AppError::StaleVersion { current: data.definition_version }.message(locale)}</p>
+            <div class="two">
+                <div data-testid="conflict-theirs">
+                    <h3>{t(Msg::TheirVersion)} " (v" {data.definition_version} ")"</h3>
+                    <Described lines=theirs locale />
+                </div>
+                <div data-testid="conflict-yours">
+                    <h3>{t(Msg::YourVersion)}</h3>
+                    <Described lines=yours locale />
+                </div>
+            </div>
+            <a class="button" href=format!("{}/edit", rotation_path(&data.id)) data-testid="reload-latest">{t(Msg::ReloadLatest)}</a>
         </div>
     }
 }
 
+/// The form itself: every field a plain input, so it saves without script.
 #[component]
-fn PreviewPanel(
-    computed: Memo<Computed>,
-    zone: Signal<String>,
+fn EditorForm(
+    id: String,
+    base: u32,
+    form: RotationForm,
     people: Vec<Person>,
-    now: DateTime<Utc>,
-    locale: Locale,
+    errors: Vec<FieldError>,
 ) -> impl IntoView {
+    let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
-    let four_weeks = now + Duration::days(28);
-    let people = StoredValue::new(people);
-    let who = move |m: &[String]| people.with_value(|p| names(p, m, locale));
+    let error = move |field: &'static str| {
+        let text = errors.iter().find(|e| e.field == field).map(|e| e.msg.text(locale)).unwrap_or_default();
+        view! { <span class="field-error" data-error-for=field role="alert">{text}</span> }
+    };
+    let kind = form.kind.clone();
+    let option =
+        move |value: &'static str, label: Msg| view! { <option value=value selected=kind == value>{t(label)}</option> };
+    let choices =
+        people.iter().map(|p| view! { <option value=p.alias.clone()>{p.name.clone()}</option> }).collect_view();
     view! {
-        <section class="card" data-testid="preview" data-preview-ms=move || millis(computed.with(|c| c.micros), 3)>
+        <PostForm action=SaveRotation::PATH class="editor-form" testid="editor-form">
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="base" value=base />
+            <label>{t(Msg::Name)} <input name="name" data-testid="edit-name" value=form.name.clone() /> {error("name")}</label>
+            <fieldset>
+                <legend>{t(Msg::Members)} " (≤ " {MAX_MEMBERS} ")"</legend>
+                <p class="meta live-only">{t(Msg::ReorderHint)}</p>
+                <ol class="members" data-testid="members" inner_html=members_html(&form.members, &people, locale)></ol>
+                <div class="inline live-only">
+                    <select data-testid="member-add" aria-label=t(Msg::AddMember)>
+                        <option value="">"—"</option>
+                        {choices}
+                    </select>
+                    <button type="button" data-testid="member-add-button">{t(Msg::AddMember)}</button>
+                </div>
+                <label class="static-only">{t(Msg::MembersOnePerLine)}
+                    <textarea name="members" data-testid="edit-members">{form.members_text()}</textarea>
+                </label>
+                {error("members")}
+            </fieldset>
+            <label>{t(Msg::StartsAt)}
+                <input type="datetime-local" name="start" data-testid="edit-start" value=form.start.clone() />
+                {error("start")}
+            </label>
+            <label>{t(Msg::TimeZone)} " (IANA, e.g. Asia/Tokyo)"
+                <input name="time_zone" data-testid="edit-zone" value=form.time_zone.clone() />
+                {error("time_zone")}
+            </label>
+            <label>{t(Msg::Recurrence)}
+                <select name="kind" data-testid="edit-kind">
+                    {option("daily", Msg::Daily)} {option("weekly", Msg::Weekly)} {option("monthly", Msg::Monthly)}
+                </select>
+            </label>
+            <label>{t(Msg::HandOffTimes)} <input name="times" data-testid="edit-times" value=form.times.clone() /> {error("handoff")}</label>
+            <label>{t(Msg::Multiplier)} " (1–" {MAX_MULTIPLIER} ")"
+                <input name="multiplier" data-testid="edit-multiplier" value=form.multiplier.clone() inputmode="numeric" />
+                {error("multiplier")}
+            </label>
+            <label>{t(Msg::OnCallAtOnce)}
+                <input name="number_on_call" data-testid="edit-number" value=form.number_on_call.clone() inputmode="numeric" />
+                {error("number_on_call")}
+            </label>
+            <label>{t(Msg::CoverageLabel)}
+                <textarea name="coverage" data-testid="edit-coverage">{form.coverage.clone()}</textarea>
+                {error("coverage")}
+            </label>
+            <button type="submit" class="primary" data-testid="save">{t(Msg::Save)}</button>
+        </PostForm>
+        <section class="card" data-testid="preview" data-preview-ms="">
             <h2>{t(Msg::Preview)}</h2>
-            <p class="meta">{t(Msg::PreviewCost)} " " <span data-testid="preview-ms">{move || millis(computed.with(|c| c.micros), 1)}</span> " ms"</p>
-            {move || computed.with(|c| match &c.result {
-                Err(_) => view! { <p class="error">{Msg::ErrInvalid.text(locale)}</p> }.into_any(),
-                Ok(p) => {
-                    let zone = zone.get();
-                    let shifts = p.shifts.iter().take_while(|s| s.start < four_weeks).map(|s| view! {
-                        <li data-testid="preview-shift" data-members=s.members.join(",") class:override=matches!(s.kind, ShiftKind::Overridden { .. })>
-                            <time>{fmt(s.start, &zone, "%m-%d %a %H:%M")} "–" {fmt(s.end, &zone, "%m-%d %H:%M")}</time> " " {who(&s.members)}
-                        </li>
-                    }).collect_view();
-                    let changes = p.diff.changes.iter().take(40).map(|c| view! {
-                        <li data-testid="diff-row">
-                            <time>{fmt(c.start, &zone, "%Y-%m-%d %H:%M")} "–" {fmt(c.end, &zone, "%m-%d %H:%M")}</time> ": "
-                            <del>{who(&c.before)}</del> " → " <ins>{who(&c.after)}</ins>
-                        </li>
-                    }).collect_view();
-                    let hours = p.diff.minutes.iter().map(|(m, mins)| view! {
-                        <li data-testid="hours" data-alias=m.clone()>{who(std::slice::from_ref(m))} ": " {signed_hours(*mins)}</li>
-                    }).collect_view();
-                    let dst = p.dst.iter().map(|w| {
-                        let what = match w.effect {
-                            DstEffect::MovedHandOff => Msg::DstMoved,
-                            DstEffect::DoubleHour => Msg::DstDouble,
-                            DstEffect::CoverageGap => Msg::DstGap,
-                        };
-                        view! { <li data-testid="dst-warning">{w.date.to_string()} " " {hm(w.time)} ": " {what.text(locale)}</li> }
-                    }).collect_view();
-                    view! {
-                        <ol class="plain preview-list">{shifts}</ol>
-                        <h3>{t(Msg::ChangesBeforeSaving)}</h3>
-                        {if p.diff.is_empty() { view! { <p data-testid="no-changes">{t(Msg::NoChanges)}</p> }.into_any() } else {
-                            view! { <ul class="plain" data-testid="diff">{changes}</ul> <h3>{t(Msg::HoursPerPerson)}</h3> <ul class="plain">{hours}</ul> }.into_any()
-                        }}
-                        {(!p.dst.is_empty()).then(|| view! { <h3>{t(Msg::DstWarnings)}</h3> <ul class="warnings">{dst}</ul> })}
-                    }
-                    .into_any()
-                }
-            })}
+            <p class="meta live-only">{t(Msg::PreviewCost)} " " <span data-testid="preview-ms"></span> " ms"</p>
+            <div data-testid="preview-body"><p class="meta">{t(Msg::PreviewNeedsScript)}</p></div>
         </section>
     }
 }
 
+/// The live part: reads the form on every change and renders members, errors and the preview.
+#[island(lazy)]
+fn EditorLive(
+    saved: RotationForm,
+    overrides: Vec<OverrideSpan>,
+    people: Vec<Person>,
+    now: i64,
+    children: Children,
+) -> impl IntoView {
+    let root = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        mark_hydrated();
+        let state = live::Live::new(saved, &overrides, people, now, current_locale());
+        Effect::new(move || {
+            if let Some(el) = root.get() {
+                live::attach(&el, state.clone());
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (saved, overrides, people, now);
+    view! { <div class="editor-live" node_ref=root>{children()}</div> }
+}
+
+/// HTML-escapes text for an element or an attribute value.
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn name_of<'a>(people: &'a [Person], alias: &'a str) -> &'a str {
+    people.iter().find(|p| p.alias == alias).map_or(alias, |p| p.name.as_str())
+}
+
+fn names(people: &[Person], members: &[String], locale: Locale) -> String {
+    if members.is_empty() {
+        return Msg::Nobody.text(locale).to_owned();
+    }
+    members.iter().map(|m| name_of(people, m)).collect::<Vec<_>>().join(", ")
+}
+
+/// The member list: one item per member, with the buttons the island handles.
+pub fn members_html(members: &[String], people: &[Person], locale: Locale) -> String {
+    let t = |m: Msg| esc(m.text(locale));
+    let last = members.len().saturating_sub(1);
+    let mut html = String::new();
+    for (i, alias) in members.iter().enumerate() {
+        let disabled = |yes: bool| if yes { " disabled" } else { "" };
+        let _ = write!(
+            html,
+            "<li data-testid=\"member\" data-alias=\"{a}\" data-index=\"{i}\" draggable=\"true\" tabindex=\"0\">\
+             <span class=\"handle\" aria-hidden=\"true\">≡</span> {name}\
+             <span class=\"live-only\"> <button type=\"button\" data-testid=\"member-up\" data-move=\"up\" title=\"{up}\"{d_up}>↑</button>\
+             <button type=\"button\" data-testid=\"member-down\" data-move=\"down\" title=\"{down}\"{d_down}>↓</button>\
+             <button type=\"button\" data-testid=\"member-remove\" data-move=\"remove\" title=\"{rm}\">×</button></span></li>",
+            a = esc(alias),
+            name = esc(name_of(people, alias)),
+            up = t(Msg::MoveUp),
+            down = t(Msg::MoveDown),
+            rm = t(Msg::Remove),
+            d_up = disabled(i == 0),
+            d_down = disabled(i == last),
+        );
+    }
+    html
+}
+
+/// Local wall time of `t` in `zone`, as date parts (no chrono format strings in the WASM).
+fn local(t: DateTime<Utc>, zone: &str) -> chrono::NaiveDateTime {
+    parse_time_zone(zone).map_or_else(|| t.naive_utc(), |tz| t.with_timezone(&tz).naive_local())
+}
+
+fn weekday(d: chrono::Weekday) -> &'static str {
+    ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d.num_days_from_monday() as usize]
+}
+
+/// `11-24 Tue 09:30`.
+fn md_day_hm(t: DateTime<Utc>, zone: &str) -> String {
+    let l = local(t, zone);
+    format!("{:02}-{:02} {} {:02}:{:02}", l.month(), l.day(), weekday(l.weekday()), l.hour(), l.minute())
+}
+
+/// `11-24 09:30`, or `2026-11-24 09:30` with the year.
+fn md_hm(t: DateTime<Utc>, zone: &str, year: bool) -> String {
+    let l = local(t, zone);
+    let date = format!("{:02}-{:02} {:02}:{:02}", l.month(), l.day(), l.hour(), l.minute());
+    if year { format!("{:04}-{date}", l.year()) } else { date }
+}
+
+/// `+24:00 h`, `-1:30 h`.
+fn signed_hours(minutes: i64) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!("{sign}{}:{:02} h", minutes.abs() / 60, minutes.abs() % 60)
+}
+
 /// Microseconds as milliseconds with `decimals` (1 or 3) places: `1.7`, `0.712`.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 fn millis(micros: i64, decimals: u32) -> String {
     let scale = 10_i64.pow(3 - decimals);
     let rounded = (micros + scale / 2) / scale;
@@ -415,8 +326,328 @@ fn millis(micros: i64, decimals: u32) -> String {
     format!("{}.{:0width$}", rounded / unit, rounded % unit, width = decimals as usize)
 }
 
-/// `+24:00 h`, `-1:30 h`.
-fn signed_hours(minutes: i64) -> String {
-    let sign = if minutes < 0 { '-' } else { '+' };
-    format!("{sign}{}:{:02} h", minutes.abs() / 60, minutes.abs() % 60)
+/// The preview as HTML: the next four weeks, the changes over the year with hours gained or
+/// lost per person, and the DST warnings.
+pub fn preview_html(p: &Preview, zone: &str, people: &[Person], now: DateTime<Utc>, locale: Locale) -> String {
+    let t = |m: Msg| esc(m.text(locale));
+    let who = |m: &[String]| esc(&names(people, m, locale));
+    let four_weeks = now + Duration::days(28);
+    let mut html = String::from("<ol class=\"plain preview-list\">");
+    for s in p.shifts.iter().take_while(|s| s.start < four_weeks) {
+        let class = if matches!(s.kind, ShiftKind::Overridden { .. }) { " class=\"override\"" } else { "" };
+        let _ = write!(
+            html,
+            "<li data-testid=\"preview-shift\" data-members=\"{}\"{class}><time>{}–{}</time> {}</li>",
+            esc(&s.members.join(",")),
+            md_day_hm(s.start, zone),
+            md_hm(s.end, zone, false),
+            who(&s.members)
+        );
+    }
+    let _ = write!(html, "</ol><h3>{}</h3>", t(Msg::ChangesBeforeSaving));
+    if p.diff.is_empty() {
+        let _ = write!(html, "<p data-testid=\"no-changes\">{}</p>", t(Msg::NoChanges));
+    } else {
+        html.push_str("<ul class=\"plain\" data-testid=\"diff\">");
+        for c in p.diff.changes.iter().take(40) {
+            let _ = write!(
+                html,
+                "<li data-testid=\"diff-row\"><time>{}–{}</time>: <del>{}</del> → <ins>{}</ins></li>",
+                md_hm(c.start, zone, true),
+                md_hm(c.end, zone, false),
+                who(&c.before),
+                who(&c.after)
+            );
+        }
+        let _ = write!(html, "</ul><h3>{}</h3><ul class=\"plain\">", t(Msg::HoursPerPerson));
+        for (alias, minutes) in &p.diff.minutes {
+            let _ = write!(
+                html,
+                "<li data-testid=\"hours\" data-alias=\"{}\">{}: {}</li>",
+                esc(alias),
+                esc(name_of(people, alias)),
+                signed_hours(*minutes)
+            );
+        }
+        html.push_str("</ul>");
+    }
+    if !p.dst.is_empty() {
+        let _ = write!(html, "<h3>{}</h3><ul class=\"warnings\">", t(Msg::DstWarnings));
+        for w in &p.dst {
+            let what = match w.effect {
+                DstEffect::MovedHandOff => Msg::DstMoved,
+                DstEffect::DoubleHour => Msg::DstDouble,
+                DstEffect::CoverageGap => Msg::DstGap,
+            };
+            let _ = write!(html, "<li data-testid=\"dst-warning\">{} {}: {}</li>", w.date, hm(w.time), t(what));
+        }
+        html.push_str("</ul>");
+    }
+    html
+}
+
+#[cfg(feature = "hydrate")]
+mod live {
+    //! The island's work on the server-rendered form, through the DOM directly.
+
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use chrono::{DateTime, Utc};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    use web_sys::{Element, Event, HtmlElement, KeyboardEvent};
+
+    use super::{PREVIEW_DAYS, members_html, millis, preview_html};
+    use crate::domain::roster::preview;
+    use crate::domain::rotation::{Override, Rotation};
+    use crate::domain::rotation_form::RotationForm;
+    use crate::i18n::{Locale, Msg};
+    use crate::model::rotations::{OverrideSpan, Person};
+
+    /// Everything the island knows besides the form: the saved definition and the preview's inputs.
+    pub struct Live {
+        saved: Option<Rotation>,
+        overrides: Vec<Override>,
+        people: Vec<Person>,
+        now: DateTime<Utc>,
+        locale: Locale,
+        dragging: Cell<Option<usize>>,
+    }
+
+    impl Live {
+        pub fn new(
+            saved: RotationForm,
+            overrides: &[OverrideSpan],
+            people: Vec<Person>,
+            now: i64,
+            locale: Locale,
+        ) -> Rc<Live> {
+            let at = |t: i64| DateTime::from_timestamp(t, 0).unwrap_or_default();
+            Rc::new(Live {
+                saved: saved.parse().ok(),
+                overrides: overrides
+                    .iter()
+                    .map(|o| Override { start: at(o.start), end: at(o.end), members: o.members.clone() })
+                    .collect(),
+                people,
+                now: at(now),
+                locale,
+                dragging: Cell::new(None),
+            })
+        }
+    }
+
+    fn find(root: &Element, selector: &str) -> Option<Element> {
+        root.query_selector(selector).ok().flatten()
+    }
+
+    /// The `value` of an input, select or text area.
+    fn value(root: &Element, name: &str) -> String {
+        find(root, &format!("[name=\"{name}\"]"))
+            .and_then(|el| js_sys::Reflect::get(&el, &"value".into()).ok())
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    }
+
+    fn set_value(root: &Element, name: &str, text: &str) {
+        if let Some(el) = find(root, &format!("[name=\"{name}\"]")) {
+            let _ = js_sys::Reflect::set(&el, &"value".into(), &text.into());
+        }
+    }
+
+    fn read(root: &Element) -> RotationForm {
+        RotationForm {
+            name: value(root, "name"),
+            members: RotationForm::members_from_text(&value(root, "members")),
+            start: value(root, "start"),
+            time_zone: value(root, "time_zone"),
+            kind: value(root, "kind"),
+            times: value(root, "times"),
+            multiplier: value(root, "multiplier"),
+            number_on_call: value(root, "number_on_call"),
+            coverage: value(root, "coverage"),
+        }
+    }
+
+    fn now_ms() -> f64 {
+        web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    }
+
+    /// Recomputes from the form: field errors, the save button, the preview and what it cost.
+    fn refresh(root: &Element, live: &Live) {
+        let started = now_ms();
+        let form = read(root);
+        let result = form.parse().map(|edited| {
+            let saved = live.saved.as_ref().unwrap_or(&edited);
+            (preview(saved, &edited, &live.overrides, live.now, PREVIEW_DAYS), edited.time_zone)
+        });
+        #[allow(clippy::cast_possible_truncation)]
+        let micros = ((now_ms() - started) * 1000.0) as i64;
+        let errors = result.as_ref().err();
+        if let Ok(spans) = root.query_selector_all("[data-error-for]") {
+            for i in 0..spans.length() {
+                let Some(span) = spans.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
+                let field = span.get_attribute("data-error-for").unwrap_or_default();
+                let text =
+                    errors.and_then(|errs| errs.iter().find(|e| e.field == field)).map(|e| e.msg.text(live.locale));
+                span.set_text_content(text);
+            }
+        }
+        if let Some(save) = find(root, "[data-testid=\"save\"]") {
+            let _ =
+                if errors.is_some() { save.set_attribute("disabled", "") } else { save.remove_attribute("disabled") };
+        }
+        let body = match &result {
+            Ok((p, zone)) => preview_html(p, zone, &live.people, live.now, live.locale),
+            Err(_) => format!("<p class=\"error\">{}</p>", Msg::ErrInvalid.text(live.locale)),
+        };
+        if let Some(el) = find(root, "[data-testid=\"preview-body\"]") {
+            el.set_inner_html(&body);
+        }
+        if let Some(el) = find(root, "[data-testid=\"preview\"]") {
+            let _ = el.set_attribute("data-preview-ms", &millis(micros, 3));
+        }
+        if let Some(el) = find(root, "[data-testid=\"preview-ms\"]") {
+            el.set_text_content(Some(&millis(micros, 1)));
+        }
+    }
+
+    /// Changes the member order in the form and shows it; `focus` is the item to focus after.
+    fn set_members(root: &Element, live: &Live, members: &[String], focus: Option<usize>) {
+        set_value(root, "members", &members.join("\n"));
+        if let Some(list) = find(root, "[data-testid=\"members\"]") {
+            list.set_inner_html(&members_html(members, &live.people, live.locale));
+        }
+        if let Some(i) = focus
+            && let Some(item) = find(root, &format!("[data-testid=\"member\"][data-index=\"{i}\"]"))
+            && let Ok(item) = item.dyn_into::<HtmlElement>()
+        {
+            let _ = item.focus();
+        }
+        refresh(root, live);
+    }
+
+    fn move_member(root: &Element, live: &Live, from: usize, to: usize) {
+        let mut members = RotationForm::members_from_text(&value(root, "members"));
+        if from < members.len() && to < members.len() && from != to {
+            let m = members.remove(from);
+            members.insert(to, m);
+            set_members(root, live, &members, Some(to));
+        }
+    }
+
+    /// The member item an event happened in, and its position.
+    fn member_at(event: &Event) -> Option<(Element, usize)> {
+        let target = event.target()?.dyn_into::<Element>().ok()?;
+        let item = target.closest("[data-testid=\"member\"]").ok()??;
+        let index = item.get_attribute("data-index")?.parse().ok()?;
+        Some((item, index))
+    }
+
+    fn listen(root: &Element, kind: &str, handler: impl FnMut(Event) + 'static) {
+        let closure = Closure::<dyn FnMut(Event)>::new(handler);
+        let _ = root.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
+        // The listener lives as long as the page.
+        closure.forget();
+    }
+
+    pub fn attach(root: &HtmlElement, live: Rc<Live>) {
+        let root: Element = root.clone().into();
+        let _ = root.class_list().add_1("live");
+        for kind in ["input", "change"] {
+            let (r, l) = (root.clone(), live.clone());
+            listen(&root, kind, move |_| refresh(&r, &l));
+        }
+        let (r, l) = (root.clone(), live.clone());
+        listen(&root, "click", move |event| {
+            let Some(button) = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|t| t.closest("button").ok().flatten())
+            else {
+                return;
+            };
+            if button.get_attribute("data-testid").as_deref() == Some("member-add-button") {
+                let alias = find(&r, "[data-testid=\"member-add\"]")
+                    .and_then(|el| js_sys::Reflect::get(&el, &"value".into()).ok())
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default();
+                let mut members = RotationForm::members_from_text(&value(&r, "members"));
+                if !alias.is_empty() && !members.contains(&alias) {
+                    members.push(alias);
+                    set_members(&r, &l, &members, None);
+                }
+                return;
+            }
+            let Some((_, i)) = member_at(&event) else { return };
+            match button.get_attribute("data-move").as_deref() {
+                Some("up") if i > 0 => move_member(&r, &l, i, i - 1),
+                Some("down") => move_member(&r, &l, i, i + 1),
+                Some("remove") => {
+                    let mut members = RotationForm::members_from_text(&value(&r, "members"));
+                    if i < members.len() {
+                        members.remove(i);
+                        set_members(&r, &l, &members, None);
+                    }
+                }
+                _ => {}
+            }
+        });
+        let (r, l) = (root.clone(), live.clone());
+        listen(&root, "keydown", move |event| {
+            let Some(key) = event.dyn_ref::<KeyboardEvent>() else { return };
+            let Some((item, i)) = member_at(&event) else { return };
+            let on_item = event.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t == item);
+            if !on_item || !key.alt_key() {
+                return;
+            }
+            match key.key().as_str() {
+                "ArrowUp" if i > 0 => {
+                    event.prevent_default();
+                    move_member(&r, &l, i, i - 1);
+                }
+                "ArrowDown" => {
+                    event.prevent_default();
+                    move_member(&r, &l, i, i + 1);
+                }
+                _ => {}
+            }
+        });
+        let l = live.clone();
+        listen(&root, "dragstart", move |event| l.dragging.set(member_at(&event).map(|(_, i)| i)));
+        listen(&root, "dragover", |event| {
+            if member_at(&event).is_some() {
+                event.prevent_default();
+            }
+        });
+        let (r, l) = (root.clone(), live.clone());
+        listen(&root, "drop", move |event| {
+            if let (Some(from), Some((_, to))) = (l.dragging.take(), member_at(&event)) {
+                event.prevent_default();
+                move_member(&r, &l, from, to);
+            }
+        });
+        refresh(&root, &live);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn milliseconds_are_shown_without_float_formatting() {
+        assert_eq!(millis(712, 3), "0.712");
+        assert_eq!(millis(1_650, 1), "1.7");
+        assert_eq!(millis(49, 1), "0.0");
+        assert_eq!(millis(12_345, 1), "12.3");
+    }
+
+    #[test]
+    fn names_in_generated_html_are_escaped() {
+        let people = vec![Person { alias: "x".into(), name: "<b>&\"".into() }];
+        let html = members_html(&["x".to_owned()], &people, Locale::En);
+        assert!(html.contains("&lt;b&gt;&amp;&quot;") && !html.contains("<b>"), "{html}");
+    }
 }

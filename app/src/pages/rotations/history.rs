@@ -6,16 +6,15 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use super::shared::{describe, fmt, names, rotation_path};
-use crate::api::admin::parse_local_minute;
 use crate::api::rotations::{RestoreRotation, rotation_history, rotation_page};
 use crate::auth::Role;
 use crate::domain::roster::{Roster, RosterVersion, VersionKind};
+use crate::domain::timezone::parse_local_minute;
 use crate::error::AppError;
 use crate::forms::{FormErrors, PostForm};
 use crate::i18n::{Locale, Msg};
 use crate::model::rotations::Person;
 use crate::pages::common::{loaded, query_param};
-use crate::zone::instant;
 
 #[component]
 pub fn RotationHistoryPage() -> impl IntoView {
@@ -124,7 +123,7 @@ fn WhoWasOnCall(versions: Vec<RosterVersion>, zone: String, people: Vec<Person>)
     let t = move |m: Msg| m.text(locale);
     let asked = query_param("at");
     let answer = asked.as_deref().map(|v| match parse_local_minute(v, &zone) {
-        Some(at) => names(&people, &Roster::new(versions).on_call_at(instant(at)), locale),
+        Some(at) => names(&people, &Roster::new(versions).on_call_at(at), locale),
         None => Msg::ErrTimeFormat.text(locale).to_owned(),
     });
     view! {
