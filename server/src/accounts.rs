@@ -15,7 +15,7 @@ use app::ports::{Accounts, Clock, SessionClaims, SignedIn};
 use crate::api_keys::ApiKeys;
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
-use crate::error::ServerError;
+use crate::error::{ServerError, stored};
 use crate::password;
 
 /// Failed sign-ins counted over this window…
@@ -36,13 +36,13 @@ pub struct SqlAccounts {
 
 const USER_COLUMNS: &str = "id, username, display_name, role, disabled_at, created_at, contact_alias";
 
-fn user_from_row(row: &AnyRow) -> Result<UserSummary, sqlx::Error> {
+fn user_from_row(row: &AnyRow) -> Result<UserSummary, ServerError> {
     let role: String = row.try_get("role")?;
     Ok(UserSummary {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
-        role: Role::parse(&role).unwrap_or(Role::Viewer),
+        role: stored("role", &role, Role::parse)?,
         disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
         created_at: row.try_get("created_at")?,
         contact: row.try_get("contact_alias")?,
@@ -79,7 +79,7 @@ impl SqlAccounts {
     async fn find(tx: &mut Transaction<'_, Any>, user_id: i64) -> Result<UserSummary, AppError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
         let row = sqlx::query(&sql).bind(user_id).fetch_optional(&mut **tx).await.map_err(ServerError::from)?;
-        row.as_ref().map(user_from_row).transpose().map_err(ServerError::from)?.ok_or(AppError::NotFound)
+        row.as_ref().map(user_from_row).transpose()?.ok_or(AppError::NotFound)
     }
 
     /// Inserts a user and audits its creation in the same transaction.
@@ -109,7 +109,7 @@ impl SqlAccounts {
                     ServerError::from(e).into()
                 }
             })?;
-        let created = user_from_row(&row).map_err(ServerError::from)?;
+        let created = user_from_row(&row)?;
         let change = Change::created("user", created.id, &created);
         audit::record(tx, actor, now, change).await.map_err(ServerError::from)?;
         Ok(created)
@@ -170,7 +170,7 @@ impl SqlAccounts {
         &self,
         claims: &SessionClaims,
         max_lifetime_secs: i64,
-    ) -> Result<Option<CurrentUser>, sqlx::Error> {
+    ) -> Result<Option<CurrentUser>, ServerError> {
         if self.now() - claims.authenticated_at > max_lifetime_secs {
             return Ok(None);
         }
@@ -259,7 +259,7 @@ impl Accounts for SqlAccounts {
         let stored =
             row.as_ref().map(|r| r.try_get::<String, _>("password_hash")).transpose().map_err(ServerError::from)?;
         let verified = password::verify(password.to_owned(), stored).await;
-        let user = row.as_ref().map(user_from_row).transpose().map_err(ServerError::from)?;
+        let user = row.as_ref().map(user_from_row).transpose()?;
         match (verified, user, row) {
             (true, Some(user), Some(row)) if !user.disabled => {
                 sqlx::query("DELETE FROM login_failures WHERE username = $1")
@@ -328,7 +328,7 @@ impl Accounts for SqlAccounts {
     async fn list_users(&self) -> Result<Vec<UserSummary>, AppError> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
         let rows = sqlx::query(&sql).fetch_all(&self.db.pool).await.map_err(ServerError::from)?;
-        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>().map_err(ServerError::from)?)
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, ServerError>>()?)
     }
 
     async fn create_user(&self, actor: &CurrentUser, user: NewUser) -> Result<UserSummary, AppError> {

@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
+use icalendar::{Component, EventLike};
 use sha2::{Digest, Sha256};
 
 use app::auth::CurrentUser;
@@ -180,56 +181,36 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    /// RFC 5545 text: CRLF line ends, lines folded at 75 octets, text values escaped.
+    /// RFC 5545 text (CRLF line ends, folding and escaping by the `icalendar` crate).
     pub fn to_ics(&self, stamp: DateTime<Utc>) -> String {
-        let mut lines = vec![
-            "BEGIN:VCALENDAR".to_owned(),
-            "VERSION:2.0".to_owned(),
-            "PRODID:-//oncall-console//rotations//EN".to_owned(),
-            "CALSCALE:GREGORIAN".to_owned(),
-            "METHOD:PUBLISH".to_owned(),
-            format!("X-WR-CALNAME:{}", escape(&self.name)),
-        ];
+        let mut cal = icalendar::Calendar::empty();
+        for (key, value) in [
+            ("VERSION", "2.0"),
+            ("PRODID", "-//oncall-console//rotations//EN"),
+            ("CALSCALE", "GREGORIAN"),
+            ("METHOD", "PUBLISH"),
+        ] {
+            cal.append_property(icalendar::Property::new(key, value));
+        }
+        cal.name(&self.name);
         if let Some(zone) = &self.zone {
-            lines.push(format!("X-WR-TIMEZONE:{}", escape(zone)));
+            cal.timezone(zone.as_str());
         }
-        let utc = |t: DateTime<Utc>| t.format("%Y%m%dT%H%M%SZ").to_string();
         for e in &self.events {
-            lines.extend([
-                "BEGIN:VEVENT".to_owned(),
-                format!("UID:{}", e.uid),
-                format!("DTSTAMP:{}", utc(stamp)),
-                format!("DTSTART:{}", utc(e.start)),
-                format!("DTEND:{}", utc(e.end)),
-                format!("SUMMARY:{}", escape(&e.summary)),
-                format!("DESCRIPTION:{}", escape(&e.description)),
-                "TRANSP:TRANSPARENT".to_owned(),
-                "END:VEVENT".to_owned(),
-            ]);
+            cal.push(
+                icalendar::Event::new()
+                    .uid(&e.uid)
+                    .timestamp(stamp)
+                    .starts(e.start)
+                    .ends(e.end)
+                    .summary(&e.summary)
+                    .description(&e.description)
+                    .add_property("TRANSP", "TRANSPARENT")
+                    .done(),
+            );
         }
-        lines.push("END:VCALENDAR".to_owned());
-        lines.iter().map(|l| fold(l)).collect::<String>()
+        cal.to_string()
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n")
-}
-
-/// Folds a content line into pieces of at most 75 octets (never inside a UTF-8 character).
-fn fold(line: &str) -> String {
-    let mut out = String::new();
-    let mut width = 0;
-    for c in line.chars() {
-        if width + c.len_utf8() > 75 {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += c.len_utf8();
-    }
-    out.push_str("\r\n");
-    out
 }
 
 /// `GET /calendar/<token>.ics`: the feed, or 404 for an unknown or regenerated token.

@@ -16,6 +16,7 @@ pub mod error;
 pub mod feeds;
 pub mod forms;
 pub mod password;
+pub mod read_cache;
 pub mod roster;
 pub mod sessions;
 pub mod ssm_api;
@@ -89,7 +90,11 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
 
     let backend: Arc<dyn app::ports::Backend> = match config.backend {
         Backend::Local => Arc::new(backend::LocalBackend { engine: engine.clone() }),
-        Backend::Aws => Arc::new(aws_backend::AwsBackend::connect(&config.aws_settings(), db.clone()).await),
+        Backend::Aws => {
+            let settings = config.aws_settings();
+            let aws = aws_backend::AwsBackend::connect(&settings, db.clone(), clock.clone()).await;
+            Arc::new(read_cache::Cached::new(aws, std::time::Duration::from_secs(settings.cache_secs)))
+        }
     };
     let feeds = feeds::SqlFeeds { db: db.clone(), backend: backend.clone(), clock: clock.clone() };
     let services = Services {

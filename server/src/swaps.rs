@@ -18,7 +18,7 @@ use app::ports::{Backend, Clock, Swaps};
 use crate::audit::{self, Actor, Change};
 use crate::clock::from_epoch;
 use crate::db::Db;
-use crate::error::ServerError;
+use crate::error::{ServerError, stored};
 
 pub struct SqlSwaps {
     pub db: Db,
@@ -30,7 +30,7 @@ fn invalid(field: &str, msg: Msg) -> AppError {
     AppError::Invalid(vec![FieldError::new(field, msg)])
 }
 
-fn swap_from_row(r: &AnyRow) -> Result<SwapView, sqlx::Error> {
+fn swap_from_row(r: &AnyRow) -> Result<SwapView, ServerError> {
     Ok(SwapView {
         id: r.try_get("id")?,
         rotation_id: r.try_get("rotation_id")?,
@@ -39,7 +39,7 @@ fn swap_from_row(r: &AnyRow) -> Result<SwapView, sqlx::Error> {
         from: r.try_get("from_contact")?,
         to: r.try_get("to_contact")?,
         requested_by: r.try_get("requested_by")?,
-        status: SwapStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(SwapStatus::Declined),
+        status: stored("swap status", &r.try_get::<String, _>("status")?, SwapStatus::parse)?,
         override_id: r.try_get("override_id")?,
         created_at: r.try_get("created_at")?,
     })
@@ -53,7 +53,7 @@ impl SqlSwaps {
             .await
             .map_err(ServerError::from)?
             .ok_or(AppError::NotFound)?;
-        Ok(swap_from_row(&row).map_err(ServerError::from)?)
+        Ok(swap_from_row(&row)?)
     }
 
     /// Moves a swap from `from` to `to` status, audited; refused if someone else moved it first.
@@ -132,7 +132,7 @@ impl Swaps for SqlSwaps {
                 .fetch_all(&self.db.pool)
                 .await
                 .map_err(ServerError::from)?;
-        Ok(rows.iter().map(swap_from_row).collect::<Result<_, _>>().map_err(ServerError::from)?)
+        Ok(rows.iter().map(swap_from_row).collect::<Result<_, ServerError>>()?)
     }
 
     async fn request(&self, actor: &CurrentUser, request: SwapRequest) -> Result<String, AppError> {

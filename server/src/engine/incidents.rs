@@ -20,7 +20,7 @@ use super::timeline::add_event;
 use super::{Engine, new_id};
 use crate::audit::{self, Actor, Change};
 use crate::clock::epoch;
-use crate::error::ServerError;
+use crate::error::{ServerError, stored};
 
 /// What `StartIncident` takes (after SSM Incidents).
 #[derive(Clone, Debug, Default)]
@@ -60,8 +60,9 @@ fn incident_from_row(r: &AnyRow) -> Result<IncidentRecord, ServerError> {
         response_plan: r.try_get("response_plan")?,
         title: r.try_get("title")?,
         summary: r.try_get("summary")?,
-        impact: u8::try_from(r.try_get::<i64, _>("impact")?).unwrap_or(5),
-        status: IncidentStatus::parse(&status).unwrap_or(IncidentStatus::Open),
+        impact: u8::try_from(r.try_get::<i64, _>("impact")?)
+            .map_err(|_| ServerError::Corrupt("impact", "out of range".into()))?,
+        status: stored("incident status", &status, IncidentStatus::parse)?,
         dedupe_string: r.try_get("dedupe_string")?,
         source: r.try_get("source")?,
         created_at: r.try_get("created_at")?,

@@ -2,31 +2,32 @@
 //! SDK (default credential chain, profiles, region; endpoint override by flag or the standard
 //! `AWS_ENDPOINT_URL_SSM_CONTACTS` / `AWS_ENDPOINT_URL_SSM_INCIDENTS` variables). Reads are cached
 //! for a short while; every write and an explicit refresh forget the cache. The SDK's standard
-//! retry handles throttling; errors reach the user in plain words.
+//! retry handles throttling; errors reach the user in plain words (`errors`); `convert` turns
+//! the SDK's shapes into the console's. Reads are cached by the [`crate::read_cache::Cached`]
+//! decorator that wraps this backend.
 
-use std::any::Any;
-use std::collections::HashMap;
+mod convert;
+mod errors;
+
 use std::sync::{Arc, Mutex};
-use std::time::{Duration as StdDuration, Instant};
+use std::time::Duration as StdDuration;
 
 use async_trait::async_trait;
 use aws_config::BehaviorVersion;
 use aws_sdk_ssmcontacts as contacts;
 use aws_sdk_ssmincidents as incidents;
 use aws_smithy_types::DateTime as AwsTime;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use chrono::{DateTime, Duration, Utc, Weekday};
+use chrono::{DateTime, Duration, Utc};
 
 use app::auth::CurrentUser;
-use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, Stage, Target};
-use app::domain::delivery::ReceiptKind;
+use app::domain::contact::{Contact, ContactChannel, ContactType, Plan, Target};
 use app::domain::incident::{
     IncidentRecord, IncidentStatus, IncidentTemplate, IncidentUpdate, ResponsePlan, TimelineEvent,
 };
 use app::domain::roster::{Roster, VersionKind, has_gap, join_shifts};
 use app::domain::rotation::Override;
-use app::domain::rotation::{Coverage, HandOff, HandOffTime, Rotation, Shift, ShiftKind, local_time};
-use app::error::{AppError, AwsProblem, FieldError};
+use app::domain::rotation::{Rotation, Shift, ShiftKind, local_time};
+use app::error::{AppError, FieldError};
 use app::i18n::Msg;
 use app::model::oncall::{
     ContactView, DeliveryEntry, EngagementView, IncidentDetail, PageEntry, ReceiptEntry, RotationView, ShiftSummary,
@@ -35,10 +36,17 @@ use app::model::rotations::{OverrideEntry, RotationDetail};
 use app::ports::{Backend, EngagementStart, IncidentStart};
 
 use crate::audit::{Actor, Change};
-use crate::clock::from_epoch;
+use crate::clock::{Clock, from_epoch};
 use crate::db::Db;
 use crate::error::ServerError;
+use crate::read_cache::TtlCache;
 use crate::roster::{self, Entry, Head};
+use convert::{
+    built, channel_kind_from_aws, channel_kind_to_aws, chrono_of, impact_from_aws, incident_key, kind_from_aws,
+    kind_to_aws, last_segment, plan_from_aws, receipt_kind_from_aws, record_from_aws, recurrence_to_aws,
+    rotation_from_aws, secs, status_from_aws,
+};
+use errors::{aws_error, taken};
 
 /// How long a read is served from the cache.
 pub const DEFAULT_CACHE_SECS: u64 = 30;
@@ -61,355 +69,11 @@ pub struct AwsBackend {
     region: String,
     /// Learnt from the first ARN seen; needed to write incident ARNs from their short ids.
     account: Mutex<Option<String>>,
-    cache: ReadCache,
+    /// Alias → ARN of every contact, looked up on most calls; forgotten on writes and refresh.
+    arns: TtlCache,
+    clock: Arc<dyn Clock>,
     /// The console's own database, for the roster history AWS does not keep.
     db: Db,
-}
-
-/// A cached read: when it was made, and the value (of whichever type the read returns).
-type Cached = (Instant, Arc<dyn Any + Send + Sync>);
-
-struct ReadCache {
-    ttl: StdDuration,
-    entries: Mutex<HashMap<String, Cached>>,
-}
-
-impl ReadCache {
-    fn get<T: Clone + Send + Sync + 'static>(&self, key: &str) -> Option<T> {
-        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (at, value) = entries.get(key)?;
-        (at.elapsed() < self.ttl).then(|| value.downcast_ref::<T>().cloned()).flatten()
-    }
-    fn put<T: Clone + Send + Sync + 'static>(&self, key: &str, value: &T) {
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        entries.insert(key.to_owned(), (Instant::now(), Arc::new(value.clone())));
-    }
-    fn clear(&self) {
-        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
-    }
-}
-
-/// Turns an SDK failure into words a person can act on; `action` is the IAM action called.
-fn aws_error<E>(
-    action: &str,
-    err: &aws_sdk_ssmcontacts::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
-) -> AppError
-where
-    E: ProvideErrorMetadata,
-{
-    use aws_sdk_ssmcontacts::error::SdkError;
-    match err {
-        SdkError::ServiceError(e) => {
-            let code = e.err().code().unwrap_or("Unknown").to_owned();
-            let message = e.err().message().unwrap_or_default().to_owned();
-            match code.as_str() {
-                "AccessDeniedException"
-                | "AccessDenied"
-                | "UnrecognizedClientException"
-                | "InvalidSignatureException"
-                | "MissingAuthenticationTokenException" => {
-                    AppError::Aws(AwsProblem::AccessDenied { action: action.to_owned() })
-                }
-                "ThrottlingException" | "TooManyRequestsException" => AppError::Aws(AwsProblem::Throttled),
-                "ResourceNotFoundException" => AppError::NotFound,
-                "ValidationException" => {
-                    validation(e.raw().body().bytes()).unwrap_or(AppError::Aws(AwsProblem::Rejected { code, message }))
-                }
-                _ => AppError::Aws(AwsProblem::Rejected { code, message }),
-            }
-        }
-        SdkError::TimeoutError(_) => AppError::Aws(AwsProblem::Unreachable { detail: "timed out".into() }),
-        SdkError::DispatchFailure(e) => {
-            AppError::Aws(AwsProblem::Unreachable { detail: format!("{e:?}").chars().take(200).collect() })
-        }
-        other => AppError::Aws(AwsProblem::Rejected { code: "ResponseError".into(), message: format!("{other}") }),
-    }
-}
-
-/// A ValidationException that lists its fields becomes per-field errors; a message the console
-/// itself wrote (the console's SSM API) is the same message again.
-fn validation(body: Option<&[u8]>) -> Option<AppError> {
-    let body: serde_json::Value = serde_json::from_slice(body?).ok()?;
-    let fields = body.get("Fields").or_else(|| body.get("fields"))?.as_array()?;
-    let errors: Vec<FieldError> = fields
-        .iter()
-        .filter_map(|f| {
-            let name = f.get("Name").or_else(|| f.get("name"))?.as_str()?;
-            let text = f.get("Message").or_else(|| f.get("message")).and_then(|m| m.as_str()).unwrap_or_default();
-            Some(FieldError::new(&domain_field(name), Msg::from_english(text).unwrap_or(Msg::ErrBackendRejected)))
-        })
-        .collect();
-    (!errors.is_empty()).then_some(AppError::Invalid(errors))
-}
-
-/// A request member path (`Plan.Stages[0].DurationInMinutes`) as the console names the field
-/// (`plan.stages.0.duration_minutes`), so AWS's errors land next to the same form fields.
-fn domain_field(wire: &str) -> String {
-    const RENAMES: [(&str, &str); 6] = [
-        ("duration_in_minutes", "duration_minutes"),
-        ("time_zone_id", "time_zone"),
-        ("contact_ids", "members"),
-        ("recurrence_multiplier", "multiplier"),
-        ("number_of_on_calls", "number_on_call"),
-        ("retry_interval_in_minutes", "retry_minutes"),
-    ];
-    let mut out = String::new();
-    for (i, c) in wire.replace('[', ".").replace(']', "").chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 && !out.ends_with('.') {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out.split('.')
-        .map(|part| RENAMES.iter().find(|(w, _)| *w == part).map_or(part, |(_, d)| d))
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
-/// Maps a ConflictException on a create to "this name is taken" on the named field.
-fn taken(err: AppError, field: &str, msg: Msg) -> AppError {
-    match err {
-        AppError::Aws(AwsProblem::Rejected { code, .. }) if code == "ConflictException" => {
-            AppError::Invalid(vec![FieldError::new(field, msg)])
-        }
-        other => other,
-    }
-}
-
-fn secs(t: &AwsTime) -> i64 {
-    t.secs()
-}
-
-fn chrono_of(t: &AwsTime) -> DateTime<Utc> {
-    DateTime::from_timestamp(t.secs(), 0).unwrap_or_default()
-}
-
-/// The last `/` segment of an ARN: a contact's alias, an engine id.
-fn last_segment(arn: &str) -> String {
-    arn.rsplit('/').next().unwrap_or(arn).to_owned()
-}
-
-/// An incident ARN (`…:incident-record/<plan>/<id>`) as a URL-safe id: `<plan>.<id>`.
-fn incident_key(arn: &str) -> String {
-    let mut parts = arn.rsplit('/');
-    let id = parts.next().unwrap_or_default();
-    let plan = parts.next().unwrap_or_default();
-    format!("{plan}.{id}")
-}
-
-const DAYS: [(Weekday, contacts::types::DayOfWeek); 7] = [
-    (Weekday::Mon, contacts::types::DayOfWeek::Mon),
-    (Weekday::Tue, contacts::types::DayOfWeek::Tue),
-    (Weekday::Wed, contacts::types::DayOfWeek::Wed),
-    (Weekday::Thu, contacts::types::DayOfWeek::Thu),
-    (Weekday::Fri, contacts::types::DayOfWeek::Fri),
-    (Weekday::Sat, contacts::types::DayOfWeek::Sat),
-    (Weekday::Sun, contacts::types::DayOfWeek::Sun),
-];
-
-fn day_to_aws(d: Weekday) -> contacts::types::DayOfWeek {
-    DAYS.iter().find(|(w, _)| *w == d).map_or(contacts::types::DayOfWeek::Mon, |(_, a)| a.clone())
-}
-
-fn day_from_aws(d: &contacts::types::DayOfWeek) -> Weekday {
-    DAYS.iter().find(|(_, a)| a == d).map_or(Weekday::Mon, |(w, _)| *w)
-}
-
-fn time_to_aws(t: HandOffTime) -> contacts::types::HandOffTime {
-    contacts::types::HandOffTime::builder().hour_of_day(i32::from(t.hour)).minute_of_hour(i32::from(t.minute)).build()
-}
-
-fn time_from_aws(t: &contacts::types::HandOffTime) -> HandOffTime {
-    HandOffTime::new(u8::try_from(t.hour_of_day()).unwrap_or(0), u8::try_from(t.minute_of_hour()).unwrap_or(0))
-}
-
-fn built<T>(r: Result<T, aws_smithy_types::error::operation::BuildError>) -> Result<T, AppError> {
-    r.map_err(|e| AppError::Aws(AwsProblem::Rejected { code: "BuildError".into(), message: e.to_string() }))
-}
-
-fn recurrence_to_aws(r: &Rotation) -> Result<contacts::types::RecurrenceSettings, AppError> {
-    let mut b = contacts::types::RecurrenceSettings::builder()
-        .number_of_on_calls(i32::try_from(r.number_on_call).unwrap_or(1))
-        .recurrence_multiplier(i32::try_from(r.multiplier).unwrap_or(1));
-    match &r.handoff {
-        HandOff::Daily(times) => b = b.set_daily_settings(Some(times.iter().map(|t| time_to_aws(*t)).collect())),
-        HandOff::Weekly(days) => {
-            let settings = days
-                .iter()
-                .map(|(d, t)| {
-                    built(
-                        contacts::types::WeeklySetting::builder()
-                            .day_of_week(day_to_aws(*d))
-                            .hand_off_time(time_to_aws(*t))
-                            .build(),
-                    )
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            b = b.set_weekly_settings(Some(settings));
-        }
-        HandOff::Monthly(days) => {
-            let settings = days
-                .iter()
-                .map(|(d, t)| {
-                    built(
-                        contacts::types::MonthlySetting::builder()
-                            .day_of_month(i32::from(*d))
-                            .hand_off_time(time_to_aws(*t))
-                            .build(),
-                    )
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            b = b.set_monthly_settings(Some(settings));
-        }
-    }
-    for c in &r.coverage {
-        let window =
-            contacts::types::CoverageTime::builder().start(time_to_aws(c.start)).end(time_to_aws(c.end)).build();
-        let mut existing = b.get_shift_coverages().clone().unwrap_or_default();
-        existing.entry(day_to_aws(c.day)).or_default().push(window);
-        b = b.set_shift_coverages(Some(existing));
-    }
-    built(b.build())
-}
-
-fn rotation_from_aws(
-    members: &[String],
-    start: Option<&AwsTime>,
-    zone: &str,
-    r: Option<&contacts::types::RecurrenceSettings>,
-) -> Rotation {
-    let handoff = match r {
-        Some(r) if !r.weekly_settings().is_empty() => HandOff::Weekly(
-            r.weekly_settings()
-                .iter()
-                .map(|w| {
-                    (day_from_aws(w.day_of_week()), w.hand_off_time().map_or(HandOffTime::new(0, 0), time_from_aws))
-                })
-                .collect(),
-        ),
-        Some(r) if !r.monthly_settings().is_empty() => HandOff::Monthly(
-            r.monthly_settings()
-                .iter()
-                .map(|m| {
-                    (
-                        u8::try_from(m.day_of_month()).unwrap_or(1),
-                        m.hand_off_time().map_or(HandOffTime::new(0, 0), time_from_aws),
-                    )
-                })
-                .collect(),
-        ),
-        Some(r) => HandOff::Daily(r.daily_settings().iter().map(time_from_aws).collect()),
-        None => HandOff::Daily(Vec::new()),
-    };
-    let mut coverage = Vec::new();
-    for (day, windows) in r.and_then(|r| r.shift_coverages()).into_iter().flatten() {
-        for w in windows {
-            coverage.push(Coverage {
-                day: day_from_aws(day),
-                start: w.start().map_or(HandOffTime::new(0, 0), time_from_aws),
-                end: w.end().map_or(HandOffTime::new(24, 0), time_from_aws),
-            });
-        }
-    }
-    coverage.sort_by_key(|c| (c.day.num_days_from_monday(), c.start));
-    Rotation {
-        members: members.iter().map(|m| last_segment(m)).collect(),
-        start: start.map(chrono_of).unwrap_or_default(),
-        time_zone: zone.to_owned(),
-        handoff,
-        multiplier: r.map_or(1, |r| u32::try_from(r.recurrence_multiplier()).unwrap_or(1)),
-        number_on_call: r.map_or(1, |r| u32::try_from(r.number_of_on_calls()).unwrap_or(1)),
-        coverage,
-    }
-}
-
-fn kind_from_aws(t: &contacts::types::ContactType) -> ContactType {
-    match t {
-        contacts::types::ContactType::Escalation => ContactType::Escalation,
-        contacts::types::ContactType::OncallSchedule => ContactType::OncallSchedule,
-        _ => ContactType::Personal,
-    }
-}
-
-fn kind_to_aws(t: ContactType) -> contacts::types::ContactType {
-    match t {
-        ContactType::Personal => contacts::types::ContactType::Personal,
-        ContactType::Escalation => contacts::types::ContactType::Escalation,
-        ContactType::OncallSchedule => contacts::types::ContactType::OncallSchedule,
-    }
-}
-
-fn plan_from_aws(plan: Option<&contacts::types::Plan>) -> Plan {
-    let Some(plan) = plan else { return Plan::default() };
-    Plan {
-        stages: plan
-            .stages()
-            .iter()
-            .map(|s| Stage {
-                duration_minutes: u32::try_from(s.duration_in_minutes()).unwrap_or(0),
-                targets: s
-                    .targets()
-                    .iter()
-                    .filter_map(|t| {
-                        if let Some(ch) = t.channel_target_info() {
-                            return Some(Target::Channel {
-                                channel_id: ch.contact_channel_id().to_owned(),
-                                retry_minutes: ch
-                                    .retry_interval_in_minutes()
-                                    .and_then(|m| u32::try_from(m).ok())
-                                    .unwrap_or(0),
-                            });
-                        }
-                        t.contact_target_info().map(|ct| Target::Contact {
-                            contact_id: last_segment(ct.contact_id().unwrap_or_default()),
-                            essential: ct.is_essential(),
-                        })
-                    })
-                    .collect(),
-            })
-            .collect(),
-        rotation_ids: plan.rotation_ids().to_vec(),
-    }
-}
-
-fn channel_kind_from_aws(t: Option<&contacts::types::ChannelType>) -> ChannelType {
-    match t {
-        Some(contacts::types::ChannelType::Sms) => ChannelType::Sms,
-        Some(contacts::types::ChannelType::Voice) => ChannelType::Voice,
-        _ => ChannelType::Email,
-    }
-}
-
-fn channel_kind_to_aws(t: ChannelType) -> contacts::types::ChannelType {
-    match t {
-        ChannelType::Email => contacts::types::ChannelType::Email,
-        ChannelType::Sms => contacts::types::ChannelType::Sms,
-        ChannelType::Voice => contacts::types::ChannelType::Voice,
-    }
-}
-
-/// AWS's receipt types are ours; one this build does not know is reported, not guessed.
-fn receipt_kind_from_aws(t: &contacts::types::ReceiptType) -> Result<ReceiptKind, AppError> {
-    use contacts::types::ReceiptType;
-    match t {
-        ReceiptType::Sent => Ok(ReceiptKind::Sent),
-        ReceiptType::Delivered => Ok(ReceiptKind::Delivered),
-        ReceiptType::Read => Ok(ReceiptKind::Read),
-        ReceiptType::Error => Ok(ReceiptKind::Error),
-        ReceiptType::Stop => Ok(ReceiptKind::Stop),
-        other => Err(AppError::Aws(AwsProblem::Rejected {
-            code: "UnknownReceiptType".into(),
-            message: format!("a page receipt of type {} is not known to this console", other.as_str()),
-        })),
-    }
-}
-
-fn status_from_aws(s: &incidents::types::IncidentRecordStatus) -> IncidentStatus {
-    if *s == incidents::types::IncidentRecordStatus::Resolved { IncidentStatus::Resolved } else { IncidentStatus::Open }
 }
 
 /// The SDK's HTTP client on rustls with ring (the crypto sqlx and reqwest already use).
@@ -421,7 +85,7 @@ pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient 
 }
 
 impl AwsBackend {
-    pub async fn connect(settings: &AwsSettings, db: Db) -> Self {
+    pub async fn connect(settings: &AwsSettings, db: Db, clock: Arc<dyn Clock>) -> Self {
         let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
         if let Some(region) = &settings.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
@@ -442,7 +106,8 @@ impl AwsBackend {
             incidents: incidents::Client::new(&sdk),
             region: sdk.region().map_or_else(|| "(no region)".to_owned(), ToString::to_string),
             account: Mutex::new(None),
-            cache: ReadCache { ttl: StdDuration::from_secs(settings.cache_secs), entries: Mutex::new(HashMap::new()) },
+            arns: TtlCache::new(StdDuration::from_secs(settings.cache_secs)),
+            clock,
             db,
         }
     }
@@ -480,7 +145,7 @@ impl AwsBackend {
 
     /// (alias, ARN, type, display name) of every contact.
     async fn contact_arn_list(&self) -> Result<Vec<(String, String, ContactType, String)>, AppError> {
-        if let Some(list) = self.cache.get("contact-arns") {
+        if let Some(list) = self.arns.get("contact-arns") {
             return Ok(list);
         }
         let items: Vec<_> = self
@@ -495,18 +160,18 @@ impl AwsBackend {
         let list: Vec<_> = items
             .iter()
             .map(|c| {
-                (
+                Ok((
                     c.alias().to_owned(),
                     c.contact_arn().to_owned(),
-                    kind_from_aws(c.r#type()),
+                    kind_from_aws(c.r#type())?,
                     c.display_name().unwrap_or_default().to_owned(),
-                )
+                ))
             })
-            .collect();
+            .collect::<Result<_, AppError>>()?;
         if let Some((_, arn, ..)) = list.first() {
             self.learn_account(arn);
         }
-        self.cache.put("contact-arns", &list);
+        self.arns.put("contact-arns", &list);
         Ok(list)
     }
 
@@ -514,7 +179,7 @@ impl AwsBackend {
         if let Some((_, arn, ..)) = self.contact_arn_list().await?.into_iter().find(|(a, ..)| a == alias) {
             return Ok(arn);
         }
-        self.cache.clear();
+        self.arns.clear();
         let found = self.contact_arn_list().await?.into_iter().find(|(a, ..)| a == alias);
         found.map(|(_, arn, ..)| arn).ok_or(AppError::NotFound)
     }
@@ -738,7 +403,7 @@ impl AwsBackend {
         let last = roster::load(&mut tx, id).await?;
         let entry = |kind| Entry {
             rotation_id: id,
-            at: Utc::now(),
+            at: self.clock.now(),
             actor: "aws".into(),
             kind,
             name: &name,
@@ -785,10 +450,10 @@ impl AwsBackend {
             .recurrence(recurrence)
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         result.map_err(|e| aws_error("ssm-contacts:UpdateRotation", &e))?;
-        roster::insert(&mut tx, version, entry_by(actor, id, kind, &current_name, &rotation)).await?;
-        audited(&mut tx, actor, Change::updated("rotation", id, &before, &rotation)).await?;
+        roster::insert(&mut tx, version, entry_by(self.clock.now(), actor, id, kind, &current_name, &rotation)).await?;
+        audited(&mut tx, actor, self.clock.now(), Change::updated("rotation", id, &before, &rotation)).await?;
         tx.commit().await.map_err(ServerError::from)?;
         Ok(version)
     }
@@ -798,35 +463,22 @@ impl AwsBackend {
 async fn audited<T: serde::Serialize>(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     actor: &CurrentUser,
+    at: DateTime<Utc>,
     change: Change<'_, T>,
 ) -> Result<(), AppError> {
-    Ok(crate::audit::record(tx, Actor::User(actor), Utc::now().timestamp(), change).await.map_err(ServerError::from)?)
+    Ok(crate::audit::record(tx, Actor::User(actor), at.timestamp(), change).await.map_err(ServerError::from)?)
 }
 
-/// A version made by a console user now.
+/// A version made by a console user at `at`.
 fn entry_by<'a>(
+    at: DateTime<Utc>,
     actor: &CurrentUser,
     rotation_id: &'a str,
     kind: VersionKind,
     name: &'a str,
     rotation: &'a Rotation,
 ) -> Entry<'a> {
-    Entry { rotation_id, at: Utc::now(), actor: actor.username.clone(), kind, name, rotation }
-}
-
-fn record_from_aws(r: &incidents::types::IncidentRecord) -> IncidentRecord {
-    IncidentRecord {
-        id: incident_key(r.arn()),
-        response_plan: r.arn().rsplit('/').nth(1).unwrap_or_default().to_owned(),
-        title: r.title().to_owned(),
-        summary: r.summary().unwrap_or_default().to_owned(),
-        impact: u8::try_from(r.impact()).unwrap_or(5),
-        status: status_from_aws(r.status()),
-        dedupe_string: Some(r.dedupe_string().to_owned()).filter(|d| !d.is_empty()),
-        source: r.incident_record_source().map(|s| s.source().to_owned()).unwrap_or_default(),
-        created_at: secs(r.creation_time()),
-        resolved_at: r.resolved_time().map(secs),
-    }
+    Entry { rotation_id, at, actor: actor.username.clone(), kind, name, rotation }
 }
 
 #[async_trait]
@@ -839,13 +491,10 @@ impl Backend for AwsBackend {
     }
 
     async fn refresh(&self) {
-        self.cache.clear();
+        self.arns.clear();
     }
 
     async fn contacts(&self) -> Result<Vec<ContactView>, AppError> {
-        if let Some(v) = self.cache.get("contacts") {
-            return Ok(v);
-        }
         let mut out = Vec::new();
         for (alias, arn, kind, _) in self.contact_arn_list().await? {
             let c = self
@@ -867,15 +516,21 @@ impl Backend for AwsBackend {
                     .await
                     .map_err(|e| aws_error("ssm-contacts:ListContactChannels", &e))?;
                 list.iter()
-                    .map(|ch| ContactChannel {
-                        id: ch.contact_channel_arn().to_owned(),
-                        contact_id: alias.clone(),
-                        name: ch.name().to_owned(),
-                        kind: channel_kind_from_aws(ch.r#type()),
-                        address: ch.delivery_address().and_then(|a| a.simple_address()).unwrap_or_default().to_owned(),
-                        activated: *ch.activation_status() == contacts::types::ActivationStatus::Activated,
+                    .map(|ch| {
+                        Ok(ContactChannel {
+                            id: ch.contact_channel_arn().to_owned(),
+                            contact_id: alias.clone(),
+                            name: ch.name().to_owned(),
+                            kind: channel_kind_from_aws(ch.r#type())?,
+                            address: ch
+                                .delivery_address()
+                                .and_then(|a| a.simple_address())
+                                .unwrap_or_default()
+                                .to_owned(),
+                            activated: *ch.activation_status() == contacts::types::ActivationStatus::Activated,
+                        })
                     })
-                    .collect()
+                    .collect::<Result<_, AppError>>()?
             } else {
                 Vec::new()
             };
@@ -887,14 +542,10 @@ impl Backend for AwsBackend {
             };
             out.push(ContactView { contact, channels });
         }
-        self.cache.put("contacts", &out);
         Ok(out)
     }
 
     async fn rotations(&self) -> Result<Vec<RotationView>, AppError> {
-        if let Some(v) = self.cache.get("rotations") {
-            return Ok(v);
-        }
         let list = self
             .contacts
             .list_rotations()
@@ -904,7 +555,7 @@ impl Backend for AwsBackend {
             .collect::<Result<Vec<_>, _>>()
             .await
             .map_err(|e| aws_error("ssm-contacts:ListRotations", &e))?;
-        let now = Utc::now();
+        let now = self.clock.now();
         let mut out = Vec::new();
         for r in &list {
             let rotation =
@@ -939,14 +590,10 @@ impl Backend for AwsBackend {
                 rotation,
             });
         }
-        self.cache.put("rotations", &out);
         Ok(out)
     }
 
     async fn response_plans(&self) -> Result<Vec<ResponsePlan>, AppError> {
-        if let Some(v) = self.cache.get("plans") {
-            return Ok(v);
-        }
         let summaries = self
             .incidents
             .list_response_plans()
@@ -980,20 +627,14 @@ impl Backend for AwsBackend {
                 notification_targets: Vec::new(),
             });
         }
-        self.cache.put("plans", &out);
         Ok(out)
     }
 
     async fn engagements(&self, limit: u32) -> Result<Vec<EngagementView>, AppError> {
-        let key = format!("engagements:{limit}");
-        if let Some(v) = self.cache.get(&key) {
-            return Ok(v);
-        }
         let mut out = Vec::new();
         for e in self.list_engagements(None).await?.iter().take(limit as usize) {
             out.push(self.engagement_view(e.engagement_arn()).await?);
         }
-        self.cache.put(&key, &out);
         Ok(out)
     }
 
@@ -1025,20 +666,20 @@ impl Backend for AwsBackend {
             .take(limit as usize)
             .map(|s| {
                 self.learn_account(s.arn());
-                IncidentRecord {
+                Ok(IncidentRecord {
                     id: incident_key(s.arn()),
                     response_plan: s.arn().rsplit('/').nth(1).unwrap_or_default().to_owned(),
                     title: s.title().to_owned(),
                     summary: String::new(),
-                    impact: u8::try_from(s.impact()).unwrap_or(5),
-                    status: status_from_aws(s.status()),
+                    impact: impact_from_aws(s.impact())?,
+                    status: status_from_aws(s.status())?,
                     dedupe_string: None,
                     source: s.incident_record_source().map(|x| x.source().to_owned()).unwrap_or_default(),
                     created_at: secs(s.creation_time()),
                     resolved_at: s.resolved_time().map(secs),
-                }
+                })
             })
-            .collect();
+            .collect::<Result<_, AppError>>()?;
         out.sort_by_key(|r| std::cmp::Reverse(r.created_at));
         Ok(out)
     }
@@ -1052,7 +693,7 @@ impl Backend for AwsBackend {
             .send()
             .await
             .map_err(|e| aws_error("ssm-incidents:GetIncidentRecord", &e))?;
-        let record = got.incident_record().map(record_from_aws).ok_or(AppError::NotFound)?;
+        let record = got.incident_record().map(record_from_aws).ok_or(AppError::NotFound)??;
         let summaries = self
             .incidents
             .list_timeline_events()
@@ -1104,7 +745,7 @@ impl Backend for AwsBackend {
     /// The past as the console recorded it; before the console first saw the rotation, and from
     /// now on, as AWS computes it.
     async fn rotation_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError> {
-        let now = Utc::now().timestamp();
+        let now = self.clock.now().timestamp();
         let roster = self.roster(rotation_id).await?;
         let seen = roster.first_seen().map_or(now, |t| t.timestamp()).min(now);
         let mut shifts = Vec::new();
@@ -1132,7 +773,7 @@ impl Backend for AwsBackend {
             .recurrence(recurrence_to_aws(&rotation)?)
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         let created = result.map_err(|e| aws_error("ssm-contacts:CreateRotation", &e))?;
         self.observed(created.rotation_arn()).await?;
         Ok(created.rotation_arn().to_owned())
@@ -1147,7 +788,7 @@ impl Backend for AwsBackend {
             version: head.version,
             definition_version: head.definition_version,
             swap_approval: head.swap_approval,
-            overrides: self.override_entries(id, Utc::now()).await?,
+            overrides: self.override_entries(id, self.clock.now()).await?,
         })
     }
 
@@ -1177,7 +818,7 @@ impl Backend for AwsBackend {
 
     async fn add_override(&self, actor: &CurrentUser, rotation_id: &str, o: Override) -> Result<String, AppError> {
         let (name, rotation, _) = self.observed(rotation_id).await?;
-        o.validate(&rotation, Utc::now()).map_err(AppError::Invalid)?;
+        o.validate(&rotation, self.clock.now()).map_err(AppError::Invalid)?;
         let members = self.member_arns(&o.members).await?;
         let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         let version = roster::claim(&mut tx, rotation_id).await?;
@@ -1190,11 +831,12 @@ impl Backend for AwsBackend {
             .end_time(AwsTime::from_secs(o.end.timestamp()))
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         let id = result.map_err(|e| aws_error("ssm-contacts:CreateRotationOverride", &e))?.rotation_override_id;
-        audited(&mut tx, actor, Change::created("override", &id, &o)).await?;
+        audited(&mut tx, actor, self.clock.now(), Change::created("override", &id, &o)).await?;
         let kind = VersionKind::OverrideAdded { id: id.clone(), value: o };
-        roster::insert(&mut tx, version, entry_by(actor, rotation_id, kind, &name, &rotation)).await?;
+        roster::insert(&mut tx, version, entry_by(self.clock.now(), actor, rotation_id, kind, &name, &rotation))
+            .await?;
         tx.commit().await.map_err(ServerError::from)?;
         Ok(id)
     }
@@ -1210,11 +852,12 @@ impl Backend for AwsBackend {
             .rotation_override_id(override_id)
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         result.map_err(|e| aws_error("ssm-contacts:DeleteRotationOverride", &e))?;
-        audited(&mut tx, actor, Change::<()>::deleted("override", override_id, &())).await?;
+        audited(&mut tx, actor, self.clock.now(), Change::<()>::deleted("override", override_id, &())).await?;
         let kind = VersionKind::OverrideRemoved { id: override_id.to_owned() };
-        roster::insert(&mut tx, version, entry_by(actor, rotation_id, kind, &name, &rotation)).await?;
+        roster::insert(&mut tx, version, entry_by(self.clock.now(), actor, rotation_id, kind, &name, &rotation))
+            .await?;
         tx.commit().await.map_err(ServerError::from)?;
         Ok(())
     }
@@ -1223,8 +866,13 @@ impl Backend for AwsBackend {
         let (.., head) = self.observed(rotation_id).await?;
         let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
         roster::set_swap_approval(&mut tx, rotation_id, required).await?;
-        audited(&mut tx, actor, Change::updated("rotation_swap_approval", rotation_id, &head.swap_approval, &required))
-            .await?;
+        audited(
+            &mut tx,
+            actor,
+            self.clock.now(),
+            Change::updated("rotation_swap_approval", rotation_id, &head.swap_approval, &required),
+        )
+        .await?;
         tx.commit().await.map_err(ServerError::from)?;
         Ok(())
     }
@@ -1240,7 +888,7 @@ impl Backend for AwsBackend {
             .plan(plan)
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         let created =
             result.map_err(|e| taken(aws_error("ssm-contacts:CreateContact", &e), "alias", Msg::ErrAliasTaken))?;
         self.learn_account(created.contact_arn());
@@ -1252,7 +900,7 @@ impl Backend for AwsBackend {
         let plan = self.plan_to_aws(&contact.plan).await?;
         let result =
             self.contacts.update_contact().contact_id(arn).display_name(&contact.display_name).plan(plan).send().await;
-        self.cache.clear();
+        self.arns.clear();
         result.map_err(|e| aws_error("ssm-contacts:UpdateContact", &e))?;
         Ok(())
     }
@@ -1269,7 +917,7 @@ impl Backend for AwsBackend {
             .delivery_address(address)
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         let created = result.map_err(|e| aws_error("ssm-contacts:CreateContactChannel", &e))?;
         Ok(ContactChannel { id: created.contact_channel_arn().to_owned(), activated: false, ..channel })
     }
@@ -1277,7 +925,7 @@ impl Backend for AwsBackend {
     async fn activate_channel(&self, _actor: &CurrentUser, channel_id: &str, code: &str) -> Result<(), AppError> {
         let result =
             self.contacts.activate_contact_channel().contact_channel_id(channel_id).activation_code(code).send().await;
-        self.cache.clear();
+        self.arns.clear();
         result.map_err(|e| aws_error("ssm-contacts:ActivateContactChannel", &e))?;
         Ok(())
     }
@@ -1299,7 +947,7 @@ impl Backend for AwsBackend {
             .set_idempotency_token(start.idempotency_token.clone())
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         let started = result.map_err(|e| aws_error("ssm-contacts:StartEngagement", &e))?;
         Ok(started.engagement_arn().to_owned())
     }
@@ -1312,7 +960,7 @@ impl Backend for AwsBackend {
             .reason(format!("stopped by {}", actor.username))
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         result.map_err(|e| aws_error("ssm-contacts:StopEngagement", &e))?;
         Ok(())
     }
@@ -1327,7 +975,7 @@ impl Backend for AwsBackend {
             .accept_code_validation(contacts::types::AcceptCodeValidation::Enforce)
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         result.map_err(|e| aws_error("ssm-contacts:AcceptPage", &e))?;
         Ok(())
     }
@@ -1352,7 +1000,7 @@ impl Backend for AwsBackend {
             .set_engagements(Some(engagements))
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         let created = result
             .map_err(|e| taken(aws_error("ssm-incidents:CreateResponsePlan", &e), "name", Msg::ErrPlanNameTaken))?;
         self.learn_account(created.arn());
@@ -1370,7 +1018,7 @@ impl Backend for AwsBackend {
             .set_client_token(start.client_token.clone())
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         let started = result.map_err(|e| aws_error("ssm-incidents:StartIncident", &e))?;
         Ok(incident_key(started.incident_record_arn()))
     }
@@ -1391,7 +1039,7 @@ impl Backend for AwsBackend {
             .set_status(status)
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         result.map_err(|e| aws_error("ssm-incidents:UpdateIncidentRecord", &e))?;
         Ok(())
     }
@@ -1402,24 +1050,13 @@ impl Backend for AwsBackend {
             .incidents
             .create_timeline_event()
             .incident_record_arn(arn)
-            .event_time(AwsTime::from_secs(Utc::now().timestamp()))
+            .event_time(AwsTime::from_secs(self.clock.now().timestamp()))
             .event_type("Custom Event")
             .event_data(text)
             .send()
             .await;
-        self.cache.clear();
+        self.arns.clear();
         let created = result.map_err(|e| aws_error("ssm-incidents:CreateTimelineEvent", &e))?;
         Ok(created.event_id().to_owned())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn wire_paths_become_form_fields() {
-        assert_eq!(super::domain_field("Plan.Stages[0].DurationInMinutes"), "plan.stages.0.duration_minutes");
-        assert_eq!(super::domain_field("TimeZoneId"), "time_zone");
-        assert_eq!(super::domain_field("accept_code"), "accept_code");
-        assert_eq!(super::incident_key("arn:aws:ssm-incidents::1:incident-record/sev1/abc"), "sev1.abc");
     }
 }
