@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { test, expect } from '@playwright/test';
+import { issueApiKey, startIncident } from '../tests/ssm';
+
+// Screenshots of every page, desktop and phone, English and Japanese, for a person to look at
+// (`.ci/screenshots`; written to target/screenshots). Not a test of anything.
+
+const ADMIN = { username: 'admin', password: process.env.E2E_ADMIN_PASSWORD ?? 'size-gate-password-1' };
+const OUT = path.join(__dirname, '..', '..', 'target', 'screenshots');
+
+test('screenshots of every page', async ({ browser }) => {
+  mkdirSync(OUT, { recursive: true });
+  const setup = await browser.newContext();
+  const admin = await setup.newPage();
+  await admin.goto('/login');
+  await admin.locator('input[name="username"]').fill(ADMIN.username);
+  await admin.locator('input[name="password"]').fill(ADMIN.password);
+  await admin.getByTestId('login-submit').click();
+  await expect(admin.getByTestId('current-user')).toBeVisible();
+  const key = await issueApiKey(admin, 'screenshots');
+  await startIncident(admin, key, 'sev1-critical', 'Checkout API: error rate above 5% / 決済APIのエラー率上昇');
+  await admin.goto('/rotations');
+  const rotation = await admin.getByTestId('open-rotation').first().getAttribute('href');
+  await admin.goto('/incidents');
+  const incident = await admin.getByTestId('incident-row').first().getByRole('link').getAttribute('href');
+  const pages: [string, string][] = [
+    ['login', '/login'],
+    ['home', '/'],
+    ['rotations', '/rotations'],
+    ['rotation', rotation!],
+    ['rotation-month', `${rotation}?view=month&offset=0`],
+    ['history', `${rotation}/history`],
+    ['editor', `${rotation}/edit`],
+    ['escalation', '/escalation'],
+    ['routing', '/routing'],
+    ['incidents', '/incidents'],
+    ['incident', incident!],
+    ['engagements', '/engagements'],
+    ['deliveries', '/deliveries'],
+    ['users', '/admin/users'],
+    ['audit', '/admin/audit'],
+    ['api-keys', '/admin/api-keys'],
+  ];
+  for (const lang of ['en', 'ja']) {
+    for (const vp of [
+      { name: 'desktop', width: 1280, height: 900 },
+      { name: 'phone', width: 390, height: 844 },
+    ]) {
+      const context = await browser.newContext({
+        viewport: { width: vp.width, height: vp.height },
+        storageState: await setup.storageState(),
+        timezoneId: 'Asia/Tokyo',
+      });
+      await context.addCookies([{ name: 'lang', value: lang, url: process.env.E2E_BASE_URL! }]);
+      const page = await context.newPage();
+      for (const [name, url] of pages) {
+        if (name === 'login') await context.clearCookies();
+        await page.goto(url);
+        if ((await page.locator('leptos-island').count()) > 0) await page.locator('body[data-hydrated="true"]').waitFor();
+        await page.screenshot({ path: path.join(OUT, `${name}-${vp.name}-${lang}.png`), fullPage: true });
+        if (name === 'login') {
+          await context.addCookies(await setup.cookies());
+          await context.addCookies([{ name: 'lang', value: lang, url: process.env.E2E_BASE_URL! }]);
+        }
+      }
+      await context.close();
+    }
+  }
+  await setup.close();
+});
