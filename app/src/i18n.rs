@@ -444,6 +444,7 @@ messages! {
     ReceiptError => "failed", "失敗";
     ReceiptStop => "stopped", "停止";
     DeliveryPending => "pending", "送信待ち";
+    DeliverySending => "sending", "送信中";
     DeliverySent => "sent", "送信済み";
     DeliveryOutbox => "kept (no transport configured)", "保留(送信手段未設定)";
     DeliveryFailed => "failed", "失敗";

@@ -143,7 +143,7 @@ impl SqlAccounts {
             })?;
             let now = self.now();
             let hash = password::hash(user.password.clone()).await;
-            let mut tx = self.db.pool.begin().await?;
+            let mut tx = self.db.begin_write().await?;
             Self::insert_user(&mut tx, Actor::System("password-file"), &user, &hash, now)
                 .await
                 .map_err(|_| BootstrapError::Conflict)?;
@@ -155,7 +155,7 @@ impl SqlAccounts {
         sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES ($1, $2)")
             .bind(digest)
             .bind(self.now())
-            .execute(&self.db.pool)
+            .execute(self.db.writer())
             .await?;
         let link = format!("{base_url}/setup?token={token}");
         if let Some(file) = &self.setup_link_file {
@@ -211,7 +211,7 @@ impl SqlAccounts {
         apply: impl FnOnce(&UserSummary) -> Result<(&'static str, Option<String>), AppError>,
     ) -> Result<UserSummary, AppError> {
         let now = self.now();
-        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         let before = Self::find(&mut tx, user_id).await?;
         let (assignments, value) = apply(&before)?;
         let sql = format!("UPDATE users SET {assignments}, updated_at = $1 WHERE id = $2");
@@ -264,7 +264,7 @@ impl Accounts for SqlAccounts {
             (true, Some(user), Some(row)) if !user.disabled => {
                 sqlx::query("DELETE FROM login_failures WHERE username = $1")
                     .bind(&username)
-                    .execute(&self.db.pool)
+                    .execute(self.db.writer())
                     .await
                     .map_err(ServerError::from)?;
                 tracing::info!(user = %user.username, client, "signed in");
@@ -276,7 +276,7 @@ impl Accounts for SqlAccounts {
                     .bind(&username)
                     .bind(client)
                     .bind(now)
-                    .execute(&self.db.pool)
+                    .execute(self.db.writer())
                     .await
                     .map_err(ServerError::from)?;
                 tracing::warn!(username, client, "failed sign-in");
@@ -301,7 +301,7 @@ impl Accounts for SqlAccounts {
     async fn setup_first_admin(&self, token: &str, user: NewUser) -> Result<SignedIn, AppError> {
         let now = self.now();
         let hash = password::hash(user.password.clone()).await;
-        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         // Using any link retires all of them; the row locks make concurrent attempts queue here.
         let retired: Vec<String> = sqlx::query_scalar(
             "UPDATE setup_tokens SET used_at = $1 WHERE used_at IS NULL AND created_at > $2 RETURNING token_hash",
@@ -334,7 +334,7 @@ impl Accounts for SqlAccounts {
     async fn create_user(&self, actor: &CurrentUser, user: NewUser) -> Result<UserSummary, AppError> {
         let now = self.now();
         let hash = password::hash(user.password.clone()).await;
-        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         let created = Self::insert_user(&mut tx, Actor::User(actor), &user, &hash, now).await?;
         tx.commit().await.map_err(ServerError::from)?;
         Ok(created)

@@ -11,13 +11,15 @@ use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::ServerError;
 
-/// Last-used times are written at most this often per key, so busy clients cost no extra writes.
-const LAST_USED_RESOLUTION_SECS: i64 = 60;
+/// Last-use times are written this often, for every key used since, in one transaction.
+const LAST_USED_FLUSH: std::time::Duration = std::time::Duration::from_secs(60);
 const MAX_NAME_CHARS: usize = 100;
 
 #[derive(Clone)]
 pub struct ApiKeys {
     db: Db,
+    /// Key → when it was last used, not yet written.
+    used: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
 }
 
 fn random_chars(alphabet: &[u8], n: usize) -> String {
@@ -27,7 +29,7 @@ fn random_chars(alphabet: &[u8], n: usize) -> String {
 
 impl ApiKeys {
     pub fn new(db: Db) -> Self {
-        ApiKeys { db }
+        ApiKeys { db, used: std::sync::Arc::default() }
     }
 
     /// Issues a key; the secret is shown to the caller once and never listed again.
@@ -39,7 +41,7 @@ impl ApiKeys {
         // The shapes AWS tooling expects: a 20-character upper-case id and a 40-character secret.
         let access_key_id = format!("AKOC{}", random_chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
         let secret_access_key = random_chars(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query(
             "INSERT INTO api_keys (access_key_id, secret_access_key, name, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -81,7 +83,7 @@ impl ApiKeys {
 
     /// Revoking is final; requests signed with the key are refused from now on.
     pub async fn revoke(&self, actor: Actor<'_>, access_key_id: &str, now: i64) -> Result<(), ServerError> {
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let name: Option<String> = sqlx::query_scalar(
             "UPDATE api_keys SET revoked_at = $1 WHERE access_key_id = $2 AND revoked_at IS NULL RETURNING name",
         )
@@ -95,7 +97,8 @@ impl ApiKeys {
         Ok(tx.commit().await?)
     }
 
-    /// The secret of an unrevoked key, noting that it was used.
+    /// The secret of an unrevoked key. The key's use is noted in memory and written later
+    /// ([`ApiKeys::flush_last_used`]), so an API request never waits for the writer.
     pub async fn secret_for(&self, access_key_id: &str, now: i64) -> Result<Option<String>, sqlx::Error> {
         let secret: Option<String> = sqlx::query_scalar(
             "SELECT secret_access_key FROM api_keys WHERE access_key_id = $1 AND revoked_at IS NULL",
@@ -104,16 +107,41 @@ impl ApiKeys {
         .fetch_optional(&self.db.pool)
         .await?;
         if secret.is_some() {
-            sqlx::query(
-                "UPDATE api_keys SET last_used_at = $1 WHERE access_key_id = $2 \
-                 AND (last_used_at IS NULL OR last_used_at < $3)",
-            )
-            .bind(now)
-            .bind(access_key_id)
-            .bind(now - LAST_USED_RESOLUTION_SECS)
-            .execute(&self.db.pool)
-            .await?;
+            self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(access_key_id.to_owned(), now);
         }
         Ok(secret)
+    }
+
+    /// Writes when each key used since the last flush was last used, in one transaction.
+    pub async fn flush_last_used(&self) -> Result<(), sqlx::Error> {
+        let used = std::mem::take(&mut *self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        if used.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.db.begin_write().await?;
+        for (key, at) in &used {
+            sqlx::query(
+                "UPDATE api_keys SET last_used_at = $1 WHERE access_key_id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
+            )
+            .bind(at)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Flushes last-use times once a minute.
+    pub fn spawn_last_used_flush(&self) {
+        let keys = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(LAST_USED_FLUSH);
+            loop {
+                tick.tick().await;
+                if let Err(e) = keys.flush_last_used().await {
+                    tracing::error!(error = %e, "recording API key use failed; retrying");
+                }
+            }
+        });
     }
 }

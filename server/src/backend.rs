@@ -24,7 +24,7 @@ use crate::clock::{epoch, from_epoch};
 use crate::engine::Engine;
 use crate::engine::incidents::StartIncident;
 use crate::engine::paging::{AcceptType, EngagementRequest, EngagementSummary};
-use crate::error::ServerError;
+use crate::error::{ServerError, optional};
 
 /// How far ahead "next on call" looks: past a monthly hand-off, with room for coverage gaps.
 pub(crate) const NEXT_SHIFT_HORIZON_DAYS: i64 = 62;
@@ -145,7 +145,7 @@ impl Backend for LocalBackend {
     }
 
     async fn create_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {
-        if self.engine.contact(&contact.alias).await.is_ok() {
+        if optional(self.engine.contact(&contact.alias).await)?.is_some() {
             return Err(AppError::Invalid(vec![FieldError::new("alias", Msg::ErrAliasTaken)]));
         }
         Ok(self.engine.put_contact(Actor::User(actor), contact).await?)
@@ -195,7 +195,7 @@ impl Backend for LocalBackend {
     }
 
     async fn create_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan) -> Result<(), AppError> {
-        if self.engine.response_plan(&plan.name).await.is_ok() {
+        if optional(self.engine.response_plan(&plan.name).await)?.is_some() {
             return Err(AppError::Invalid(vec![FieldError::new("name", Msg::ErrPlanNameTaken)]));
         }
         Ok(self.engine.put_response_plan(Actor::User(actor), plan).await?)

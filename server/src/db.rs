@@ -1,11 +1,20 @@
-//! One connection pool for SQLite or PostgreSQL. Queries are written once in SQL that both
-//! accept (`$1` placeholders, epoch-second integers, text JSON); migrations differ per dialect.
+//! Connections to SQLite or PostgreSQL. Queries are written once in SQL that both accept (`$1`
+//! placeholders, epoch-second integers, text JSON); migrations differ per dialect.
+//!
+//! SQLite has one writer at a time. So writes go through one lane: [`Db::begin_write`] hands out
+//! the single writer connection and takes the write lock at once (`BEGIN IMMEDIATE`), so writers
+//! queue here, in order, instead of failing on the lock after its timeout; and a transaction
+//! never upgrades from reading to writing halfway. Reads use [`Db::pool`], whose SQLite
+//! connections are `query_only`: a write sent there fails at once, so the wrong lane cannot go
+//! unnoticed. Code inside a write transaction reads through the transaction, never the pool, so
+//! it never holds the lock while it waits for a connection. PostgreSQL keeps its concurrency:
+//! both lanes are one pool, and workers claim rows with `FOR UPDATE SKIP LOCKED`.
 
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
-use sqlx::{AnyPool, Executor};
+use sqlx::{Any, AnyPool, Executor, Transaction};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -18,10 +27,17 @@ pub enum Dialect {
 
 #[derive(Clone, Debug)]
 pub struct Db {
+    /// Reads (on SQLite, `query_only` connections).
     pub pool: AnyPool,
+    /// Writes: on SQLite a pool of one connection, the single writer; on PostgreSQL `pool`.
+    writer: AnyPool,
     pub dialect: Dialect,
     pub url: String,
 }
+
+/// How long a writer may queue for the write lane before its request fails (a burst of writes
+/// queues here; each holds the lane for a millisecond or so).
+const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -37,29 +53,60 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db, DbError> {
         install_default_drivers();
         let dialect = if url.starts_with("sqlite:") { Dialect::Sqlite } else { Dialect::Postgres };
-        if dialect == Dialect::Sqlite {
-            create_sqlite_dir(url)?;
+        if dialect == Dialect::Postgres {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(DbError::Connect)?;
+            return Ok(Db { writer: pool.clone(), pool, dialect, url: url.to_owned() });
         }
-        let pool = AnyPoolOptions::new()
-            .max_connections(if dialect == Dialect::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _| {
+        create_sqlite_dir(url)?;
+        // The writer first: it turns WAL on, which the readers then share.
+        let writer = AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(WRITE_QUEUE_TIMEOUT)
+            .after_connect(|conn, _| {
                 Box::pin(async move {
-                    if dialect == Dialect::Sqlite {
-                        // WAL lets readers run beside the single writer; the busy timeout makes
-                        // writers queue instead of failing.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-                        )
+                    // WAL lets readers run beside the writer; the busy timeout only matters for
+                    // another process on the same file.
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
                         .await?;
-                    }
                     Ok(())
                 })
             })
             .connect(url)
             .await
             .map_err(DbError::Connect)?;
-        Ok(Db { pool, dialect, url: url.to_owned() })
+        let pool = AnyPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA query_only = ON;")
+                        .await?;
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await
+            .map_err(DbError::Connect)?;
+        Ok(Db { pool, writer, dialect, url: url.to_owned() })
+    }
+
+    /// A write transaction: on SQLite the single writer, with the write lock taken at `BEGIN`.
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        match self.dialect {
+            Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.writer.begin().await,
+        }
+    }
+
+    /// The write lane, for a statement that needs no transaction of its own (and for stores
+    /// that take a pool, such as the session store).
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 
     fn migrator(&self) -> &'static Migrator {
@@ -70,7 +117,7 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> Result<(), DbError> {
-        self.migrator().run(&self.pool).await?;
+        self.migrator().run(&self.writer).await?;
         Ok(())
     }
 

@@ -46,6 +46,29 @@ impl ServerError {
     pub fn is_unavailable(&self) -> bool {
         matches!(self, ServerError::Db(_) | ServerError::Task(_))
     }
+
+    /// True when the database is only busy (no connection free in time, a lock held too long,
+    /// too many clients): the caller should slow down and retry, as after throttling.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            ServerError::Db(sqlx::Error::PoolTimedOut) => true,
+            // SQLite BUSY and LOCKED (with extended codes); PostgreSQL serialization failure,
+            // deadlock, too many connections, lock not available.
+            ServerError::Db(sqlx::Error::Database(d)) => d.code().is_some_and(|c| {
+                matches!(c.as_ref(), "5" | "6" | "261" | "262" | "517" | "40001" | "40P01" | "53300" | "55P03")
+            }),
+            _ => false,
+        }
+    }
+
+    /// Logs a failure the caller is not told the details of, and counts it if it is the
+    /// database's.
+    pub fn log_internal(&self, context: &'static str) {
+        if self.is_unavailable() {
+            crate::metrics::database_error(crate::metrics::Component::Request);
+        }
+        tracing::error!(error = %self, "{context}");
+    }
 }
 
 impl From<AppError> for ServerError {
@@ -62,10 +85,20 @@ impl From<ServerError> for AppError {
             ServerError::Stale { current } => AppError::StaleVersion { current },
             ServerError::App(e) => e,
             other => {
-                tracing::error!(error = %other, "server error");
+                other.log_internal("server error");
                 AppError::Internal
             }
         }
+    }
+}
+
+/// `Ok(None)` for a thing that is not there; any other failure stays a failure (a database that
+/// does not answer never reads as "absent").
+pub fn optional<T>(result: Result<T, ServerError>) -> Result<Option<T>, ServerError> {
+    match result {
+        Ok(found) => Ok(Some(found)),
+        Err(ServerError::NotFound(..)) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 

@@ -57,7 +57,7 @@ impl Feeds for SqlFeeds {
         }
         let token = crate::engine::new_id() + &crate::engine::new_id();
         let now = self.clock.now().timestamp();
-        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         sqlx::query("DELETE FROM calendar_feeds WHERE user_id = $1 AND kind = $2 AND subject = $3")
             .bind(actor.id)
             .bind(kind.as_str())

@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod feeds;
 pub mod forms;
+pub mod metrics;
 pub mod password;
 pub mod read_cache;
 pub mod roster;
@@ -45,8 +46,6 @@ use crate::web::WebState;
 pub enum StartError {
     #[error(transparent)]
     Db(#[from] DbError),
-    #[error("session store: {0}")]
-    Sessions(sqlx::Error),
     #[error(transparent)]
     Bootstrap(#[from] BootstrapError),
     #[error(transparent)]
@@ -68,7 +67,7 @@ pub struct Console {
 pub async fn build(config: &Config) -> Result<Console, StartError> {
     let db = Db::connect(&config.database_url()).await?;
     db.migrate().await?;
-    let store = sessions::Store::open(&db).await.map_err(StartError::Sessions)?;
+    let store = sessions::Store::new(&db, config.session_idle_hours);
     let clock: Arc<dyn Clock> = Arc::new(clock::SystemClock);
     let engine = engine::Engine::new(db.clone(), clock.clone());
     if config.demo_data && config.backend == Backend::Local {
@@ -81,7 +80,8 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     // Escalation steps and deliveries run in every replica; each is claimed by one of them.
     engine.outbox_sender(engine::outbox::Transports::new(smtp, config.page_webhook_url.clone())).spawn_worker();
     engine.clone().spawn_worker();
-    store.spawn_cleanup();
+    engine.spawn_listener();
+    store.spawn_upkeep();
 
     let base_url = config.base_url();
     let setup_link_file = config.data_dir.join("setup-link.txt");
@@ -141,6 +141,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         .fallback(leptos_axum::file_and_error_handler_with_context(context, shell))
         .with_state(leptos_options);
 
+    let metrics_route = Router::new().route("/metrics", get(web::metrics)).with_state(engine.clone());
     let pages = Router::new()
         .route("/healthz", get(web::healthz))
         .route("/readyz", get(web::readyz))
@@ -161,13 +162,15 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     // SSM traffic is not the console's pages: it skips sessions and the same-origin check and
     // is authenticated by its SigV4 signature instead.
     let pages = if config.ssm_api && config.backend == Backend::Local {
-        let api = ssm_api::ApiState::new(engine, api_keys::ApiKeys::new(db.clone()), config.ssm_api_account_id.clone());
+        let keys = api_keys::ApiKeys::new(db.clone());
+        keys.spawn_last_used_flush();
+        let api = ssm_api::ApiState::new(engine, keys, config.ssm_api_account_id.clone());
         pages.layer(from_fn_with_state(api, ssm_api::intercept))
     } else {
         pages
     };
-    // Static files first: no session, no user lookup, no database.
-    let router = assets.routes().merge(pages);
+    // Static files first: no session, no user lookup, no database. Metrics neither.
+    let router = assets.routes().merge(metrics_route).merge(pages);
     Ok(Console { router, db, setup_link })
 }
 

@@ -65,7 +65,7 @@ impl SqlSwaps {
         to: SwapStatus,
     ) -> Result<SwapView, AppError> {
         let now = self.clock.now().timestamp();
-        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         let done = sqlx::query(
             "UPDATE shift_swaps SET status = $1, decided_at = $2, decided_by = $3 WHERE id = $4 AND status = $5",
         )
@@ -99,7 +99,7 @@ impl SqlSwaps {
                 sqlx::query("UPDATE shift_swaps SET override_id = $1 WHERE id = $2")
                     .bind(&override_id)
                     .bind(&swap.id)
-                    .execute(&self.db.pool)
+                    .execute(self.db.writer())
                     .await
                     .map_err(ServerError::from)?;
                 Ok(SwapView { override_id: Some(override_id), ..claimed })
@@ -170,7 +170,7 @@ impl Swaps for SqlSwaps {
             override_id: None,
             created_at: now,
         };
-        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         sqlx::query(
             "INSERT INTO shift_swaps (id, rotation_id, shift_start, shift_end, from_contact, to_contact, \
              requested_by, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

@@ -1,5 +1,5 @@
 //! HTTP plumbing around the Leptos app: same-origin checks, the current user, security headers,
-//! the language switch and health probes.
+//! the language switch, health probes and metrics.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,6 +19,7 @@ use app::zone::{ZONE_COOKIE, ZONE_FIXED_COOKIE};
 
 use crate::accounts::SqlAccounts;
 use crate::db::Db;
+use crate::engine::Engine;
 
 #[derive(Clone)]
 pub struct WebState {
@@ -180,6 +181,21 @@ pub async fn readyz(State(st): State<WebState>) -> Response {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable or migrations not applied").into_response()
     }
+}
+
+/// Prometheus scrape: the process's counters and the database's backlog (left out, with
+/// `oncall_database_up 0`, when the database does not answer).
+pub async fn metrics(State(engine): State<Engine>) -> Response {
+    let backlog = match engine.backlog().await {
+        Ok(b) => Some(b),
+        Err(e) => {
+            crate::metrics::database_error(crate::metrics::Component::Request);
+            tracing::warn!(error = %e, "metrics: backlog unreadable");
+            None
+        }
+    };
+    let text = crate::metrics::render(backlog.as_ref());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
 }
 
 #[cfg(test)]

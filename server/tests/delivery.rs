@@ -5,16 +5,13 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan};
 use app::domain::incident::{IncidentTemplate, NotificationTarget, ResponsePlan};
 use app::domain::rotation::Override;
-use axum::Json;
-use axum::extract::State;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use http::StatusCode;
 use server::audit::Actor;
 use server::clock::ManualClock;
 use server::engine::Engine;
@@ -22,84 +19,13 @@ use server::engine::incidents::StartIncident;
 use server::engine::outbox::{Outbox, Smtp, Transports};
 use server::engine::paging::EngagementRequest;
 use server::error::ServerError;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+use common::transports::{hook, smtp_sink};
 
 const TEST: Actor<'static> = Actor::System("test");
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 0, 0, 0).unwrap()
-}
-
-/// A loopback HTTP endpoint that records JSON bodies, fails the first `fail_first` calls with
-/// 500, and answers after `delay`.
-#[derive(Clone)]
-struct Hook {
-    seen: Arc<Mutex<Vec<serde_json::Value>>>,
-    fail_first: usize,
-    delay: StdDuration,
-}
-
-async fn hook(fail_first: usize, delay: StdDuration) -> (String, Arc<Mutex<Vec<serde_json::Value>>>) {
-    async fn receive(State(h): State<Hook>, Json(body): Json<serde_json::Value>) -> StatusCode {
-        tokio::time::sleep(h.delay).await;
-        let mut seen = h.seen.lock().unwrap();
-        seen.push(body);
-        if seen.len() <= h.fail_first { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK }
-    }
-    let state = Hook { seen: Arc::default(), fail_first, delay };
-    let seen = state.seen.clone();
-    let app = axum::Router::new().route("/hook", axum::routing::post(receive)).with_state(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, seen)
-}
-
-/// A minimal SMTP server on loopback that keeps each message's DATA.
-async fn smtp_sink() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("smtp://{}", listener.local_addr().unwrap());
-    let messages: Arc<Mutex<Vec<String>>> = Arc::default();
-    let keep = messages.clone();
-    tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            let keep = keep.clone();
-            tokio::spawn(async move {
-                let (read, mut write) = socket.into_split();
-                let mut lines = BufReader::new(read).lines();
-                write.write_all(b"220 sink ready\r\n").await.unwrap();
-                let (mut in_data, mut data) = (false, String::new());
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if in_data {
-                        if line == "." {
-                            in_data = false;
-                            keep.lock().unwrap().push(std::mem::take(&mut data));
-                            write.write_all(b"250 queued\r\n").await.unwrap();
-                        } else {
-                            data.push_str(&line);
-                            data.push('\n');
-                        }
-                        continue;
-                    }
-                    let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
-                    let reply: &[u8] = match verb.as_str() {
-                        "EHLO" | "HELO" => b"250 sink\r\n",
-                        "DATA" => {
-                            in_data = true;
-                            b"354 go ahead\r\n"
-                        }
-                        "QUIT" => {
-                            write.write_all(b"221 bye\r\n").await.unwrap();
-                            break;
-                        }
-                        _ => b"250 ok\r\n",
-                    };
-                    write.write_all(reply).await.unwrap();
-                }
-            });
-        }
-    });
-    (url, messages)
 }
 
 async fn person(engine: &Engine, alias: &str, channels: &[(ChannelType, &str)]) -> Vec<String> {
@@ -175,9 +101,12 @@ async fn sms_pages_reach_the_gateway_and_failures_retry_with_backoff() {
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 3);
     let code = engine.pages(&id).await.unwrap()[0].accept_code.clone();
-    assert_eq!(seen[2]["kind"], "sms");
-    assert_eq!(seen[2]["to"], "+819012345678");
-    assert!(seen[2]["body"].as_str().unwrap().contains(&code), "the SMS carries the acknowledge code");
+    assert_eq!(seen[2].json["kind"], "sms");
+    assert_eq!(seen[2].to, "+819012345678");
+    assert!(seen[2].json["body"].as_str().unwrap().contains(&code), "the SMS carries the acknowledge code");
+    // Every attempt carries the same key, in the header and the body, so the gateway can drop a repeat.
+    assert_eq!(seen[0].key.len(), 32, "{:?}", seen[0].key);
+    assert!(seen.iter().all(|r| r.key == seen[0].key && r.json["idempotency_key"] == seen[0].key.as_str()));
     let kinds: Vec<_> = engine.receipts(&id).await.unwrap().into_iter().map(|r| r.kind.as_str()).collect();
     assert_eq!(kinds, ["sent"], "a retried success is no error");
 }
@@ -228,7 +157,7 @@ async fn a_slow_target_times_out_without_holding_up_the_others() {
     let rows = engine.outbox(10).await.unwrap();
     let slow_row = rows.iter().find(|d| d.kind.as_str() == "webhook").unwrap();
     assert!(slow_row.last_error.as_deref().unwrap().contains("timed out"), "{:?}", slow_row.last_error);
-    let slack = fast_seen.lock().unwrap()[0].clone();
+    let slack = fast_seen.lock().unwrap()[0].json.clone();
     assert!(slack["text"].as_str().unwrap().contains("Incident opened [Impact 3]: Queue backlog"), "{slack}");
     drop(slow_seen);
 }
@@ -247,9 +176,12 @@ async fn email_pages_go_out_over_smtp_and_without_a_transport_stay_in_the_outbox
     let mail = mail.lock().unwrap().clone();
     assert_eq!(mail.len(), 1);
     let code = engine.pages(&id).await.unwrap()[0].accept_code.clone();
-    assert!(mail[0].contains("Subject: Disk full on db-1"), "{}", mail[0]);
-    assert!(mail[0].contains(&code), "the e-mail carries the acknowledge code: {}", mail[0]);
-    assert!(mail[0].contains("To: kim@example.com"), "{}", mail[0]);
+    let mail = &mail[0];
+    assert_eq!(mail.subject, "Disk full on db-1", "{}", mail.data);
+    assert!(mail.data.contains(&code), "the e-mail carries the acknowledge code: {}", mail.data);
+    assert_eq!(mail.to, "kim@example.com", "{}", mail.data);
+    assert!(mail.data.contains(&format!("Message-ID: <{}@example.com>", mail.key)), "{}", mail.data);
+    assert_eq!(mail.key.len(), 32, "a stable key per delivery: {}", mail.data);
 }
 
 #[tokio::test]

@@ -34,7 +34,7 @@ async fn health_and_readiness() {
     let r = c.get("/readyz", None).await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ready"));
     // Readiness follows the migrations: remove the record of one and the console is not ready.
-    sqlx::query("DELETE FROM _sqlx_migrations").execute(&c.db.pool).await.unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations").execute(c.db.writer()).await.unwrap();
     assert_eq!(c.get("/readyz", None).await.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 

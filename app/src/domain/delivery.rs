@@ -19,6 +19,9 @@ crate::named_enum! {
     pub enum DeliveryStatus {
         /// Waiting to be sent, or to be retried.
         Pending = "pending",
+        /// Being handed to its transport; if the deadline passes (a crash), it is sent again
+        /// with the same idempotency key.
+        Sending = "sending",
         Sent = "sent",
         /// No transport is configured for its kind: kept here, sent nowhere.
         Outbox = "outbox",

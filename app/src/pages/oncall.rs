@@ -258,6 +258,7 @@ pub fn EngagementCard(view: EngagementView) -> impl IntoView {
 fn delivery_status_label(status: DeliveryStatus, locale: Locale) -> &'static str {
     match status {
         DeliveryStatus::Pending => Msg::DeliveryPending,
+        DeliveryStatus::Sending => Msg::DeliverySending,
         DeliveryStatus::Sent => Msg::DeliverySent,
         DeliveryStatus::Outbox => Msg::DeliveryOutbox,
         DeliveryStatus::Failed => Msg::DeliveryFailed,

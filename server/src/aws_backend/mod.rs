@@ -399,7 +399,7 @@ impl AwsBackend {
     /// when it was changed outside the console since the last recorded version.
     async fn observed(&self, id: &str) -> Result<(String, Rotation, Head), AppError> {
         let (name, rotation) = self.get_rotation(id).await?;
-        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         let last = roster::load(&mut tx, id).await?;
         let entry = |kind| Entry {
             rotation_id: id,
@@ -438,7 +438,7 @@ impl AwsBackend {
         }
         let members = self.member_arns(&rotation.members).await?;
         let recurrence = recurrence_to_aws(&rotation)?;
-        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         let version = roster::claim_definition(&mut tx, id, Some(base)).await?;
         let result = self
             .contacts
@@ -820,7 +820,7 @@ impl Backend for AwsBackend {
         let (name, rotation, _) = self.observed(rotation_id).await?;
         o.validate(&rotation, self.clock.now()).map_err(AppError::Invalid)?;
         let members = self.member_arns(&o.members).await?;
-        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         let version = roster::claim(&mut tx, rotation_id).await?;
         let result = self
             .contacts
@@ -843,7 +843,7 @@ impl Backend for AwsBackend {
 
     async fn delete_override(&self, actor: &CurrentUser, rotation_id: &str, override_id: &str) -> Result<(), AppError> {
         let (name, rotation, _) = self.observed(rotation_id).await?;
-        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         let version = roster::claim(&mut tx, rotation_id).await?;
         let result = self
             .contacts
@@ -864,7 +864,7 @@ impl Backend for AwsBackend {
 
     async fn set_swap_approval(&self, actor: &CurrentUser, rotation_id: &str, required: bool) -> Result<(), AppError> {
         let (.., head) = self.observed(rotation_id).await?;
-        let mut tx = self.db.pool.begin().await.map_err(ServerError::from)?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         roster::set_swap_approval(&mut tx, rotation_id, required).await?;
         audited(
             &mut tx,

@@ -12,7 +12,7 @@ use app::i18n::Msg;
 
 use super::codec::{parse, to_json};
 use super::outbox::{Outgoing, enqueue};
-use super::{Engine, accept_code, new_id};
+use super::{Engine, Work, accept_code, new_id};
 use crate::audit::{self, Actor, Change};
 use crate::clock::epoch;
 use crate::error::{ServerError, stored};
@@ -47,6 +47,32 @@ fn channel_from_row(row: &AnyRow) -> Result<ContactChannel, ServerError> {
     })
 }
 
+/// A contact, read through `conn` (inside a write transaction: the transaction).
+pub(crate) async fn contact_in(conn: &mut sqlx::AnyConnection, alias: &str) -> Result<Option<Contact>, ServerError> {
+    let row = sqlx::query("SELECT alias, display_name, kind, plan_json FROM contacts WHERE alias = $1")
+        .bind(alias)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(Contact {
+            alias: r.try_get("alias")?,
+            display_name: r.try_get("display_name")?,
+            kind: stored("contact type", &r.try_get::<String, _>("kind")?, ContactType::parse)?,
+            plan: parse::<Plan>("plan", &r.try_get::<String, _>("plan_json")?)?,
+        })
+    })
+    .transpose()
+}
+
+/// A person's channels, read through `conn`.
+pub(crate) async fn channels_in(conn: &mut sqlx::AnyConnection, alias: &str) -> Result<Vec<ContactChannel>, ServerError> {
+    let rows = sqlx::query("SELECT * FROM contact_channels WHERE contact_alias = $1 ORDER BY created_at, id")
+        .bind(alias)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(channel_from_row).collect()
+}
+
 impl Engine {
     pub(crate) async fn references(&self) -> Result<Known, ServerError> {
         let contacts = sqlx::query("SELECT alias, kind FROM contacts").fetch_all(&self.db.pool).await?;
@@ -72,8 +98,8 @@ impl Engine {
     pub async fn put_contact(&self, actor: Actor<'_>, contact: Contact) -> Result<(), ServerError> {
         contact.validate(&self.references().await?).map_err(ServerError::Invalid)?;
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
-        let before = self.contact_in(&mut tx, &contact.alias).await?;
+        let mut tx = self.db.begin_write().await?;
+        let before = contact_in(&mut tx, &contact.alias).await?;
         if before.as_ref().is_some_and(|b| b.kind != contact.kind) {
             return Err(ServerError::invalid("kind", Msg::ErrContactKindChange));
         }
@@ -95,25 +121,9 @@ impl Engine {
         Ok(())
     }
 
-    async fn contact_in(&self, tx: &mut sqlx::AnyConnection, alias: &str) -> Result<Option<Contact>, ServerError> {
-        let row = sqlx::query("SELECT alias, display_name, kind, plan_json FROM contacts WHERE alias = $1")
-            .bind(alias)
-            .fetch_optional(&mut *tx)
-            .await?;
-        row.map(|r| {
-            Ok(Contact {
-                alias: r.try_get("alias")?,
-                display_name: r.try_get("display_name")?,
-                kind: stored("contact type", &r.try_get::<String, _>("kind")?, ContactType::parse)?,
-                plan: parse::<Plan>("plan", &r.try_get::<String, _>("plan_json")?)?,
-            })
-        })
-        .transpose()
-    }
-
     pub async fn contact(&self, alias: &str) -> Result<Contact, ServerError> {
         let mut conn = self.db.pool.acquire().await?;
-        self.contact_in(&mut conn, alias).await?.ok_or_else(|| ServerError::NotFound("contact", alias.to_owned()))
+        contact_in(&mut conn, alias).await?.ok_or_else(|| ServerError::NotFound("contact", alias.to_owned()))
     }
 
     /// Adds a channel to a person. Demo data and imports may add it already activated.
@@ -125,7 +135,7 @@ impl Engine {
         }
         let channel = ContactChannel { id: new_id(), ..channel };
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query(
             "INSERT INTO contact_channels (id, contact_alias, name, kind, address, activated, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -152,11 +162,8 @@ impl Engine {
     }
 
     pub async fn channels_of(&self, alias: &str) -> Result<Vec<ContactChannel>, ServerError> {
-        let rows = sqlx::query("SELECT * FROM contact_channels WHERE contact_alias = $1 ORDER BY created_at, id")
-            .bind(alias)
-            .fetch_all(&self.db.pool)
-            .await?;
-        rows.iter().map(channel_from_row).collect()
+        let mut conn = self.db.pool.acquire().await?;
+        channels_in(&mut conn, alias).await
     }
 
     pub async fn contacts(&self) -> Result<Vec<Contact>, ServerError> {
@@ -188,7 +195,7 @@ impl Engine {
             return Err(ServerError::invalid("alias", Msg::ErrContactInUse));
         }
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM contacts WHERE alias = $1").bind(alias).execute(&mut *tx).await?;
         let change = Change::deleted("contact", alias.to_owned(), &before);
         audit::record(&mut tx, actor, now, change).await?;
@@ -214,7 +221,7 @@ impl Engine {
         };
         after.validate().map_err(ServerError::Invalid)?;
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query(
             "UPDATE contact_channels SET name = $1, address = $2, activated = $3, \
              activation_code = CASE WHEN $4 THEN NULL ELSE activation_code END WHERE id = $5",
@@ -240,7 +247,7 @@ impl Engine {
             return Err(ServerError::invalid("channel_id", Msg::ErrChannelInUse));
         }
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM contact_channels WHERE id = $1").bind(id).execute(&mut *tx).await?;
         let change = Change::deleted("channel", id.to_owned(), &before);
         audit::record(&mut tx, actor, now, change).await?;
@@ -253,7 +260,7 @@ impl Engine {
         let channel = self.channel(id).await?;
         let code = accept_code();
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE contact_channels SET activation_code = $1 WHERE id = $2")
             .bind(&code)
             .bind(id)
@@ -278,7 +285,7 @@ impl Engine {
             after: Some(&channel),
         };
         audit::record(&mut tx, actor, now, change).await?;
-        tx.commit().await?;
+        self.commit(tx, Work::DELIVERIES).await?;
         Ok(())
     }
 
@@ -286,7 +293,7 @@ impl Engine {
     pub async fn activate_channel(&self, actor: Actor<'_>, id: &str, code: &str) -> Result<(), ServerError> {
         let before = self.channel(id).await?;
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let done = sqlx::query(
             "UPDATE contact_channels SET activated = 1, activation_code = NULL WHERE id = $1 AND activation_code = $2",
         )
@@ -315,7 +322,7 @@ impl Engine {
         let before = self.channel(id).await?;
         let after = ContactChannel { activated: false, ..before.clone() };
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE contact_channels SET activated = 0, activation_code = NULL WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)

@@ -17,7 +17,7 @@ use super::codec::{parse, to_json};
 use super::outbox::{Outgoing, enqueue};
 use super::paging::{EngagementRequest, start_in, stop_in};
 use super::timeline::add_event;
-use super::{Engine, new_id};
+use super::{Engine, Work, new_id};
 use crate::audit::{self, Actor, Change};
 use crate::clock::epoch;
 use crate::error::{ServerError, stored};
@@ -77,13 +77,6 @@ fn is_unique_violation(e: &ServerError) -> bool {
     matches!(e, ServerError::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
 }
 
-/// On SQLite, a transaction that reads before it writes fails if another writer commits in
-/// between; a write that matches no row takes the write lock first. PostgreSQL ignores it.
-async fn take_write_lock(tx: &mut Transaction<'_, Any>) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE incidents SET updated_at = updated_at WHERE id IS NULL").execute(&mut **tx).await?;
-    Ok(())
-}
-
 /// Stops every engagement of an incident that is still running.
 async fn stop_engagements_of(
     tx: &mut Transaction<'_, Any>,
@@ -133,8 +126,7 @@ impl Engine {
     pub async fn put_response_plan(&self, actor: Actor<'_>, plan: ResponsePlan) -> Result<(), ServerError> {
         plan.validate(&self.references().await?).map_err(ServerError::Invalid)?;
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
-        take_write_lock(&mut tx).await?;
+        let mut tx = self.db.begin_write().await?;
         let before = self.response_plan_in(&mut tx, &plan.name).await?;
         sqlx::query(
             "INSERT INTO response_plans (name, display_name, definition_json, created_at, updated_at) \
@@ -181,8 +173,7 @@ impl Engine {
 
     pub async fn delete_response_plan(&self, actor: Actor<'_>, name: &str) -> Result<(), ServerError> {
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
-        take_write_lock(&mut tx).await?;
+        let mut tx = self.db.begin_write().await?;
         let before = self
             .response_plan_in(&mut tx, name)
             .await?
@@ -207,10 +198,14 @@ impl Engine {
 
     async fn check_start(&self, req: &StartIncident) -> Result<ResponsePlan, ServerError> {
         let mut errors = Vec::new();
-        let plan = self.response_plan(&req.response_plan).await.ok();
-        if plan.is_none() {
-            errors.push(FieldError::new("response_plan", Msg::ErrUnknownResponsePlan));
-        }
+        let plan = match self.response_plan(&req.response_plan).await {
+            Ok(plan) => Some(plan),
+            Err(ServerError::NotFound(..)) => {
+                errors.push(FieldError::new("response_plan", Msg::ErrUnknownResponsePlan));
+                None
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(title) = &req.title {
             validate_title(title, "title", &mut errors);
         }
@@ -231,8 +226,7 @@ impl Engine {
 
     async fn try_start_incident(&self, plan: &ResponsePlan, req: &StartIncident) -> Result<Started, ServerError> {
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
-        take_write_lock(&mut tx).await?;
+        let mut tx = self.db.begin_write().await?;
         if let Some(token) = &req.client_token {
             let seen: Option<String> =
                 sqlx::query_scalar("SELECT incident_id FROM incident_requests WHERE client_token = $1")
@@ -271,7 +265,11 @@ impl Engine {
                 .execute(&mut *tx)
                 .await?;
         }
-        tx.commit().await?;
+        let work = match started {
+            Started::Created(_) => Work::BOTH,
+            Started::Existing(_) => Work::default(),
+        };
+        self.commit(tx, work).await?;
         Ok(started)
     }
 
@@ -372,8 +370,7 @@ impl Engine {
         }
         let now = epoch(self.now());
         let who = actor.name();
-        let mut tx = self.db.pool.begin().await?;
-        take_write_lock(&mut tx).await?;
+        let mut tx = self.db.begin_write().await?;
         let row = sqlx::query(&format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1"))
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -431,7 +428,8 @@ impl Engine {
         }
         let change = Change::updated("incident", id.to_owned(), &before, &after);
         audit::record(&mut tx, actor, now, change).await?;
-        tx.commit().await?;
+        let resolved = after.status != before.status && after.status == IncidentStatus::Resolved;
+        self.commit(tx, if resolved { Work::DELIVERIES } else { Work::default() }).await?;
         Ok(after)
     }
 
@@ -462,7 +460,7 @@ impl Engine {
         self.incident(incident_id).await?;
         let now = epoch(self.now());
         let who = actor.name();
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let data = serde_json::json!({ "text": text });
         let id = add_event(&mut tx, incident_id, "custom", &data, Some(&who), event_time.unwrap_or(now)).await?;
         audit::record(&mut tx, actor, now, Change::created("timeline_event", &id, &data)).await?;
@@ -483,7 +481,7 @@ impl Engine {
         let before = self.custom_event(incident_id, event_id).await?;
         let now = epoch(self.now());
         let data = serde_json::json!({ "text": text }).to_string();
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE timeline_events SET event_data = $1, event_time = $2 WHERE id = $3")
             .bind(&data)
             .bind(event_time.unwrap_or(before.event_time))
@@ -506,7 +504,7 @@ impl Engine {
     ) -> Result<(), ServerError> {
         let before = self.custom_event(incident_id, event_id).await?;
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM timeline_events WHERE id = $1")
             .bind(event_id.parse::<i64>().unwrap_or_default())
             .execute(&mut *tx)
@@ -531,7 +529,7 @@ impl Engine {
     pub async fn delete_incident(&self, actor: Actor<'_>, id: &str) -> Result<(), ServerError> {
         let before = self.incident(id).await?;
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         stop_engagements_of(&mut tx, id, "incident deleted", now).await?;
         for sql in [
             "UPDATE engagements SET incident_id = NULL WHERE incident_id = $1",

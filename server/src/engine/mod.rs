@@ -4,10 +4,12 @@
 //! with the shared domain types); `paging` starts engagements and advances them through durable
 //! steps that a worker runs exactly once, whatever restarts or other replicas do; `incidents`
 //! keeps response plans, incident records and their timelines; `outbox` sends what paging and
-//! incidents enqueue. Imports run one way: leaves (`codec`, `receipts`, `timeline`) below
-//! `outbox`, below `contacts`, below `rotations`, below `paging`, below `incidents`; this module
-//! holds what they all share and imports none of them.
+//! incidents enqueue; `backlog` counts what waits, for `/metrics`. Imports run one way: leaves
+//! (`backlog`, `codec`, `receipts`, `timeline`) below `outbox`, below `contacts`, below
+//! `rotations`, below `paging`, below `incidents`; this module holds what they all share and
+//! imports none of them.
 
+mod backlog;
 mod codec;
 pub mod contacts;
 pub mod incidents;
@@ -20,20 +22,110 @@ mod timeline;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use sqlx::{Any, Transaction};
+use tokio::sync::Notify;
 
 use crate::clock::{Clock, epoch};
-use crate::db::Db;
+use crate::db::{Db, Dialect};
 use crate::error::ServerError;
+
+/// The PostgreSQL channel on which replicas tell each other about new work.
+pub const WORK_CHANNEL: &str = "oncall_work";
+
+/// What a committed change made due.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Escalation steps (a new engagement, a paged person's plan).
+    pub steps: bool,
+    /// Messages in the outbox.
+    pub deliveries: bool,
+}
+
+impl Work {
+    pub const STEPS: Work = Work { steps: true, deliveries: false };
+    pub const DELIVERIES: Work = Work { steps: false, deliveries: true };
+    pub const BOTH: Work = Work { steps: true, deliveries: true };
+
+    fn payload(self) -> &'static str {
+        match (self.steps, self.deliveries) {
+            (true, true) => "both",
+            (true, false) => "steps",
+            _ => "deliveries",
+        }
+    }
+
+    /// The work a notification's payload announces.
+    pub fn from_payload(payload: &str) -> Work {
+        match payload {
+            "steps" => Work::STEPS,
+            "deliveries" => Work::DELIVERIES,
+            _ => Work::BOTH,
+        }
+    }
+}
+
+/// Wakes this process's workers the moment work is committed (the once-a-second poll stays as a
+/// safety net). A wake-up with no worker waiting is kept for the next wait, so none is lost.
+#[derive(Debug, Default)]
+pub struct Signals {
+    pub steps: Notify,
+    pub deliveries: Notify,
+}
+
+impl Signals {
+    pub fn wake(&self, work: Work) {
+        if work.steps {
+            self.steps.notify_one();
+        }
+        if work.deliveries {
+            self.deliveries.notify_one();
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct Engine {
     pub(crate) db: Db,
     pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) signals: Arc<Signals>,
 }
 
 impl Engine {
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        Engine { db, clock }
+        Engine { db, clock, signals: Arc::default() }
+    }
+
+    /// The wake-ups this engine's workers wait on (a PostgreSQL listener feeds them too).
+    pub fn signals(&self) -> Arc<Signals> {
+        self.signals.clone()
+    }
+
+    /// Commits `tx` and wakes the workers for what it made due: here at once, and on PostgreSQL
+    /// the other replicas too (the notification is sent with the commit, never before it).
+    pub(crate) async fn commit(&self, mut tx: Transaction<'_, Any>, work: Work) -> Result<(), ServerError> {
+        if self.db.dialect == Dialect::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)").bind(WORK_CHANNEL).bind(work.payload()).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        self.signals.wake(work);
+        Ok(())
+    }
+
+    /// On PostgreSQL, wakes this process's workers when another replica commits work. A lost
+    /// connection is re-opened; meanwhile the once-a-second poll covers.
+    pub fn spawn_listener(&self) {
+        if self.db.dialect != Dialect::Postgres {
+            return;
+        }
+        let (url, signals) = (self.db.url.clone(), self.signals.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = listen(&url, &signals).await {
+                    tracing::warn!(error = %e, "work notifications from other replicas paused; reconnecting");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        });
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -47,9 +139,20 @@ impl Engine {
         )
         .bind(name)
         .bind(epoch(self.now()))
-        .fetch_optional(&self.db.pool)
+        .fetch_optional(self.db.writer())
         .await?;
         Ok(set.is_some())
+    }
+}
+
+async fn listen(url: &str, signals: &Signals) -> Result<(), sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect(url).await?;
+    listener.listen(WORK_CHANNEL).await?;
+    // Whatever was committed while the connection was down.
+    signals.wake(Work::BOTH);
+    loop {
+        let note = listener.recv().await?;
+        signals.wake(Work::from_payload(note.payload()));
     }
 }
 

@@ -1,9 +1,12 @@
 //! The outbox: every message the console sends is first a `deliveries` row, written in the same
-//! transaction as the page, notice or activation that caused it. A sender claims due rows with a
-//! lease, sends outside any transaction (so a slow target holds one sending slot, never the
-//! engine or the database), and records the outcome. Failures are retried with backoff and end
-//! as `failed`, with an ERROR receipt on the page. Kinds without a configured transport are kept
-//! as `outbox`: recorded for the Deliveries page, sent nowhere.
+//! transaction as the page, notice or activation that caused it. A sender marks due rows
+//! `sending` with a deadline before handing them over, sends outside any transaction (so a slow
+//! target holds one sending slot, never the engine or the database), and records outcomes in
+//! batches. Every attempt of a delivery carries the same idempotency key (the e-mail Message-ID,
+//! an `Idempotency-Key` header for webhooks), so after a crash the deliveries that were in flight
+//! go again and a receiver can drop the repeat. Failures are retried with backoff and end as
+//! `failed`, with an ERROR receipt on the page. Kinds without a configured transport are kept as
+//! `outbox`: recorded for the Deliveries page, sent nowhere.
 
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
@@ -15,11 +18,14 @@ use sqlx::{Any, Row, Transaction};
 use app::domain::delivery::{DeliveryKind, DeliveryStatus, ReceiptKind};
 use app::model::oncall::DeliveryEntry;
 
+use tokio::sync::{Semaphore, mpsc};
+
 use super::receipts::insert_receipt;
-use crate::clock::Clock;
-use crate::clock::epoch;
+use super::{Signals, new_id};
+use crate::clock::{Clock, epoch};
 use crate::db::{Db, Dialect};
 use crate::error::{ServerError, stored};
+use crate::metrics::{self, Component};
 
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -27,10 +33,15 @@ pub const MAX_ATTEMPTS: i64 = 5;
 pub const FIRST_RETRY_SECS: i64 = 30;
 /// How long one send may take before it counts as failed.
 pub const SEND_TIMEOUT: StdDuration = StdDuration::from_secs(15);
-/// A claim lapses after this long, so a crashed sender's rows are picked up again.
-const LEASE_SECS: i64 = 120;
+/// A delivery being sent that has no outcome this long after its claim is sent again (with the
+/// same key): its sender crashed. Twice the send timeout, so a slow send is never doubled.
+const LEASE_SECS: i64 = 30;
 /// Sends in flight at once per process.
-const SENDING_SLOTS: usize = 16;
+const SENDING_SLOTS: usize = 32;
+/// Outcomes written per transaction at most.
+const RECORD_BATCH: usize = 256;
+/// The safety poll: work is normally picked up the moment it is committed.
+const POLL: StdDuration = StdDuration::from_secs(1);
 
 /// A message to enqueue.
 pub struct Outgoing<'a> {
@@ -47,8 +58,8 @@ pub struct Outgoing<'a> {
 pub(crate) async fn enqueue(tx: &mut Transaction<'_, Any>, m: Outgoing<'_>, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO deliveries (page_id, incident_id, channel_id, channel_kind, address, subject, body, created_at, \
-         status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8) \
-         ON CONFLICT (page_id, channel_id) DO NOTHING",
+         status, attempts, next_attempt_at, idempotency_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8, $9) ON CONFLICT (page_id, channel_id) DO NOTHING",
     )
     .bind(m.page_id)
     .bind(m.incident_id)
@@ -58,6 +69,7 @@ pub(crate) async fn enqueue(tx: &mut Transaction<'_, Any>, m: Outgoing<'_>, at: 
     .bind(m.subject)
     .bind(m.body)
     .bind(at)
+    .bind(new_id())
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -121,6 +133,8 @@ struct Claimed {
     body: String,
     attempts: i64,
     lease_until: i64,
+    /// The same for every attempt: receivers drop a repeat by it.
+    key: String,
 }
 
 enum Outcome {
@@ -129,20 +143,33 @@ enum Outcome {
     Failed(String),
 }
 
+impl Outcome {
+    fn label(&self, attempts: i64) -> &'static str {
+        match self {
+            Outcome::Sent => "sent",
+            Outcome::NoTransport => "outbox",
+            Outcome::Failed(_) if attempts >= MAX_ATTEMPTS => "failed",
+            Outcome::Failed(_) => "retry",
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Outbox {
     db: Db,
     clock: Arc<dyn Clock>,
     transports: Transports,
+    signals: Arc<Signals>,
 }
 
 impl Outbox {
-    pub fn new(db: Db, clock: Arc<dyn Clock>, transports: Transports) -> Self {
-        Outbox { db, clock, transports }
+    pub fn new(db: Db, clock: Arc<dyn Clock>, transports: Transports, signals: Arc<Signals>) -> Self {
+        Outbox { db, clock, transports, signals }
     }
 
-    /// Sends everything due now, `SENDING_SLOTS` at a time, and waits for the outcomes;
-    /// returns how many were attempted.
+    /// Sends everything due now and records the outcomes, batch by batch, with the same claim,
+    /// send and record the worker uses; returns how many were attempted. For tests and tools
+    /// that drive the clock themselves.
     pub async fn run_due(&self) -> Result<usize, ServerError> {
         let mut total = 0;
         loop {
@@ -159,60 +186,95 @@ impl Outbox {
                     (d, outcome)
                 });
             }
-            // One transaction for the batch's outcomes: SQLite has one writer at a time.
-            self.record(sends.join_all().await).await?;
+            self.record(&sends.join_all().await).await?;
         }
     }
 
-    /// Claims due deliveries every second and sends each in its own task, at most
-    /// `SENDING_SLOTS` at once: a slow target holds one slot until its timeout, nothing more.
+    /// The production sender: a claimer fills `SENDING_SLOTS` sending tasks whenever work is
+    /// committed (or at the once-a-second safety poll), and one recorder writes their outcomes
+    /// in batches, retrying a busy database until each outcome is written.
     pub fn spawn_worker(self) {
-        tokio::spawn(async move {
-            let slots = Arc::new(tokio::sync::Semaphore::new(SENDING_SLOTS));
-            let mut tick = tokio::time::interval(StdDuration::from_secs(1));
-            loop {
-                tick.tick().await;
-                let free = slots.available_permits();
-                if free == 0 {
-                    continue;
-                }
-                match self.claim(free).await {
-                    Ok(batch) => {
-                        for d in batch {
-                            let Ok(permit) = slots.clone().acquire_owned().await else { return };
-                            let outbox = self.clone();
-                            tokio::spawn(async move {
-                                let outcome = outbox.send(&d).await;
-                                if let Err(e) = outbox.record(vec![(d, outcome)]).await {
-                                    tracing::error!(error = %e, "recording a delivery outcome failed");
-                                }
-                                drop(permit);
-                            });
-                        }
-                    }
-                    Err(e) => tracing::error!(error = %e, "claiming deliveries failed; retrying"),
-                }
-            }
-        });
+        let (done, outcomes) = mpsc::unbounded_channel();
+        tokio::spawn(self.clone().record_outcomes(outcomes));
+        tokio::spawn(self.claim_and_send(done));
     }
 
+    async fn claim_and_send(self, done: mpsc::UnboundedSender<(Claimed, Outcome)>) {
+        let slots = Arc::new(Semaphore::new(SENDING_SLOTS));
+        loop {
+            let Ok(first) = slots.clone().acquire_owned().await else { return };
+            let mut permits = vec![first];
+            while let Ok(p) = slots.clone().try_acquire_owned() {
+                permits.push(p);
+            }
+            let wanted = permits.len();
+            match self.claim(wanted).await {
+                Ok(batch) => {
+                    let full = batch.len() == wanted;
+                    for (d, permit) in batch.into_iter().zip(permits) {
+                        let (outbox, done) = (self.clone(), done.clone());
+                        tokio::spawn(async move {
+                            let outcome = outbox.send(&d).await;
+                            // The recorder outlives every sender; if it is gone the process is ending.
+                            let _ = done.send((d, outcome));
+                            drop(permit);
+                        });
+                    }
+                    if !full {
+                        self.wait_for_work().await;
+                    }
+                }
+                Err(e) => {
+                    metrics::database_error(Component::Outbox);
+                    tracing::error!(error = %e, "claiming deliveries failed; retrying");
+                    drop(permits);
+                    tokio::time::sleep(POLL).await;
+                }
+            }
+        }
+    }
+
+    /// Until work is committed here (or, on PostgreSQL, by another replica), or the safety poll.
+    async fn wait_for_work(&self) {
+        let _ = tokio::time::timeout(POLL, self.signals.deliveries.notified()).await;
+    }
+
+    async fn record_outcomes(self, mut outcomes: mpsc::UnboundedReceiver<(Claimed, Outcome)>) {
+        let mut batch = Vec::new();
+        while outcomes.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+            let mut wait = StdDuration::from_millis(50);
+            while let Err(e) = self.record(&batch).await {
+                // Never dropped: an unrecorded outcome would be sent again when its deadline passes.
+                metrics::database_error(Component::Outbox);
+                tracing::error!(error = %e, pending = batch.len(), "recording delivery outcomes failed; retrying");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(StdDuration::from_secs(2));
+            }
+            batch.clear();
+        }
+    }
+
+    /// Marks due deliveries as being sent, with a deadline, before any is handed to a transport:
+    /// pending ones whose time has come, and ones whose deadline passed while being sent (the
+    /// sender crashed or was killed): those go again, with the same key.
     async fn claim(&self, limit: usize) -> Result<Vec<Claimed>, ServerError> {
         let now = epoch(self.clock.now());
         let lease_until = now + LEASE_SECS;
         let lock = if self.db.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
-            "UPDATE deliveries SET lease_until = $2, attempts = attempts + 1 WHERE id IN (SELECT id FROM deliveries \
-             WHERE status = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
-             ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
-             RETURNING id, page_id, channel_kind, address, subject, body, attempts"
+            "UPDATE deliveries SET status = 'sending', lease_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM deliveries WHERE (status = 'pending' AND next_attempt_at <= $1) \
+             OR (status = 'sending' AND lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
+             RETURNING id, page_id, channel_kind, address, subject, body, attempts, idempotency_key"
         );
         let rows = sqlx::query(&sql)
             .bind(now)
             .bind(lease_until)
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .fetch_all(&self.db.pool)
+            .fetch_all(self.db.writer())
             .await?;
-        rows.iter()
+        let mut claimed: Vec<Claimed> = rows
+            .iter()
             .map(|r| {
                 Ok(Claimed {
                     id: r.try_get("id")?,
@@ -223,9 +285,12 @@ impl Outbox {
                     body: r.try_get("body")?,
                     attempts: r.try_get("attempts")?,
                     lease_until,
+                    key: r.try_get("idempotency_key")?,
                 })
             })
-            .collect()
+            .collect::<Result<_, ServerError>>()?;
+        claimed.sort_by_key(|d| d.id);
+        Ok(claimed)
     }
 
     async fn send(&self, d: &Claimed) -> Outcome {
@@ -237,18 +302,21 @@ impl Outbox {
             },
             DeliveryKind::Sms | DeliveryKind::Voice => match &t.page_webhook {
                 Some(url) => {
-                    let json =
-                        serde_json::json!({"kind": d.kind, "to": d.address, "subject": d.subject, "body": d.body});
-                    post_json(&t.http, url, &json).await
+                    let json = serde_json::json!({
+                        "kind": d.kind, "to": d.address, "subject": d.subject, "body": d.body,
+                        "idempotency_key": d.key,
+                    });
+                    post_json(&t.http, url, &d.key, &json).await
                 }
                 None => return Outcome::NoTransport,
             },
             DeliveryKind::Slack => {
                 let text = format!("*{}*\n{}", d.subject, d.body);
-                post_json(&t.http, &d.address, &serde_json::json!({ "text": text })).await
+                post_json(&t.http, &d.address, &d.key, &serde_json::json!({ "text": text })).await
             }
             DeliveryKind::Webhook => {
-                post_json(&t.http, &d.address, &serde_json::json!({"subject": d.subject, "body": d.body})).await
+                let json = serde_json::json!({"subject": d.subject, "body": d.body, "idempotency_key": d.key});
+                post_json(&t.http, &d.address, &d.key, &json).await
             }
         };
         match result {
@@ -257,12 +325,13 @@ impl Outbox {
         }
     }
 
-    /// Records outcomes, each unless its lease lapsed and another sender took the row over.
-    async fn record(&self, outcomes: Vec<(Claimed, Outcome)>) -> Result<(), ServerError> {
+    /// Records outcomes in one transaction, each unless its deadline passed and another sender
+    /// took the row over (that sender records its own).
+    async fn record(&self, outcomes: &[(Claimed, Outcome)]) -> Result<(), ServerError> {
         let now = epoch(self.clock.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         for (d, outcome) in outcomes {
-            let (status, error, next) = match &outcome {
+            let (status, error, next) = match outcome {
                 Outcome::Sent => (DeliveryStatus::Sent, None, now),
                 Outcome::NoTransport => (DeliveryStatus::Outbox, None, now),
                 Outcome::Failed(e) if d.attempts >= MAX_ATTEMPTS => (DeliveryStatus::Failed, Some(e.as_str()), now),
@@ -271,7 +340,7 @@ impl Outbox {
             let finished = (status != DeliveryStatus::Pending).then_some(now);
             let updated = sqlx::query(
                 "UPDATE deliveries SET status = $1, last_error = $2, next_attempt_at = $3, finished_at = $4, \
-                 lease_until = NULL WHERE id = $5 AND lease_until = $6",
+                 lease_until = NULL WHERE id = $5 AND status = 'sending' AND lease_until = $6",
             )
             .bind(status.as_str())
             .bind(error)
@@ -290,6 +359,9 @@ impl Outbox {
             }
         }
         tx.commit().await?;
+        for (d, outcome) in outcomes {
+            metrics::delivery_outcome(d.kind.as_str(), outcome.label(d.attempts));
+        }
         Ok(())
     }
 }
@@ -301,7 +373,10 @@ pub fn retry_delay(attempts: i64) -> i64 {
 
 async fn send_email(smtp: &Smtp, d: &Claimed) -> Result<(), String> {
     let to: Mailbox = d.address.parse().map_err(|e| format!("address: {e}"))?;
+    // The same Message-ID on every attempt: mail systems drop a repeat of one they delivered.
+    let message_id = format!("<{}@{}>", d.key, smtp.from.email.domain());
     let message = Message::builder()
+        .message_id(Some(message_id))
         .from(smtp.from.clone())
         .to(to)
         .subject(&d.subject)
@@ -311,8 +386,8 @@ async fn send_email(smtp: &Smtp, d: &Claimed) -> Result<(), String> {
     smtp.transport.send(message).await.map(drop).map_err(|e| e.to_string())
 }
 
-async fn post_json(http: &reqwest::Client, url: &str, json: &serde_json::Value) -> Result<(), String> {
-    let response = http.post(url).json(json).send().await.map_err(|e| describe(&e.without_url()))?;
+async fn post_json(http: &reqwest::Client, url: &str, key: &str, json: &serde_json::Value) -> Result<(), String> {
+    let response = http.post(url).header("Idempotency-Key", key).json(json).send().await.map_err(|e| describe(&e.without_url()))?;
     let status = response.status();
     if status.is_success() { Ok(()) } else { Err(format!("HTTP {}", status.as_u16())) }
 }
@@ -332,7 +407,7 @@ fn describe(e: &dyn std::error::Error) -> String {
 impl super::Engine {
     /// The sender for what this engine enqueues, on the same database and clock.
     pub fn outbox_sender(&self, transports: Transports) -> Outbox {
-        Outbox::new(self.db.clone(), self.clock.clone(), transports)
+        Outbox::new(self.db.clone(), self.clock.clone(), transports, self.signals.clone())
     }
 
     /// The newest deliveries first, at most `limit`, with addresses as stored (unredacted).

@@ -13,10 +13,18 @@ use app::i18n::Msg;
 use super::outbox::{Outgoing, enqueue};
 use super::receipts::insert_receipt;
 use super::timeline::add_event;
-use super::{Engine, accept_code, new_id};
+use super::contacts::{channels_in, contact_in};
+use super::rotations::on_call_in;
+use super::{Engine, Work, accept_code, new_id};
 use crate::clock::{epoch, from_epoch};
 use crate::db::Dialect;
 use crate::error::{ServerError, stored};
+
+/// Steps claimed and run in one transaction: large enough to drain a burst in few commits,
+/// small enough that one transaction stays short.
+const STEP_BATCH: i64 = 64;
+/// The safety poll, for steps that come due with time rather than with a commit.
+const POLL: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// What `StartEngagement` takes (after SSM Contacts).
 #[derive(Clone, Debug, Default)]
@@ -155,94 +163,119 @@ impl Engine {
     pub async fn start_engagement(&self, req: EngagementRequest) -> Result<String, ServerError> {
         self.check_engagement(&req).await?;
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let id = start_in(&mut tx, &req, now).await?;
-        tx.commit().await?;
+        self.commit(tx, Work::STEPS).await?;
         Ok(id)
     }
 
+    /// The request's own mistakes, each against its field. An unknown contact is one; a
+    /// database that does not answer is not (it is the server's failure, reported as such).
     pub(crate) async fn check_engagement(&self, req: &EngagementRequest) -> Result<(), ServerError> {
         let mut errors = Vec::new();
         required("sender", &req.sender, &mut errors);
         required("subject", &req.subject, &mut errors);
         required("content", &req.content, &mut errors);
-        if self.contact(&req.contact).await.is_err() {
-            errors.push(app::error::FieldError::new("contact", Msg::ErrUnknownContact));
+        match self.contact(&req.contact).await {
+            Ok(_) => {}
+            Err(ServerError::NotFound(..)) => errors.push(app::error::FieldError::new("contact", Msg::ErrUnknownContact)),
+            Err(e) => return Err(e),
         }
         if errors.is_empty() { Ok(()) } else { Err(ServerError::Invalid(errors)) }
     }
 
-    /// Runs every step that is due now; returns how many ran.
+    /// Runs every step that is due now, in batches; returns how many ran.
     pub async fn run_due(&self) -> Result<usize, ServerError> {
         let mut ran = 0;
-        while self.run_one().await? {
-            ran += 1;
-        }
-        Ok(ran)
-    }
-
-    async fn run_one(&self) -> Result<bool, ServerError> {
-        let now = epoch(self.now());
-        let lock = if self.db.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
-        // Claiming is a write, so SQLite takes its write lock before anything is read.
-        let claim = format!(
-            "UPDATE engine_steps SET claimed_at = $1 WHERE id = (SELECT id FROM engine_steps \
-             WHERE done_at IS NULL AND due_at <= $1 ORDER BY due_at, id LIMIT 1 {lock}) \
-             RETURNING id, engagement_id, page_id, stage_index, due_at"
-        );
-        let mut tx = self.db.pool.begin().await?;
-        let Some(row) = sqlx::query(&claim).bind(now).fetch_optional(&mut *tx).await? else {
-            tx.commit().await?;
-            return Ok(false);
-        };
-        let step = Step {
-            id: row.try_get("id")?,
-            engagement_id: row.try_get("engagement_id")?,
-            page_id: row.try_get("page_id")?,
-            stage_index: row.try_get("stage_index")?,
-            due_at: row.try_get("due_at")?,
-        };
-        let engagement = load_engagement(&mut tx, &step.engagement_id).await?;
-        if !engagement.stopped {
-            match &step.page_id {
-                None => self.contact_stage(&mut tx, &engagement, &step).await?,
-                Some(page_id) => self.personal_stage(&mut tx, &engagement, page_id, &step).await?,
+        loop {
+            let n = match self.run_batch(STEP_BATCH).await {
+                Ok(n) => n,
+                // One bad step must not hold up the others: run them one by one.
+                Err(e) => {
+                    tracing::warn!(error = %e, "a batch of escalation steps failed; running them one by one");
+                    self.run_batch(1).await?
+                }
+            };
+            ran += n;
+            if n == 0 {
+                return Ok(ran);
             }
         }
-        sqlx::query("UPDATE engine_steps SET done_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(step.id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(true)
     }
 
-    /// A stage of the engaged contact's own plan: page people, schedule the next stage.
-    async fn contact_stage(
-        &self,
-        tx: &mut Transaction<'_, Any>,
-        e: &EngagementRow,
-        step: &Step,
-    ) -> Result<(), ServerError> {
-        let Ok(contact) = self.contact(&e.contact_alias).await else { return Ok(()) };
+    /// Claims up to `limit` due steps and runs them in one transaction: their pages,
+    /// deliveries, receipts, next steps and completion commit together, or not at all.
+    async fn run_batch(&self, limit: i64) -> Result<usize, ServerError> {
+        let now = epoch(self.now());
+        let lock = if self.db.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+        let claim = format!(
+            "UPDATE engine_steps SET claimed_at = $1 WHERE id IN (SELECT id FROM engine_steps \
+             WHERE done_at IS NULL AND due_at <= $1 ORDER BY due_at, id LIMIT $2 {lock}) \
+             RETURNING id, engagement_id, page_id, stage_index, due_at"
+        );
+        let mut tx = self.db.begin_write().await?;
+        let rows = sqlx::query(&claim).bind(now).bind(limit).fetch_all(&mut *tx).await?;
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(0);
+        }
+        let mut steps: Vec<Step> = rows
+            .iter()
+            .map(|row| {
+                Ok(Step {
+                    id: row.try_get("id")?,
+                    engagement_id: row.try_get("engagement_id")?,
+                    page_id: row.try_get("page_id")?,
+                    stage_index: row.try_get("stage_index")?,
+                    due_at: row.try_get("due_at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        steps.sort_by_key(|s| (s.due_at, s.id));
+        let mut work = Work::default();
+        for step in &steps {
+            let engagement = load_engagement(&mut tx, &step.engagement_id).await?;
+            if !engagement.stopped {
+                let made = match &step.page_id {
+                    None => Self::contact_stage(&mut tx, &engagement, step).await?,
+                    Some(page_id) => Self::personal_stage(&mut tx, &engagement, page_id, step).await?,
+                };
+                work.steps |= made.steps;
+                work.deliveries |= made.deliveries;
+            }
+            sqlx::query("UPDATE engine_steps SET done_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(step.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        self.commit(tx, work).await?;
+        Ok(steps.len())
+    }
+
+    /// A stage of the engaged contact's own plan: page people, schedule the next stage. Reads go
+    /// through the step's transaction, so they never wait for the write lock it holds.
+    async fn contact_stage(tx: &mut Transaction<'_, Any>, e: &EngagementRow, step: &Step) -> Result<Work, ServerError> {
+        // A contact deleted since the engagement started has nobody left to page.
+        let Some(contact) = contact_in(tx, &e.contact_alias).await? else { return Ok(Work::default()) };
         let at = from_epoch(step.due_at);
+        let mut paged = false;
         match contact.kind {
             ContactType::Personal | ContactType::OncallSchedule if step.stage_index == 0 => {
-                for person in self.on_call(&contact, at).await? {
-                    page_person(tx, e, &person, 0, true, step.due_at).await?;
+                for person in on_call_in(tx, &contact, at).await? {
+                    paged |= page_person(tx, e, &person, 0, true, step.due_at).await?;
                 }
             }
             ContactType::Escalation => {
                 let Some(stage) = usize::try_from(step.stage_index).ok().and_then(|i| contact.plan.stages.get(i))
                 else {
-                    return Ok(());
+                    return Ok(Work::default());
                 };
                 for target in &stage.targets {
                     let Target::Contact { contact_id, essential } = target else { continue };
-                    let Ok(target) = self.contact(contact_id).await else { continue };
-                    for person in self.on_call(&target, at).await? {
-                        page_person(tx, e, &person, step.stage_index, *essential, step.due_at).await?;
+                    let Some(target) = contact_in(tx, contact_id).await? else { continue };
+                    for person in on_call_in(tx, &target, at).await? {
+                        paged |= page_person(tx, e, &person, step.stage_index, *essential, step.due_at).await?;
                     }
                 }
                 if usize::try_from(step.stage_index + 1).is_ok_and(|next| next < contact.plan.stages.len()) {
@@ -252,29 +285,30 @@ impl Engine {
             }
             _ => {}
         }
-        Ok(())
+        // A newly paged person's own plan starts with a step due now.
+        Ok(Work { steps: paged, deliveries: false })
     }
 
     /// A stage of a paged person's engagement plan: one delivery per activated channel.
     async fn personal_stage(
-        &self,
         tx: &mut Transaction<'_, Any>,
         e: &EngagementRow,
         page_id: &str,
         step: &Step,
-    ) -> Result<(), ServerError> {
+    ) -> Result<Work, ServerError> {
         let page = sqlx::query("SELECT contact_alias, read_at, accept_code FROM pages WHERE id = $1")
             .bind(page_id)
             .fetch_one(&mut **tx)
             .await?;
         if page.try_get::<Option<i64>, _>("read_at")?.is_some() {
-            return Ok(()); // acknowledged: the rest of their plan is not needed
+            return Ok(Work::default()); // acknowledged: the rest of their plan is not needed
         }
         let person: String = page.try_get("contact_alias")?;
         let code: String = page.try_get("accept_code")?;
-        let Ok(contact) = self.contact(&person).await else { return Ok(()) };
-        let channels = self.channels_of(&person).await?;
+        let Some(contact) = contact_in(tx, &person).await? else { return Ok(Work::default()) };
+        let channels = channels_in(tx, &person).await?;
         let (stage, next) = stage_channels(&contact, step.stage_index, &channels);
+        let mut work = Work::default();
         for channel in stage.into_iter().filter(|c| c.activated) {
             let sms = channel.kind == app::domain::contact::ChannelType::Sms;
             let subject = if sms { e.public_subject.as_ref().unwrap_or(&e.subject) } else { &e.subject };
@@ -291,11 +325,12 @@ impl Engine {
             };
             enqueue(tx, message, step.due_at).await?;
             insert_receipt(tx, page_id, Some(&channel.id), ReceiptKind::Sent, None, step.due_at).await?;
+            work.deliveries = true;
         }
         if let Some(minutes) = next {
             insert_step(tx, &e.id, Some(page_id), step.stage_index + 1, step.due_at + i64::from(minutes) * 60).await?;
         }
-        Ok(())
+        Ok(work)
     }
 
     /// Acknowledges a page. With `enforce_code`, the code must be the one sent with the page.
@@ -308,7 +343,7 @@ impl Engine {
         enforce_code: bool,
     ) -> Result<(), ServerError> {
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let row = sqlx::query(
             "UPDATE pages SET delivered_at = COALESCE(delivered_at, $1) WHERE id = $2 \
              RETURNING engagement_id, contact_alias, essential, accept_code, read_at",
@@ -352,7 +387,7 @@ impl Engine {
     /// Ends an engagement before its last stage; nobody further is engaged.
     pub async fn stop_engagement(&self, id: &str, reason: &str) -> Result<(), ServerError> {
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let exists: Option<String> =
             sqlx::query_scalar("SELECT id FROM engagements WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
         if exists.is_none() {
@@ -471,15 +506,19 @@ impl Engine {
             .collect()
     }
 
-    /// Runs due steps every second until the process ends.
+    /// Runs due steps the moment a commit makes some due (and at least once a second, for
+    /// steps that come due with time) until the process ends.
     pub fn spawn_worker(self) {
         tokio::spawn(async move {
-            let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
             loop {
-                tick.tick().await;
-                if let Err(e) = self.run_due().await {
-                    tracing::error!(error = %e, "engine step failed; retrying");
+                match self.run_due().await {
+                    Ok(ran) => crate::metrics::steps_run(ran),
+                    Err(e) => {
+                        crate::metrics::database_error(crate::metrics::Component::Engine);
+                        tracing::error!(error = %e, "engine step failed; retrying");
+                    }
                 }
+                let _ = tokio::time::timeout(POLL, self.signals.steps.notified()).await;
             }
         });
     }
@@ -586,7 +625,7 @@ async fn insert_step(
     Ok(())
 }
 
-/// Pages a person once per engagement and starts their own plan.
+/// Pages a person once per engagement and starts their own plan; true if this paged them.
 async fn page_person(
     tx: &mut Transaction<'_, Any>,
     e: &EngagementRow,
@@ -594,7 +633,7 @@ async fn page_person(
     stage_index: i64,
     essential: bool,
     at: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
     let page_id: Option<String> = sqlx::query_scalar(
         "INSERT INTO pages (id, engagement_id, contact_alias, stage_index, essential, accept_code, sent_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (engagement_id, contact_alias) DO NOTHING RETURNING id",
@@ -608,14 +647,14 @@ async fn page_person(
     .bind(at)
     .fetch_optional(&mut **tx)
     .await?;
-    if let Some(page_id) = page_id {
-        insert_step(tx, &e.id, Some(&page_id), 0, at).await?;
+    if let Some(page_id) = &page_id {
+        insert_step(tx, &e.id, Some(page_id), 0, at).await?;
         if let Some(incident) = &e.incident_id {
             let data = serde_json::json!({"page_id": page_id, "contact": person, "stage": stage_index});
             add_event(tx, incident, "page_sent", &data, None, at).await?;
         }
     }
-    Ok(())
+    Ok(page_id.is_some())
 }
 
 /// Marks an engagement stopped (once) and gives every unacknowledged page a STOP receipt.

@@ -14,13 +14,71 @@ use super::codec::{parse, to_json};
 use super::{Engine, new_id, new_uuid};
 use crate::audit::{self, Actor, Change};
 use crate::clock::{epoch, from_epoch};
-use crate::error::ServerError;
+use crate::error::{ServerError, optional};
 use crate::roster;
 
 fn name_taken(e: sqlx::Error) -> ServerError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => ServerError::invalid("name", Msg::ErrRotationNameTaken),
         _ => ServerError::Db(e),
+    }
+}
+
+/// A rotation's definition, read through `conn` (inside a write transaction: the transaction).
+pub(crate) async fn rotation_in(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Rotation>, ServerError> {
+    let json: Option<String> = sqlx::query_scalar("SELECT definition_json FROM rotations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    json.map(|j| parse("rotation", &j)).transpose()
+}
+
+/// Overrides of a rotation that intersect `[from, to)`, oldest first, read through `conn`.
+pub(crate) async fn overrides_in(
+    conn: &mut sqlx::AnyConnection,
+    rotation_id: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Override>, ServerError> {
+    let rows = sqlx::query(
+        "SELECT start_at, end_at, members_json FROM rotation_overrides \
+         WHERE rotation_id = $1 AND start_at < $3 AND end_at > $2 ORDER BY created_at, id",
+    )
+    .bind(rotation_id)
+    .bind(epoch(from))
+    .bind(epoch(to))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Override {
+                start: from_epoch(r.try_get("start_at")?),
+                end: from_epoch(r.try_get("end_at")?),
+                members: parse("override", &r.try_get::<String, _>("members_json")?)?,
+            })
+        })
+        .collect()
+}
+
+/// Who `contact` stands for at `at`, read through `conn`. A schedule's rotation that no longer
+/// exists has nobody on call; any other failure is the caller's to see.
+pub(crate) async fn on_call_in(
+    conn: &mut sqlx::AnyConnection,
+    contact: &Contact,
+    at: DateTime<Utc>,
+) -> Result<Vec<String>, ServerError> {
+    match contact.kind {
+        ContactType::Personal => Ok(vec![contact.alias.clone()]),
+        ContactType::Escalation => Ok(Vec::new()),
+        ContactType::OncallSchedule => {
+            let mut per_rotation = Vec::new();
+            for id in &contact.plan.rotation_ids {
+                let Some(rotation) = rotation_in(conn, id).await? else { continue };
+                let overrides = overrides_in(conn, id, at, at + Duration::seconds(1)).await?;
+                per_rotation.push(rotation.on_call_at(at, &overrides));
+            }
+            Ok(schedule_on_call(per_rotation))
+        }
     }
 }
 
@@ -48,7 +106,7 @@ impl Engine {
         self.check_rotation(name, &rotation).await?;
         let id = new_id();
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query(
             "INSERT INTO rotations (id, name, definition_json, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
         )
@@ -75,11 +133,8 @@ impl Engine {
     }
 
     pub async fn rotation(&self, id: &str) -> Result<Rotation, ServerError> {
-        let json: Option<String> = sqlx::query_scalar("SELECT definition_json FROM rotations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.db.pool)
-            .await?;
-        parse("rotation", &json.ok_or_else(|| ServerError::NotFound("rotation", id.to_owned()))?)
+        let mut conn = self.db.pool.acquire().await?;
+        rotation_in(&mut conn, id).await?.ok_or_else(|| ServerError::NotFound("rotation", id.to_owned()))
     }
 
     pub async fn add_override(&self, actor: Actor<'_>, rotation_id: &str, o: Override) -> Result<String, ServerError> {
@@ -87,7 +142,7 @@ impl Engine {
         o.validate(&current.rotation, self.now()).map_err(ServerError::Invalid)?;
         let id = new_uuid();
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let version = roster::claim(&mut tx, rotation_id).await?;
         sqlx::query(
             "INSERT INTO rotation_overrides (id, rotation_id, start_at, end_at, members_json, created_at) \
@@ -116,42 +171,15 @@ impl Engine {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<Override>, ServerError> {
-        let rows = sqlx::query(
-            "SELECT start_at, end_at, members_json FROM rotation_overrides \
-             WHERE rotation_id = $1 AND start_at < $3 AND end_at > $2 ORDER BY created_at, id",
-        )
-        .bind(rotation_id)
-        .bind(epoch(from))
-        .bind(epoch(to))
-        .fetch_all(&self.db.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Override {
-                    start: from_epoch(r.try_get("start_at")?),
-                    end: from_epoch(r.try_get("end_at")?),
-                    members: parse("override", &r.try_get::<String, _>("members_json")?)?,
-                })
-            })
-            .collect()
+        let mut conn = self.db.pool.acquire().await?;
+        overrides_in(&mut conn, rotation_id, from, to).await
     }
 
     /// Who a contact stands for at `at`: a person is themself; a schedule is whoever its
     /// rotations have on call; an escalation plan is nobody (its stages are engaged instead).
     pub async fn on_call(&self, contact: &Contact, at: DateTime<Utc>) -> Result<Vec<String>, ServerError> {
-        match contact.kind {
-            ContactType::Personal => Ok(vec![contact.alias.clone()]),
-            ContactType::Escalation => Ok(Vec::new()),
-            ContactType::OncallSchedule => {
-                let mut per_rotation = Vec::new();
-                for id in &contact.plan.rotation_ids {
-                    let Ok(rotation) = self.rotation(id).await else { continue };
-                    let overrides = self.overrides(id, at, at + Duration::seconds(1)).await?;
-                    per_rotation.push(rotation.on_call_at(at, &overrides));
-                }
-                Ok(schedule_on_call(per_rotation))
-            }
-        }
+        let mut conn = self.db.pool.acquire().await?;
+        on_call_in(&mut conn, contact, at).await
     }
 
     pub async fn rotations(&self) -> Result<Vec<NamedRotation>, ServerError> {
@@ -207,7 +235,7 @@ impl Engine {
         let before = self.rotation(id).await?;
         self.check_rotation(name, &rotation).await?;
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let version = roster::claim_definition(&mut tx, id, base).await?;
         sqlx::query("UPDATE rotations SET name = $1, definition_json = $2, updated_at = $3 WHERE id = $4")
             .bind(name.trim())
@@ -235,7 +263,7 @@ impl Engine {
     /// Whether accepted swaps on this rotation wait for a manager (audited).
     pub async fn set_swap_approval(&self, actor: Actor<'_>, id: &str, required: bool) -> Result<(), ServerError> {
         let before = self.roster_head(id).await?.swap_approval;
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         roster::set_swap_approval(&mut tx, id, required).await?;
         let change = Change::updated("rotation_swap_approval", id, &before, &required);
         audit::record(&mut tx, actor, epoch(self.now()), change).await?;
@@ -261,7 +289,7 @@ impl Engine {
             return Err(ServerError::invalid("rotation_id", Msg::ErrRotationInUse));
         }
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         sqlx::query("DELETE FROM rotations WHERE id = $1").bind(id).execute(&mut *tx).await?;
         // The versions stay: they are the record of who was on call.
         sqlx::query("DELETE FROM rotation_heads WHERE rotation_id = $1").bind(id).execute(&mut *tx).await?;
@@ -308,10 +336,10 @@ impl Engine {
     }
 
     pub async fn delete_override(&self, actor: Actor<'_>, rotation_id: &str, id: &str) -> Result<(), ServerError> {
-        let current =
-            self.named_rotation(rotation_id).await.map_err(|_| ServerError::NotFound("override", id.to_owned()))?;
+        let current = optional(self.named_rotation(rotation_id).await)?
+            .ok_or_else(|| ServerError::NotFound("override", id.to_owned()))?;
         let now = epoch(self.now());
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         let gone = sqlx::query(
             "DELETE FROM rotation_overrides WHERE id = $1 AND rotation_id = $2 \
              RETURNING start_at, end_at, members_json",

@@ -13,6 +13,7 @@ use app::domain::rotation::{Coverage, HandOff, HandOffTime, Override, Rotation, 
 use super::arn::{self, id_of};
 use super::call::Call;
 use super::wire::{ApiError, from_time, input, output, page, time, with_token};
+use crate::error::optional;
 use crate::engine::paging::{AcceptType, EngagementRequest, PageView};
 
 /// The longest window ListRotationShifts computes in one call.
@@ -258,7 +259,7 @@ struct CreateContactInput {
 }
 
 async fn create_contact(c: &Call<'_>, req: CreateContactInput) -> Result<Value, ApiError> {
-    if c.engine.contact(&req.alias).await.is_ok() {
+    if optional(c.engine.contact(&req.alias).await)?.is_some() {
         return Err(ApiError::Conflict {
             message: format!("A contact with alias {} already exists.", req.alias),
             resource_type: "CONTACT",
@@ -894,14 +895,14 @@ async fn start_engagement(c: &Call<'_>, req: StartEngagementInput) -> Result<Val
 
 /// An engine incident id as the incident's ARN (which names its response plan); an id that is
 /// not one of the engine's incidents is passed through as given.
-async fn incident_arn(c: &Call<'_>, incident_id: Option<&str>) -> Value {
-    match incident_id {
+async fn incident_arn(c: &Call<'_>, incident_id: Option<&str>) -> Result<Value, ApiError> {
+    Ok(match incident_id {
         None => Value::Null,
-        Some(id) => match c.engine.incident(id).await {
-            Ok(record) => json!(c.arns.incident(&record.response_plan, id)),
-            Err(_) => json!(id),
+        Some(id) => match optional(c.engine.incident(id).await)? {
+            Some(record) => json!(c.arns.incident(&record.response_plan, id)),
+            None => json!(id),
         },
-    }
+    })
 }
 
 async fn describe_engagement(c: &Call<'_>, id: &str) -> Result<Value, ApiError> {
@@ -915,7 +916,7 @@ async fn describe_engagement(c: &Call<'_>, id: &str) -> Result<Value, ApiError> 
         "Content": e.content,
         "PublicSubject": e.public_subject,
         "PublicContent": e.public_content,
-        "IncidentId": incident_arn(c, s.incident_id.as_deref()).await,
+        "IncidentId": incident_arn(c, s.incident_id.as_deref()).await?,
         "StartTime": time(s.started_at),
         "StopTime": s.stopped_at.map_or(Value::Null, time),
     })))
@@ -965,7 +966,7 @@ async fn list_engagements(c: &Call<'_>, req: ListEngagementsInput) -> Result<Val
             "EngagementArn": c.arns.engagement(&e.contact, &e.id),
             "ContactArn": c.arns.contact(&e.contact),
             "Sender": e.sender,
-            "IncidentId": incident_arn(c, e.incident_id.as_deref()).await,
+            "IncidentId": incident_arn(c, e.incident_id.as_deref()).await?,
             "StartTime": time(e.started_at),
             "StopTime": e.stopped_at.map_or(Value::Null, time),
         })));
@@ -980,7 +981,7 @@ async fn page_json(c: &Call<'_>, p: &PageView, full: bool) -> Result<Value, ApiE
         "EngagementArn": c.arns.engagement(&e.summary.contact, &e.summary.id),
         "ContactArn": c.arns.contact(&p.contact),
         "Sender": e.summary.sender,
-        "IncidentId": incident_arn(c, e.summary.incident_id.as_deref()).await,
+        "IncidentId": incident_arn(c, e.summary.incident_id.as_deref()).await?,
         "SentTime": time(p.sent_at),
         "DeliveryTime": p.delivered_at.map_or(Value::Null, time),
         "ReadTime": p.read_at.map_or(Value::Null, time),

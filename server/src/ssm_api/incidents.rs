@@ -13,7 +13,7 @@ use super::arn::id_of;
 use super::call::Call;
 use super::wire::{ApiError, from_time, input, page, with_token};
 use crate::engine::incidents::StartIncident;
-use crate::error::ServerError;
+use crate::error::{ServerError, optional};
 
 /// The source AWS records for an incident started by an API call.
 const API_SOURCE: &str = "aws.ssm-incidents.custom";
@@ -134,7 +134,7 @@ async fn create_plan(c: &Call<'_>, req: CreatePlanInput) -> Result<Value, ApiErr
         ("actions", non_empty(req.actions.as_ref())),
         ("integrations", non_empty(req.integrations.as_ref())),
     ])?;
-    if c.engine.response_plan(&req.name).await.is_ok() {
+    if optional(c.engine.response_plan(&req.name).await)?.is_some() {
         return Err(ApiError::Conflict {
             message: format!("A response plan named {} already exists.", req.name),
             resource_type: "RESPONSE_PLAN",
@@ -490,7 +490,7 @@ struct ListEventsInput {
 async fn list_events(c: &Call<'_>, req: ListEventsInput) -> Result<Value, ApiError> {
     let incident = id_of(&req.incident_record_arn, "incident-record", "incidentRecordArn")?;
     // No ResourceNotFound is modelled here: an unknown incident has an empty timeline.
-    let mut events = c.engine.timeline(&incident).await.unwrap_or_default();
+    let mut events = c.engine.timeline(&incident).await?;
     if req.sort_order.as_deref() == Some("DESCENDING") {
         events.reverse();
     }

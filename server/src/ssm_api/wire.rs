@@ -34,6 +34,8 @@ pub(crate) enum ApiError {
     NotFound { resource_type: &'static str, resource_id: String },
     Conflict { message: String, resource_type: &'static str, resource_id: String },
     Auth(sigv4::AuthError),
+    /// The database is busy: SDKs retry a throttled call with backoff.
+    Throttled,
     Internal,
 }
 
@@ -53,6 +55,7 @@ impl ApiError {
             ApiError::NotFound { .. } => "ResourceNotFoundException",
             ApiError::Conflict { .. } => "ConflictException",
             ApiError::Auth(e) => e.code(),
+            ApiError::Throttled => "ThrottlingException",
             ApiError::Internal => "InternalServerException",
         }
     }
@@ -63,6 +66,7 @@ impl ApiError {
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Auth(_) => StatusCode::FORBIDDEN,
+            ApiError::Throttled => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +78,7 @@ impl ApiError {
                 format!("Resource of type {resource_type} with id {resource_id} was not found.")
             }
             ApiError::Auth(e) => e.to_string(),
+            ApiError::Throttled => "The service is busy; retry after a short wait.".into(),
             ApiError::Internal => "The service encountered an internal error; try again.".into(),
         }
     }
@@ -90,6 +95,11 @@ impl ApiError {
             | ApiError::Conflict { resource_type, resource_id, .. } => {
                 body[id_key] = json!(resource_id);
                 body[type_key] = json!(resource_type);
+            }
+            // Required members of SSM Incidents' ThrottlingException.
+            ApiError::Throttled if service == Service::Incidents => {
+                body["quotaCode"] = json!("database");
+                body["serviceCode"] = json!("ssm-incidents");
             }
             ApiError::Validation { fields, reason, .. } if service == Service::Contacts => {
                 body["Reason"] = json!(reason);
@@ -123,8 +133,8 @@ impl From<ServerError> for ApiError {
                 resource_id: id,
             },
             other => {
-                tracing::error!(error = %other, "SSM API");
-                ApiError::Internal
+                other.log_internal("SSM API");
+                if other.is_busy() { ApiError::Throttled } else { ApiError::Internal }
             }
         }
     }

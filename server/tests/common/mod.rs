@@ -2,7 +2,9 @@
 //! `ONCALL_TEST_DB=postgres`, using `ONCALL_TEST_PG_ADMIN_URL`), driven in-process.
 #![allow(dead_code)]
 
+pub mod burst;
 pub mod ssm;
+pub mod transports;
 
 use axum::Router;
 use axum::body::Body;
