@@ -210,3 +210,63 @@ async fn every_page_route_checks_its_role() {
     let missing = c.get("/no/such/page", Some(&users[0].1)).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+/// Bodies that pass every check made before the database is read, where the table above uses
+/// one that does not.
+const WELL_FORMED: &[(&str, &str)] = &[
+    (
+        "setup_admin",
+        "token=abc&username=second&display_name=&password=a-long-password-1&password_confirm=a-long-password-1",
+    ),
+    ("admin_set_role", "user_id={other}&role=manager"),
+    ("admin_set_disabled", "user_id={other}&disabled=true"),
+    ("admin_reset_password", "user_id={other}&password=another-password-1"),
+    ("admin_set_contact", "user_id={other}&contact=tanaka"),
+];
+
+/// Server functions that touch only the tables sign-in itself needs (kept working below), or
+/// none (`oncall_refresh` empties AWS mode's read cache).
+const ACCOUNTS_ONLY: &[&str] = &["whoami", "admin_list_users", "oncall_refresh"];
+
+#[tokio::test]
+async fn a_database_failure_is_a_server_error_in_every_server_function() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    c.create_user(&admin, "other", "viewer").await;
+    let id_of = |name: &'static str| {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE username = $1").bind(name).fetch_one(&c.db.pool)
+    };
+    let other = id_of("other").await.unwrap();
+    // Linked to a person, as a responder asking for a swap is.
+    let link = format!("user_id={}&contact=sato", id_of("admin").await.unwrap());
+    assert!(c.call("admin_set_contact", &link, Some(&admin)).await.status.is_success());
+    // Everything but sign-in's own tables stops answering, as when the database fails under a
+    // running console: a signed-in administrator then calls every server function.
+    common::break_tables(&c.db, &["users", "console_sessions", "login_failures", "_sqlx_migrations"]).await;
+    for (name, _, body) in SERVER_FNS {
+        let body = WELL_FORMED.iter().find(|(n, _)| n == name).map_or(*body, |(_, b)| *b);
+        let body = body.replace("{other}", &other.to_string());
+        if *name == "logout" {
+            continue; // last, below: it ends the session the others use
+        }
+        let r = c.call(name, &body, Some(&admin)).await;
+        if ACCOUNTS_ONLY.contains(name) {
+            assert!(r.status.is_success(), "{name} needs none of the failed tables: {} {}", r.status, r.body);
+            continue;
+        }
+        // Sign-in with a wrong password is refused before anything else is read.
+        if *name == "login" {
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{name}: {}", r.body);
+            continue;
+        }
+        assert!(r.status.is_server_error(), "{name} with the database failing: {} {}", r.status, r.body);
+    }
+    let r = c.call("logout", "", Some(&admin)).await;
+    assert!(r.status.is_success(), "logout needs only the session: {} {}", r.status, r.body);
+    let admin = c.admin().await;
+    // And with sign-in's own tables gone, a signed-in call is refused as unavailable, not as
+    // signed out.
+    sqlx::query("ALTER TABLE users RENAME TO gone_users").execute(c.db.writer()).await.unwrap();
+    let r = c.call("whoami", "", Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+}

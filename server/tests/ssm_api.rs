@@ -408,20 +408,8 @@ fn unknown(arn: &str) -> String {
     if head.is_empty() { "00000000-0000-0000-0000-000000000000".into() } else { format!("{head}/doesnotexist") }
 }
 
-#[tokio::test]
-async fn every_operation_follows_the_published_models() {
-    // The embedded models are the published ones.
-    for (name, embedded) in
-        [("ssm-contacts", "aws-models/ssm-contacts.json"), ("ssm-incidents", "aws-models/ssm-incidents.json")]
-    {
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join(format!("../../shared/aws-models/{name}/service-2.json"));
-        let ours = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(embedded)).unwrap();
-        if let Ok(published) = std::fs::read(&shared) {
-            assert!(published == ours, "{embedded} differs from {}", shared.display());
-        }
-    }
-    let (api, _dir) = server().await;
+/// One of everything the fixtures refer to; returns the ids by fixture name and the spare channel.
+async fn seed(api: &SsmServer) -> (HashMap<&'static str, Value>, String) {
     let e = &api.engine;
     let seed = Actor::System("test");
     let person = |alias: &str| app::domain::contact::Contact {
@@ -494,7 +482,7 @@ async fn every_operation_follows_the_published_models() {
     let event = e.add_timeline_event(Actor::System("test"), &incident, None, "first note").await.unwrap();
 
     let arn = |r: &str| format!("arn:aws:ssm-contacts:{REGION}:123456789012:{r}");
-    let mut ids: HashMap<&str, Value> = HashMap::from([
+    let ids: HashMap<&'static str, Value> = HashMap::from([
         ("contact", json!(arn("contact/tanaka"))),
         ("free", json!(arn("contact/free"))),
         ("channel", json!(arn(&format!("contact-channel/tanaka/{mail}")))),
@@ -511,6 +499,24 @@ async fn every_operation_follows_the_published_models() {
         ("later", json!((t0() + Duration::days(7)).timestamp())),
     ]);
 
+    (ids, spare)
+}
+
+#[tokio::test]
+async fn every_operation_follows_the_published_models() {
+    // The embedded models are the published ones.
+    for (name, embedded) in
+        [("ssm-contacts", "aws-models/ssm-contacts.json"), ("ssm-incidents", "aws-models/ssm-incidents.json")]
+    {
+        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../../shared/aws-models/{name}/service-2.json"));
+        let ours = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(embedded)).unwrap();
+        if let Ok(published) = std::fs::read(&shared) {
+            assert!(published == ours, "{embedded} differs from {}", shared.display());
+        }
+    }
+    let (api, _dir) = server().await;
+    let (mut ids, spare) = seed(&api).await;
     let mut covered = Vec::new();
     for (svc, op, template) in fixtures() {
         let model = svc.model();
@@ -583,5 +589,32 @@ async fn every_operation_follows_the_published_models() {
             let reply = send(&api, svc, op, &json!({})).await;
             assert_eq!(reply.status, 400, "{op}");
         }
+    }
+}
+
+#[tokio::test]
+async fn a_database_failure_is_a_server_error_in_every_operation() {
+    let (api, _dir) = server().await;
+    let (mut ids, _) = seed(&api).await;
+    ids.insert("code", json!("123456"));
+    // Every table but the ones signing needs stops answering.
+    common::break_tables(&api.db, &["api_keys", "_sqlx_migrations"]).await;
+    for (svc, op, template) in fixtures() {
+        let reply = send(&api, svc, op, &fill(&template, &ids)).await;
+        if op == "ListPreviewRotationShifts" {
+            assert_eq!(reply.status, 200, "{op} reads no database: {}", reply.body);
+            continue;
+        }
+        // A server fault SDKs retry, never the caller's mistake or a missing resource.
+        assert_eq!(
+            (reply.status, reply.error_type.as_deref()),
+            (500, Some("InternalServerException")),
+            "{op} with the database failing: {}",
+            reply.body
+        );
+        assert!(
+            modelled_errors(svc.model(), op).iter().any(|e| e == "InternalServerException"),
+            "{op} models InternalServerException"
+        );
     }
 }

@@ -210,3 +210,20 @@ pub(crate) fn from_time(v: f64) -> Result<chrono::DateTime<chrono::Utc>, ApiErro
     let secs = v.floor() as i64;
     chrono::DateTime::from_timestamp(secs, 0).ok_or_else(|| ApiError::invalid("timestamp", "is out of range"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_throttling_and_a_failed_one_internal() {
+        let busy = ApiError::from(ServerError::Db(sqlx::Error::PoolTimedOut));
+        assert_eq!((busy.code(), busy.status()), ("ThrottlingException", StatusCode::TOO_MANY_REQUESTS));
+        let body = busy.body(Service::Incidents);
+        assert!(body["quotaCode"].is_string() && body["serviceCode"].is_string() && body["message"].is_string());
+        let failed = ApiError::from(ServerError::Db(sqlx::Error::PoolClosed));
+        assert_eq!((failed.code(), failed.status()), ("InternalServerException", StatusCode::INTERNAL_SERVER_ERROR));
+        let missing = ApiError::from(ServerError::NotFound("contact", "x".into()));
+        assert_eq!(missing.code(), "ResourceNotFoundException");
+    }
+}

@@ -43,6 +43,19 @@ impl Reply {
     }
 }
 
+/// Renames every table but `keep`: each statement that touches one fails, as when the database
+/// fails under a running console.
+pub async fn break_tables(db: &server::db::Db, keep: &[&str]) {
+    let list = match db.dialect {
+        server::db::Dialect::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        server::db::Dialect::Postgres => "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+    };
+    let tables: Vec<String> = sqlx::query_scalar(list).fetch_all(&db.pool).await.unwrap();
+    for table in tables.iter().filter(|t| !keep.contains(&t.as_str())) {
+        sqlx::query(&format!("ALTER TABLE {table} RENAME TO gone_{table}")).execute(db.writer()).await.unwrap();
+    }
+}
+
 /// A fresh database URL for one test.
 pub async fn database_url(dir: &std::path::Path) -> String {
     match std::env::var("ONCALL_TEST_DB").as_deref() {
