@@ -23,6 +23,9 @@ pub enum ServerError {
     Corrupt(&'static str, String),
     #[error("background task: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// A background task this request needed has ended (the process is shutting down).
+    #[error("the console is stopping")]
+    Stopped,
     /// Already said in the browser's terms (sign-in limits, AWS problems, roles).
     #[error("{0}")]
     App(AppError),
@@ -44,7 +47,7 @@ impl ServerError {
 
     /// True when the database (not the request) is at fault: worth a retry later.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, ServerError::Db(_) | ServerError::Task(_))
+        matches!(self, ServerError::Db(_) | ServerError::Task(_) | ServerError::Stopped)
     }
 
     /// True when the database is only busy (no connection free in time, a lock held too long,

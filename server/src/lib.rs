@@ -74,7 +74,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         demo::seed_if_empty(&engine).await.map_err(StartError::Demo)?;
     }
     let smtp = match &config.smtp_url {
-        Some(url) => Some(engine::outbox::Smtp::new(url, &config.smtp_from)?),
+        Some(url) => Some(engine::outbox::smtp(url, &config.smtp_from)?),
         None => None,
     };
     // Escalation steps and deliveries run in every replica; each is claimed by one of them.

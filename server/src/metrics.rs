@@ -142,12 +142,8 @@ mod tests {
     fn renders_counters_and_backlog() {
         delivery_outcome("sms", "sent");
         database_error(Component::Outbox);
-        let backlog = Backlog {
-            steps_due: 3,
-            pending_by_kind: vec![("email".into(), 2)],
-            sending: 1,
-            oldest_pending_secs: 7,
-        };
+        let backlog =
+            Backlog { steps_due: 3, pending_by_kind: vec![("email".into(), 2)], sending: 1, oldest_pending_secs: 7 };
         let text = render(Some(&backlog));
         assert!(text.contains("oncall_delivery_outcomes_total{kind=\"sms\",outcome=\"sent\"}"), "{text}");
         assert!(text.contains("oncall_database_errors_total{component=\"outbox\"}"), "{text}");

@@ -85,7 +85,12 @@ async fn a_burst_survives_a_kill_mid_way() {
             &client,
             (0..ENGAGEMENTS).collect(),
             CLIENTS,
-            Some((kill_at, Box::new(move || drop(killed_tx.send(()))))),
+            Some((
+                kill_at,
+                Box::new(move || {
+                    let _ = killed_tx.send(());
+                })
+            )),
         ),
         async {
             killed_rx.await.unwrap();

@@ -16,7 +16,7 @@ use server::audit::Actor;
 use server::clock::ManualClock;
 use server::engine::Engine;
 use server::engine::incidents::StartIncident;
-use server::engine::outbox::{Outbox, Smtp, Transports};
+use server::engine::outbox::{Outbox, Transports};
 use server::engine::paging::EngagementRequest;
 use server::error::ServerError;
 
@@ -167,7 +167,7 @@ async fn email_pages_go_out_over_smtp_and_without_a_transport_stay_in_the_outbox
     let (engine, _clock, _dir) = setup().await;
     person(&engine, "kim", &[(ChannelType::Email, "kim@example.com"), (ChannelType::Sms, "+819011112222")]).await;
     let (url, mail) = smtp_sink().await;
-    let smtp = Smtp::new(&url, "On-call console <oncall@example.com>").unwrap();
+    let smtp = server::engine::outbox::smtp(&url, "On-call console <oncall@example.com>").unwrap();
     let outbox: Outbox = engine.outbox_sender(Transports::new(Some(smtp), None));
     let id = engine.start_engagement(page("kim")).await.unwrap();
     engine.run_due().await.unwrap();

@@ -65,7 +65,10 @@ pub(crate) async fn contact_in(conn: &mut sqlx::AnyConnection, alias: &str) -> R
 }
 
 /// A person's channels, read through `conn`.
-pub(crate) async fn channels_in(conn: &mut sqlx::AnyConnection, alias: &str) -> Result<Vec<ContactChannel>, ServerError> {
+pub(crate) async fn channels_in(
+    conn: &mut sqlx::AnyConnection,
+    alias: &str,
+) -> Result<Vec<ContactChannel>, ServerError> {
     let rows = sqlx::query("SELECT * FROM contact_channels WHERE contact_alias = $1 ORDER BY created_at, id")
         .bind(alias)
         .fetch_all(&mut *conn)

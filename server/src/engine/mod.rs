@@ -17,13 +17,14 @@ pub mod outbox;
 pub mod paging;
 mod receipts;
 pub mod rotations;
+mod smtp;
 mod timeline;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Transaction};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::clock::{Clock, epoch};
 use crate::db::{Db, Dialect};
@@ -83,16 +84,40 @@ impl Signals {
     }
 }
 
+/// What `StartEngagement` takes (after SSM Contacts).
+#[derive(Clone, Debug, Default)]
+pub struct EngagementRequest {
+    pub contact: String,
+    pub sender: String,
+    /// For e-mail and voice.
+    pub subject: String,
+    pub content: String,
+    /// For SMS; falls back to `subject`/`content`.
+    pub public_subject: Option<String>,
+    pub public_content: Option<String>,
+    pub incident_id: Option<String>,
+    /// The same token twice starts one engagement.
+    pub idempotency_token: Option<String>,
+}
+
+/// A checked engagement start waiting for the next group commit, and where its answer goes.
+pub(crate) struct QueuedStart {
+    pub req: EngagementRequest,
+    pub reply: oneshot::Sender<Result<String, ServerError>>,
+}
+
 #[derive(Clone)]
 pub struct Engine {
     pub(crate) db: Db,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) signals: Arc<Signals>,
+    /// Engagement starts on their way to the group-commit task (started on first use).
+    pub(crate) starts: Arc<OnceLock<mpsc::UnboundedSender<QueuedStart>>>,
 }
 
 impl Engine {
     pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
-        Engine { db, clock, signals: Arc::default() }
+        Engine { db, clock, signals: Arc::default(), starts: Arc::default() }
     }
 
     /// The wake-ups this engine's workers wait on (a PostgreSQL listener feeds them too).

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use lettre::message::{Mailbox, Message, header::ContentType};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use sqlx::{Any, Row, Transaction};
 
 use app::domain::delivery::{DeliveryKind, DeliveryStatus, ReceiptKind};
@@ -21,6 +20,7 @@ use app::model::oncall::DeliveryEntry;
 use tokio::sync::{Semaphore, mpsc};
 
 use super::receipts::insert_receipt;
+pub use super::smtp::{Smtp, SmtpConfigError};
 use super::{Signals, new_id};
 use crate::clock::{Clock, epoch};
 use crate::db::{Db, Dialect};
@@ -32,12 +32,15 @@ pub const MAX_ATTEMPTS: i64 = 5;
 /// The first retry waits this long; each further one twice as long (30 s, 1, 2, 4 min).
 pub const FIRST_RETRY_SECS: i64 = 30;
 /// How long one send may take before it counts as failed.
-pub const SEND_TIMEOUT: StdDuration = StdDuration::from_secs(15);
+pub const SEND_TIMEOUT: StdDuration = StdDuration::from_secs(SEND_TIMEOUT_SECS as u64);
+const SEND_TIMEOUT_SECS: i64 = 15;
 /// A delivery being sent that has no outcome this long after its claim is sent again (with the
 /// same key): its sender crashed. Twice the send timeout, so a slow send is never doubled.
 const LEASE_SECS: i64 = 30;
 /// Sends in flight at once per process.
 const SENDING_SLOTS: usize = 32;
+/// Deliveries claimed per write: enough to keep every slot busy while the next claim is made.
+const CLAIM_BATCH: usize = 2 * SENDING_SLOTS;
 /// Outcomes written per transaction at most.
 const RECORD_BATCH: usize = 256;
 /// The safety poll: work is normally picked up the moment it is committed.
@@ -84,29 +87,9 @@ pub struct Transports {
     pub http: reqwest::Client,
 }
 
-#[derive(Clone)]
-pub struct Smtp {
-    pub transport: AsyncSmtpTransport<Tokio1Executor>,
-    pub from: Mailbox,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SmtpConfigError {
-    #[error("--smtp-url: {0}")]
-    Url(lettre::transport::smtp::Error),
-    #[error("--smtp-from: {0}")]
-    From(lettre::address::AddressError),
-}
-
-impl Smtp {
-    /// `smtps://user:pass@host:465`, `smtp://host:587?tls=required`, or `smtp://127.0.0.1:2525`.
-    pub fn new(url: &str, from: &str) -> Result<Self, SmtpConfigError> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(SmtpConfigError::Url)?
-            .timeout(Some(SEND_TIMEOUT))
-            .build();
-        Ok(Smtp { transport, from: from.parse().map_err(SmtpConfigError::From)? })
-    }
+/// The relay for e-mail pages, with a pooled connection per sending slot.
+pub fn smtp(url: &str, from: &str) -> Result<Smtp, SmtpConfigError> {
+    Smtp::new(url, from, SEND_TIMEOUT, SENDING_SLOTS)
 }
 
 impl Transports {
@@ -171,6 +154,7 @@ impl Outbox {
     /// send and record the worker uses; returns how many were attempted. For tests and tools
     /// that drive the clock themselves.
     pub async fn run_due(&self) -> Result<usize, ServerError> {
+        self.requeue_lapsed().await?;
         let mut total = 0;
         loop {
             let batch = self.claim(SENDING_SLOTS).await?;
@@ -199,44 +183,50 @@ impl Outbox {
         tokio::spawn(self.claim_and_send(done));
     }
 
+    /// Claims due deliveries a batch at a time (one write for many, not one per free slot) and
+    /// hands each to a sending slot as one frees up.
     async fn claim_and_send(self, done: mpsc::UnboundedSender<(Claimed, Outcome)>) {
         let slots = Arc::new(Semaphore::new(SENDING_SLOTS));
+        let mut claimed = std::collections::VecDeque::new();
         loop {
-            let Ok(first) = slots.clone().acquire_owned().await else { return };
-            let mut permits = vec![first];
-            while let Ok(p) = slots.clone().try_acquire_owned() {
-                permits.push(p);
-            }
-            let wanted = permits.len();
-            match self.claim(wanted).await {
-                Ok(batch) => {
-                    let full = batch.len() == wanted;
-                    for (d, permit) in batch.into_iter().zip(permits) {
-                        let (outbox, done) = (self.clone(), done.clone());
-                        tokio::spawn(async move {
-                            let outcome = outbox.send(&d).await;
-                            // The recorder outlives every sender; if it is gone the process is ending.
-                            let _ = done.send((d, outcome));
-                            drop(permit);
-                        });
-                    }
-                    if !full {
-                        self.wait_for_work().await;
+            if claimed.is_empty() {
+                match self.claim(CLAIM_BATCH).await {
+                    Ok(batch) if batch.is_empty() => self.wait_for_work().await,
+                    Ok(batch) => claimed.extend(batch),
+                    Err(e) => {
+                        metrics::database_error(Component::Outbox);
+                        tracing::error!(error = %e, "claiming deliveries failed; retrying");
+                        tokio::time::sleep(POLL).await;
                     }
                 }
-                Err(e) => {
-                    metrics::database_error(Component::Outbox);
-                    tracing::error!(error = %e, "claiming deliveries failed; retrying");
-                    drop(permits);
-                    tokio::time::sleep(POLL).await;
-                }
+                continue;
             }
+            let Ok(permit) = slots.clone().acquire_owned().await else { return };
+            let Some(d) = claimed.pop_front() else { continue };
+            // Too close to its deadline to finish before another sender may take it over:
+            // leave it to be requeued rather than risk two senders at once.
+            if epoch(self.clock.now()) + SEND_TIMEOUT_SECS >= d.lease_until {
+                continue;
+            }
+            let (outbox, done) = (self.clone(), done.clone());
+            tokio::spawn(async move {
+                let outcome = outbox.send(&d).await;
+                // The recorder outlives every sender; if it is gone the process is ending.
+                let _ = done.send((d, outcome));
+                drop(permit);
+            });
         }
     }
 
-    /// Until work is committed here (or, on PostgreSQL, by another replica), or the safety poll.
+    /// Until work is committed here (or, on PostgreSQL, by another replica), or the safety poll,
+    /// which also puts lapsed deliveries back in line.
     async fn wait_for_work(&self) {
-        let _ = tokio::time::timeout(POLL, self.signals.deliveries.notified()).await;
+        if tokio::time::timeout(POLL, self.signals.deliveries.notified()).await.is_err()
+            && let Err(e) = self.requeue_lapsed().await
+        {
+            metrics::database_error(Component::Outbox);
+            tracing::error!(error = %e, "requeueing lapsed deliveries failed; retrying at the next poll");
+        }
     }
 
     async fn record_outcomes(self, mut outcomes: mpsc::UnboundedReceiver<(Claimed, Outcome)>) {
@@ -254,17 +244,33 @@ impl Outbox {
         }
     }
 
-    /// Marks due deliveries as being sent, with a deadline, before any is handed to a transport:
-    /// pending ones whose time has come, and ones whose deadline passed while being sent (the
-    /// sender crashed or was killed): those go again, with the same key.
+    /// Puts deliveries whose deadline passed while being sent (their sender crashed or was
+    /// killed) back in line, first in line as they are the oldest: they go again, with the same
+    /// key. Run at start-up and at each safety poll, not with every claim.
+    async fn requeue_lapsed(&self) -> Result<(), ServerError> {
+        let now = epoch(self.clock.now());
+        let requeued = sqlx::query(
+            "UPDATE deliveries SET status = 'pending', lease_until = NULL WHERE status = 'sending' AND lease_until <= $1",
+        )
+        .bind(now)
+        .execute(self.db.writer())
+        .await?;
+        if requeued.rows_affected() > 0 {
+            tracing::warn!(deliveries = requeued.rows_affected(), "sending again what a stopped sender left in flight");
+        }
+        Ok(())
+    }
+
+    /// Marks due deliveries as being sent, with a deadline, before any is handed to a transport.
     async fn claim(&self, limit: usize) -> Result<Vec<Claimed>, ServerError> {
         let now = epoch(self.clock.now());
         let lease_until = now + LEASE_SECS;
         let lock = if self.db.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+        // In index order (status, next_attempt_at, id): no sort of everything that is due.
         let sql = format!(
             "UPDATE deliveries SET status = 'sending', lease_until = $2, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM deliveries WHERE (status = 'pending' AND next_attempt_at <= $1) \
-             OR (status = 'sending' AND lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
+             WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
+             ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
              RETURNING id, page_id, channel_kind, address, subject, body, attempts, idempotency_key"
         );
         let rows = sqlx::query(&sql)
@@ -383,11 +389,17 @@ async fn send_email(smtp: &Smtp, d: &Claimed) -> Result<(), String> {
         .header(ContentType::TEXT_PLAIN)
         .body(d.body.clone())
         .map_err(|e| e.to_string())?;
-    smtp.transport.send(message).await.map(drop).map_err(|e| e.to_string())
+    smtp.send(&message).await.map_err(|e| e.to_string())
 }
 
 async fn post_json(http: &reqwest::Client, url: &str, key: &str, json: &serde_json::Value) -> Result<(), String> {
-    let response = http.post(url).header("Idempotency-Key", key).json(json).send().await.map_err(|e| describe(&e.without_url()))?;
+    let response = http
+        .post(url)
+        .header("Idempotency-Key", key)
+        .json(json)
+        .send()
+        .await
+        .map_err(|e| describe(&e.without_url()))?;
     let status = response.status();
     if status.is_success() { Ok(()) } else { Err(format!("HTTP {}", status.as_u16())) }
 }

@@ -5,17 +5,21 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::{Any, Row, Transaction};
+use tokio::sync::{mpsc, oneshot};
 
-use app::domain::contact::{Contact, ContactType, Target};
+use std::collections::HashMap;
+
+use app::domain::contact::{Contact, ContactChannel, ContactType, Target};
 use app::domain::delivery::{DeliveryKind, ReceiptKind};
 use app::i18n::Msg;
 
+pub use super::EngagementRequest;
+use super::contacts::{channels_in, contact_in};
 use super::outbox::{Outgoing, enqueue};
 use super::receipts::insert_receipt;
-use super::timeline::add_event;
-use super::contacts::{channels_in, contact_in};
 use super::rotations::on_call_in;
-use super::{Engine, Work, accept_code, new_id};
+use super::timeline::add_event;
+use super::{Engine, QueuedStart, Work, accept_code, new_id};
 use crate::clock::{epoch, from_epoch};
 use crate::db::Dialect;
 use crate::error::{ServerError, stored};
@@ -23,24 +27,12 @@ use crate::error::{ServerError, stored};
 /// Steps claimed and run in one transaction: large enough to drain a burst in few commits,
 /// small enough that one transaction stays short.
 const STEP_BATCH: i64 = 64;
+/// Escalation workers per process on PostgreSQL.
+const POSTGRES_STEP_WORKERS: usize = 4;
+/// Engagement starts written in one transaction at most.
+const START_BATCH: usize = 256;
 /// The safety poll, for steps that come due with time rather than with a commit.
 const POLL: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// What `StartEngagement` takes (after SSM Contacts).
-#[derive(Clone, Debug, Default)]
-pub struct EngagementRequest {
-    pub contact: String,
-    pub sender: String,
-    /// For e-mail and voice.
-    pub subject: String,
-    pub content: String,
-    /// For SMS; falls back to `subject`/`content`.
-    pub public_subject: Option<String>,
-    pub public_content: Option<String>,
-    pub incident_id: Option<String>,
-    /// The same token twice starts one engagement.
-    pub idempotency_token: Option<String>,
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AcceptType {
@@ -159,12 +151,69 @@ fn required(field: &str, value: &str, errors: &mut Vec<app::error::FieldError>) 
 }
 
 impl Engine {
-    /// Starts engaging a contact; returns the engagement id (the existing one for a repeated token).
+    /// Starts engaging a contact; returns the engagement id (the existing one for a repeated
+    /// token). The request is checked here, then written with whatever other starts are waiting
+    /// (see `group_starts`).
     pub async fn start_engagement(&self, req: EngagementRequest) -> Result<String, ServerError> {
         self.check_engagement(&req).await?;
-        let now = epoch(self.now());
+        let (reply, answer) = oneshot::channel();
+        let queue = self.starts.get_or_init(|| {
+            let (queue, waiting) = mpsc::unbounded_channel();
+            tokio::spawn(self.clone().group_starts(waiting));
+            queue
+        });
+        queue.send(QueuedStart { req, reply }).map_err(|_| ServerError::Stopped)?;
+        answer.await.map_err(|_| ServerError::Stopped)?
+    }
+
+    /// Group commit: every start waiting when the previous commit ends goes into the next
+    /// transaction. On SQLite each commit waits for the disk, so a burst of 1,000 costs a few
+    /// dozen commits instead of 1,000; each start has its own savepoint, so one that fails is
+    /// rolled back alone.
+    async fn group_starts(self, mut waiting: mpsc::UnboundedReceiver<QueuedStart>) {
+        let mut batch = Vec::new();
+        while waiting.recv_many(&mut batch, START_BATCH).await > 0 {
+            let now = epoch(self.now());
+            match self.start_together(&batch, now).await {
+                Ok(results) => {
+                    for (queued, result) in batch.drain(..).zip(results) {
+                        let _ = queued.reply.send(result);
+                    }
+                }
+                // The transaction itself failed: each start alone, with its own answer.
+                Err(e) => {
+                    tracing::warn!(error = %e, starts = batch.len(), "a group of engagement starts failed; starting them one by one");
+                    for queued in batch.drain(..) {
+                        let _ = queued.reply.send(self.start_alone(&queued.req, now).await);
+                    }
+                }
+            }
+        }
+    }
+
+    async fn start_together(
+        &self,
+        batch: &[QueuedStart],
+        now: i64,
+    ) -> Result<Vec<Result<String, ServerError>>, ServerError> {
         let mut tx = self.db.begin_write().await?;
-        let id = start_in(&mut tx, &req, now).await?;
+        let mut results = Vec::with_capacity(batch.len());
+        for queued in batch {
+            sqlx::query("SAVEPOINT start_engagement").execute(&mut *tx).await?;
+            let result = start_in(&mut tx, &queued.req, now).await;
+            if result.is_err() {
+                sqlx::query("ROLLBACK TO SAVEPOINT start_engagement").execute(&mut *tx).await?;
+            }
+            sqlx::query("RELEASE SAVEPOINT start_engagement").execute(&mut *tx).await?;
+            results.push(result);
+        }
+        self.commit(tx, Work::STEPS).await?;
+        Ok(results)
+    }
+
+    async fn start_alone(&self, req: &EngagementRequest, now: i64) -> Result<String, ServerError> {
+        let mut tx = self.db.begin_write().await?;
+        let id = start_in(&mut tx, req, now).await?;
         self.commit(tx, Work::STEPS).await?;
         Ok(id)
     }
@@ -178,7 +227,9 @@ impl Engine {
         required("content", &req.content, &mut errors);
         match self.contact(&req.contact).await {
             Ok(_) => {}
-            Err(ServerError::NotFound(..)) => errors.push(app::error::FieldError::new("contact", Msg::ErrUnknownContact)),
+            Err(ServerError::NotFound(..)) => {
+                errors.push(app::error::FieldError::new("contact", Msg::ErrUnknownContact))
+            }
             Err(e) => return Err(e),
         }
         if errors.is_empty() { Ok(()) } else { Err(ServerError::Invalid(errors)) }
@@ -200,6 +251,10 @@ impl Engine {
             if n == 0 {
                 return Ok(ran);
             }
+            // A full batch: there is likely more, so a peer worker (if any) joins in.
+            if i64::try_from(n).is_ok_and(|n| n == STEP_BATCH) {
+                self.signals.steps.notify_one();
+            }
         }
     }
 
@@ -209,7 +264,7 @@ impl Engine {
         let now = epoch(self.now());
         let lock = if self.db.dialect == Dialect::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
         let claim = format!(
-            "UPDATE engine_steps SET claimed_at = $1 WHERE id IN (SELECT id FROM engine_steps \
+            "UPDATE engine_steps SET claimed_at = $1, done_at = $1 WHERE id IN (SELECT id FROM engine_steps \
              WHERE done_at IS NULL AND due_at <= $1 ORDER BY due_at, id LIMIT $2 {lock}) \
              RETURNING id, engagement_id, page_id, stage_index, due_at"
         );
@@ -232,22 +287,19 @@ impl Engine {
             })
             .collect::<Result<_, sqlx::Error>>()?;
         steps.sort_by_key(|s| (s.due_at, s.id));
+        // The claim marked them done: that holds only if everything below commits with it.
         let mut work = Work::default();
+        let mut known = Lookups::default();
         for step in &steps {
             let engagement = load_engagement(&mut tx, &step.engagement_id).await?;
             if !engagement.stopped {
                 let made = match &step.page_id {
-                    None => Self::contact_stage(&mut tx, &engagement, step).await?,
-                    Some(page_id) => Self::personal_stage(&mut tx, &engagement, page_id, step).await?,
+                    None => Self::contact_stage(&mut tx, &mut known, &engagement, step).await?,
+                    Some(page_id) => Self::personal_stage(&mut tx, &mut known, &engagement, page_id, step).await?,
                 };
                 work.steps |= made.steps;
                 work.deliveries |= made.deliveries;
             }
-            sqlx::query("UPDATE engine_steps SET done_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(step.id)
-                .execute(&mut *tx)
-                .await?;
         }
         self.commit(tx, work).await?;
         Ok(steps.len())
@@ -255,14 +307,19 @@ impl Engine {
 
     /// A stage of the engaged contact's own plan: page people, schedule the next stage. Reads go
     /// through the step's transaction, so they never wait for the write lock it holds.
-    async fn contact_stage(tx: &mut Transaction<'_, Any>, e: &EngagementRow, step: &Step) -> Result<Work, ServerError> {
+    async fn contact_stage(
+        tx: &mut Transaction<'_, Any>,
+        known: &mut Lookups,
+        e: &EngagementRow,
+        step: &Step,
+    ) -> Result<Work, ServerError> {
         // A contact deleted since the engagement started has nobody left to page.
-        let Some(contact) = contact_in(tx, &e.contact_alias).await? else { return Ok(Work::default()) };
+        let Some(contact) = known.contact(tx, &e.contact_alias).await? else { return Ok(Work::default()) };
         let at = from_epoch(step.due_at);
         let mut paged = false;
         match contact.kind {
             ContactType::Personal | ContactType::OncallSchedule if step.stage_index == 0 => {
-                for person in on_call_in(tx, &contact, at).await? {
+                for person in known.on_call(tx, &contact, at).await? {
                     paged |= page_person(tx, e, &person, 0, true, step.due_at).await?;
                 }
             }
@@ -273,8 +330,8 @@ impl Engine {
                 };
                 for target in &stage.targets {
                     let Target::Contact { contact_id, essential } = target else { continue };
-                    let Some(target) = contact_in(tx, contact_id).await? else { continue };
-                    for person in on_call_in(tx, &target, at).await? {
+                    let Some(target) = known.contact(tx, contact_id).await? else { continue };
+                    for person in known.on_call(tx, &target, at).await? {
                         paged |= page_person(tx, e, &person, step.stage_index, *essential, step.due_at).await?;
                     }
                 }
@@ -292,6 +349,7 @@ impl Engine {
     /// A stage of a paged person's engagement plan: one delivery per activated channel.
     async fn personal_stage(
         tx: &mut Transaction<'_, Any>,
+        known: &mut Lookups,
         e: &EngagementRow,
         page_id: &str,
         step: &Step,
@@ -305,8 +363,8 @@ impl Engine {
         }
         let person: String = page.try_get("contact_alias")?;
         let code: String = page.try_get("accept_code")?;
-        let Some(contact) = contact_in(tx, &person).await? else { return Ok(Work::default()) };
-        let channels = channels_in(tx, &person).await?;
+        let Some(contact) = known.contact(tx, &person).await? else { return Ok(Work::default()) };
+        let channels = known.channels(tx, &person).await?;
         let (stage, next) = stage_channels(&contact, step.stage_index, &channels);
         let mut work = Work::default();
         for channel in stage.into_iter().filter(|c| c.activated) {
@@ -507,20 +565,73 @@ impl Engine {
     }
 
     /// Runs due steps the moment a commit makes some due (and at least once a second, for
-    /// steps that come due with time) until the process ends.
+    /// steps that come due with time) until the process ends. On PostgreSQL several workers
+    /// share a burst (`SKIP LOCKED` keeps them apart); SQLite has one writer, so one worker.
     pub fn spawn_worker(self) {
-        tokio::spawn(async move {
-            loop {
-                match self.run_due().await {
-                    Ok(ran) => crate::metrics::steps_run(ran),
-                    Err(e) => {
-                        crate::metrics::database_error(crate::metrics::Component::Engine);
-                        tracing::error!(error = %e, "engine step failed; retrying");
+        let workers = if self.db.dialect == Dialect::Postgres { POSTGRES_STEP_WORKERS } else { 1 };
+        for _ in 0..workers {
+            let engine = self.clone();
+            tokio::spawn(async move {
+                loop {
+                    match engine.run_due().await {
+                        Ok(ran) => crate::metrics::steps_run(ran),
+                        Err(e) => {
+                            crate::metrics::database_error(crate::metrics::Component::Engine);
+                            tracing::error!(error = %e, "engine step failed; retrying");
+                        }
                     }
+                    let _ = tokio::time::timeout(POLL, engine.signals.steps.notified()).await;
                 }
-                let _ = tokio::time::timeout(POLL, self.signals.steps.notified()).await;
-            }
-        });
+            });
+        }
+    }
+}
+
+/// Contacts, channels and who is on call, read once per batch of steps: a burst's steps mostly
+/// page the same people. Valid for one transaction only.
+#[derive(Default)]
+struct Lookups {
+    contacts: HashMap<String, Option<Contact>>,
+    channels: HashMap<String, Vec<ContactChannel>>,
+    on_call: HashMap<(String, i64), Vec<String>>,
+}
+
+impl Lookups {
+    async fn contact(&mut self, tx: &mut Transaction<'_, Any>, alias: &str) -> Result<Option<Contact>, ServerError> {
+        if let Some(found) = self.contacts.get(alias) {
+            return Ok(found.clone());
+        }
+        let found = contact_in(tx, alias).await?;
+        self.contacts.insert(alias.to_owned(), found.clone());
+        Ok(found)
+    }
+
+    async fn channels(
+        &mut self,
+        tx: &mut Transaction<'_, Any>,
+        alias: &str,
+    ) -> Result<Vec<ContactChannel>, ServerError> {
+        if let Some(found) = self.channels.get(alias) {
+            return Ok(found.clone());
+        }
+        let found = channels_in(tx, alias).await?;
+        self.channels.insert(alias.to_owned(), found.clone());
+        Ok(found)
+    }
+
+    async fn on_call(
+        &mut self,
+        tx: &mut Transaction<'_, Any>,
+        contact: &Contact,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<String>, ServerError> {
+        let key = (contact.alias.clone(), epoch(at));
+        if let Some(found) = self.on_call.get(&key) {
+            return Ok(found.clone());
+        }
+        let found = on_call_in(tx, contact, at).await?;
+        self.on_call.insert(key, found.clone());
+        Ok(found)
     }
 }
 

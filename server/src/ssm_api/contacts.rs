@@ -13,8 +13,8 @@ use app::domain::rotation::{Coverage, HandOff, HandOffTime, Override, Rotation, 
 use super::arn::{self, id_of};
 use super::call::Call;
 use super::wire::{ApiError, from_time, input, output, page, time, with_token};
-use crate::error::optional;
 use crate::engine::paging::{AcceptType, EngagementRequest, PageView};
+use crate::error::optional;
 
 /// The longest window ListRotationShifts computes in one call.
 const MAX_SHIFT_WINDOW_DAYS: i64 = 400;

@@ -30,9 +30,20 @@ impl Service {
 /// An operation's failure, rendered in the calling service's error envelope.
 #[derive(Debug)]
 pub(crate) enum ApiError {
-    Validation { message: String, fields: Vec<(String, String)>, reason: &'static str },
-    NotFound { resource_type: &'static str, resource_id: String },
-    Conflict { message: String, resource_type: &'static str, resource_id: String },
+    Validation {
+        message: String,
+        fields: Vec<(String, String)>,
+        reason: &'static str,
+    },
+    NotFound {
+        resource_type: &'static str,
+        resource_id: String,
+    },
+    Conflict {
+        message: String,
+        resource_type: &'static str,
+        resource_id: String,
+    },
     Auth(sigv4::AuthError),
     /// The database is busy: SDKs retry a throttled call with backoff.
     Throttled,

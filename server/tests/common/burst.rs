@@ -54,15 +54,7 @@ impl Setup {
         let inbox = Inbox::default();
         let smtp_url = smtp_into(inbox.clone()).await;
         let gateway_url = hook_into(inbox.clone(), 0, Duration::ZERO).await;
-        Setup {
-            dir,
-            db_url,
-            key_id: key.access_key_id,
-            secret: key.secret_access_key,
-            inbox,
-            smtp_url,
-            gateway_url,
-        }
+        Setup { dir, db_url, key_id: key.access_key_id, secret: key.secret_access_key, inbox, smtp_url, gateway_url }
     }
 
     pub fn log_path(&self) -> PathBuf {
@@ -211,6 +203,7 @@ async fn team(engine: &Engine) {
 pub struct Call {
     pub index: usize,
     pub started: Instant,
+    pub answered: Instant,
     pub result: Result<String, String>,
 }
 
@@ -259,7 +252,7 @@ pub async fn start_engagements(
                         (trigger.take().unwrap().1)();
                     }
                 }
-                calls.push(Call { index, started, result });
+                calls.push(Call { index, started, answered: Instant::now(), result });
             }
         });
     }

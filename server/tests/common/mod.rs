@@ -47,7 +47,9 @@ impl Reply {
 /// fails under a running console.
 pub async fn break_tables(db: &server::db::Db, keep: &[&str]) {
     let list = match db.dialect {
-        server::db::Dialect::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        server::db::Dialect::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
         server::db::Dialect::Postgres => "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
     };
     let tables: Vec<String> = sqlx::query_scalar(list).fetch_all(&db.pool).await.unwrap();

@@ -81,6 +81,7 @@ pub async fn smtp_sink() -> (String, Inbox) {
 }
 
 async fn smtp_session(socket: tokio::net::TcpStream, inbox: Inbox) {
+    let _ = socket.set_nodelay(true);
     let (read, mut write) = socket.into_split();
     let mut lines = BufReader::new(read).lines();
     if write.write_all(b"220 sink ready\r\n").await.is_err() {
