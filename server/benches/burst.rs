@@ -54,7 +54,7 @@ async fn light(setup: &Setup, client: &aws_sdk_ssmcontacts::Client) {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert!(calls.iter().all(|c| c.result.is_ok()), "every call answered");
-    let received = setup.wait_for_messages(LIGHT * DELIVERIES_PER_ENGAGEMENT, Duration::from_secs(60)).await;
+    let received = setup.wait_for_messages(LIGHT * DELIVERIES_PER_ENGAGEMENT, Duration::from_mins(1)).await;
     assert_eq!(received.len(), LIGHT * DELIVERIES_PER_ENGAGEMENT, "every delivery arrived once");
     println!("light load ({LIGHT} engagements, one at a time):");
     describe("StartEngagement → first delivery handed over", to_first_delivery(&calls, setup));
@@ -67,7 +67,7 @@ async fn burst(setup: &Setup, client: &aws_sdk_ssmcontacts::Client) {
     let answered = started.elapsed();
     assert!(calls.iter().all(|c| c.result.is_ok()), "every call answered");
     let expected = BURST * DELIVERIES_PER_ENGAGEMENT;
-    let received = setup.wait_for_messages(expected, Duration::from_secs(120)).await;
+    let received = setup.wait_for_messages(expected, Duration::from_mins(2)).await;
     assert_eq!(received.len(), expected, "every delivery arrived once");
     let last = received.iter().map(|r| r.at).max().unwrap();
     let took = last.duration_since(started);

@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::error::ServerError;
 
 /// Last-use times are written this often, for every key used since, in one transaction.
-const LAST_USED_FLUSH: std::time::Duration = std::time::Duration::from_secs(60);
+const LAST_USED_FLUSH: std::time::Duration = std::time::Duration::from_mins(1);
 const MAX_NAME_CHARS: usize = 100;
 
 #[derive(Clone)]

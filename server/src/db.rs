@@ -37,7 +37,7 @@ pub struct Db {
 
 /// How long a writer may queue for the write lane before its request fails (a burst of writes
 /// queues here; each holds the lane for a millisecond or so).
-const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_secs(60);
+const WRITE_QUEUE_TIMEOUT: Duration = Duration::from_mins(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -17,7 +17,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use crate::db::Db;
 
 /// How often the idle timeouts of sessions in use are written.
-const TOUCH_FLUSH: std::time::Duration = std::time::Duration::from_secs(60);
+const TOUCH_FLUSH: std::time::Duration = std::time::Duration::from_mins(1);
 
 #[derive(Clone, Debug)]
 pub struct Store {

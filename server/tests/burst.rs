@@ -46,7 +46,7 @@ async fn a_burst_is_answered_and_each_delivery_handed_over_once() {
     let engagements: HashSet<_> = calls.iter().map(|c| c.result.clone().unwrap()).collect();
     assert_eq!(engagements.len(), ENGAGEMENTS);
 
-    let received = setup.wait_for_messages(EXPECTED, Duration::from_secs(120)).await;
+    let received = setup.wait_for_messages(EXPECTED, Duration::from_mins(2)).await;
     let keys = by_key(&received);
     assert_eq!(keys.len(), EXPECTED, "every first-stage delivery arrives");
     let repeated: Vec<_> = keys.iter().filter(|(_, v)| v.len() > 1).map(|(k, _)| k).take(5).collect();
@@ -116,7 +116,7 @@ async fn a_burst_survives_a_kill_mid_way() {
     assert_eq!(engagements, i64::try_from(ENGAGEMENTS).unwrap(), "a retried token starts nothing twice");
 
     // In-flight deliveries go again once their deadline (30 s) passes.
-    wait_until_finished(&db, Duration::from_secs(120)).await;
+    wait_until_finished(&db, Duration::from_mins(2)).await;
     let received = setup.wait_for_messages(EXPECTED, Duration::from_secs(10)).await;
     let keys = by_key(&received);
     let recorded = deliveries(&db).await;

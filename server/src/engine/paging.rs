@@ -228,7 +228,7 @@ impl Engine {
         match self.contact(&req.contact).await {
             Ok(_) => {}
             Err(ServerError::NotFound(..)) => {
-                errors.push(app::error::FieldError::new("contact", Msg::ErrUnknownContact))
+                errors.push(app::error::FieldError::new("contact", Msg::ErrUnknownContact));
             }
             Err(e) => return Err(e),
         }
