@@ -113,13 +113,26 @@ impl ApiKeys {
     }
 
     /// Writes when each key used since the last flush was last used, in one transaction.
+    /// On failure they are kept for the next flush.
     pub async fn flush_last_used(&self) -> Result<(), sqlx::Error> {
         let used = std::mem::take(&mut *self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         if used.is_empty() {
             return Ok(());
         }
+        let written = self.write_last_used(&used).await;
+        if written.is_err() {
+            let mut pending = self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (key, at) in used {
+                let kept = pending.entry(key).or_insert(at);
+                *kept = (*kept).max(at);
+            }
+        }
+        written
+    }
+
+    async fn write_last_used(&self, used: &std::collections::HashMap<String, i64>) -> Result<(), sqlx::Error> {
         let mut tx = self.db.begin_write().await?;
-        for (key, at) in &used {
+        for (key, at) in used {
             sqlx::query(
                 "UPDATE api_keys SET last_used_at = $1 WHERE access_key_id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
             )
@@ -139,6 +152,7 @@ impl ApiKeys {
             loop {
                 tick.tick().await;
                 if let Err(e) = keys.flush_last_used().await {
+                    crate::metrics::database_error(crate::metrics::Component::Upkeep);
                     tracing::error!(error = %e, "recording API key use failed; retrying");
                 }
             }

@@ -37,13 +37,26 @@ impl Store {
     }
 
     /// Writes the idle timeouts of the sessions used since the last flush, in one transaction.
+    /// On failure they are kept for the next flush.
     pub async fn flush_touched(&self) -> Result<(), sqlx::Error> {
         let touched = std::mem::take(&mut *self.touched.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         if touched.is_empty() {
             return Ok(());
         }
+        let written = self.write_expiries(&touched).await;
+        if written.is_err() {
+            let mut pending = self.touched.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (id, expires_at) in touched {
+                let kept = pending.entry(id).or_insert(expires_at);
+                *kept = (*kept).max(expires_at);
+            }
+        }
+        written
+    }
+
+    async fn write_expiries(&self, touched: &HashMap<String, i64>) -> Result<(), sqlx::Error> {
         let mut tx = self.db.begin_write().await?;
-        for (id, expires_at) in &touched {
+        for (id, expires_at) in touched {
             sqlx::query("UPDATE console_sessions SET expires_at = $1 WHERE id = $2 AND expires_at < $1")
                 .bind(expires_at)
                 .bind(id)
@@ -61,11 +74,13 @@ impl Store {
             for round in 0u64.. {
                 tick.tick().await;
                 if let Err(e) = store.flush_touched().await {
+                    crate::metrics::database_error(crate::metrics::Component::Upkeep);
                     tracing::error!(error = %e, "writing session timeouts failed; retrying");
                 }
                 if round % 10 == 0
                     && let Err(e) = store.delete_expired().await
                 {
+                    crate::metrics::database_error(crate::metrics::Component::Upkeep);
                     tracing::error!(error = %e, "removing expired sessions failed");
                 }
             }

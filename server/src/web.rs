@@ -66,6 +66,7 @@ pub async fn current_user(State(st): State<WebState>, session: Session, mut req:
                 let _ = session.flush().await;
             }
             Err(e) => {
+                crate::metrics::database_error(crate::metrics::Component::Request);
                 tracing::error!(error = %e, "cannot load the session's user");
                 return (StatusCode::SERVICE_UNAVAILABLE, "Database unavailable.").into_response();
             }
