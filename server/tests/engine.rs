@@ -232,6 +232,33 @@ async fn two_engines_on_one_database_never_page_twice() {
 }
 
 #[tokio::test]
+async fn a_commit_wakes_the_workers_here_and_on_other_replicas() {
+    let (db, _dir) = common::test_db().await;
+    let clock = ManualClock::new(t0());
+    let a = team(&db, clock.clone()).await;
+    let b = Engine::new(Db::connect(&db.url).await.unwrap(), clock.clone());
+    b.spawn_listener();
+    let (here, there) = (a.signals(), b.signals());
+    if db.dialect == server::db::Dialect::Postgres {
+        // Let the other replica's LISTEN take hold (it wakes itself once when it does).
+        tokio::time::timeout(std::time::Duration::from_secs(10), there.steps.notified()).await.unwrap();
+    }
+    a.start_engagement(alarm("wake")).await.unwrap();
+    let wait = std::time::Duration::from_secs(10);
+    tokio::time::timeout(wait, here.steps.notified()).await.expect("this process's worker is woken");
+    match db.dialect {
+        server::db::Dialect::Postgres => {
+            tokio::time::timeout(wait, there.steps.notified()).await.expect("another replica is woken through NOTIFY");
+        }
+        // One process per SQLite file: nothing to tell, and nobody listening.
+        server::db::Dialect::Sqlite => {
+            let short = std::time::Duration::from_millis(300);
+            assert!(tokio::time::timeout(short, there.steps.notified()).await.is_err(), "no listener on SQLite");
+        }
+    }
+}
+
+#[tokio::test]
 async fn bad_input_is_rejected_with_field_errors_and_changes_nothing() {
     let (db, _dir) = common::test_db().await;
     let clock = ManualClock::new(t0());
