@@ -78,7 +78,9 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         None => None,
     };
     // Escalation steps and deliveries run in every replica; each is claimed by one of them.
-    engine.outbox_sender(engine::outbox::Transports::new(smtp, config.page_webhook_url.clone())).spawn_worker();
+    let transports = engine::outbox::Transports::new(smtp, config.page_webhook_url.clone())
+        .with_base_url(config.base_url().origin());
+    engine.outbox_sender(transports).spawn_worker();
     engine.clone().spawn_worker();
     engine.spawn_listener();
     store.spawn_upkeep();

@@ -177,8 +177,10 @@ async fn email_pages_go_out_over_smtp_and_without_a_transport_stay_in_the_outbox
     assert_eq!(mail.len(), 1);
     let code = engine.pages(&id).await.unwrap()[0].accept_code.clone();
     let mail = &mail[0];
-    assert_eq!(mail.subject, "Disk full on db-1", "{}", mail.data);
+    assert_eq!(mail.subject, "[Action needed] Disk full on db-1", "{}", mail.data);
     assert!(mail.data.contains(&code), "the e-mail carries the acknowledge code: {}", mail.data);
+    assert!(mail.data.contains("multipart/alternative") && mail.data.contains("text/html"), "{}", mail.data);
+    assert!(mail.data.contains("http://127.0.0.1:3000/a/"), "the e-mail carries the link: {}", mail.data);
     assert_eq!(mail.to, "kim@example.com", "{}", mail.data);
     assert!(mail.data.contains(&format!("Message-ID: <{}@example.com>", mail.key)), "{}", mail.data);
     assert_eq!(mail.key.len(), 32, "a stable key per delivery: {}", mail.data);

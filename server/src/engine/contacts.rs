@@ -278,6 +278,7 @@ impl Engine {
             address: &channel.address,
             subject: "Activation code",
             body: &body,
+            language: None,
         };
         enqueue(&mut tx, message, now).await?;
         let change = Change {

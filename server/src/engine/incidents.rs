@@ -115,6 +115,7 @@ async fn notify(
             address: target.url(),
             subject,
             body,
+            language: None,
         };
         enqueue(tx, message, at).await?;
     }

@@ -13,6 +13,8 @@ mod backlog;
 mod codec;
 pub mod contacts;
 pub mod incidents;
+pub mod links;
+pub mod messages;
 pub mod outbox;
 pub mod paging;
 mod receipts;

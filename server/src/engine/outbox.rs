@@ -11,14 +11,17 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use lettre::message::{Mailbox, Message, header::ContentType};
+use lettre::message::{Mailbox, Message, MultiPart, header::ContentType};
 use sqlx::{Any, Row, Transaction};
 
 use app::domain::delivery::{DeliveryKind, DeliveryStatus, ReceiptKind};
+use app::i18n::Locale;
 use app::model::oncall::DeliveryEntry;
 
 use tokio::sync::{Semaphore, mpsc};
 
+use super::links::{self, LINK_PATH, LinkKey, NewLink};
+use super::messages::PageMessage;
 use super::receipts::insert_receipt;
 pub use super::smtp::{Smtp, SmtpConfigError};
 use super::{Signals, new_id};
@@ -55,14 +58,16 @@ pub struct Outgoing<'a> {
     pub address: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
+    /// The recipient's language, for a page (its message is written when it is sent).
+    pub language: Option<Locale>,
 }
 
 /// Writes a delivery in the caller's transaction; a repeat for the same page and channel is ignored.
 pub(crate) async fn enqueue(tx: &mut Transaction<'_, Any>, m: Outgoing<'_>, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO deliveries (page_id, incident_id, channel_id, channel_kind, address, subject, body, created_at, \
-         status, attempts, next_attempt_at, idempotency_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8, $9) ON CONFLICT (page_id, channel_id) DO NOTHING",
+         status, attempts, next_attempt_at, idempotency_key, language) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8, $9, $10) ON CONFLICT (page_id, channel_id) DO NOTHING",
     )
     .bind(m.page_id)
     .bind(m.incident_id)
@@ -73,6 +78,7 @@ pub(crate) async fn enqueue(tx: &mut Transaction<'_, Any>, m: Outgoing<'_>, at: 
     .bind(m.body)
     .bind(at)
     .bind(new_id())
+    .bind(m.language.map(Locale::code))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -85,6 +91,8 @@ pub struct Transports {
     /// Receives SMS and voice pages as JSON, for a gateway of the team's choice.
     pub page_webhook: Option<String>,
     pub http: reqwest::Client,
+    /// The console's address, for the acknowledge links in pages.
+    pub base_url: String,
 }
 
 /// The relay for e-mail pages, with a pooled connection per sending slot.
@@ -94,7 +102,14 @@ pub fn smtp(url: &str, from: &str) -> Result<Smtp, SmtpConfigError> {
 
 impl Transports {
     pub fn new(smtp: Option<Smtp>, page_webhook: Option<String>) -> Self {
-        Transports { smtp, page_webhook, http: reqwest::Client::new() }.with_send_timeout(SEND_TIMEOUT)
+        let base_url = "http://127.0.0.1:3000".to_owned();
+        Transports { smtp, page_webhook, http: reqwest::Client::new(), base_url }.with_send_timeout(SEND_TIMEOUT)
+    }
+
+    /// Where acknowledge links point (the console's `--base-url`).
+    #[must_use]
+    pub fn with_base_url(self, base_url: &str) -> Self {
+        Transports { base_url: base_url.trim_end_matches('/').to_owned(), ..self }
     }
 
     /// How long one webhook call may take before it counts as failed.
@@ -118,6 +133,28 @@ struct Claimed {
     lease_until: i64,
     /// The same for every attempt: receivers drop a repeat by it.
     key: String,
+    /// For a page: what its message needs besides subject and content.
+    page: Option<PageFacts>,
+}
+
+/// A paged person's code, link and language.
+#[derive(Clone, Debug)]
+struct PageFacts {
+    code: String,
+    link: String,
+    locale: Locale,
+}
+
+impl Claimed {
+    fn page_message(&self) -> Option<PageMessage<'_>> {
+        self.page.as_ref().map(|p| PageMessage {
+            locale: p.locale,
+            subject: &self.subject,
+            content: &self.body,
+            code: &p.code,
+            link: &p.link,
+        })
+    }
 }
 
 enum Outcome {
@@ -143,11 +180,12 @@ pub struct Outbox {
     clock: Arc<dyn Clock>,
     transports: Transports,
     signals: Arc<Signals>,
+    link_key: Arc<tokio::sync::OnceCell<LinkKey>>,
 }
 
 impl Outbox {
     pub fn new(db: Db, clock: Arc<dyn Clock>, transports: Transports, signals: Arc<Signals>) -> Self {
-        Outbox { db, clock, transports, signals }
+        Outbox { db, clock, transports, signals, link_key: Arc::default() }
     }
 
     /// Sends everything due now and records the outcomes, batch by batch, with the same claim,
@@ -261,7 +299,8 @@ impl Outbox {
         Ok(())
     }
 
-    /// Marks due deliveries as being sent, with a deadline, before any is handed to a transport.
+    /// Marks due deliveries as being sent, with a deadline, before any is handed to a transport;
+    /// for pages, records the acknowledge link their message will carry, in the same commit.
     async fn claim(&self, limit: usize) -> Result<Vec<Claimed>, ServerError> {
         let now = epoch(self.clock.now());
         let lease_until = now + LEASE_SECS;
@@ -271,32 +310,80 @@ impl Outbox {
             "UPDATE deliveries SET status = 'sending', lease_until = $2, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
              ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
-             RETURNING id, page_id, channel_kind, address, subject, body, attempts, idempotency_key"
+             RETURNING id, page_id, channel_kind, address, subject, body, attempts, idempotency_key, language"
         );
+        let key = self.link_key().await?;
+        let mut tx = self.db.begin_write().await?;
         let rows = sqlx::query(&sql)
             .bind(now)
             .bind(lease_until)
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .fetch_all(self.db.writer())
+            .fetch_all(&mut *tx)
             .await?;
-        let mut claimed: Vec<Claimed> = rows
-            .iter()
-            .map(|r| {
-                Ok(Claimed {
-                    id: r.try_get("id")?,
-                    page_id: r.try_get("page_id")?,
-                    kind: stored("delivery kind", &r.try_get::<String, _>("channel_kind")?, DeliveryKind::parse)?,
-                    address: r.try_get("address")?,
-                    subject: r.try_get("subject")?,
-                    body: r.try_get("body")?,
-                    attempts: r.try_get("attempts")?,
-                    lease_until,
-                    key: r.try_get("idempotency_key")?,
-                })
-            })
-            .collect::<Result<_, ServerError>>()?;
+        let mut claimed = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let page_id: Option<String> = r.try_get("page_id")?;
+            let language: Option<String> = r.try_get("language")?;
+            let page = match &page_id {
+                Some(id) => Some(self.page_facts(&mut tx, &key, id, language.as_deref(), now).await?),
+                None => None,
+            };
+            claimed.push(Claimed {
+                id: r.try_get("id")?,
+                page_id,
+                kind: stored("delivery kind", &r.try_get::<String, _>("channel_kind")?, DeliveryKind::parse)?,
+                address: r.try_get("address")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                attempts: r.try_get("attempts")?,
+                lease_until,
+                key: r.try_get("idempotency_key")?,
+                page,
+            });
+        }
+        tx.commit().await?;
         claimed.sort_by_key(|d| d.id);
         Ok(claimed)
+    }
+
+    /// The key for acknowledge links, read (or made) once.
+    async fn link_key(&self) -> Result<LinkKey, ServerError> {
+        let now = epoch(self.clock.now());
+        self.link_key.get_or_try_init(|| LinkKey::load_or_create(&self.db, now)).await.cloned()
+    }
+
+    /// A page's code, its person's link (recorded here, before any message carries it) and the
+    /// language to write in.
+    async fn page_facts(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        key: &LinkKey,
+        page_id: &str,
+        language: Option<&str>,
+        now: i64,
+    ) -> Result<PageFacts, ServerError> {
+        let page = sqlx::query("SELECT engagement_id, contact_alias, accept_code, sent_at FROM pages WHERE id = $1")
+            .bind(page_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        let token = key.token(page_id);
+        let contact: String = page.try_get("contact_alias")?;
+        let engagement: String = page.try_get("engagement_id")?;
+        let locale = language.and_then(Locale::parse);
+        let link = NewLink {
+            token: &token,
+            page_id,
+            engagement_id: &engagement,
+            contact_id: &contact,
+            language: locale,
+            sent_at: page.try_get("sent_at")?,
+        };
+        links::record(tx, link, now).await?;
+        Ok(PageFacts {
+            code: page.try_get("accept_code")?,
+            link: format!("{}{LINK_PATH}{token}", self.transports.base_url),
+            locale: locale.unwrap_or_default(),
+        })
     }
 
     async fn send(&self, d: &Claimed) -> Outcome {
@@ -307,13 +394,7 @@ impl Outbox {
                 None => return Outcome::NoTransport,
             },
             DeliveryKind::Sms | DeliveryKind::Voice => match &t.page_webhook {
-                Some(url) => {
-                    let json = serde_json::json!({
-                        "kind": d.kind, "to": d.address, "subject": d.subject, "body": d.body,
-                        "idempotency_key": d.key,
-                    });
-                    post_json(&t.http, url, &d.key, &json).await
-                }
+                Some(url) => post_json(&t.http, url, &d.key, &gateway_json(d, &t.base_url)).await,
                 None => return Outcome::NoTransport,
             },
             DeliveryKind::Slack => {
@@ -377,18 +458,34 @@ pub fn retry_delay(attempts: i64) -> i64 {
     FIRST_RETRY_SECS << (attempts - 1).clamp(0, 10)
 }
 
+/// What the SMS/voice gateway receives: `body` is the text to send or speak, in `language`.
+fn gateway_json(d: &Claimed, base_url: &str) -> serde_json::Value {
+    let mut json = serde_json::json!({
+        "kind": d.kind, "to": d.address, "subject": d.subject, "body": d.body, "idempotency_key": d.key,
+    });
+    if let Some(m) = d.page_message() {
+        json["body"] = serde_json::json!(if d.kind == DeliveryKind::Voice { m.speech() } else { m.sms() });
+        json["language"] = serde_json::json!(m.locale.code());
+        json["page_id"] = serde_json::json!(d.page_id);
+        json["link"] = serde_json::json!(m.link);
+        json["code"] = serde_json::json!(m.code);
+        json["reply_url"] = serde_json::json!(format!("{base_url}/hooks/gateway"));
+    }
+    json
+}
+
 async fn send_email(smtp: &Smtp, d: &Claimed) -> Result<(), String> {
     let to: Mailbox = d.address.parse().map_err(|e| format!("address: {e}"))?;
     // The same Message-ID on every attempt: mail systems drop a repeat of one they delivered.
     let message_id = format!("<{}@{}>", d.key, smtp.from.email.domain());
-    let message = Message::builder()
-        .message_id(Some(message_id))
-        .from(smtp.from.clone())
-        .to(to)
-        .subject(&d.subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(d.body.clone())
-        .map_err(|e| e.to_string())?;
+    let builder = Message::builder().message_id(Some(message_id)).from(smtp.from.clone()).to(to);
+    let message = match d.page_message() {
+        Some(m) => builder
+            .subject(m.email_subject())
+            .multipart(MultiPart::alternative_plain_html(m.email_text(), m.email_html())),
+        None => builder.subject(&d.subject).header(ContentType::TEXT_PLAIN).body(d.body.clone()),
+    }
+    .map_err(|e| e.to_string())?;
     smtp.send(&message).await.map_err(|e| e.to_string())
 }
 

@@ -11,10 +11,11 @@ use std::collections::HashMap;
 
 use app::domain::contact::{Contact, ContactChannel, ContactType, Target};
 use app::domain::delivery::{DeliveryKind, ReceiptKind};
-use app::i18n::Msg;
+use app::i18n::{Locale, Msg};
 
 pub use super::EngagementRequest;
 use super::contacts::{channels_in, contact_in};
+use super::links::language_in;
 use super::outbox::{Outgoing, enqueue};
 use super::receipts::insert_receipt;
 use super::rotations::on_call_in;
@@ -354,7 +355,7 @@ impl Engine {
         page_id: &str,
         step: &Step,
     ) -> Result<Work, ServerError> {
-        let page = sqlx::query("SELECT contact_alias, read_at, accept_code FROM pages WHERE id = $1")
+        let page = sqlx::query("SELECT contact_alias, read_at FROM pages WHERE id = $1")
             .bind(page_id)
             .fetch_one(&mut **tx)
             .await?;
@@ -362,16 +363,17 @@ impl Engine {
             return Ok(Work::default()); // acknowledged: the rest of their plan is not needed
         }
         let person: String = page.try_get("contact_alias")?;
-        let code: String = page.try_get("accept_code")?;
         let Some(contact) = known.contact(tx, &person).await? else { return Ok(Work::default()) };
         let channels = known.channels(tx, &person).await?;
+        let language = known.language(tx, &person).await?;
         let (stage, next) = stage_channels(&contact, step.stage_index, &channels);
         let mut work = Work::default();
         for channel in stage.into_iter().filter(|c| c.activated) {
             let sms = channel.kind == app::domain::contact::ChannelType::Sms;
             let subject = if sms { e.public_subject.as_ref().unwrap_or(&e.subject) } else { &e.subject };
             let content = if sms { e.public_content.as_ref().unwrap_or(&e.content) } else { &e.content };
-            let body = format!("{content}\n\nAcknowledge code: {code}");
+            // The subject and content as given; the sender writes them into the person's
+            // message with the code and their personal link (see `messages`).
             let message = Outgoing {
                 page_id: Some(page_id),
                 incident_id: None,
@@ -379,7 +381,8 @@ impl Engine {
                 kind: DeliveryKind::from(channel.kind),
                 address: &channel.address,
                 subject,
-                body: &body,
+                body: content,
+                language,
             };
             enqueue(tx, message, step.due_at).await?;
             insert_receipt(tx, page_id, Some(&channel.id), ReceiptKind::Sent, None, step.due_at).await?;
@@ -594,6 +597,7 @@ struct Lookups {
     contacts: HashMap<String, Option<Contact>>,
     channels: HashMap<String, Vec<ContactChannel>>,
     on_call: HashMap<(String, i64), Vec<String>>,
+    languages: HashMap<String, Option<Locale>>,
 }
 
 impl Lookups {
@@ -616,6 +620,15 @@ impl Lookups {
         }
         let found = channels_in(tx, alias).await?;
         self.channels.insert(alias.to_owned(), found.clone());
+        Ok(found)
+    }
+
+    async fn language(&mut self, tx: &mut Transaction<'_, Any>, alias: &str) -> Result<Option<Locale>, ServerError> {
+        if let Some(found) = self.languages.get(alias) {
+            return Ok(*found);
+        }
+        let found = language_in(tx, alias).await?;
+        self.languages.insert(alias.to_owned(), found);
         Ok(found)
     }
 
