@@ -104,6 +104,10 @@ pub trait Backend: Send + Sync {
     async fn stop_engagement(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError>;
     /// Acknowledges a page (READ) with the code that came with it.
     async fn accept_page(&self, actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError>;
+    /// Acknowledges a page (READ) for the person it was sent to, who proved it to the console
+    /// (their personal link, a reply from their number): the page's code is not checked.
+    /// `how` ("via link") is kept with the acknowledgement.
+    async fn accept_page_as_recipient(&self, page_id: &str, how: &str) -> Result<(), AppError>;
     async fn create_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan) -> Result<(), AppError>;
     async fn start_incident(&self, actor: &CurrentUser, start: IncidentStart) -> Result<String, AppError>;
     async fn update_incident(&self, actor: &CurrentUser, id: &str, update: IncidentUpdate) -> Result<(), AppError>;

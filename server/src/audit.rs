@@ -11,6 +11,8 @@ pub enum Actor<'a> {
     System(&'static str),
     /// A client of the SSM-compatible API, by access key id.
     ApiKey(&'a str),
+    /// The person a page was sent to, acting through its link or a reply (no account).
+    Recipient(&'a str),
 }
 
 impl Actor<'_> {
@@ -20,6 +22,7 @@ impl Actor<'_> {
             Actor::User(u) => u.username.clone(),
             Actor::System(name) => (*name).to_owned(),
             Actor::ApiKey(id) => format!("api:{id}"),
+            Actor::Recipient(contact) => format!("recipient:{contact}"),
         }
     }
 }
@@ -65,7 +68,7 @@ pub async fn record<T: Serialize>(
 ) -> Result<(), sqlx::Error> {
     let actor_id = match actor {
         Actor::User(u) => Some(u.id),
-        Actor::System(_) | Actor::ApiKey(_) => None,
+        Actor::System(_) | Actor::ApiKey(_) | Actor::Recipient(_) => None,
     };
     let actor_name = actor.name();
     let json = |v: Option<&T>| v.and_then(|v| serde_json::to_string(v).ok());

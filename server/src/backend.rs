@@ -191,7 +191,11 @@ impl Backend for LocalBackend {
     }
 
     async fn accept_page(&self, _actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError> {
-        Ok(self.engine.accept_page(page_id, AcceptType::Read, code, true).await?)
+        Ok(self.engine.accept_page(page_id, AcceptType::Read, code, true, None).await?)
+    }
+
+    async fn accept_page_as_recipient(&self, page_id: &str, how: &str) -> Result<(), AppError> {
+        Ok(self.engine.accept_page(page_id, AcceptType::Read, "", false, Some(how)).await?)
     }
 
     async fn create_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan) -> Result<(), AppError> {

@@ -2,6 +2,7 @@
 //! the Leptos app. `main.rs` only parses flags, sets up logging and serves what [`build`] returns.
 
 pub mod accounts;
+pub mod ack;
 pub mod api_keys;
 pub mod assets;
 pub mod audit;
@@ -99,6 +100,14 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         }
     };
     let feeds = feeds::SqlFeeds { db: db.clone(), backend: backend.clone(), clock: clock.clone() };
+    let ack_links = ack::routes(ack::AckState {
+        db: db.clone(),
+        backend: backend.clone(),
+        clock: clock.clone(),
+        origin: base_url.origin().into(),
+        trusted_proxy_hops: config.trusted_proxy_hops,
+        limiter: Arc::default(),
+    });
     let services = Services {
         accounts: accounts.clone(),
         swaps: Arc::new(swaps::SqlSwaps { db: db.clone(), backend: backend.clone(), clock: clock.clone() }),
@@ -171,8 +180,9 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     } else {
         pages
     };
-    // Static files first: no session, no user lookup, no database. Metrics neither.
-    let router = assets.routes().merge(metrics_route).merge(pages);
+    // Static files first: no session, no user lookup, no database. Metrics neither. Acknowledge
+    // links need no session either: the token is the proof.
+    let router = assets.routes().merge(metrics_route).merge(ack_links).merge(pages);
     Ok(Console { router, db, setup_link })
 }
 

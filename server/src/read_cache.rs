@@ -197,6 +197,10 @@ impl<B: Backend> Backend for Cached<B> {
         self.write(self.inner.accept_page(actor, page_id, code)).await
     }
 
+    async fn accept_page_as_recipient(&self, page_id: &str, how: &str) -> Result<(), AppError> {
+        self.write(self.inner.accept_page_as_recipient(page_id, how)).await
+    }
+
     async fn create_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan) -> Result<(), AppError> {
         self.write(self.inner.create_response_plan(actor, plan)).await
     }

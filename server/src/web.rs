@@ -44,7 +44,7 @@ pub async fn same_origin(State(st): State<WebState>, req: Request, next: Next) -
     }
 }
 
-fn is_same_origin(headers: &HeaderMap, origin: &str) -> bool {
+pub(crate) fn is_same_origin(headers: &HeaderMap, origin: &str) -> bool {
     match headers.get(header::ORIGIN) {
         Some(o) => o.as_bytes() == origin.as_bytes(),
         // Browsers that omit Origin still say where a request came from.
@@ -76,7 +76,7 @@ pub async fn current_user(State(st): State<WebState>, session: Session, mut req:
 }
 
 /// The TCP peer, or — behind `hops` trusted proxies — the address the outermost of them saw.
-fn client_addr(req: &Request, hops: u8) -> String {
+pub(crate) fn client_addr(req: &Request, hops: u8) -> String {
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
     if hops > 0 {
         let forwarded: Vec<&str> = req

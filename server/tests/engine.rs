@@ -164,10 +164,10 @@ async fn acknowledging_in_stage_one_stops_stages_two_and_three() {
     engine.run_due().await.unwrap();
     clock.advance(Duration::minutes(4));
     let page = engine.pages(&id).await.unwrap().remove(0);
-    let wrong = engine.accept_page(&page.id, AcceptType::Read, "000000x", true).await;
+    let wrong = engine.accept_page(&page.id, AcceptType::Read, "000000x", true, None).await;
     assert!(matches!(wrong, Err(ServerError::Invalid(ref e)) if e[0].field == "accept_code"), "{wrong:?}");
     assert!(engine.pages(&id).await.unwrap()[0].read_at.is_none(), "a wrong code changes nothing");
-    engine.accept_page(&page.id, AcceptType::Read, &page.accept_code, true).await.unwrap();
+    engine.accept_page(&page.id, AcceptType::Read, &page.accept_code, true, None).await.unwrap();
     clock.advance(Duration::minutes(60));
     engine.run_due().await.unwrap();
     assert_eq!(sent(&engine, &id).await, [row(0, "tanaka", "email")], "no phone call, no stage 2 or 3");

@@ -105,7 +105,7 @@ async fn paging_acknowledgement_and_resolution_write_the_timeline() {
     let page = engine.pages(&engagement.id).await.unwrap().remove(0);
     assert_eq!(page.contact, "suzuki");
     clock.advance(Duration::minutes(5));
-    engine.accept_page(&page.id, AcceptType::Read, &page.accept_code, true).await.unwrap();
+    engine.accept_page(&page.id, AcceptType::Read, &page.accept_code, true, None).await.unwrap();
     let update = IncidentUpdate { impact: Some(2), ..IncidentUpdate::default() };
     engine.update_incident(TEST, &id, update).await.unwrap();
     engine.add_timeline_event(TEST, &id, None, "Rolled back release 2026.11.24-1").await.unwrap();

@@ -122,6 +122,11 @@ impl Engine {
         Engine { db, clock, signals: Arc::default(), starts: Arc::default() }
     }
 
+    /// The database the engine keeps its model in.
+    pub fn database(&self) -> &Db {
+        &self.db
+    }
+
     /// The wake-ups this engine's workers wait on (a PostgreSQL listener feeds them too).
     pub fn signals(&self) -> Arc<Signals> {
         self.signals.clone()

@@ -395,13 +395,15 @@ impl Engine {
     }
 
     /// Acknowledges a page. With `enforce_code`, the code must be the one sent with the page.
-    /// Reading an essential page stops the whole engagement.
+    /// Reading an essential page stops the whole engagement. `note` says how (SSM's receipt
+    /// info: "via link", "by SMS reply"); it goes on the receipts and the timeline.
     pub async fn accept_page(
         &self,
         page_id: &str,
         accept: AcceptType,
         code: &str,
         enforce_code: bool,
+        note: Option<&str>,
     ) -> Result<(), ServerError> {
         let now = epoch(self.now());
         let mut tx = self.db.begin_write().await?;
@@ -418,14 +420,15 @@ impl Engine {
         if enforce_code && code != expected {
             return Err(ServerError::invalid("accept_code", Msg::ErrAcceptCode));
         }
-        insert_receipt(&mut tx, page_id, None, ReceiptKind::Delivered, Some(code), now).await?;
+        let info = note.unwrap_or(code);
+        insert_receipt(&mut tx, page_id, None, ReceiptKind::Delivered, Some(info), now).await?;
         if accept == AcceptType::Read {
             sqlx::query("UPDATE pages SET read_at = COALESCE(read_at, $1) WHERE id = $2")
                 .bind(now)
                 .bind(page_id)
                 .execute(&mut *tx)
                 .await?;
-            insert_receipt(&mut tx, page_id, None, ReceiptKind::Read, Some(code), now).await?;
+            insert_receipt(&mut tx, page_id, None, ReceiptKind::Read, Some(info), now).await?;
             let who: String = row.try_get("contact_alias")?;
             let engagement: String = row.try_get("engagement_id")?;
             let first_read = row.try_get::<Option<i64>, _>("read_at")?.is_none();
@@ -434,7 +437,7 @@ impl Engine {
                 .fetch_one(&mut *tx)
                 .await?;
             if let (true, Some(incident)) = (first_read, incident) {
-                let data = serde_json::json!({"page_id": page_id, "contact": who});
+                let data = serde_json::json!({"page_id": page_id, "contact": who, "note": note});
                 add_event(&mut tx, &incident, "page_accepted", &data, Some(&who), now).await?;
             }
             if row.try_get::<i64, _>("essential")? != 0 {

@@ -1051,12 +1051,13 @@ struct AcceptPageInput {
     accept_type: String,
     accept_code: String,
     accept_code_validation: Option<String>,
+    note: Option<String>,
 }
 
 async fn accept_page(c: &Call<'_>, req: AcceptPageInput) -> Result<Value, ApiError> {
     let id = id_of(&req.page_id, "page", "PageId")?;
     let accept = if req.accept_type == "READ" { AcceptType::Read } else { AcceptType::Delivered };
     let enforce = req.accept_code_validation.as_deref() == Some("ENFORCE");
-    c.engine.accept_page(&id, accept, &req.accept_code, enforce).await?;
+    c.engine.accept_page(&id, accept, &req.accept_code, enforce, req.note.as_deref()).await?;
     Ok(json!({}))
 }

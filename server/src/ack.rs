@@ -1,0 +1,446 @@
+//! The acknowledge page behind a page's personal link, `/a/<token>`: what a person paged at 3 a.m.
+//! opens on their phone. Plain server-rendered HTML with inline CSS: no WASM, no script, a few KB.
+//!
+//! - GET and HEAD show the incident and one button; they change nothing and record nothing, so
+//!   mail scanners that open every link acknowledge nothing.
+//! - POST (same origin only) acknowledges the page through the backend (the local engine, or
+//!   SSM Contacts `AcceptPage` with the code not checked: the token is the proof), which stops
+//!   the escalation as `AcceptPage` does; the link's use goes into the audit log with the
+//!   address and user agent.
+//! - Again, or later: "already acknowledged by … at …" (200). Unknown or tampered: 404; past
+//!   its 24 hours or its engagement: 410; each says what to do instead.
+//! - Rate limited per address and per token; `no-store`, `no-referrer`; the path (the token) is
+//!   never logged.
+//!
+//! Its texts live here rather than in `app::i18n`: the page is server-only, and the browser's
+//! WASM need not carry them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use app::i18n::Locale;
+use app::model::oncall::EngagementView;
+use app::ports::{Backend, Clock};
+
+use crate::audit::{self, Actor, Change};
+use crate::clock::epoch;
+use crate::db::Db;
+use crate::engine::links::{self, LinkTarget};
+use crate::web::{client_addr, is_same_origin};
+
+/// Requests per minute from one address, and for one token.
+const PER_ADDRESS: u32 = 30;
+const PER_TOKEN: u32 = 10;
+
+#[derive(Clone)]
+pub struct AckState {
+    pub db: Db,
+    pub backend: Arc<dyn Backend>,
+    pub clock: Arc<dyn Clock>,
+    pub origin: Arc<str>,
+    pub trusted_proxy_hops: u8,
+    pub limiter: Arc<Limiter>,
+}
+
+pub fn routes(state: AckState) -> Router {
+    Router::new().route("/a/{token}", get(show).head(show).post(acknowledge)).with_state(state)
+}
+
+/// Fixed one-minute windows per key, in memory (per replica).
+#[derive(Default)]
+pub struct Limiter {
+    windows: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+impl Limiter {
+    /// Counts a request; false when `key` went over `limit` this minute.
+    fn allow(&self, key: String, limit: u32, now: i64) -> bool {
+        let minute = now / 60;
+        let mut windows = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if windows.len() > 10_000 {
+            windows.retain(|_, (m, _)| *m == minute);
+        }
+        let entry = windows.entry(key).or_insert((minute, 0));
+        if entry.0 != minute {
+            *entry = (minute, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= limit
+    }
+}
+
+/// Where an engagement stands for the person who opened the link.
+#[derive(Debug)]
+enum Standing {
+    /// Waiting for someone to acknowledge.
+    Open,
+    /// Acknowledged (by this person or by someone whose acknowledgement stopped it all).
+    Acknowledged { by: String, at: i64 },
+    /// Over without an acknowledgement, or the link's time is up.
+    Ended,
+}
+
+fn standing(link: &LinkTarget, e: &EngagementView, now: i64) -> Standing {
+    if let Some(at) = e.pages.iter().find(|p| p.id == link.page_id).and_then(|p| p.read_at) {
+        return Standing::Acknowledged { by: link.contact_id.clone(), at };
+    }
+    if e.stopped_at.is_some() {
+        let first = e.pages.iter().filter_map(|p| p.read_at.map(|at| (at, &p.contact))).min();
+        return match first {
+            Some((at, by)) => Standing::Acknowledged { by: by.clone(), at },
+            None => Standing::Ended,
+        };
+    }
+    if now >= link.expires_at { Standing::Ended } else { Standing::Open }
+}
+
+/// GET and HEAD: the page, changing nothing.
+async fn show(State(st): State<AckState>, Path(token): Path<String>, req: Request) -> Response {
+    let now = epoch(st.clock.now());
+    if let Some(refused) = st.limit(&token, &req, now) {
+        return refused;
+    }
+    let headers = req.headers();
+    let link = match links::find(&st.db, &token).await {
+        Ok(Some(link)) => link,
+        Ok(None) => return unknown(browser_locale(headers)),
+        Err(e) => return unavailable(browser_locale(headers), &e),
+    };
+    let locale = link.language.unwrap_or_else(|| browser_locale(headers));
+    match st.load(&link, locale).await {
+        Ok(view) => view.render(standing(&link, &view.engagement, now), now),
+        Err(refused) => refused,
+    }
+}
+
+/// POST: the person pressed Acknowledge.
+async fn acknowledge(State(st): State<AckState>, Path(token): Path<String>, req: Request) -> Response {
+    let now = epoch(st.clock.now());
+    if let Some(refused) = st.limit(&token, &req, now) {
+        return refused;
+    }
+    let headers = req.headers().clone();
+    if req.method() != Method::POST || !is_same_origin(&headers, &st.origin) {
+        return page(browser_locale(&headers), StatusCode::FORBIDDEN, Text::Forbidden, "");
+    }
+    let client = client_addr(&req, st.trusted_proxy_hops);
+    let link = match links::find(&st.db, &token).await {
+        Ok(Some(link)) => link,
+        Ok(None) => return unknown(browser_locale(&headers)),
+        Err(e) => return unavailable(browser_locale(&headers), &e),
+    };
+    let locale = link.language.unwrap_or_else(|| browser_locale(&headers));
+    let view = match st.load(&link, locale).await {
+        Ok(view) => view,
+        Err(refused) => return refused,
+    };
+    if !matches!(standing(&link, &view.engagement, now), Standing::Open) {
+        return view.render(standing(&link, &view.engagement, now), now);
+    }
+    if let Err(e) = st.backend.accept_page_as_recipient(&link.page_id, "via link").await {
+        return unavailable(locale, &e);
+    }
+    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    if let Err(e) = st.record_use(&token, &link, &client, &agent, now).await {
+        // The page is acknowledged; only the bookkeeping failed. Say so in the log, not to them.
+        tracing::error!(error = %e, page = %link.page_id, "recording an acknowledge link's use failed");
+    }
+    match st.load(&link, locale).await {
+        Ok(view) => view.render(standing(&link, &view.engagement, now), now),
+        Err(refused) => refused,
+    }
+}
+
+impl AckState {
+    fn limit(&self, token: &str, req: &Request, now: i64) -> Option<Response> {
+        let addr = client_addr(req, self.trusted_proxy_hops);
+        let by_token = format!("token:{}", &links::token_hash(token)[..16]);
+        if self.limiter.allow(format!("addr:{addr}"), PER_ADDRESS, now) && self.limiter.allow(by_token, PER_TOKEN, now)
+        {
+            return None;
+        }
+        let mut res = page(browser_locale(req.headers()), StatusCode::TOO_MANY_REQUESTS, Text::TooMany, "");
+        res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        Some(res)
+    }
+
+    async fn load(&self, link: &LinkTarget, locale: Locale) -> Result<View, Response> {
+        let engagement = match self.backend.engagement(&link.engagement_id).await {
+            Ok(e) => e,
+            Err(app::error::AppError::NotFound) => return Err(unknown(locale)),
+            Err(e) => return Err(unavailable(locale, &e)),
+        };
+        let incident = match &engagement.incident_id {
+            Some(id) => match self.backend.incident(id).await {
+                Ok(d) => Some(d.record),
+                Err(app::error::AppError::NotFound) => None,
+                Err(e) => return Err(unavailable(locale, &e)),
+            },
+            None => None,
+        };
+        Ok(View { locale, link: link.clone(), engagement, incident })
+    }
+
+    async fn record_use(
+        &self,
+        token: &str,
+        link: &LinkTarget,
+        client: &str,
+        agent: &str,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("UPDATE ack_links SET used_at = COALESCE(used_at, $1) WHERE token_hash = $2")
+            .bind(now)
+            .bind(links::token_hash(token))
+            .execute(&mut *tx)
+            .await?;
+        let after = serde_json::json!({
+            "contact": link.contact_id, "engagement": link.engagement_id, "via": "link",
+            "address": client, "user_agent": agent,
+        });
+        let change = Change::created("page_acknowledgement", &link.page_id, &after);
+        audit::record(&mut tx, Actor::Recipient(&link.contact_id), now, change).await?;
+        tx.commit().await
+    }
+}
+
+fn browser_locale(headers: &HeaderMap) -> Locale {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    Locale::negotiate(header(header::COOKIE), header(header::ACCEPT_LANGUAGE))
+}
+
+fn unknown(locale: Locale) -> Response {
+    page(locale, StatusCode::NOT_FOUND, Text::Unknown, Text::WhatInstead.text(locale))
+}
+
+fn unavailable(locale: Locale, error: &dyn std::fmt::Display) -> Response {
+    tracing::error!(error = %error, "acknowledge page: backend unavailable");
+    page(locale, StatusCode::SERVICE_UNAVAILABLE, Text::Unavailable, Text::WhatInstead.text(locale))
+}
+
+struct View {
+    locale: Locale,
+    link: LinkTarget,
+    engagement: EngagementView,
+    incident: Option<app::domain::incident::IncidentRecord>,
+}
+
+impl View {
+    fn render(&self, standing: Standing, now: i64) -> Response {
+        let l = self.locale;
+        let e = &self.engagement;
+        let title = self.incident.as_ref().map_or(e.subject.as_str(), |i| i.title.as_str());
+        let mut body = String::new();
+        body.push_str(&format!("<h1>{}</h1>", esc(title)));
+        if let Some(i) = &self.incident {
+            body.push_str(&format!(
+                "<p class=\"meta\">{} {} · {} {}</p>",
+                Text::Impact.text(l),
+                i.impact,
+                Text::Started.text(l),
+                esc(&when(i.created_at, l))
+            ));
+            if !i.summary.is_empty() {
+                body.push_str(&format!("<p>{}</p>", esc(&i.summary)));
+            }
+        } else {
+            body.push_str(&format!("<p class=\"meta\">{} {}</p>", Text::Started.text(l), esc(&when(e.started_at, l))));
+        }
+        let (status, action) = match &standing {
+            Standing::Open => (
+                StatusCode::OK,
+                format!(
+                    "<form method=\"post\"><button type=\"submit\" data-testid=\"ack-button\">{}</button></form>\
+                     <p class=\"meta\">{}</p>",
+                    Text::Acknowledge.text(l),
+                    Text::StopsEscalation.text(l)
+                ),
+            ),
+            Standing::Acknowledged { by, at } => (
+                StatusCode::OK,
+                format!(
+                    "<p class=\"done\" data-testid=\"ack-done\">{}</p>",
+                    esc(&Text::AcknowledgedBy.text(l).replace("{who}", by).replace("{when}", &when(*at, l)))
+                ),
+            ),
+            Standing::Ended => (
+                StatusCode::GONE,
+                format!(
+                    "<p class=\"gone\" data-testid=\"ack-ended\">{}</p><p>{}</p>",
+                    Text::Ended.text(l),
+                    Text::WhatInstead.text(l)
+                ),
+            ),
+        };
+        body.push_str(&action);
+        body.push_str(&format!("<h2>{}</h2><ul>", Text::Engaged.text(l)));
+        for p in &e.pages {
+            let state = match p.read_at {
+                Some(at) => format!("{} {}", Text::AckedAt.text(l), when(at, l)),
+                None => format!("{} {}", Text::PagedAt.text(l), when(p.sent_at, l)),
+            };
+            let me = if p.id == self.link.page_id { Text::You.text(l) } else { "" };
+            body.push_str(&format!("<li><b>{}</b>{me} — {}</li>", esc(&p.contact), esc(&state)));
+        }
+        body.push_str("</ul>");
+        let stand = match (e.stopped_at, &e.stop_reason) {
+            (Some(_), Some(reason)) => format!("{}: {}", Text::EscalationStopped.text(l), reason),
+            (Some(_), None) => Text::EscalationStopped.text(l).to_owned(),
+            (None, _) if now >= self.link.expires_at => Text::Ended.text(l).to_owned(),
+            (None, _) => Text::EscalationRunning.text(l).to_owned(),
+        };
+        body.push_str(&format!("<p class=\"meta\" data-testid=\"ack-standing\">{}</p>", esc(&stand)));
+        if let Some(i) = &self.incident {
+            body.push_str(&format!(
+                "<p><a href=\"/incidents/{}\">{}</a></p>",
+                esc(&incident_path(i)),
+                Text::OpenIncident.text(l)
+            ));
+        }
+        respond(l, status, title, &body)
+    }
+}
+
+/// The incident's id as the console's URLs have it (`<plan>.<id>` in AWS mode).
+fn incident_path(i: &app::domain::incident::IncidentRecord) -> String {
+    i.id.clone()
+}
+
+/// A time in the language's usual zone: Japan's for Japanese, UTC otherwise (the page has no
+/// script to learn the device's zone, and no session to remember one).
+fn when(epoch_secs: i64, l: Locale) -> String {
+    let at = chrono::DateTime::from_timestamp(epoch_secs, 0).unwrap_or_default();
+    match l {
+        Locale::Ja => (at + chrono::Duration::hours(9)).format("%m/%d %H:%M JST").to_string(),
+        Locale::En => at.format("%b %d %H:%M UTC").to_string(),
+    }
+}
+
+fn page(locale: Locale, status: StatusCode, heading: Text, detail: &str) -> Response {
+    let title = heading.text(locale);
+    let body = format!("<h1>{}</h1><p>{}</p>", esc(title), esc(detail));
+    respond(locale, status, title, &body)
+}
+
+const STYLE: &str = "body{margin:0;font:17px/1.5 system-ui,-apple-system,'Hiragino Sans','Noto Sans CJK JP',sans-serif;\
+color:#111;background:#f4f5f7}main{max-width:34rem;margin:0 auto;padding:1.2rem}h1{font-size:1.35rem;margin:.2rem 0 .4rem}\
+h2{font-size:1rem;margin:1.4rem 0 .3rem}.meta{color:#444;font-size:.95rem}ul{padding-left:1.2rem;margin:.3rem 0}\
+button{display:block;width:100%;min-height:3.6rem;margin:1.2rem 0 .4rem;border:0;border-radius:.6rem;background:#b91c1c;\
+color:#fff;font-size:1.3rem;font-weight:700}button:focus{outline:3px solid #1d4ed8;outline-offset:2px}\
+.done{background:#dcfce7;color:#14532d;border-radius:.6rem;padding:1rem;font-weight:700;font-size:1.1rem}\
+.gone{background:#fef3c7;color:#78350f;border-radius:.6rem;padding:1rem;font-weight:700}a{color:#1d4ed8}";
+
+fn respond(locale: Locale, status: StatusCode, title: &str, body: &str) -> Response {
+    let html = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"robots\" content=\"noindex\">\
+         <title>{}</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>",
+        locale.code(),
+        esc(title)
+    );
+    let mut res = (status, html).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    res
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The page's words, in both languages.
+#[derive(Clone, Copy, Debug)]
+enum Text {
+    Acknowledge,
+    StopsEscalation,
+    AcknowledgedBy,
+    Ended,
+    WhatInstead,
+    Unknown,
+    Unavailable,
+    Forbidden,
+    TooMany,
+    Impact,
+    Started,
+    Engaged,
+    PagedAt,
+    AckedAt,
+    You,
+    EscalationStopped,
+    EscalationRunning,
+    OpenIncident,
+}
+
+impl Text {
+    fn text(self, l: Locale) -> &'static str {
+        let (en, ja) = match self {
+            Text::Acknowledge => ("Acknowledge", "対応する"),
+            Text::StopsEscalation => (
+                "Pressing it stops the escalation: nobody else is paged.",
+                "押すとエスカレーションが止まり、次の人は呼び出されません。",
+            ),
+            Text::AcknowledgedBy => (
+                "Acknowledged by {who} at {when}. The escalation has stopped.",
+                "{who} が {when} に対応済みです。エスカレーションは止まりました。",
+            ),
+            Text::Ended => {
+                ("This link has expired: the page is over.", "このリンクは期限切れです（呼び出しは終了しています）。")
+            }
+            Text::WhatInstead => (
+                "Sign in to the console to see the incident, or call the incident lead.",
+                "コンソールにサインインしてインシデントを確認するか、インシデントの責任者に電話してください。",
+            ),
+            Text::Unknown => ("This link is not valid.", "このリンクは無効です。"),
+            Text::Unavailable => ("The console cannot answer right now.", "現在コンソールが応答できません。"),
+            Text::Forbidden => {
+                ("This form must be sent from its own page.", "このフォームは元のページから送信してください。")
+            }
+            Text::TooMany => {
+                ("Too many requests; try again in a minute.", "リクエストが多すぎます。1分後にもう一度お試しください。")
+            }
+            Text::Impact => ("Impact", "影響度"),
+            Text::Started => ("started", "開始"),
+            Text::Engaged => ("Who is paged", "呼び出し中の人"),
+            Text::PagedAt => ("paged", "呼び出し"),
+            Text::AckedAt => ("acknowledged", "対応済み"),
+            Text::You => (" (you)", "（あなた）"),
+            Text::EscalationStopped => ("Escalation stopped", "エスカレーション停止"),
+            Text::EscalationRunning => ("Escalation running", "エスカレーション進行中"),
+            Text::OpenIncident => ("Open the incident (sign-in required)", "インシデントを開く（サインインが必要）"),
+        };
+        match l {
+            Locale::En => en,
+            Locale::Ja => ja,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limiter_counts_per_key_and_minute() {
+        let l = Limiter::default();
+        assert!((0..3).all(|_| l.allow("a".into(), 3, 120)));
+        assert!(!l.allow("a".into(), 3, 130));
+        assert!(l.allow("b".into(), 3, 130));
+        assert!(l.allow("a".into(), 3, 180), "a new minute");
+    }
+}

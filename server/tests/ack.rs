@@ -1,0 +1,347 @@
+//! Acknowledging from a phone through the personal link in a page, on a virtual clock, on SQLite
+//! and PostgreSQL: the e-mail (captured by a loopback SMTP server) carries the link; a scanner
+//! that fetches every URL in it acknowledges nothing; the page is in the person's language,
+//! without script or WASM and within 14 KB; pressing Acknowledge stops the escalation (the next
+//! stage's delivery never comes); pressing again says who acknowledged; tampered, expired and
+//! over-used links get their own answers. Also the same through the AWS backend (`AcceptPage`).
+
+mod common;
+
+use std::sync::Arc;
+
+use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, Stage, Target};
+use app::i18n::Locale;
+use app::ports::Backend;
+use axum::body::Body;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use server::ack::{AckState, Limiter};
+use server::audit::Actor;
+use server::backend::LocalBackend;
+use server::clock::ManualClock;
+use server::engine::Engine;
+use server::engine::links;
+use server::engine::outbox::{Outbox, Transports};
+use server::engine::paging::EngagementRequest;
+use tower::ServiceExt;
+
+use common::transports::{Inbox, smtp_sink};
+
+const SEED: Actor<'static> = Actor::System("test");
+const ORIGIN: &str = "http://127.0.0.1:3000";
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 18, 0, 0).unwrap()
+}
+
+struct World {
+    engine: Engine,
+    clock: Arc<ManualClock>,
+    outbox: Outbox,
+    mail: Inbox,
+    router: axum::Router,
+    _dir: tempfile::TempDir,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: http::HeaderMap,
+    body: String,
+    bytes: usize,
+}
+
+/// A person with e-mail and SMS at once, then a phone call 10 minutes later.
+async fn person(engine: &Engine, alias: &str, language: Locale) {
+    let channels = [
+        (ChannelType::Email, format!("{alias}@example.co.jp")),
+        (ChannelType::Sms, "+819012345678".to_owned()),
+        (ChannelType::Voice, "+819012345678".to_owned()),
+    ];
+    let contact =
+        Contact { alias: alias.into(), display_name: alias.into(), kind: ContactType::Personal, plan: Plan::default() };
+    engine.put_contact(SEED, contact.clone()).await.unwrap();
+    let mut ids = Vec::new();
+    for (kind, address) in channels {
+        let ch = ContactChannel {
+            id: String::new(),
+            contact_id: alias.into(),
+            name: format!("{kind:?}"),
+            kind,
+            address,
+            activated: true,
+        };
+        ids.push(engine.add_channel(SEED, ch).await.unwrap().id);
+    }
+    let target = |i: usize| Target::Channel { channel_id: ids[i].clone(), retry_minutes: 0 };
+    let plan = Plan {
+        stages: vec![
+            Stage { duration_minutes: 10, targets: vec![target(0), target(1)] },
+            Stage { duration_minutes: 0, targets: vec![target(2)] },
+        ],
+        rotation_ids: vec![],
+    };
+    engine.put_contact(SEED, Contact { plan, ..contact }).await.unwrap();
+    links::set_language(&engine_db(engine), alias, language, 0).await.unwrap();
+}
+
+fn engine_db(engine: &Engine) -> server::db::Db {
+    engine.database().clone()
+}
+
+async fn world() -> World {
+    let (db, dir) = common::test_db().await;
+    let clock = ManualClock::new(t0());
+    let engine = Engine::new(db.clone(), clock.clone());
+    person(&engine, "tanaka", Locale::Ja).await;
+    person(&engine, "emily", Locale::En).await;
+    let (url, mail) = smtp_sink().await;
+    let smtp = server::engine::outbox::smtp(&url, "On-call <oncall@example.com>").unwrap();
+    let outbox = engine.outbox_sender(Transports::new(Some(smtp), None).with_base_url(ORIGIN));
+    let state = AckState {
+        db,
+        backend: Arc::new(LocalBackend { engine: engine.clone() }),
+        clock: clock.clone(),
+        origin: ORIGIN.into(),
+        trusted_proxy_hops: 0,
+        limiter: Arc::new(Limiter::default()),
+    };
+    World { engine, clock, outbox, mail, router: server::ack::routes(state), _dir: dir }
+}
+
+impl World {
+    async fn page(&self, who: &str, token: &str) -> String {
+        let req = EngagementRequest {
+            contact: who.into(),
+            sender: "cloudwatch".into(),
+            subject: "[Impact 1] 決済APIのエラー率上昇".into(),
+            content: "決済APIの5xxが5%を超えています。".into(),
+            idempotency_token: Some(token.into()),
+            ..EngagementRequest::default()
+        };
+        let id = self.engine.start_engagement(req).await.unwrap();
+        self.run().await;
+        id
+    }
+
+    async fn run(&self) {
+        while self.engine.run_due().await.unwrap() > 0 {}
+        self.outbox.run_due().await.unwrap();
+    }
+
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, headers, bytes: bytes.len(), body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    async fn get(&self, path: &str, method: &str) -> Reply {
+        let req = Request::builder().method(method).uri(path).header(header::ACCEPT_LANGUAGE, "en-US");
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    async fn press(&self, path: &str, origin: Option<&str>) -> Reply {
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        self.send(req.header(header::USER_AGENT, "phone-test").body(Body::empty()).unwrap()).await
+    }
+
+    /// Every `/a/…` path in the mail to `to`.
+    fn links_in_mail(&self, to: &str) -> Vec<String> {
+        let mail = self.mail.lock().unwrap();
+        let mut found = Vec::new();
+        for m in mail.iter().filter(|m| m.to.contains(to)) {
+            let data = m.data.replace("=\n", "");
+            let mut rest = data.as_str();
+            while let Some(i) = rest.find("/a/") {
+                let token: String =
+                    rest[i + 3..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+                if links::well_formed(&token) && !found.contains(&format!("/a/{token}")) {
+                    found.push(format!("/a/{token}"));
+                }
+                rest = &rest[i + 3..];
+            }
+        }
+        found
+    }
+
+    async fn delivery_kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> =
+            self.engine.outbox(100).await.unwrap().into_iter().map(|d| d.kind.to_string()).collect();
+        kinds.sort();
+        kinds
+    }
+}
+
+#[tokio::test]
+async fn a_link_acknowledges_once_and_stops_the_escalation() {
+    let w = world().await;
+    let engagement = w.page("tanaka", "alarm-1").await;
+    let links = w.links_in_mail("tanaka");
+    assert_eq!(links.len(), 1, "one personal link in the e-mail");
+    let link = &links[0];
+
+    // A scanner opens every URL in the mail, with GET and HEAD: nothing is acknowledged.
+    for method in ["GET", "HEAD", "GET"] {
+        let r = w.get(link, method).await;
+        assert_eq!(r.status, StatusCode::OK, "{method}");
+    }
+    let pages = w.engine.pages(&engagement).await.unwrap();
+    assert!(pages[0].read_at.is_none() && pages[0].delivered_at.is_none(), "a GET records nothing");
+
+    // The page: Japanese for a Japanese contact (whatever the browser says), no script, small.
+    let r = w.get(link, "GET").await;
+    assert!(r.body.starts_with("<!doctype html><html lang=\"ja\""), "{}", r.body);
+    assert!(r.body.contains("決済APIのエラー率上昇") && r.body.contains("対応する"), "{}", r.body);
+    assert!(!r.body.contains("<script") && !r.body.contains(".wasm"), "no script, no WASM");
+    assert!(r.bytes <= 14 * 1024, "{} bytes", r.bytes);
+    assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(r.headers[header::REFERRER_POLICY], "no-referrer");
+
+    // A POST from elsewhere is refused and changes nothing.
+    assert_eq!(w.press(link, Some("https://evil.example")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.press(link, None).await.status, StatusCode::FORBIDDEN);
+    assert!(w.engine.pages(&engagement).await.unwrap()[0].read_at.is_none());
+
+    // Pressing Acknowledge stops the escalation: the phone call 10 minutes on never comes.
+    let r = w.press(link, Some(ORIGIN)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("data-testid=\"ack-done\"") && r.body.contains("tanaka"), "{}", r.body);
+    w.clock.advance(Duration::minutes(15));
+    w.run().await;
+    assert_eq!(w.delivery_kinds().await, ["email", "sms"], "no voice call after acknowledging");
+    let e = w.engine.engagement(&engagement).await.unwrap();
+    assert!(e.summary.stopped_at.is_some(), "the engagement stopped");
+    let receipts = w.engine.receipts(&engagement).await.unwrap();
+    assert!(receipts.iter().any(|r| r.kind.as_str() == "read" && r.info.as_deref() == Some("via link")));
+
+    // Again: already acknowledged, 200; the link's use is in the audit log with who and how.
+    let again = w.press(link, Some(ORIGIN)).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert!(again.body.contains("対応済み") && again.body.contains("tanaka"), "{}", again.body);
+    let audit: Vec<(String, String)> =
+        sqlx::query_as("SELECT actor, after_json FROM audit_log WHERE entity = 'page_acknowledgement'")
+            .fetch_all(&w.engine.database().pool)
+            .await
+            .unwrap();
+    assert_eq!(audit.len(), 1, "recorded once");
+    assert_eq!(audit[0].0, "recipient:tanaka");
+    assert!(audit[0].1.contains("phone-test") && audit[0].1.contains("\"via\":\"link\""), "{}", audit[0].1);
+}
+
+#[tokio::test]
+async fn without_an_acknowledgement_the_next_stage_calls() {
+    let w = world().await;
+    w.page("tanaka", "alarm-2").await;
+    w.clock.advance(Duration::minutes(10));
+    w.run().await;
+    assert_eq!(w.delivery_kinds().await, ["email", "sms", "voice"]);
+}
+
+#[tokio::test]
+async fn an_english_contact_reads_english() {
+    let w = world().await;
+    w.page("emily", "alarm-3").await;
+    let link = w.links_in_mail("emily").remove(0);
+    let r = w.get(&link, "GET").await;
+    assert!(r.body.contains("lang=\"en\"") && r.body.contains(">Acknowledge</button>"), "{}", r.body);
+    let mail = w.mail.lock().unwrap().iter().find(|m| m.to.contains("emily")).unwrap().clone();
+    assert!(mail.subject.starts_with("[Action needed]"), "{}", mail.subject);
+}
+
+#[tokio::test]
+async fn tampered_expired_and_overused_links_get_their_own_answers() {
+    let w = world().await;
+    w.page("emily", "alarm-4").await;
+    let link = w.links_in_mail("emily").remove(0);
+    // One character changed: unknown, in the browser's language, saying what to do instead.
+    let mut tampered = link.clone().into_bytes();
+    let last = tampered.len() - 1;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let r = w.get(&String::from_utf8(tampered).unwrap(), "GET").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("not valid") && r.body.contains("Sign in"), "{}", r.body);
+    assert_eq!(w.get("/a/not-a-token", "GET").await.status, StatusCode::NOT_FOUND);
+    // 24 hours on, the link has expired: 410, and pressing does nothing.
+    w.clock.advance(Duration::hours(24));
+    let r = w.get(&link, "GET").await;
+    assert_eq!(r.status, StatusCode::GONE, "{}", r.body);
+    assert!(r.body.contains("expired"), "{}", r.body);
+    assert_eq!(w.press(&link, Some(ORIGIN)).await.status, StatusCode::GONE);
+    // Ten requests a minute per token (two made above), then 429.
+    let statuses: Vec<StatusCode> = {
+        let mut s = Vec::new();
+        for _ in 0..8 {
+            s.push(w.get(&link, "HEAD").await.status);
+        }
+        s
+    };
+    assert!(statuses.iter().all(|s| *s != StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert_eq!(w.get(&link, "GET").await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn through_the_aws_backend_the_link_accepts_with_accept_page() {
+    let (db, _dir) = common::test_db().await;
+    let api = common::ssm::SsmServer::start(&db).await;
+    person(&api.engine, "tanaka", Locale::Ja).await;
+    let engagement = api
+        .engine
+        .start_engagement(EngagementRequest {
+            contact: "tanaka".into(),
+            sender: "cw".into(),
+            subject: "Disk full".into(),
+            content: "/var".into(),
+            ..EngagementRequest::default()
+        })
+        .await
+        .unwrap();
+    api.run_due().await;
+    let page = api.engine.pages(&engagement).await.unwrap().remove(0);
+    let aws: Arc<dyn Backend> = api.backend(common::ssm::Mode::Aws).await;
+    // In AWS mode the console's links name AWS's ARNs.
+    let arn =
+        |kind: &str, id: &str| format!("arn:aws:ssm-contacts:{}:123456789012:{kind}/tanaka/{id}", common::ssm::REGION);
+    let (page_arn, engagement_arn) = (arn("page", &page.id), arn("engagement", &engagement));
+    let key = links::LinkKey::load_or_create(&api.console_db, 0).await.unwrap();
+    let token = key.token(&page_arn);
+    let mut conn = api.console_db.writer().acquire().await.unwrap();
+    let new = links::NewLink {
+        token: &token,
+        page_id: &page_arn,
+        engagement_id: &engagement_arn,
+        contact_id: "tanaka",
+        language: Some(Locale::Ja),
+        sent_at: app::ports::Clock::now(api.clock.as_ref()).timestamp(),
+    };
+    links::record(&mut conn, new, 0).await.unwrap();
+    drop(conn);
+    let state = AckState {
+        db: api.console_db.clone(),
+        backend: aws,
+        clock: api.clock.clone(),
+        origin: ORIGIN.into(),
+        trusted_proxy_hops: 0,
+        limiter: Arc::new(Limiter::default()),
+    };
+    let router = server::ack::routes(state);
+    let path = format!("/a/{token}");
+    let get = router.clone().oneshot(Request::get(&path).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(get.status(), StatusCode::OK);
+    let post = Request::post(&path).header(header::ORIGIN, ORIGIN).body(Body::empty()).unwrap();
+    let res = router.oneshot(post).await.unwrap();
+    let status = res.status();
+    let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("ack-done"), "{body}");
+    // AcceptPage reached the engine behind the SSM API, with the code not checked.
+    let receipts = api.engine.receipts(&engagement).await.unwrap();
+    assert!(
+        receipts.iter().any(|r| r.kind.as_str() == "read" && r.info.as_deref() == Some("via link")),
+        "{receipts:?}"
+    );
+}
