@@ -235,25 +235,41 @@ struct View {
 impl View {
     fn render(&self, standing: Standing, now: i64) -> Response {
         let l = self.locale;
-        let e = &self.engagement;
-        let title = self.incident.as_ref().map_or(e.subject.as_str(), |i| i.title.as_str());
-        let mut body = String::new();
-        body.push_str(&format!("<h1>{}</h1>", esc(title)));
-        if let Some(i) = &self.incident {
-            body.push_str(&format!(
-                "<p class=\"meta\">{} {} · {} {}</p>",
-                Text::Impact.text(l),
-                i.impact,
-                Text::Started.text(l),
-                esc(&when(i.created_at, l))
-            ));
-            if !i.summary.is_empty() {
-                body.push_str(&format!("<p>{}</p>", esc(&i.summary)));
+        let title = self.incident.as_ref().map_or(self.engagement.subject.as_str(), |i| i.title.as_str());
+        let (status, action) = self.action(&standing);
+        let body =
+            [format!("<h1>{}</h1>", esc(title)), self.facts(), action, self.engaged(), self.standing(now)].concat();
+        let link = self.incident.as_ref().map_or(String::new(), |i| {
+            format!("<p><a href=\"/incidents/{}\">{}</a></p>", esc(&i.id), Text::OpenIncident.text(l))
+        });
+        respond(l, status, title, &(body + &link))
+    }
+
+    /// Impact, when it started, the summary.
+    fn facts(&self) -> String {
+        let l = self.locale;
+        match &self.incident {
+            Some(i) => {
+                let summary = if i.summary.is_empty() { String::new() } else { format!("<p>{}</p>", esc(&i.summary)) };
+                let meta = format!(
+                    "<p class=\"meta\">{} {} · {} {}</p>",
+                    Text::Impact.text(l),
+                    i.impact,
+                    Text::Started.text(l),
+                    esc(&when(i.created_at, l))
+                );
+                meta + &summary
             }
-        } else {
-            body.push_str(&format!("<p class=\"meta\">{} {}</p>", Text::Started.text(l), esc(&when(e.started_at, l))));
+            None => {
+                format!("<p class=\"meta\">{} {}</p>", Text::Started.text(l), esc(&when(self.engagement.started_at, l)))
+            }
         }
-        let (status, action) = match &standing {
+    }
+
+    /// The button, or what already happened.
+    fn action(&self, standing: &Standing) -> (StatusCode, String) {
+        let l = self.locale;
+        match standing {
             Standing::Open => (
                 StatusCode::OK,
                 format!(
@@ -263,13 +279,10 @@ impl View {
                     Text::StopsEscalation.text(l)
                 ),
             ),
-            Standing::Acknowledged { by, at } => (
-                StatusCode::OK,
-                format!(
-                    "<p class=\"done\" data-testid=\"ack-done\">{}</p>",
-                    esc(&Text::AcknowledgedBy.text(l).replace("{who}", by).replace("{when}", &when(*at, l)))
-                ),
-            ),
+            Standing::Acknowledged { by, at } => {
+                let text = Text::AcknowledgedBy.text(l).replace("{who}", by).replace("{when}", &when(*at, l));
+                (StatusCode::OK, format!("<p class=\"done\" data-testid=\"ack-done\">{}</p>", esc(&text)))
+            }
             Standing::Ended => (
                 StatusCode::GONE,
                 format!(
@@ -278,39 +291,40 @@ impl View {
                     Text::WhatInstead.text(l)
                 ),
             ),
-        };
-        body.push_str(&action);
-        body.push_str(&format!("<h2>{}</h2><ul>", Text::Engaged.text(l)));
-        for p in &e.pages {
-            let state = match p.read_at {
-                Some(at) => format!("{} {}", Text::AckedAt.text(l), when(at, l)),
-                None => format!("{} {}", Text::PagedAt.text(l), when(p.sent_at, l)),
-            };
-            let me = if p.id == self.link.page_id { Text::You.text(l) } else { "" };
-            body.push_str(&format!("<li><b>{}</b>{me} — {}</li>", esc(&p.contact), esc(&state)));
         }
-        body.push_str("</ul>");
+    }
+
+    /// Everyone paged so far, and whether they acknowledged.
+    fn engaged(&self) -> String {
+        let l = self.locale;
+        let items: Vec<String> = self
+            .engagement
+            .pages
+            .iter()
+            .map(|p| {
+                let state = match p.read_at {
+                    Some(at) => format!("{} {}", Text::AckedAt.text(l), when(at, l)),
+                    None => format!("{} {}", Text::PagedAt.text(l), when(p.sent_at, l)),
+                };
+                let me = if p.id == self.link.page_id { Text::You.text(l) } else { "" };
+                format!("<li><b>{}</b>{me} — {}</li>", esc(&p.contact), esc(&state))
+            })
+            .collect();
+        format!("<h2>{}</h2><ul>{}</ul>", Text::Engaged.text(l), items.concat())
+    }
+
+    /// Where the escalation stands.
+    fn standing(&self, now: i64) -> String {
+        let l = self.locale;
+        let e = &self.engagement;
         let stand = match (e.stopped_at, &e.stop_reason) {
             (Some(_), Some(reason)) => format!("{}: {}", Text::EscalationStopped.text(l), reason),
             (Some(_), None) => Text::EscalationStopped.text(l).to_owned(),
             (None, _) if now >= self.link.expires_at => Text::Ended.text(l).to_owned(),
             (None, _) => Text::EscalationRunning.text(l).to_owned(),
         };
-        body.push_str(&format!("<p class=\"meta\" data-testid=\"ack-standing\">{}</p>", esc(&stand)));
-        if let Some(i) = &self.incident {
-            body.push_str(&format!(
-                "<p><a href=\"/incidents/{}\">{}</a></p>",
-                esc(&incident_path(i)),
-                Text::OpenIncident.text(l)
-            ));
-        }
-        respond(l, status, title, &body)
+        format!("<p class=\"meta\" data-testid=\"ack-standing\">{}</p>", esc(&stand))
     }
-}
-
-/// The incident's id as the console's URLs have it (`<plan>.<id>` in AWS mode).
-fn incident_path(i: &app::domain::incident::IncidentRecord) -> String {
-    i.id.clone()
 }
 
 /// A time in the language's usual zone: Japan's for Japanese, UTC otherwise (the page has no

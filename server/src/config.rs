@@ -58,6 +58,11 @@ pub struct Config {
     /// [default: they stay in the outbox].
     #[arg(long, env = "ONCALL_PAGE_WEBHOOK_URL", value_parser = parse_webhook_url)]
     pub page_webhook_url: Option<String>,
+    /// File holding the secret the SMS/voice gateway sends back with replies
+    /// (`Authorization: Bearer …` on POST /hooks/gateway; at least 16 characters)
+    /// [default: replies are not taken].
+    #[arg(long, env = "ONCALL_GATEWAY_SECRET_FILE")]
+    pub gateway_secret_file: Option<PathBuf>,
     /// AWS mode: the region [default: from the AWS configuration, e.g. AWS_REGION].
     #[arg(long, env = "ONCALL_AWS_REGION")]
     pub aws_region: Option<String>,

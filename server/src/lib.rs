@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error;
 pub mod feeds;
 pub mod forms;
+pub mod gateway;
 pub mod metrics;
 pub mod password;
 pub mod read_cache;
@@ -55,6 +56,21 @@ pub enum StartError {
     Demo(error::ServerError),
     #[error("cannot read the compiled site: {0}")]
     Site(std::io::Error),
+    #[error("--gateway-secret-file: {0}")]
+    GatewaySecret(String),
+}
+
+/// The gateway's shared secret, from its file: at least 16 characters, surrounding whitespace
+/// ignored.
+fn gateway_secret(config: &Config) -> Result<Option<Arc<str>>, StartError> {
+    let Some(path) = &config.gateway_secret_file else { return Ok(None) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| StartError::GatewaySecret(format!("cannot read {}: {e}", path.display())))?;
+    let secret = text.trim();
+    if secret.chars().count() < 16 {
+        return Err(StartError::GatewaySecret(format!("{} holds fewer than 16 characters", path.display())));
+    }
+    Ok(Some(secret.into()))
 }
 
 /// A console ready to serve.
@@ -78,6 +94,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         Some(url) => Some(engine::outbox::smtp(url, &config.smtp_from)?),
         None => None,
     };
+    let gateway_secret = gateway_secret(config)?;
     // Escalation steps and deliveries run in every replica; each is claimed by one of them.
     let transports = engine::outbox::Transports::new(smtp, config.page_webhook_url.clone())
         .with_base_url(config.base_url().origin());
@@ -153,6 +170,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         .with_state(leptos_options);
 
     let metrics_route = Router::new().route("/metrics", get(web::metrics)).with_state(engine.clone());
+    let gateway = gateway::routes(gateway::GatewayState { engine: engine.clone(), secret: gateway_secret });
     let pages = Router::new()
         .route("/healthz", get(web::healthz))
         .route("/readyz", get(web::readyz))
@@ -182,7 +200,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     };
     // Static files first: no session, no user lookup, no database. Metrics neither. Acknowledge
     // links need no session either: the token is the proof.
-    let router = assets.routes().merge(metrics_route).merge(ack_links).merge(pages);
+    let router = assets.routes().merge(metrics_route).merge(ack_links).merge(gateway).merge(pages);
     Ok(Console { router, db, setup_link })
 }
 

@@ -41,8 +41,11 @@ struct World {
     outbox: Outbox,
     mail: Inbox,
     router: axum::Router,
+    gateway: axum::Router,
     _dir: tempfile::TempDir,
 }
+
+const GATEWAY_SECRET: &str = "gateway-secret-0123456789";
 
 struct Reply {
     status: StatusCode,
@@ -53,10 +56,11 @@ struct Reply {
 
 /// A person with e-mail and SMS at once, then a phone call 10 minutes later.
 async fn person(engine: &Engine, alias: &str, language: Locale) {
+    let number = format!("+81900{}000000", alias.len());
     let channels = [
         (ChannelType::Email, format!("{alias}@example.co.jp")),
-        (ChannelType::Sms, "+819012345678".to_owned()),
-        (ChannelType::Voice, "+819012345678".to_owned()),
+        (ChannelType::Sms, number.clone()),
+        (ChannelType::Voice, number),
     ];
     let contact =
         Contact { alias: alias.into(), display_name: alias.into(), kind: ContactType::Personal, plan: Plan::default() };
@@ -106,7 +110,11 @@ async fn world() -> World {
         trusted_proxy_hops: 0,
         limiter: Arc::new(Limiter::default()),
     };
-    World { engine, clock, outbox, mail, router: server::ack::routes(state), _dir: dir }
+    let gateway = server::gateway::routes(server::gateway::GatewayState {
+        engine: engine.clone(),
+        secret: Some(GATEWAY_SECRET.into()),
+    });
+    World { engine, clock, outbox, mail, router: server::ack::routes(state), gateway, _dir: dir }
 }
 
 impl World {
@@ -167,6 +175,30 @@ impl World {
             }
         }
         found
+    }
+
+    /// Posts to the gateway hook; returns the status and the JSON answer.
+    async fn gateway(&self, secret: &str, body: serde_json::Value) -> (StatusCode, serde_json::Value) {
+        let req = Request::post("/hooks/gateway")
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let res = self.gateway.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    }
+
+    async fn sms(&self, from: &str, text: &str) -> serde_json::Value {
+        let (status, answer) =
+            self.gateway(GATEWAY_SECRET, serde_json::json!({"type": "sms", "from": from, "text": text})).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        answer
+    }
+
+    async fn read(&self, engagement: &str) -> bool {
+        self.engine.pages(engagement).await.unwrap()[0].read_at.is_some()
     }
 
     async fn delivery_kinds(&self) -> Vec<String> {
@@ -344,4 +376,91 @@ async fn through_the_aws_backend_the_link_accepts_with_accept_page() {
         receipts.iter().any(|r| r.kind.as_str() == "read" && r.info.as_deref() == Some("via link")),
         "{receipts:?}"
     );
+}
+
+const TANAKA: &str = "+819006000000";
+const EMILY: &str = "+819005000000";
+
+#[tokio::test]
+async fn an_sms_reply_with_the_code_or_1_acknowledges() {
+    let w = world().await;
+    let first = w.page("tanaka", "sms-1").await;
+    let second = w.page("tanaka", "sms-2").await;
+    // Two pages open: "1" is ambiguous, a wrong code matches nothing; neither changes anything.
+    let a = w.sms(TANAKA, "1").await;
+    assert_eq!((a["result"].as_str(), a["language"].as_str()), (Some("ambiguous"), Some("ja")), "{a}");
+    assert!(a["reply"].as_str().unwrap().contains("2件"), "{a}");
+    assert_eq!(w.sms(TANAKA, "000000").await["result"], "no_match");
+    assert!(!w.read(&first).await && !w.read(&second).await);
+    // The first page's code acknowledges that page only, and says so in Japanese.
+    let code = w.engine.pages(&first).await.unwrap()[0].accept_code.clone();
+    let a = w.sms("+81 90-0600-0000", &format!(" {code} ")).await;
+    assert_eq!(a["result"], "acknowledged", "{a}");
+    assert!(a["reply"].as_str().unwrap().contains("受け付けました"), "{a}");
+    assert!(w.read(&first).await && !w.read(&second).await);
+    // Now one is open: "1" takes it.
+    assert_eq!(w.sms(TANAKA, "1").await["result"], "acknowledged");
+    assert!(w.read(&second).await);
+    assert_eq!(w.sms(TANAKA, "1").await["result"], "nothing_open");
+    let receipts = w.engine.receipts(&second).await.unwrap();
+    assert!(receipts.iter().any(|r| r.info.as_deref() == Some("by SMS reply")), "{receipts:?}");
+    // A number nobody has; English for an English contact.
+    assert_eq!(w.sms("+15550000000", "1").await["result"], "unknown_number");
+    w.page("emily", "sms-3").await;
+    let a = w.sms(EMILY, "1").await;
+    assert!(a["reply"].as_str().unwrap().starts_with("Acknowledged"), "{a}");
+}
+
+#[tokio::test]
+async fn a_key_press_acknowledges_and_other_keys_change_nothing() {
+    let w = world().await;
+    let engagement = w.page("tanaka", "call-1").await;
+    w.clock.advance(Duration::minutes(10));
+    w.run().await;
+    let call_id: String = sqlx::query_scalar("SELECT idempotency_key FROM deliveries WHERE channel_kind = 'voice'")
+        .fetch_one(&w.engine.database().pool)
+        .await
+        .unwrap();
+    let press =
+        |digit: &'static str| serde_json::json!({"type": "keypress", "call_id": call_id.clone(), "digit": digit});
+    let (_, a) = w.gateway(GATEWAY_SECRET, press("9")).await;
+    assert_eq!(a["result"], "ignored", "{a}");
+    let (_, a) = w.gateway(GATEWAY_SECRET, press("2")).await;
+    assert_eq!(a["result"], "repeat");
+    assert!(a["reply"].as_str().unwrap().starts_with("[Impact 1] 決済APIのエラー率上昇"), "{a}");
+    assert!(!w.read(&engagement).await, "keys other than 1 change nothing");
+    let (_, a) = w.gateway(GATEWAY_SECRET, press("1")).await;
+    assert_eq!(a["result"], "acknowledged", "{a}");
+    assert!(w.read(&engagement).await);
+    let unknown = serde_json::json!({"type": "keypress", "call_id": "nope", "digit": "1"});
+    assert_eq!(w.gateway(GATEWAY_SECRET, unknown).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_gateway_hook_refuses_a_bad_secret_and_bad_json() {
+    let w = world().await;
+    let engagement = w.page("tanaka", "sec-1").await;
+    let body = serde_json::json!({"type": "sms", "from": TANAKA, "text": "1"});
+    let (status, a) = w.gateway("wrong-secret-0123456789", body.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{a}");
+    assert!(!w.read(&engagement).await);
+    let (status, a) = w.gateway(GATEWAY_SECRET, serde_json::json!({"type": "fax"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(a["error"].as_str().unwrap().contains("expected"), "{a}");
+    // The SMS payload is in the person's language, with the link and where replies go.
+    let (url, seen) = common::transports::hook(0, std::time::Duration::ZERO).await;
+    let outbox = w.engine.outbox_sender(Transports::new(None, Some(url)).with_base_url(ORIGIN));
+    let req = EngagementRequest {
+        contact: "tanaka".into(),
+        sender: "cw".into(),
+        subject: "ディスク容量不足".into(),
+        content: "db-1".into(),
+        ..EngagementRequest::default()
+    };
+    w.engine.start_engagement(req).await.unwrap();
+    while w.engine.run_due().await.unwrap() > 0 {}
+    outbox.run_due().await.unwrap();
+    let sms = seen.lock().unwrap().iter().find(|r| r.json["kind"] == "sms").unwrap().json.clone();
+    assert_eq!(sms["language"], "ja");
+    assert!(sms["body"].as_str().unwrap().contains("/a/") && sms["reply_url"] == format!("{ORIGIN}/hooks/gateway"));
 }

@@ -470,6 +470,10 @@ fn gateway_json(d: &Claimed, base_url: &str) -> serde_json::Value {
         json["link"] = serde_json::json!(m.link);
         json["code"] = serde_json::json!(m.code);
         json["reply_url"] = serde_json::json!(format!("{base_url}/hooks/gateway"));
+        if d.kind == DeliveryKind::Voice {
+            // What the gateway sends back with a key press during this call.
+            json["call_id"] = serde_json::json!(d.key);
+        }
     }
     json
 }
