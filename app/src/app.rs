@@ -19,6 +19,7 @@ use crate::pages::auth::{LoginPage, SetupPage};
 use crate::pages::common::{Guarded, NotFound};
 use crate::pages::home::HomePage;
 use crate::pages::incidents::{IncidentPage, IncidentsPage};
+use crate::pages::me::MePage;
 use crate::pages::oncall::{ContactsPage, DeliveriesPage, EngagementsPage, ResponsePlansPage};
 use crate::pages::rotations::RotationsPage;
 use crate::pages::rotations::calendar::RotationPage;
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/routing") view=guarded(Role::Viewer, || ResponsePlansPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/incidents") view=guarded(Role::Viewer, || IncidentsPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:id") view=guarded(Role::Viewer, || IncidentPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/me") view=guarded(Role::Viewer, || MePage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/engagements") view=guarded(Role::Viewer, || EngagementsPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/deliveries") view=guarded(Role::Manager, || DeliveriesPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view=guarded(Role::Admin, || UsersPage().into_any()) ssr=SsrMode::Async />
@@ -150,9 +152,9 @@ fn Header() -> impl IntoView {
                                     <a href="/engagements" data-testid="nav-engagements">{t(Msg::NavEngagements)}</a>
                                     {is_manager.then(|| view! { <a href="/deliveries" data-testid="nav-deliveries">{t(Msg::NavDeliveries)}</a> })}
                                     {is_admin.then(|| view! { <a href="/admin/users" data-testid="nav-admin">{t(Msg::NavAdmin)}</a> })}
-                                    <span class="user" data-testid="current-user" title=t(Msg::SignedInAs)>
+                                    <a class="user" href="/me" data-testid="current-user" title=t(Msg::MyPages)>
                                         {user.display_name.clone()} " (" {user.username.clone()} ")"
-                                    </span>
+                                    </a>
                                     <form method="post" action=Logout::PATH class="inline">
                                         <button type="submit" data-testid="logout">{t(Msg::SignOut)}</button>
                                     </form>

@@ -45,6 +45,15 @@ pub trait Accounts: Send + Sync {
     async fn list_api_keys(&self) -> Result<Vec<ApiKeySummary>, AppError>;
     async fn issue_api_key(&self, actor: &CurrentUser, name: &str) -> Result<IssuedApiKey, AppError>;
     async fn revoke_api_key(&self, actor: &CurrentUser, access_key_id: &str) -> Result<(), AppError>;
+    /// The language a person's pages are written in, if chosen (kept by the console for both
+    /// backends).
+    async fn contact_language(&self, contact: &str) -> Result<Option<crate::i18n::Locale>, AppError>;
+    async fn set_contact_language(
+        &self,
+        actor: &CurrentUser,
+        contact: &str,
+        language: crate::i18n::Locale,
+    ) -> Result<(), AppError>;
 }
 
 /// The on-call model: the local engine, or SSM Contacts and SSM Incidents on AWS (or on anything
@@ -104,6 +113,8 @@ pub trait Backend: Send + Sync {
     async fn stop_engagement(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError>;
     /// Acknowledges a page (READ) with the code that came with it.
     async fn accept_page(&self, actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError>;
+    /// The newest pages sent to a person (at most `limit`), each with its engagement's subject.
+    async fn pages_of(&self, contact: &str, limit: u32) -> Result<Vec<crate::model::me::MyPage>, AppError>;
     /// Acknowledges a page (READ) for the person it was sent to, who proved it to the console
     /// (their personal link, a reply from their number): the page's code is not checked.
     /// `how` ("via link") is kept with the acknowledgement.

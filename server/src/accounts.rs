@@ -8,13 +8,14 @@ use sqlx::{Any, Row, Transaction};
 
 use app::auth::{CurrentUser, NewUser, Role};
 use app::error::{AppError, FieldError};
-use app::i18n::Msg;
+use app::i18n::{Locale, Msg};
 use app::model::admin::{ApiKeySummary, AuditEntry, AuditFilter, IssuedApiKey, UserSummary};
 use app::ports::{Accounts, Clock, SessionClaims, SignedIn};
 
 use crate::api_keys::ApiKeys;
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
+use crate::engine::links;
 use crate::error::{ServerError, stored};
 use crate::password;
 
@@ -429,6 +430,23 @@ impl Accounts for SqlAccounts {
 
     async fn revoke_api_key(&self, actor: &CurrentUser, access_key_id: &str) -> Result<(), AppError> {
         Ok(ApiKeys::new(self.db.clone()).revoke(Actor::User(actor), access_key_id, self.now()).await?)
+    }
+
+    async fn contact_language(&self, contact: &str) -> Result<Option<Locale>, AppError> {
+        let mut conn = self.db.pool.acquire().await.map_err(ServerError::from)?;
+        Ok(links::language_in(&mut conn, contact).await.map_err(ServerError::from)?)
+    }
+
+    async fn set_contact_language(&self, actor: &CurrentUser, contact: &str, language: Locale) -> Result<(), AppError> {
+        let now = self.now();
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
+        let before = links::language_in(&mut tx, contact).await.map_err(ServerError::from)?.map(Locale::code);
+        links::set_language_in(&mut tx, contact, language, now).await.map_err(ServerError::from)?;
+        let after = language.code();
+        let change = Change::put("contact_language", contact.to_owned(), before.as_ref(), &after);
+        audit::record(&mut tx, Actor::User(actor), now, change).await.map_err(ServerError::from)?;
+        tx.commit().await.map_err(ServerError::from)?;
+        Ok(())
     }
 }
 

@@ -25,6 +25,7 @@ use crate::engine::Engine;
 use crate::engine::incidents::StartIncident;
 use crate::engine::paging::{AcceptType, EngagementRequest, EngagementSummary};
 use crate::error::{ServerError, optional};
+use app::model::me::MyPage;
 
 /// How far ahead "next on call" looks: past a monthly hand-off, with room for coverage gaps.
 pub(crate) const NEXT_SHIFT_HORIZON_DAYS: i64 = 62;
@@ -192,6 +193,23 @@ impl Backend for LocalBackend {
 
     async fn accept_page(&self, _actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError> {
         Ok(self.engine.accept_page(page_id, AcceptType::Read, code, true, None).await?)
+    }
+
+    async fn pages_of(&self, contact: &str, limit: u32) -> Result<Vec<MyPage>, AppError> {
+        let mut out = Vec::new();
+        for page in self.engine.pages_of_contact(contact).await?.into_iter().take(limit as usize) {
+            let e = self.engine.engagement(&page.engagement_id).await?.summary;
+            out.push(MyPage {
+                open: page.read_at.is_none() && e.stopped_at.is_none(),
+                page_id: page.id,
+                engagement_id: page.engagement_id,
+                subject: e.subject,
+                incident_id: e.incident_id,
+                sent_at: epoch(page.sent_at),
+                read_at: page.read_at.map(epoch),
+            });
+        }
+        Ok(out)
     }
 
     async fn accept_page_as_recipient(&self, page_id: &str, how: &str) -> Result<(), AppError> {

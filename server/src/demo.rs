@@ -6,21 +6,23 @@ use chrono::{TimeZone, Utc, Weekday};
 use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, Stage, Target};
 use app::domain::incident::{IncidentTemplate, ResponsePlan};
 use app::domain::rotation::{HandOff, HandOffTime, Rotation};
+use app::i18n::Locale;
 
 use crate::audit::Actor;
 use crate::engine::Engine;
+use crate::engine::links;
 use crate::error::ServerError;
 
 const DEMO: Actor<'static> = Actor::System("demo-data");
 
-/// (alias, display name, e-mail, phone).
-const TEAM: &[(&str, &str, &str, &str)] = &[
-    ("tanaka", "田中 太郎", "tanaka@example.co.jp", "+819012340001"),
-    ("sato", "佐藤 花子", "sato@example.co.jp", "+819012340002"),
-    ("suzuki", "鈴木 一郎", "suzuki@example.co.jp", "+819012340003"),
-    ("emily", "Emily Carter", "emily.carter@example.com", "+819012340004"),
-    ("takahashi", "高橋 健", "takahashi@example.co.jp", "+819012340005"),
-    ("kim", "Kim Minjun", "minjun.kim@example.com", "+819012340006"),
+/// (alias, display name, e-mail, phone, the language of their pages).
+const TEAM: &[(&str, &str, &str, &str, Locale)] = &[
+    ("tanaka", "田中 太郎", "tanaka@example.co.jp", "+819012340001", Locale::Ja),
+    ("sato", "佐藤 花子", "sato@example.co.jp", "+819012340002", Locale::Ja),
+    ("suzuki", "鈴木 一郎", "suzuki@example.co.jp", "+819012340003", Locale::Ja),
+    ("emily", "Emily Carter", "emily.carter@example.com", "+819012340004", Locale::En),
+    ("takahashi", "高橋 健", "takahashi@example.co.jp", "+819012340005", Locale::Ja),
+    ("kim", "Kim Minjun", "minjun.kim@example.com", "+819012340006", Locale::En),
 ];
 
 /// Seeds once per database: the first replica to claim the flag does it, on an empty database.
@@ -34,8 +36,10 @@ pub async fn seed_if_empty(engine: &Engine) -> Result<bool, ServerError> {
 }
 
 async fn seed(engine: &Engine) -> Result<(), ServerError> {
-    for (alias, name, email, phone) in TEAM {
+    for (alias, name, email, phone, language) in TEAM {
         add_person(engine, alias, name, email, phone).await?;
+        let mut conn = engine.database().writer().acquire().await?;
+        links::set_language_in(&mut conn, alias, *language, 0).await?;
     }
     // 2026-01-05 is a Monday; 10:00 in Tokyo.
     let start = Utc.with_ymd_and_hms(2026, 1, 5, 1, 0, 0).single().unwrap_or_default();

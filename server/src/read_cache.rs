@@ -197,6 +197,10 @@ impl<B: Backend> Backend for Cached<B> {
         self.write(self.inner.accept_page(actor, page_id, code)).await
     }
 
+    async fn pages_of(&self, contact: &str, limit: u32) -> Result<Vec<app::model::me::MyPage>, AppError> {
+        self.inner.pages_of(contact, limit).await
+    }
+
     async fn accept_page_as_recipient(&self, page_id: &str, how: &str) -> Result<(), AppError> {
         self.write(self.inner.accept_page_as_recipient(page_id, how)).await
     }

@@ -86,11 +86,9 @@ async fn person(engine: &Engine, alias: &str, language: Locale) {
         rotation_ids: vec![],
     };
     engine.put_contact(SEED, Contact { plan, ..contact }).await.unwrap();
-    links::set_language(&engine_db(engine), alias, language, 0).await.unwrap();
-}
-
-fn engine_db(engine: &Engine) -> server::db::Db {
-    engine.database().clone()
+    let db = engine.database();
+    let mut conn = db.writer().acquire().await.unwrap();
+    links::set_language_in(&mut conn, alias, language, 0).await.unwrap();
 }
 
 async fn world() -> World {
@@ -463,4 +461,55 @@ async fn the_gateway_hook_refuses_a_bad_secret_and_bad_json() {
     let sms = seen.lock().unwrap().iter().find(|r| r.json["kind"] == "sms").unwrap().json.clone();
     assert_eq!(sms["language"], "ja");
     assert!(sms["body"].as_str().unwrap().contains("/a/") && sms["reply_url"] == format!("{ORIGIN}/hooks/gateway"));
+}
+
+#[tokio::test]
+async fn my_pages_lists_and_acknowledges_a_page_without_script() {
+    use common::{TestConsole, form};
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let user_id = c.create_user(&admin, "tanaka-user", "responder").await;
+    let link = form(&[("user_id", &user_id.to_string()), ("contact", "tanaka")]);
+    assert!(c.call("admin_set_contact", &link, Some(&admin)).await.status.is_success());
+    let me = c.login("tanaka-user", &common::password_of("tanaka-user")).await;
+
+    // A page for tanaka (demo data: e-mail and SMS first), run by the console's own worker.
+    let engine = Engine::new(c.db.clone(), Arc::new(server::clock::SystemClock));
+    let req = EngagementRequest {
+        contact: "tanaka".into(),
+        sender: "cw".into(),
+        subject: "Checkout errors".into(),
+        content: "5xx above 5%".into(),
+        ..EngagementRequest::default()
+    };
+    let engagement = engine.start_engagement(req).await.unwrap();
+    for _ in 0..100 {
+        if !engine.pages(&engagement).await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let page = c.get("/me", Some(&me)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("data-testid=\"me-open\"") && page.body.contains("Checkout errors"), "{}", page.body);
+    assert!(!page.body.contains(".wasm"), "no WASM on /me");
+    let page_id = engine.pages(&engagement).await.unwrap().remove(0).id;
+
+    // The page's own button, posted as a browser without script does.
+    let r = c.submit("me_acknowledge", &form(&[("page_id", &page_id)]), "/me", Some(&me)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = c.get("/me", Some(&me)).await;
+    assert!(page.body.contains("data-testid=\"me-nothing-open\""), "{}", page.body);
+    assert!(engine.engagement(&engagement).await.unwrap().summary.stopped_at.is_some());
+    // Not twice, and not someone else's page.
+    let again = c.call("me_acknowledge", &form(&[("page_id", &page_id)]), Some(&me)).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+    let other = c.call("me_acknowledge", &form(&[("page_id", "not-mine")]), Some(&me)).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+
+    // The language of their pages.
+    assert!(c.call("me_language", &form(&[("language", "ja")]), Some(&me)).await.status.is_success());
+    let page = c.get("/me", Some(&me)).await;
+    assert!(page.body.contains("<option value=\"ja\" selected"), "{}", page.body);
+    assert_eq!(c.call("me_language", &form(&[("language", "fr")]), Some(&me)).await.status, StatusCode::BAD_REQUEST);
 }

@@ -61,6 +61,9 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("swap_answer", Needs(Role::Responder), "id=no-such-swap&accept=true"),
     ("swap_approve", Needs(Role::Manager), "id=no-such-swap&approve=true"),
     ("feed_regenerate", Needs(Role::Viewer), "kind=rotation&subject=no-such-rotation"),
+    ("me_overview", Needs(Role::Viewer), ""),
+    ("me_acknowledge", Needs(Role::Responder), "page_id=no-such-page"),
+    ("me_language", Needs(Role::Viewer), "language=ja"),
 ];
 
 /// (path, who may open it).
@@ -76,6 +79,7 @@ const PAGES: &[(&str, Access)] = &[
     ("/routing", Needs(Role::Viewer)),
     ("/incidents", Needs(Role::Viewer)),
     ("/incidents/{id}", Needs(Role::Viewer)),
+    ("/me", Needs(Role::Viewer)),
     ("/engagements", Needs(Role::Viewer)),
     ("/deliveries", Needs(Role::Manager)),
     ("/admin/users", Needs(Role::Admin)),

@@ -3,6 +3,7 @@
 //! authorization test's table.
 
 pub mod admin;
+pub mod me;
 pub mod oncall;
 // The editor posts its form's fields one by one, as a browser without script does.
 #[allow(clippy::too_many_arguments)]

@@ -5,5 +5,6 @@ pub mod auth;
 pub mod common;
 pub mod home;
 pub mod incidents;
+pub mod me;
 pub mod oncall;
 pub mod rotations;

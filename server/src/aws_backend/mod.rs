@@ -980,6 +980,42 @@ impl Backend for AwsBackend {
         Ok(())
     }
 
+    async fn pages_of(&self, contact: &str, limit: u32) -> Result<Vec<app::model::me::MyPage>, AppError> {
+        let arn = self.contact_arn(contact).await?;
+        let pages = self
+            .contacts
+            .list_pages_by_contact()
+            .contact_id(&arn)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| aws_error("ssm-contacts:ListPagesByContact", &e))?;
+        let mut newest: Vec<_> = pages.iter().collect();
+        newest.sort_by_key(|p| std::cmp::Reverse(p.sent_time().map_or(0, secs)));
+        let mut out = Vec::new();
+        for p in newest.into_iter().take(limit as usize) {
+            let e = self
+                .contacts
+                .describe_engagement()
+                .engagement_id(p.engagement_arn())
+                .send()
+                .await
+                .map_err(|err| aws_error("ssm-contacts:DescribeEngagement", &err))?;
+            out.push(app::model::me::MyPage {
+                page_id: p.page_arn().to_owned(),
+                engagement_id: p.engagement_arn().to_owned(),
+                subject: e.subject().to_owned(),
+                incident_id: p.incident_id().map(str::to_owned),
+                sent_at: p.sent_time().map_or(0, secs),
+                read_at: p.read_time().map(secs),
+                open: p.read_time().is_none() && e.stop_time().is_none(),
+            });
+        }
+        Ok(out)
+    }
+
     /// The console's token or number is the proof, so AWS's code (which the console never
     /// sees) is not checked; the note says how it was acknowledged.
     async fn accept_page_as_recipient(&self, page_id: &str, how: &str) -> Result<(), AppError> {

@@ -154,8 +154,13 @@ pub async fn language_in(conn: &mut sqlx::AnyConnection, contact_id: &str) -> Re
     Ok(code.as_deref().and_then(Locale::parse))
 }
 
-/// Sets a person's message language.
-pub async fn set_language(db: &Db, contact_id: &str, language: Locale, now: i64) -> Result<(), ServerError> {
+/// Sets a person's message language, through `conn` (the caller audits it).
+pub async fn set_language_in(
+    conn: &mut sqlx::AnyConnection,
+    contact_id: &str,
+    language: Locale,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO contact_preferences (contact_id, language, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (contact_id) DO UPDATE SET language = $2, updated_at = $3",
@@ -163,7 +168,7 @@ pub async fn set_language(db: &Db, contact_id: &str, language: Locale, now: i64)
     .bind(contact_id)
     .bind(language.code())
     .bind(now)
-    .execute(db.writer())
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

@@ -1,0 +1,91 @@
+//! "My pages": the signed-in person's pages, acknowledging one, their message language.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::auth::Role;
+use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::error::FieldError;
+#[cfg(feature = "ssr")]
+use crate::i18n::{Locale, Msg};
+use crate::model::me::MyOverview;
+
+/// Pages shown per person (the open ones, then the most recent).
+pub const MY_PAGES: u32 = 30;
+/// How far ahead "your next shifts" looks.
+pub const SHIFT_HORIZON_DAYS: i64 = 14;
+
+#[server(endpoint = "me_overview")]
+pub async fn load_my_pages() -> Result<MyOverview, AppError> {
+    crate::api::ssr::serve(Role::Viewer, |actor, s| async move {
+        let Some(contact) = actor.contact.clone() else {
+            return Ok(MyOverview { contact: None, language: None, open: vec![], recent: vec![], shifts: vec![] });
+        };
+        let (open, recent): (Vec<_>, Vec<_>) =
+            s.backend.pages_of(&contact, MY_PAGES).await?.into_iter().partition(|p| p.open);
+        let language = s.accounts.contact_language(&contact).await?.map(|l| l.code().to_owned());
+        let shifts = ssr::next_shifts(&s, &contact).await?;
+        Ok(MyOverview { contact: Some(contact), language, open, recent, shifts })
+    })
+    .await
+}
+
+/// Acknowledges one of the caller's own open pages.
+#[server(endpoint = "me_acknowledge")]
+pub async fn acknowledge_my_page(page_id: String) -> Result<(), AppError> {
+    crate::api::ssr::serve(Role::Responder, |actor, s| async move {
+        let contact = actor.contact.clone().ok_or_else(|| invalid("page_id", Msg::ErrSwapNotLinked))?;
+        let mine = s.backend.pages_of(&contact, MY_PAGES).await?;
+        let page = mine.iter().find(|p| p.page_id == page_id).ok_or(AppError::NotFound)?;
+        if !page.open {
+            return Err(invalid("page_id", Msg::ErrPageClosed));
+        }
+        s.backend.accept_page_as_recipient(&page_id, &format!("in the console by {}", actor.username)).await
+    })
+    .await
+}
+
+/// The language the caller's pages are written in.
+#[server(endpoint = "me_language")]
+pub async fn set_my_language(language: String) -> Result<(), AppError> {
+    crate::api::ssr::serve(Role::Viewer, |actor, s| async move {
+        let contact = actor.contact.clone().ok_or_else(|| invalid("language", Msg::ErrSwapNotLinked))?;
+        let language = Locale::parse(&language).ok_or_else(|| invalid("language", Msg::ErrLanguage))?;
+        s.accounts.set_contact_language(&actor, &contact, language).await
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+fn invalid(field: &str, msg: Msg) -> AppError {
+    AppError::Invalid(vec![FieldError::new(field, msg)])
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    use crate::model::me::MyShift;
+    use crate::ports::Services;
+
+    /// The person's shifts in the coming days, soonest first, from each rotation they are in.
+    pub async fn next_shifts(s: &Services, contact: &str) -> Result<Vec<MyShift>, AppError> {
+        let now = s.clock.now().timestamp();
+        let until = now + super::SHIFT_HORIZON_DAYS * 86_400;
+        let mut shifts = Vec::new();
+        for r in s.backend.rotations().await? {
+            if !r.rotation.members.iter().any(|m| m == contact) {
+                continue;
+            }
+            for shift in s.backend.rotation_shifts(&r.id, now, until).await? {
+                if shift.members.iter().any(|m| m == contact) {
+                    let (start, end) = (shift.start.timestamp(), shift.end.timestamp());
+                    shifts.push(MyShift { rotation_id: r.id.clone(), rotation: r.name.clone(), start, end });
+                }
+            }
+        }
+        shifts.sort_by_key(|s| s.start);
+        shifts.truncate(8);
+        Ok(shifts)
+    }
+}
