@@ -13,6 +13,8 @@ if (!baseURL) {
 
 export default defineConfig({
   testDir: './tests',
+  // E-mail from the console lands here (see mail-sink.ts).
+  globalSetup: './mail-sink.ts',
   fullyParallel: false,
   workers: 1,
   forbidOnly: !!process.env.CI,
@@ -46,7 +48,7 @@ export default defineConfig({
       // The same console with scripts off: every page renders and every form posts without them.
       name: 'no-javascript',
       use: { ...devices['Desktop Chrome'], javaScriptEnabled: false },
-      testMatch: /nojs\.spec\.ts/,
+      testMatch: /(nojs|phone-ack)\.spec\.ts/,
       dependencies: ['chromium'],
     },
   ],

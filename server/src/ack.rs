@@ -9,7 +9,9 @@
 //!   address and user agent.
 //! - Again, or later: "already acknowledged by … at …" (200). Unknown or tampered: 404; past
 //!   its 24 hours or its engagement: 410; each says what to do instead.
-//! - Rate limited per address and per token; `no-store`, `no-referrer`; the path (the token) is
+//! - Rate limited per address and per token; `no-store`; `Referrer-Policy: no-referrer`
+//!   (so the form's POST carries `Origin: null`, and `Sec-Fetch-Site` tells it came from here,
+//!   see `web::is_same_origin`); the path (the token) is
 //!   never logged.
 //!
 //! Its texts live here rather than in `app::i18n`: the page is server-only, and the browser's

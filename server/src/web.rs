@@ -46,9 +46,10 @@ pub async fn same_origin(State(st): State<WebState>, req: Request, next: Next) -
 
 pub(crate) fn is_same_origin(headers: &HeaderMap, origin: &str) -> bool {
     match headers.get(header::ORIGIN) {
-        Some(o) => o.as_bytes() == origin.as_bytes(),
-        // Browsers that omit Origin still say where a request came from.
-        None => headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"same-origin"),
+        Some(o) if o.as_bytes() != b"null" => o.as_bytes() == origin.as_bytes(),
+        // Browsers that omit Origin, or send `null` (a page with `Referrer-Policy: no-referrer`),
+        // still say where a request came from, in a header no page can set.
+        _ => headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"same-origin"),
     }
 }
 
@@ -215,6 +216,11 @@ mod tests {
         assert!(!is_same_origin(&h, "http://127.0.0.1:3000"));
         h.insert(header::ORIGIN, HeaderValue::from_static("http://127.0.0.1:3000"));
         assert!(is_same_origin(&h, "http://127.0.0.1:3000"));
+        // `Origin: null` tells nothing; Sec-Fetch-Site decides.
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(is_same_origin(&h, "http://127.0.0.1:3000"));
+        h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
+        assert!(!is_same_origin(&h, "http://127.0.0.1:3000"));
     }
 
     #[test]

@@ -156,6 +156,17 @@ impl World {
         self.send(req.header(header::USER_AGENT, "phone-test").body(Body::empty()).unwrap()).await
     }
 
+    /// The tap as a browser sends it from the page: `Referrer-Policy: no-referrer` makes its
+    /// Origin `null`, and `Sec-Fetch-Site` (which no page can set) says where it came from.
+    async fn tap(&self, path: &str, fetch_site: &str) -> Reply {
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, "null")
+            .header("sec-fetch-site", fetch_site)
+            .header(header::USER_AGENT, "phone-test");
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
     /// Every `/a/…` path in the mail to `to`.
     fn links_in_mail(&self, to: &str) -> Vec<String> {
         let mail = self.mail.lock().unwrap();
@@ -235,10 +246,11 @@ async fn a_link_acknowledges_once_and_stops_the_escalation() {
     // A POST from elsewhere is refused and changes nothing.
     assert_eq!(w.press(link, Some("https://evil.example")).await.status, StatusCode::FORBIDDEN);
     assert_eq!(w.press(link, None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.tap(link, "cross-site").await.status, StatusCode::FORBIDDEN);
     assert!(w.engine.pages(&engagement).await.unwrap()[0].read_at.is_none());
 
     // Pressing Acknowledge stops the escalation: the phone call 10 minutes on never comes.
-    let r = w.press(link, Some(ORIGIN)).await;
+    let r = w.tap(link, "same-origin").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("data-testid=\"ack-done\"") && r.body.contains("tanaka"), "{}", r.body);
     w.clock.advance(Duration::minutes(15));

@@ -1,0 +1,173 @@
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import { issueApiKey, ssm, type ApiKey } from './ssm';
+
+// Acknowledging from a phone, with scripts on (project `chromium`) and off (`no-javascript`):
+// a page's e-mail, caught by the run's loopback SMTP server (mail-sink.ts), carries a personal
+// link; a scanner that fetches every URL in it acknowledges nothing; the link opens a page in the
+// person's language with no script and no WASM, within 14 KB; one tap acknowledges; again says
+// so; a tampered link gets its own page; /me lists and acknowledges a page.
+
+const ADMIN = { username: 'admin', password: 'correct-horse-battery-1' };
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
+
+test.use(PHONE);
+
+async function signIn(page: Page, username: string, password: string) {
+  await page.goto('/login');
+  await page.locator('input[name="username"]').fill(username);
+  await page.locator('input[name="password"]').fill(password);
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('current-user')).toHaveCount(1);
+}
+
+/** A MIME part's text, decoded from base64 or quoted-printable. */
+function decodePart(part: string): string {
+  const [head, ...rest] = part.split(/\r?\n\r?\n/);
+  const body = rest.join('\n\n');
+  if (/content-transfer-encoding:\s*base64/i.test(head)) {
+    return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  }
+  if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
+    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+/** The decoded text of the e-mail whose content has `marker`, once it has arrived. */
+async function mailWith(marker: string): Promise<string> {
+  const file = path.join(process.env.E2E_DATA_DIR!, 'mail.jsonl');
+  for (let i = 0; i < 100; i++) {
+    if (existsSync(file)) {
+      for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+        const data: string = JSON.parse(line).data;
+        const text = data.split(/\n--/).map(decodePart).join('\n');
+        if (text.includes(marker)) return text;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no e-mail with ${marker} arrived`);
+}
+
+async function page_(key: ApiKey, admin: Page, who: string, marker: string) {
+  await ssm(admin, key, 'ssm-contacts', 'StartEngagement', {
+    ContactId: `arn:aws:ssm-contacts:ap-northeast-1:000000000000:contact/${who}`,
+    Sender: 'cloudwatch',
+    Subject: `[Impact 1] 決済APIのエラー率上昇`,
+    Content: `Checkout 5xx above 5% (${marker})`,
+  });
+}
+
+function linkIn(mail: string): string {
+  const m = mail.match(/https?:\/\/[^\s"<>]+\/a\/[A-Za-z0-9_-]{22}/);
+  expect(m, mail).not.toBeNull();
+  return new URL(m![0]).pathname;
+}
+
+/** A new page on a phone, with scripts on or off as the project says. */
+async function phonePage(browser: Browser, locale?: string): Promise<Page> {
+  const javaScriptEnabled = test.info().project.use.javaScriptEnabled !== false;
+  return browser.newPage({ ...PHONE, javaScriptEnabled, ...(locale ? { locale } : {}) });
+}
+
+test.describe.serial('acknowledging from a phone', () => {
+  let key: ApiKey;
+  let run = '';
+  test.beforeAll(() => {
+    run = `${test.info().project.name}-${Date.now()}`;
+  });
+
+  test('a link in the e-mail acknowledges with one tap, in Japanese, with no script', async ({ page, browser }) => {
+    await signIn(page, ADMIN.username, ADMIN.password);
+    key = await issueApiKey(page, `phone-ack-${run}`);
+    const marker = `ja-${run}`;
+    await page_(key, page, 'tanaka', marker);
+    const mail = await mailWith(marker);
+    const link = linkIn(mail);
+
+    // A mail scanner fetches every URL in the message: nothing is acknowledged.
+    const base = process.env.E2E_BASE_URL!;
+    for (const url of mail.match(/https?:\/\/[^\s"<>]+/g) ?? []) {
+      if (url.startsWith(base)) await page.request.get(url);
+    }
+
+    const phone = await phonePage(browser, 'en-US');
+    const responses: { url: string; bytes: number }[] = [];
+    phone.on('requestfinished', async (req) => {
+      const sizes = await req.sizes();
+      responses.push({ url: req.url(), bytes: sizes.responseHeadersSize + sizes.responseBodySize });
+    });
+    await phone.goto(link);
+    await expect(phone.getByTestId('ack-button')).toBeVisible();
+    await expect(phone.locator('html')).toHaveAttribute('lang', 'ja');
+    await expect(phone.getByTestId('ack-button')).toHaveText('対応する');
+    await expect(phone.locator('h1')).toContainText('決済APIのエラー率上昇');
+    expect(await phone.locator('script').count()).toBe(0);
+    await phone.waitForLoadState('load');
+    expect(responses.filter((r) => r.url.endsWith('.wasm') || r.url.endsWith('.js'))).toEqual([]);
+    const total = responses.reduce((sum, r) => sum + r.bytes, 0);
+    expect(total, JSON.stringify(responses)).toBeLessThanOrEqual(14 * 1024);
+
+    await phone.getByTestId('ack-button').click();
+    await expect(phone.getByTestId('ack-done')).toContainText('対応済み');
+    await expect(phone.getByTestId('ack-standing')).toContainText('エスカレーション停止');
+    // A second tap (the form sent again) says it is already done.
+    const again = await phone.request.post(link, { headers: { Origin: base } });
+    expect(again.status()).toBe(200);
+    expect(await again.text()).toContain('対応済み');
+    await phone.goto(link);
+    await expect(phone.getByTestId('ack-done')).toContainText('tanaka');
+
+    // One character changed: its own page, in the browser's language.
+    const tampered = link.slice(0, -1) + (link.endsWith('A') ? 'B' : 'A');
+    const res = await phone.goto(tampered);
+    expect(res?.status()).toBe(404);
+    await expect(phone.locator('h1')).toHaveText('This link is not valid.');
+    await phone.close();
+  });
+
+  test('an English contact reads English', async ({ page, browser }) => {
+    await signIn(page, ADMIN.username, ADMIN.password);
+    const marker = `en-${run}`;
+    await page_(key, page, 'emily', marker);
+    const link = linkIn(await mailWith(marker));
+    const phone = await phonePage(browser, 'ja-JP');
+    await phone.goto(link);
+    await expect(phone.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(phone.getByTestId('ack-button')).toHaveText('Acknowledge');
+    await phone.close();
+  });
+
+  test('My pages lists a page and acknowledges it', async ({ page, browser }) => {
+    await signIn(page, ADMIN.username, ADMIN.password);
+    const username = `me-${run}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 30);
+    const password = 'phone-ack-password-1';
+    const base = process.env.E2E_BASE_URL!;
+    const post = (fn: string, form: Record<string, string>) =>
+      page.request.post(`/api/${fn}`, { form, headers: { Origin: base, Accept: 'application/json' } });
+    const created = await post('admin_create_user', { username, display_name: '', password, role: 'responder' });
+    expect(created.status(), await created.text()).toBe(200);
+    const { id } = (await created.json()) as { id: number };
+    expect((await post('admin_set_contact', { user_id: String(id), contact: 'sato' })).status()).toBe(200);
+    const marker = `me-${run}`;
+    await page_(key, page, 'sato', marker);
+    await mailWith(marker);
+
+    const phone = await phonePage(browser);
+    await signIn(phone, username, password);
+    // On a phone the user's name sits in the folded menu.
+    const toggle = phone.getByTestId('menu-toggle');
+    if (await toggle.isVisible()) await toggle.click();
+    await phone.getByTestId('current-user').click();
+    await expect(phone).toHaveURL(/\/me$/);
+    const item = phone.getByTestId('me-open').locator('li', { hasText: '決済APIのエラー率上昇' }).first();
+    await expect(item).toBeVisible();
+    await item.getByTestId('me-ack').click();
+    await expect(phone.getByTestId('me-nothing-open')).toBeVisible();
+    await expect(phone.getByTestId('me-recent')).toContainText('決済APIのエラー率上昇');
+    await phone.close();
+  });
+});
