@@ -54,3 +54,21 @@ build_release() {
   log "Building the console (release: server + size-optimised WASM)"
   cargo leptos build --release --split --precompress
 }
+
+# For the size gate and the screenshots: the release console on a fresh SQLite database in
+# $1, with the administrator's password from $1/admin-password and e-mail to a loopback SMTP
+# port (the Playwright run's mail sink, end2end/mail-sink.ts). Sets CONSOLE_PID, CONSOLE_URL
+# and SMTP_PORT, and waits until the console is ready.
+start_release_console() {
+  local data="$1" port
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  SMTP_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  CONSOLE_URL="http://127.0.0.1:$port"
+  LEPTOS_SITE_ROOT="$ROOT/target/site" "$ROOT/target/release/server" --listen "127.0.0.1:$port" \
+    --data-dir "$data" --database-url "sqlite:$data/console.db?mode=rwc" \
+    --admin-password-file "$data/admin-password" --smtp-url "smtp://127.0.0.1:$SMTP_PORT" \
+    >"$data/server.log" 2>&1 &
+  CONSOLE_PID=$!
+  for _ in $(seq 1 100); do curl -fsS "$CONSOLE_URL/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  cat "$data/server.log"; return 1
+}

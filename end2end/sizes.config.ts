@@ -5,6 +5,8 @@ import { defineConfig, devices } from '@playwright/test';
 export default defineConfig({
   testDir: './bench',
   testMatch: /sizes\.spec\.ts/,
+  // The acknowledge link comes by e-mail (see mail-sink.ts).
+  globalSetup: './mail-sink.ts',
   workers: 1,
   retries: 0,
   timeout: 600_000,

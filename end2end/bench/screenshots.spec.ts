@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { issueApiKey, startIncident } from '../tests/ssm';
+import { issueApiKey, ssm, startIncident } from '../tests/ssm';
+import { linkIn, mailWith } from '../tests/mail';
 
 // Screenshots of every page, desktop and phone, English and Japanese, for a person to look at
 // (`.ci/screenshots`; written to target/screenshots). Not a test of anything.
@@ -24,6 +25,23 @@ test('screenshots of every page', async ({ browser }) => {
   const rotation = await admin.getByTestId('open-rotation').first().getAttribute('href');
   await admin.goto('/incidents');
   const incident = await admin.getByTestId('incident-row').first().getByRole('link').getAttribute('href');
+  // The admin is the first user; as tanaka's account, /me has pages to show.
+  const base = process.env.E2E_BASE_URL!;
+  const linked = await admin.request.post('/api/admin_set_contact', {
+    form: { user_id: '1', contact: 'tanaka' },
+    headers: { Origin: base, Accept: 'application/json' },
+  });
+  expect(linked.status(), await linked.text()).toBe(200);
+  const links: [string, string][] = [];
+  for (const [who, lang] of [['tanaka', 'ja'], ['emily', 'en']]) {
+    await ssm(admin, key, 'ssm-contacts', 'StartEngagement', {
+      ContactId: `arn:aws:ssm-contacts:ap-northeast-1:000000000000:contact/${who}`,
+      Sender: 'cloudwatch',
+      Subject: '[Impact 1] Checkout API: error rate above 5% / 決済APIのエラー率上昇',
+      Content: `Checkout 5xx above 5% for 3 minutes (screenshot ${who})`,
+    });
+    links.push([lang, linkIn(await mailWith(`(screenshot ${who})`))]);
+  }
   const pages: [string, string][] = [
     ['login', '/login'],
     ['home', '/'],
@@ -41,6 +59,7 @@ test('screenshots of every page', async ({ browser }) => {
     ['users', '/admin/users'],
     ['audit', '/admin/audit'],
     ['api-keys', '/admin/api-keys'],
+    ['me', '/me'],
   ];
   for (const lang of ['en', 'ja']) {
     for (const vp of [
@@ -65,6 +84,28 @@ test('screenshots of every page', async ({ browser }) => {
         }
       }
       await context.close();
+    }
+  }
+  // The acknowledge page in its person's language (not the reader's), before and after a tap.
+  const phones = [
+    { name: 'desktop', viewport: { width: 1280, height: 900 } },
+    { name: 'phone', viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 },
+  ];
+  for (const state of ['open', 'done']) {
+    for (const { name, ...options } of phones) {
+      const context = await browser.newContext({ ...options, javaScriptEnabled: false, timezoneId: 'Asia/Tokyo' });
+      const page = await context.newPage();
+      for (const [lang, link] of links) {
+        await page.goto(link);
+        await page.screenshot({ path: path.join(OUT, `ack-${state}-${name}-${lang}.png`), fullPage: true });
+      }
+      await context.close();
+    }
+    if (state === 'open') {
+      for (const [, link] of links) {
+        const tap = await admin.request.post(link, { headers: { Origin: base } });
+        expect(tap.status()).toBe(200);
+      }
     }
   }
   await setup.close();

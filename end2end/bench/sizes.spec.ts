@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test, expect, type Browser, type BrowserContext } from '@playwright/test';
-import { issueApiKey, startIncident } from '../tests/ssm';
+import { issueApiKey, ssm, startIncident } from '../tests/ssm';
+import { linkIn, mailWith } from '../tests/mail';
 
 // What each page really costs: every route loaded in Chromium with a cold cache, on a desktop
 // and on a phone profile (9 Mbit/s, 60 ms round trips, CPU slowed 4×). Bytes are what crossed
@@ -15,6 +16,8 @@ const KB = 1000;
 const READ_ONLY_WASM = 30 * KB;
 /** WASM the heaviest page (the rotation editor) may load. */
 const EDITOR_WASM = 150 * KB;
+/** Everything the acknowledge page (`/a/<token>`) transfers: it is opened on a phone at night. */
+const ACK_PAGE = 14 * 1024;
 /** Every WASM file of the console together, brotli -q 11. */
 const ALL_WASM = 300 * KB;
 
@@ -104,6 +107,14 @@ test('page weight per route, within budget', async ({ browser }) => {
   const rotation = await admin.getByTestId('open-rotation').first().getAttribute('href');
   await admin.goto('/incidents');
   const incident = await admin.getByTestId('incident-row').first().getByRole('link').getAttribute('href');
+  await ssm(admin, key, 'ssm-contacts', 'StartEngagement', {
+    ContactId: 'arn:aws:ssm-contacts:ap-northeast-1:000000000000:contact/tanaka',
+    Sender: 'size-gate',
+    Subject: '[Impact 1] 決済APIのエラー率上昇',
+    Content: 'Checkout 5xx above 5% (size gate)',
+  });
+  // Opened without a session, as from the e-mail.
+  const ack = linkIn(await mailWith('(size gate)'));
 
   const routes = [
     '/',
@@ -120,15 +131,18 @@ test('page weight per route, within budget', async ({ browser }) => {
     '/admin/users',
     '/admin/audit',
     '/admin/api-keys',
+    '/me',
   ];
   const rows: Row[] = [];
   for (const vp of VIEWPORTS) {
     rows.push(await measure(browser, null, '/login', vp));
+    rows.push(await measure(browser, null, ack, vp));
     for (const route of routes) rows.push(await measure(browser, auth, route, vp));
   }
   const all = allWasmBrotli();
 
-  const name = (r: string) => r.replace(rotation!, '/rotations/{id}').replace(incident!, '/incidents/{id}');
+  const name = (r: string) =>
+    r.replace(rotation!, '/rotations/{id}').replace(incident!, '/incidents/{id}').replace(ack, '/a/{token}');
   const cell = (t: { wire: number; raw: number }) => (t.raw === 0 ? '0' : `${fmt(t.wire)} / ${fmt(t.raw)}`);
   const lines = [
     '| Route | Viewport | HTML | CSS | JS | WASM | Time to interactive |',
@@ -150,6 +164,12 @@ test('page weight per route, within budget', async ({ browser }) => {
   for (const r of rows) {
     const budget = r.route.endsWith('/edit') ? EDITOR_WASM : READ_ONLY_WASM;
     if (r.totals.WASM.wire > budget) problems.push(`${name(r.route)} (${r.viewport}) loads ${fmt(r.totals.WASM.wire)} B of WASM; budget ${fmt(budget)} B`);
+  }
+  for (const r of rows.filter((r) => r.route === ack)) {
+    const total = Object.values(r.totals).reduce((sum, t) => sum + t.wire, 0);
+    if (total > ACK_PAGE || r.totals.JS.raw > 0 || r.totals.WASM.raw > 0) {
+      problems.push(`/a/{token} (${r.viewport}) transfers ${fmt(total)} B with ${fmt(r.totals.JS.raw)} B JS and ${fmt(r.totals.WASM.raw)} B WASM; budget ${fmt(ACK_PAGE)} B, no script`);
+    }
   }
   if (all.bytes > ALL_WASM) problems.push(`all WASM files together are ${fmt(all.bytes)} B brotli; budget ${fmt(ALL_WASM)} B`);
   expect(problems, problems.join('\n')).toEqual([]);

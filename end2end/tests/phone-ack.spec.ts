@@ -1,7 +1,6 @@
-import { readFileSync, existsSync } from 'node:fs';
-import path from 'node:path';
 import { test, expect, type Browser, type Page } from '@playwright/test';
 import { issueApiKey, ssm, type ApiKey } from './ssm';
+import { linkIn, mailWith } from './mail';
 
 // Acknowledging from a phone, with scripts on (project `chromium`) and off (`no-javascript`):
 // a page's e-mail, caught by the run's loopback SMTP server (mail-sink.ts), carries a personal
@@ -22,36 +21,6 @@ async function signIn(page: Page, username: string, password: string) {
   await expect(page.getByTestId('current-user')).toHaveCount(1);
 }
 
-/** A MIME part's text, decoded from base64 or quoted-printable. */
-function decodePart(part: string): string {
-  const [head, ...rest] = part.split(/\r?\n\r?\n/);
-  const body = rest.join('\n\n');
-  if (/content-transfer-encoding:\s*base64/i.test(head)) {
-    return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  }
-  if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
-    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  }
-  return body;
-}
-
-/** The decoded text of the e-mail whose content has `marker`, once it has arrived. */
-async function mailWith(marker: string): Promise<string> {
-  const file = path.join(process.env.E2E_DATA_DIR!, 'mail.jsonl');
-  for (let i = 0; i < 100; i++) {
-    if (existsSync(file)) {
-      for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
-        const data: string = JSON.parse(line).data;
-        const text = data.split(/\n--/).map(decodePart).join('\n');
-        if (text.includes(marker)) return text;
-      }
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no e-mail with ${marker} arrived`);
-}
-
 async function page_(key: ApiKey, admin: Page, who: string, marker: string) {
   await ssm(admin, key, 'ssm-contacts', 'StartEngagement', {
     ContactId: `arn:aws:ssm-contacts:ap-northeast-1:000000000000:contact/${who}`,
@@ -59,12 +28,6 @@ async function page_(key: ApiKey, admin: Page, who: string, marker: string) {
     Subject: `[Impact 1] 決済APIのエラー率上昇`,
     Content: `Checkout 5xx above 5% (${marker})`,
   });
-}
-
-function linkIn(mail: string): string {
-  const m = mail.match(/https?:\/\/[^\s"<>]+\/a\/[A-Za-z0-9_-]{22}/);
-  expect(m, mail).not.toBeNull();
-  return new URL(m![0]).pathname;
 }
 
 /** A new page on a phone, with scripts on or off as the project says. */
