@@ -78,7 +78,8 @@ pub trait Backend: Send + Sync {
     async fn engagement(&self, id: &str) -> Result<EngagementView, AppError>;
     async fn incidents(&self, status: Option<IncidentStatus>, limit: u32) -> Result<Vec<IncidentRecord>, AppError>;
     async fn incident(&self, id: &str) -> Result<IncidentDetail, AppError>;
-    /// The local outbox; AWS sends its own messages, so there it is empty.
+    /// The console's outbox: every delivery of the local engine; in AWS mode only the console's
+    /// own notices with acknowledge links (AWS's messages are not visible through its API).
     async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError>;
     /// The shifts of `[from, to)`, overrides applied.
     async fn rotation_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError>;

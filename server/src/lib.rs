@@ -113,6 +113,8 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         Backend::Aws => {
             let settings = config.aws_settings();
             let aws = aws_backend::AwsBackend::connect(&settings, db.clone(), clock.clone()).await;
+            // Pages Incident Manager makes get the console's own notice with the link.
+            aws.notices().spawn();
             Arc::new(read_cache::Cached::new(aws, std::time::Duration::from_secs(settings.cache_secs)))
         }
     };

@@ -3,15 +3,17 @@
 //! that fetches every URL in it acknowledges nothing; the page is in the person's language,
 //! without script or WASM and within 14 KB; pressing Acknowledge stops the escalation (the next
 //! stage's delivery never comes); pressing again says who acknowledged; tampered, expired and
-//! over-used links get their own answers. Also the same through the AWS backend (`AcceptPage`).
+//! over-used links get their own answers. In AWS mode the console sends its own notice with the
+//! link for the page Incident Manager made, and the link acknowledges through `AcceptPage`.
 
 mod common;
 
 use std::sync::Arc;
 
+use app::auth::{CurrentUser, Role};
 use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, Stage, Target};
 use app::i18n::Locale;
-use app::ports::Backend;
+use app::ports::{Backend, EngagementStart};
 use axum::body::Body;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use http::{Request, StatusCode, header};
@@ -327,44 +329,57 @@ async fn tampered_expired_and_overused_links_get_their_own_answers() {
 }
 
 #[tokio::test]
-async fn through_the_aws_backend_the_link_accepts_with_accept_page() {
+async fn in_aws_mode_the_console_sends_the_link_and_it_accepts_with_accept_page() {
     let (db, _dir) = common::test_db().await;
     let api = common::ssm::SsmServer::start(&db).await;
     person(&api.engine, "tanaka", Locale::Ja).await;
-    let engagement = api
-        .engine
-        .start_engagement(EngagementRequest {
-            contact: "tanaka".into(),
-            sender: "cw".into(),
-            subject: "Disk full".into(),
-            content: "/var".into(),
-            ..EngagementRequest::default()
-        })
+    // The AWS-mode console keeps the person's language in its own database.
+    let mut conn = api.console_db.writer().acquire().await.unwrap();
+    links::set_language_in(&mut conn, "tanaka", Locale::Ja, 0).await.unwrap();
+    drop(conn);
+    let aws = api.aws_backend().await;
+    let notices = aws.notices();
+    let manager =
+        CurrentUser { id: 1, username: "hana".into(), display_name: "Hana".into(), role: Role::Manager, contact: None };
+    let start = EngagementStart {
+        contact: "tanaka".into(),
+        sender: "cloudwatch".into(),
+        subject: "[Impact 1] 決済APIのエラー率上昇".into(),
+        content: "決済APIの5xxが5%を超えています。".into(),
+        ..EngagementStart::default()
+    };
+    let engagement_arn = aws.start_engagement(&manager, start).await.unwrap();
+    // Incident Manager (here the engine behind the SSM API) pages tanaka.
+    api.run_due().await;
+    assert_eq!(notices.run_once().await.unwrap(), 1, "the page is noticed");
+    assert_eq!(notices.run_once().await.unwrap(), 0, "once");
+
+    // The console's own outbox sends the notice: e-mail and SMS, not a second call.
+    let console = Engine::new(api.console_db.clone(), api.clock.clone());
+    let (url, mail) = smtp_sink().await;
+    let smtp = server::engine::outbox::smtp(&url, "On-call <oncall@example.com>").unwrap();
+    let outbox = console.outbox_sender(Transports::new(Some(smtp), None).with_base_url(ORIGIN));
+    outbox.run_due().await.unwrap();
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT channel_kind FROM deliveries ORDER BY channel_kind")
+        .fetch_all(&api.console_db.pool)
         .await
         .unwrap();
-    api.run_due().await;
-    let page = api.engine.pages(&engagement).await.unwrap().remove(0);
-    let aws: Arc<dyn Backend> = api.backend(common::ssm::Mode::Aws).await;
-    // In AWS mode the console's links name AWS's ARNs.
-    let arn =
-        |kind: &str, id: &str| format!("arn:aws:ssm-contacts:{}:123456789012:{kind}/tanaka/{id}", common::ssm::REGION);
-    let (page_arn, engagement_arn) = (arn("page", &page.id), arn("engagement", &engagement));
-    let key = links::LinkKey::load_or_create(&api.console_db, 0).await.unwrap();
-    let token = key.token(&page_arn);
-    let mut conn = api.console_db.writer().acquire().await.unwrap();
-    let new = links::NewLink {
-        token: &token,
-        page_id: &page_arn,
-        engagement_id: &engagement_arn,
-        contact_id: "tanaka",
-        language: Some(Locale::Ja),
-        sent_at: app::ports::Clock::now(api.clock.as_ref()).timestamp(),
-    };
-    links::record(&mut conn, new, 0).await.unwrap();
-    drop(conn);
+    assert_eq!(kinds, ["email", "sms"]);
+    // The Deliveries page shows them, for tanaka.
+    let listed = aws.deliveries(50).await.unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.iter().all(|d| d.contact.as_deref() == Some("tanaka")), "{listed:?}");
+    let sent = mail.lock().unwrap().clone();
+    assert_eq!(sent.len(), 1);
+    let text = sent[0].data.replace("=\n", "");
+    assert!(text.contains("Subject: =?utf-8?") || text.contains("決済"), "{text}");
+    let start = text.find("/a/").expect("the e-mail carries the link") + 3;
+    let token: String = text[start..].chars().take(22).collect();
+    assert!(links::well_formed(&token), "{token}");
+
     let state = AckState {
         db: api.console_db.clone(),
-        backend: aws,
+        backend: api.backend(common::ssm::Mode::Aws).await,
         clock: api.clock.clone(),
         origin: ORIGIN.into(),
         trusted_proxy_hops: 0,
@@ -374,14 +389,17 @@ async fn through_the_aws_backend_the_link_accepts_with_accept_page() {
     let path = format!("/a/{token}");
     let get = router.clone().oneshot(Request::get(&path).body(Body::empty()).unwrap()).await.unwrap();
     assert_eq!(get.status(), StatusCode::OK);
+    let body = String::from_utf8_lossy(&get.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    assert!(body.contains("lang=\"ja\"") && body.contains("決済APIのエラー率上昇"), "{body}");
     let post = Request::post(&path).header(header::ORIGIN, ORIGIN).body(Body::empty()).unwrap();
     let res = router.oneshot(post).await.unwrap();
     let status = res.status();
     let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("ack-done"), "{body}");
-    // AcceptPage reached the engine behind the SSM API, with the code not checked.
-    let receipts = api.engine.receipts(&engagement).await.unwrap();
+    // AcceptPage reached Incident Manager with the code not checked, and the escalation stopped.
+    let engagement = engagement_arn.rsplit('/').next().unwrap();
+    let receipts = api.engine.receipts(engagement).await.unwrap();
     assert!(
         receipts.iter().any(|r| r.kind.as_str() == "read" && r.info.as_deref() == Some("via link")),
         "{receipts:?}"

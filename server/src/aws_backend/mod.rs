@@ -8,6 +8,7 @@
 
 mod convert;
 mod errors;
+pub mod notices;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
@@ -109,6 +110,22 @@ impl AwsBackend {
             arns: TtlCache::new(StdDuration::from_secs(settings.cache_secs)),
             clock,
             db,
+        }
+    }
+
+    /// The watcher that sends the console's own notice, with the personal link, for each page
+    /// Incident Manager creates for what this backend started.
+    pub fn notices(&self) -> notices::Notices {
+        notices::Notices { contacts: self.contacts.clone(), db: self.db.clone(), clock: self.clock.clone() }
+    }
+
+    /// Has the notice watcher follow what was just started. It has started in AWS whatever
+    /// happens here, so a failure to record it is logged, not returned: Incident Manager's own
+    /// messages still go out, without the console's link.
+    async fn watch(&self, arn: &str, kind: notices::Started) {
+        let now = self.clock.now().timestamp();
+        if let Err(e) = notices::watch(&self.db, arn, kind, now).await {
+            tracing::error!(error = %e, arn, "cannot record what was started; its pages get no acknowledge link");
         }
     }
 
@@ -738,8 +755,10 @@ impl Backend for AwsBackend {
         Ok(IncidentDetail { record, timeline, engagements })
     }
 
-    async fn deliveries(&self, _limit: u32) -> Result<Vec<DeliveryEntry>, AppError> {
-        Ok(Vec::new())
+    /// AWS's own messages are not visible through its API; these are the console's notices
+    /// with the acknowledge link (e-mail and SMS only, so no webhook URL to redact).
+    async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError> {
+        Ok(crate::engine::outbox::newest(&self.db, limit).await?)
     }
 
     /// The past as the console recorded it; before the console first saw the rotation, and from
@@ -949,6 +968,7 @@ impl Backend for AwsBackend {
             .await;
         self.arns.clear();
         let started = result.map_err(|e| aws_error("ssm-contacts:StartEngagement", &e))?;
+        self.watch(started.engagement_arn(), notices::Started::Engagement).await;
         Ok(started.engagement_arn().to_owned())
     }
 
@@ -1074,6 +1094,7 @@ impl Backend for AwsBackend {
             .await;
         self.arns.clear();
         let started = result.map_err(|e| aws_error("ssm-incidents:StartIncident", &e))?;
+        self.watch(started.incident_record_arn(), notices::Started::Incident).await;
         Ok(incident_key(started.incident_record_arn()))
     }
 

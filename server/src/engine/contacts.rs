@@ -272,6 +272,7 @@ impl Engine {
         let body = format!("Your on-call console activation code: {code}");
         let message = Outgoing {
             page_id: None,
+            aws_page_arn: None,
             incident_id: None,
             channel_id: id,
             kind: DeliveryKind::from(channel.kind),

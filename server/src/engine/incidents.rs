@@ -109,6 +109,7 @@ async fn notify(
         let channel_id = format!("{}:{i}:{}", target.kind(), new_id());
         let message = Outgoing {
             page_id: None,
+            aws_page_arn: None,
             incident_id: Some(incident_id),
             channel_id: &channel_id,
             kind: target.kind(),

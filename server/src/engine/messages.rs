@@ -12,8 +12,9 @@ pub struct PageMessage<'a> {
     pub subject: &'a str,
     /// The engagement's content (an incident's summary), as given.
     pub content: &'a str,
-    /// The six-digit code sent with the page.
-    pub code: &'a str,
+    /// The six-digit code sent with the page; none when another system's message carries it
+    /// (a page Incident Manager made, in AWS mode).
+    pub code: Option<&'a str>,
     /// `<base-url>/a/<token>`.
     pub link: &'a str,
 }
@@ -43,15 +44,16 @@ impl PageMessage<'_> {
     }
 
     pub fn email_text(&self) -> String {
-        let (act, code) = match self.locale {
+        let (act, code_label) = match self.locale {
             Locale::Ja => ("対応する（エスカレーションを止める）:", "確認コード:"),
             Locale::En => ("Acknowledge (stops the escalation):", "Acknowledge code:"),
         };
-        format!("{}\n\n{}\n\n{act}\n{}\n\n{code} {}\n", self.subject, self.content, self.link, self.code)
+        let code = self.code.map(|c| format!("\n{code_label} {c}\n")).unwrap_or_default();
+        format!("{}\n\n{}\n\n{act}\n{}\n{code}", self.subject, self.content, self.link)
     }
 
     pub fn email_html(&self) -> String {
-        let (button, note, code) = match self.locale {
+        let (button, note, code_label) = match self.locale {
             Locale::Ja => ("対応する", "押すとエスカレーションが止まります。", "確認コード"),
             Locale::En => ("Acknowledge", "Pressing it stops the escalation.", "Acknowledge code"),
         };
@@ -64,8 +66,8 @@ impl PageMessage<'_> {
              <h1 style=\"font-size:20px\">{subject}</h1><p>{content}</p>\
              <p><a href=\"{link}\" style=\"display:inline-block;background:#b91c1c;color:#fff;padding:14px 28px;\
              border-radius:8px;text-decoration:none;font-weight:bold;font-size:18px\">{button}</a></p>\
-             <p style=\"color:#444\">{note}<br>{link}</p><p>{code}: <b>{}</b></p></body></html>",
-            escape(self.code)
+             <p style=\"color:#444\">{note}<br>{link}</p>{code}</body></html>",
+            code = self.code.map(|c| format!("<p>{code_label}: <b>{}</b></p>", escape(c))).unwrap_or_default(),
         )
     }
 
@@ -73,8 +75,13 @@ impl PageMessage<'_> {
     /// [`SMS_MAX_SEGMENTS`].
     pub fn sms(&self) -> String {
         let head = match self.locale {
-            Locale::Ja => format!("{}\n応答: {}\nコード {}", self.subject, self.link, self.code),
-            Locale::En => format!("{}\nAck: {}\nCode {}", self.subject, self.link, self.code),
+            Locale::Ja => format!("{}\n応答: {}", self.subject, self.link),
+            Locale::En => format!("{}\nAck: {}", self.subject, self.link),
+        };
+        let head = match (self.code, self.locale) {
+            (Some(c), Locale::Ja) => format!("{head}\nコード {c}"),
+            (Some(c), Locale::En) => format!("{head}\nCode {c}"),
+            (None, _) => head,
         };
         let content = self.content.trim();
         if content.is_empty() {
@@ -120,7 +127,7 @@ mod tests {
     const LINK: &str = "https://oncall.example.com/a/Zk3q9XbP2mTQvL8sRw4yAa";
 
     fn message(locale: Locale, subject: &'static str, content: &'static str) -> PageMessage<'static> {
-        PageMessage { locale, subject, content, code: "482913", link: LINK }
+        PageMessage { locale, subject, content, code: Some("482913"), link: LINK }
     }
 
     #[test]
@@ -156,6 +163,14 @@ mod tests {
         assert_eq!(sms_segments(&"あ".repeat(70)), 1);
         assert_eq!(sms_segments(&"あ".repeat(71)), 2);
         assert_eq!(sms_segments(&"a".repeat(161)), 2);
+    }
+
+    #[test]
+    fn without_a_code_the_link_is_the_way() {
+        let m = PageMessage { code: None, ..message(Locale::Ja, "[Impact 1] 決済APIのエラー率上昇", "5xx") };
+        for text in [m.email_text(), m.email_html(), m.sms()] {
+            assert!(text.contains(LINK) && !text.contains("コード") && !text.contains("None"), "{text}");
+        }
     }
 
     #[test]

@@ -51,7 +51,10 @@ const POLL: StdDuration = StdDuration::from_secs(1);
 
 /// A message to enqueue.
 pub struct Outgoing<'a> {
+    /// An engine page's id.
     pub page_id: Option<&'a str>,
+    /// An Incident Manager page's ARN (AWS mode: `aws_backend::notices`).
+    pub aws_page_arn: Option<&'a str>,
     pub incident_id: Option<&'a str>,
     pub channel_id: &'a str,
     pub kind: DeliveryKind,
@@ -66,8 +69,8 @@ pub struct Outgoing<'a> {
 pub(crate) async fn enqueue(tx: &mut Transaction<'_, Any>, m: Outgoing<'_>, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO deliveries (page_id, incident_id, channel_id, channel_kind, address, subject, body, created_at, \
-         status, attempts, next_attempt_at, idempotency_key, language) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8, $9, $10) ON CONFLICT (page_id, channel_id) DO NOTHING",
+         status, attempts, next_attempt_at, idempotency_key, language, aws_page_arn) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8, $9, $10, $11) ON CONFLICT (page_id, channel_id) DO NOTHING",
     )
     .bind(m.page_id)
     .bind(m.incident_id)
@@ -79,6 +82,7 @@ pub(crate) async fn enqueue(tx: &mut Transaction<'_, Any>, m: Outgoing<'_>, at: 
     .bind(at)
     .bind(new_id())
     .bind(m.language.map(Locale::code))
+    .bind(m.aws_page_arn)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -124,7 +128,10 @@ impl Transports {
 #[derive(Clone, Debug)]
 struct Claimed {
     id: i64,
+    /// An engine page's id (its receipts are the engine's).
     page_id: Option<String>,
+    /// An Incident Manager page's ARN, for a notice sent in AWS mode.
+    aws_page_arn: Option<String>,
     kind: DeliveryKind,
     address: String,
     subject: String,
@@ -137,10 +144,20 @@ struct Claimed {
     page: Option<PageFacts>,
 }
 
+/// Whose page a delivery carries.
+#[derive(Clone, Copy, Debug)]
+enum PageRef<'a> {
+    /// The local engine's (`pages`).
+    Engine(&'a str),
+    /// Incident Manager's, noticed in AWS mode (`aws_pages`).
+    Aws(&'a str),
+}
+
 /// A paged person's code, link and language.
 #[derive(Clone, Debug)]
 struct PageFacts {
-    code: String,
+    /// None for a page Incident Manager made: AWS's own message carries its code.
+    code: Option<String>,
     link: String,
     locale: Locale,
 }
@@ -151,7 +168,7 @@ impl Claimed {
             locale: p.locale,
             subject: &self.subject,
             content: &self.body,
-            code: &p.code,
+            code: p.code.as_deref(),
             link: &p.link,
         })
     }
@@ -310,7 +327,7 @@ impl Outbox {
             "UPDATE deliveries SET status = 'sending', lease_until = $2, attempts = attempts + 1 \
              WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $1 \
              ORDER BY next_attempt_at, id LIMIT $3 {lock}) \
-             RETURNING id, page_id, channel_kind, address, subject, body, attempts, idempotency_key, language"
+             RETURNING id, page_id, aws_page_arn, channel_kind, address, subject, body, attempts, idempotency_key, language"
         );
         let key = self.link_key().await?;
         let mut tx = self.db.begin_write().await?;
@@ -323,14 +340,17 @@ impl Outbox {
         let mut claimed = Vec::with_capacity(rows.len());
         for r in &rows {
             let page_id: Option<String> = r.try_get("page_id")?;
-            let language: Option<String> = r.try_get("language")?;
-            let page = match &page_id {
-                Some(id) => Some(self.page_facts(&mut tx, &key, id, language.as_deref(), now).await?),
-                None => None,
+            let aws_page_arn: Option<String> = r.try_get("aws_page_arn")?;
+            let language = r.try_get::<Option<String>, _>("language")?.as_deref().and_then(Locale::parse);
+            let page = match (&page_id, &aws_page_arn) {
+                (Some(id), _) => Some(self.page_facts(&mut tx, &key, PageRef::Engine(id), language, now).await?),
+                (None, Some(arn)) => Some(self.page_facts(&mut tx, &key, PageRef::Aws(arn), language, now).await?),
+                (None, None) => None,
             };
             claimed.push(Claimed {
                 id: r.try_get("id")?,
                 page_id,
+                aws_page_arn,
                 kind: stored("delivery kind", &r.try_get::<String, _>("channel_kind")?, DeliveryKind::parse)?,
                 address: r.try_get("address")?,
                 subject: r.try_get("subject")?,
@@ -358,29 +378,39 @@ impl Outbox {
         &self,
         tx: &mut Transaction<'_, Any>,
         key: &LinkKey,
-        page_id: &str,
-        language: Option<&str>,
+        page: PageRef<'_>,
+        locale: Option<Locale>,
         now: i64,
     ) -> Result<PageFacts, ServerError> {
-        let page = sqlx::query("SELECT engagement_id, contact_alias, accept_code, sent_at FROM pages WHERE id = $1")
-            .bind(page_id)
-            .fetch_one(&mut **tx)
-            .await?;
+        let (sql, page_id) = match page {
+            PageRef::Engine(id) => {
+                ("SELECT engagement_id, contact_alias, accept_code, sent_at FROM pages WHERE id = $1", id)
+            }
+            // Incident Manager's page: only AWS's own message carries its code.
+            PageRef::Aws(arn) => (
+                "SELECT engagement_arn AS engagement_id, contact_alias, sent_at FROM aws_pages WHERE page_arn = $1",
+                arn,
+            ),
+        };
+        let row = sqlx::query(sql).bind(page_id).fetch_one(&mut **tx).await?;
+        let code = match page {
+            PageRef::Engine(_) => Some(row.try_get("accept_code")?),
+            PageRef::Aws(_) => None,
+        };
         let token = key.token(page_id);
-        let contact: String = page.try_get("contact_alias")?;
-        let engagement: String = page.try_get("engagement_id")?;
-        let locale = language.and_then(Locale::parse);
+        let contact: String = row.try_get("contact_alias")?;
+        let engagement: String = row.try_get("engagement_id")?;
         let link = NewLink {
             token: &token,
             page_id,
             engagement_id: &engagement,
             contact_id: &contact,
             language: locale,
-            sent_at: page.try_get("sent_at")?,
+            sent_at: row.try_get("sent_at")?,
         };
         links::record(tx, link, now).await?;
         Ok(PageFacts {
-            code: page.try_get("accept_code")?,
+            code,
             link: format!("{}{LINK_PATH}{token}", self.transports.base_url),
             locale: locale.unwrap_or_default(),
         })
@@ -466,7 +496,7 @@ fn gateway_json(d: &Claimed, base_url: &str) -> serde_json::Value {
     if let Some(m) = d.page_message() {
         json["body"] = serde_json::json!(if d.kind == DeliveryKind::Voice { m.speech() } else { m.sms() });
         json["language"] = serde_json::json!(m.locale.code());
-        json["page_id"] = serde_json::json!(d.page_id);
+        json["page_id"] = serde_json::json!(d.page_id.as_ref().or(d.aws_page_arn.as_ref()));
         json["link"] = serde_json::json!(m.link);
         json["code"] = serde_json::json!(m.code);
         json["reply_url"] = serde_json::json!(format!("{base_url}/hooks/gateway"));
@@ -525,30 +555,37 @@ impl super::Engine {
 
     /// The newest deliveries first, at most `limit`, with addresses as stored (unredacted).
     pub async fn outbox(&self, limit: u32) -> Result<Vec<DeliveryEntry>, ServerError> {
-        let rows = sqlx::query(
-            "SELECT d.id, p.contact_alias, d.incident_id, d.channel_kind, d.address, d.subject, d.body, d.created_at, \
-             d.status, d.attempts, d.last_error FROM deliveries d LEFT JOIN pages p ON p.id = d.page_id \
-             ORDER BY d.created_at DESC, d.id DESC LIMIT $1",
-        )
-        .bind(i64::from(limit))
-        .fetch_all(&self.db.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(DeliveryEntry {
-                    id: r.try_get("id")?,
-                    contact: r.try_get("contact_alias")?,
-                    incident_id: r.try_get("incident_id")?,
-                    kind: stored("delivery kind", &r.try_get::<String, _>("channel_kind")?, DeliveryKind::parse)?,
-                    address: r.try_get("address")?,
-                    subject: r.try_get("subject")?,
-                    body: r.try_get("body")?,
-                    created_at: r.try_get("created_at")?,
-                    status: stored("delivery status", &r.try_get::<String, _>("status")?, DeliveryStatus::parse)?,
-                    attempts: r.try_get("attempts")?,
-                    last_error: r.try_get("last_error")?,
-                })
-            })
-            .collect()
+        newest(&self.db, limit).await
     }
+}
+
+/// The newest deliveries in `db` first, at most `limit`, with addresses as stored (unredacted):
+/// the engine's, and in AWS mode the console's own notices for Incident Manager's pages.
+pub async fn newest(db: &Db, limit: u32) -> Result<Vec<DeliveryEntry>, ServerError> {
+    let rows = sqlx::query(
+        "SELECT d.id, COALESCE(p.contact_alias, a.contact_alias) AS contact_alias, d.incident_id, d.channel_kind, \
+         d.address, d.subject, d.body, d.created_at, d.status, d.attempts, d.last_error FROM deliveries d \
+         LEFT JOIN pages p ON p.id = d.page_id LEFT JOIN aws_pages a ON a.page_arn = d.aws_page_arn \
+         ORDER BY d.created_at DESC, d.id DESC LIMIT $1",
+    )
+    .bind(i64::from(limit))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DeliveryEntry {
+                id: r.try_get("id")?,
+                contact: r.try_get("contact_alias")?,
+                incident_id: r.try_get("incident_id")?,
+                kind: stored("delivery kind", &r.try_get::<String, _>("channel_kind")?, DeliveryKind::parse)?,
+                address: r.try_get("address")?,
+                subject: r.try_get("subject")?,
+                body: r.try_get("body")?,
+                created_at: r.try_get("created_at")?,
+                status: stored("delivery status", &r.try_get::<String, _>("status")?, DeliveryStatus::parse)?,
+                attempts: r.try_get("attempts")?,
+                last_error: r.try_get("last_error")?,
+            })
+        })
+        .collect()
 }

@@ -376,6 +376,7 @@ impl Engine {
             // message with the code and their personal link (see `messages`).
             let message = Outgoing {
                 page_id: Some(page_id),
+                aws_page_arn: None,
                 incident_id: None,
                 channel_id: &channel.id,
                 kind: DeliveryKind::from(channel.kind),

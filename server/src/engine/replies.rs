@@ -140,7 +140,7 @@ impl Engine {
             "2" => {
                 let subject: String = row.try_get("subject")?;
                 let code: String = row.try_get("accept_code")?;
-                let m = messages::PageMessage { locale, subject: &subject, content: "", code: &code, link: "" };
+                let m = messages::PageMessage { locale, subject: &subject, content: "", code: Some(&code), link: "" };
                 ReplyOutcome::Repeat { speech: m.speech() }
             }
             _ => ReplyOutcome::Ignored,

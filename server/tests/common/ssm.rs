@@ -92,19 +92,21 @@ impl SsmServer {
     pub async fn backend(&self, mode: Mode) -> Arc<dyn Backend> {
         match mode {
             Mode::Local => Arc::new(LocalBackend { engine: self.engine.clone() }),
-            Mode::Aws => {
-                let settings = AwsSettings {
-                    region: Some(REGION.into()),
-                    profile: None,
-                    endpoint_url: Some(self.url.clone()),
-                    cache_secs: 0,
-                    static_credentials: Some((self.key_id.clone(), self.secret.clone())),
-                };
-                let aws = AwsBackend::connect(&settings, self.console_db.clone(), self.clock.clone()).await;
-                // As production composes it: the read cache around the AWS backend.
-                Arc::new(server::read_cache::Cached::new(aws, std::time::Duration::ZERO))
-            }
+            // As production composes it: the read cache around the AWS backend.
+            Mode::Aws => Arc::new(server::read_cache::Cached::new(self.aws_backend().await, std::time::Duration::ZERO)),
         }
+    }
+
+    /// A console in AWS mode over this API, on its own database.
+    pub async fn aws_backend(&self) -> AwsBackend {
+        let settings = AwsSettings {
+            region: Some(REGION.into()),
+            profile: None,
+            endpoint_url: Some(self.url.clone()),
+            cache_secs: 0,
+            static_credentials: Some((self.key_id.clone(), self.secret.clone())),
+        };
+        AwsBackend::connect(&settings, self.console_db.clone(), self.clock.clone()).await
     }
 
     /// Runs every escalation step that is due (what the worker does).
