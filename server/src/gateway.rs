@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde_json::json;
 
+use crate::audit::{self, Actor, Change};
 use crate::engine::Engine;
 use crate::engine::replies::ReplyOutcome;
 
@@ -73,7 +74,13 @@ async fn inbound(State(st): State<GatewayState>, headers: HeaderMap, body: Bytes
     match result {
         Ok(Some((outcome, locale))) => {
             let page = match &outcome {
-                ReplyOutcome::Acknowledged { page_id, .. } => Some(page_id.clone()),
+                ReplyOutcome::Acknowledged { page_id, contact } => {
+                    // The page is acknowledged whatever happens here; a lost audit row is logged.
+                    if let Err(e) = audit_reply(&st.engine, page_id, contact, &message).await {
+                        tracing::error!(error = %e, "cannot write the audit row of a gateway reply");
+                    }
+                    Some(page_id.clone())
+                }
                 _ => None,
             };
             let answer = json!({
@@ -87,6 +94,18 @@ async fn inbound(State(st): State<GatewayState>, headers: HeaderMap, body: Bytes
             error(StatusCode::INTERNAL_SERVER_ERROR, "the console could not record the reply; try again")
         }
     }
+}
+
+/// "acknowledged by <person> by SMS from <number>" (or by a key press in a call), in the audit log.
+async fn audit_reply(engine: &Engine, page_id: &str, contact: &str, message: &Inbound) -> Result<(), sqlx::Error> {
+    let after = match message {
+        Inbound::Sms { from, .. } => json!({ "contact": contact, "via": "sms", "from": from }),
+        Inbound::Keypress { call_id, .. } => json!({ "contact": contact, "via": "keypress", "call_id": call_id }),
+    };
+    let mut tx = engine.database().begin_write().await?;
+    let change = Change::created("page_acknowledgement", page_id, &after);
+    audit::record(&mut tx, Actor::Recipient(contact), engine.now().timestamp(), change).await?;
+    tx.commit().await
 }
 
 #[cfg(test)]

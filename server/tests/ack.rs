@@ -432,6 +432,13 @@ async fn an_sms_reply_with_the_code_or_1_acknowledges() {
     assert_eq!(w.sms(TANAKA, "1").await["result"], "nothing_open");
     let receipts = w.engine.receipts(&second).await.unwrap();
     assert!(receipts.iter().any(|r| r.info.as_deref() == Some("by SMS reply")), "{receipts:?}");
+    let audit: Vec<(String, String)> =
+        sqlx::query_as("SELECT actor, after_json FROM audit_log WHERE entity = 'page_acknowledgement'")
+            .fetch_all(&w.engine.database().pool)
+            .await
+            .unwrap();
+    assert_eq!(audit.len(), 2, "both SMS acknowledgements: {audit:?}");
+    assert!(audit.iter().all(|(actor, after)| actor == "recipient:tanaka" && after.contains("\"via\":\"sms\"")));
     // A number nobody has; English for an English contact.
     assert_eq!(w.sms("+15550000000", "1").await["result"], "unknown_number");
     w.page("emily", "sms-3").await;
