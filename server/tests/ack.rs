@@ -316,6 +316,13 @@ async fn tampered_expired_and_overused_links_get_their_own_answers() {
     assert_eq!(r.status, StatusCode::GONE, "{}", r.body);
     assert!(r.body.contains("expired"), "{}", r.body);
     assert_eq!(w.press(&link, Some(ORIGIN)).await.status, StatusCode::GONE);
+    // A page whose engagement was stopped (the incident lead took over): 410 too.
+    let stopped = w.page("emily", "alarm-5").await;
+    w.engine.stop_engagement(&stopped, "handled by the incident lead").await.unwrap();
+    let ended = w.links_in_mail("emily").into_iter().find(|l| *l != link).unwrap();
+    let r = w.get(&ended, "GET").await;
+    assert_eq!(r.status, StatusCode::GONE, "{}", r.body);
+    assert!(r.body.contains("data-testid=\"ack-ended\""), "{}", r.body);
     // Ten requests a minute per token (two made above), then 429.
     let statuses: Vec<StatusCode> = {
         let mut s = Vec::new();
@@ -328,55 +335,32 @@ async fn tampered_expired_and_overused_links_get_their_own_answers() {
     assert_eq!(w.get(&link, "GET").await.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[tokio::test]
-async fn in_aws_mode_the_console_sends_the_link_and_it_accepts_with_accept_page() {
-    let (db, _dir) = common::test_db().await;
-    let api = common::ssm::SsmServer::start(&db).await;
+/// A console in AWS mode (its own database, outbox and mail) over the SSM API of an engine that
+/// plays Incident Manager, with tanaka (Japanese) on it.
+struct AwsWorld {
+    api: common::ssm::SsmServer,
+    aws: server::aws_backend::AwsBackend,
+    outbox: Outbox,
+    mail: Inbox,
+    router: axum::Router,
+}
+
+fn manager() -> CurrentUser {
+    CurrentUser { id: 1, username: "hana".into(), display_name: "Hana".into(), role: Role::Manager, contact: None }
+}
+
+async fn aws_world(db: &server::db::Db) -> AwsWorld {
+    let api = common::ssm::SsmServer::start(db).await;
     person(&api.engine, "tanaka", Locale::Ja).await;
     // The AWS-mode console keeps the person's language in its own database.
     let mut conn = api.console_db.writer().acquire().await.unwrap();
     links::set_language_in(&mut conn, "tanaka", Locale::Ja, 0).await.unwrap();
     drop(conn);
     let aws = api.aws_backend().await;
-    let notices = aws.notices();
-    let manager =
-        CurrentUser { id: 1, username: "hana".into(), display_name: "Hana".into(), role: Role::Manager, contact: None };
-    let start = EngagementStart {
-        contact: "tanaka".into(),
-        sender: "cloudwatch".into(),
-        subject: "[Impact 1] 決済APIのエラー率上昇".into(),
-        content: "決済APIの5xxが5%を超えています。".into(),
-        ..EngagementStart::default()
-    };
-    let engagement_arn = aws.start_engagement(&manager, start).await.unwrap();
-    // Incident Manager (here the engine behind the SSM API) pages tanaka.
-    api.run_due().await;
-    assert_eq!(notices.run_once().await.unwrap(), 1, "the page is noticed");
-    assert_eq!(notices.run_once().await.unwrap(), 0, "once");
-
-    // The console's own outbox sends the notice: e-mail and SMS, not a second call.
     let console = Engine::new(api.console_db.clone(), api.clock.clone());
     let (url, mail) = smtp_sink().await;
     let smtp = server::engine::outbox::smtp(&url, "On-call <oncall@example.com>").unwrap();
     let outbox = console.outbox_sender(Transports::new(Some(smtp), None).with_base_url(ORIGIN));
-    outbox.run_due().await.unwrap();
-    let kinds: Vec<String> = sqlx::query_scalar("SELECT channel_kind FROM deliveries ORDER BY channel_kind")
-        .fetch_all(&api.console_db.pool)
-        .await
-        .unwrap();
-    assert_eq!(kinds, ["email", "sms"]);
-    // The Deliveries page shows them, for tanaka.
-    let listed = aws.deliveries(50).await.unwrap();
-    assert_eq!(listed.len(), 2, "{listed:?}");
-    assert!(listed.iter().all(|d| d.contact.as_deref() == Some("tanaka")), "{listed:?}");
-    let sent = mail.lock().unwrap().clone();
-    assert_eq!(sent.len(), 1);
-    let text = sent[0].data.replace("=\n", "");
-    assert!(text.contains("Subject: =?utf-8?") || text.contains("決済"), "{text}");
-    let start = text.find("/a/").expect("the e-mail carries the link") + 3;
-    let token: String = text[start..].chars().take(22).collect();
-    assert!(links::well_formed(&token), "{token}");
-
     let state = AckState {
         db: api.console_db.clone(),
         backend: api.backend(common::ssm::Mode::Aws).await,
@@ -385,25 +369,97 @@ async fn in_aws_mode_the_console_sends_the_link_and_it_accepts_with_accept_page(
         trusted_proxy_hops: 0,
         limiter: Arc::new(Limiter::default()),
     };
-    let router = server::ack::routes(state);
-    let path = format!("/a/{token}");
-    let get = router.clone().oneshot(Request::get(&path).body(Body::empty()).unwrap()).await.unwrap();
-    assert_eq!(get.status(), StatusCode::OK);
-    let body = String::from_utf8_lossy(&get.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    AwsWorld { router: server::ack::routes(state), api, aws, outbox, mail }
+}
+
+impl AwsWorld {
+    /// Incident Manager pages; the watcher notices; the console's outbox sends. The link in the
+    /// newest e-mail.
+    async fn link_after_paging(&self) -> String {
+        self.api.run_due().await;
+        let notices = self.aws.notices();
+        assert_eq!(notices.run_once().await.unwrap(), 1, "the page is noticed");
+        assert_eq!(notices.run_once().await.unwrap(), 0, "once");
+        self.outbox.run_due().await.unwrap();
+        let text = self.mail.lock().unwrap().last().expect("an e-mail").data.replace("=\n", "");
+        let start = text.find("/a/").expect("the e-mail carries the link") + 3;
+        let token: String = text[start..].chars().take(22).collect();
+        assert!(links::well_formed(&token), "{token}");
+        format!("/a/{token}")
+    }
+
+    async fn call(&self, req: Request<Body>) -> (StatusCode, String) {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        (status, String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned())
+    }
+}
+
+#[tokio::test]
+async fn in_aws_mode_the_console_sends_the_link_and_it_accepts_with_accept_page() {
+    let (db, _dir) = common::test_db().await;
+    let w = aws_world(&db).await;
+    let start = EngagementStart {
+        contact: "tanaka".into(),
+        sender: "cloudwatch".into(),
+        subject: "[Impact 1] 決済APIのエラー率上昇".into(),
+        content: "決済APIの5xxが5%を超えています。".into(),
+        ..EngagementStart::default()
+    };
+    let engagement_arn = w.aws.start_engagement(&manager(), start).await.unwrap();
+    let link = w.link_after_paging().await;
+    // The console's notice: e-mail and SMS, not a second call; the Deliveries page shows them.
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT channel_kind FROM deliveries ORDER BY channel_kind")
+        .fetch_all(&w.api.console_db.pool)
+        .await
+        .unwrap();
+    assert_eq!(kinds, ["email", "sms"]);
+    let listed = w.aws.deliveries(50).await.unwrap();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert!(listed.iter().all(|d| d.contact.as_deref() == Some("tanaka")), "{listed:?}");
+
+    let (status, body) = w.call(Request::get(&link).body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
     assert!(body.contains("lang=\"ja\"") && body.contains("決済APIのエラー率上昇"), "{body}");
-    let post = Request::post(&path).header(header::ORIGIN, ORIGIN).body(Body::empty()).unwrap();
-    let res = router.oneshot(post).await.unwrap();
-    let status = res.status();
-    let body = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned();
+    let (status, body) = w.call(Request::post(&link).header(header::ORIGIN, ORIGIN).body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("ack-done"), "{body}");
     // AcceptPage reached Incident Manager with the code not checked, and the escalation stopped.
     let engagement = engagement_arn.rsplit('/').next().unwrap();
-    let receipts = api.engine.receipts(engagement).await.unwrap();
+    let receipts = w.api.engine.receipts(engagement).await.unwrap();
     assert!(
         receipts.iter().any(|r| r.kind.as_str() == "read" && r.info.as_deref() == Some("via link")),
         "{receipts:?}"
     );
+    assert!(w.api.engine.engagement(engagement).await.unwrap().summary.stopped_at.is_some());
+}
+
+#[tokio::test]
+async fn in_aws_mode_an_incidents_pages_get_the_link_and_its_timeline_says_who_acknowledged() {
+    let (db, _dir) = common::test_db().await;
+    let w = aws_world(&db).await;
+    let plan = app::domain::incident::ResponsePlan {
+        name: "sev1".into(),
+        display_name: "Sev 1".into(),
+        template: app::domain::incident::IncidentTemplate {
+            title: "決済APIのエラー率上昇".into(),
+            impact: 1,
+            summary: "5xx above 5%".into(),
+            dedupe_string: String::new(),
+        },
+        engagements: vec!["tanaka".into()],
+        notification_targets: vec![],
+    };
+    w.aws.create_response_plan(&manager(), plan).await.unwrap();
+    let start = app::ports::IncidentStart { response_plan: "sev1".into(), ..app::ports::IncidentStart::default() };
+    let incident = w.aws.start_incident(&manager(), start).await.unwrap();
+    let link = w.link_after_paging().await;
+    let (status, body) = w.call(Request::post(&link).header(header::ORIGIN, ORIGIN).body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Incident Manager's timeline (the engine's, behind the API) names who acknowledged, and how.
+    let id = incident.rsplit('.').next().unwrap();
+    let timeline = w.api.engine.timeline(id).await.unwrap();
+    assert!(timeline.iter().any(|e| e.data.contains("Page acknowledged by tanaka via link")), "{timeline:?}");
 }
 
 const TANAKA: &str = "+819006000000";

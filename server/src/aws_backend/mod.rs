@@ -129,6 +129,29 @@ impl AwsBackend {
         }
     }
 
+    /// "Page acknowledged by <person> via link" on the page's incident's timeline, if it has one.
+    async fn note_acceptance(&self, page_id: &str, how: &str) -> Result<(), AppError> {
+        let page = self
+            .contacts
+            .describe_page()
+            .page_id(page_id)
+            .send()
+            .await
+            .map_err(|e| aws_error("ssm-contacts:DescribePage", &e))?;
+        let Some(incident) = page.incident_id().filter(|i| !i.is_empty()) else { return Ok(()) };
+        let text = format!("Page acknowledged by {} {how}", last_segment(page.contact_arn()));
+        self.incidents
+            .create_timeline_event()
+            .incident_record_arn(incident)
+            .event_time(AwsTime::from_secs(self.clock.now().timestamp()))
+            .event_type("Custom Event")
+            .event_data(text)
+            .send()
+            .await
+            .map_err(|e| aws_error("ssm-incidents:CreateTimelineEvent", &e))?;
+        Ok(())
+    }
+
     /// Remembers the account id of an ARN (`arn:aws:<service>:<region>:<account>:…`).
     fn learn_account(&self, arn: &str) {
         if let Some(account) = arn.split(':').nth(4).filter(|a| !a.is_empty()) {
@@ -1051,6 +1074,11 @@ impl Backend for AwsBackend {
             .await;
         self.arns.clear();
         result.map_err(|e| aws_error("ssm-contacts:AcceptPage", &e))?;
+        // Incident Manager does not say on the incident who acknowledged; the console does.
+        // The page is acknowledged whatever happens here, so a failure is logged, not returned.
+        if let Err(e) = self.note_acceptance(page_id, how).await {
+            tracing::error!(error = ?e, "the acknowledgement is not on the incident's timeline");
+        }
         Ok(())
     }
 
