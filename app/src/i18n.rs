@@ -439,6 +439,7 @@ messages! {
     MyPages => "My pages", "自分の呼び出し";
     WaitingForYou => "Waiting for you", "対応待ち";
     NothingWaiting => "Nothing is waiting for you.", "対応待ちの呼び出しはありません。";
+    NoRecentPages => "No pages yet.", "まだ呼び出しはありません。";
     RecentPages => "Recent pages", "最近の呼び出し";
     NextShifts => "Your next shifts", "次のシフト";
     NoShiftsSoon => "No shifts in the next 14 days.", "今後14日間のシフトはありません。";

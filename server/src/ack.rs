@@ -247,25 +247,27 @@ impl View {
         respond(l, status, title, &(body + &link))
     }
 
-    /// Impact, when it started, the summary.
+    /// Impact and when it started, then the summary (the incident's, or what the sender wrote).
     fn facts(&self) -> String {
         let l = self.locale;
-        match &self.incident {
-            Some(i) => {
-                let summary = if i.summary.is_empty() { String::new() } else { format!("<p>{}</p>", esc(&i.summary)) };
-                let meta = format!(
-                    "<p class=\"meta\">{} {} · {} {}</p>",
+        let (meta, summary) = match &self.incident {
+            Some(i) => (
+                format!(
+                    "{} {} · {} {}",
                     Text::Impact.text(l),
                     i.impact,
                     Text::Started.text(l),
                     esc(&when(i.created_at, l))
-                );
-                meta + &summary
-            }
-            None => {
-                format!("<p class=\"meta\">{} {}</p>", Text::Started.text(l), esc(&when(self.engagement.started_at, l)))
-            }
-        }
+                ),
+                &i.summary,
+            ),
+            None => (
+                format!("{} {}", Text::Started.text(l), esc(&when(self.engagement.started_at, l))),
+                &self.engagement.content,
+            ),
+        };
+        let summary = if summary.is_empty() { String::new() } else { format!("<p>{}</p>", esc(summary)) };
+        format!("<p class=\"meta\">{meta}</p>{summary}")
     }
 
     /// The button, or what already happened.

@@ -58,6 +58,7 @@ impl LocalBackend {
             id: e.id,
             contact: e.contact,
             sender: e.sender,
+            content: e.content,
             subject: e.subject,
             incident_id: e.incident_id,
             started_at: epoch(e.started_at),

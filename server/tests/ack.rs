@@ -421,6 +421,7 @@ async fn in_aws_mode_the_console_sends_the_link_and_it_accepts_with_accept_page(
     let (status, body) = w.call(Request::get(&link).body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("lang=\"ja\"") && body.contains("決済APIのエラー率上昇"), "{body}");
+    assert!(body.contains("決済APIの5xxが5%を超えています。"), "the summary is shown: {body}");
     let (status, body) = w.call(Request::post(&link).header(header::ORIGIN, ORIGIN).body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body.contains("ack-done"), "{body}");

@@ -68,18 +68,22 @@ mod ssr {
     use crate::model::me::MyShift;
     use crate::ports::Services;
 
-    /// The person's shifts in the coming days, soonest first, from each rotation they are in.
+    /// The person's shifts in the coming days (the current one included), soonest first, from
+    /// each rotation they are in, each with its real start and end.
     pub async fn next_shifts(s: &Services, contact: &str) -> Result<Vec<MyShift>, AppError> {
         let now = s.clock.now().timestamp();
         let until = now + super::SHIFT_HORIZON_DAYS * 86_400;
+        // Shifts come cut to the window asked for: ask a month (the longest hand-off) wider on
+        // each side, so the current shift shows its real start and the last its real end.
+        let margin = 31 * 86_400;
         let mut shifts = Vec::new();
         for r in s.backend.rotations().await? {
             if !r.rotation.members.iter().any(|m| m == contact) {
                 continue;
             }
-            for shift in s.backend.rotation_shifts(&r.id, now, until).await? {
-                if shift.members.iter().any(|m| m == contact) {
-                    let (start, end) = (shift.start.timestamp(), shift.end.timestamp());
+            for shift in s.backend.rotation_shifts(&r.id, now - margin, until + margin).await? {
+                let (start, end) = (shift.start.timestamp(), shift.end.timestamp());
+                if shift.members.iter().any(|m| m == contact) && end > now && start < until {
                     shifts.push(MyShift { rotation_id: r.id.clone(), rotation: r.name.clone(), start, end });
                 }
             }

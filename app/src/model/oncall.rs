@@ -61,6 +61,8 @@ pub struct EngagementView {
     pub contact: String,
     pub sender: String,
     pub subject: String,
+    /// What the sender wrote (an incident's summary, an alarm's details).
+    pub content: String,
     pub incident_id: Option<String>,
     pub started_at: i64,
     pub stopped_at: Option<i64>,

@@ -48,9 +48,16 @@ fn Overview(overview: MyOverview) -> impl IntoView {
         <h2>{t(Msg::NextShifts)}</h2>
         <Shifts shifts=overview.shifts />
         <h2>{t(Msg::RecentPages)}</h2>
-        <ul class="cards" data-testid="me-recent">
-            {overview.recent.into_iter().map(|p| view! { <PageItem page=p /> }).collect_view()}
-        </ul>
+        {if overview.recent.is_empty() {
+            view! { <p class="meta" data-testid="me-no-recent">{t(Msg::NoRecentPages)}</p> }.into_any()
+        } else {
+            view! {
+                <ul class="cards" data-testid="me-recent">
+                    {overview.recent.into_iter().map(|p| view! { <PageItem page=p /> }).collect_view()}
+                </ul>
+            }
+            .into_any()
+        }}
         <LanguageForm chosen=overview.language />
     }
     .into_any()

@@ -328,6 +328,7 @@ impl AwsBackend {
             contact: last_segment(e.contact_arn()),
             sender: e.sender().to_owned(),
             subject: e.subject().to_owned(),
+            content: e.content().to_owned(),
             incident_id: e.incident_id().map(incident_key),
             started_at: e.start_time().map_or(0, secs),
             stopped_at: e.stop_time().map(secs),

@@ -57,7 +57,6 @@ pub struct PageView {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EngagementDetail {
     pub summary: EngagementSummary,
-    pub content: String,
     pub public_subject: Option<String>,
     pub public_content: Option<String>,
 }
@@ -90,6 +89,7 @@ fn engagement_from_row(r: &sqlx::any::AnyRow) -> Result<EngagementSummary, sqlx:
         started_at: from_epoch(r.try_get("started_at")?),
         stopped_at: r.try_get::<Option<i64>, _>("stopped_at")?.map(from_epoch),
         stop_reason: r.try_get("stop_reason")?,
+        content: r.try_get("content")?,
     })
 }
 
@@ -109,6 +109,7 @@ pub struct EngagementSummary {
     pub contact: String,
     pub sender: String,
     pub subject: String,
+    pub content: String,
     pub incident_id: Option<String>,
     pub started_at: DateTime<Utc>,
     pub stopped_at: Option<DateTime<Utc>>,
@@ -501,7 +502,6 @@ impl Engine {
             .ok_or_else(|| ServerError::NotFound("engagement", id.to_owned()))?;
         Ok(EngagementDetail {
             summary: engagement_from_row(&row)?,
-            content: row.try_get("content")?,
             public_subject: row.try_get("public_subject")?,
             public_content: row.try_get("public_content")?,
         })

@@ -913,7 +913,7 @@ async fn describe_engagement(c: &Call<'_>, id: &str) -> Result<Value, ApiError> 
         "EngagementArn": c.arns.engagement(&s.contact, &s.id),
         "Sender": s.sender,
         "Subject": s.subject,
-        "Content": e.content,
+        "Content": e.summary.content,
         "PublicSubject": e.public_subject,
         "PublicContent": e.public_content,
         "IncidentId": incident_arn(c, s.incident_id.as_deref()).await?,
@@ -988,7 +988,7 @@ async fn page_json(c: &Call<'_>, p: &PageView, full: bool) -> Result<Value, ApiE
     });
     if full {
         v["Subject"] = json!(e.summary.subject);
-        v["Content"] = json!(e.content);
+        v["Content"] = json!(e.summary.content);
         v["PublicSubject"] = json!(e.public_subject);
         v["PublicContent"] = json!(e.public_content);
     }
