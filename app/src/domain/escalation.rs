@@ -1,0 +1,300 @@
+//! What an engagement does if nobody acknowledges: who is paged when, on which channel, worked
+//! out from the plans and rosters alone, by the rules the local engine follows
+//! (`server/src/engine/paging.rs`). So an editor can show the timeline before anything is
+//! saved, in the browser or on the server. `server/tests/escalation.rs` checks, on random plans
+//! and rotations, that the engine on a virtual clock sends exactly what this says.
+//!
+//! The rules: an engaged person or on-call schedule pages whoever is on call at the start; an
+//! escalation plan runs its stages in order, each after the previous one's minutes, paging the
+//! people its contact targets have on call at that moment. Each person is paged once per
+//! engagement and then runs their own plan: each stage's activated channels, one stage after
+//! another (without a plan, every activated channel at once). A channel gets one message per
+//! page: a later stage that names it again sends nothing more (the engine's outbox keeps one
+//! delivery per page and channel).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::domain::contact::{Contact, ContactChannel, ContactType, Target, schedule_on_call};
+use crate::domain::rotation::{Override, Rotation};
+
+/// Everything a simulation reads.
+#[derive(Clone, Debug, Default)]
+pub struct Directory {
+    /// Every contact by alias.
+    pub contacts: BTreeMap<String, Contact>,
+    /// Each person's channels, by alias.
+    pub channels: BTreeMap<String, Vec<ContactChannel>>,
+    /// Each rotation by id, with its overrides.
+    pub rotations: BTreeMap<String, (Rotation, Vec<Override>)>,
+}
+
+/// One message the engagement would send.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PlannedMessage {
+    pub at: DateTime<Utc>,
+    pub person: String,
+    pub channel_id: String,
+}
+
+/// A step that reaches nobody, for the editor to flag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Gap {
+    /// The target (a schedule, or an escalation plan used as a target) had nobody on call.
+    NobodyOnCall { at: DateTime<Utc>, stage: usize, target: String },
+    /// The target is not a known contact.
+    UnknownContact { stage: usize, target: String },
+    /// A paged person whose plan reaches no activated channel.
+    NoWorkingChannel { at: DateTime<Utc>, person: String },
+}
+
+/// Who is paged when, if nobody acknowledges.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Simulation {
+    /// Soonest first.
+    pub messages: Vec<PlannedMessage>,
+    pub gaps: Vec<Gap>,
+}
+
+impl Directory {
+    /// The people a contact has on call at `at`: a person is themself; a schedule, whoever its
+    /// rotations have on call; an escalation plan, nobody (it is not on call, it escalates).
+    pub fn on_call(&self, contact: &Contact, at: DateTime<Utc>) -> Vec<String> {
+        match contact.kind {
+            ContactType::Personal => vec![contact.alias.clone()],
+            ContactType::Escalation => Vec::new(),
+            ContactType::OncallSchedule => schedule_on_call(
+                contact
+                    .plan
+                    .rotation_ids
+                    .iter()
+                    .filter_map(|id| self.rotations.get(id))
+                    .map(|(rotation, overrides)| rotation.on_call_at(at, overrides)),
+            ),
+        }
+    }
+
+    /// What engaging `engaged` at `start` does if nobody acknowledges.
+    pub fn simulate(&self, engaged: &str, start: DateTime<Utc>) -> Simulation {
+        let mut run = Run { directory: self, paged: Vec::new(), sim: Simulation::default() };
+        let Some(contact) = self.contacts.get(engaged) else {
+            run.sim.gaps.push(Gap::UnknownContact { stage: 0, target: engaged.to_owned() });
+            return run.sim;
+        };
+        if contact.kind == ContactType::Escalation {
+            let mut at = start;
+            for (index, stage) in contact.plan.stages.iter().enumerate() {
+                for target in &stage.targets {
+                    if let Target::Contact { contact_id, .. } = target {
+                        run.page_target(contact_id, index, at);
+                    }
+                }
+                at += Duration::minutes(i64::from(stage.duration_minutes));
+            }
+        } else {
+            run.page_target(engaged, 0, start);
+        }
+        run.sim.messages.sort();
+        run.sim
+    }
+}
+
+/// One simulation under way.
+struct Run<'a> {
+    directory: &'a Directory,
+    /// Each person is paged once per engagement.
+    paged: Vec<String>,
+    sim: Simulation,
+}
+
+impl Run<'_> {
+    fn page_target(&mut self, alias: &str, stage: usize, at: DateTime<Utc>) {
+        let Some(target) = self.directory.contacts.get(alias) else {
+            self.sim.gaps.push(Gap::UnknownContact { stage, target: alias.to_owned() });
+            return;
+        };
+        let people = self.directory.on_call(target, at);
+        if people.is_empty() {
+            self.sim.gaps.push(Gap::NobodyOnCall { at, stage, target: alias.to_owned() });
+        }
+        for person in people {
+            if !self.paged.contains(&person) {
+                self.page_person(&person, at);
+                self.paged.push(person);
+            }
+        }
+    }
+
+    /// The person's own plan from `at`.
+    fn page_person(&mut self, person: &str, at: DateTime<Utc>) {
+        let Some(contact) = self.directory.contacts.get(person) else { return };
+        let channels = self.directory.channels.get(person).map_or(&[][..], Vec::as_slice);
+        let sent_before = self.sim.messages.len();
+        let mut used: Vec<String> = Vec::new();
+        let mut send = |channel: &ContactChannel, when: DateTime<Utc>| {
+            if channel.activated && !used.contains(&channel.id) {
+                used.push(channel.id.clone());
+                self.sim.messages.push(PlannedMessage {
+                    at: when,
+                    person: person.to_owned(),
+                    channel_id: channel.id.clone(),
+                });
+            }
+        };
+        if contact.plan.stages.is_empty() {
+            for channel in channels {
+                send(channel, at);
+            }
+        } else {
+            let mut when = at;
+            for stage in &contact.plan.stages {
+                for target in &stage.targets {
+                    if let Target::Channel { channel_id, .. } = target
+                        && let Some(channel) = channels.iter().find(|c| &c.id == channel_id)
+                    {
+                        send(channel, when);
+                    }
+                }
+                when += Duration::minutes(i64::from(stage.duration_minutes));
+            }
+        }
+        if self.sim.messages.len() == sent_before {
+            self.sim.gaps.push(Gap::NoWorkingChannel { at, person: person.to_owned() });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::contact::{ChannelType, Plan, Stage};
+    use crate::domain::rotation::HandOff;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, h, m, 0).unwrap()
+    }
+
+    fn person(d: &mut Directory, alias: &str, stages: &[(u32, &[&str])]) {
+        let channels: Vec<ContactChannel> = ["email", "voice"]
+            .iter()
+            .map(|k| ContactChannel {
+                id: format!("{alias}-{k}"),
+                contact_id: alias.into(),
+                name: (*k).into(),
+                kind: if *k == "email" { ChannelType::Email } else { ChannelType::Voice },
+                address: String::new(),
+                activated: !(alias == "idle" && *k == "email"),
+            })
+            .collect();
+        let stages = stages
+            .iter()
+            .map(|(minutes, kinds)| Stage {
+                duration_minutes: *minutes,
+                targets: kinds
+                    .iter()
+                    .map(|k| Target::Channel { channel_id: format!("{alias}-{k}"), retry_minutes: 0 })
+                    .collect(),
+            })
+            .collect();
+        let contact = Contact {
+            alias: alias.into(),
+            display_name: alias.into(),
+            kind: ContactType::Personal,
+            plan: Plan { stages, rotation_ids: vec![] },
+        };
+        d.contacts.insert(alias.into(), contact);
+        d.channels.insert(alias.into(), channels);
+    }
+
+    fn message(h: u32, m: u32, person: &str, kind: &str) -> PlannedMessage {
+        PlannedMessage { at: at(h, m), person: person.into(), channel_id: format!("{person}-{kind}") }
+    }
+
+    #[test]
+    fn e_mail_first_then_a_call_then_the_secondary() {
+        let mut d = Directory::default();
+        person(&mut d, "suzuki", &[(10, &["email"]), (0, &["voice"])]);
+        person(&mut d, "emily", &[(10, &["email"]), (0, &["voice"])]);
+        let rotation = Rotation {
+            members: vec!["emily".into()],
+            start: at(0, 0) - Duration::days(7),
+            time_zone: "Asia/Tokyo".into(),
+            handoff: HandOff::Daily(vec![crate::domain::rotation::HandOffTime::new(9, 0)]),
+            multiplier: 1,
+            number_on_call: 1,
+            coverage: vec![],
+        };
+        d.rotations.insert("secondary".into(), (rotation, vec![]));
+        let schedule = Contact {
+            alias: "secondary-oncall".into(),
+            display_name: "Secondary".into(),
+            kind: ContactType::OncallSchedule,
+            plan: Plan { stages: vec![], rotation_ids: vec!["secondary".into()] },
+        };
+        d.contacts.insert(schedule.alias.clone(), schedule);
+        let target = |alias: &str| Target::Contact { contact_id: alias.into(), essential: true };
+        let plan = Contact {
+            alias: "main".into(),
+            display_name: "Main".into(),
+            kind: ContactType::Escalation,
+            plan: Plan {
+                stages: vec![
+                    Stage { duration_minutes: 20, targets: vec![target("suzuki")] },
+                    Stage { duration_minutes: 0, targets: vec![target("secondary-oncall"), target("suzuki")] },
+                ],
+                rotation_ids: vec![],
+            },
+        };
+        d.contacts.insert("main".into(), plan);
+        let sim = d.simulate("main", at(3, 0));
+        assert_eq!(
+            sim.messages,
+            [
+                message(3, 0, "suzuki", "email"),
+                message(3, 10, "suzuki", "voice"),
+                message(3, 20, "emily", "email"),
+                message(3, 30, "emily", "voice"),
+            ]
+        );
+        assert!(sim.gaps.is_empty(), "{:?}", sim.gaps);
+    }
+
+    #[test]
+    fn steps_that_reach_nobody_are_flagged() {
+        let mut d = Directory::default();
+        person(&mut d, "idle", &[(5, &["email"])]);
+        let empty = Contact {
+            alias: "nobody".into(),
+            display_name: "Nobody".into(),
+            kind: ContactType::OncallSchedule,
+            plan: Plan::default(),
+        };
+        d.contacts.insert("nobody".into(), empty);
+        let target = |alias: &str| Target::Contact { contact_id: alias.into(), essential: false };
+        let plan = Contact {
+            alias: "main".into(),
+            display_name: "Main".into(),
+            kind: ContactType::Escalation,
+            plan: Plan {
+                stages: vec![Stage {
+                    duration_minutes: 5,
+                    targets: vec![target("nobody"), target("idle"), target("gone")],
+                }],
+                rotation_ids: vec![],
+            },
+        };
+        d.contacts.insert("main".into(), plan);
+        let sim = d.simulate("main", at(1, 0));
+        assert!(sim.messages.is_empty());
+        assert_eq!(
+            sim.gaps,
+            [
+                Gap::NobodyOnCall { at: at(1, 0), stage: 0, target: "nobody".into() },
+                Gap::NoWorkingChannel { at: at(1, 0), person: "idle".into() },
+                Gap::UnknownContact { stage: 0, target: "gone".into() },
+            ]
+        );
+    }
+}
