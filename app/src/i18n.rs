@@ -440,6 +440,10 @@ messages! {
     WaitingForYou => "Waiting for you", "対応待ち";
     NothingWaiting => "Nothing is waiting for you.", "対応待ちの呼び出しはありません。";
     NoRecentPages => "No pages yet.", "まだ呼び出しはありません。";
+    TimelineIfNobody => "If nobody acknowledges, starting now", "誰も対応しなかった場合（今から）";
+    GapNobodyOnCall => "nobody on call: this step pages no one", "オンコール担当者なし：誰も呼び出されません";
+    GapNoWorkingChannel => "no activated channel: this person gets nothing", "有効な連絡先なし：この人には届きません";
+    GapUnknownContact => "unknown contact", "不明な連絡先";
     RecentPages => "Recent pages", "最近の呼び出し";
     NextShifts => "Your next shifts", "次のシフト";
     NoShiftsSoon => "No shifts in the next 14 days.", "今後14日間のシフトはありません。";

@@ -214,6 +214,10 @@ test.describe.serial('web console', () => {
 
       await gotoHydrated(p, '/escalation');
       await expect(p.locator('[data-testid="escalation-plan"][data-alias="web-escalation"]')).toContainText('primary-oncall');
+      // If nobody acknowledged now: the primary's e-mail and SMS at once, their call 10 minutes on.
+      const timeline = p.locator('[data-testid="escalation-plan"][data-alias="web-escalation"] [data-testid="plan-timeline"] li');
+      await expect(timeline.first()).toContainText('+0');
+      await expect(timeline.filter({ hasText: '+10' }).first()).toBeVisible();
       await expect(p.locator('tr[data-alias="tanaka"]')).toContainText('田中 太郎');
       await expect(p.locator('tr[data-alias="tanaka"]')).toContainText('tanaka@example.co.jp');
 

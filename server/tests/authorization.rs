@@ -33,6 +33,7 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("admin_issue_api_key", Needs(Role::Admin), "name=matrix"),
     ("admin_revoke_api_key", Needs(Role::Admin), "access_key_id=AKOCNOSUCHKEY"),
     ("oncall_contacts", Needs(Role::Viewer), ""),
+    ("oncall_plan_timelines", Needs(Role::Viewer), ""),
     ("oncall_rotations", Needs(Role::Viewer), ""),
     ("oncall_response_plans", Needs(Role::Viewer), ""),
     ("oncall_engagements", Needs(Role::Viewer), ""),

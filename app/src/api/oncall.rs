@@ -8,7 +8,7 @@ use crate::auth::Role;
 use crate::domain::incident::IncidentStatus;
 use crate::domain::incident::{IncidentRecord, ResponsePlan};
 use crate::error::AppError;
-use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, IncidentDetail, RotationView};
+use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, IncidentDetail, PlanTimeline, RotationView};
 
 pub const ENGAGEMENTS_PAGE: u32 = 100;
 pub const INCIDENTS_PAGE: u32 = 100;
@@ -54,10 +54,80 @@ pub async fn get_incident(id: String) -> Result<IncidentDetail, AppError> {
     crate::api::ssr::serve(Role::Viewer, |_, s| async move { s.backend.incident(&id).await }).await
 }
 
-/// Managers only: the outbox shows message bodies, acknowledgement codes included.
+/// Managers only: the outbox shows addresses and message bodies.
 #[server(endpoint = "oncall_deliveries")]
 pub async fn list_deliveries() -> Result<Vec<DeliveryEntry>, AppError> {
     crate::api::ssr::serve(Role::Manager, |_, s| async move { s.backend.deliveries(DELIVERIES_PAGE).await }).await
+}
+
+/// Each escalation plan's timeline if it were engaged now and nobody acknowledged.
+#[server(endpoint = "oncall_plan_timelines")]
+pub async fn plan_timelines() -> Result<Vec<PlanTimeline>, AppError> {
+    crate::api::ssr::serve(Role::Viewer, |_, s| async move { ssr::plan_timelines(&s).await }).await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::domain::contact::ContactType;
+    use crate::domain::escalation::{Directory, Gap, Simulation};
+    use crate::error::AppError;
+    use crate::model::oncall::{PlanTimeline, TimelineStep, TimelineWhat};
+    use crate::ports::Services;
+
+    pub async fn plan_timelines(s: &Services) -> Result<Vec<PlanTimeline>, AppError> {
+        let mut d = Directory::default();
+        for view in s.backend.contacts().await? {
+            d.channels.insert(view.contact.alias.clone(), view.channels);
+            d.contacts.insert(view.contact.alias.clone(), view.contact);
+        }
+        for r in s.backend.rotations().await? {
+            let detail = s.backend.rotation(&r.id).await?;
+            let overrides = detail.overrides.into_iter().map(|o| o.value).collect();
+            d.rotations.insert(r.id, (detail.rotation, overrides));
+        }
+        let now = s.clock.now();
+        let plans = d.contacts.values().filter(|c| c.kind == ContactType::Escalation);
+        Ok(plans
+            .map(|plan| PlanTimeline {
+                plan: plan.alias.clone(),
+                from: now.timestamp(),
+                steps: steps(&d, &d.simulate(&plan.alias, now), now.timestamp()),
+            })
+            .collect())
+    }
+
+    /// Messages and gaps in one list, by time; names as people read them.
+    fn steps(d: &Directory, sim: &Simulation, from: i64) -> Vec<TimelineStep> {
+        let name = |alias: &str| d.contacts.get(alias).map_or_else(|| alias.to_owned(), |c| c.display_name.clone());
+        let minute = |at: chrono::DateTime<chrono::Utc>| (at.timestamp() - from) / 60;
+        let mut out: Vec<TimelineStep> = sim
+            .messages
+            .iter()
+            .filter_map(|m| {
+                let channel = d.channels.get(&m.person)?.iter().find(|c| c.id == m.channel_id)?;
+                Some(TimelineStep {
+                    minute: minute(m.at),
+                    who: name(&m.person),
+                    what: TimelineWhat::Message(channel.kind),
+                })
+            })
+            .collect();
+        for gap in &sim.gaps {
+            out.push(match gap {
+                Gap::NobodyOnCall { at, target, .. } => {
+                    TimelineStep { minute: minute(*at), who: name(target), what: TimelineWhat::NobodyOnCall }
+                }
+                Gap::NoWorkingChannel { at, person } => {
+                    TimelineStep { minute: minute(*at), who: name(person), what: TimelineWhat::NoWorkingChannel }
+                }
+                Gap::UnknownContact { target, .. } => {
+                    TimelineStep { minute: 0, who: target.clone(), what: TimelineWhat::UnknownContact }
+                }
+            });
+        }
+        out.sort_by_key(|step| step.minute);
+        out
+    }
 }
 
 /// Forgets cached reads (AWS mode caches them briefly) so the next page load asks the backend.

@@ -94,3 +94,30 @@ pub struct DeliveryEntry {
     pub attempts: i64,
     pub last_error: Option<String>,
 }
+
+/// What an escalation plan does if nobody acknowledges, engaged at `from`
+/// (`crate::domain::escalation`, on the recorded rotations and each person's plan).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanTimeline {
+    pub plan: String,
+    pub from: i64,
+    pub steps: Vec<TimelineStep>,
+}
+
+/// One line of a plan's timeline, in order of time: a message, or a step that reaches nobody.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineStep {
+    /// Minutes after the start.
+    pub minute: i64,
+    /// A person's display name, or the target that reached nobody.
+    pub who: String,
+    pub what: TimelineWhat,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TimelineWhat {
+    Message(crate::domain::contact::ChannelType),
+    NobodyOnCall,
+    NoWorkingChannel,
+    UnknownContact,
+}

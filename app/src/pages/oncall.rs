@@ -3,13 +3,14 @@
 
 use leptos::prelude::*;
 
-use crate::api::oncall::{list_contacts, list_deliveries, list_engagements, list_response_plans};
+use crate::api::oncall::{list_contacts, list_deliveries, list_engagements, list_response_plans, plan_timelines};
 use crate::domain::contact::{ChannelType, ContactType, Target};
 use crate::domain::delivery::{DeliveryStatus, ReceiptKind};
 use crate::domain::incident::NotificationTarget;
+use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
-use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView};
-use crate::pages::common::loaded_list;
+use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, PlanTimeline, TimelineStep, TimelineWhat};
+use crate::pages::common::{loaded, loaded_list};
 use crate::zone::{When, viewer_zone};
 
 pub fn channel_label(kind: ChannelType, locale: Locale) -> &'static str {
@@ -25,6 +26,7 @@ pub fn ContactsPage() -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let contacts = Resource::new(|| (), |()| list_contacts());
+    let timelines = Resource::new(|| (), |()| plan_timelines());
     view! {
         <section class="card">
             <h1>{t(Msg::NavEscalation)}</h1>
@@ -33,7 +35,7 @@ pub fn ContactsPage() -> impl IntoView {
                 let (people, plans, schedules) = (of(ContactType::Personal), of(ContactType::Escalation), of(ContactType::OncallSchedule));
                 view! {
                     <h2>{t(Msg::EscalationPlans)}</h2>
-                    {plans.into_iter().map(|c| view! { <PlanCard contact=c /> }).collect_view()}
+                    {plans.into_iter().map(|c| view! { <PlanCard contact=c timelines /> }).collect_view()}
                     <h2>{t(Msg::Schedules)}</h2>
                     <ul>
                         {schedules
@@ -87,10 +89,11 @@ fn PersonRow(view: ContactView) -> impl IntoView {
 }
 
 #[component]
-fn PlanCard(contact: ContactView) -> impl IntoView {
+fn PlanCard(contact: ContactView, timelines: Resource<Result<Vec<PlanTimeline>, AppError>>) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let c = contact.contact;
+    let alias = c.alias.clone();
     view! {
         <article class="item" data-testid="escalation-plan" data-alias=c.alias.clone()>
             <h3>{c.display_name.clone()} " (" <code>{c.alias.clone()}</code> ")"</h3>
@@ -113,7 +116,40 @@ fn PlanCard(contact: ContactView) -> impl IntoView {
                     })
                     .collect_view()}
             </ol>
+            {loaded(timelines, move |all: Vec<PlanTimeline>| {
+                all.into_iter().find(|p| p.plan == alias).map(|p| view! { <Timeline timeline=p /> })
+            })}
         </article>
+    }
+}
+
+/// Who the plan pages when if nobody acknowledges, with the steps that reach nobody flagged.
+#[component]
+fn Timeline(timeline: PlanTimeline) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    view! {
+        <h4>{t(Msg::TimelineIfNobody)}</h4>
+        <ol class="timeline" data-testid="plan-timeline">
+            {timeline.steps.into_iter().map(|step| view! { <TimelineLine step /> }).collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn TimelineLine(step: TimelineStep) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let (what, gap) = match step.what {
+        TimelineWhat::Message(kind) => (channel_label(kind, locale), false),
+        TimelineWhat::NobodyOnCall => (Msg::GapNobodyOnCall.text(locale), true),
+        TimelineWhat::NoWorkingChannel => (Msg::GapNoWorkingChannel.text(locale), true),
+        TimelineWhat::UnknownContact => (Msg::GapUnknownContact.text(locale), true),
+    };
+    view! {
+        <li class:gap=gap>
+            <span class="minute">"+" {step.minute} " " {Msg::Minutes.text(locale)}</span>
+            " " <strong>{step.who}</strong> ": " {what}
+        </li>
     }
 }
 
