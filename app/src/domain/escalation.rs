@@ -8,9 +8,8 @@
 //! escalation plan runs its stages in order, each after the previous one's minutes, paging the
 //! people its contact targets have on call at that moment. Each person is paged once per
 //! engagement and then runs their own plan: each stage's activated channels, one stage after
-//! another (without a plan, every activated channel at once). A channel gets one message per
-//! page: a later stage that names it again sends nothing more (the engine's outbox keeps one
-//! delivery per page and channel).
+//! another (without a plan, every activated channel at once); a channel named in several stages
+//! is messaged in each.
 
 use std::collections::BTreeMap;
 
@@ -131,10 +130,8 @@ impl Run<'_> {
         let Some(contact) = self.directory.contacts.get(person) else { return };
         let channels = self.directory.channels.get(person).map_or(&[][..], Vec::as_slice);
         let sent_before = self.sim.messages.len();
-        let mut used: Vec<String> = Vec::new();
         let mut send = |channel: &ContactChannel, when: DateTime<Utc>| {
-            if channel.activated && !used.contains(&channel.id) {
-                used.push(channel.id.clone());
+            if channel.activated {
                 self.sim.messages.push(PlannedMessage {
                     at: when,
                     person: person.to_owned(),
@@ -259,6 +256,17 @@ mod tests {
             ]
         );
         assert!(sim.gaps.is_empty(), "{:?}", sim.gaps);
+    }
+
+    #[test]
+    fn a_channel_named_in_two_stages_is_messaged_twice() {
+        let mut d = Directory::default();
+        person(&mut d, "sato", &[(5, &["voice"]), (0, &["voice", "email"])]);
+        let sim = d.simulate("sato", at(2, 0));
+        assert_eq!(
+            sim.messages,
+            [message(2, 0, "sato", "voice"), message(2, 5, "sato", "email"), message(2, 5, "sato", "voice")]
+        );
     }
 
     #[test]

@@ -222,6 +222,7 @@ impl Notices {
             let outgoing = Outgoing {
                 page_id: None,
                 aws_page_arn: Some(&page.page_arn),
+                page_stage: 0,
                 incident_id: None,
                 channel_id: channel_arn,
                 kind: *kind,

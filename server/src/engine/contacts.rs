@@ -273,6 +273,7 @@ impl Engine {
         let message = Outgoing {
             page_id: None,
             aws_page_arn: None,
+            page_stage: 0,
             incident_id: None,
             channel_id: id,
             kind: DeliveryKind::from(channel.kind),

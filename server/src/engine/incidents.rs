@@ -110,6 +110,7 @@ async fn notify(
         let message = Outgoing {
             page_id: None,
             aws_page_arn: None,
+            page_stage: 0,
             incident_id: Some(incident_id),
             channel_id: &channel_id,
             kind: target.kind(),

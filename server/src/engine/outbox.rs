@@ -55,6 +55,9 @@ pub struct Outgoing<'a> {
     pub page_id: Option<&'a str>,
     /// An Incident Manager page's ARN (AWS mode: `aws_backend::notices`).
     pub aws_page_arn: Option<&'a str>,
+    /// The stage of the person's own plan that sends it (0 for anything else): a plan may name
+    /// a channel in several stages, and each sends again.
+    pub page_stage: i64,
     pub incident_id: Option<&'a str>,
     pub channel_id: &'a str,
     pub kind: DeliveryKind,
@@ -65,12 +68,14 @@ pub struct Outgoing<'a> {
     pub language: Option<Locale>,
 }
 
-/// Writes a delivery in the caller's transaction; a repeat for the same page and channel is ignored.
+/// Writes a delivery in the caller's transaction; a repeat for the same page, channel and stage
+/// is ignored.
 pub(crate) async fn enqueue(tx: &mut Transaction<'_, Any>, m: Outgoing<'_>, at: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO deliveries (page_id, incident_id, channel_id, channel_kind, address, subject, body, created_at, \
-         status, attempts, next_attempt_at, idempotency_key, language, aws_page_arn) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8, $9, $10, $11) ON CONFLICT (page_id, channel_id) DO NOTHING",
+         status, attempts, next_attempt_at, idempotency_key, language, aws_page_arn, page_stage) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $8, $9, $10, $11, $12) \
+         ON CONFLICT (page_id, channel_id, page_stage) DO NOTHING",
     )
     .bind(m.page_id)
     .bind(m.incident_id)
@@ -83,6 +88,7 @@ pub(crate) async fn enqueue(tx: &mut Transaction<'_, Any>, m: Outgoing<'_>, at: 
     .bind(new_id())
     .bind(m.language.map(Locale::code))
     .bind(m.aws_page_arn)
+    .bind(m.page_stage)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -378,6 +378,7 @@ impl Engine {
             let message = Outgoing {
                 page_id: Some(page_id),
                 aws_page_arn: None,
+                page_stage: step.stage_index,
                 incident_id: None,
                 channel_id: &channel.id,
                 kind: DeliveryKind::from(channel.kind),
