@@ -220,6 +220,9 @@ test.describe.serial('web console', () => {
       await expect(timeline.filter({ hasText: '+10' }).first()).toBeVisible();
       await expect(p.locator('tr[data-alias="tanaka"]')).toContainText('田中 太郎');
       await expect(p.locator('tr[data-alias="tanaka"]')).toContainText('tanaka@example.co.jp');
+      // A manager proves the chain with a test page to one person.
+      await p.locator('tr[data-alias="tanaka"] [data-testid="test-page"] button').click();
+      await expect(p.getByTestId('test-page-sent')).toBeVisible();
 
       await gotoHydrated(p, '/routing');
       await expect(p.getByTestId('response-plan')).toHaveCount(3);

@@ -34,6 +34,7 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("admin_revoke_api_key", Needs(Role::Admin), "access_key_id=AKOCNOSUCHKEY"),
     ("oncall_contacts", Needs(Role::Viewer), ""),
     ("oncall_plan_timelines", Needs(Role::Viewer), ""),
+    ("oncall_test_page", Needs(Role::Manager), "contact=tanaka"),
     ("oncall_rotations", Needs(Role::Viewer), ""),
     ("oncall_response_plans", Needs(Role::Viewer), ""),
     ("oncall_engagements", Needs(Role::Viewer), ""),

@@ -210,3 +210,31 @@ async fn the_simulated_timeline_is_what_the_engine_does() {
     assert!(counted.get("paged").copied().unwrap_or(0) >= usize::try_from(CASES / 2).unwrap(), "{counted:?}");
     assert!(counted.get("gaps").copied().unwrap_or(0) > 0, "{counted:?}");
 }
+
+#[tokio::test]
+async fn a_manager_sends_a_test_page_to_one_person_and_bad_targets_change_nothing() {
+    let c = common::TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let started = || async {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT contact_alias, subject FROM engagements WHERE sender LIKE 'test page by %'")
+                .fetch_all(&c.db.pool)
+                .await
+                .unwrap();
+        rows
+    };
+    // A schedule, a plan or nobody: refused with the field named, nothing started.
+    for bad in ["primary-oncall", "web-escalation", "nobody"] {
+        let r = c.call("oncall_test_page", &format!("contact={bad}"), Some(&admin)).await;
+        assert_eq!(r.status, http::StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+        assert!(r.body.contains("contact"), "{}", r.body);
+    }
+    assert!(started().await.is_empty());
+    // One person: one engagement, marked as a test in both languages.
+    let r = c.call("oncall_test_page", "contact=tanaka", Some(&admin)).await;
+    assert_eq!(r.status, http::StatusCode::OK, "{}", r.body);
+    let rows = started().await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].0, "tanaka");
+    assert!(rows[0].1.contains("TEST") && rows[0].1.contains("テスト"), "{}", rows[0].1);
+}

@@ -60,6 +60,43 @@ pub async fn list_deliveries() -> Result<Vec<DeliveryEntry>, AppError> {
     crate::api::ssr::serve(Role::Manager, |_, s| async move { s.backend.deliveries(DELIVERIES_PAGE).await }).await
 }
 
+/// Managers: pages one person through their own plan, marked as a test in the subject and the
+/// text, so the whole chain (channels, acknowledge link, replies) is proved without an
+/// incident. Acknowledged like any page. Returns the engagement's id.
+#[server(endpoint = "oncall_test_page")]
+pub async fn send_test_page(contact: String) -> Result<String, AppError> {
+    crate::api::ssr::serve(Role::Manager, |actor, s| async move {
+        use crate::domain::contact::ContactType;
+        use crate::error::FieldError;
+        use crate::i18n::Msg;
+        let contacts = s.backend.contacts().await?;
+        let Some(person) = contacts.iter().find(|v| v.contact.alias == contact) else {
+            return Err(AppError::Invalid(vec![FieldError::new("contact", Msg::ErrUnknownContact)]));
+        };
+        if person.contact.kind != ContactType::Personal {
+            return Err(AppError::Invalid(vec![FieldError::new("contact", Msg::ErrTestPagePerson)]));
+        }
+        let start = crate::ports::EngagementStart {
+            contact,
+            sender: format!("test page by {}", actor.username),
+            subject: TEST_PAGE_SUBJECT.into(),
+            content: format!("{} ({})", TEST_PAGE_CONTENT, actor.display_name),
+            incident_id: None,
+            idempotency_token: None,
+        };
+        s.backend.start_engagement(&actor, start).await
+    })
+    .await
+}
+
+/// A test page's words, in both languages at once: it may reach anyone, and says plainly that
+/// nothing is wrong.
+#[cfg(feature = "ssr")]
+const TEST_PAGE_SUBJECT: &str = "[TEST / テスト] Test page, no incident / 試験呼び出し（障害ではありません）";
+#[cfg(feature = "ssr")]
+const TEST_PAGE_CONTENT: &str = "This is a test of your paging chain: please acknowledge it. \
+     呼び出し経路の試験です。対応ボタンを押してください。Sent by / 送信者";
+
 /// Each escalation plan's timeline if it were engaged now and nobody acknowledged.
 #[server(endpoint = "oncall_plan_timelines")]
 pub async fn plan_timelines() -> Result<Vec<PlanTimeline>, AppError> {

@@ -2,12 +2,18 @@
 //! engagements with their pages and receipts, and the outbox.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
-use crate::api::oncall::{list_contacts, list_deliveries, list_engagements, list_response_plans, plan_timelines};
+use crate::api::oncall::{
+    SendTestPage, list_contacts, list_deliveries, list_engagements, list_response_plans, plan_timelines,
+};
+use crate::api::session::whoami;
+use crate::auth::Role;
 use crate::domain::contact::{ChannelType, ContactType, Target};
 use crate::domain::delivery::{DeliveryStatus, ReceiptKind};
 use crate::domain::incident::NotificationTarget;
 use crate::error::AppError;
+use crate::forms::{FormErrors, PostForm};
 use crate::i18n::{Locale, Msg};
 use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, PlanTimeline, TimelineStep, TimelineWhat};
 use crate::pages::common::{loaded, loaded_list};
@@ -27,9 +33,11 @@ pub fn ContactsPage() -> impl IntoView {
     let t = move |m: Msg| m.text(locale);
     let contacts = Resource::new(|| (), |()| list_contacts());
     let timelines = Resource::new(|| (), |()| plan_timelines());
+    let session = Resource::new(|| (), |()| whoami());
     view! {
         <section class="card">
             <h1>{t(Msg::NavEscalation)}</h1>
+            <TestPageOutcome />
             {loaded_list(contacts, Msg::EmptyEscalation, move |all: Vec<ContactView>| {
                 let of = |kind: ContactType| all.iter().filter(|c| c.contact.kind == kind).cloned().collect::<Vec<_>>();
                 let (people, plans, schedules) = (of(ContactType::Personal), of(ContactType::Escalation), of(ContactType::OncallSchedule));
@@ -52,7 +60,7 @@ pub fn ContactsPage() -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            {people.into_iter().map(|c| view! { <PersonRow view=c /> }).collect_view()}
+                            {people.into_iter().map(|c| view! { <PersonRow view=c session /> }).collect_view()}
                         </tbody>
                     </table>
                 }
@@ -63,11 +71,29 @@ pub fn ContactsPage() -> impl IntoView {
 }
 
 #[component]
-fn PersonRow(view: ContactView) -> impl IntoView {
+fn PersonRow(
+    view: ContactView,
+    session: Resource<Result<crate::model::session::SessionInfo, AppError>>,
+) -> impl IntoView {
     let locale = expect_context::<Locale>();
+    let alias = view.contact.alias.clone();
+    let test_page = loaded(session, move |info: crate::model::session::SessionInfo| {
+        let manager = info.user.is_some_and(|u| u.role >= Role::Manager);
+        let alias = alias.clone();
+        manager.then(move || {
+            view! {
+                <PostForm action=SendTestPage::PATH class="inline" testid="test-page">
+                    <input type="hidden" name="contact" value=alias />
+                    <button type="submit">{Msg::SendTestPage.text(locale)}</button>
+                </PostForm>
+            }
+        })
+    });
     view! {
         <tr data-alias=view.contact.alias.clone()>
-            <td data-label=Msg::DisplayName.text(locale)>{view.contact.display_name.clone()} " " <code>{view.contact.alias.clone()}</code></td>
+            <td data-label=Msg::DisplayName.text(locale)>
+                {view.contact.display_name.clone()} " " <code>{view.contact.alias.clone()}</code> {test_page}
+            </td>
             <td data-label=Msg::Channels.text(locale)>
                 <ul class="plain">
                     {view
@@ -121,6 +147,17 @@ fn PlanCard(contact: ContactView, timelines: Resource<Result<Vec<PlanTimeline>, 
             })}
         </article>
     }
+}
+
+/// The outcome of the last test page sent from this page, once.
+#[component]
+fn TestPageOutcome() -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let errors = FormErrors::of(SendTestPage::PATH, locale).summary("test-page-error");
+    let sent = crate::forms::outcome::<serde_json::Value>(SendTestPage::PATH).filter(|o| o.result.is_ok()).map(|_| {
+        view! { <p class="ok" role="status" data-testid="test-page-sent">{Msg::TestPageSent.text(locale)}</p> }
+    });
+    view! { {errors} {sent} }
 }
 
 /// Who the plan pages when if nobody acknowledges, with the steps that reach nobody flagged.
