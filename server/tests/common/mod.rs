@@ -119,12 +119,20 @@ impl TestConsole {
         self.config.base_url().origin().to_owned()
     }
 
+    /// One request through the whole router. A request that takes a minute fails, naming its
+    /// path: a stuck request must not hold up the suite until CI's time limit.
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res: Response<Body> = self.router.clone().oneshot(req).await.expect("router answers");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Reply { status, body: String::from_utf8_lossy(&bytes).into_owned(), headers }
+        let what = format!("{} {}", req.method(), req.uri());
+        let answer = async {
+            let res: Response<Body> = self.router.clone().oneshot(req).await.expect("router answers");
+            let status = res.status();
+            let headers = res.headers().clone();
+            let bytes = res.into_body().collect().await.expect("body").to_bytes();
+            Reply { status, body: String::from_utf8_lossy(&bytes).into_owned(), headers }
+        };
+        tokio::time::timeout(std::time::Duration::from_mins(1), answer)
+            .await
+            .unwrap_or_else(|_| panic!("{what}: no answer within a minute"))
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
