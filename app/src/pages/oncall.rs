@@ -31,19 +31,28 @@ pub fn channel_label(kind: ChannelType, locale: Locale) -> &'static str {
 pub fn ContactsPage() -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
-    let contacts = Resource::new(|| (), |()| list_contacts());
-    let timelines = Resource::new(|| (), |()| plan_timelines());
-    let session = Resource::new(|| (), |()| whoami());
+    // One resource read in one place: a resource read by several Suspense boundaries can leave
+    // a server-rendered page unfinished (leptos#4851).
+    let page = Resource::new(|| (), |()| load_escalation_page());
     view! {
         <section class="card">
             <h1>{t(Msg::NavEscalation)}</h1>
             <TestPageOutcome />
-            {loaded_list(contacts, Msg::EmptyEscalation, move |all: Vec<ContactView>| {
+            {loaded(page, move |(all, timelines, manager): EscalationPage| {
+                if all.is_empty() {
+                    return view! { <p class="empty">{t(Msg::EmptyEscalation)}</p> }.into_any();
+                }
                 let of = |kind: ContactType| all.iter().filter(|c| c.contact.kind == kind).cloned().collect::<Vec<_>>();
                 let (people, plans, schedules) = (of(ContactType::Personal), of(ContactType::Escalation), of(ContactType::OncallSchedule));
                 view! {
                     <h2>{t(Msg::EscalationPlans)}</h2>
-                    {plans.into_iter().map(|c| view! { <PlanCard contact=c timelines /> }).collect_view()}
+                    {plans
+                        .into_iter()
+                        .map(|c| {
+                            let timeline = timelines.iter().find(|p| p.plan == c.contact.alias).cloned();
+                            view! { <PlanCard contact=c timeline /> }
+                        })
+                        .collect_view()}
                     <h2>{t(Msg::Schedules)}</h2>
                     <ul>
                         {schedules
@@ -60,7 +69,7 @@ pub fn ContactsPage() -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            {people.into_iter().map(|c| view! { <PersonRow view=c session /> }).collect_view()}
+                            {people.into_iter().map(|c| view! { <PersonRow view=c manager /> }).collect_view()}
                         </tbody>
                     </table>
                 }
@@ -70,24 +79,27 @@ pub fn ContactsPage() -> impl IntoView {
     }
 }
 
+/// People and plans, each plan's timeline, and whether the reader may send test pages.
+type EscalationPage = (Vec<ContactView>, Vec<PlanTimeline>, bool);
+
+async fn load_escalation_page() -> Result<EscalationPage, AppError> {
+    let contacts = list_contacts().await?;
+    let timelines = plan_timelines().await?;
+    let manager = whoami().await?.user.is_some_and(|u| u.role >= Role::Manager);
+    Ok((contacts, timelines, manager))
+}
+
 #[component]
-fn PersonRow(
-    view: ContactView,
-    session: Resource<Result<crate::model::session::SessionInfo, AppError>>,
-) -> impl IntoView {
+fn PersonRow(view: ContactView, manager: bool) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let alias = view.contact.alias.clone();
-    let test_page = loaded(session, move |info: crate::model::session::SessionInfo| {
-        let manager = info.user.is_some_and(|u| u.role >= Role::Manager);
-        let alias = alias.clone();
-        manager.then(move || {
-            view! {
-                <PostForm action=SendTestPage::PATH class="inline" testid="test-page">
-                    <input type="hidden" name="contact" value=alias />
-                    <button type="submit">{Msg::SendTestPage.text(locale)}</button>
-                </PostForm>
-            }
-        })
+    let test_page = manager.then(move || {
+        view! {
+            <PostForm action=SendTestPage::PATH class="inline" testid="test-page">
+                <input type="hidden" name="contact" value=alias />
+                <button type="submit">{Msg::SendTestPage.text(locale)}</button>
+            </PostForm>
+        }
     });
     view! {
         <tr data-alias=view.contact.alias.clone()>
@@ -115,11 +127,10 @@ fn PersonRow(
 }
 
 #[component]
-fn PlanCard(contact: ContactView, timelines: Resource<Result<Vec<PlanTimeline>, AppError>>) -> impl IntoView {
+fn PlanCard(contact: ContactView, timeline: Option<PlanTimeline>) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let c = contact.contact;
-    let alias = c.alias.clone();
     view! {
         <article class="item" data-testid="escalation-plan" data-alias=c.alias.clone()>
             <h3>{c.display_name.clone()} " (" <code>{c.alias.clone()}</code> ")"</h3>
@@ -142,9 +153,7 @@ fn PlanCard(contact: ContactView, timelines: Resource<Result<Vec<PlanTimeline>, 
                     })
                     .collect_view()}
             </ol>
-            {loaded(timelines, move |all: Vec<PlanTimeline>| {
-                all.into_iter().find(|p| p.plan == alias).map(|p| view! { <Timeline timeline=p /> })
-            })}
+            {timeline.map(|p| view! { <Timeline timeline=p /> })}
         </article>
     }
 }
