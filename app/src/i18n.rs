@@ -441,6 +441,7 @@ messages! {
     NothingWaiting => "Nothing is waiting for you.", "対応待ちの呼び出しはありません。";
     NoRecentPages => "No pages yet.", "まだ呼び出しはありません。";
     ErrTestPagePerson => "Test pages go to one person; choose a person.", "試験呼び出しは一人に送ります。人を選んでください。";
+    MessageLanguage => "Message language", "メッセージの言語";
     SendTestPage => "Send a test page", "試験呼び出しを送る";
     TestPageSent => "Test page sent: acknowledge it from the message.", "試験呼び出しを送りました。メッセージから対応してください。";
     TimelineIfNobody => "If nobody acknowledges, starting now", "誰も対応しなかった場合（今から）";

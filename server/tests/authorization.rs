@@ -35,6 +35,8 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("oncall_contacts", Needs(Role::Viewer), ""),
     ("oncall_plan_timelines", Needs(Role::Viewer), ""),
     ("oncall_test_page", Needs(Role::Manager), "contact=tanaka"),
+    ("oncall_contact_language", Needs(Role::Manager), "contact=tanaka&language=ja"),
+    ("oncall_contact_languages", Needs(Role::Viewer), ""),
     ("oncall_rotations", Needs(Role::Viewer), ""),
     ("oncall_response_plans", Needs(Role::Viewer), ""),
     ("oncall_engagements", Needs(Role::Viewer), ""),

@@ -238,3 +238,33 @@ async fn a_manager_sends_a_test_page_to_one_person_and_bad_targets_change_nothin
     assert_eq!(rows[0].0, "tanaka");
     assert!(rows[0].1.contains("TEST") && rows[0].1.contains("テスト"), "{}", rows[0].1);
 }
+
+#[tokio::test]
+async fn a_manager_sets_a_persons_message_language_and_bad_input_changes_nothing() {
+    let c = common::TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let language = || async {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT contact_id, language FROM contact_preferences WHERE contact_id = 'emily'")
+                .fetch_all(&c.db.pool)
+                .await
+                .unwrap();
+        rows
+    };
+    let before = language().await;
+    for bad in ["contact=emily&language=fr", "contact=primary-oncall&language=ja", "contact=nobody&language=ja"] {
+        let r = c.call("oncall_contact_language", bad, Some(&admin)).await;
+        assert_eq!(r.status, http::StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+    }
+    assert_eq!(language().await, before, "nothing changed");
+    let r = c.call("oncall_contact_language", "contact=emily&language=ja", Some(&admin)).await;
+    assert_eq!(r.status, http::StatusCode::OK, "{}", r.body);
+    assert_eq!(language().await, [("emily".to_owned(), "ja".to_owned())]);
+    let listed = c.call("oncall_contact_languages", "", Some(&admin)).await;
+    assert!(listed.body.contains("[\"emily\",\"ja\"]"), "{}", listed.body);
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE entity = 'contact_language'")
+        .fetch_one(&c.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
+}

@@ -89,6 +89,41 @@ pub async fn send_test_page(contact: String) -> Result<String, AppError> {
     .await
 }
 
+/// Managers: the language a person's pages are written in (each person can also set their own
+/// on `/me`). Audited.
+#[server(endpoint = "oncall_contact_language")]
+pub async fn set_contact_language(contact: String, language: String) -> Result<(), AppError> {
+    crate::api::ssr::serve(Role::Manager, |actor, s| async move {
+        use crate::domain::contact::ContactType;
+        use crate::error::FieldError;
+        use crate::i18n::{Locale, Msg};
+        let contacts = s.backend.contacts().await?;
+        if !contacts.iter().any(|v| v.contact.alias == contact && v.contact.kind == ContactType::Personal) {
+            return Err(AppError::Invalid(vec![FieldError::new("contact", Msg::ErrUnknownContact)]));
+        }
+        let Some(language) = Locale::parse(&language) else {
+            return Err(AppError::Invalid(vec![FieldError::new("language", Msg::ErrLanguage)]));
+        };
+        s.accounts.set_contact_language(&actor, &contact, language).await
+    })
+    .await
+}
+
+/// Each person's message language, where one is set.
+#[server(endpoint = "oncall_contact_languages")]
+pub async fn contact_languages() -> Result<Vec<(String, String)>, AppError> {
+    crate::api::ssr::serve(Role::Viewer, |_, s| async move {
+        let mut out = Vec::new();
+        for view in s.backend.contacts().await? {
+            if let Some(language) = s.accounts.contact_language(&view.contact.alias).await? {
+                out.push((view.contact.alias, language.code().to_owned()));
+            }
+        }
+        Ok(out)
+    })
+    .await
+}
+
 /// A test page's words, in both languages at once: it may reach anyone, and says plainly that
 /// nothing is wrong.
 #[cfg(feature = "ssr")]

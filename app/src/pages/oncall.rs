@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::api::oncall::{
-    SendTestPage, list_contacts, list_deliveries, list_engagements, list_response_plans, plan_timelines,
+    SendTestPage, SetContactLanguage, contact_languages, list_contacts, list_deliveries, list_engagements,
+    list_response_plans, plan_timelines,
 };
 use crate::api::session::whoami;
 use crate::auth::Role;
@@ -38,7 +39,7 @@ pub fn ContactsPage() -> impl IntoView {
         <section class="card">
             <h1>{t(Msg::NavEscalation)}</h1>
             <TestPageOutcome />
-            {loaded(page, move |(all, timelines, manager): EscalationPage| {
+            {loaded(page, move |(all, timelines, manager, languages): EscalationPage| {
                 if all.is_empty() {
                     return view! { <p class="empty">{t(Msg::EmptyEscalation)}</p> }.into_any();
                 }
@@ -69,7 +70,13 @@ pub fn ContactsPage() -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            {people.into_iter().map(|c| view! { <PersonRow view=c manager /> }).collect_view()}
+                            {people
+                                .into_iter()
+                                .map(|c| {
+                                    let language = languages.iter().find(|(a, _)| *a == c.contact.alias).map(|(_, l)| l.clone());
+                                    view! { <PersonRow view=c manager language /> }
+                                })
+                                .collect_view()}
                         </tbody>
                     </table>
                 }
@@ -80,19 +87,30 @@ pub fn ContactsPage() -> impl IntoView {
 }
 
 /// People and plans, each plan's timeline, and whether the reader may send test pages.
-type EscalationPage = (Vec<ContactView>, Vec<PlanTimeline>, bool);
+/// Also each person's message language (alias, code) where set.
+type EscalationPage = (Vec<ContactView>, Vec<PlanTimeline>, bool, Vec<(String, String)>);
 
 async fn load_escalation_page() -> Result<EscalationPage, AppError> {
     let contacts = list_contacts().await?;
     let timelines = plan_timelines().await?;
     let manager = whoami().await?.user.is_some_and(|u| u.role >= Role::Manager);
-    Ok((contacts, timelines, manager))
+    let languages = contact_languages().await?;
+    Ok((contacts, timelines, manager, languages))
 }
 
 #[component]
-fn PersonRow(view: ContactView, manager: bool) -> impl IntoView {
+fn PersonRow(view: ContactView, manager: bool, language: Option<String>) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let alias = view.contact.alias.clone();
+    let language_form = manager.then(|| view! { <LanguageForm alias=alias.clone() language=language.clone() /> });
+    let language_note = (!manager).then(|| {
+        let label = match language.as_deref() {
+            Some("ja") => "日本語",
+            Some("en") => "English",
+            _ => Msg::LanguageNotChosen.text(locale),
+        };
+        view! { <p class="meta">{Msg::MessageLanguage.text(locale)} ": " {label}</p> }
+    });
     let test_page = manager.then(move || {
         view! {
             <PostForm action=SendTestPage::PATH class="inline" testid="test-page">
@@ -105,6 +123,7 @@ fn PersonRow(view: ContactView, manager: bool) -> impl IntoView {
         <tr data-alias=view.contact.alias.clone()>
             <td data-label=Msg::DisplayName.text(locale)>
                 {view.contact.display_name.clone()} " " <code>{view.contact.alias.clone()}</code> {test_page}
+                {language_form} {language_note}
             </td>
             <td data-label=Msg::Channels.text(locale)>
                 <ul class="plain">
@@ -158,15 +177,34 @@ fn PlanCard(contact: ContactView, timeline: Option<PlanTimeline>) -> impl IntoVi
     }
 }
 
+/// A manager sets the language a person's pages are written in.
+#[component]
+fn LanguageForm(alias: String, language: Option<String>) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let chosen = language.as_deref().and_then(Locale::parse);
+    view! {
+        <PostForm action=SetContactLanguage::PATH class="inline language" testid="contact-language">
+            <input type="hidden" name="contact" value=alias />
+            <select name="language" aria-label=Msg::MessageLanguage.text(locale)>
+                {chosen.is_none().then(|| view! { <option value="" selected>{Msg::LanguageNotChosen.text(locale)}</option> })}
+                <option value="ja" selected=chosen == Some(Locale::Ja)>"日本語"</option>
+                <option value="en" selected=chosen == Some(Locale::En)>"English"</option>
+            </select>
+            <button type="submit">{Msg::Save.text(locale)}</button>
+        </PostForm>
+    }
+}
+
 /// The outcome of the last test page sent from this page, once.
 #[component]
 fn TestPageOutcome() -> impl IntoView {
     let locale = expect_context::<Locale>();
     let errors = FormErrors::of(SendTestPage::PATH, locale).summary("test-page-error");
+    let language_errors = FormErrors::of(SetContactLanguage::PATH, locale).summary("contact-language-error");
     let sent = crate::forms::outcome::<serde_json::Value>(SendTestPage::PATH).filter(|o| o.result.is_ok()).map(|_| {
         view! { <p class="ok" role="status" data-testid="test-page-sent">{Msg::TestPageSent.text(locale)}</p> }
     });
-    view! { {errors} {sent} }
+    view! { {errors} {language_errors} {sent} }
 }
 
 /// Who the plan pages when if nobody acknowledges, with the steps that reach nobody flagged.
