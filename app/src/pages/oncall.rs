@@ -185,6 +185,7 @@ fn LanguageForm(alias: String, language: Option<String>) -> impl IntoView {
     view! {
         <PostForm action=SetContactLanguage::PATH class="inline language" testid="contact-language">
             <input type="hidden" name="contact" value=alias />
+            <span class="meta">{Msg::MessageLanguage.text(locale)} ": "</span>
             <select name="language" aria-label=Msg::MessageLanguage.text(locale)>
                 {chosen.is_none().then(|| view! { <option value="" selected>{Msg::LanguageNotChosen.text(locale)}</option> })}
                 <option value="ja" selected=chosen == Some(Locale::Ja)>"日本語"</option>
