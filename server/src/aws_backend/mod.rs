@@ -6,6 +6,7 @@
 //! the SDK's shapes into the console's. Reads are cached by the [`crate::read_cache::Cached`]
 //! decorator that wraps this backend.
 
+mod calls;
 mod convert;
 mod errors;
 pub mod notices;
@@ -270,16 +271,7 @@ impl AwsBackend {
             .send()
             .await
             .map_err(|err| aws_error("ssm-contacts:DescribeEngagement", &err))?;
-        let pages = self
-            .contacts
-            .list_pages_by_engagement()
-            .engagement_id(arn)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|err| aws_error("ssm-contacts:ListPagesByEngagement", &err))?;
+        let pages = calls::pages_of_engagement(&self.contacts, arn).await?;
         let mut receipts = Vec::new();
         let mut entries = Vec::new();
         for p in &pages {
@@ -342,16 +334,7 @@ impl AwsBackend {
         &self,
         incident_arn: Option<String>,
     ) -> Result<Vec<contacts::types::Engagement>, AppError> {
-        let mut list = self
-            .contacts
-            .list_engagements()
-            .set_incident_id(incident_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| aws_error("ssm-contacts:ListEngagements", &e))?;
+        let mut list = calls::engagements(&self.contacts, incident_arn).await?;
         list.sort_by_key(|e| std::cmp::Reverse(e.start_time().map_or(0, secs)));
         Ok(list)
     }
@@ -546,16 +529,7 @@ impl Backend for AwsBackend {
                 .await
                 .map_err(|e| aws_error("ssm-contacts:GetContact", &e))?;
             let channels = if kind == ContactType::Personal {
-                let list = self
-                    .contacts
-                    .list_contact_channels()
-                    .contact_id(&arn)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>()
-                    .await
-                    .map_err(|e| aws_error("ssm-contacts:ListContactChannels", &e))?;
+                let list = calls::channels_of(&self.contacts, &arn).await?;
                 list.iter()
                     .map(|ch| {
                         Ok(ContactChannel {

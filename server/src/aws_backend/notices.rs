@@ -18,6 +18,7 @@ use aws_sdk_ssmcontacts as contacts;
 use app::domain::contact::ChannelType;
 use app::domain::delivery::DeliveryKind;
 
+use super::calls;
 use super::convert::{channel_kind_from_aws, last_segment, secs};
 use super::errors::aws_error;
 use crate::clock::{Clock, epoch};
@@ -107,30 +108,12 @@ impl Notices {
     }
 
     async fn engagements_of(&self, incident_arn: &str) -> Result<Vec<String>, ServerError> {
-        let list = self
-            .contacts
-            .list_engagements()
-            .incident_id(incident_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| aws_error("ssm-contacts:ListEngagements", &e))?;
+        let list = calls::engagements(&self.contacts, Some(incident_arn.to_owned())).await?;
         Ok(list.iter().filter(|e| e.stop_time().is_none()).map(|e| e.engagement_arn().to_owned()).collect())
     }
 
     async fn notice_new_pages(&self, engagement_arn: &str, now: i64) -> Result<usize, ServerError> {
-        let pages = self
-            .contacts
-            .list_pages_by_engagement()
-            .engagement_id(engagement_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| aws_error("ssm-contacts:ListPagesByEngagement", &e))?;
+        let pages = calls::pages_of_engagement(&self.contacts, engagement_arn).await?;
         let mut new = Vec::new();
         for p in pages.iter().filter(|p| p.read_time().is_none()) {
             let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM aws_pages WHERE page_arn = $1")
@@ -170,16 +153,7 @@ impl Notices {
 
     /// The contact's activated e-mail and SMS channels: (ARN, kind, address).
     async fn text_channels(&self, contact_arn: &str) -> Result<Vec<(String, DeliveryKind, String)>, ServerError> {
-        let list = self
-            .contacts
-            .list_contact_channels()
-            .contact_id(contact_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| aws_error("ssm-contacts:ListContactChannels", &e))?;
+        let list = calls::channels_of(&self.contacts, contact_arn).await?;
         let mut out = Vec::new();
         for ch in &list {
             let kind = channel_kind_from_aws(ch.r#type())?;
