@@ -70,6 +70,9 @@ pub enum AppError {
     /// began; nothing was saved.
     #[error("stale edit: the rotation is now at version {current}")]
     StaleVersion { current: u32 },
+    /// Someone else changed the item (a contact) since this edit began; nothing was saved.
+    #[error("stale edit: changed since the edit began")]
+    StaleEdit,
     #[error("{0}")]
     ServerFn(ServerFnErrorErr),
 }
@@ -89,7 +92,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::RateLimited { .. } => 429,
-            AppError::StaleVersion { .. } => 409,
+            AppError::StaleVersion { .. } | AppError::StaleEdit => 409,
             AppError::Invalid(_) | AppError::SetupLinkInvalid | AppError::ServerFn(_) => 400,
             AppError::Internal => 500,
             AppError::Aws(AwsProblem::Throttled) => 503,
@@ -109,6 +112,7 @@ impl AppError {
             }
             AppError::Invalid(_) => Msg::ErrInvalid,
             AppError::NotFound => Msg::ErrNotFound,
+            AppError::StaleEdit => Msg::ErrStaleEdit,
             AppError::SetupLinkInvalid => Msg::SetupInvalid,
             AppError::Internal | AppError::ServerFn(_) => Msg::ErrInternal,
             AppError::Aws(problem) => return problem.message(locale),

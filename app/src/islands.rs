@@ -39,3 +39,53 @@ pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
         }
     })
 }
+
+/// HTML-escapes text for an element or an attribute value.
+pub fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// What the islands do to the server-rendered form they sit on, through the DOM directly (no
+/// reactive views: that keeps each island's WASM small).
+#[cfg(feature = "hydrate")]
+pub mod dom {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+    use web_sys::{Element, Event};
+
+    pub fn find(root: &Element, selector: &str) -> Option<Element> {
+        root.query_selector(selector).ok().flatten()
+    }
+
+    /// The `value` of an input, select or text area.
+    pub fn value(root: &Element, name: &str) -> String {
+        find(root, &format!("[name=\"{name}\"]"))
+            .and_then(|el| js_sys::Reflect::get(&el, &"value".into()).ok())
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    }
+
+    pub fn set_value(root: &Element, name: &str, text: &str) {
+        if let Some(el) = find(root, &format!("[name=\"{name}\"]")) {
+            let _ = js_sys::Reflect::set(&el, &"value".into(), &text.into());
+        }
+    }
+
+    pub fn listen(root: &Element, kind: &str, handler: impl FnMut(Event) + 'static) {
+        let closure = Closure::<dyn FnMut(Event)>::new(handler);
+        let _ = root.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
+        // The listener lives as long as the page.
+        closure.forget();
+    }
+}

@@ -89,7 +89,10 @@ pub trait Backend: Send + Sync {
     async fn roster(&self, id: &str) -> Result<Roster, AppError>;
 
     async fn create_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError>;
-    async fn update_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError>;
+    /// Replaces a contact's name and plan, edited from the version whose
+    /// [`Contact::fingerprint`] is `base`; refused with [`AppError::StaleEdit`], nothing
+    /// written, if it changed since. Audited.
+    async fn update_contact(&self, actor: &CurrentUser, contact: Contact, base: &str) -> Result<(), AppError>;
     /// A new channel starts unactivated; the activation code is sent to it.
     async fn add_channel(&self, actor: &CurrentUser, channel: ContactChannel) -> Result<ContactChannel, AppError>;
     async fn activate_channel(&self, actor: &CurrentUser, channel_id: &str, code: &str) -> Result<(), AppError>;

@@ -153,9 +153,8 @@ impl Backend for LocalBackend {
         Ok(self.engine.put_contact(Actor::User(actor), contact).await?)
     }
 
-    async fn update_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {
-        self.engine.contact(&contact.alias).await?;
-        Ok(self.engine.put_contact(Actor::User(actor), contact).await?)
+    async fn update_contact(&self, actor: &CurrentUser, contact: Contact, base: &str) -> Result<(), AppError> {
+        Ok(self.engine.update_contact_from(Actor::User(actor), contact, base).await?)
     }
 
     async fn add_channel(&self, actor: &CurrentUser, channel: ContactChannel) -> Result<ContactChannel, AppError> {

@@ -143,3 +143,20 @@ fn create_sqlite_dir(url: &str) -> Result<(), DbError> {
         _ => Ok(()),
     }
 }
+
+/// Holds `subject` for the rest of the transaction, so saves of one thing queue behind each
+/// other across replicas. On SQLite the write transaction already holds the only write lock.
+pub async fn lock_subject(
+    tx: &mut Transaction<'static, Any>,
+    dialect: Dialect,
+    subject: &str,
+) -> Result<(), sqlx::Error> {
+    if dialect == Dialect::Postgres {
+        // `pg_advisory_xact_lock` returns void, which no driver decodes: count the one row instead.
+        let _: i64 = sqlx::query_scalar("SELECT count(*) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS held")
+            .bind(subject)
+            .fetch_one(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}

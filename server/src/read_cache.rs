@@ -142,8 +142,8 @@ impl<B: Backend> Backend for Cached<B> {
         self.write(self.inner.create_contact(actor, contact)).await
     }
 
-    async fn update_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {
-        self.write(self.inner.update_contact(actor, contact)).await
+    async fn update_contact(&self, actor: &CurrentUser, contact: Contact, base: &str) -> Result<(), AppError> {
+        self.write(self.inner.update_contact(actor, contact, base)).await
     }
 
     async fn add_channel(&self, actor: &CurrentUser, channel: ContactChannel) -> Result<ContactChannel, AppError> {

@@ -37,6 +37,9 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("oncall_test_page", Needs(Role::Manager), "contact=tanaka"),
     ("oncall_contact_language", Needs(Role::Manager), "contact=tanaka&language=ja"),
     ("oncall_contact_languages", Needs(Role::Viewer), ""),
+    ("plans_editor", Needs(Role::Manager), "alias=web-escalation"),
+    ("plans_save", Needs(Role::Manager), "alias=web-escalation&base=0&display_name=x&stages=10%3A%20tanaka&repeat=1"),
+    ("plans_preview", Needs(Role::Manager), "alias=x&base=&display_name=x&stages=10%3A%20tanaka&repeat=1&at="),
     ("oncall_rotations", Needs(Role::Viewer), ""),
     ("oncall_response_plans", Needs(Role::Viewer), ""),
     ("oncall_engagements", Needs(Role::Viewer), ""),
@@ -80,6 +83,8 @@ const PAGES: &[(&str, Access)] = &[
     ("/rotations/{id}/edit", Needs(Role::Manager)),
     ("/rotations/{id}/history", Needs(Role::Viewer)),
     ("/escalation", Needs(Role::Viewer)),
+    ("/escalation/new-plan", Needs(Role::Manager)),
+    ("/escalation/plans/{alias}", Needs(Role::Manager)),
     ("/routing", Needs(Role::Viewer)),
     ("/incidents", Needs(Role::Viewer)),
     ("/incidents/{id}", Needs(Role::Viewer)),
@@ -191,7 +196,7 @@ async fn every_page_route_checks_its_role() {
         sqlx::query_scalar("SELECT id FROM rotations ORDER BY name LIMIT 1").fetch_one(&c.db.pool).await.unwrap();
     for (route, access) in PAGES {
         let id = if route.starts_with("/rotations/") { &rotation } else { &incident };
-        let path = &route.replace("{id}", id);
+        let path = &route.replace("{id}", id).replace("{alias}", "web-escalation");
         let anon = c.get(path, None).await;
         match access {
             Public => assert_eq!(anon.status, StatusCode::OK, "anonymous {path}"),
@@ -233,8 +238,9 @@ const WELL_FORMED: &[(&str, &str)] = &[
 ];
 
 /// Server functions that touch only the tables sign-in itself needs (kept working below), or
-/// none (`oncall_refresh` empties AWS mode's read cache).
-const ACCOUNTS_ONLY: &[&str] = &["whoami", "admin_list_users", "oncall_refresh"];
+/// none (`oncall_refresh` empties AWS mode's read cache; `plans_preview` only reads the form it
+/// is sent).
+const ACCOUNTS_ONLY: &[&str] = &["whoami", "admin_list_users", "oncall_refresh", "plans_preview"];
 
 #[tokio::test]
 async fn a_database_failure_is_a_server_error_in_every_server_function() {

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use app::auth::{CurrentUser, Role};
 use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, Stage, Target};
+use app::domain::escalation::Directory;
 use app::domain::incident::{IncidentStatus, IncidentTemplate, IncidentUpdate, ResponsePlan};
+use app::domain::plan_form::PlanForm;
 use app::domain::roster::VersionKind;
 use app::domain::rotation::{HandOff, HandOffTime, Override, Rotation};
 use app::error::AppError;
@@ -49,6 +51,12 @@ async fn world(mode: Mode) -> World {
 }
 
 impl World {
+    /// A contact as the backend has it now.
+    async fn current(&self, alias: &str) -> Contact {
+        let all = self.backend.contacts().await.unwrap();
+        all.into_iter().find(|c| c.contact.alias == alias).unwrap_or_else(|| panic!("no contact {alias}")).contact
+    }
+
     async fn channel(&self, who: &str, kind: ChannelType, address: &str) -> String {
         let me = manager();
         let ch = ContactChannel {
@@ -84,7 +92,8 @@ impl World {
             Stage { duration_minutes: 10, targets: vec![Target::Channel { channel_id: email, retry_minutes: 5 }] },
             Stage { duration_minutes: 0, targets: vec![Target::Channel { channel_id: voice, retry_minutes: 0 }] },
         ];
-        b.update_contact(&me, person("tanaka", plan)).await.unwrap();
+        let base = self.current("tanaka").await.fingerprint();
+        b.update_contact(&me, person("tanaka", plan), &base).await.unwrap();
         let rotation = Rotation {
             members: vec!["kim".into(), "sato".into()],
             start: t0() - Duration::days(2),
@@ -257,7 +266,8 @@ async fn bad_input(mode: Mode) -> Vec<String> {
         w.backend.start_engagement(&me, EngagementStart { contact: "nobody".into(), ..alarm("x") }).await.unwrap_err();
     assert_eq!(err, AppError::NotFound, "{mode:?}");
     let long_stage = person("smith", vec![Stage { duration_minutes: 31, targets: vec![] }]);
-    let err = w.backend.update_contact(&me, long_stage).await.unwrap_err();
+    let base = w.current("smith").await.fingerprint();
+    let err = w.backend.update_contact(&me, long_stage, &base).await.unwrap_err();
     let AppError::Invalid(fields) = err else { panic!("{mode:?}: {err:?}") };
     seen.push(format!("stage fields {:?}", fields.iter().map(|f| f.field.clone()).collect::<Vec<_>>()));
     let rotations = w.backend.rotations().await.unwrap();
@@ -320,6 +330,85 @@ async fn rotation_editing(mode: Mode) -> Vec<String> {
         .collect();
     seen.push(format!("history {kinds:?}"));
     seen
+}
+
+/// The escalation-plan editor's operations: load the form, save an edit, a stale save, a new
+/// plan, bad input per field (each changing nothing), and the simulated timeline of the result.
+async fn plan_editing(mode: Mode) -> Vec<String> {
+    let w = world(mode).await;
+    w.team().await;
+    let me = manager();
+    let b = &w.backend;
+    let mut seen = Vec::new();
+    let main = w.current("main").await;
+    let mut form = PlanForm::of(&main);
+    seen.push(format!("form {:?}", form.stages));
+    let base = main.fingerprint();
+    form.stages = "5: smith\n10: tanaka!, secondary-oncall".into();
+    form.repeat = "2".into();
+    b.update_contact(&me, form.parse().unwrap(), &base).await.unwrap();
+    let edited = w.current("main").await;
+    seen.push(format!("saved {:?}", PlanForm::of(&edited).stages));
+    form.stages = "1: kim".into();
+    let err = b.update_contact(&me, form.parse().unwrap(), &base).await.unwrap_err();
+    seen.push(format!("stale {err:?}"));
+    assert_eq!(w.current("main").await, edited, "{mode:?}: a stale save changes nothing");
+
+    let before = b.contacts().await.unwrap();
+    let base = edited.fingerprint();
+    for (stages, name) in
+        [("5: nobody", "Main"), ("31: tanaka", "Main"), ("0:", "Main"), ("5: main", "Main"), ("5: tanaka", " ")]
+    {
+        let f = PlanForm { stages: stages.into(), display_name: name.into(), repeat: "1".into(), ..form.clone() };
+        let err = b.update_contact(&me, f.parse().unwrap(), &base).await.unwrap_err();
+        let AppError::Invalid(fields) = err else { panic!("{mode:?} {stages}: {err:?}") };
+        seen.push(format!("{stages:?} {name:?}: {:?}", fields.iter().map(|f| (&f.field, f.msg)).collect::<Vec<_>>()));
+    }
+    let bad_alias = PlanForm {
+        alias: "Night Team".into(),
+        display_name: "Night".into(),
+        stages: "5: kim".into(),
+        repeat: "1".into(),
+    };
+    let err = b.create_contact(&me, bad_alias.parse().unwrap()).await.unwrap_err();
+    seen.push(format!("alias {:?}", err.field("alias")));
+    assert_eq!(b.contacts().await.unwrap(), before, "{mode:?}: refused edits change nothing");
+
+    let night = PlanForm {
+        alias: "night".into(),
+        display_name: "Night".into(),
+        stages: "5: kim\n0: smith".into(),
+        repeat: "1".into(),
+    };
+    b.create_contact(&me, night.parse().unwrap()).await.unwrap();
+    let err = b.create_contact(&me, night.parse().unwrap()).await.unwrap_err();
+    seen.push(format!("again {:?}", err.field("alias")));
+
+    let mut d = Directory::default();
+    for view in b.contacts().await.unwrap() {
+        d.channels.insert(view.contact.alias.clone(), view.channels);
+        d.contacts.insert(view.contact.alias.clone(), view.contact);
+    }
+    for r in b.rotations().await.unwrap() {
+        let detail = b.rotation(&r.id).await.unwrap();
+        d.rotations.insert(r.id, (detail.rotation, detail.overrides.into_iter().map(|o| o.value).collect()));
+    }
+    let start = t0() + Duration::hours(3);
+    for plan in ["main", "night"] {
+        let steps = d.simulate(plan, start).steps(&d, start);
+        seen.push(format!(
+            "{plan} timeline {:?}",
+            steps.iter().map(|s| (s.minute, &s.who, &s.what)).collect::<Vec<_>>()
+        ));
+    }
+    seen
+}
+
+#[tokio::test]
+async fn plan_editing_behaves_the_same_in_both_modes() {
+    let local = plan_editing(Mode::Local).await;
+    assert!(local.iter().any(|l| l == "stale StaleEdit"), "{local:?}");
+    assert_eq!(local, plan_editing(Mode::Aws).await);
 }
 
 #[tokio::test]

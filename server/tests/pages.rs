@@ -8,7 +8,7 @@ use common::{TestConsole, form};
 use http::{StatusCode, header};
 
 /// The routes whose page renders an island (and so loads the islands runtime).
-const ISLAND_PAGES: &[&str] = &["/rotations/{id}/edit"];
+const ISLAND_PAGES: &[&str] = &["/rotations/{id}/edit", "/escalation/new-plan", "/escalation/plans/{alias}"];
 
 fn has_island(body: &str) -> bool {
     body.contains("<leptos-island")
@@ -33,7 +33,7 @@ async fn only_pages_with_islands_load_the_runtime() {
         if route.contains("/incidents/") {
             continue; // needs an incident; its page is a list of records like the others
         }
-        let path = route.replace("{id}", &rotation);
+        let path = route.replace("{id}", &rotation).replace("{alias}", "web-escalation");
         let page = c.get(&path, Some(&admin)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
         let expected = ISLAND_PAGES.contains(&route.as_str());

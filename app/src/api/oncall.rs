@@ -141,64 +141,21 @@ pub async fn plan_timelines() -> Result<Vec<PlanTimeline>, AppError> {
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::domain::contact::ContactType;
-    use crate::domain::escalation::{Directory, Gap, Simulation};
     use crate::error::AppError;
-    use crate::model::oncall::{PlanTimeline, TimelineStep, TimelineWhat};
+    use crate::model::oncall::PlanTimeline;
     use crate::ports::Services;
 
     pub async fn plan_timelines(s: &Services) -> Result<Vec<PlanTimeline>, AppError> {
-        let mut d = Directory::default();
-        for view in s.backend.contacts().await? {
-            d.channels.insert(view.contact.alias.clone(), view.channels);
-            d.contacts.insert(view.contact.alias.clone(), view.contact);
-        }
-        for r in s.backend.rotations().await? {
-            let detail = s.backend.rotation(&r.id).await?;
-            let overrides = detail.overrides.into_iter().map(|o| o.value).collect();
-            d.rotations.insert(r.id, (detail.rotation, overrides));
-        }
+        let d = crate::api::plans::ssr::directory(s).await?;
         let now = s.clock.now();
         let plans = d.contacts.values().filter(|c| c.kind == ContactType::Escalation);
         Ok(plans
             .map(|plan| PlanTimeline {
                 plan: plan.alias.clone(),
                 from: now.timestamp(),
-                steps: steps(&d, &d.simulate(&plan.alias, now), now.timestamp()),
+                steps: d.simulate(&plan.alias, now).steps(&d, now),
             })
             .collect())
-    }
-
-    /// Messages and gaps in one list, by time; names as people read them.
-    fn steps(d: &Directory, sim: &Simulation, from: i64) -> Vec<TimelineStep> {
-        let name = |alias: &str| d.contacts.get(alias).map_or_else(|| alias.to_owned(), |c| c.display_name.clone());
-        let minute = |at: chrono::DateTime<chrono::Utc>| (at.timestamp() - from) / 60;
-        let mut out: Vec<TimelineStep> = sim
-            .messages
-            .iter()
-            .filter_map(|m| {
-                let channel = d.channels.get(&m.person)?.iter().find(|c| c.id == m.channel_id)?;
-                Some(TimelineStep {
-                    minute: minute(m.at),
-                    who: name(&m.person),
-                    what: TimelineWhat::Message(channel.kind),
-                })
-            })
-            .collect();
-        for gap in &sim.gaps {
-            out.push(match gap {
-                Gap::NobodyOnCall { at, target, .. } => {
-                    TimelineStep { minute: minute(*at), who: name(target), what: TimelineWhat::NobodyOnCall }
-                }
-                Gap::NoWorkingChannel { at, person } => {
-                    TimelineStep { minute: minute(*at), who: name(person), what: TimelineWhat::NoWorkingChannel }
-                }
-                Gap::UnknownContact { target, .. } => {
-                    TimelineStep { minute: 0, who: target.clone(), what: TimelineWhat::UnknownContact }
-                }
-            });
-        }
-        out.sort_by_key(|step| step.minute);
-        out
     }
 }
 

@@ -14,12 +14,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
 
-use crate::domain::contact::{Contact, ContactChannel, ContactType, Target, schedule_on_call};
+use crate::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, References, Target, schedule_on_call};
 use crate::domain::rotation::{Override, Rotation};
 
-/// Everything a simulation reads.
-#[derive(Clone, Debug, Default)]
+/// Everything a simulation reads (sent to the plan editor's island, which simulates in the browser).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Directory {
     /// Every contact by alias.
     pub contacts: BTreeMap<String, Contact>,
@@ -54,6 +55,57 @@ pub struct Simulation {
     /// Soonest first.
     pub messages: Vec<PlannedMessage>,
     pub gaps: Vec<Gap>,
+}
+
+/// One line of a plan's timeline, in order of time: a message, or a step that reaches nobody.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineStep {
+    /// Minutes after the start.
+    pub minute: i64,
+    /// A person's display name, or the target that reached nobody.
+    pub who: String,
+    pub what: TimelineWhat,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TimelineWhat {
+    Message(ChannelType),
+    NobodyOnCall,
+    NoWorkingChannel,
+    UnknownContact,
+}
+
+impl Simulation {
+    /// Messages and gaps in one list, by time, with names as people read them.
+    pub fn steps(&self, d: &Directory, from: DateTime<Utc>) -> Vec<TimelineStep> {
+        let name = |alias: &str| d.contacts.get(alias).map_or_else(|| alias.to_owned(), |c| c.display_name.clone());
+        let minute = |at: DateTime<Utc>| (at - from).num_minutes();
+        let mut out: Vec<TimelineStep> = self
+            .messages
+            .iter()
+            .filter_map(|m| {
+                let channel = d.channels.get(&m.person)?.iter().find(|c| c.id == m.channel_id)?;
+                Some(TimelineStep {
+                    minute: minute(m.at),
+                    who: name(&m.person),
+                    what: TimelineWhat::Message(channel.kind),
+                })
+            })
+            .collect();
+        out.extend(self.gaps.iter().map(|gap| match gap {
+            Gap::NobodyOnCall { at, target, .. } => {
+                TimelineStep { minute: minute(*at), who: name(target), what: TimelineWhat::NobodyOnCall }
+            }
+            Gap::NoWorkingChannel { at, person } => {
+                TimelineStep { minute: minute(*at), who: name(person), what: TimelineWhat::NoWorkingChannel }
+            }
+            Gap::UnknownContact { target, .. } => {
+                TimelineStep { minute: 0, who: target.clone(), what: TimelineWhat::UnknownContact }
+            }
+        }));
+        out.sort_by_key(|step| step.minute);
+        out
+    }
 }
 
 impl Directory {
@@ -96,6 +148,21 @@ impl Directory {
         }
         run.sim.messages.sort();
         run.sim
+    }
+}
+
+/// Plans are checked against the directory they will run in (in the browser as on the server).
+impl References for Directory {
+    fn contact_type(&self, alias: &str) -> Option<ContactType> {
+        self.contacts.get(alias).map(|c| c.kind)
+    }
+
+    fn channel_owner(&self, channel_id: &str) -> Option<String> {
+        self.channels.iter().find(|(_, list)| list.iter().any(|c| c.id == channel_id)).map(|(alias, _)| alias.clone())
+    }
+
+    fn rotation_exists(&self, rotation_id: &str) -> bool {
+        self.rotations.contains_key(rotation_id)
     }
 }
 

@@ -5,6 +5,7 @@ pub mod delivery;
 pub mod escalation;
 pub mod incident;
 pub mod names;
+pub mod plan_form;
 pub mod roster;
 pub mod rotation;
 pub mod rotation_form;

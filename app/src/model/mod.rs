@@ -5,5 +5,6 @@
 pub mod admin;
 pub mod me;
 pub mod oncall;
+pub mod plans;
 pub mod rotations;
 pub mod session;

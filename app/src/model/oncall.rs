@@ -104,20 +104,4 @@ pub struct PlanTimeline {
     pub steps: Vec<TimelineStep>,
 }
 
-/// One line of a plan's timeline, in order of time: a message, or a step that reaches nobody.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TimelineStep {
-    /// Minutes after the start.
-    pub minute: i64,
-    /// A person's display name, or the target that reached nobody.
-    pub who: String,
-    pub what: TimelineWhat,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TimelineWhat {
-    Message(crate::domain::contact::ChannelType),
-    NobodyOnCall,
-    NoWorkingChannel,
-    UnknownContact,
-}
+pub use crate::domain::escalation::{TimelineStep, TimelineWhat};

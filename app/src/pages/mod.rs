@@ -1,4 +1,5 @@
-//! Page components. All render on the server; the rotation editor is the one island.
+//! Page components. All render on the server; the rotation and escalation-plan editors
+//! are the islands.
 
 pub mod admin;
 pub mod auth;
@@ -7,4 +8,5 @@ pub mod home;
 pub mod incidents;
 pub mod me;
 pub mod oncall;
+pub mod plans;
 pub mod rotations;

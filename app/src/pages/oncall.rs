@@ -16,8 +16,10 @@ use crate::domain::incident::NotificationTarget;
 use crate::error::AppError;
 use crate::forms::{FormErrors, PostForm};
 use crate::i18n::{Locale, Msg};
-use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, PlanTimeline, TimelineStep, TimelineWhat};
+use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, PlanTimeline};
+use crate::model::plans::plan_path;
 use crate::pages::common::{loaded, loaded_list};
+use crate::pages::plans::{NEW_PLAN_PATH, timeline_html};
 use crate::zone::{When, viewer_zone};
 
 pub fn channel_label(kind: ChannelType, locale: Locale) -> &'static str {
@@ -47,11 +49,12 @@ pub fn ContactsPage() -> impl IntoView {
                 let (people, plans, schedules) = (of(ContactType::Personal), of(ContactType::Escalation), of(ContactType::OncallSchedule));
                 view! {
                     <h2>{t(Msg::EscalationPlans)}</h2>
+                    {manager.then(|| view! { <p><a class="button" href=NEW_PLAN_PATH data-testid="new-plan">{t(Msg::NewEscalationPlan)}</a></p> })}
                     {plans
                         .into_iter()
                         .map(|c| {
                             let timeline = timelines.iter().find(|p| p.plan == c.contact.alias).cloned();
-                            view! { <PlanCard contact=c timeline /> }
+                            view! { <PlanCard contact=c timeline manager /> }
                         })
                         .collect_view()}
                     <h2>{t(Msg::Schedules)}</h2>
@@ -146,13 +149,14 @@ fn PersonRow(view: ContactView, manager: bool, language: Option<String>) -> impl
 }
 
 #[component]
-fn PlanCard(contact: ContactView, timeline: Option<PlanTimeline>) -> impl IntoView {
+fn PlanCard(contact: ContactView, timeline: Option<PlanTimeline>, manager: bool) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let c = contact.contact;
+    let edit = manager.then(|| view! { " " <a href=plan_path(&c.alias) data-testid="edit-plan">{t(Msg::Edit)}</a> });
     view! {
         <article class="item" data-testid="escalation-plan" data-alias=c.alias.clone()>
-            <h3>{c.display_name.clone()} " (" <code>{c.alias.clone()}</code> ")"</h3>
+            <h3>{c.display_name.clone()} " (" <code>{c.alias.clone()}</code> ")" {edit}</h3>
             <ol>
                 {c
                     .plan
@@ -212,29 +216,9 @@ fn TestPageOutcome() -> impl IntoView {
 #[component]
 fn Timeline(timeline: PlanTimeline) -> impl IntoView {
     let locale = expect_context::<Locale>();
-    let t = move |m: Msg| m.text(locale);
     view! {
-        <h4>{t(Msg::TimelineIfNobody)}</h4>
-        <ol class="timeline" data-testid="plan-timeline">
-            {timeline.steps.into_iter().map(|step| view! { <TimelineLine step /> }).collect_view()}
-        </ol>
-    }
-}
-
-#[component]
-fn TimelineLine(step: TimelineStep) -> impl IntoView {
-    let locale = expect_context::<Locale>();
-    let (what, gap) = match step.what {
-        TimelineWhat::Message(kind) => (channel_label(kind, locale), false),
-        TimelineWhat::NobodyOnCall => (Msg::GapNobodyOnCall.text(locale), true),
-        TimelineWhat::NoWorkingChannel => (Msg::GapNoWorkingChannel.text(locale), true),
-        TimelineWhat::UnknownContact => (Msg::GapUnknownContact.text(locale), true),
-    };
-    view! {
-        <li class:gap=gap>
-            <span class="minute">"+" {step.minute} " " {Msg::Minutes.text(locale)}</span>
-            " " <strong>{step.who}</strong> ": " {what}
-        </li>
+        <h4>{Msg::TimelineIfNobody.text(locale)}</h4>
+        <div inner_html=timeline_html(&timeline.steps, locale)></div>
     }
 }
 

@@ -216,6 +216,56 @@ impl AwsBackend {
         Ok(list)
     }
 
+    /// Checks a contact against what AWS holds, so bad input is refused by field, as the local
+    /// engine refuses it, before anything is sent.
+    async fn validate(&self, contact: &Contact) -> Result<(), AppError> {
+        let list = self.contact_arn_list().await?;
+        let mut known = crate::engine::contacts::Known {
+            contacts: list.iter().map(|(alias, _, kind, _)| (alias.clone(), *kind)).collect(),
+            channels: std::collections::HashMap::new(),
+            rotations: std::collections::HashSet::new(),
+        };
+        let own_arn = list.iter().find(|(alias, ..)| *alias == contact.alias).map(|(_, arn, ..)| arn.clone());
+        match (contact.kind, own_arn) {
+            (ContactType::Personal, Some(arn)) => {
+                for ch in calls::channels_of(&self.contacts, &arn).await? {
+                    known.channels.insert(ch.contact_channel_arn().to_owned(), contact.alias.clone());
+                }
+            }
+            (ContactType::OncallSchedule, _) => {
+                let rotations = self
+                    .contacts
+                    .list_rotations()
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>()
+                    .await
+                    .map_err(|e| aws_error("ssm-contacts:ListRotations", &e))?;
+                known.rotations = rotations.iter().map(|r| r.rotation_arn().to_owned()).collect();
+            }
+            _ => {}
+        }
+        contact.validate(&known).map_err(AppError::Invalid)
+    }
+
+    /// The contact as AWS has it now (never cached).
+    async fn contact_now(&self, alias: &str, arn: &str) -> Result<Contact, AppError> {
+        let c = self
+            .contacts
+            .get_contact()
+            .contact_id(arn)
+            .send()
+            .await
+            .map_err(|e| aws_error("ssm-contacts:GetContact", &e))?;
+        Ok(Contact {
+            alias: alias.to_owned(),
+            display_name: c.display_name().unwrap_or(alias).to_owned(),
+            kind: kind_from_aws(c.r#type())?,
+            plan: plan_from_aws(c.plan()),
+        })
+    }
+
     async fn contact_arn(&self, alias: &str) -> Result<String, AppError> {
         if let Some((_, arn, ..)) = self.contact_arn_list().await?.into_iter().find(|(a, ..)| a == alias) {
             return Ok(arn);
@@ -521,13 +571,7 @@ impl Backend for AwsBackend {
     async fn contacts(&self) -> Result<Vec<ContactView>, AppError> {
         let mut out = Vec::new();
         for (alias, arn, kind, _) in self.contact_arn_list().await? {
-            let c = self
-                .contacts
-                .get_contact()
-                .contact_id(&arn)
-                .send()
-                .await
-                .map_err(|e| aws_error("ssm-contacts:GetContact", &e))?;
+            let contact = self.contact_now(&alias, &arn).await?;
             let channels = if kind == ContactType::Personal {
                 let list = calls::channels_of(&self.contacts, &arn).await?;
                 list.iter()
@@ -548,12 +592,6 @@ impl Backend for AwsBackend {
                     .collect::<Result<_, AppError>>()?
             } else {
                 Vec::new()
-            };
-            let contact = Contact {
-                alias: alias.clone(),
-                display_name: c.display_name().unwrap_or(&alias).to_owned(),
-                kind,
-                plan: plan_from_aws(c.plan()),
             };
             out.push(ContactView { contact, channels });
         }
@@ -895,6 +933,7 @@ impl Backend for AwsBackend {
     }
 
     async fn create_contact(&self, _actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {
+        self.validate(&contact).await?;
         let plan = self.plan_to_aws(&contact.plan).await?;
         let result = self
             .contacts
@@ -912,13 +951,27 @@ impl Backend for AwsBackend {
         Ok(())
     }
 
-    async fn update_contact(&self, _actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {
+    async fn update_contact(&self, actor: &CurrentUser, contact: Contact, base: &str) -> Result<(), AppError> {
         let arn = self.contact_arn(&contact.alias).await?;
+        self.validate(&contact).await?;
         let plan = self.plan_to_aws(&contact.plan).await?;
+        // Console saves of one contact queue behind each other (the write lane on SQLite, a lock
+        // on PostgreSQL); the check reads AWS itself, so an edit made anywhere else counts too.
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
+        crate::db::lock_subject(&mut tx, self.db.dialect, &format!("contact:{arn}"))
+            .await
+            .map_err(ServerError::from)?;
+        let before = self.contact_now(&contact.alias, &arn).await?;
+        if before.fingerprint() != base {
+            return Err(AppError::StaleEdit);
+        }
         let result =
             self.contacts.update_contact().contact_id(arn).display_name(&contact.display_name).plan(plan).send().await;
         self.arns.clear();
         result.map_err(|e| aws_error("ssm-contacts:UpdateContact", &e))?;
+        audited(&mut tx, actor, self.clock.now(), Change::updated("contact", &contact.alias, &before, &contact))
+            .await?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(())
     }
 

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 
 use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, References, Target};
 use app::domain::delivery::DeliveryKind;
+use app::error::AppError;
 use app::i18n::Msg;
 
 use super::codec::{parse, to_json};
@@ -19,9 +20,11 @@ use crate::error::{ServerError, stored};
 
 /// Every id a plan may refer to, loaded for validation.
 pub(crate) struct Known {
-    contacts: HashMap<String, ContactType>,
-    channels: HashMap<String, String>,
-    rotations: HashSet<String>,
+    /// Type of each contact, by alias.
+    pub(crate) contacts: HashMap<String, ContactType>,
+    /// Owner of each channel, by channel id.
+    pub(crate) channels: HashMap<String, String>,
+    pub(crate) rotations: HashSet<String>,
 }
 
 impl References for Known {
@@ -99,10 +102,27 @@ impl Engine {
 
     /// Creates a contact, or replaces its name and plan (its type cannot change).
     pub async fn put_contact(&self, actor: Actor<'_>, contact: Contact) -> Result<(), ServerError> {
+        self.put(actor, contact, None).await
+    }
+
+    /// Replaces a contact edited from the version with fingerprint `base`; refused, nothing
+    /// written, when it changed since (checked inside the write, so two editors cannot both win).
+    pub async fn update_contact_from(&self, actor: Actor<'_>, contact: Contact, base: &str) -> Result<(), ServerError> {
+        self.put(actor, contact, Some(base)).await
+    }
+
+    async fn put(&self, actor: Actor<'_>, contact: Contact, base: Option<&str>) -> Result<(), ServerError> {
         contact.validate(&self.references().await?).map_err(ServerError::Invalid)?;
         let now = epoch(self.now());
         let mut tx = self.db.begin_write().await?;
         let before = contact_in(&mut tx, &contact.alias).await?;
+        if let Some(base) = base {
+            match &before {
+                None => return Err(ServerError::NotFound("contact", contact.alias)),
+                Some(b) if b.fingerprint() != base => return Err(ServerError::App(AppError::StaleEdit)),
+                Some(_) => {}
+            }
+        }
         if before.as_ref().is_some_and(|b| b.kind != contact.kind) {
             return Err(ServerError::invalid("kind", Msg::ErrContactKindChange));
         }

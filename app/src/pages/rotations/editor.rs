@@ -24,9 +24,9 @@ use crate::forms::{Outcome, PostForm, outcome};
 #[cfg(feature = "hydrate")]
 use crate::i18n::current_locale;
 use crate::i18n::{Locale, Msg};
-use crate::islands::IslandScripts;
 #[cfg(feature = "hydrate")]
 use crate::islands::mark_hydrated;
+use crate::islands::{IslandScripts, esc};
 use crate::model::rotations::{EditorData, OverrideSpan, Person};
 use crate::pages::common::loaded;
 
@@ -236,22 +236,6 @@ fn EditorLive(
     view! { <div class="editor-live" node_ref=root>{children()}</div> }
 }
 
-/// HTML-escapes text for an element or an attribute value.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn name_of<'a>(people: &'a [Person], alias: &'a str) -> &'a str {
     people.iter().find(|p| p.alias == alias).map_or(alias, |p| p.name.as_str())
 }
@@ -395,7 +379,6 @@ mod live {
 
     use chrono::{DateTime, Utc};
     use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
     use web_sys::{Element, Event, HtmlElement, KeyboardEvent};
 
     use super::{PREVIEW_DAYS, members_html, millis, preview_html};
@@ -403,6 +386,7 @@ mod live {
     use crate::domain::rotation::{Override, Rotation};
     use crate::domain::rotation_form::RotationForm;
     use crate::i18n::{Locale, Msg};
+    use crate::islands::dom::{find, listen, set_value, value};
     use crate::model::rotations::{OverrideSpan, Person};
 
     /// Everything the island knows besides the form: the saved definition and the preview's inputs.
@@ -435,24 +419,6 @@ mod live {
                 locale,
                 dragging: Cell::new(None),
             })
-        }
-    }
-
-    fn find(root: &Element, selector: &str) -> Option<Element> {
-        root.query_selector(selector).ok().flatten()
-    }
-
-    /// The `value` of an input, select or text area.
-    fn value(root: &Element, name: &str) -> String {
-        find(root, &format!("[name=\"{name}\"]"))
-            .and_then(|el| js_sys::Reflect::get(&el, &"value".into()).ok())
-            .and_then(|v| v.as_string())
-            .unwrap_or_default()
-    }
-
-    fn set_value(root: &Element, name: &str, text: &str) {
-        if let Some(el) = find(root, &format!("[name=\"{name}\"]")) {
-            let _ = js_sys::Reflect::set(&el, &"value".into(), &text.into());
         }
     }
 
@@ -543,13 +509,6 @@ mod live {
         let item = target.closest("[data-testid=\"member\"]").ok()??;
         let index = item.get_attribute("data-index")?.parse().ok()?;
         Some((item, index))
-    }
-
-    fn listen(root: &Element, kind: &str, handler: impl FnMut(Event) + 'static) {
-        let closure = Closure::<dyn FnMut(Event)>::new(handler);
-        let _ = root.add_event_listener_with_callback(kind, closure.as_ref().unchecked_ref());
-        // The listener lives as long as the page.
-        closure.forget();
     }
 
     pub fn attach(root: &HtmlElement, live: Rc<Live>) {

@@ -1,0 +1,566 @@
+//! The escalation-plan editor: a real HTML form, rendered on the server, that saves with a
+//! stale-edit check and works without script (the stages are then lines in a text box, and "Show
+//! the timeline" recomputes the simulated timeline on the server). A lazy island ([`PlanLive`])
+//! adds a list of stages to reorder by drag, keyboard or buttons, field errors as you type, and
+//! the simulated timeline recomputed in the browser on every change, by the same
+//! `domain::escalation` the server and the engine's property test use.
+
+use std::fmt::Write as _;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::plans::{PreviewPlan, SavePlan, plan_editor};
+use crate::domain::contact::{Contact, MAX_STAGE_MINUTES, References};
+use crate::domain::escalation::{Directory, TimelineStep, TimelineWhat};
+use crate::domain::plan_form::{MAX_REPEAT, PlanForm, StageLine, line_of_stage, stage_lines};
+use crate::domain::timezone::{local_minute, parse_local_minute};
+use crate::error::{AppError, FieldError};
+use crate::forms::{Outcome, PostForm, outcome};
+use crate::i18n::{Locale, Msg};
+#[cfg(feature = "hydrate")]
+use crate::islands::mark_hydrated;
+use crate::islands::{IslandScripts, esc};
+use crate::model::plans::{PlanEditorData, TargetChoice, plan_path};
+use crate::pages::common::loaded;
+use crate::pages::oncall::channel_label;
+use crate::zone::viewer_zone;
+
+/// Where the editor of a new plan lives (an alias is chosen there).
+pub const NEW_PLAN_PATH: &str = "/escalation/new-plan";
+
+#[component]
+pub fn PlanEditPage() -> impl IntoView {
+    let alias = use_params_map().read_untracked().get("alias").unwrap_or_default();
+    let data = Resource::new(move || alias.clone(), plan_editor);
+    view! { {loaded(data, |data| view! { <PlanEditor data /> <IslandScripts /> })} }
+}
+
+#[component]
+pub fn PlanNewPage() -> impl IntoView {
+    let data = Resource::new(String::new, plan_editor);
+    view! { {loaded(data, |data| view! { <PlanEditor data /> <IslandScripts /> })} }
+}
+
+/// The form as last posted (a refused save, or "Show the timeline"), with its start time.
+fn typed(last: &Outcome<impl Sized>) -> (PlanForm, String, String) {
+    let v = |f: &str| last.value(f).unwrap_or_default();
+    let form =
+        PlanForm { alias: v("alias"), display_name: v("display_name"), stages: v("stages"), repeat: v("repeat") };
+    (form, v("base"), v("at"))
+}
+
+#[component]
+fn PlanEditor(data: PlanEditorData) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    let saved_now = outcome::<String>(SavePlan::PATH);
+    let previewed = outcome::<()>(PreviewPlan::PATH);
+    let error = saved_now.as_ref().and_then(|o| o.result.as_ref().err().cloned());
+    let (form, base, at) = match (&saved_now, &previewed) {
+        (Some(o), _) if o.result.is_err() => typed(o),
+        (_, Some(o)) => typed(o),
+        _ => (data.form.clone(), data.base.clone(), String::new()),
+    };
+    let now = DateTime::from_timestamp(data.now, 0).unwrap_or_default();
+    let at = if at.is_empty() { local_minute(now, &zone) } else { at };
+    let start = parse_local_minute(&at, &zone).unwrap_or(now);
+    let field_errors = match &error {
+        Some(AppError::Invalid(fields)) => fields.clone(),
+        _ => draft_errors(&form, &data.directory),
+    };
+    let saved_note = saved_now.as_ref().filter(|o| o.result.is_ok()).map(|_| {
+        view! { <p class="ok" role="status" data-testid="plan-saved">{t(Msg::PlanSaved)}</p> }
+    });
+    let summary = error.as_ref().filter(|e| !matches!(e, AppError::Invalid(_) | AppError::StaleEdit)).map(|e| {
+        view! { <p class="error" role="alert" data-testid="plan-save-error">{e.message(locale)}</p> }
+    });
+    let conflict = matches!(error, Some(AppError::StaleEdit)).then(|| {
+        view! { <Conflict saved=data.saved.clone() yours=form.clone() /> }
+    });
+    let title = match &data.saved {
+        Some(c) => format!("{}: {}", t(Msg::EditEscalationPlan), c.display_name),
+        None => t(Msg::NewEscalationPlan).to_owned(),
+    };
+    let timeline = timeline_html(&draft_steps(&form, &data.directory, start), locale);
+    view! {
+        <section class="card editor" data-testid="plan-editor">
+            <h1>{title}</h1>
+            <p class="meta"><a href="/escalation">{t(Msg::NavEscalation)}</a></p>
+            {saved_note}
+            {summary}
+            {conflict}
+            <PlanLive directory=data.directory.clone() zone=zone.clone() now=data.now>
+                <PlanFields form base at is_new=data.saved.is_none() targets=data.targets.clone() errors=field_errors />
+                <section class="card" data-testid="plan-timeline-card">
+                    <h2>{t(Msg::TimelineDraft)}</h2>
+                    <div data-testid="plan-timeline-body" inner_html=timeline></div>
+                </section>
+            </PlanLive>
+        </section>
+    }
+}
+
+/// Problems of the draft as the server would find them at save (shown before saving).
+fn draft_errors(form: &PlanForm, directory: &Directory) -> Vec<FieldError> {
+    match form.parse() {
+        Err(errors) => errors,
+        Ok(contact) if contact.plan.stages.is_empty() => Vec::new(),
+        Ok(contact) => contact
+            .validate(directory)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| e.field.starts_with("plan."))
+            .collect(),
+    }
+}
+
+/// What the draft does if nobody acknowledges an incident at `start`.
+pub fn draft_steps(form: &PlanForm, directory: &Directory, start: DateTime<Utc>) -> Vec<TimelineStep> {
+    let Ok(mut draft) = form.parse() else { return Vec::new() };
+    // A new plan has no alias until one is typed; the simulation only needs a name for it.
+    if draft.alias.is_empty() || directory.contact_type(&draft.alias).is_some_and(|k| k != draft.kind) {
+        "\u{0}draft".clone_into(&mut draft.alias);
+    }
+    let mut d = directory.clone();
+    let alias = draft.alias.clone();
+    d.contacts.insert(alias.clone(), draft);
+    d.simulate(&alias, start).steps(&d, start)
+}
+
+/// The timeline as HTML text: rendered on the server and by the island alike.
+pub fn timeline_html(steps: &[TimelineStep], locale: Locale) -> String {
+    let t = |m: Msg| esc(m.text(locale));
+    if steps.is_empty() {
+        return format!("<p class=\"meta\" data-testid=\"plan-timeline-empty\">{}</p>", t(Msg::Nobody));
+    }
+    let mut html = String::from("<ol class=\"timeline\" data-testid=\"plan-timeline\">");
+    for step in steps {
+        let (what, gap) = match step.what {
+            TimelineWhat::Message(kind) => (esc(channel_label(kind, locale)), false),
+            TimelineWhat::NobodyOnCall => (t(Msg::GapNobodyOnCall), true),
+            TimelineWhat::NoWorkingChannel => (t(Msg::GapNoWorkingChannel), true),
+            TimelineWhat::UnknownContact => (t(Msg::GapUnknownContact), true),
+        };
+        let _ = write!(
+            html,
+            "<li{cls} data-testid=\"timeline-step\"><span class=\"minute\">+{m} {min}</span> <strong>{who}</strong>: {what}</li>",
+            cls = if gap { " class=\"gap\"" } else { "" },
+            m = step.minute,
+            min = t(Msg::Minutes),
+            who = esc(&step.who),
+        );
+    }
+    html.push_str("</ol>");
+    html
+}
+
+/// Stage errors as "Stage N: …" lines, N the form's line (repeated stages map to their line).
+pub fn stage_errors_html(errors: &[FieldError], lines: usize, locale: Locale) -> String {
+    let mut html = String::new();
+    for e in errors.iter().filter(|e| e.field.starts_with("plan.stages")) {
+        let index = e.field.split('.').nth(2).and_then(|i| i.parse::<usize>().ok());
+        let label = match index {
+            Some(i) => format!("{} {}: ", Msg::StageN.text(locale), line_of_stage(i, lines) + 1),
+            None => String::new(),
+        };
+        let _ =
+            write!(html, "<li class=\"field-error\" role=\"alert\">{}{}</li>", esc(&label), esc(e.msg.text(locale)));
+    }
+    html
+}
+
+/// The list of stages the island edits: one row per line of the text box.
+pub fn stages_html(lines: &[StageLine], targets: &[TargetChoice], locale: Locale) -> String {
+    let t = |m: Msg| esc(m.text(locale));
+    let name = |alias: &str| targets.iter().find(|c| c.alias == alias).map_or(alias, |c| c.name.as_str()).to_owned();
+    let last = lines.len().saturating_sub(1);
+    let mut html = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let disabled = |yes: bool| if yes { " disabled" } else { "" };
+        let who: Vec<String> = line
+            .targets
+            .iter()
+            .map(|(a, essential)| {
+                format!(
+                    "{}{}",
+                    name(a),
+                    if *essential { format!(" ({})", Msg::Essential.text(locale)) } else { String::new() }
+                )
+            })
+            .collect();
+        let text: Vec<String> = line.targets.iter().map(|(a, e)| format!("{a}{}", if *e { "!" } else { "" })).collect();
+        let _ = write!(
+            html,
+            "<li data-testid=\"stage\" data-index=\"{i}\" draggable=\"true\" tabindex=\"0\">\
+             <span class=\"handle\" aria-hidden=\"true\">≡</span> <strong>{stage} {n}</strong> \
+             <label>{pages} <input data-stage-field=\"targets\" data-testid=\"stage-targets\" list=\"plan-targets\" value=\"{targets}\"></label> \
+             <label>{wait} <input data-stage-field=\"minutes\" data-testid=\"stage-minutes\" inputmode=\"numeric\" size=\"3\" value=\"{minutes}\"></label> \
+             <span class=\"meta\">{who}</span> \
+             <button type=\"button\" data-testid=\"stage-up\" data-move=\"up\" title=\"{up}\"{d_up}>↑</button>\
+             <button type=\"button\" data-testid=\"stage-down\" data-move=\"down\" title=\"{down}\"{d_down}>↓</button>\
+             <button type=\"button\" data-testid=\"stage-remove\" data-move=\"remove\" title=\"{rm}\">×</button></li>",
+            stage = t(Msg::StageN),
+            n = i + 1,
+            pages = t(Msg::PagesWho),
+            targets = esc(&text.join(", ")),
+            wait = t(Msg::WaitMinutes),
+            minutes = esc(&line.minutes),
+            who = esc(&who.join(", ")),
+            up = t(Msg::MoveUp),
+            down = t(Msg::MoveDown),
+            rm = t(Msg::Remove),
+            d_up = disabled(i == 0),
+            d_down = disabled(i == last),
+        );
+    }
+    html
+}
+
+/// How many stages the form saves (the lines times the repeat), when it can be read.
+fn unrolled_count(form: &PlanForm) -> Option<usize> {
+    form.parse().ok().map(|c: Contact| c.plan.stages.len())
+}
+
+/// The form: every field a plain input, so it saves without script.
+#[component]
+fn PlanFields(
+    form: PlanForm,
+    base: String,
+    at: String,
+    is_new: bool,
+    targets: Vec<TargetChoice>,
+    errors: Vec<FieldError>,
+) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let error = {
+        let errors = errors.clone();
+        move |field: &'static str| {
+            let text = errors.iter().find(|e| e.field == field).map(|e| e.msg.text(locale)).unwrap_or_default();
+            view! { <span class="field-error" data-error-for=field role="alert">{text}</span> }
+        }
+    };
+    let lines = stage_lines(&form.stages);
+    let alias_field = if is_new {
+        view! {
+            <label>{t(Msg::Alias)} <input name="alias" data-testid="plan-alias" value=form.alias.clone() autocapitalize="off" /> {error("alias")}</label>
+        }
+        .into_any()
+    } else {
+        view! { <input type="hidden" name="alias" value=form.alias.clone() /> <p class="meta">{t(Msg::Alias)} ": " <code>{form.alias.clone()}</code></p> }.into_any()
+    };
+    let options =
+        targets.iter().map(|c| view! { <option value=c.alias.clone()>{c.name.clone()}</option> }).collect_view();
+    let count = unrolled_count(&form).map(|n| n.to_string()).unwrap_or_default();
+    view! {
+        <PostForm action=SavePlan::PATH class="editor-form" testid="plan-form">
+            <input type="hidden" name="base" value=base />
+            {alias_field}
+            <label>{t(Msg::DisplayName)} <input name="display_name" data-testid="plan-name" value=form.display_name.clone() /> {error("display_name")}</label>
+            <fieldset>
+                <legend>{t(Msg::Stages)}</legend>
+                <p class="meta">{t(Msg::StageCapNote)}</p>
+                <p class="meta live-only">{t(Msg::StagesReorderHint)}</p>
+                <ol class="stages live-only" data-testid="stage-list" inner_html=stages_html(&lines, &targets, locale)></ol>
+                <button type="button" class="live-only" data-testid="stage-add">{t(Msg::AddStage)}</button>
+                <label class="static-only">{t(Msg::StagesOnePerLine)}
+                    <textarea name="stages" data-testid="plan-stages" rows="5">{form.stages.clone()}</textarea>
+                </label>
+                <ul class="errors" data-testid="stage-errors" inner_html=stage_errors_html(&errors, lines.len(), locale)></ul>
+                <datalist id="plan-targets">{options}</datalist>
+            </fieldset>
+            <label>{t(Msg::RepeatTimes)} " (1–" {MAX_REPEAT} ")"
+                <input name="repeat" data-testid="plan-repeat" value=form.repeat.clone() inputmode="numeric" size="3" />
+                {error("repeat")}
+            </label>
+            <p class="meta">{t(Msg::SavedAsStages)} " " <span data-testid="plan-stage-count">{count}</span> " · ≤ " {MAX_STAGE_MINUTES} " " {t(Msg::Minutes)}</p>
+            <label>{t(Msg::TimelineAt)}
+                <input type="datetime-local" name="at" data-testid="plan-at" value=at />
+            </label>
+            <div class="inline">
+                <button type="submit" class="primary" data-testid="plan-save">{t(Msg::Save)}</button>
+                <button type="submit" class="static-only" formaction=PreviewPlan::PATH data-testid="plan-preview">{t(Msg::ShowTimeline)}</button>
+            </div>
+        </PostForm>
+    }
+}
+
+/// The save was refused: someone else changed the plan first. Both versions, and a way back.
+#[component]
+fn Conflict(saved: Option<Contact>, yours: PlanForm) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let theirs = saved.as_ref().map(|c| PlanForm::of(c).stages).unwrap_or_default();
+    let reload = saved.as_ref().map_or_else(|| NEW_PLAN_PATH.to_owned(), |c| plan_path(&c.alias));
+    view! {
+        <div class="conflict" data-testid="conflict">
+            <p class="error">{AppError::StaleEdit.message(locale)}</p>
+            <div class="two">
+                <div data-testid="conflict-theirs">
+                    <h3>{t(Msg::TheirVersion)}</h3>
+                    <p>{saved.map(|c| c.display_name).unwrap_or_default()}</p>
+                    <pre>{theirs}</pre>
+                </div>
+                <div data-testid="conflict-yours">
+                    <h3>{t(Msg::YourVersion)}</h3>
+                    <p>{yours.display_name.clone()}</p>
+                    <pre>{yours.stages.clone()}</pre>
+                </div>
+            </div>
+            <a class="button" href=reload data-testid="reload-latest">{t(Msg::ReloadLatest)}</a>
+        </div>
+    }
+}
+
+/// The live part: reads the form on every change, edits the stage list, renders errors and the
+/// simulated timeline.
+#[island(lazy)]
+fn PlanLive(directory: Directory, zone: String, now: i64, children: Children) -> impl IntoView {
+    let root = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        mark_hydrated();
+        let state = std::rc::Rc::new(live::Live::new(directory, zone, now, crate::i18n::current_locale()));
+        Effect::new(move || {
+            if let Some(el) = root.get() {
+                live::attach(&el, state.clone());
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (directory, zone, now);
+    view! { <div class="editor-live" node_ref=root>{children()}</div> }
+}
+
+#[cfg(feature = "hydrate")]
+mod live {
+    //! The island's work on the server-rendered form.
+
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use wasm_bindgen::JsCast;
+    use web_sys::{Element, Event, HtmlElement, KeyboardEvent};
+
+    use super::{draft_errors, draft_steps, stage_errors_html, stages_html, timeline_html, unrolled_count};
+    use crate::domain::escalation::Directory;
+    use crate::domain::plan_form::{PlanForm, StageLine, read_line, stage_lines, stages_text};
+    use crate::domain::timezone::parse_local_minute;
+    use crate::i18n::Locale;
+    use crate::islands::dom::{find, listen, set_value, value};
+    use crate::model::plans::TargetChoice;
+
+    pub struct Live {
+        directory: Directory,
+        targets: Vec<TargetChoice>,
+        zone: String,
+        /// When the page was rendered: the simulated incident's start if none is typed.
+        now: chrono::DateTime<chrono::Utc>,
+        locale: Locale,
+        dragging: Cell<Option<usize>>,
+    }
+
+    impl Live {
+        pub fn new(directory: Directory, zone: String, now: i64, locale: Locale) -> Live {
+            let targets = directory
+                .contacts
+                .values()
+                .map(|c| TargetChoice { alias: c.alias.clone(), name: c.display_name.clone(), kind: c.kind })
+                .collect();
+            let now = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default();
+            Live { directory, targets, zone, now, locale, dragging: Cell::new(None) }
+        }
+    }
+
+    fn read(root: &Element) -> PlanForm {
+        PlanForm {
+            alias: value(root, "alias"),
+            display_name: value(root, "display_name"),
+            stages: value(root, "stages"),
+            repeat: value(root, "repeat"),
+        }
+    }
+
+    /// Recomputes from the form: field errors, the stage count and the timeline.
+    fn refresh(root: &Element, live: &Live) {
+        let form = read(root);
+        let errors = draft_errors(&form, &live.directory);
+        let lines = stage_lines(&form.stages).len();
+        if let Some(el) = find(root, "[data-testid=\"stage-errors\"]") {
+            el.set_inner_html(&stage_errors_html(&errors, lines, live.locale));
+        }
+        if let Some(span) = find(root, "[data-error-for=\"repeat\"]") {
+            let text = errors.iter().find(|e| e.field == "repeat").map(|e| e.msg.text(live.locale));
+            span.set_text_content(text);
+        }
+        if let Some(el) = find(root, "[data-testid=\"plan-stage-count\"]") {
+            el.set_text_content(unrolled_count(&form).map(|n| n.to_string()).as_deref());
+        }
+        let start = parse_local_minute(&value(root, "at"), &live.zone).unwrap_or(live.now);
+        if let Some(el) = find(root, "[data-testid=\"plan-timeline-body\"]") {
+            el.set_inner_html(&timeline_html(&draft_steps(&form, &live.directory, start), live.locale));
+        }
+    }
+
+    /// Writes the stages into the form and shows them; `focus` is the row to focus after.
+    fn set_lines(root: &Element, live: &Live, lines: &[StageLine], focus: Option<usize>) {
+        set_value(root, "stages", &stages_text(lines));
+        if let Some(list) = find(root, "[data-testid=\"stage-list\"]") {
+            list.set_inner_html(&stages_html(lines, &live.targets, live.locale));
+        }
+        if let Some(i) = focus
+            && let Some(item) = find(root, &format!("[data-testid=\"stage\"][data-index=\"{i}\"]"))
+            && let Ok(item) = item.dyn_into::<HtmlElement>()
+        {
+            let _ = item.focus();
+        }
+        refresh(root, live);
+    }
+
+    fn move_stage(root: &Element, live: &Live, from: usize, to: usize) {
+        let mut lines = stage_lines(&value(root, "stages"));
+        if from < lines.len() && to < lines.len() && from != to {
+            let line = lines.remove(from);
+            lines.insert(to, line);
+            set_lines(root, live, &lines, Some(to));
+        }
+    }
+
+    /// The stage row an event happened in, and its position.
+    fn stage_at(event: &Event) -> Option<(Element, usize)> {
+        let target = event.target()?.dyn_into::<Element>().ok()?;
+        let item = target.closest("[data-testid=\"stage\"]").ok()??;
+        let index = item.get_attribute("data-index")?.parse().ok()?;
+        Some((item, index))
+    }
+
+    /// A field of a stage row was typed in: rewrite that line of the text box (the row stays as
+    /// it is, so typing is not interrupted).
+    fn stage_typed(root: &Element, live: &Live, event: &Event) {
+        let Some((item, i)) = stage_at(event) else { return };
+        let field = |name: &str| {
+            find(&item, &format!("[data-stage-field=\"{name}\"]"))
+                .and_then(|el| js_sys::Reflect::get(&el, &"value".into()).ok())
+                .and_then(|v| v.as_string())
+                .unwrap_or_default()
+        };
+        let mut lines = stage_lines(&value(root, "stages"));
+        if let Some(line) = lines.get_mut(i) {
+            *line = read_line(&format!("{}: {}", field("minutes"), field("targets")));
+            set_value(root, "stages", &stages_text(&lines));
+        }
+        refresh(root, live);
+    }
+
+    pub fn attach(root: &HtmlElement, live: Rc<Live>) {
+        let root: Element = root.clone().into();
+        let _ = root.class_list().add_1("live");
+        for kind in ["input", "change"] {
+            let (r, l) = (root.clone(), live.clone());
+            listen(&root, kind, move |event| {
+                if stage_at(&event).is_some() {
+                    stage_typed(&r, &l, &event);
+                } else {
+                    refresh(&r, &l);
+                }
+            });
+        }
+        // Leaving a stage's field redraws the list (names, essential marks) from the text.
+        let (r, l) = (root.clone(), live.clone());
+        listen(&root, "focusout", move |event| {
+            if stage_at(&event).is_some()
+                && event.target().is_some_and(|t| t.dyn_ref::<web_sys::HtmlInputElement>().is_some())
+            {
+                let lines = stage_lines(&value(&r, "stages"));
+                if let Some(list) = find(&r, "[data-testid=\"stage-list\"]") {
+                    list.set_inner_html(&stages_html(&lines, &l.targets, l.locale));
+                }
+            }
+        });
+        let (r, l) = (root.clone(), live.clone());
+        listen(&root, "click", move |event| {
+            let Some(button) = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|t| t.closest("button").ok().flatten())
+            else {
+                return;
+            };
+            let mut lines = stage_lines(&value(&r, "stages"));
+            if button.get_attribute("data-testid").as_deref() == Some("stage-add") {
+                lines.push(StageLine { minutes: "10".into(), targets: Vec::new() });
+                let last = lines.len() - 1;
+                set_lines(&r, &l, &lines, Some(last));
+                return;
+            }
+            let Some((_, i)) = stage_at(&event) else { return };
+            match button.get_attribute("data-move").as_deref() {
+                Some("up") if i > 0 => move_stage(&r, &l, i, i - 1),
+                Some("down") => move_stage(&r, &l, i, i + 1),
+                Some("remove") if i < lines.len() => {
+                    lines.remove(i);
+                    set_lines(&r, &l, &lines, None);
+                }
+                _ => {}
+            }
+        });
+        let (r, l) = (root.clone(), live.clone());
+        listen(&root, "keydown", move |event| {
+            let Some(key) = event.dyn_ref::<KeyboardEvent>() else { return };
+            let Some((item, i)) = stage_at(&event) else { return };
+            let on_item = event.target().and_then(|t| t.dyn_into::<Element>().ok()).is_some_and(|t| t == item);
+            if !on_item || !key.alt_key() {
+                return;
+            }
+            match key.key().as_str() {
+                "ArrowUp" if i > 0 => {
+                    event.prevent_default();
+                    move_stage(&r, &l, i, i - 1);
+                }
+                "ArrowDown" => {
+                    event.prevent_default();
+                    move_stage(&r, &l, i, i + 1);
+                }
+                _ => {}
+            }
+        });
+        let l = live.clone();
+        listen(&root, "dragstart", move |event| l.dragging.set(stage_at(&event).map(|(_, i)| i)));
+        listen(&root, "dragover", |event| {
+            if stage_at(&event).is_some() {
+                event.prevent_default();
+            }
+        });
+        let (r, l) = (root.clone(), live.clone());
+        listen(&root, "drop", move |event| {
+            if let (Some(from), Some((_, to))) = (l.dragging.take(), stage_at(&event)) {
+                event.prevent_default();
+                move_stage(&r, &l, from, to);
+            }
+        });
+        refresh(&root, &live);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_errors_name_the_line_a_repeated_stage_came_from() {
+        let errors = vec![FieldError::new("plan.stages.3.duration_minutes", Msg::ErrStageDuration)];
+        let html = stage_errors_html(&errors, 2, Locale::En);
+        assert!(html.contains("Stage 2: "), "{html}");
+    }
+
+    #[test]
+    fn names_in_generated_html_are_escaped() {
+        let steps = vec![TimelineStep { minute: 0, who: "<b>".into(), what: TimelineWhat::NobodyOnCall }];
+        assert!(timeline_html(&steps, Locale::En).contains("&lt;b&gt;"));
+    }
+}
