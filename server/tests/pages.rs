@@ -147,3 +147,66 @@ async fn a_server_function_error_carries_its_own_status() {
     let r = c.call("oncall_incident", "id=no-such-incident", Some(&admin)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
+
+/// The escalation-plan editor without script: the draft's timeline on request, a refused save
+/// that keeps what was typed and names the stage, a save, and a stale save that shows both.
+#[tokio::test]
+async fn the_plan_editor_works_without_script() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let path = "/escalation/plans/web-escalation";
+    let page = c.get(path, Some(&admin)).await;
+    let base = page.body.split("name=\"base\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+    assert_eq!(base.len(), 16, "the form carries the plan's fingerprint");
+    assert!(page.body.contains("data-testid=\"timeline-step\""), "the saved plan's timeline is shown");
+    let fields = |stages: &str, base: &str| {
+        form(&[
+            ("alias", "web-escalation"),
+            ("base", base),
+            ("display_name", "Web service escalation"),
+            ("stages", stages),
+            ("repeat", "1"),
+            ("at", "2026-12-01T03:00"),
+        ])
+    };
+
+    let r = c.submit("plans_preview", &fields("0: nobody-here", &base), path, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("nobody-here"), "the typed stages are shown again");
+    assert!(page.body.contains("class=\"gap\""), "an unknown target is flagged on the timeline");
+
+    let r =
+        c.submit("plans_save", &fields("10: primary-oncall!\n45: secondary-oncall", &base), path, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("Stage 2: "), "the error names the stage: {}", page.body);
+    assert!(page.body.contains("45: secondary-oncall"), "what was typed is kept");
+
+    let r =
+        c.submit("plans_save", &fields("10: primary-oncall!\n5: secondary-oncall", &base), path, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"plan-saved\""), "saved: {}", page.body);
+    assert!(page.body.contains("10: primary-oncall!\n5: secondary-oncall"), "the saved stages are shown");
+
+    let r = c.submit("plans_save", &fields("1: primary-oncall", &base), path, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"conflict\""), "a stale save shows both versions");
+    assert!(page.body.contains("1: primary-oncall"), "yours");
+    assert!(page.body.contains("5: secondary-oncall"), "theirs");
+
+    let new = form(&[
+        ("alias", "night"),
+        ("base", ""),
+        ("display_name", "Night"),
+        ("stages", "5: primary-oncall"),
+        ("repeat", "3"),
+    ]);
+    let r = c.submit("plans_save", &new, "/escalation/new-plan", Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/escalation/plans/night", "a new plan's editor opens");
+    let page = c.get("/escalation/plans/night", Some(&admin)).await;
+    assert!(page.body.contains("5: primary-oncall\n5: primary-oncall\n5: primary-oncall"), "repeat unrolled");
+}
