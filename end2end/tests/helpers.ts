@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, type Page, type Response } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page, type Response } from '@playwright/test';
 
 /** Selector for the marker an island sets on <body> once it is live. */
 export const HYDRATED = 'body[data-hydrated="true"]';
@@ -57,4 +57,29 @@ export function setupLink(): string {
   }
   const url = new URL(line);
   return `${url.pathname}${url.search}`;
+}
+
+/** A fresh context with this viewport and language, signed in as `username`. */
+export async function signedIn(
+  browser: Browser,
+  viewport: { width: number; height: number },
+  lang: 'en' | 'ja',
+  username: string,
+  password: string,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport });
+  const base = process.env.E2E_BASE_URL!;
+  await context.addCookies([{ name: 'lang', value: lang, url: base }]);
+  const page = await context.newPage();
+  await signIn(page, username, password);
+  await expect(page.getByTestId('current-user')).toHaveCount(1);
+  return { context, page };
+}
+
+/** Calls a server function the way the page does (same-origin form POST). */
+export async function call(page: Page, endpoint: string, form: Record<string, string>): Promise<unknown> {
+  const base = process.env.E2E_BASE_URL!;
+  const res = await page.request.post(`/api/${endpoint}`, { form, headers: { Origin: base, Accept: 'application/json' } });
+  expect(res.status(), `${endpoint}: ${await res.text()}`).toBe(200);
+  return res.json();
 }

@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { expectPath, gotoHydrated, signIn } from './helpers';
+import { call, expectPath, gotoHydrated, signedIn } from './helpers';
 
 // Runs after console.spec.ts (one worker, files in order), which created the first admin.
 // Each flow uses one demo rotation, a viewport and a language: desktop in English on the weekly
@@ -16,22 +16,9 @@ const FLOWS: Flow[] = [
   { name: 'phone, Japanese', rotation: 'Secondary', viewport: PHONE, lang: 'ja', save: '保存' },
 ];
 
-async function as(browser: Browser, flow: Flow, username: string, password = PASSWORD): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: flow.viewport });
-  const base = process.env.E2E_BASE_URL!;
-  await context.addCookies([{ name: 'lang', value: flow.lang, url: base }]);
-  const page = await context.newPage();
-  await signIn(page, username, password);
-  await expect(page.getByTestId('current-user')).toHaveCount(1);
-  return { context, page };
-}
-
-/** Calls a server function the way the page does (same-origin form POST). */
-async function call(page: Page, endpoint: string, form: Record<string, string>): Promise<unknown> {
-  const base = process.env.E2E_BASE_URL!;
-  const res = await page.request.post(`/api/${endpoint}`, { form, headers: { Origin: base, Accept: 'application/json' } });
-  expect(res.status(), `${endpoint}: ${await res.text()}`).toBe(200);
-  return res.json();
+/** Signs `username` in, in a fresh context with the flow's viewport and language. */
+function as(browser: Browser, flow: Flow, username: string, password = PASSWORD): Promise<{ context: BrowserContext; page: Page }> {
+  return signedIn(browser, flow.viewport, flow.lang, username, password);
 }
 
 async function openRotation(page: Page, name: string): Promise<string> {

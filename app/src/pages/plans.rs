@@ -177,22 +177,10 @@ pub fn stage_errors_html(errors: &[FieldError], lines: usize, locale: Locale) ->
 /// The list of stages the island edits: one row per line of the text box.
 pub fn stages_html(lines: &[StageLine], targets: &[TargetChoice], locale: Locale) -> String {
     let t = |m: Msg| esc(m.text(locale));
-    let name = |alias: &str| targets.iter().find(|c| c.alias == alias).map_or(alias, |c| c.name.as_str()).to_owned();
     let last = lines.len().saturating_sub(1);
     let mut html = String::new();
     for (i, line) in lines.iter().enumerate() {
         let disabled = |yes: bool| if yes { " disabled" } else { "" };
-        let who: Vec<String> = line
-            .targets
-            .iter()
-            .map(|(a, essential)| {
-                format!(
-                    "{}{}",
-                    name(a),
-                    if *essential { format!(" ({})", Msg::Essential.text(locale)) } else { String::new() }
-                )
-            })
-            .collect();
         let text: Vec<String> = line.targets.iter().map(|(a, e)| format!("{a}{}", if *e { "!" } else { "" })).collect();
         let _ = write!(
             html,
@@ -200,7 +188,7 @@ pub fn stages_html(lines: &[StageLine], targets: &[TargetChoice], locale: Locale
              <span class=\"handle\" aria-hidden=\"true\">≡</span> <strong>{stage} {n}</strong> \
              <label>{pages} <input data-stage-field=\"targets\" data-testid=\"stage-targets\" list=\"plan-targets\" value=\"{targets}\"></label> \
              <label>{wait} <input data-stage-field=\"minutes\" data-testid=\"stage-minutes\" inputmode=\"numeric\" size=\"3\" value=\"{minutes}\"></label> \
-             <span class=\"meta\">{who}</span> \
+             <span class=\"meta\" data-stage-who>{who}</span> \
              <button type=\"button\" data-testid=\"stage-up\" data-move=\"up\" title=\"{up}\"{d_up}>↑</button>\
              <button type=\"button\" data-testid=\"stage-down\" data-move=\"down\" title=\"{down}\"{d_down}>↓</button>\
              <button type=\"button\" data-testid=\"stage-remove\" data-move=\"remove\" title=\"{rm}\">×</button></li>",
@@ -210,7 +198,7 @@ pub fn stages_html(lines: &[StageLine], targets: &[TargetChoice], locale: Locale
             targets = esc(&text.join(", ")),
             wait = t(Msg::WaitMinutes),
             minutes = esc(&line.minutes),
-            who = esc(&who.join(", ")),
+            who = who_html(line, targets, locale),
             up = t(Msg::MoveUp),
             down = t(Msg::MoveDown),
             rm = t(Msg::Remove),
@@ -219,6 +207,20 @@ pub fn stages_html(lines: &[StageLine], targets: &[TargetChoice], locale: Locale
         );
     }
     html
+}
+
+/// Who a stage pages, by name, with the essential ones marked.
+pub fn who_html(line: &StageLine, targets: &[TargetChoice], locale: Locale) -> String {
+    let name = |alias: &str| targets.iter().find(|c| c.alias == alias).map_or(alias, |c| c.name.as_str()).to_owned();
+    let who: Vec<String> = line
+        .targets
+        .iter()
+        .map(|(a, essential)| {
+            let mark = if *essential { format!(" ({})", Msg::Essential.text(locale)) } else { String::new() };
+            format!("{}{mark}", name(a))
+        })
+        .collect();
+    esc(&who.join(", "))
 }
 
 /// How many stages the form saves (the lines times the repeat), when it can be read.
@@ -347,7 +349,7 @@ mod live {
     use wasm_bindgen::JsCast;
     use web_sys::{Element, Event, HtmlElement, KeyboardEvent};
 
-    use super::{draft_errors, draft_steps, stage_errors_html, stages_html, timeline_html, unrolled_count};
+    use super::{draft_errors, draft_steps, stage_errors_html, stages_html, timeline_html, unrolled_count, who_html};
     use crate::domain::escalation::Directory;
     use crate::domain::plan_form::{PlanForm, StageLine, read_line, stage_lines, stages_text};
     use crate::domain::timezone::parse_local_minute;
@@ -450,8 +452,13 @@ mod live {
                 .unwrap_or_default()
         };
         let mut lines = stage_lines(&value(root, "stages"));
-        if let Some(line) = lines.get_mut(i) {
-            *line = read_line(&format!("{}: {}", field("minutes"), field("targets")));
+        if i < lines.len() {
+            let line = read_line(&format!("{}: {}", field("minutes"), field("targets")));
+            // Only the names change under the row: the fields being typed in stay as they are.
+            if let Some(who) = find(&item, "[data-stage-who]") {
+                who.set_inner_html(&who_html(&line, &live.targets, live.locale));
+            }
+            lines[i] = line;
             set_value(root, "stages", &stages_text(&lines));
         }
         refresh(root, live);
@@ -470,18 +477,6 @@ mod live {
                 }
             });
         }
-        // Leaving a stage's field redraws the list (names, essential marks) from the text.
-        let (r, l) = (root.clone(), live.clone());
-        listen(&root, "focusout", move |event| {
-            if stage_at(&event).is_some()
-                && event.target().is_some_and(|t| t.dyn_ref::<web_sys::HtmlInputElement>().is_some())
-            {
-                let lines = stage_lines(&value(&r, "stages"));
-                if let Some(list) = find(&r, "[data-testid=\"stage-list\"]") {
-                    list.set_inner_html(&stages_html(&lines, &l.targets, l.locale));
-                }
-            }
-        });
         let (r, l) = (root.clone(), live.clone());
         listen(&root, "click", move |event| {
             let Some(button) = event
