@@ -51,6 +51,8 @@ test('screenshots of every page', async ({ browser }) => {
     ['history', `${rotation}/history`],
     ['editor', `${rotation}/edit`],
     ['escalation', '/escalation'],
+    ['plan-editor', '/escalation/plans/web-escalation'],
+    ['plan-new', '/escalation/new-plan'],
     ['routing', '/routing'],
     ['incidents', '/incidents'],
     ['incident', incident!],

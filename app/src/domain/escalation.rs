@@ -55,6 +55,8 @@ pub struct Simulation {
     /// Soonest first.
     pub messages: Vec<PlannedMessage>,
     pub gaps: Vec<Gap>,
+    /// The on-call schedule that paged each person (people paged as themselves are not here).
+    pub via: BTreeMap<String, String>,
 }
 
 /// One line of a plan's timeline, in order of time: a message, or a step that reaches nobody.
@@ -64,6 +66,8 @@ pub struct TimelineStep {
     pub minute: i64,
     /// A person's display name, or the target that reached nobody.
     pub who: String,
+    /// The on-call schedule the person was paged through (its display name).
+    pub via: Option<String>,
     pub what: TimelineWhat,
 }
 
@@ -88,19 +92,23 @@ impl Simulation {
                 Some(TimelineStep {
                     minute: minute(m.at),
                     who: name(&m.person),
+                    via: self.via.get(&m.person).map(|schedule| name(schedule)),
                     what: TimelineWhat::Message(channel.kind),
                 })
             })
             .collect();
         out.extend(self.gaps.iter().map(|gap| match gap {
             Gap::NobodyOnCall { at, target, .. } => {
-                TimelineStep { minute: minute(*at), who: name(target), what: TimelineWhat::NobodyOnCall }
+                TimelineStep { minute: minute(*at), who: name(target), via: None, what: TimelineWhat::NobodyOnCall }
             }
-            Gap::NoWorkingChannel { at, person } => {
-                TimelineStep { minute: minute(*at), who: name(person), what: TimelineWhat::NoWorkingChannel }
-            }
+            Gap::NoWorkingChannel { at, person } => TimelineStep {
+                minute: minute(*at),
+                who: name(person),
+                via: self.via.get(person).map(|schedule| name(schedule)),
+                what: TimelineWhat::NoWorkingChannel,
+            },
             Gap::UnknownContact { target, .. } => {
-                TimelineStep { minute: 0, who: target.clone(), what: TimelineWhat::UnknownContact }
+                TimelineStep { minute: 0, who: target.clone(), via: None, what: TimelineWhat::UnknownContact }
             }
         }));
         out.sort_by_key(|step| step.minute);
@@ -187,6 +195,9 @@ impl Run<'_> {
         for person in people {
             if !self.paged.contains(&person) {
                 self.page_person(&person, at);
+                if person != alias {
+                    self.sim.via.insert(person.clone(), alias.to_owned());
+                }
                 self.paged.push(person);
             }
         }

@@ -148,11 +148,12 @@ pub fn timeline_html(steps: &[TimelineStep], locale: Locale) -> String {
         };
         let _ = write!(
             html,
-            "<li{cls} data-testid=\"timeline-step\"><span class=\"minute\">+{m} {min}</span> <strong>{who}</strong>: {what}</li>",
+            "<li{cls} data-testid=\"timeline-step\"><span class=\"minute\">+{m} {min}</span> <strong>{who}</strong>{via}: {what}</li>",
             cls = if gap { " class=\"gap\"" } else { "" },
             m = step.minute,
             min = t(Msg::Minutes),
             who = esc(&step.who),
+            via = step.via.as_ref().map(|v| format!(" <span class=\"meta\">({})</span>", esc(v))).unwrap_or_default(),
         );
     }
     html.push_str("</ol>");
@@ -269,7 +270,9 @@ fn PlanFields(
                 <p class="meta">{t(Msg::StageCapNote)}</p>
                 <p class="meta live-only">{t(Msg::StagesReorderHint)}</p>
                 <ol class="stages live-only" data-testid="stage-list" inner_html=stages_html(&lines, &targets, locale)></ol>
-                <button type="button" class="live-only" data-testid="stage-add">{t(Msg::AddStage)}</button>
+                <div class="inline live-only">
+                    <button type="button" data-testid="stage-add">{t(Msg::AddStage)}</button>
+                </div>
                 <label class="static-only">{t(Msg::StagesOnePerLine)}
                     <textarea name="stages" data-testid="plan-stages" rows="5">{form.stages.clone()}</textarea>
                 </label>
@@ -336,7 +339,7 @@ fn PlanLive(directory: Directory, zone: String, now: i64, children: Children) ->
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (directory, zone, now);
-    view! { <div class="editor-live" node_ref=root>{children()}</div> }
+    view! { <div class="editor-live plan-live" node_ref=root>{children()}</div> }
 }
 
 #[cfg(feature = "hydrate")]
@@ -555,7 +558,7 @@ mod tests {
 
     #[test]
     fn names_in_generated_html_are_escaped() {
-        let steps = vec![TimelineStep { minute: 0, who: "<b>".into(), what: TimelineWhat::NobodyOnCall }];
+        let steps = vec![TimelineStep { minute: 0, who: "<b>".into(), via: None, what: TimelineWhat::NobodyOnCall }];
         assert!(timeline_html(&steps, Locale::En).contains("&lt;b&gt;"));
     }
 }
