@@ -28,6 +28,9 @@ pub struct TargetChoice {
     pub kind: ContactType,
 }
 
+/// Where the editor of a new plan lives (an alias is chosen there).
+pub const NEW_PLAN_PATH: &str = "/escalation/new-plan";
+
 /// The editor's address for plan `alias`.
 pub fn plan_path(alias: &str) -> String {
     format!("/escalation/plans/{alias}")

@@ -5,6 +5,7 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
 use crate::auth::{CurrentUser, Denied, Role, authorize};
+use crate::domain::contact::ChannelType;
 use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
 
@@ -142,4 +143,12 @@ where
 /// A query parameter of the page's URL.
 pub fn query_param(name: &str) -> Option<String> {
     leptos_router::hooks::use_query_map().read_untracked().get(name).filter(|v| !v.is_empty())
+}
+
+pub fn channel_label(kind: ChannelType, locale: Locale) -> &'static str {
+    match kind {
+        ChannelType::Email => Msg::ChannelEmail.text(locale),
+        ChannelType::Sms => Msg::ChannelSms.text(locale),
+        ChannelType::Voice => Msg::ChannelVoice.text(locale),
+    }
 }

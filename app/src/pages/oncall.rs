@@ -10,25 +10,17 @@ use crate::api::oncall::{
 };
 use crate::api::session::whoami;
 use crate::auth::Role;
-use crate::domain::contact::{ChannelType, ContactType, Target};
+use crate::domain::contact::{ContactType, Target};
 use crate::domain::delivery::{DeliveryStatus, ReceiptKind};
 use crate::domain::incident::NotificationTarget;
 use crate::error::AppError;
 use crate::forms::{FormErrors, PostForm};
 use crate::i18n::{Locale, Msg};
 use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, PlanTimeline};
-use crate::model::plans::plan_path;
-use crate::pages::common::{loaded, loaded_list};
-use crate::pages::plans::{NEW_PLAN_PATH, timeline_html};
+use crate::model::plans::{NEW_PLAN_PATH, plan_path};
+use crate::pages::common::{channel_label, loaded, loaded_list};
+use crate::pages::plans::timeline_html;
 use crate::zone::{When, viewer_zone};
-
-pub fn channel_label(kind: ChannelType, locale: Locale) -> &'static str {
-    match kind {
-        ChannelType::Email => Msg::ChannelEmail.text(locale),
-        ChannelType::Sms => Msg::ChannelSms.text(locale),
-        ChannelType::Voice => Msg::ChannelVoice.text(locale),
-    }
-}
 
 #[component]
 pub fn ContactsPage() -> impl IntoView {

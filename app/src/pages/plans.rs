@@ -23,13 +23,9 @@ use crate::i18n::{Locale, Msg};
 #[cfg(feature = "hydrate")]
 use crate::islands::mark_hydrated;
 use crate::islands::{IslandScripts, esc};
-use crate::model::plans::{PlanEditorData, TargetChoice, plan_path};
-use crate::pages::common::loaded;
-use crate::pages::oncall::channel_label;
+use crate::model::plans::{NEW_PLAN_PATH, PlanEditorData, TargetChoice, plan_path};
+use crate::pages::common::{channel_label, loaded};
 use crate::zone::viewer_zone;
-
-/// Where the editor of a new plan lives (an alias is chosen there).
-pub const NEW_PLAN_PATH: &str = "/escalation/new-plan";
 
 #[component]
 pub fn PlanEditPage() -> impl IntoView {
