@@ -21,6 +21,7 @@ use crate::pages::home::HomePage;
 use crate::pages::incidents::{IncidentPage, IncidentsPage};
 use crate::pages::me::MePage;
 use crate::pages::oncall::{ContactsPage, DeliveriesPage, EngagementsPage, ResponsePlansPage};
+use crate::pages::people::PersonPage;
 use crate::pages::plans::{PlanEditPage, PlanNewPage};
 use crate::pages::rotations::RotationsPage;
 use crate::pages::rotations::calendar::RotationPage;
@@ -81,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rotations/:id/edit") view=guarded(Role::Manager, || RotationEditPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/rotations/:id/history") view=guarded(Role::Viewer, || RotationHistoryPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation") view=guarded(Role::Viewer, || ContactsPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/escalation/people/:alias") view=guarded(Role::Viewer, || PersonPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation/new-plan") view=guarded(Role::Manager, || PlanNewPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation/plans/:alias") view=guarded(Role::Manager, || PlanEditPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/routing") view=guarded(Role::Viewer, || ResponsePlansPage().into_any()) ssr=SsrMode::Async />

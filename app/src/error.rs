@@ -19,6 +19,14 @@ impl FieldError {
     }
 }
 
+/// Something that still uses an item a delete was asked for: what kind of thing, and its name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsedBy {
+    /// The kind of thing, as a noun (`Msg::UsedByEscalationPlan`, …).
+    pub what: Msg,
+    pub name: String,
+}
+
 /// What went wrong when the console called AWS, in terms a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AwsProblem {
@@ -70,6 +78,9 @@ pub enum AppError {
     /// began; nothing was saved.
     #[error("stale edit: the rotation is now at version {current}")]
     StaleVersion { current: u32 },
+    /// The item is still used by these; nothing was deleted.
+    #[error("still used by {0:?}")]
+    InUse(Vec<UsedBy>),
     /// Someone else changed the item (a contact) since this edit began; nothing was saved.
     #[error("stale edit: changed since the edit began")]
     StaleEdit,
@@ -92,7 +103,7 @@ impl AppError {
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::RateLimited { .. } => 429,
-            AppError::StaleVersion { .. } | AppError::StaleEdit => 409,
+            AppError::StaleVersion { .. } | AppError::StaleEdit | AppError::InUse(_) => 409,
             AppError::Invalid(_) | AppError::SetupLinkInvalid | AppError::ServerFn(_) => 400,
             AppError::Internal => 500,
             AppError::Aws(AwsProblem::Throttled) => 503,
@@ -113,6 +124,10 @@ impl AppError {
             AppError::Invalid(_) => Msg::ErrInvalid,
             AppError::NotFound => Msg::ErrNotFound,
             AppError::StaleEdit => Msg::ErrStaleEdit,
+            AppError::InUse(by) => {
+                let names: Vec<String> = by.iter().map(|u| format!("{} “{}”", u.what.text(locale), u.name)).collect();
+                return Msg::ErrInUse.text(locale).replace("{list}", &names.join(", "));
+            }
             AppError::SetupLinkInvalid => Msg::SetupInvalid,
             AppError::Internal | AppError::ServerFn(_) => Msg::ErrInternal,
             AppError::Aws(problem) => return problem.message(locale),

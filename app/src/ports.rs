@@ -96,6 +96,14 @@ pub trait Backend: Send + Sync {
     /// A new channel starts unactivated; the activation code is sent to it.
     async fn add_channel(&self, actor: &CurrentUser, channel: ContactChannel) -> Result<ContactChannel, AppError>;
     async fn activate_channel(&self, actor: &CurrentUser, channel_id: &str, code: &str) -> Result<(), AppError>;
+    /// Sends a new activation code to a channel (the old one stops working).
+    async fn send_activation_code(&self, actor: &CurrentUser, channel_id: &str) -> Result<(), AppError>;
+    /// Deletes a channel. The caller has checked that its owner's plan no longer uses it
+    /// ([`crate::domain::usage`]).
+    async fn delete_channel(&self, actor: &CurrentUser, channel_id: &str) -> Result<(), AppError>;
+    /// Deletes a contact with its channels. The caller has checked that nothing uses it
+    /// ([`crate::domain::usage`]).
+    async fn delete_contact(&self, actor: &CurrentUser, alias: &str) -> Result<(), AppError>;
     async fn create_rotation(&self, actor: &CurrentUser, name: &str, rotation: Rotation) -> Result<String, AppError>;
     /// Saves an edit made from definition version `base`; refused with
     /// [`AppError::StaleVersion`] if someone else saved since. Returns the new version.

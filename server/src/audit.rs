@@ -60,6 +60,13 @@ impl<'a, T: Serialize> Change<'a, T> {
     }
 }
 
+impl Change<'static, ()> {
+    /// Something done to an entity whose state the console does not hold (in AWS mode).
+    pub fn action(entity: &'static str, entity_id: impl ToString, action: &'static str) -> Self {
+        Change { action, entity, entity_id: entity_id.to_string(), before: None, after: None }
+    }
+}
+
 pub async fn record<T: Serialize>(
     tx: &mut Transaction<'_, Any>,
     actor: Actor<'_>,

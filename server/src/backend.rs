@@ -168,6 +168,18 @@ impl Backend for LocalBackend {
         Ok(self.engine.activate_channel(Actor::User(actor), channel_id, code).await?)
     }
 
+    async fn send_activation_code(&self, actor: &CurrentUser, channel_id: &str) -> Result<(), AppError> {
+        Ok(self.engine.send_activation_code(Actor::User(actor), channel_id).await?)
+    }
+
+    async fn delete_channel(&self, actor: &CurrentUser, channel_id: &str) -> Result<(), AppError> {
+        Ok(self.engine.delete_channel(Actor::User(actor), channel_id).await?)
+    }
+
+    async fn delete_contact(&self, actor: &CurrentUser, alias: &str) -> Result<(), AppError> {
+        Ok(self.engine.delete_contact(Actor::User(actor), alias).await?)
+    }
+
     async fn create_rotation(&self, actor: &CurrentUser, name: &str, rotation: Rotation) -> Result<String, AppError> {
         Ok(self.engine.create_rotation(Actor::User(actor), name, rotation).await?)
     }

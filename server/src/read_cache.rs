@@ -146,6 +146,18 @@ impl<B: Backend> Backend for Cached<B> {
         self.write(self.inner.update_contact(actor, contact, base)).await
     }
 
+    async fn send_activation_code(&self, actor: &CurrentUser, channel_id: &str) -> Result<(), AppError> {
+        self.write(self.inner.send_activation_code(actor, channel_id)).await
+    }
+
+    async fn delete_channel(&self, actor: &CurrentUser, channel_id: &str) -> Result<(), AppError> {
+        self.write(self.inner.delete_channel(actor, channel_id)).await
+    }
+
+    async fn delete_contact(&self, actor: &CurrentUser, alias: &str) -> Result<(), AppError> {
+        self.write(self.inner.delete_contact(actor, alias)).await
+    }
+
     async fn add_channel(&self, actor: &CurrentUser, channel: ContactChannel) -> Result<ContactChannel, AppError> {
         self.write(self.inner.add_channel(actor, channel)).await
     }

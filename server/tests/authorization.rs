@@ -38,6 +38,15 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("oncall_contact_language", Needs(Role::Manager), "contact=tanaka&language=ja"),
     ("oncall_contact_languages", Needs(Role::Viewer), ""),
     ("plans_editor", Needs(Role::Manager), "alias=web-escalation"),
+    ("people_page", Needs(Role::Viewer), "alias=tanaka"),
+    ("people_create", Needs(Role::Manager), "alias=Not%20Valid&display_name=x"),
+    ("people_rename", Needs(Role::Manager), "alias=tanaka&base=0&display_name=x"),
+    ("people_delete", Needs(Role::Manager), "alias=tanaka"),
+    ("people_add_channel", Needs(Role::Manager), "contact=tanaka&name=x&kind=email&address=not-an-address"),
+    ("people_activate_channel", Needs(Role::Manager), "contact=tanaka&channel_id=no-such-channel&code=1"),
+    ("people_resend_code", Needs(Role::Manager), "contact=tanaka&channel_id=no-such-channel"),
+    ("people_delete_channel", Needs(Role::Manager), "contact=tanaka&channel_id=no-such-channel"),
+    ("people_save_plan", Needs(Role::Manager), "contact=tanaka&base=0&preset=nonsense"),
     ("plans_save", Needs(Role::Manager), "alias=web-escalation&base=0&display_name=x&stages=10%3A%20tanaka&repeat=1"),
     ("plans_preview", Needs(Role::Manager), "alias=x&base=&display_name=x&stages=10%3A%20tanaka&repeat=1&at="),
     ("oncall_rotations", Needs(Role::Viewer), ""),
@@ -73,6 +82,11 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("me_language", Needs(Role::Viewer), "language=ja"),
 ];
 
+/// A demo contact for a route's `{alias}`: a person or an escalation plan.
+fn alias_for(route: &str) -> &'static str {
+    if route.contains("/people/") { "tanaka" } else { "web-escalation" }
+}
+
 /// (path, who may open it).
 const PAGES: &[(&str, Access)] = &[
     ("/login", Public),
@@ -84,6 +98,7 @@ const PAGES: &[(&str, Access)] = &[
     ("/rotations/{id}/history", Needs(Role::Viewer)),
     ("/escalation", Needs(Role::Viewer)),
     ("/escalation/new-plan", Needs(Role::Manager)),
+    ("/escalation/people/{alias}", Needs(Role::Viewer)),
     ("/escalation/plans/{alias}", Needs(Role::Manager)),
     ("/routing", Needs(Role::Viewer)),
     ("/incidents", Needs(Role::Viewer)),
@@ -196,7 +211,7 @@ async fn every_page_route_checks_its_role() {
         sqlx::query_scalar("SELECT id FROM rotations ORDER BY name LIMIT 1").fetch_one(&c.db.pool).await.unwrap();
     for (route, access) in PAGES {
         let id = if route.starts_with("/rotations/") { &rotation } else { &incident };
-        let path = &route.replace("{id}", id).replace("{alias}", "web-escalation");
+        let path = &route.replace("{id}", id).replace("{alias}", alias_for(route));
         let anon = c.get(path, None).await;
         match access {
             Public => assert_eq!(anon.status, StatusCode::OK, "anonymous {path}"),

@@ -33,7 +33,9 @@ async fn only_pages_with_islands_load_the_runtime() {
         if route.contains("/incidents/") {
             continue; // needs an incident; its page is a list of records like the others
         }
-        let path = route.replace("{id}", &rotation).replace("{alias}", "web-escalation");
+        let path = route
+            .replace("{id}", &rotation)
+            .replace("{alias}", if route.contains("/people/") { "tanaka" } else { "web-escalation" });
         let page = c.get(&path, Some(&admin)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
         let expected = ISLAND_PAGES.contains(&route.as_str());
@@ -209,4 +211,98 @@ async fn the_plan_editor_works_without_script() {
     assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/escalation/plans/night", "a new plan's editor opens");
     let page = c.get("/escalation/plans/night", Some(&admin)).await;
     assert!(page.body.contains("5: primary-oncall\n5: primary-oncall\n5: primary-oncall"), "repeat unrolled");
+}
+
+/// A person from scratch without script: created, a channel added (its code taken from the
+/// database, where the outbox put it), activated, a preset and then typed starts saved; deletes
+/// refused while something uses the item, naming it.
+#[tokio::test]
+async fn people_and_channels_are_managed_without_script() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let r = c
+        .submit("people_create", &form(&[("alias", "ito"), ("display_name", "伊藤 花")]), "/escalation", Some(&admin))
+        .await;
+    assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/escalation/people/ito");
+    let path = "/escalation/people/ito";
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"no-working-channel\""), "no channel yet: said");
+
+    let bad = form(&[("contact", "ito"), ("name", "Phone"), ("kind", "sms"), ("address", "090-1234")]);
+    c.submit("people_add_channel", &bad, path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-field=\"address\""), "a bad number is refused by field");
+    for (name, kind, address) in [("Work mail", "email", "ito@example.co.jp"), ("Mobile", "voice", "+819011112222")] {
+        let add = form(&[("contact", "ito"), ("name", name), ("kind", kind), ("address", address)]);
+        let r = c.submit("people_add_channel", &add, path, Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    let channels: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, activation_code FROM contact_channels WHERE contact_alias = 'ito' ORDER BY name DESC",
+    )
+    .fetch_all(&c.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(channels.len(), 2);
+    let wrong = form(&[("contact", "ito"), ("channel_id", &channels[0].0), ("code", "000000x")]);
+    c.submit("people_activate_channel", &wrong, path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"activate-error\""), "a wrong code is refused");
+    for (id, code) in &channels {
+        let ok = form(&[("contact", "ito"), ("channel_id", id), ("code", code)]);
+        c.submit("people_activate_channel", &ok, path, Some(&admin)).await;
+    }
+    let page = c.get(path, Some(&admin)).await;
+    assert!(!page.body.contains("data-testid=\"no-working-channel\""), "activated: reachable");
+
+    let page = c.get(path, Some(&admin)).await;
+    let base = page.body.split("name=\"base\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+    let preset = form(&[("contact", "ito"), ("base", &base), ("preset", "email-call-10")]);
+    c.submit("people_save_plan", &preset, path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"personal-plan-saved\""), "{}", page.body);
+    assert!(page.body.contains("+10"), "the timeline shows the call 10 minutes later");
+    let stale = form(&[("contact", "ito"), ("base", &base), ("preset", "sms-call-3")]);
+    c.submit("people_save_plan", &stale, path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"personal-plan-error\""), "a stale save is refused");
+
+    let base = page.body.split("name=\"base\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+    let (mail, phone) = (&channels[0].0, &channels[1].0);
+    let typed = |call_after: &str| {
+        form(&[
+            ("contact", "ito"),
+            ("base", &base),
+            ("rows[0][channel_id]", mail),
+            ("rows[0][start]", "0"),
+            ("rows[0][retry]", "2"),
+            ("rows[1][channel_id]", phone),
+            ("rows[1][start]", call_after),
+            ("rows[1][retry]", "5"),
+        ])
+    };
+    c.submit("people_save_plan", &typed("45"), path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"personal-plan-error\""), "45 minutes after is over the cap");
+    assert!(
+        page.body.contains("Incident Manager&#x27;s limit") || page.body.contains("Incident Manager's limit"),
+        "and says why"
+    );
+    c.submit("people_save_plan", &typed("15"), path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"personal-plan-saved\""), "{}", page.body);
+    assert!(page.body.contains("+15"), "the call now comes 15 minutes later");
+
+    let used = form(&[("contact", "ito"), ("channel_id", mail)]);
+    c.submit("people_delete_channel", &used, path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"delete-channel-error\""), "the plan still uses the channel");
+
+    c.submit("people_delete", &form(&[("alias", "tanaka")]), "/escalation/people/tanaka", Some(&admin)).await;
+    let page = c.get("/escalation/people/tanaka", Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"delete-person-error\""), "tanaka is on a rotation");
+    assert!(page.body.contains("rotation “"), "and the rotation is named: {}", page.body);
+    let r = c.submit("people_delete", &form(&[("alias", "ito")]), path, Some(&admin)).await;
+    assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/escalation");
+    assert_eq!(c.get(path, Some(&admin)).await.status, StatusCode::NOT_FOUND);
 }

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod me;
 pub mod oncall;
+pub mod people;
 pub mod plans;
 // The editor posts its form's fields one by one, as a browser without script does.
 #[allow(clippy::too_many_arguments)]

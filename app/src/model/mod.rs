@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod me;
 pub mod oncall;
+pub mod people;
 pub mod plans;
 pub mod rotations;
 pub mod session;

@@ -8,5 +8,6 @@ pub mod home;
 pub mod incidents;
 pub mod me;
 pub mod oncall;
+pub mod people;
 pub mod plans;
 pub mod rotations;

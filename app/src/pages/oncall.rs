@@ -2,11 +2,9 @@
 //! engagements with their pages and receipts, and the outbox.
 
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 
 use crate::api::oncall::{
-    SendTestPage, SetContactLanguage, contact_languages, list_contacts, list_deliveries, list_engagements,
-    list_response_plans, plan_timelines,
+    contact_languages, list_contacts, list_deliveries, list_engagements, list_response_plans, plan_timelines,
 };
 use crate::api::session::whoami;
 use crate::auth::Role;
@@ -14,11 +12,12 @@ use crate::domain::contact::{ContactType, Target};
 use crate::domain::delivery::{DeliveryStatus, ReceiptKind};
 use crate::domain::incident::NotificationTarget;
 use crate::error::AppError;
-use crate::forms::{FormErrors, PostForm};
 use crate::i18n::{Locale, Msg};
 use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, PlanTimeline};
+use crate::model::people::person_path;
 use crate::model::plans::{NEW_PLAN_PATH, plan_path};
 use crate::pages::common::{channel_label, loaded, loaded_list};
+use crate::pages::people::{AddPersonForm, LanguageForm, TestPageForm, TestPageOutcome};
 use crate::pages::plans::timeline_html;
 use crate::zone::{When, viewer_zone};
 
@@ -57,6 +56,7 @@ pub fn ContactsPage() -> impl IntoView {
                             .collect_view()}
                     </ul>
                     <h2>{t(Msg::People)}</h2>
+                    {manager.then(|| view! { <AddPersonForm /> })}
                     <table data-testid="people" class="rows">
                         <thead>
                             <tr>
@@ -106,18 +106,11 @@ fn PersonRow(view: ContactView, manager: bool, language: Option<String>) -> impl
         };
         view! { <p class="meta">{Msg::MessageLanguage.text(locale)} ": " {label}</p> }
     });
-    let test_page = manager.then(move || {
-        view! {
-            <PostForm action=SendTestPage::PATH class="inline" testid="test-page">
-                <input type="hidden" name="contact" value=alias />
-                <button type="submit">{Msg::SendTestPage.text(locale)}</button>
-            </PostForm>
-        }
-    });
+    let test_page = manager.then(move || view! { <TestPageForm alias /> });
     view! {
         <tr data-alias=view.contact.alias.clone()>
             <td data-label=Msg::DisplayName.text(locale)>
-                {view.contact.display_name.clone()} " " <code>{view.contact.alias.clone()}</code> {test_page}
+                <a href=person_path(&view.contact.alias) data-testid="person-link">{view.contact.display_name.clone()}</a> " " <code>{view.contact.alias.clone()}</code> {test_page}
                 {language_form} {language_note}
             </td>
             <td data-label=Msg::Channels.text(locale)>
@@ -171,37 +164,6 @@ fn PlanCard(contact: ContactView, timeline: Option<PlanTimeline>, manager: bool)
             {timeline.map(|p| view! { <Timeline timeline=p /> })}
         </article>
     }
-}
-
-/// A manager sets the language a person's pages are written in.
-#[component]
-fn LanguageForm(alias: String, language: Option<String>) -> impl IntoView {
-    let locale = expect_context::<Locale>();
-    let chosen = language.as_deref().and_then(Locale::parse);
-    view! {
-        <PostForm action=SetContactLanguage::PATH class="inline language" testid="contact-language">
-            <input type="hidden" name="contact" value=alias />
-            <span class="meta">{Msg::MessageLanguage.text(locale)} ": "</span>
-            <select name="language" aria-label=Msg::MessageLanguage.text(locale)>
-                {chosen.is_none().then(|| view! { <option value="" selected>{Msg::LanguageNotChosen.text(locale)}</option> })}
-                <option value="ja" selected=chosen == Some(Locale::Ja)>"日本語"</option>
-                <option value="en" selected=chosen == Some(Locale::En)>"English"</option>
-            </select>
-            <button type="submit">{Msg::Save.text(locale)}</button>
-        </PostForm>
-    }
-}
-
-/// The outcome of the last test page sent from this page, once.
-#[component]
-fn TestPageOutcome() -> impl IntoView {
-    let locale = expect_context::<Locale>();
-    let errors = FormErrors::of(SendTestPage::PATH, locale).summary("test-page-error");
-    let language_errors = FormErrors::of(SetContactLanguage::PATH, locale).summary("contact-language-error");
-    let sent = crate::forms::outcome::<serde_json::Value>(SendTestPage::PATH).filter(|o| o.result.is_ok()).map(|_| {
-        view! { <p class="ok" role="status" data-testid="test-page-sent">{Msg::TestPageSent.text(locale)}</p> }
-    });
-    view! { {errors} {language_errors} {sent} }
 }
 
 /// Who the plan pages when if nobody acknowledges, with the steps that reach nobody flagged.

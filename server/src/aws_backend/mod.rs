@@ -533,6 +533,20 @@ impl AwsBackend {
     }
 }
 
+impl AwsBackend {
+    /// Records a change made in AWS in the console's audit log, in a transaction of its own.
+    async fn audit_action<T: serde::Serialize>(
+        &self,
+        actor: &CurrentUser,
+        change: Change<'_, T>,
+    ) -> Result<(), AppError> {
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
+        audited(&mut tx, actor, self.clock.now(), change).await?;
+        tx.commit().await.map_err(ServerError::from)?;
+        Ok(())
+    }
+}
+
 /// AWS keeps its own trail (CloudTrail); the console's audit log records what its users did.
 async fn audited<T: serde::Serialize>(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -990,6 +1004,28 @@ impl Backend for AwsBackend {
         self.arns.clear();
         let created = result.map_err(|e| aws_error("ssm-contacts:CreateContactChannel", &e))?;
         Ok(ContactChannel { id: created.contact_channel_arn().to_owned(), activated: false, ..channel })
+    }
+
+    async fn send_activation_code(&self, actor: &CurrentUser, channel_id: &str) -> Result<(), AppError> {
+        let result = self.contacts.send_activation_code().contact_channel_id(channel_id).send().await;
+        result.map_err(|e| aws_error("ssm-contacts:SendActivationCode", &e))?;
+        self.audit_action(actor, Change::action("channel", channel_id, "send_activation_code")).await
+    }
+
+    async fn delete_channel(&self, actor: &CurrentUser, channel_id: &str) -> Result<(), AppError> {
+        let result = self.contacts.delete_contact_channel().contact_channel_id(channel_id).send().await;
+        self.arns.clear();
+        result.map_err(|e| aws_error("ssm-contacts:DeleteContactChannel", &e))?;
+        self.audit_action(actor, Change::action("channel", channel_id, "delete")).await
+    }
+
+    async fn delete_contact(&self, actor: &CurrentUser, alias: &str) -> Result<(), AppError> {
+        let arn = self.contact_arn(alias).await?;
+        let before = self.contact_now(alias, &arn).await?;
+        let result = self.contacts.delete_contact().contact_id(arn).send().await;
+        self.arns.clear();
+        result.map_err(|e| aws_error("ssm-contacts:DeleteContact", &e))?;
+        self.audit_action(actor, Change::deleted("contact", alias, &before)).await
     }
 
     async fn activate_channel(&self, _actor: &CurrentUser, channel_id: &str, code: &str) -> Result<(), AppError> {
