@@ -404,6 +404,84 @@ async fn plan_editing(mode: Mode) -> Vec<String> {
     seen
 }
 
+/// The person page's operations: a person, two channels (a code sent again, a wrong code, the
+/// right ones), a preset plan, a stale save, a channel and the person deleted.
+async fn people_editing(mode: Mode) -> Vec<String> {
+    use app::domain::personal_plan::{Preset, rows_of, stages_of};
+    use app::domain::usage::users_of_channel;
+    let w = world(mode).await;
+    let me = manager();
+    let b = &w.backend;
+    let mut seen = Vec::new();
+    b.create_contact(&me, person("ito", vec![])).await.unwrap();
+    let mut ids = Vec::new();
+    for (kind, address) in [(ChannelType::Email, "ito@example.co.jp"), (ChannelType::Voice, "+819011112222")] {
+        let ch = ContactChannel {
+            id: String::new(),
+            contact_id: "ito".into(),
+            name: format!("{kind:?}"),
+            kind,
+            address: address.into(),
+            activated: false,
+        };
+        ids.push(b.add_channel(&me, ch).await.unwrap().id);
+    }
+    let first = w.api.activation_code(&ids[0]).await;
+    b.send_activation_code(&me, &ids[0]).await.unwrap();
+    let second = w.api.activation_code(&ids[0]).await;
+    seen.push(format!("new code differs {}", first != second));
+    let wrong = if second == "000000" { "111111" } else { "000000" };
+    let err = b.activate_channel(&me, &ids[0], wrong).await.unwrap_err();
+    seen.push(format!("wrong code {err:?}"));
+    for id in &ids {
+        let code = w.api.activation_code(id).await;
+        b.activate_channel(&me, id, &code).await.unwrap();
+    }
+    let view = |w: &World| {
+        let b = w.backend.clone();
+        async move {
+            let mut v = b.contacts().await.unwrap().into_iter().find(|v| v.contact.alias == "ito").unwrap();
+            v.channels.sort_by(|a, b| a.name.cmp(&b.name));
+            v
+        }
+    };
+    let ito = view(&w).await;
+    let name_of = |id: &str, ito: &app::model::oncall::ContactView| {
+        ito.channels.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_default()
+    };
+    seen.push(format!("channels {:?}", ito.channels.iter().map(|c| (&c.name, c.activated)).collect::<Vec<_>>()));
+    let mut contact = ito.contact.clone();
+    contact.plan.stages = stages_of(&Preset::EmailThenCall10.rows(&ito.channels)).unwrap();
+    b.update_contact(&me, contact.clone(), &ito.contact.fingerprint()).await.unwrap();
+    let after = view(&w).await;
+    let rows = rows_of(&after.contact.plan.stages, &after.channels);
+    seen.push(format!(
+        "plan {:?}",
+        rows.iter().map(|r| (name_of(&r.channel_id, &after), r.start.clone(), r.retry.clone())).collect::<Vec<_>>()
+    ));
+    let err = b.update_contact(&me, contact, &ito.contact.fingerprint()).await.unwrap_err();
+    seen.push(format!("stale {err:?}"));
+    seen.push(format!("voice used by {:?}", users_of_channel(&ids[1], &after.contact).len()));
+    let mut email_only = after.contact.clone();
+    let emails: Vec<ContactChannel> = after.channels.iter().filter(|c| c.kind == ChannelType::Email).cloned().collect();
+    email_only.plan.stages = stages_of(&Preset::EmailThenCall10.rows(&emails)).unwrap();
+    b.update_contact(&me, email_only, &after.contact.fingerprint()).await.unwrap();
+    b.delete_channel(&me, &ids[1]).await.unwrap();
+    let after = view(&w).await;
+    seen.push(format!("left {:?}", after.channels.iter().map(|c| &c.name).collect::<Vec<_>>()));
+    b.delete_contact(&me, "ito").await.unwrap();
+    let left = b.contacts().await.unwrap().iter().any(|v| v.contact.alias == "ito");
+    seen.push(format!("deleted {}", !left));
+    seen
+}
+
+#[tokio::test]
+async fn people_editing_behaves_the_same_in_both_modes() {
+    let local = people_editing(Mode::Local).await;
+    assert!(local.iter().any(|l| l == "stale StaleEdit"), "{local:?}");
+    assert_eq!(local, people_editing(Mode::Aws).await);
+}
+
 #[tokio::test]
 async fn plan_editing_behaves_the_same_in_both_modes() {
     let local = plan_editing(Mode::Local).await;

@@ -89,8 +89,15 @@ pub async fn add_channel(contact: String, name: String, kind: String, address: S
 #[server(endpoint = "people_activate_channel")]
 pub async fn activate_channel(contact: String, channel_id: String, code: String) -> Result<(), AppError> {
     crate::api::ssr::serve(Role::Manager, |user, s| async move {
+        use crate::error::FieldError;
+        use crate::i18n::Msg;
         ssr::channel_of(&s, &contact, &channel_id).await?;
-        s.backend.activate_channel(&user, &channel_id, code.trim()).await
+        // SSM's shape for a code (6–10 digits): anything else cannot match, in either backend.
+        let code = code.trim();
+        if !(6..=10).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AppError::Invalid(vec![FieldError::new("activation_code", Msg::ErrActivationCode)]));
+        }
+        s.backend.activate_channel(&user, &channel_id, code).await
     })
     .await
 }
@@ -165,9 +172,13 @@ pub(crate) mod ssr {
     /// A person (not a plan or schedule) by alias.
     pub async fn person(s: &Services, alias: &str) -> Result<ContactView, AppError> {
         let all = s.backend.contacts().await?;
-        all.into_iter()
+        let mut view = all
+            .into_iter()
             .find(|v| v.contact.alias == alias && v.contact.kind == ContactType::Personal)
-            .ok_or(AppError::NotFound)
+            .ok_or(AppError::NotFound)?;
+        // The backends list channels in their own orders; people see them by name.
+        view.channels.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(view)
     }
 
     /// The person, if `channel_id` is one of their channels.
