@@ -17,6 +17,7 @@ use crate::model::session::BackendMode;
 use crate::pages::admin::{ApiKeysPage, AuditPage, UsersPage};
 use crate::pages::auth::{LoginPage, SetupPage};
 use crate::pages::common::{Guarded, NotFound};
+use crate::pages::drills::{DrillPage, DrillsPage};
 use crate::pages::home::HomePage;
 use crate::pages::incidents::{IncidentPage, IncidentsPage};
 use crate::pages::me::MePage;
@@ -83,6 +84,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/rotations/:id/history") view=guarded(Role::Viewer, || RotationHistoryPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation") view=guarded(Role::Viewer, || ContactsPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation/people/:alias") view=guarded(Role::Viewer, || PersonPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/escalation/drills") view=guarded(Role::Viewer, || DrillsPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/escalation/drills/:id") view=guarded(Role::Viewer, || DrillPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation/new-plan") view=guarded(Role::Manager, || PlanNewPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation/plans/:alias") view=guarded(Role::Manager, || PlanEditPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/routing") view=guarded(Role::Viewer, || ResponsePlansPage().into_any()) ssr=SsrMode::Async />

@@ -193,6 +193,26 @@ pub trait Swaps: Send + Sync {
     async fn approve(&self, actor: &CurrentUser, id: &str, approve: bool) -> Result<SwapView, AppError>;
 }
 
+/// Drills: plans engaged for real with every message marked as a drill, recorded by the console
+/// in both modes, and their schedules (run by the server when due).
+#[async_trait::async_trait]
+pub trait Drills: Send + Sync {
+    /// Engages `plan` as a drill now; returns the drill's id. Audited.
+    async fn start(&self, actor: &CurrentUser, plan: &str) -> Result<String, AppError>;
+    /// Newest first.
+    async fn list(&self, limit: u32) -> Result<Vec<crate::model::drills::DrillRecord>, AppError>;
+    async fn get(&self, id: &str) -> Result<crate::model::drills::DrillRecord, AppError>;
+    async fn schedules(&self) -> Result<Vec<crate::model::drills::DrillScheduleView>, AppError>;
+    /// Schedules drills of `plan` by `rule`; returns the schedule's id. Audited.
+    async fn add_schedule(
+        &self,
+        actor: &CurrentUser,
+        plan: &str,
+        rule: crate::domain::drill::DrillRule,
+    ) -> Result<String, AppError>;
+    async fn delete_schedule(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError>;
+}
+
 /// Secret iCalendar feed URLs.
 #[async_trait::async_trait]
 pub trait Feeds: Send + Sync {
@@ -210,6 +230,7 @@ pub struct Services {
     pub accounts: Arc<dyn Accounts>,
     pub backend: Arc<dyn Backend>,
     pub swaps: Arc<dyn Swaps>,
+    pub drills: Arc<dyn Drills>,
     pub feeds: Arc<dyn Feeds>,
     pub clock: Arc<dyn Clock>,
     pub mode: BackendMode,

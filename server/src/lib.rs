@@ -12,6 +12,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod drills;
 pub mod engine;
 pub mod error;
 pub mod feeds;
@@ -127,9 +128,12 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         trusted_proxy_hops: config.trusted_proxy_hops,
         limiter: Arc::default(),
     });
+    let drills = Arc::new(drills::SqlDrills { db: db.clone(), backend: backend.clone(), clock: clock.clone() });
+    drills::spawn_scheduler(drills.clone());
     let services = Services {
         accounts: accounts.clone(),
         swaps: Arc::new(swaps::SqlSwaps { db: db.clone(), backend: backend.clone(), clock: clock.clone() }),
+        drills,
         feeds: Arc::new(feeds.clone()),
         backend,
         clock,

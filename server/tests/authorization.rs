@@ -39,6 +39,15 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("oncall_contact_languages", Needs(Role::Viewer), ""),
     ("plans_editor", Needs(Role::Manager), "alias=web-escalation"),
     ("people_page", Needs(Role::Viewer), "alias=tanaka"),
+    ("drills_run", Needs(Role::Manager), "plan=no-such-plan"),
+    ("drills_get", Needs(Role::Viewer), "id=no-such-drill"),
+    ("drills_overview", Needs(Role::Viewer), ""),
+    (
+        "drills_schedule",
+        Needs(Role::Manager),
+        "plan=web-escalation&week=fifth&weekday=0&time=10%3A00&time_zone=Asia%2FTokyo",
+    ),
+    ("drills_unschedule", Needs(Role::Manager), "id=no-such-schedule"),
     ("people_create", Needs(Role::Manager), "alias=Not%20Valid&display_name=x"),
     ("people_rename", Needs(Role::Manager), "alias=tanaka&base=0&display_name=x"),
     ("people_delete", Needs(Role::Manager), "alias=tanaka"),
@@ -98,6 +107,8 @@ const PAGES: &[(&str, Access)] = &[
     ("/rotations/{id}/history", Needs(Role::Viewer)),
     ("/escalation", Needs(Role::Viewer)),
     ("/escalation/new-plan", Needs(Role::Manager)),
+    ("/escalation/drills", Needs(Role::Viewer)),
+    ("/escalation/drills/{id}", Needs(Role::Viewer)),
     ("/escalation/people/{alias}", Needs(Role::Viewer)),
     ("/escalation/plans/{alias}", Needs(Role::Manager)),
     ("/routing", Needs(Role::Viewer)),
@@ -209,8 +220,17 @@ async fn every_page_route_checks_its_role() {
     let incident = engine.start_incident(start).await.expect("incident").id().to_owned();
     let rotation: String =
         sqlx::query_scalar("SELECT id FROM rotations ORDER BY name LIMIT 1").fetch_one(&c.db.pool).await.unwrap();
+    let drill = c.call("drills_run", "plan=web-escalation", Some(&users[0].1)).await;
+    assert!(drill.status.is_success(), "a drill for `/escalation/drills/{{id}}`: {}", drill.body);
+    let drill: String = serde_json::from_str(&drill.body).unwrap();
     for (route, access) in PAGES {
-        let id = if route.starts_with("/rotations/") { &rotation } else { &incident };
+        let id = if route.starts_with("/rotations/") {
+            &rotation
+        } else if route.contains("/drills/") {
+            &drill
+        } else {
+            &incident
+        };
         let path = &route.replace("{id}", id).replace("{alias}", alias_for(route));
         let anon = c.get(path, None).await;
         match access {
@@ -250,6 +270,7 @@ const WELL_FORMED: &[(&str, &str)] = &[
     ("admin_set_disabled", "user_id={other}&disabled=true"),
     ("admin_reset_password", "user_id={other}&password=another-password-1"),
     ("admin_set_contact", "user_id={other}&contact=tanaka"),
+    ("drills_schedule", "plan=web-escalation&week=first&weekday=0&time=10%3A00&time_zone=Asia%2FTokyo"),
 ];
 
 /// Server functions that touch only the tables sign-in itself needs (kept working below), or

@@ -475,6 +475,65 @@ async fn people_editing(mode: Mode) -> Vec<String> {
     seen
 }
 
+/// A drill of a plan: engaged for real and marked, acknowledged through the normal path, its
+/// report; a refused plan; a schedule that runs once when due however many look.
+async fn drills(mode: Mode) -> Vec<String> {
+    use app::ports::Drills;
+    use server::drills::{SqlDrills, run_due};
+    let w = world(mode).await;
+    w.team().await;
+    let me = manager();
+    let db = match mode {
+        Mode::Local => w.api.db.clone(),
+        Mode::Aws => w.api.console_db.clone(),
+    };
+    let drills = SqlDrills { db, backend: w.backend.clone(), clock: w.api.clock.clone() };
+    let mut seen = Vec::new();
+    let err = drills.start(&me, "secondary-oncall").await.unwrap_err();
+    seen.push(format!("schedule refused {:?}", err.field("plan")));
+    let id = drills.start(&me, "main").await.unwrap();
+    w.api.run_due().await;
+    w.api.clock.advance(Duration::seconds(150));
+    let record = drills.get(&id).await.unwrap();
+    let engagement = w.backend.engagement(&record.engagement_id).await.unwrap();
+    seen.push(format!("marked {}", engagement.subject.starts_with("[DRILL / 訓練]")));
+    let page = engagement.pages.iter().find(|p| p.contact == "tanaka").unwrap().id.clone();
+    let code = w.api.accept_code(&page).await;
+    w.backend.accept_page(&me, &page, &code).await.unwrap();
+    let contacts = w.backend.contacts().await.unwrap();
+    let engagement = w.backend.engagement(&record.engagement_id).await.unwrap();
+    let view = app::api::drills::drill_view(record, &engagement, &contacts);
+    seen.push(format!("first {:?} stages {}", view.report.first_acknowledgement, view.report.stages.len()));
+    seen.push(format!(
+        "people {:?}",
+        view.report.people.iter().map(|p| (&p.person, p.acknowledged_after)).collect::<Vec<_>>()
+    ));
+
+    let rule = app::domain::drill::DrillRule::parse("first", "0", "10:00", "Asia/Tokyo").unwrap();
+    let schedule = drills.add_schedule(&me, "main", rule).await.unwrap();
+    let due = drills.schedules().await.unwrap()[0].next_at;
+    seen.push(format!("not yet {:?}", run_due(&drills).await.unwrap().len()));
+    w.api.clock.advance(Duration::seconds(due - w.api.engine.now().timestamp() + 1));
+    let (a, b) = tokio::join!(run_due(&drills), run_due(&drills));
+    seen.push(format!("due: started {}", a.unwrap().len() + b.unwrap().len()));
+    let list = drills.list(10).await.unwrap();
+    seen.push(format!(
+        "history {} scheduled {}",
+        list.len(),
+        list[0].schedule_id.as_deref() == Some(schedule.as_str())
+    ));
+    drills.delete_schedule(&me, &schedule).await.unwrap();
+    seen.push(format!("schedules left {}", drills.schedules().await.unwrap().len()));
+    seen
+}
+
+#[tokio::test]
+async fn drills_behave_the_same_in_both_modes() {
+    let local = drills(Mode::Local).await;
+    assert!(local.iter().any(|l| l == "due: started 1"), "{local:?}");
+    assert_eq!(local, drills(Mode::Aws).await);
+}
+
 #[tokio::test]
 async fn people_editing_behaves_the_same_in_both_modes() {
     let local = people_editing(Mode::Local).await;

@@ -27,14 +27,17 @@ async fn only_pages_with_islands_load_the_runtime() {
     let admin = c.admin().await;
     let rotation: String =
         sqlx::query_scalar("SELECT id FROM rotations ORDER BY name LIMIT 1").fetch_one(&c.db.pool).await.unwrap();
+    let drill = c.call("drills_run", "plan=web-escalation", Some(&admin)).await;
+    let drill: String = serde_json::from_str(&drill.body).unwrap();
     let routes: Vec<String> =
         leptos_axum::generate_route_list(app::app::App).iter().map(|r| r.path().to_owned()).collect();
     for route in &routes {
         if route.contains("/incidents/") {
             continue; // needs an incident; its page is a list of records like the others
         }
+        let id = if route.contains("/drills/") { &drill } else { &rotation };
         let path = route
-            .replace("{id}", &rotation)
+            .replace("{id}", id)
             .replace("{alias}", if route.contains("/people/") { "tanaka" } else { "web-escalation" });
         let page = c.get(&path, Some(&admin)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);

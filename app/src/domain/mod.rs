@@ -2,6 +2,7 @@
 
 pub mod contact;
 pub mod delivery;
+pub mod drill;
 pub mod escalation;
 pub mod incident;
 pub mod names;

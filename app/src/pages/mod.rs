@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod common;
+pub mod drills;
 pub mod home;
 pub mod incidents;
 pub mod me;

@@ -13,6 +13,7 @@ use crate::domain::delivery::{DeliveryStatus, ReceiptKind};
 use crate::domain::incident::NotificationTarget;
 use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
+use crate::model::drills::DRILLS_PATH;
 use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, PlanTimeline};
 use crate::model::people::person_path;
 use crate::model::plans::{NEW_PLAN_PATH, plan_path};
@@ -40,7 +41,10 @@ pub fn ContactsPage() -> impl IntoView {
                 let (people, plans, schedules) = (of(ContactType::Personal), of(ContactType::Escalation), of(ContactType::OncallSchedule));
                 view! {
                     <h2>{t(Msg::EscalationPlans)}</h2>
-                    {manager.then(|| view! { <p><a class="button" href=NEW_PLAN_PATH data-testid="new-plan">{t(Msg::NewEscalationPlan)}</a></p> })}
+                    <p class="inline">
+                        {manager.then(|| view! { <a class="button" href=NEW_PLAN_PATH data-testid="new-plan">{t(Msg::NewEscalationPlan)}</a> })}
+                        <a class="button" href=DRILLS_PATH data-testid="drills-link">{t(Msg::Drills)}</a>
+                    </p>
                     {plans
                         .into_iter()
                         .map(|c| {

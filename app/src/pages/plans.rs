@@ -23,8 +23,10 @@ use crate::i18n::{Locale, Msg};
 #[cfg(feature = "hydrate")]
 use crate::islands::mark_hydrated;
 use crate::islands::{IslandScripts, esc};
+use crate::model::drills::DRILLS_PATH;
 use crate::model::plans::{NEW_PLAN_PATH, PlanEditorData, TargetChoice, plan_path};
 use crate::pages::common::{channel_label, loaded};
+use crate::pages::drills::RunDrillForm;
 use crate::zone::viewer_zone;
 
 #[component]
@@ -85,7 +87,8 @@ fn PlanEditor(data: PlanEditorData) -> impl IntoView {
     view! {
         <section class="card editor" data-testid="plan-editor">
             <h1>{title}</h1>
-            <p class="meta"><a href="/escalation">{t(Msg::NavEscalation)}</a></p>
+            <p class="meta"><a href="/escalation">{t(Msg::NavEscalation)}</a> " · " <a href=DRILLS_PATH>{t(Msg::Drills)}</a></p>
+            {data.saved.as_ref().map(|c| view! { <RunDrillForm plans=Vec::new() chosen=Some(c.alias.clone()) /> })}
             {saved_note}
             {summary}
             {conflict}
