@@ -1,0 +1,124 @@
+import { test, expect, type Page } from '@playwright/test';
+import { call, expectPath, gotoHydrated, signedIn } from './helpers';
+import { linkIn, mailWith } from './mail';
+
+// Runs after console.spec.ts (one worker, files in order), which created the first admin.
+// A manager builds "e-mail first, a call 10 minutes later, then the secondary on call" for a new
+// person from scratch: the person, two channels activated with the codes taken from the outbox,
+// the seed's preset for their own plan, an escalation plan whose simulated timeline follows the
+// stages; then runs a drill, the person acknowledges from the e-mail's link, and the drill
+// report shows the time to acknowledge. Desktop in English, a phone in Japanese.
+
+const ADMIN = { username: 'admin', password: 'correct-horse-battery-1' };
+const PASSWORD = 'team-password-12345';
+
+type Flow = { name: string; viewport: { width: number; height: number }; lang: 'en' | 'ja'; phone: string };
+const FLOWS: Flow[] = [
+  { name: 'desktop, English', viewport: { width: 1280, height: 900 }, lang: 'en', phone: '+819000000101' },
+  { name: 'phone, Japanese', viewport: { width: 390, height: 844 }, lang: 'ja', phone: '+819000000102' },
+];
+
+/** The activation code the outbox holds for `address` (the Deliveries page, managers only). */
+async function codeFor(page: Page, address: string): Promise<string> {
+  await gotoHydrated(page, '/deliveries');
+  const row = page.getByTestId('delivery-row').filter({ hasText: address }).first();
+  const text = (await row.textContent()) ?? '';
+  const code = text.match(/activation code: (\d{6,10})/);
+  expect(code, text).not.toBeNull();
+  return code![1];
+}
+
+test.describe.serial('a team from scratch', () => {
+  test.beforeAll(async ({ browser }) => {
+    const admin = await signedIn(browser, FLOWS[0].viewport, 'en', ADMIN.username, ADMIN.password);
+    for (const flow of FLOWS) {
+      const username = `team-manager-${flow.lang}`;
+      await call(admin.page, 'admin_create_user', { username, display_name: username, password: PASSWORD, role: 'manager' });
+    }
+    await admin.context.close();
+  });
+
+  for (const flow of FLOWS) {
+    test(`${flow.name}: person, channels, preset, plan with a live timeline, drill acknowledged`, async ({ browser }) => {
+      const m = await signedIn(browser, flow.viewport, flow.lang, `team-manager-${flow.lang}`, PASSWORD);
+      const page = m.page;
+      const alias = `kato-${flow.lang}`;
+      const mail = `${alias}@example.com`;
+
+      // The person.
+      await gotoHydrated(page, '/escalation');
+      await page.getByTestId('person-alias').fill(alias);
+      await page.getByTestId('person-display-name').fill(`加藤 ${flow.lang}`);
+      await page.getByTestId('add-person-submit').click();
+      await expectPath(page, `/escalation/people/${alias}`);
+      await expect(page.getByTestId('no-working-channel')).toBeVisible();
+
+      // Two channels; a wrong number is refused next to its field.
+      const addChannel = async (name: string, kind: string, address: string) => {
+        await page.getByTestId('channel-name').fill(name);
+        await page.getByTestId('channel-kind').selectOption(kind);
+        await page.getByTestId('channel-address').fill(address);
+        await page.getByTestId('add-channel-submit').click();
+      };
+      await addChannel('Phone', 'voice', '090-0000');
+      await expect(page.locator('[data-field="address"]')).toBeVisible();
+      await addChannel('Mail', 'email', mail);
+      await expect(page.getByTestId('channel-added')).toBeVisible();
+      await addChannel('Phone', 'voice', flow.phone);
+      await expect(page.getByTestId('channel')).toHaveCount(2);
+
+      // Activation with the codes from the outbox.
+      const codes = { Mail: await codeFor(page, mail), Phone: await codeFor(page, flow.phone) };
+      await gotoHydrated(page, `/escalation/people/${alias}`);
+      for (const [name, code] of Object.entries(codes)) {
+        const row = page.locator(`[data-testid="channel"][data-channel="${name}"]`);
+        await row.getByTestId('activation-code').fill(code);
+        await row.getByTestId('activate-channel').getByRole('button').click();
+        await expect(page.getByTestId('channel-activated')).toBeVisible();
+      }
+      await expect(page.getByTestId('no-working-channel')).toHaveCount(0);
+
+      // The seed's order for their own plan: e-mail now, a call 10 minutes later.
+      await page.locator('[data-preset="email-call-10"]').click();
+      await expect(page.getByTestId('personal-plan-saved')).toBeVisible();
+      await expect(page.getByTestId('person-timeline')).toContainText('+10');
+
+      // Their escalation plan: them first, then the secondary on call 20 minutes later.
+      const plan = `kato-team-${flow.lang}`;
+      await gotoHydrated(page, '/escalation/new-plan');
+      await page.getByTestId('plan-alias').fill(plan);
+      await page.getByTestId('plan-name').fill(`Kato team ${flow.lang}`);
+      await page.getByTestId('stage-add').click();
+      await page.getByTestId('stage').nth(0).getByTestId('stage-targets').fill(`${alias}!`);
+      await page.getByTestId('stage').nth(0).getByTestId('stage-minutes').fill('20');
+      await expect(page.getByTestId('timeline-step')).toHaveCount(2);
+      await page.getByTestId('stage-add').click();
+      await page.getByTestId('stage').nth(1).getByTestId('stage-targets').fill('secondary-oncall');
+      await expect.poll(async () => page.getByTestId('timeline-step').count()).toBeGreaterThan(2);
+      await expect(page.getByTestId('plan-timeline-body')).toContainText('+20');
+      await page.getByTestId('plan-save').click();
+      await expectPath(page, `/escalation/plans/${plan}`);
+
+      // A drill: the person is paged for real, marked as a drill, and acknowledges from the e-mail.
+      await page.getByTestId('run-drill-submit').click();
+      await expect(page.getByTestId('drill-report')).toBeVisible();
+      const report = page.url();
+      const message = await mailWith(`(team-manager-${flow.lang})`);
+      expect(message.toLowerCase()).toContain('drill');
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const ack = await phone.newPage();
+      await ack.goto(linkIn(message));
+      await ack.getByTestId('ack-button').click();
+      await expect(ack.getByTestId('ack-done')).toBeVisible();
+      await phone.close();
+
+      await page.goto(report);
+      const row = page.getByTestId('drill-person').filter({ hasText: `加藤 ${flow.lang}` });
+      await expect(row.getByTestId('drill-person-ack')).not.toHaveText('—');
+      await expect(page.getByTestId('drill-summary')).toContainText(`加藤 ${flow.lang}`);
+      await gotoHydrated(page, '/escalation/drills');
+      await expect(page.getByTestId('drill-row').first()).toContainText(`Kato team ${flow.lang}`);
+      await m.context.close();
+    });
+  }
+});
