@@ -42,6 +42,13 @@ test('screenshots of every page', async ({ browser }) => {
     });
     links.push([lang, linkIn(await mailWith(`(screenshot ${who})`))]);
   }
+  // A drill someone acknowledged, for its report.
+  const drillRes = await admin.request.post('/api/drills_run', {
+    form: { plan: 'web-escalation' },
+    headers: { Origin: base, Accept: 'application/json' },
+  });
+  expect(drillRes.status(), await drillRes.text()).toBe(200);
+  const drill = `/escalation/drills/${await drillRes.json()}`;
   const pages: [string, string][] = [
     ['login', '/login'],
     ['home', '/'],
@@ -53,6 +60,9 @@ test('screenshots of every page', async ({ browser }) => {
     ['escalation', '/escalation'],
     ['plan-editor', '/escalation/plans/web-escalation'],
     ['plan-new', '/escalation/new-plan'],
+    ['person', '/escalation/people/tanaka'],
+    ['drills', '/escalation/drills'],
+    ['drill', drill],
     ['routing', '/routing'],
     ['incidents', '/incidents'],
     ['incident', incident!],

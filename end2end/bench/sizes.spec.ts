@@ -125,6 +125,8 @@ test('page weight per route, within budget', async ({ browser }) => {
     '/escalation',
     '/escalation/new-plan',
     '/escalation/plans/web-escalation',
+    '/escalation/people/tanaka',
+    '/escalation/drills',
     '/routing',
     '/incidents',
     incident!,
