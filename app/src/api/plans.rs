@@ -105,7 +105,7 @@ pub(crate) mod ssr {
             base: saved.as_ref().map(crate::domain::contact::Contact::fingerprint).unwrap_or_default(),
             saved,
             targets,
-            directory,
+            sim: crate::model::plans::SimData::of(&directory),
             now: s.clock.now().timestamp(),
         })
     }

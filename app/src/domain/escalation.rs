@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, References, Target, schedule_on_call};
 use crate::domain::rotation::{Override, Rotation};
 
-/// Everything a simulation reads (sent to the plan editor's island, which simulates in the browser).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Everything a simulation reads (the plan editor's island gets it as `model::plans::SimData`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Directory {
     /// Every contact by alias.
     pub contacts: BTreeMap<String, Contact>,
@@ -55,8 +55,9 @@ pub struct Simulation {
     /// Soonest first.
     pub messages: Vec<PlannedMessage>,
     pub gaps: Vec<Gap>,
-    /// The on-call schedule that paged each person (people paged as themselves are not here).
-    pub via: BTreeMap<String, String>,
+    /// The on-call schedule that paged each person, as (person, schedule); people paged as
+    /// themselves are not here.
+    pub via: Vec<(String, String)>,
 }
 
 /// One line of a plan's timeline, in order of time: a message, or a step that reaches nobody.
@@ -80,6 +81,10 @@ pub enum TimelineWhat {
 }
 
 impl Simulation {
+    fn via_of(&self, person: &str) -> Option<&str> {
+        self.via.iter().find(|(p, _)| p == person).map(|(_, schedule)| schedule.as_str())
+    }
+
     /// Messages and gaps in one list, by time, with names as people read them.
     pub fn steps(&self, d: &Directory, from: DateTime<Utc>) -> Vec<TimelineStep> {
         let name = |alias: &str| d.contacts.get(alias).map_or_else(|| alias.to_owned(), |c| c.display_name.clone());
@@ -92,7 +97,7 @@ impl Simulation {
                 Some(TimelineStep {
                     minute: minute(m.at),
                     who: name(&m.person),
-                    via: self.via.get(&m.person).map(|schedule| name(schedule)),
+                    via: self.via_of(&m.person).map(name),
                     what: TimelineWhat::Message(channel.kind),
                 })
             })
@@ -104,7 +109,7 @@ impl Simulation {
             Gap::NoWorkingChannel { at, person } => TimelineStep {
                 minute: minute(*at),
                 who: name(person),
-                via: self.via.get(person).map(|schedule| name(schedule)),
+                via: self.via_of(person).map(name),
                 what: TimelineWhat::NoWorkingChannel,
             },
             Gap::UnknownContact { target, .. } => {
@@ -196,7 +201,7 @@ impl Run<'_> {
             if !self.paged.contains(&person) {
                 self.page_person(&person, at);
                 if person != alias {
-                    self.sim.via.insert(person.clone(), alias.to_owned());
+                    self.sim.via.push((person.clone(), alias.to_owned()));
                 }
                 self.paged.push(person);
             }

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::contact::{Contact, ContactType, Plan, Stage, Target};
+use crate::domain::contact::{Contact, ContactType, MAX_STAGE_MINUTES, Plan, Stage, Target};
 use crate::error::FieldError;
 use crate::i18n::Msg;
 
@@ -104,7 +104,14 @@ impl PlanForm {
         let lines = stage_lines(&self.stages);
         let mut stages = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter().enumerate() {
-            match line.minutes.parse::<u32>() {
+            let minutes = line.minutes.parse::<u32>();
+            // Incident Manager's cap, said as you type (the plan's own check says it again).
+            if let Ok(m) = minutes
+                && (m > MAX_STAGE_MINUTES || (m == 0 && line.targets.is_empty()))
+            {
+                errors.push(FieldError::new(&format!("plan.stages.{i}.duration_minutes"), Msg::ErrStageDuration));
+            }
+            match minutes {
                 Ok(minutes) => stages.push(Stage {
                     duration_minutes: minutes,
                     targets: line
@@ -184,5 +191,7 @@ mod tests {
         assert_eq!(fields, vec!["plan.stages.1.duration_minutes", "repeat"]);
         assert!(form("10: a", "11").parse().is_err());
         assert!(form("10: a", "").parse().is_ok());
+        let errors = form("10: a\n31: b", "2").parse().unwrap_err();
+        assert_eq!(errors[0].field, "plan.stages.1.duration_minutes", "the cap, by line");
     }
 }

@@ -24,7 +24,7 @@ use crate::i18n::{Locale, Msg};
 use crate::islands::mark_hydrated;
 use crate::islands::{IslandScripts, esc};
 use crate::model::drills::DRILLS_PATH;
-use crate::model::plans::{NEW_PLAN_PATH, PlanEditorData, TargetChoice, plan_path};
+use crate::model::plans::{NEW_PLAN_PATH, PlanEditorData, SimData, TargetChoice, plan_path};
 use crate::pages::common::{channel_label, loaded};
 use crate::pages::drills::RunDrillForm;
 use crate::zone::viewer_zone;
@@ -66,9 +66,10 @@ fn PlanEditor(data: PlanEditorData) -> impl IntoView {
     let now = DateTime::from_timestamp(data.now, 0).unwrap_or_default();
     let at = if at.is_empty() { local_minute(now, &zone) } else { at };
     let start = parse_local_minute(&at, &zone).unwrap_or(now);
+    let directory = data.sim.directory();
     let field_errors = match &error {
         Some(AppError::Invalid(fields)) => fields.clone(),
-        _ => draft_errors(&form, &data.directory),
+        _ => draft_errors(&form, &directory),
     };
     let saved_note = saved_now.as_ref().filter(|o| o.result.is_ok()).map(|_| {
         view! { <p class="ok" role="status" data-testid="plan-saved">{t(Msg::PlanSaved)}</p> }
@@ -83,7 +84,7 @@ fn PlanEditor(data: PlanEditorData) -> impl IntoView {
         Some(c) => format!("{}: {}", t(Msg::EditEscalationPlan), c.display_name),
         None => t(Msg::NewEscalationPlan).to_owned(),
     };
-    let timeline = timeline_html(&draft_steps(&form, &data.directory, start), locale);
+    let timeline = timeline_html(&draft_steps(&form, &directory, start), locale);
     view! {
         <section class="card editor" data-testid="plan-editor">
             <h1>{title}</h1>
@@ -92,7 +93,7 @@ fn PlanEditor(data: PlanEditorData) -> impl IntoView {
             {saved_note}
             {summary}
             {conflict}
-            <PlanLive directory=data.directory.clone() zone=zone.clone() now=data.now>
+            <PlanLive sim=data.sim.clone() zone=zone.clone() now=data.now>
                 <PlanFields form base at is_new=data.saved.is_none() targets=data.targets.clone() errors=field_errors />
                 <section class="card" data-testid="plan-timeline-card">
                     <h2>{t(Msg::TimelineDraft)}</h2>
@@ -324,12 +325,12 @@ fn Conflict(saved: Option<Contact>, yours: PlanForm) -> impl IntoView {
 /// The live part: reads the form on every change, edits the stage list, renders errors and the
 /// simulated timeline.
 #[island(lazy)]
-fn PlanLive(directory: Directory, zone: String, now: i64, children: Children) -> impl IntoView {
+fn PlanLive(sim: SimData, zone: String, now: i64, children: Children) -> impl IntoView {
     let root = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     {
         mark_hydrated();
-        let state = std::rc::Rc::new(live::Live::new(directory, zone, now, crate::i18n::current_locale()));
+        let state = std::rc::Rc::new(live::Live::new(sim.directory(), zone, now, crate::i18n::current_locale()));
         Effect::new(move || {
             if let Some(el) = root.get() {
                 live::attach(&el, state.clone());
@@ -337,7 +338,7 @@ fn PlanLive(directory: Directory, zone: String, now: i64, children: Children) ->
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (directory, zone, now);
+    let _ = (sim, zone, now);
     view! { <div class="editor-live plan-live" node_ref=root>{children()}</div> }
 }
 
@@ -351,7 +352,7 @@ mod live {
     use wasm_bindgen::JsCast;
     use web_sys::{Element, Event, HtmlElement, KeyboardEvent};
 
-    use super::{draft_errors, draft_steps, stage_errors_html, stages_html, timeline_html, unrolled_count, who_html};
+    use super::{draft_steps, stage_errors_html, stages_html, timeline_html, unrolled_count, who_html};
     use crate::domain::escalation::Directory;
     use crate::domain::plan_form::{PlanForm, StageLine, read_line, stage_lines, stages_text};
     use crate::domain::timezone::parse_local_minute;
@@ -393,7 +394,9 @@ mod live {
     /// Recomputes from the form: field errors, the stage count and the timeline.
     fn refresh(root: &Element, live: &Live) {
         let form = read(root);
-        let errors = draft_errors(&form, &live.directory);
+        // What the form itself says; references to other contacts show on the timeline (the
+        // save checks them again), which keeps the plan checks out of the WASM.
+        let errors = form.parse().err().unwrap_or_default();
         let lines = stage_lines(&form.stages).len();
         if let Some(el) = find(root, "[data-testid=\"stage-errors\"]") {
             el.set_inner_html(&stage_errors_html(&errors, lines, live.locale));
