@@ -362,7 +362,7 @@ async fn plan_editing(mode: Mode) -> Vec<String> {
         // The form refuses a stage over the cap itself; the backend is asked anyway (the API
         // and other callers send plans without the form).
         let f = PlanForm {
-            stages: stages.replace("31", "30").into(),
+            stages: stages.replace("31", "30"),
             display_name: name.into(),
             repeat: "1".into(),
             ..form.clone()
