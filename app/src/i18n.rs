@@ -512,6 +512,7 @@ messages! {
     TimeToAcknowledge => "Time to acknowledge", "対応までの時間";
     PagedAfter => "Paged at", "呼び出し";
     ErrDrillPlan => "Choose an escalation plan or a person to drill.", "訓練するエスカレーションプランまたはメンバーを選んでください。";
+    UnreachableOnCall => "has no working channel (no page would reach them) and is on call from", "には有効なチャネルがなく(呼び出しが届きません)、次の時刻からオンコールです:";
     ErrTimeOfDay => "Use a time of day such as 10:00.", "10:00 のような時刻を指定してください。";
     ChannelState => "State", "状態";
     ErrChannelKind => "Choose e-mail, SMS or voice.", "メール、SMS、音声通話から選んでください。";

@@ -309,3 +309,30 @@ async fn people_and_channels_are_managed_without_script() {
     assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/escalation");
     assert_eq!(c.get(path, Some(&admin)).await.status, StatusCode::NOT_FOUND);
 }
+
+/// A rotation page warns about someone due on call within 7 days whom no page would reach.
+#[tokio::test]
+async fn a_rotation_warns_about_an_unreachable_person_on_call_soon() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let (id, members): (String, String) =
+        sqlx::query_as("SELECT id, definition_json FROM rotations ORDER BY name LIMIT 1")
+            .fetch_one(&c.db.pool)
+            .await
+            .unwrap();
+    let path = format!("/rotations/{id}");
+    let page = c.get(&path, Some(&admin)).await;
+    assert!(!page.body.contains("data-testid=\"unreachable-soon\""), "the demo team is reachable");
+    let rotation: app::domain::rotation::Rotation = serde_json::from_str(&members).unwrap();
+    for member in &rotation.members {
+        sqlx::query("UPDATE contact_channels SET activated = 0 WHERE contact_alias = $1")
+            .bind(member)
+            .execute(c.db.writer())
+            .await
+            .unwrap();
+    }
+    let page = c.get(&path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"unreachable-soon\""), "nobody on it has a working channel now");
+    let member = rotation.members.iter().find(|m| page.body.contains(&format!("/escalation/people/{m}\""))).unwrap();
+    assert!(page.body.contains(&format!("/escalation/people/{member}")), "and the warning links to them");
+}

@@ -80,7 +80,9 @@ pub async fn rotation_page(id: String, offset_days: i64, days: u32) -> Result<Ro
         let from = now - 86_400 + offset_days.clamp(-3660, 3660) * 86_400;
         let to = from + i64::from(days.clamp(1, MAX_WINDOW_DAYS)) * 86_400;
         let people = people(&s).await?;
+        let unreachable = unreachable_soon(&s, &id, now).await?;
         Ok(RotationPageData {
+            unreachable,
             shifts: s.backend.rotation_shifts(&id, from, to).await?,
             swaps: s.swaps.list(&id).await?,
             detail,
@@ -93,6 +95,33 @@ pub async fn rotation_page(id: String, offset_days: i64, days: u32) -> Result<Ro
         })
     })
     .await
+}
+
+/// Members on call in the next 7 days with no working channel, each with their first shift's
+/// start (or now, if on call now).
+#[cfg(feature = "ssr")]
+async fn unreachable_soon(s: &crate::ports::Services, id: &str, now: i64) -> Result<Vec<(String, i64)>, AppError> {
+    use crate::api::people::ssr::health;
+    use crate::model::people::ChannelHealth;
+    const WEEK: i64 = 7 * 86_400;
+    let shifts = s.backend.rotation_shifts(id, now, now + WEEK).await?;
+    let contacts = s.backend.contacts().await?;
+    let deliveries = s.backend.deliveries(500).await?;
+    let mut out: Vec<(String, i64)> = Vec::new();
+    for shift in &shifts {
+        for member in &shift.members {
+            if out.iter().any(|(m, _)| m == member) {
+                continue;
+            }
+            let channels =
+                contacts.iter().find(|c| &c.contact.alias == member).map(|c| c.channels.as_slice()).unwrap_or_default();
+            let working = channels.iter().any(|c| matches!(health(c, &deliveries), ChannelHealth::Working { .. }));
+            if !working {
+                out.push((member.clone(), shift.start.timestamp().max(now)));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The rotation as the editor starts from it (also after someone else saved).

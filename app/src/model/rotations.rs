@@ -105,6 +105,9 @@ pub struct RotationPageData {
     /// The viewer's own person, if linked.
     pub me: Option<String>,
     pub role: Role,
+    /// People due on call within 7 days whom no page would reach (no activated channel, or the
+    /// last delivery to every activated one failed), with when their shift starts.
+    pub unreachable: Vec<(String, i64)>,
 }
 
 /// An override as the editor's preview needs it: epoch seconds, so the browser parses no dates.

@@ -133,6 +133,19 @@ fn RotationHeader(page: RotationPageData) -> impl IntoView {
                 <a href=format!("{base}/history") data-testid="history-link">{t(Msg::History)}</a>
             </p>
             {(page.role < Role::Manager).then(|| view! { <p class="meta" data-testid="view-only">{t(Msg::ViewOnly)}</p> })}
+            {page
+                .unreachable
+                .iter()
+                .map(|(alias, from)| {
+                    let zone = crate::zone::viewer_zone(locale);
+                    view! {
+                        <p class="error" role="alert" data-testid="unreachable-soon">
+                            <a href=crate::model::people::person_path(alias)>{names(&page.people, std::slice::from_ref(alias), locale)}</a>
+                            " " {t(Msg::UnreachableOnCall)} " " <crate::zone::When at=*from zone />
+                        </p>
+                    }
+                })
+                .collect_view()}
         </section>
     }
 }
