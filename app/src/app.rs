@@ -10,7 +10,7 @@ use leptos_router::hooks::use_location;
 use leptos_router::{SsrMode, path};
 
 use crate::api::oncall::Refresh;
-use crate::api::session::{Logout, whoami};
+use crate::api::session::Logout;
 use crate::auth::Role;
 use crate::i18n::{Locale, Msg, current_locale};
 use crate::model::session::BackendMode;
@@ -28,6 +28,7 @@ use crate::pages::rotations::RotationsPage;
 use crate::pages::rotations::calendar::RotationPage;
 use crate::pages::rotations::editor::RotationEditPage;
 use crate::pages::rotations::history::RotationHistoryPage;
+use crate::pages::schedules::{ScheduleEditPage, ScheduleNewPage};
 use crate::zone::{ZONE_SCRIPT, viewer_zone};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -86,6 +87,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/escalation/people/:alias") view=guarded(Role::Viewer, || PersonPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation/drills") view=guarded(Role::Viewer, || DrillsPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation/drills/:id") view=guarded(Role::Viewer, || DrillPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/escalation/new-schedule") view=guarded(Role::Manager, || ScheduleNewPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/escalation/schedules/:alias") view=guarded(Role::Manager, || ScheduleEditPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation/new-plan") view=guarded(Role::Manager, || PlanNewPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation/plans/:alias") view=guarded(Role::Manager, || PlanEditPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/routing") view=guarded(Role::Viewer, || ResponsePlansPage().into_any()) ssr=SsrMode::Async />
@@ -119,16 +122,14 @@ fn here() -> String {
 #[component]
 fn Header() -> impl IntoView {
     let locale = expect_context::<Locale>();
-    let session = Resource::new_blocking(|| (), |()| whoami());
+    let info = crate::api::session::session_info();
     let t = move |m: Msg| m.text(locale);
     view! {
         <header class="topbar">
             <a class="brand" href="/">
                 {t(Msg::AppName)}
             </a>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    let info = session.await.ok();
+            {
                     let backend = info.as_ref().map_or(BackendMode::Local, |i| i.backend);
                     let location = info.as_ref().and_then(|i| i.backend_location.clone()).unwrap_or_default();
                     let user = info.and_then(|i| i.user);
@@ -170,8 +171,7 @@ fn Header() -> impl IntoView {
                             }
                         })}
                     }
-                })}
-            </Suspense>
+            }
             <LanguageSwitch />
         </header>
     }

@@ -513,6 +513,9 @@ messages! {
     PagedAfter => "Paged at", "呼び出し";
     ErrDrillPlan => "Choose an escalation plan or a person to drill.", "訓練するエスカレーションプランまたはメンバーを選んでください。";
     UnreachableOnCall => "has no working channel (no page would reach them) and is on call from", "には有効なチャネルがなく(呼び出しが届きません)、次の時刻からオンコールです:";
+    NewSchedule => "New on-call schedule", "新しいオンコールスケジュール";
+    EditSchedule => "Edit on-call schedule", "オンコールスケジュールの編集";
+    ScheduleRotations => "Whoever these rotations have on call", "次のローテーションのオンコール担当者";
     ErrTimeOfDay => "Use a time of day such as 10:00.", "10:00 のような時刻を指定してください。";
     ChannelState => "State", "状態";
     ErrChannelKind => "Choose e-mail, SMS or voice.", "メール、SMS、音声通話から選んでください。";

@@ -65,7 +65,7 @@ pub trait Accounts: Send + Sync {
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync {
     /// Where the data lives, for the header: none for the local engine; region and account on AWS.
-    async fn location(&self) -> Option<String>;
+    fn location(&self) -> Option<String>;
     /// Forgets cached reads so the next ones come straight from the backend.
     async fn refresh(&self);
 

@@ -82,7 +82,7 @@ fn redacted(plan: ResponsePlan) -> ResponsePlan {
 
 #[async_trait]
 impl Backend for LocalBackend {
-    async fn location(&self) -> Option<String> {
+    fn location(&self) -> Option<String> {
         None
     }
 

@@ -21,6 +21,7 @@ pub mod gateway;
 pub mod metrics;
 pub mod password;
 pub mod read_cache;
+pub mod render_guard;
 pub mod roster;
 pub mod sessions;
 pub mod ssm_api;
@@ -184,7 +185,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         .route("/zone", post(web::set_zone))
         .with_state(web.clone())
         .route("/calendar/{file}", get(feeds::serve).with_state(feeds))
-        .merge(leptos)
+        .merge(render_guard::guard(leptos))
         .layer(from_fn(forms::error_status))
         .layer(from_fn(forms::take_flash))
         .layer(from_fn_with_state(web.clone(), web::current_user))

@@ -85,8 +85,8 @@ impl<B: Backend> Cached<B> {
 
 #[async_trait]
 impl<B: Backend> Backend for Cached<B> {
-    async fn location(&self) -> Option<String> {
-        self.inner.location().await
+    fn location(&self) -> Option<String> {
+        self.inner.location()
     }
 
     async fn refresh(&self) {

@@ -39,6 +39,9 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("oncall_contact_languages", Needs(Role::Viewer), ""),
     ("plans_editor", Needs(Role::Manager), "alias=web-escalation"),
     ("people_page", Needs(Role::Viewer), "alias=tanaka"),
+    ("schedules_editor", Needs(Role::Manager), "alias=primary-oncall"),
+    ("schedules_save", Needs(Role::Manager), "alias=Bad%20Alias&base=&display_name=x"),
+    ("schedules_delete", Needs(Role::Manager), "alias=primary-oncall"),
     ("drills_run", Needs(Role::Manager), "plan=no-such-plan"),
     ("drills_get", Needs(Role::Viewer), "id=no-such-drill"),
     ("drills_overview", Needs(Role::Viewer), ""),
@@ -93,7 +96,13 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
 
 /// A demo contact for a route's `{alias}`: a person or an escalation plan.
 fn alias_for(route: &str) -> &'static str {
-    if route.contains("/people/") { "tanaka" } else { "web-escalation" }
+    if route.contains("/people/") {
+        "tanaka"
+    } else if route.contains("/schedules/") {
+        "primary-oncall"
+    } else {
+        "web-escalation"
+    }
 }
 
 /// (path, who may open it).
@@ -107,6 +116,8 @@ const PAGES: &[(&str, Access)] = &[
     ("/rotations/{id}/history", Needs(Role::Viewer)),
     ("/escalation", Needs(Role::Viewer)),
     ("/escalation/new-plan", Needs(Role::Manager)),
+    ("/escalation/new-schedule", Needs(Role::Manager)),
+    ("/escalation/schedules/{alias}", Needs(Role::Manager)),
     ("/escalation/drills", Needs(Role::Viewer)),
     ("/escalation/drills/{id}", Needs(Role::Viewer)),
     ("/escalation/people/{alias}", Needs(Role::Viewer)),

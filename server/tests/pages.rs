@@ -10,6 +10,17 @@ use http::{StatusCode, header};
 /// The routes whose page renders an island (and so loads the islands runtime).
 const ISLAND_PAGES: &[&str] = &["/rotations/{id}/edit", "/escalation/new-plan", "/escalation/plans/{alias}"];
 
+/// A demo contact for a route's `{alias}`.
+fn demo_alias(route: &str) -> &'static str {
+    if route.contains("/people/") {
+        "tanaka"
+    } else if route.contains("/schedules/") {
+        "primary-oncall"
+    } else {
+        "web-escalation"
+    }
+}
+
 fn has_island(body: &str) -> bool {
     body.contains("<leptos-island")
 }
@@ -36,9 +47,7 @@ async fn only_pages_with_islands_load_the_runtime() {
             continue; // needs an incident; its page is a list of records like the others
         }
         let id = if route.contains("/drills/") { &drill } else { &rotation };
-        let path = route
-            .replace("{id}", id)
-            .replace("{alias}", if route.contains("/people/") { "tanaka" } else { "web-escalation" });
+        let path = route.replace("{id}", id).replace("{alias}", demo_alias(route));
         let page = c.get(&path, Some(&admin)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
         let expected = ISLAND_PAGES.contains(&route.as_str());

@@ -11,6 +11,7 @@ pub mod plans;
 // The editor posts its form's fields one by one, as a browser without script does.
 #[allow(clippy::too_many_arguments)]
 pub mod rotations;
+pub mod schedules;
 pub mod session;
 
 #[cfg(feature = "ssr")]

@@ -10,11 +10,27 @@ use crate::model::session::SessionInfo;
 /// Public: the signed-in user (if any) and the backend mode, for the app shell.
 #[server(endpoint = "whoami")]
 pub async fn whoami() -> Result<SessionInfo, AppError> {
-    crate::api::ssr::serve_public(|s| async move {
-        let backend_location = s.backend.location().await;
-        Ok(SessionInfo { user: crate::auth::ssr::current_user(), backend: s.mode, backend_location })
-    })
-    .await
+    crate::api::ssr::serve_public(|_| async move { session_info().ok_or(AppError::Internal) }).await
+}
+
+/// The request's user and the backend, read synchronously while a page renders on the server
+/// (the header needs no resource of its own: two Suspense boundaries resolving in parallel on
+/// one page can leave a server-rendered response unfinished, see leptos#4851). `None` in the
+/// browser, which never renders the header (islands).
+pub fn session_info() -> Option<SessionInfo> {
+    #[cfg(feature = "ssr")]
+    {
+        let s = crate::ports::services().ok()?;
+        Some(SessionInfo {
+            user: crate::auth::ssr::current_user(),
+            backend: s.mode,
+            backend_location: s.backend.location(),
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
 }
 
 /// Public: checks the credentials and starts a fresh session (new id, against fixation).

@@ -9,4 +9,5 @@ pub mod oncall;
 pub mod people;
 pub mod plans;
 pub mod rotations;
+pub mod schedules;
 pub mod session;

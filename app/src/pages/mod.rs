@@ -12,3 +12,4 @@ pub mod oncall;
 pub mod people;
 pub mod plans;
 pub mod rotations;
+pub mod schedules;

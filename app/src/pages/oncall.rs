@@ -17,6 +17,7 @@ use crate::model::drills::DRILLS_PATH;
 use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, PlanTimeline};
 use crate::model::people::person_path;
 use crate::model::plans::{NEW_PLAN_PATH, plan_path};
+use crate::model::schedules::{NEW_SCHEDULE_PATH, schedule_path};
 use crate::pages::common::{channel_label, loaded, loaded_list};
 use crate::pages::people::{AddPersonForm, LanguageForm, TestPageForm, TestPageOutcome};
 use crate::pages::plans::timeline_html;
@@ -53,10 +54,14 @@ pub fn ContactsPage() -> impl IntoView {
                         })
                         .collect_view()}
                     <h2>{t(Msg::Schedules)}</h2>
+                    {manager.then(|| view! { <p><a class="button" href=NEW_SCHEDULE_PATH data-testid="new-schedule">{t(Msg::NewSchedule)}</a></p> })}
                     <ul>
                         {schedules
                             .into_iter()
-                            .map(|c| view! { <li>{c.contact.display_name} " (" <code>{c.contact.alias}</code> ")"</li> })
+                            .map(|c| {
+                                let edit = manager.then(|| view! { " " <a href=schedule_path(&c.contact.alias) data-testid="edit-schedule">{t(Msg::Edit)}</a> });
+                                view! { <li>{c.contact.display_name} " (" <code>{c.contact.alias}</code> ")" {edit}</li> }
+                            })
                             .collect_view()}
                     </ul>
                     <h2>{t(Msg::People)}</h2>

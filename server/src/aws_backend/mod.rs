@@ -571,7 +571,7 @@ fn entry_by<'a>(
 
 #[async_trait]
 impl Backend for AwsBackend {
-    async fn location(&self) -> Option<String> {
+    fn location(&self) -> Option<String> {
         Some(match self.known_account() {
             Some(account) => format!("{} · {account}", self.region),
             None => self.region.clone(),
