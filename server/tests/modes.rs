@@ -551,6 +551,48 @@ async fn drills_behave_the_same_in_both_modes() {
     assert_eq!(local, drills(Mode::Aws).await);
 }
 
+/// The schedule editor's operations: a schedule of one rotation, an edit, a stale save, no or
+/// unknown rotations refused by field, what uses it, deleted.
+async fn schedule_editing(mode: Mode) -> Vec<String> {
+    use app::domain::usage::users_of_contact;
+    let w = world(mode).await;
+    let rotation = w.team().await;
+    let me = manager();
+    let b = &w.backend;
+    let mut seen = Vec::new();
+    let schedule = |rotations: Vec<String>, name: &str| Contact {
+        alias: "night-oncall".into(),
+        display_name: name.into(),
+        kind: ContactType::OncallSchedule,
+        plan: Plan { stages: vec![], rotation_ids: rotations },
+    };
+    b.create_contact(&me, schedule(vec![rotation.clone()], "Night")).await.unwrap();
+    let saved = w.current("night-oncall").await;
+    seen.push(format!("created {} rotations {}", saved.display_name, saved.plan.rotation_ids.len()));
+    b.update_contact(&me, schedule(vec![rotation.clone()], "Nights"), &saved.fingerprint()).await.unwrap();
+    let err = b.update_contact(&me, schedule(vec![rotation.clone()], "Stale"), &saved.fingerprint()).await.unwrap_err();
+    seen.push(format!("stale {err:?}"));
+    let now = w.current("night-oncall").await;
+    for (rotations, label) in [(vec![], "none"), (vec!["no-such-rotation".to_owned()], "unknown")] {
+        let err = b.update_contact(&me, schedule(rotations, "Nights"), &now.fingerprint()).await.unwrap_err();
+        let AppError::Invalid(fields) = err else { panic!("{mode:?} {label}: {err:?}") };
+        seen.push(format!("{label}: {:?}", fields.iter().map(|f| (&f.field, f.msg)).collect::<Vec<_>>()));
+    }
+    assert_eq!(w.current("night-oncall").await, now, "{mode:?}: refused edits change nothing");
+    let contacts: Vec<Contact> = b.contacts().await.unwrap().into_iter().map(|v| v.contact).collect();
+    seen.push(format!("used by {}", users_of_contact("night-oncall", &contacts, &[], &[]).len()));
+    b.delete_contact(&me, "night-oncall").await.unwrap();
+    seen.push(format!("deleted {}", !b.contacts().await.unwrap().iter().any(|v| v.contact.alias == "night-oncall")));
+    seen
+}
+
+#[tokio::test]
+async fn schedule_editing_behaves_the_same_in_both_modes() {
+    let local = schedule_editing(Mode::Local).await;
+    assert!(local.iter().any(|l| l == "stale StaleEdit"), "{local:?}");
+    assert_eq!(local, schedule_editing(Mode::Aws).await);
+}
+
 #[tokio::test]
 async fn people_editing_behaves_the_same_in_both_modes() {
     let local = people_editing(Mode::Local).await;

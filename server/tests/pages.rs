@@ -345,3 +345,72 @@ async fn a_rotation_warns_about_an_unreachable_person_on_call_soon() {
     let member = rotation.members.iter().find(|m| page.body.contains(&format!("/escalation/people/{m}\""))).unwrap();
     assert!(page.body.contains(&format!("/escalation/people/{member}")), "and the warning links to them");
 }
+
+/// The schedule editor without script: a new schedule of ticked rotations, a save with none
+/// ticked refused by field, a stale save showing both, and a delete refused while a plan uses it.
+#[tokio::test]
+async fn schedules_are_edited_without_script() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let page = c.get("/escalation/new-schedule", Some(&admin)).await;
+    let ids: Vec<String> = page
+        .body
+        .split("name=\"picks[")
+        .skip(1)
+        .filter_map(|r| r.split("value=\"").nth(1).and_then(|v| v.split('"').next()).map(str::to_owned))
+        .filter(|v| v != "on")
+        .collect();
+    assert!(ids.len() >= 2, "every rotation offered: {ids:?}");
+    let new = form(&[
+        ("alias", "late"),
+        ("base", ""),
+        ("display_name", "Late shift"),
+        ("picks[0][id]", &ids[0]),
+        ("picks[0][on]", "on"),
+        ("picks[1][id]", &ids[1]),
+    ]);
+    let r = c.submit("schedules_save", &new, "/escalation/new-schedule", Some(&admin)).await;
+    assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/escalation/schedules/late");
+    let path = "/escalation/schedules/late";
+    let page = c.get(path, Some(&admin)).await;
+    let base = page.body.split("name=\"base\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+    assert_eq!(page.body.matches("checked").count(), 1, "one rotation ticked");
+
+    let none = form(&[("alias", "late"), ("base", &base), ("display_name", "Late shift"), ("picks[0][id]", &ids[0])]);
+    c.submit("schedules_save", &none, path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-field=\"plan.rotation_ids\""), "no rotation: refused by field");
+
+    let both = form(&[
+        ("alias", "late"),
+        ("base", &base),
+        ("display_name", "Late shift"),
+        ("picks[0][id]", &ids[0]),
+        ("picks[0][on]", "on"),
+        ("picks[1][id]", &ids[1]),
+        ("picks[1][on]", "on"),
+    ]);
+    c.submit("schedules_save", &both, path, Some(&admin)).await;
+    assert!(c.get(path, Some(&admin)).await.body.contains("data-testid=\"schedule-saved\""));
+    c.submit(
+        "schedules_save",
+        &new.replace("alias=late&base=", &format!("alias=late&base={base}")),
+        path,
+        Some(&admin),
+    )
+    .await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"conflict\""), "a stale save shows both versions");
+
+    c.submit(
+        "schedules_delete",
+        &form(&[("alias", "primary-oncall")]),
+        "/escalation/schedules/primary-oncall",
+        Some(&admin),
+    )
+    .await;
+    let page = c.get("/escalation/schedules/primary-oncall", Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"delete-schedule-error\""), "the demo plan uses it");
+    let r = c.submit("schedules_delete", &form(&[("alias", "late")]), path, Some(&admin)).await;
+    assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/escalation");
+}
