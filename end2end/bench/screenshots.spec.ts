@@ -61,6 +61,7 @@ test('screenshots of every page', async ({ browser }) => {
     ['plan-editor', '/escalation/plans/web-escalation'],
     ['plan-new', '/escalation/new-plan'],
     ['person', '/escalation/people/tanaka'],
+    ['schedule', '/escalation/schedules/primary-oncall'],
     ['drills', '/escalation/drills'],
     ['drill', drill],
     ['routing', '/routing'],

@@ -126,6 +126,7 @@ test('page weight per route, within budget', async ({ browser }) => {
     '/escalation/new-plan',
     '/escalation/plans/web-escalation',
     '/escalation/people/tanaka',
+    '/escalation/schedules/primary-oncall',
     '/escalation/drills',
     '/routing',
     '/incidents',
