@@ -24,6 +24,7 @@ use crate::pages::me::MePage;
 use crate::pages::oncall::{ContactsPage, DeliveriesPage, EngagementsPage, ResponsePlansPage};
 use crate::pages::people::PersonPage;
 use crate::pages::plans::{PlanEditPage, PlanNewPage};
+use crate::pages::response_plans::{ResponsePlanEditPage, ResponsePlanNewPage};
 use crate::pages::rotations::RotationsPage;
 use crate::pages::rotations::calendar::RotationPage;
 use crate::pages::rotations::editor::RotationEditPage;
@@ -92,6 +93,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/escalation/new-plan") view=guarded(Role::Manager, || PlanNewPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/escalation/plans/:alias") view=guarded(Role::Manager, || PlanEditPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/routing") view=guarded(Role::Viewer, || ResponsePlansPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/routing/new-plan") view=guarded(Role::Manager, || ResponsePlanNewPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/routing/plans/:name") view=guarded(Role::Manager, || ResponsePlanEditPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/incidents") view=guarded(Role::Viewer, || IncidentsPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:id") view=guarded(Role::Viewer, || IncidentPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/me") view=guarded(Role::Viewer, || MePage().into_any()) ssr=SsrMode::Async />

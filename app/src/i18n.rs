@@ -516,6 +516,13 @@ messages! {
     NewSchedule => "New on-call schedule", "新しいオンコールスケジュール";
     EditSchedule => "Edit on-call schedule", "オンコールスケジュールの編集";
     ScheduleRotations => "Whoever these rotations have on call", "次のローテーションのオンコール担当者";
+    ErrAwsNotificationTargets => "In AWS mode a response plan notifies through its chat channel, set in AWS; leave these empty.", "AWS モードでは対応プランの通知は AWS で設定するチャットチャネル経由です。ここは空欄にしてください。";
+    NewResponsePlan => "New response plan", "新しい対応プラン";
+    EditResponsePlan => "Edit response plan", "対応プランの編集";
+    IncidentTitle => "Incident title", "インシデントのタイトル";
+    Summary => "Summary", "概要";
+    SlackTargets => "Slack incoming webhooks (one URL per line)", "Slack Incoming Webhook(1行に1つ)";
+    WebhookTargets => "JSON webhooks (one HTTPS URL per line)", "JSON Webhook(1行に1つの HTTPS URL)";
     ErrTimeOfDay => "Use a time of day such as 10:00.", "10:00 のような時刻を指定してください。";
     ChannelState => "State", "状態";
     ErrChannelKind => "Choose e-mail, SMS or voice.", "メール、SMS、音声通話から選んでください。";

@@ -132,6 +132,10 @@ pub trait Backend: Send + Sync {
     /// `how` ("via link") is kept with the acknowledgement.
     async fn accept_page_as_recipient(&self, page_id: &str, how: &str) -> Result<(), AppError>;
     async fn create_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan) -> Result<(), AppError>;
+    /// Replaces a response plan edited from the version whose fingerprint
+    /// ([`crate::domain::names::fingerprint`]) is `base`; refused with [`AppError::StaleEdit`],
+    /// nothing written, if it changed since. Audited.
+    async fn update_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan, base: &str) -> Result<(), AppError>;
     async fn start_incident(&self, actor: &CurrentUser, start: IncidentStart) -> Result<String, AppError>;
     async fn update_incident(&self, actor: &CurrentUser, id: &str, update: IncidentUpdate) -> Result<(), AppError>;
     async fn add_timeline_note(&self, actor: &CurrentUser, incident_id: &str, text: &str) -> Result<String, AppError>;

@@ -65,6 +65,7 @@ test('screenshots of every page', async ({ browser }) => {
     ['drills', '/escalation/drills'],
     ['drill', drill],
     ['routing', '/routing'],
+    ['response-plan', '/routing/plans/sev1-critical'],
     ['incidents', '/incidents'],
     ['incident', incident!],
     ['engagements', '/engagements'],

@@ -129,6 +129,7 @@ test('page weight per route, within budget', async ({ browser }) => {
     '/escalation/schedules/primary-oncall',
     '/escalation/drills',
     '/routing',
+    '/routing/plans/sev1-critical',
     '/incidents',
     incident!,
     '/engagements',

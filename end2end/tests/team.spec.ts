@@ -99,6 +99,19 @@ test.describe.serial('a team from scratch', () => {
       await page.getByTestId('plan-save').click();
       await expectPath(page, `/escalation/plans/${plan}`);
 
+      // A response plan that engages it when an incident starts.
+      await gotoHydrated(page, '/routing/new-plan');
+      await page.getByTestId('rp-name').fill(`kato-rp-${flow.lang}`);
+      await page.getByTestId('rp-display-name').fill(`Kato incidents ${flow.lang}`);
+      await page.getByTestId('rp-title').fill('Checkout errors / 決済エラー');
+      await page.getByTestId('rp-impact').selectOption('2');
+      await page.locator('label.check', { hasText: plan }).locator('input[type="checkbox"]').check();
+      await page.getByTestId('rp-save').click();
+      await expectPath(page, `/routing/plans/kato-rp-${flow.lang}`);
+      await gotoHydrated(page, '/routing');
+      await expect(page.locator(`[data-testid="response-plan"][data-name="kato-rp-${flow.lang}"]`)).toContainText(plan);
+      await gotoHydrated(page, `/escalation/plans/${plan}`);
+
       // A drill: the person is paged for real, marked as a drill, and acknowledges from the e-mail.
       await page.getByTestId('run-drill-submit').click();
       await expect(page.getByTestId('drill-report')).toBeVisible();

@@ -235,6 +235,10 @@ impl Backend for LocalBackend {
         Ok(self.engine.put_response_plan(Actor::User(actor), plan).await?)
     }
 
+    async fn update_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan, base: &str) -> Result<(), AppError> {
+        Ok(self.engine.update_response_plan_from(Actor::User(actor), plan, base).await?)
+    }
+
     async fn start_incident(&self, _actor: &CurrentUser, start: IncidentStart) -> Result<String, AppError> {
         self.engine.response_plan(&start.response_plan).await?;
         let started = self

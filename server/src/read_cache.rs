@@ -221,6 +221,10 @@ impl<B: Backend> Backend for Cached<B> {
         self.write(self.inner.create_response_plan(actor, plan)).await
     }
 
+    async fn update_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan, base: &str) -> Result<(), AppError> {
+        self.write(self.inner.update_response_plan(actor, plan, base)).await
+    }
+
     async fn start_incident(&self, actor: &CurrentUser, start: IncidentStart) -> Result<String, AppError> {
         self.write(self.inner.start_incident(actor, start)).await
     }

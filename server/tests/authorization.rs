@@ -39,6 +39,12 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("oncall_contact_languages", Needs(Role::Viewer), ""),
     ("plans_editor", Needs(Role::Manager), "alias=web-escalation"),
     ("people_page", Needs(Role::Viewer), "alias=tanaka"),
+    ("response_plans_editor", Needs(Role::Manager), "name=sev1-critical"),
+    (
+        "response_plans_save",
+        Needs(Role::Manager),
+        "name=sev1-critical&base=0&display_name=x&title=x&impact=9&summary=&dedupe_string=",
+    ),
     ("schedules_editor", Needs(Role::Manager), "alias=primary-oncall"),
     ("schedules_save", Needs(Role::Manager), "alias=Bad%20Alias&base=&display_name=x"),
     ("schedules_delete", Needs(Role::Manager), "alias=primary-oncall"),
@@ -123,6 +129,8 @@ const PAGES: &[(&str, Access)] = &[
     ("/escalation/people/{alias}", Needs(Role::Viewer)),
     ("/escalation/plans/{alias}", Needs(Role::Manager)),
     ("/routing", Needs(Role::Viewer)),
+    ("/routing/new-plan", Needs(Role::Manager)),
+    ("/routing/plans/{name}", Needs(Role::Manager)),
     ("/incidents", Needs(Role::Viewer)),
     ("/incidents/{id}", Needs(Role::Viewer)),
     ("/me", Needs(Role::Viewer)),
@@ -242,7 +250,7 @@ async fn every_page_route_checks_its_role() {
         } else {
             &incident
         };
-        let path = &route.replace("{id}", id).replace("{alias}", alias_for(route));
+        let path = &route.replace("{id}", id).replace("{alias}", alias_for(route)).replace("{name}", "sev1-critical");
         let anon = c.get(path, None).await;
         match access {
             Public => assert_eq!(anon.status, StatusCode::OK, "anonymous {path}"),
@@ -282,6 +290,7 @@ const WELL_FORMED: &[(&str, &str)] = &[
     ("admin_reset_password", "user_id={other}&password=another-password-1"),
     ("admin_set_contact", "user_id={other}&contact=tanaka"),
     ("drills_schedule", "plan=web-escalation&week=first&weekday=0&time=10%3A00&time_zone=Asia%2FTokyo"),
+    ("response_plans_save", "name=sev1-critical&base=0&display_name=x&title=x&impact=1&summary=&dedupe_string="),
 ];
 
 /// Server functions that touch only the tables sign-in itself needs (kept working below), or

@@ -593,6 +593,74 @@ async fn schedule_editing_behaves_the_same_in_both_modes() {
     assert_eq!(local, schedule_editing(Mode::Aws).await);
 }
 
+/// The response-plan editor's operations: a new plan, an edit, a stale save, bad input per
+/// field changing nothing; notice targets are the console's in local mode, AWS's chat channel
+/// in AWS mode (refused there, by field).
+async fn response_plan_editing(mode: Mode) -> Vec<String> {
+    use app::domain::names::fingerprint;
+    use app::domain::response_plan_form::{Pick, ResponsePlanForm};
+    let w = world(mode).await;
+    w.team().await;
+    let me = manager();
+    let b = &w.backend;
+    let mut seen = Vec::new();
+    let form = ResponsePlanForm {
+        name: "payments".into(),
+        display_name: "Payments down".into(),
+        title: "Payments API failing".into(),
+        impact: "2".into(),
+        summary: "Checkout cannot take payments.".into(),
+        dedupe_string: "payments".into(),
+        slack: String::new(),
+        webhooks: String::new(),
+    };
+    let picks = [Pick { alias: "main".into(), on: Some("on".into()) }, Pick { alias: "smith".into(), on: None }];
+    b.create_response_plan(&me, form.parse(&picks).unwrap()).await.unwrap();
+    let current = |w: &World| {
+        let b = w.backend.clone();
+        async move { b.response_plans().await.unwrap().into_iter().find(|p| p.name == "payments").unwrap() }
+    };
+    let saved = current(&w).await;
+    seen.push(format!("created {:?}", ResponsePlanForm::of(&saved)));
+    let edited = ResponsePlanForm { impact: "1".into(), title: "Payments API down".into(), ..form.clone() };
+    b.update_response_plan(&me, edited.parse(&picks).unwrap(), &fingerprint(&saved)).await.unwrap();
+    let err = b.update_response_plan(&me, form.parse(&picks).unwrap(), &fingerprint(&saved)).await.unwrap_err();
+    seen.push(format!("stale {err:?}"));
+    let now = current(&w).await;
+    seen.push(format!("saved {} {}", now.template.impact, now.template.title));
+    let nobody = [Pick { alias: "nobody".into(), on: Some("on".into()) }];
+    for (label, plan) in [
+        ("impact", {
+            let mut p = edited.parse(&picks).unwrap();
+            p.template.impact = 9;
+            p
+        }),
+        ("title", ResponsePlanForm { title: " ".into(), ..edited.clone() }.parse(&picks).unwrap()),
+        ("engagement", edited.parse(&nobody).unwrap()),
+    ] {
+        let err = b.update_response_plan(&me, plan, &fingerprint(&now)).await.unwrap_err();
+        let AppError::Invalid(fields) = err else { panic!("{mode:?} {label}: {err:?}") };
+        seen.push(format!("{label}: {:?}", fields.iter().map(|f| (&f.field, f.msg)).collect::<Vec<_>>()));
+    }
+    assert_eq!(current(&w).await, now, "{mode:?}: refused edits change nothing");
+    let with_hook = ResponsePlanForm { webhooks: "https://example.com/hook".into(), ..edited }.parse(&picks).unwrap();
+    let result = b.update_response_plan(&me, with_hook, &fingerprint(&now)).await;
+    match mode {
+        Mode::Local => assert!(result.is_ok(), "{result:?}"),
+        Mode::Aws => {
+            assert_eq!(result.unwrap_err().field("notification_targets"), Some(Msg::ErrAwsNotificationTargets));
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn response_plan_editing_behaves_the_same_in_both_modes() {
+    let local = response_plan_editing(Mode::Local).await;
+    assert!(local.iter().any(|l| l == "stale StaleEdit"), "{local:?}");
+    assert_eq!(local, response_plan_editing(Mode::Aws).await);
+}
+
 #[tokio::test]
 async fn people_editing_behaves_the_same_in_both_modes() {
     let local = people_editing(Mode::Local).await;

@@ -47,7 +47,7 @@ async fn only_pages_with_islands_load_the_runtime() {
             continue; // needs an incident; its page is a list of records like the others
         }
         let id = if route.contains("/drills/") { &drill } else { &rotation };
-        let path = route.replace("{id}", id).replace("{alias}", demo_alias(route));
+        let path = route.replace("{id}", id).replace("{alias}", demo_alias(route)).replace("{name}", "sev1-critical");
         let page = c.get(&path, Some(&admin)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
         let expected = ISLAND_PAGES.contains(&route.as_str());
@@ -413,4 +413,51 @@ async fn schedules_are_edited_without_script() {
     assert!(page.body.contains("data-testid=\"delete-schedule-error\""), "the demo plan uses it");
     let r = c.submit("schedules_delete", &form(&[("alias", "late")]), path, Some(&admin)).await;
     assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/escalation");
+}
+
+/// The response-plan editor without script: a new plan, an edit, a bad impact and an insecure
+/// webhook refused by field, and a stale save showing both versions.
+#[tokio::test]
+async fn response_plans_are_edited_without_script() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let fields = |name: &str, base: &str, impact: &str, hook: &str| {
+        form(&[
+            ("name", name),
+            ("base", base),
+            ("display_name", "Payments down"),
+            ("title", "Payments API failing"),
+            ("impact", impact),
+            ("summary", "Checkout cannot take payments."),
+            ("dedupe_string", "payments"),
+            ("slack", ""),
+            ("webhooks", hook),
+            ("picks[0][alias]", "web-escalation"),
+            ("picks[0][on]", "on"),
+        ])
+    };
+    let r = c.submit("response_plans_save", &fields("payments", "", "2", ""), "/routing/new-plan", Some(&admin)).await;
+    assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/routing/plans/payments");
+    let path = "/routing/plans/payments";
+    let page = c.get(path, Some(&admin)).await;
+    let base = page.body.split("name=\"base\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
+    assert!(page.body.contains("Payments API failing"));
+
+    c.submit("response_plans_save", &fields("payments", &base, "7", ""), path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-field=\"template.impact\""), "impact 7 refused by field");
+    c.submit("response_plans_save", &fields("payments", &base, "2", "http://example.com/hook"), path, Some(&admin))
+        .await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-field=\"notification_targets.0\""), "plain HTTP refused by field");
+
+    c.submit("response_plans_save", &fields("payments", &base, "1", "https://example.com/hook"), path, Some(&admin))
+        .await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"response-plan-saved\""), "{}", page.body);
+    c.submit("response_plans_save", &fields("payments", &base, "3", ""), path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await;
+    assert!(page.body.contains("data-testid=\"conflict\""), "a stale save shows both versions");
+    let routing = c.get("/routing", Some(&admin)).await;
+    assert!(routing.body.contains("https://example.com/…"), "the saved plan: impact 1, its webhook shown by host");
 }

@@ -10,6 +10,9 @@ pub mod people;
 pub mod plans;
 // The editor posts its form's fields one by one, as a browser without script does.
 #[allow(clippy::too_many_arguments)]
+pub mod response_plans;
+// The editor posts its form's fields one by one, as a browser without script does.
+#[allow(clippy::too_many_arguments)]
 pub mod rotations;
 pub mod schedules;
 pub mod session;

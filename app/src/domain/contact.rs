@@ -170,11 +170,7 @@ impl Contact {
     /// started from; a save is refused when the contact's fingerprint has changed since (someone
     /// else saved, in the console or, in AWS mode, anywhere else).
     pub fn fingerprint(&self) -> String {
-        let text = serde_json::to_string(self).unwrap_or_default();
-        // FNV-1a, 64 bits: stable across builds and platforms, unlike std's hasher.
-        let hash =
-            text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-        format!("{hash:016x}")
+        crate::domain::names::fingerprint(self)
     }
 
     /// Minutes after the start of an engagement at which each stage begins.

@@ -8,6 +8,7 @@ pub mod incident;
 pub mod names;
 pub mod personal_plan;
 pub mod plan_form;
+pub mod response_plan_form;
 pub mod roster;
 pub mod rotation;
 pub mod rotation_form;

@@ -59,6 +59,14 @@ macro_rules! serde_by_name {
     };
 }
 
+/// A short hash of a value's JSON: what an editor shows, carried by its form as the version it
+/// started from (FNV-1a, 64 bits: stable across builds and platforms, unlike std's hasher).
+pub fn fingerprint<T: serde::Serialize>(value: &T) -> String {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{hash:016x}")
+}
+
 #[cfg(test)]
 mod tests {
     named_enum! {

@@ -8,6 +8,7 @@ pub mod me;
 pub mod oncall;
 pub mod people;
 pub mod plans;
+pub mod response_plans;
 pub mod rotations;
 pub mod schedules;
 pub mod session;

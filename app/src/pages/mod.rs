@@ -11,5 +11,6 @@ pub mod me;
 pub mod oncall;
 pub mod people;
 pub mod plans;
+pub mod response_plans;
 pub mod rotations;
 pub mod schedules;

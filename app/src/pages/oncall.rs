@@ -17,6 +17,7 @@ use crate::model::drills::DRILLS_PATH;
 use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, PlanTimeline};
 use crate::model::people::person_path;
 use crate::model::plans::{NEW_PLAN_PATH, plan_path};
+use crate::model::response_plans::{NEW_RESPONSE_PLAN_PATH, response_plan_path};
 use crate::model::schedules::{NEW_SCHEDULE_PATH, schedule_path};
 use crate::pages::common::{channel_label, loaded, loaded_list};
 use crate::pages::people::{AddPersonForm, LanguageForm, TestPageForm, TestPageOutcome};
@@ -190,10 +191,12 @@ pub fn ResponsePlansPage() -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let plans = Resource::new(|| (), |()| list_response_plans());
+    let manager = crate::pages::common::page_user().is_some_and(|u| u.role >= Role::Manager);
     view! {
         <section class="card">
             <h1>{t(Msg::NavRouting)}</h1>
             <p>{t(Msg::ResponsePlansIntro)}</p>
+            {manager.then(|| view! { <p><a class="button" href=NEW_RESPONSE_PLAN_PATH data-testid="new-response-plan">{t(Msg::NewResponsePlan)}</a></p> })}
             {loaded_list(plans, Msg::EmptyRouting, move |plans| {
                 plans
                     .into_iter()
@@ -201,14 +204,18 @@ pub fn ResponsePlansPage() -> impl IntoView {
                         let targets: Vec<String> = p
                             .notification_targets
                             .iter()
+                            // Webhook paths are secrets: shown by host only.
                             .map(|n| match n {
-                                NotificationTarget::Slack { url } => format!("Slack {url}"),
-                                NotificationTarget::Webhook { url } => format!("Webhook {url}"),
+                                NotificationTarget::Slack { .. } => format!("Slack {}", n.redacted()),
+                                NotificationTarget::Webhook { .. } => format!("Webhook {}", n.redacted()),
                             })
                             .collect();
                         view! {
                             <article class="item" data-testid="response-plan" data-name=p.name.clone()>
-                                <h2>{p.display_name.clone()}</h2>
+                                <h2>
+                                    {p.display_name.clone()}
+                                    {manager.then(|| view! { " " <a href=response_plan_path(&p.name) data-testid="edit-response-plan">{t(Msg::Edit)}</a> })}
+                                </h2>
                                 <dl>
                                     <dt>{t(Msg::Impact)}</dt>
                                     <dd>{p.template.impact}</dd>

@@ -249,6 +249,31 @@ impl AwsBackend {
         contact.validate(&known).map_err(AppError::Invalid)
     }
 
+    /// A response plan as AWS has it now (never cached). AWS plans notify through their chat
+    /// channel, which the console does not edit: no notification targets here.
+    async fn response_plan_now(&self, arn: &str) -> Result<ResponsePlan, AppError> {
+        let p = self
+            .incidents
+            .get_response_plan()
+            .arn(arn)
+            .send()
+            .await
+            .map_err(|e| aws_error("ssm-incidents:GetResponsePlan", &e))?;
+        let template = p.incident_template();
+        Ok(ResponsePlan {
+            name: p.name().to_owned(),
+            display_name: p.display_name().unwrap_or_default().to_owned(),
+            template: IncidentTemplate {
+                title: template.map(|t| t.title().to_owned()).unwrap_or_default(),
+                impact: template.and_then(|t| u8::try_from(t.impact()).ok()).unwrap_or(3),
+                summary: template.and_then(|t| t.summary()).unwrap_or_default().to_owned(),
+                dedupe_string: template.and_then(|t| t.dedupe_string()).unwrap_or_default().to_owned(),
+            },
+            engagements: p.engagements().iter().map(|a| last_segment(a)).collect(),
+            notification_targets: Vec::new(),
+        })
+    }
+
     /// The contact as AWS has it now (never cached).
     async fn contact_now(&self, alias: &str, arn: &str) -> Result<Contact, AppError> {
         let c = self
@@ -673,26 +698,7 @@ impl Backend for AwsBackend {
         let mut out = Vec::new();
         for s in &summaries {
             self.learn_account(s.arn());
-            let p = self
-                .incidents
-                .get_response_plan()
-                .arn(s.arn())
-                .send()
-                .await
-                .map_err(|e| aws_error("ssm-incidents:GetResponsePlan", &e))?;
-            let template = p.incident_template();
-            out.push(ResponsePlan {
-                name: p.name().to_owned(),
-                display_name: p.display_name().unwrap_or_default().to_owned(),
-                template: IncidentTemplate {
-                    title: template.map(|t| t.title().to_owned()).unwrap_or_default(),
-                    impact: template.and_then(|t| u8::try_from(t.impact()).ok()).unwrap_or(3),
-                    summary: template.and_then(|t| t.summary()).unwrap_or_default().to_owned(),
-                    dedupe_string: template.and_then(|t| t.dedupe_string()).unwrap_or_default().to_owned(),
-                },
-                engagements: p.engagements().iter().map(|a| last_segment(a)).collect(),
-                notification_targets: Vec::new(),
-            });
+            out.push(self.response_plan_now(s.arn()).await?);
         }
         Ok(out)
     }
@@ -1147,6 +1153,12 @@ impl Backend for AwsBackend {
     }
 
     async fn create_response_plan(&self, _actor: &CurrentUser, plan: ResponsePlan) -> Result<(), AppError> {
+        if !plan.notification_targets.is_empty() {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "notification_targets",
+                Msg::ErrAwsNotificationTargets,
+            )]));
+        }
         let mut engagements = Vec::new();
         for alias in &plan.engagements {
             engagements.push(self.contact_arn(alias).await?);
@@ -1170,6 +1182,53 @@ impl Backend for AwsBackend {
         let created = result
             .map_err(|e| taken(aws_error("ssm-incidents:CreateResponsePlan", &e), "name", Msg::ErrPlanNameTaken))?;
         self.learn_account(created.arn());
+        Ok(())
+    }
+
+    async fn update_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan, base: &str) -> Result<(), AppError> {
+        if !plan.notification_targets.is_empty() {
+            // AWS plans notify through their chat channel (SNS topics), set in AWS.
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "notification_targets",
+                Msg::ErrAwsNotificationTargets,
+            )]));
+        }
+        let list = self.contact_arn_list().await?;
+        let known = crate::engine::contacts::Known {
+            contacts: list.iter().map(|(alias, _, kind, _)| (alias.clone(), *kind)).collect(),
+            channels: std::collections::HashMap::new(),
+            rotations: std::collections::HashSet::new(),
+        };
+        plan.validate(&known).map_err(AppError::Invalid)?;
+        let arn = self.plan_arn(&plan.name).await?;
+        let mut engagements = Vec::new();
+        for alias in &plan.engagements {
+            engagements.push(self.contact_arn(alias).await?);
+        }
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
+        crate::db::lock_subject(&mut tx, self.db.dialect, &format!("response-plan:{arn}"))
+            .await
+            .map_err(ServerError::from)?;
+        let before = self.response_plan_now(&arn).await?;
+        if app::domain::names::fingerprint(&before) != base {
+            return Err(AppError::StaleEdit);
+        }
+        let result = self
+            .incidents
+            .update_response_plan()
+            .arn(&arn)
+            .display_name(&plan.display_name)
+            .incident_template_title(&plan.template.title)
+            .incident_template_impact(i32::from(plan.template.impact))
+            .incident_template_summary(&plan.template.summary)
+            .incident_template_dedupe_string(&plan.template.dedupe_string)
+            .set_engagements(Some(engagements))
+            .send()
+            .await;
+        self.arns.clear();
+        result.map_err(|e| aws_error("ssm-incidents:UpdateResponsePlan", &e))?;
+        audited(&mut tx, actor, self.clock.now(), Change::updated("response_plan", &plan.name, &before, &plan)).await?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(())
     }
 

@@ -127,10 +127,34 @@ async fn notify(
 impl Engine {
     /// Creates a response plan or replaces it.
     pub async fn put_response_plan(&self, actor: Actor<'_>, plan: ResponsePlan) -> Result<(), ServerError> {
+        self.put_plan(actor, plan, None).await
+    }
+
+    /// Replaces a plan edited from the version with fingerprint `base`; refused, nothing
+    /// written, when it changed since (checked inside the write).
+    pub async fn update_response_plan_from(
+        &self,
+        actor: Actor<'_>,
+        plan: ResponsePlan,
+        base: &str,
+    ) -> Result<(), ServerError> {
+        self.put_plan(actor, plan, Some(base)).await
+    }
+
+    async fn put_plan(&self, actor: Actor<'_>, plan: ResponsePlan, base: Option<&str>) -> Result<(), ServerError> {
         plan.validate(&self.references().await?).map_err(ServerError::Invalid)?;
         let now = epoch(self.now());
         let mut tx = self.db.begin_write().await?;
         let before = self.response_plan_in(&mut tx, &plan.name).await?;
+        if let Some(base) = base {
+            match &before {
+                None => return Err(ServerError::NotFound("response plan", plan.name)),
+                Some(b) if app::domain::names::fingerprint(b) != base => {
+                    return Err(ServerError::App(app::error::AppError::StaleEdit));
+                }
+                Some(_) => {}
+            }
+        }
         sqlx::query(
             "INSERT INTO response_plans (name, display_name, definition_json, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $4) ON CONFLICT (name) DO UPDATE SET display_name = $2, definition_json = $3, \
