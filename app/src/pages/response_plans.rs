@@ -106,7 +106,7 @@ fn Editor(data: ResponsePlanEditorData) -> impl IntoView {
             <label>{t(Msg::SlackTargets)} <textarea name="slack" data-testid="rp-slack">{slack}</textarea></label>
             <label>{t(Msg::WebhookTargets)} <textarea name="webhooks" data-testid="rp-webhooks">{hooks}</textarea></label>
             {errors.field("notification_targets")}
-            {url_errors.clone()}
+            {url_errors}
         }
         .into_any()
     };
