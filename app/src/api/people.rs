@@ -51,13 +51,7 @@ pub async fn rename_person(alias: String, base: String, display_name: String) ->
 pub async fn delete_person(alias: String) -> Result<(), AppError> {
     crate::api::ssr::serve(Role::Manager, |user, s| async move {
         ssr::person(&s, &alias).await?;
-        let used_by = ssr::users_of(&s, &alias).await?;
-        if !used_by.is_empty() {
-            return Err(AppError::InUse(used_by));
-        }
-        s.backend.delete_contact(&user, &alias).await?;
-        leptos_axum::redirect("/escalation");
-        Ok(())
+        ssr::delete_unused(&s, &user, &alias).await
     })
     .await
 }
@@ -185,6 +179,18 @@ pub(crate) mod ssr {
     pub async fn channel_of(s: &Services, alias: &str, channel_id: &str) -> Result<ContactView, AppError> {
         let view = person(s, alias).await?;
         if view.channels.iter().any(|c| c.id == channel_id) { Ok(view) } else { Err(AppError::NotFound) }
+    }
+
+    /// Deletes a contact nothing uses (else refused, naming the users); the Escalation page
+    /// opens next.
+    pub async fn delete_unused(s: &Services, user: &CurrentUser, alias: &str) -> Result<(), AppError> {
+        let used_by = users_of(s, alias).await?;
+        if !used_by.is_empty() {
+            return Err(AppError::InUse(used_by));
+        }
+        s.backend.delete_contact(user, alias).await?;
+        leptos_axum::redirect("/escalation");
+        Ok(())
     }
 
     pub async fn users_of(s: &Services, alias: &str) -> Result<Vec<UsedBy>, AppError> {

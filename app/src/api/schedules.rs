@@ -51,13 +51,7 @@ pub async fn save_schedule(
 pub async fn delete_schedule(alias: String) -> Result<(), AppError> {
     crate::api::ssr::serve(Role::Manager, |user, s| async move {
         ssr::schedule(&s, &alias).await?;
-        let used_by = crate::api::people::ssr::users_of(&s, &alias).await?;
-        if !used_by.is_empty() {
-            return Err(AppError::InUse(used_by));
-        }
-        s.backend.delete_contact(&user, &alias).await?;
-        leptos_axum::redirect("/escalation");
-        Ok(())
+        crate::api::people::ssr::delete_unused(&s, &user, &alias).await
     })
     .await
 }

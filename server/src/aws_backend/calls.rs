@@ -2,7 +2,7 @@
 //! (every page of results), with AWS errors in the console's terms.
 
 use aws_sdk_ssmcontacts as contacts;
-use contacts::types::{ContactChannel, Engagement, Page};
+use contacts::types::{ContactChannel, Engagement, Page, Rotation};
 
 use super::errors::aws_error;
 use app::error::AppError;
@@ -44,4 +44,15 @@ pub(super) async fn channels_of(c: &contacts::Client, contact_arn: &str) -> Resu
         .collect::<Result<Vec<_>, _>>()
         .await
         .map_err(|e| aws_error("ssm-contacts:ListContactChannels", &e))
+}
+
+/// Every rotation.
+pub(super) async fn rotations(c: &contacts::Client) -> Result<Vec<Rotation>, AppError> {
+    c.list_rotations()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .map_err(|e| aws_error("ssm-contacts:ListRotations", &e))
 }

@@ -233,15 +233,7 @@ impl AwsBackend {
                 }
             }
             (ContactType::OncallSchedule, _) => {
-                let rotations = self
-                    .contacts
-                    .list_rotations()
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .collect::<Result<Vec<_>, _>>()
-                    .await
-                    .map_err(|e| aws_error("ssm-contacts:ListRotations", &e))?;
+                let rotations = calls::rotations(&self.contacts).await?;
                 known.rotations = rotations.iter().map(|r| r.rotation_arn().to_owned()).collect();
             }
             _ => {}
@@ -638,15 +630,7 @@ impl Backend for AwsBackend {
     }
 
     async fn rotations(&self) -> Result<Vec<RotationView>, AppError> {
-        let list = self
-            .contacts
-            .list_rotations()
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .map_err(|e| aws_error("ssm-contacts:ListRotations", &e))?;
+        let list = calls::rotations(&self.contacts).await?;
         let now = self.clock.now();
         let mut out = Vec::new();
         for r in &list {
