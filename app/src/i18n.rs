@@ -138,6 +138,74 @@ impl<'de> Deserialize<'de> for Msg {
     }
 }
 
+/// Where a piece of shared rendering code gets its texts: the whole tables (on the server), or
+/// the few [`Labels`] an island was given. Rendering code takes `&impl Texts`, so an island's
+/// copy of it never links the tables.
+pub trait Texts {
+    fn locale(&self) -> Locale;
+    fn get(&self, m: Msg) -> &str;
+}
+
+impl Texts for Locale {
+    fn locale(&self) -> Locale {
+        *self
+    }
+
+    fn get(&self, m: Msg) -> &str {
+        m.text(*self)
+    }
+}
+
+/// The texts an island shows, picked on the server and passed as a prop: every message table is
+/// about 10 KB of compressed WASM that an island would otherwise carry (both editors once sat
+/// within 1 KB of their budget). Each island lists what it shows next to its code; a test checks
+/// the list holds every message its form checks can give.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Labels {
+    locale: Locale,
+    texts: Vec<(u16, String)>,
+}
+
+impl Labels {
+    /// `msgs` in `locale`, with [`Msg::ErrInvalid`] as the fallback for anything not listed.
+    pub fn new(msgs: &[Msg], locale: Locale) -> Labels {
+        let texts = msgs.iter().chain([&Msg::ErrInvalid]).map(|m| (*m as u16, m.text(locale).to_owned())).collect();
+        Labels { locale, texts }
+    }
+
+    /// The messages of `msgs` missing here: `msgs` are those a piece of source names (see
+    /// [`messages_named_in`]), so an island's test fails when its checks gain a message.
+    pub fn missing(&self, msgs: &[Msg]) -> Vec<Msg> {
+        msgs.iter().copied().filter(|m| !self.texts.iter().any(|(k, _)| *k == *m as u16)).collect()
+    }
+}
+
+/// Every `Msg::Name` written in `source` (a module's text, by `include_str!`).
+#[cfg(test)]
+pub fn messages_named_in(source: &str) -> Vec<Msg> {
+    let mut found = Vec::new();
+    for piece in source.split("Msg::").skip(1) {
+        let name: String = piece.chars().take_while(char::is_ascii_alphanumeric).collect();
+        if let Some(i) = Msg::NAMES.iter().position(|n| *n == name)
+            && !found.contains(&Msg::ALL[i])
+        {
+            found.push(Msg::ALL[i]);
+        }
+    }
+    found
+}
+
+impl Texts for Labels {
+    fn locale(&self) -> Locale {
+        self.locale
+    }
+
+    fn get(&self, m: Msg) -> &str {
+        let find = |m: Msg| self.texts.iter().find(|(k, _)| *k == m as u16).map(|(_, v)| v.as_str());
+        find(m).or_else(|| find(Msg::ErrInvalid)).unwrap_or_default()
+    }
+}
+
 messages! {
     AppName => "On-call console", "オンコール コンソール";
     NavHome => "Home", "ホーム";

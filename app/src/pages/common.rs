@@ -146,9 +146,13 @@ pub fn query_param(name: &str) -> Option<String> {
 }
 
 pub fn channel_label(kind: ChannelType, locale: Locale) -> &'static str {
+    channel_msg(kind).text(locale)
+}
+
+pub fn channel_msg(kind: ChannelType) -> Msg {
     match kind {
-        ChannelType::Email => Msg::ChannelEmail.text(locale),
-        ChannelType::Sms => Msg::ChannelSms.text(locale),
-        ChannelType::Voice => Msg::ChannelVoice.text(locale),
+        ChannelType::Email => Msg::ChannelEmail,
+        ChannelType::Sms => Msg::ChannelSms,
+        ChannelType::Voice => Msg::ChannelVoice,
     }
 }

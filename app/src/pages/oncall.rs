@@ -182,7 +182,7 @@ fn Timeline(timeline: PlanTimeline) -> impl IntoView {
     let locale = expect_context::<Locale>();
     view! {
         <h4>{Msg::TimelineIfNobody.text(locale)}</h4>
-        <div inner_html=timeline_html(&timeline.steps, locale)></div>
+        <div inner_html=timeline_html(&timeline.steps, &locale)></div>
     }
 }
 

@@ -104,7 +104,7 @@ fn Person(person: PersonView) -> impl IntoView {
             <h2>{t(Msg::EngagementPlan)}</h2>
             <PlanEditor person=person.clone() />
             <h3>{t(Msg::IfPagedNow)}</h3>
-            <div data-testid="person-timeline" inner_html=timeline_html(&person.timeline, locale)></div>
+            <div data-testid="person-timeline" inner_html=timeline_html(&person.timeline, &locale)></div>
             <h2>{t(Msg::UsedByHeading)}</h2>
             {used_by}
             {delete}

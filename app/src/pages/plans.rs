@@ -19,13 +19,13 @@ use crate::domain::plan_form::{MAX_REPEAT, PlanForm, StageLine, line_of_stage, s
 use crate::domain::timezone::{local_minute, parse_local_minute};
 use crate::error::{AppError, FieldError};
 use crate::forms::{Outcome, PostForm, outcome};
-use crate::i18n::{Locale, Msg};
+use crate::i18n::{Labels, Locale, Msg, Texts};
 #[cfg(feature = "hydrate")]
 use crate::islands::mark_hydrated;
 use crate::islands::{IslandScripts, esc};
 use crate::model::drills::DRILLS_PATH;
 use crate::model::plans::{NEW_PLAN_PATH, PlanEditorData, SimData, TargetChoice, plan_path};
-use crate::pages::common::{channel_label, loaded};
+use crate::pages::common::{channel_msg, loaded};
 use crate::pages::drills::RunDrillForm;
 use crate::zone::viewer_zone;
 
@@ -84,7 +84,7 @@ fn PlanEditor(data: PlanEditorData) -> impl IntoView {
         Some(c) => format!("{}: {}", t(Msg::EditEscalationPlan), c.display_name),
         None => t(Msg::NewEscalationPlan).to_owned(),
     };
-    let timeline = timeline_html(&draft_steps(&form, &directory, start), locale);
+    let timeline = timeline_html(&draft_steps(&form, &directory, start), &locale);
     view! {
         <section class="card editor" data-testid="plan-editor">
             <h1>{title}</h1>
@@ -93,7 +93,7 @@ fn PlanEditor(data: PlanEditorData) -> impl IntoView {
             {saved_note}
             {summary}
             {conflict}
-            <PlanLive sim=data.sim.clone() zone=zone.clone() now=data.now>
+            <PlanLive sim=data.sim.clone() zone=zone.clone() now=data.now labels=Labels::new(LIVE_LABELS, locale)>
                 <PlanFields form base at is_new=data.saved.is_none() targets=data.targets.clone() errors=field_errors />
                 <section class="card" data-testid="plan-timeline-card">
                     <h2>{t(Msg::TimelineDraft)}</h2>
@@ -132,16 +132,53 @@ pub fn draft_steps(form: &PlanForm, directory: &Directory, start: DateTime<Utc>)
     d.simulate(&alias, start).steps(&d, start)
 }
 
+/// Every text the island shows: its lists, the timeline and the form checks' messages.
+pub const LIVE_LABELS: &[Msg] = &[
+    Msg::Nobody,
+    Msg::GapNobodyOnCall,
+    Msg::GapNoWorkingChannel,
+    Msg::GapUnknownContact,
+    Msg::Minutes,
+    Msg::ChannelEmail,
+    Msg::ChannelSms,
+    Msg::ChannelVoice,
+    Msg::StageN,
+    Msg::PagesWho,
+    Msg::WaitMinutes,
+    Msg::MoveUp,
+    Msg::MoveDown,
+    Msg::Remove,
+    Msg::Essential,
+    Msg::ErrRepeat,
+    Msg::ErrStageDuration,
+    Msg::ErrStageLine,
+    Msg::ErrAlias,
+    Msg::ErrChannelName,
+    Msg::ErrDisplayName,
+    Msg::ErrEmail,
+    Msg::ErrEscalationTarget,
+    Msg::ErrNoStages,
+    Msg::ErrPersonalTarget,
+    Msg::ErrPhone,
+    Msg::ErrRetryInterval,
+    Msg::ErrRotationsOnlyForSchedules,
+    Msg::ErrScheduleRotations,
+    Msg::ErrScheduleStages,
+    Msg::ErrUnknownChannel,
+    Msg::ErrUnknownContact,
+    Msg::ErrUnknownRotation,
+];
+
 /// The timeline as HTML text: rendered on the server and by the island alike.
-pub fn timeline_html(steps: &[TimelineStep], locale: Locale) -> String {
-    let t = |m: Msg| esc(m.text(locale));
+pub fn timeline_html(steps: &[TimelineStep], texts: &impl Texts) -> String {
+    let t = |m: Msg| esc(texts.get(m));
     if steps.is_empty() {
         return format!("<p class=\"meta\" data-testid=\"plan-timeline-empty\">{}</p>", t(Msg::Nobody));
     }
     let mut html = String::from("<ol class=\"timeline\" data-testid=\"plan-timeline\">");
     for step in steps {
         let (what, gap) = match step.what {
-            TimelineWhat::Message(kind) => (esc(channel_label(kind, locale)), false),
+            TimelineWhat::Message(kind) => (t(channel_msg(kind)), false),
             TimelineWhat::NobodyOnCall => (t(Msg::GapNobodyOnCall), true),
             TimelineWhat::NoWorkingChannel => (t(Msg::GapNoWorkingChannel), true),
             TimelineWhat::UnknownContact => (t(Msg::GapUnknownContact), true),
@@ -161,23 +198,22 @@ pub fn timeline_html(steps: &[TimelineStep], locale: Locale) -> String {
 }
 
 /// Stage errors as "Stage N: …" lines, N the form's line (repeated stages map to their line).
-pub fn stage_errors_html(errors: &[FieldError], lines: usize, locale: Locale) -> String {
+pub fn stage_errors_html(errors: &[FieldError], lines: usize, texts: &impl Texts) -> String {
     let mut html = String::new();
     for e in errors.iter().filter(|e| e.field.starts_with("plan.stages")) {
         let index = e.field.split('.').nth(2).and_then(|i| i.parse::<usize>().ok());
         let label = match index {
-            Some(i) => format!("{} {}: ", Msg::StageN.text(locale), line_of_stage(i, lines) + 1),
+            Some(i) => format!("{} {}: ", texts.get(Msg::StageN), line_of_stage(i, lines) + 1),
             None => String::new(),
         };
-        let _ =
-            write!(html, "<li class=\"field-error\" role=\"alert\">{}{}</li>", esc(&label), esc(e.msg.text(locale)));
+        let _ = write!(html, "<li class=\"field-error\" role=\"alert\">{}{}</li>", esc(&label), esc(texts.get(e.msg)));
     }
     html
 }
 
 /// The list of stages the island edits: one row per line of the text box.
-pub fn stages_html(lines: &[StageLine], targets: &[TargetChoice], locale: Locale) -> String {
-    let t = |m: Msg| esc(m.text(locale));
+pub fn stages_html(lines: &[StageLine], targets: &[TargetChoice], texts: &impl Texts) -> String {
+    let t = |m: Msg| esc(texts.get(m));
     let last = lines.len().saturating_sub(1);
     let mut html = String::new();
     for (i, line) in lines.iter().enumerate() {
@@ -199,7 +235,7 @@ pub fn stages_html(lines: &[StageLine], targets: &[TargetChoice], locale: Locale
             targets = esc(&text.join(", ")),
             wait = t(Msg::WaitMinutes),
             minutes = esc(&line.minutes),
-            who = who_html(line, targets, locale),
+            who = who_html(line, targets, texts),
             up = t(Msg::MoveUp),
             down = t(Msg::MoveDown),
             rm = t(Msg::Remove),
@@ -211,13 +247,13 @@ pub fn stages_html(lines: &[StageLine], targets: &[TargetChoice], locale: Locale
 }
 
 /// Who a stage pages, by name, with the essential ones marked.
-pub fn who_html(line: &StageLine, targets: &[TargetChoice], locale: Locale) -> String {
+pub fn who_html(line: &StageLine, targets: &[TargetChoice], texts: &impl Texts) -> String {
     let name = |alias: &str| targets.iter().find(|c| c.alias == alias).map_or(alias, |c| c.name.as_str()).to_owned();
     let who: Vec<String> = line
         .targets
         .iter()
         .map(|(a, essential)| {
-            let mark = if *essential { format!(" ({})", Msg::Essential.text(locale)) } else { String::new() };
+            let mark = if *essential { format!(" ({})", texts.get(Msg::Essential)) } else { String::new() };
             format!("{}{mark}", name(a))
         })
         .collect();
@@ -269,14 +305,14 @@ fn PlanFields(
                 <legend>{t(Msg::Stages)}</legend>
                 <p class="meta">{t(Msg::StageCapNote)}</p>
                 <p class="meta live-only">{t(Msg::StagesReorderHint)}</p>
-                <ol class="stages live-only" data-testid="stage-list" inner_html=stages_html(&lines, &targets, locale)></ol>
+                <ol class="stages live-only" data-testid="stage-list" inner_html=stages_html(&lines, &targets, &locale)></ol>
                 <div class="inline live-only">
                     <button type="button" data-testid="stage-add">{t(Msg::AddStage)}</button>
                 </div>
                 <label class="static-only">{t(Msg::StagesOnePerLine)}
                     <textarea name="stages" data-testid="plan-stages" rows="5">{form.stages.clone()}</textarea>
                 </label>
-                <ul class="errors" data-testid="stage-errors" inner_html=stage_errors_html(&errors, lines.len(), locale)></ul>
+                <ul class="errors" data-testid="stage-errors" inner_html=stage_errors_html(&errors, lines.len(), &locale)></ul>
                 <datalist id="plan-targets">{options}</datalist>
             </fieldset>
             <label>{t(Msg::RepeatTimes)} " (1–" {MAX_REPEAT} ")"
@@ -325,12 +361,12 @@ fn Conflict(saved: Option<Contact>, yours: PlanForm) -> impl IntoView {
 /// The live part: reads the form on every change, edits the stage list, renders errors and the
 /// simulated timeline.
 #[island(lazy)]
-fn PlanLive(sim: SimData, zone: String, now: i64, children: Children) -> impl IntoView {
+fn PlanLive(sim: SimData, zone: String, now: i64, labels: Labels, children: Children) -> impl IntoView {
     let root = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     {
         mark_hydrated();
-        let state = std::rc::Rc::new(live::Live::new(sim.directory(), zone, now, crate::i18n::current_locale()));
+        let state = std::rc::Rc::new(live::Live::new(sim.directory(), zone, now, labels));
         Effect::new(move || {
             if let Some(el) = root.get() {
                 live::attach(&el, state.clone());
@@ -338,7 +374,7 @@ fn PlanLive(sim: SimData, zone: String, now: i64, children: Children) -> impl In
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (sim, zone, now);
+    let _ = (sim, zone, now, labels);
     view! { <div class="editor-live plan-live" node_ref=root>{children()}</div> }
 }
 
@@ -356,7 +392,7 @@ mod live {
     use crate::domain::escalation::Directory;
     use crate::domain::plan_form::{PlanForm, StageLine, read_line, stage_lines, stages_text};
     use crate::domain::timezone::parse_local_minute;
-    use crate::i18n::Locale;
+    use crate::i18n::{Labels, Texts as _};
     use crate::islands::dom::{find, listen, set_value, value};
     use crate::model::plans::TargetChoice;
 
@@ -366,19 +402,19 @@ mod live {
         zone: String,
         /// When the page was rendered: the simulated incident's start if none is typed.
         now: chrono::DateTime<chrono::Utc>,
-        locale: Locale,
+        labels: Labels,
         dragging: Cell<Option<usize>>,
     }
 
     impl Live {
-        pub fn new(directory: Directory, zone: String, now: i64, locale: Locale) -> Live {
+        pub fn new(directory: Directory, zone: String, now: i64, labels: Labels) -> Live {
             let targets = directory
                 .contacts
                 .values()
                 .map(|c| TargetChoice { alias: c.alias.clone(), name: c.display_name.clone(), kind: c.kind })
                 .collect();
             let now = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default();
-            Live { directory, targets, zone, now, locale, dragging: Cell::new(None) }
+            Live { directory, targets, zone, now, labels, dragging: Cell::new(None) }
         }
     }
 
@@ -399,10 +435,10 @@ mod live {
         let errors = form.parse().err().unwrap_or_default();
         let lines = stage_lines(&form.stages).len();
         if let Some(el) = find(root, "[data-testid=\"stage-errors\"]") {
-            el.set_inner_html(&stage_errors_html(&errors, lines, live.locale));
+            el.set_inner_html(&stage_errors_html(&errors, lines, &live.labels));
         }
         if let Some(span) = find(root, "[data-error-for=\"repeat\"]") {
-            let text = errors.iter().find(|e| e.field == "repeat").map(|e| e.msg.text(live.locale));
+            let text = errors.iter().find(|e| e.field == "repeat").map(|e| live.labels.get(e.msg));
             span.set_text_content(text);
         }
         if let Some(el) = find(root, "[data-testid=\"plan-stage-count\"]") {
@@ -410,7 +446,7 @@ mod live {
         }
         let start = parse_local_minute(&value(root, "at"), &live.zone).unwrap_or(live.now);
         if let Some(el) = find(root, "[data-testid=\"plan-timeline-body\"]") {
-            el.set_inner_html(&timeline_html(&draft_steps(&form, &live.directory, start), live.locale));
+            el.set_inner_html(&timeline_html(&draft_steps(&form, &live.directory, start), &live.labels));
         }
     }
 
@@ -418,7 +454,7 @@ mod live {
     fn set_lines(root: &Element, live: &Live, lines: &[StageLine], focus: Option<usize>) {
         set_value(root, "stages", &stages_text(lines));
         if let Some(list) = find(root, "[data-testid=\"stage-list\"]") {
-            list.set_inner_html(&stages_html(lines, &live.targets, live.locale));
+            list.set_inner_html(&stages_html(lines, &live.targets, &live.labels));
         }
         if let Some(i) = focus
             && let Some(item) = find(root, &format!("[data-testid=\"stage\"][data-index=\"{i}\"]"))
@@ -461,7 +497,7 @@ mod live {
             let line = read_line(&format!("{}: {}", field("minutes"), field("targets")));
             // Only the names change under the row: the fields being typed in stay as they are.
             if let Some(who) = find(&item, "[data-stage-who]") {
-                who.set_inner_html(&who_html(&line, &live.targets, live.locale));
+                who.set_inner_html(&who_html(&line, &live.targets, &live.labels));
             }
             lines[i] = line;
             set_value(root, "stages", &stages_text(&lines));
@@ -552,15 +588,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_island_has_every_message_of_the_form_checks() {
+        let labels = Labels::new(LIVE_LABELS, Locale::Ja);
+        for source in [include_str!("../domain/plan_form.rs"), include_str!("../domain/contact.rs")] {
+            let named = crate::i18n::messages_named_in(source);
+            assert!(!named.is_empty());
+            assert_eq!(labels.missing(&named), Vec::<Msg>::new());
+        }
+    }
+
+    #[test]
     fn stage_errors_name_the_line_a_repeated_stage_came_from() {
         let errors = vec![FieldError::new("plan.stages.3.duration_minutes", Msg::ErrStageDuration)];
-        let html = stage_errors_html(&errors, 2, Locale::En);
+        let html = stage_errors_html(&errors, 2, &Locale::En);
         assert!(html.contains("Stage 2: "), "{html}");
     }
 
     #[test]
     fn names_in_generated_html_are_escaped() {
         let steps = vec![TimelineStep { minute: 0, who: "<b>".into(), via: None, what: TimelineWhat::NobodyOnCall }];
-        assert!(timeline_html(&steps, Locale::En).contains("&lt;b&gt;"));
+        assert!(timeline_html(&steps, &Locale::En).contains("&lt;b&gt;"));
     }
 }

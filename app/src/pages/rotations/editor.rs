@@ -21,9 +21,7 @@ use crate::domain::rotation_form::{RotationForm, hm};
 use crate::domain::timezone::parse_time_zone;
 use crate::error::{AppError, FieldError};
 use crate::forms::{Outcome, PostForm, outcome};
-#[cfg(feature = "hydrate")]
-use crate::i18n::current_locale;
-use crate::i18n::{Locale, Msg};
+use crate::i18n::{Labels, Locale, Msg, Texts};
 #[cfg(feature = "hydrate")]
 use crate::islands::mark_hydrated;
 use crate::islands::{IslandScripts, esc};
@@ -99,7 +97,7 @@ fn EditorCard(data: EditorData) -> impl IntoView {
             {saved}
             {summary}
             {conflict}
-            <EditorLive saved=data.form.clone() overrides=data.overrides.clone() people=data.people.clone() now=data.now>
+            <EditorLive saved=data.form.clone() overrides=data.overrides.clone() people=data.people.clone() now=data.now labels=Labels::new(LIVE_LABELS, locale)>
                 <EditorForm id=data.id.clone() base form people=data.people.clone() errors=field_errors />
             </EditorLive>
         </section>
@@ -162,7 +160,7 @@ fn EditorForm(
             <fieldset>
                 <legend>{t(Msg::Members)} " (≤ " {MAX_MEMBERS} ")"</legend>
                 <p class="meta live-only">{t(Msg::ReorderHint)}</p>
-                <ol class="members" data-testid="members" inner_html=members_html(&form.members, &people, locale)></ol>
+                <ol class="members" data-testid="members" inner_html=members_html(&form.members, &people, &locale)></ol>
                 <div class="inline live-only">
                     <select data-testid="member-add" aria-label=t(Msg::AddMember)>
                         <option value="">"—"</option>
@@ -211,6 +209,34 @@ fn EditorForm(
     }
 }
 
+/// Every text the island shows: its lists, the preview and the form checks' messages.
+pub const LIVE_LABELS: &[Msg] = &[
+    Msg::Nobody,
+    Msg::MoveUp,
+    Msg::MoveDown,
+    Msg::Remove,
+    Msg::ChangesBeforeSaving,
+    Msg::NoChanges,
+    Msg::HoursPerPerson,
+    Msg::DstWarnings,
+    Msg::DstMoved,
+    Msg::DstDouble,
+    Msg::DstGap,
+    Msg::ErrCoverage,
+    Msg::ErrHandOff,
+    Msg::ErrMultiplier,
+    Msg::ErrNumberOnCall,
+    Msg::ErrRotationName,
+    Msg::ErrStartTime,
+    Msg::ErrOverrideLength,
+    Msg::ErrOverrideMember,
+    Msg::ErrOverridePast,
+    Msg::ErrOverrideTooFar,
+    Msg::ErrRotationDuplicateMember,
+    Msg::ErrRotationMembers,
+    Msg::ErrTimeZone,
+];
+
 /// The live part: reads the form on every change and renders members, errors and the preview.
 #[island(lazy)]
 fn EditorLive(
@@ -218,13 +244,14 @@ fn EditorLive(
     overrides: Vec<OverrideSpan>,
     people: Vec<Person>,
     now: i64,
+    labels: Labels,
     children: Children,
 ) -> impl IntoView {
     let root = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     {
         mark_hydrated();
-        let state = live::Live::new(saved, &overrides, people, now, current_locale());
+        let state = live::Live::new(saved, &overrides, people, now, labels);
         Effect::new(move || {
             if let Some(el) = root.get() {
                 live::attach(&el, state.clone());
@@ -232,7 +259,7 @@ fn EditorLive(
         });
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = (saved, overrides, people, now);
+    let _ = (saved, overrides, people, now, labels);
     view! { <div class="editor-live" node_ref=root>{children()}</div> }
 }
 
@@ -240,16 +267,16 @@ fn name_of<'a>(people: &'a [Person], alias: &'a str) -> &'a str {
     people.iter().find(|p| p.alias == alias).map_or(alias, |p| p.name.as_str())
 }
 
-fn names(people: &[Person], members: &[String], locale: Locale) -> String {
+fn names(people: &[Person], members: &[String], texts: &impl Texts) -> String {
     if members.is_empty() {
-        return Msg::Nobody.text(locale).to_owned();
+        return texts.get(Msg::Nobody).to_owned();
     }
     members.iter().map(|m| name_of(people, m)).collect::<Vec<_>>().join(", ")
 }
 
 /// The member list: one item per member, with the buttons the island handles.
-pub fn members_html(members: &[String], people: &[Person], locale: Locale) -> String {
-    let t = |m: Msg| esc(m.text(locale));
+pub fn members_html(members: &[String], people: &[Person], texts: &impl Texts) -> String {
+    let t = |m: Msg| esc(texts.get(m));
     let last = members.len().saturating_sub(1);
     let mut html = String::new();
     for (i, alias) in members.iter().enumerate() {
@@ -312,9 +339,9 @@ fn millis(micros: i64, decimals: u32) -> String {
 
 /// The preview as HTML: the next four weeks, the changes over the year with hours gained or
 /// lost per person, and the DST warnings.
-pub fn preview_html(p: &Preview, zone: &str, people: &[Person], now: DateTime<Utc>, locale: Locale) -> String {
-    let t = |m: Msg| esc(m.text(locale));
-    let who = |m: &[String]| esc(&names(people, m, locale));
+pub fn preview_html(p: &Preview, zone: &str, people: &[Person], now: DateTime<Utc>, texts: &impl Texts) -> String {
+    let t = |m: Msg| esc(texts.get(m));
+    let who = |m: &[String]| esc(&names(people, m, texts));
     let four_weeks = now + Duration::days(28);
     let mut html = String::from("<ol class=\"plain preview-list\">");
     for s in p.shifts.iter().take_while(|s| s.start < four_weeks) {
@@ -385,7 +412,7 @@ mod live {
     use crate::domain::roster::preview;
     use crate::domain::rotation::{Override, Rotation};
     use crate::domain::rotation_form::RotationForm;
-    use crate::i18n::{Locale, Msg};
+    use crate::i18n::{Labels, Msg, Texts as _};
     use crate::islands::dom::{find, listen, set_value, value};
     use crate::model::rotations::{OverrideSpan, Person};
 
@@ -395,7 +422,7 @@ mod live {
         overrides: Vec<Override>,
         people: Vec<Person>,
         now: DateTime<Utc>,
-        locale: Locale,
+        labels: Labels,
         dragging: Cell<Option<usize>>,
     }
 
@@ -405,7 +432,7 @@ mod live {
             overrides: &[OverrideSpan],
             people: Vec<Person>,
             now: i64,
-            locale: Locale,
+            labels: Labels,
         ) -> Rc<Live> {
             let at = |t: i64| DateTime::from_timestamp(t, 0).unwrap_or_default();
             Rc::new(Live {
@@ -416,7 +443,7 @@ mod live {
                     .collect(),
                 people,
                 now: at(now),
-                locale,
+                labels,
                 dragging: Cell::new(None),
             })
         }
@@ -456,7 +483,7 @@ mod live {
                 let Some(span) = spans.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
                 let field = span.get_attribute("data-error-for").unwrap_or_default();
                 let text =
-                    errors.and_then(|errs| errs.iter().find(|e| e.field == field)).map(|e| e.msg.text(live.locale));
+                    errors.and_then(|errs| errs.iter().find(|e| e.field == field)).map(|e| live.labels.get(e.msg));
                 span.set_text_content(text);
             }
         }
@@ -465,8 +492,8 @@ mod live {
                 if errors.is_some() { save.set_attribute("disabled", "") } else { save.remove_attribute("disabled") };
         }
         let body = match &result {
-            Ok((p, zone)) => preview_html(p, zone, &live.people, live.now, live.locale),
-            Err(_) => format!("<p class=\"error\">{}</p>", Msg::ErrInvalid.text(live.locale)),
+            Ok((p, zone)) => preview_html(p, zone, &live.people, live.now, &live.labels),
+            Err(_) => format!("<p class=\"error\">{}</p>", live.labels.get(Msg::ErrInvalid)),
         };
         if let Some(el) = find(root, "[data-testid=\"preview-body\"]") {
             el.set_inner_html(&body);
@@ -483,7 +510,7 @@ mod live {
     fn set_members(root: &Element, live: &Live, members: &[String], focus: Option<usize>) {
         set_value(root, "members", &members.join("\n"));
         if let Some(list) = find(root, "[data-testid=\"members\"]") {
-            list.set_inner_html(&members_html(members, &live.people, live.locale));
+            list.set_inner_html(&members_html(members, &live.people, &live.labels));
         }
         if let Some(i) = focus
             && let Some(item) = find(root, &format!("[data-testid=\"member\"][data-index=\"{i}\"]"))
@@ -604,9 +631,19 @@ mod tests {
     }
 
     #[test]
+    fn the_island_has_every_message_of_the_form_checks() {
+        let labels = Labels::new(LIVE_LABELS, Locale::Ja);
+        for source in [include_str!("../../domain/rotation_form.rs"), include_str!("../../domain/rotation.rs")] {
+            let named = crate::i18n::messages_named_in(source);
+            assert!(!named.is_empty());
+            assert_eq!(labels.missing(&named), Vec::<Msg>::new());
+        }
+    }
+
+    #[test]
     fn names_in_generated_html_are_escaped() {
         let people = vec![Person { alias: "x".into(), name: "<b>&\"".into() }];
-        let html = members_html(&["x".to_owned()], &people, Locale::En);
+        let html = members_html(&["x".to_owned()], &people, &Locale::En);
         assert!(html.contains("&lt;b&gt;&amp;&quot;") && !html.contains("<b>"), "{html}");
     }
 }
