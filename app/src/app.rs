@@ -27,7 +27,7 @@ use crate::pages::plans::{PlanEditPage, PlanNewPage};
 use crate::pages::response_plans::{ResponsePlanEditPage, ResponsePlanNewPage};
 use crate::pages::rotations::RotationsPage;
 use crate::pages::rotations::calendar::RotationPage;
-use crate::pages::rotations::editor::RotationEditPage;
+use crate::pages::rotations::editor::{RotationEditPage, RotationNewPage};
 use crate::pages::rotations::history::RotationHistoryPage;
 use crate::pages::schedules::{ScheduleEditPage, ScheduleNewPage};
 use crate::zone::{ZONE_SCRIPT, viewer_zone};
@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
                     <Route path=path!("/") view=guarded(Role::Viewer, || HomePage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/rotations") view=guarded(Role::Viewer, || RotationsPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/rotations/new") view=guarded(Role::Manager, || RotationNewPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/rotations/:id") view=guarded(Role::Viewer, || RotationPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/rotations/:id/edit") view=guarded(Role::Manager, || RotationEditPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/rotations/:id/history") view=guarded(Role::Viewer, || RotationHistoryPage().into_any()) ssr=SsrMode::Async />

@@ -599,6 +599,7 @@ messages! {
     PresetSmsCall3 => "SMS now, call in 3 minutes", "今すぐSMS、3分後に電話";
     ErrChannelStart => "Minutes after the page (0 or more), or blank to leave this channel out.", "呼び出しからの分(0以上)。このチャネルを使わない場合は空欄。";
     NewEscalationPlan => "New escalation plan", "新しいエスカレーションプラン";
+    NewRotation => "New rotation", "新しいローテーション";
     EditEscalationPlan => "Edit escalation plan", "エスカレーションプランの編集";
     StagesOnePerLine => "Stages, one per line: minutes until the next stage, a colon, then the people and on-call schedules it pages (! after one makes it essential).", "ステージを1行に1つ: 次のステージまでの分、コロン、呼び出す人とオンコールスケジュール(後ろに ! で必須)。";
     StageCapNote => "At most 30 minutes per stage (Incident Manager's limit). To wait longer, add a stage that pages nobody.", "1ステージ最大30分(Incident Manager の上限)。もっと待つには、誰も呼び出さないステージを追加します。";

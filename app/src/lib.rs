@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod islands;
 pub mod model;
 pub mod pages;
+pub mod paths;
 #[cfg(feature = "ssr")]
 pub mod ports;
 pub mod zone;

@@ -117,6 +117,7 @@ const PAGES: &[(&str, Access)] = &[
     ("/setup", Public),
     ("/", Needs(Role::Viewer)),
     ("/rotations", Needs(Role::Viewer)),
+    ("/rotations/new", Needs(Role::Manager)),
     ("/rotations/{id}", Needs(Role::Viewer)),
     ("/rotations/{id}/edit", Needs(Role::Manager)),
     ("/rotations/{id}/history", Needs(Role::Viewer)),

@@ -291,6 +291,17 @@ async fn rotation_editing(mode: Mode) -> Vec<String> {
     let me = manager();
     let b = &w.backend;
     let mut seen = Vec::new();
+    let new = Rotation { members: vec!["smith".into(), "kim".into()], ..b.rotation(&id).await.unwrap().rotation };
+    let err = b.create_rotation(&me, "secondary", new.clone()).await.unwrap_err();
+    seen.push(format!("same name: {:?}", err.field("name")));
+    let stranger = Rotation { members: vec!["smith".into(), "nobody-such".into()], ..new.clone() };
+    let err = b.create_rotation(&me, "tertiary", stranger).await.unwrap_err();
+    seen.push(format!("unknown member: {err:?}"));
+    let created = b.create_rotation(&me, "tertiary", new.clone()).await.unwrap();
+    let detail = b.rotation(&created).await.unwrap();
+    seen.push(format!("created {} v{} {:?}", detail.name, detail.definition_version, detail.rotation == new));
+    let names: Vec<String> = b.rotations().await.unwrap().into_iter().map(|r| r.name).collect();
+    seen.push(format!("rotations {names:?}"));
     let detail = b.rotation(&id).await.unwrap();
     seen.push(format!("start v{} def v{}", detail.version, detail.definition_version));
     let mut reversed = detail.rotation.clone();

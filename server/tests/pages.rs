@@ -8,7 +8,8 @@ use common::{TestConsole, form};
 use http::{StatusCode, header};
 
 /// The routes whose page renders an island (and so loads the islands runtime).
-const ISLAND_PAGES: &[&str] = &["/rotations/{id}/edit", "/escalation/new-plan", "/escalation/plans/{alias}"];
+const ISLAND_PAGES: &[&str] =
+    &["/rotations/new", "/rotations/{id}/edit", "/escalation/new-plan", "/escalation/plans/{alias}"];
 
 /// A demo contact for a route's `{alias}`.
 fn demo_alias(route: &str) -> &'static str {
@@ -223,6 +224,64 @@ async fn the_plan_editor_works_without_script() {
     assert_eq!(r.headers.get(header::LOCATION).unwrap(), "/escalation/plans/night", "a new plan's editor opens");
     let page = c.get("/escalation/plans/night", Some(&admin)).await;
     assert!(page.body.contains("5: primary-oncall\n5: primary-oncall\n5: primary-oncall"), "repeat unrolled");
+}
+
+/// A rotation from scratch without script: the blank form in the viewer's zone, a refused save
+/// that keeps what was typed and creates nothing, then a save that opens the new rotation.
+#[tokio::test]
+async fn a_rotation_is_created_without_script() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let path = "/rotations/new";
+    let page = c.get(path, Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("New rotation") && page.body.contains("value=\"UTC\""), "blank form: {}", page.body);
+    let rotations = |c: &TestConsole| {
+        let pool = c.db.pool.clone();
+        async move { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM rotations").fetch_one(&pool).await.unwrap() }
+    };
+    let before = rotations(&c).await;
+    let fields = |name: &str, members: &str| {
+        form(&[
+            ("id", ""),
+            ("base", "0"),
+            ("name", name),
+            ("members", members),
+            ("start", "2026-12-01T10:00"),
+            ("time_zone", "Asia/Tokyo"),
+            ("kind", "weekly"),
+            ("times", "Mon 10:00"),
+            ("multiplier", "1"),
+            ("number_on_call", "1"),
+            ("coverage", ""),
+        ])
+    };
+    let r = c.submit("rotation_save", &fields("", "tanaka\nsuzuki"), path, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = c.get(path, Some(&admin)).await;
+    assert!(
+        page.body.contains("data-error-for=\"name\" role=\"alert\" class=\"field-error\">Give the rotation"),
+        "name refused: {}",
+        page.body
+    );
+    assert!(page.body.contains("tanaka\nsuzuki"), "what was typed is kept");
+    assert_eq!(rotations(&c).await, before, "a refused save creates nothing");
+
+    let r = c.submit("rotation_save", &fields("Night desk", "tanaka\nsuzuki"), path, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let id: String =
+        sqlx::query_scalar("SELECT id FROM rotations WHERE name = 'Night desk'").fetch_one(&c.db.pool).await.unwrap();
+    assert_eq!(r.headers.get(header::LOCATION).unwrap(), &format!("/rotations/{id}"), "the new rotation opens");
+    let page = c.get(&format!("/rotations/{id}"), Some(&admin)).await;
+    assert!(page.body.contains("Night desk"));
+    let r = c.submit("rotation_save", &fields("Night desk", "tanaka"), path, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = c.get(path, Some(&admin)).await;
+    assert!(
+        page.body.contains("data-error-for=\"name\" role=\"alert\" class=\"field-error\">A rotation with this name"),
+        "a taken name is refused"
+    );
+    assert_eq!(rotations(&c).await, before + 1);
 }
 
 /// A person from scratch without script: created, a channel added (its code taken from the

@@ -124,12 +124,20 @@ async fn unreachable_soon(s: &crate::ports::Services, id: &str, now: i64) -> Res
     Ok(out)
 }
 
-/// The rotation as the editor starts from it (also after someone else saved).
+/// The rotation as the editor starts from it (also after someone else saved); a blank one in
+/// the viewer's zone when `id` is empty (a new rotation).
 #[server(endpoint = "rotation_editor")]
 pub async fn rotation_editor(id: String) -> Result<EditorData, AppError> {
+    let zone = crate::zone::viewer_zone(crate::i18n::current_locale());
     crate::api::ssr::serve(Role::Manager, |_, s| async move {
-        let detail = s.backend.rotation(&id).await?;
         let people = people(&s).await?;
+        if id.is_empty() {
+            let now = s.clock.now();
+            let form = RotationForm::blank(&zone, now);
+            let overrides = Vec::new();
+            return Ok(EditorData { id, form, definition_version: 0, overrides, people, now: now.timestamp() });
+        }
+        let detail = s.backend.rotation(&id).await?;
         Ok(EditorData {
             form: RotationForm::of(&detail.name, &detail.rotation),
             id: detail.id,
@@ -150,8 +158,9 @@ pub async fn rotation_editor(id: String) -> Result<EditorData, AppError> {
     .await
 }
 
-/// Saves the editor's form, an edit that started from definition version `base`. The fields
-/// are parsed as the browser's preview parses them; a problem is reported against its field.
+/// Saves the editor's form, an edit that started from definition version `base`; creates the
+/// rotation when `id` is empty (and its page opens next). The fields are parsed as the browser's
+/// preview parses them; a problem is reported against its field.
 #[server(endpoint = "rotation_save")]
 pub async fn save_rotation(
     id: String,
@@ -179,6 +188,11 @@ pub async fn save_rotation(
             coverage,
         };
         let rotation = form.parse().map_err(AppError::Invalid)?;
+        if id.is_empty() {
+            let id = s.backend.create_rotation(&user, form.name.trim(), rotation).await?;
+            leptos_axum::redirect(&crate::paths::rotation_path(&id));
+            return Ok(1);
+        }
         s.backend.update_rotation(&user, &id, base, form.name.trim(), rotation).await
     })
     .await

@@ -76,6 +76,22 @@ impl RotationForm {
         }
     }
 
+    /// The form of a new rotation: nobody yet, a daily hand-off at 09:00 from today, in `zone`.
+    pub fn blank(zone: &str, now: chrono::DateTime<chrono::Utc>) -> RotationForm {
+        let today = local_minute(now, zone);
+        RotationForm {
+            name: String::new(),
+            members: Vec::new(),
+            start: format!("{}T09:00", today.split('T').next().unwrap_or_default()),
+            time_zone: zone.to_owned(),
+            kind: "daily".to_owned(),
+            times: "09:00".to_owned(),
+            multiplier: "1".to_owned(),
+            number_on_call: "1".to_owned(),
+            coverage: String::new(),
+        }
+    }
+
     /// Members as the form's text area holds them: one alias per line.
     pub fn members_text(&self) -> String {
         self.members.join("\n")

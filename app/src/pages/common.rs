@@ -37,25 +37,7 @@ pub fn Guarded(role: Role, children: ChildrenFn) -> impl IntoView {
     }
 }
 
-/// Percent-encodes everything but unreserved characters and those in `keep`.
-fn percent_encode(s: &str, keep: &[u8]) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ if keep.contains(&b) => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-pub fn encode_query_value(s: &str) -> String {
-    percent_encode(s, b"/")
-}
-
-/// For one path segment, e.g. an AWS ARN as a rotation id (`:` and `/` encoded).
-pub fn encode_path_segment(s: &str) -> String {
-    percent_encode(s, b"")
-}
+pub use crate::paths::{encode_path_segment, encode_query_value};
 
 #[cfg(feature = "ssr")]
 pub fn set_status(code: u16) {

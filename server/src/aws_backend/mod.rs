@@ -410,10 +410,14 @@ impl AwsBackend {
 /// The roster history AWS does not keep, in the console's database. Changes hold a console
 /// transaction across the AWS call, so the version is recorded exactly when AWS took the change.
 impl AwsBackend {
+    /// The members' ARNs; someone unknown is a problem with the members field (as locally).
     async fn member_arns(&self, members: &[String]) -> Result<Vec<String>, AppError> {
         let mut arns = Vec::new();
         for m in members {
-            arns.push(self.contact_arn(m).await?);
+            arns.push(self.contact_arn(m).await.map_err(|e| match e {
+                AppError::NotFound => AppError::Invalid(vec![FieldError::new("members", Msg::ErrUnknownContact)]),
+                other => other,
+            })?);
         }
         Ok(arns)
     }
@@ -820,8 +824,14 @@ impl Backend for AwsBackend {
         Ok(shifts)
     }
 
-    async fn create_rotation(&self, _actor: &CurrentUser, name: &str, rotation: Rotation) -> Result<String, AppError> {
+    async fn create_rotation(&self, actor: &CurrentUser, name: &str, rotation: Rotation) -> Result<String, AppError> {
         let members = self.member_arns(&rotation.members).await?;
+        // Names are unique in the console (AWS allows twins; the local engine does not).
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
+        crate::db::lock_subject(&mut tx, self.db.dialect, "rotation-names").await.map_err(ServerError::from)?;
+        if calls::rotations(&self.contacts).await?.iter().any(|r| r.name().trim() == name.trim()) {
+            return Err(AppError::Invalid(vec![FieldError::new("name", Msg::ErrRotationNameTaken)]));
+        }
         let result = self
             .contacts
             .create_rotation()
@@ -834,8 +844,11 @@ impl Backend for AwsBackend {
             .await;
         self.arns.clear();
         let created = result.map_err(|e| aws_error("ssm-contacts:CreateRotation", &e))?;
-        self.observed(created.rotation_arn()).await?;
-        Ok(created.rotation_arn().to_owned())
+        let arn = created.rotation_arn().to_owned();
+        audited(&mut tx, actor, self.clock.now(), Change::created("rotation", &arn, &rotation)).await?;
+        tx.commit().await.map_err(ServerError::from)?;
+        self.observed(&arn).await?;
+        Ok(arn)
     }
 
     async fn rotation(&self, id: &str) -> Result<RotationDetail, AppError> {
@@ -936,9 +949,10 @@ impl Backend for AwsBackend {
         Ok(())
     }
 
-    async fn create_contact(&self, _actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {
+    async fn create_contact(&self, actor: &CurrentUser, contact: Contact) -> Result<(), AppError> {
         self.validate(&contact).await?;
         let plan = self.plan_to_aws(&contact.plan).await?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         let result = self
             .contacts
             .create_contact()
@@ -952,6 +966,8 @@ impl Backend for AwsBackend {
         let created =
             result.map_err(|e| taken(aws_error("ssm-contacts:CreateContact", &e), "alias", Msg::ErrAliasTaken))?;
         self.learn_account(created.contact_arn());
+        audited(&mut tx, actor, self.clock.now(), Change::created("contact", &contact.alias, &contact)).await?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(())
     }
 
@@ -1136,7 +1152,7 @@ impl Backend for AwsBackend {
         Ok(())
     }
 
-    async fn create_response_plan(&self, _actor: &CurrentUser, plan: ResponsePlan) -> Result<(), AppError> {
+    async fn create_response_plan(&self, actor: &CurrentUser, plan: ResponsePlan) -> Result<(), AppError> {
         if !plan.notification_targets.is_empty() {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "notification_targets",
@@ -1153,6 +1169,7 @@ impl Backend for AwsBackend {
             .summary(&plan.template.summary)
             .set_dedupe_string(Some(plan.template.dedupe_string.clone()).filter(|d| !d.is_empty()))
             .build();
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
         let result = self
             .incidents
             .create_response_plan()
@@ -1166,6 +1183,8 @@ impl Backend for AwsBackend {
         let created = result
             .map_err(|e| taken(aws_error("ssm-incidents:CreateResponsePlan", &e), "name", Msg::ErrPlanNameTaken))?;
         self.learn_account(created.arn());
+        audited(&mut tx, actor, self.clock.now(), Change::created("response_plan", &plan.name, &plan)).await?;
+        tx.commit().await.map_err(ServerError::from)?;
         Ok(())
     }
 

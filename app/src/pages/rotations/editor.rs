@@ -56,6 +56,13 @@ pub fn RotationEditPage() -> impl IntoView {
     view! { {loaded(data, |data| view! { <EditorCard data /> <IslandScripts /> })} }
 }
 
+/// The editor of a new rotation: a blank form; saving creates it and opens its page.
+#[component]
+pub fn RotationNewPage() -> impl IntoView {
+    let data = Resource::new(String::new, rotation_editor);
+    view! { {loaded(data, |data| view! { <EditorCard data /> <IslandScripts /> })} }
+}
+
 #[component]
 fn EditorCard(data: EditorData) -> impl IntoView {
     let locale = expect_context::<Locale>();
@@ -92,8 +99,14 @@ fn EditorCard(data: EditorData) -> impl IntoView {
     };
     view! {
         <section class="card editor" data-testid="editor">
-            <h1>{t(Msg::Edit)} ": " {data.form.name.clone()}</h1>
-            <p class="meta">{t(Msg::Version)} " " <span data-testid="base-version">{data.definition_version}</span></p>
+            {if data.id.is_empty() {
+                view! { <h1>{t(Msg::NewRotation)}</h1> }.into_any()
+            } else {
+                view! {
+                    <h1>{t(Msg::Edit)} ": " {data.form.name.clone()}</h1>
+                    <p class="meta">{t(Msg::Version)} " " <span data-testid="base-version">{data.definition_version}</span></p>
+                }.into_any()
+            }}
             {saved}
             {summary}
             {conflict}

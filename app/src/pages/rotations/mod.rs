@@ -12,10 +12,12 @@ pub mod swaps;
 use leptos::prelude::*;
 
 use crate::api::oncall::list_rotations;
+use crate::auth::Role;
 use crate::domain::rotation::HandOff;
 use crate::i18n::{Locale, Msg};
 use crate::model::oncall::RotationView;
 use crate::pages::common::{loaded_list, page_user, query_param};
+use crate::paths::NEW_ROTATION_PATH;
 use shared::{hm, rotation_path};
 
 /// Which rotations the list shows.
@@ -93,9 +95,11 @@ pub fn RotationsPage() -> impl IntoView {
     let filter = ListFilter::parse(&query_param("filter").unwrap_or_default());
     let mine = page_user().and_then(|u| u.contact);
     let shown_query = query.clone();
+    let manager = page_user().is_some_and(|u| u.role >= Role::Manager);
     view! {
         <section class="card">
             <h1>{t(Msg::NavRotations)}</h1>
+            {manager.then(|| view! { <p><a class="button" href=NEW_ROTATION_PATH data-testid="new-rotation">{t(Msg::NewRotation)}</a></p> })}
             <form method="get" class="filters" data-testid="rotation-filters">
                 <label>{t(Msg::Search)}
                     <input type="search" name="q" data-testid="rotation-search" value=shown_query />

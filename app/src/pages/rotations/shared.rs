@@ -6,13 +6,9 @@ use leptos::prelude::*;
 use crate::domain::rotation::{HandOff, HandOffTime, Rotation};
 use crate::i18n::{Locale, Msg};
 use crate::model::rotations::Person;
-use crate::pages::common::encode_path_segment;
 use crate::zone::format_in;
 
-/// `/rotations/<id>` with the id encoded (AWS ids are ARNs).
-pub fn rotation_path(id: &str) -> String {
-    format!("/rotations/{}", encode_path_segment(id))
-}
+pub use crate::paths::rotation_path;
 
 /// The colour class of a member: stable per position in the rotation.
 pub fn colour(rotation: &Rotation, alias: &str) -> String {
