@@ -64,27 +64,28 @@ test.describe.serial('escalation plan editor', () => {
       // No stages yet: nobody is paged.
       await expect(a.page.getByTestId('plan-timeline-empty')).toBeVisible();
 
-      // The primary on call first, then (10 minutes later) the secondary: the timeline follows.
+      // The primary on call first, then (10 minutes later) Takahashi: the timeline follows. (Not the
+      // demo's secondary on call: on some days its person is also the primary, already paged.)
       await a.page.getByTestId('stage-add').click();
       await setStage(a.page, 0, 'primary-oncall!', '10');
       await expect(a.page.getByTestId('timeline-step').first()).toContainText('+0');
       const primaryOnly = await timeline(a.page);
       await a.page.getByTestId('stage-add').click();
-      await setStage(a.page, 1, 'secondary-oncall', '10');
+      await setStage(a.page, 1, 'takahashi', '10');
       await expect.poll(async () => (await timeline(a.page)).length).toBeGreaterThan(primaryOnly.length);
       const both = await timeline(a.page);
       expect(both.some((l) => l.includes('+10'))).toBe(true);
 
       // A 45-minute stage is over Incident Manager's cap: said next to it, as you type.
-      await setStage(a.page, 1, 'secondary-oncall', '45');
+      await setStage(a.page, 1, 'takahashi', '45');
       await expect(a.page.getByTestId('stage-errors')).toContainText(flow.lang === 'en' ? 'Stage 2' : 'ステージ 2');
-      await setStage(a.page, 1, 'secondary-oncall', '10');
+      await setStage(a.page, 1, 'takahashi', '10');
       await expect(a.page.getByTestId('stage-errors')).toHaveText('');
 
-      // Reorder by keyboard: the secondary first. The timeline changes with it.
+      // Reorder by keyboard: Takahashi first. The timeline changes with it.
       await a.page.getByTestId('stage').nth(1).focus();
       await a.page.keyboard.press('Alt+ArrowUp');
-      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue('secondary-oncall');
+      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue('takahashi');
       await expect.poll(() => timeline(a.page)).not.toEqual(both);
       // And back with the button.
       await a.page.getByTestId('stage').nth(1).getByTestId('stage-up').click();
@@ -106,10 +107,10 @@ test.describe.serial('escalation plan editor', () => {
       await a.page.getByTestId('stage').nth(3).getByTestId('stage-remove').click();
       await a.page.getByTestId('plan-save').click();
       await expect(a.page.getByText(flow.saved)).toBeVisible();
-      await setStage(b.page, 0, 'secondary-oncall', '5');
+      await setStage(b.page, 0, 'takahashi', '5');
       await b.page.getByTestId('plan-save').click();
       await expect(b.page.getByTestId('conflict')).toBeVisible();
-      await expect(b.page.getByTestId('conflict-yours')).toContainText('5: secondary-oncall');
+      await expect(b.page.getByTestId('conflict-yours')).toContainText('5: takahashi');
       await gotoHydrated(a.page, `/escalation/plans/${alias}`);
       await expect(a.page.getByTestId('stage')).toHaveCount(3);
       await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue('primary-oncall!');

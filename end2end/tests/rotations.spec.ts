@@ -116,6 +116,9 @@ test.describe.serial('rotations editor', () => {
     test(`${flow.name}: a responder's accepted swap shows as an override`, async ({ browser }) => {
       const r1 = await as(browser, flow, user(flow, 'responder'));
       const path = await openRotation(r1.page, flow.rotation);
+      // The month shows the weekly rotation's next hand-off whatever the day (a week may not).
+      const month = `${path}?view=month`;
+      await gotoHydrated(r1.page, month);
       // Link the two responders to the people on the next shift and one other member.
       const now = Date.now() / 1000;
       const next = r1.page.locator('[data-testid="shift"]').filter({ has: r1.page.locator('time') });
@@ -142,7 +145,7 @@ test.describe.serial('rotations editor', () => {
       await expect(r1.page.locator('[data-testid="swap"][data-status="pending"]')).toHaveCount(1);
 
       const r2 = await as(browser, flow, user(flow, 'responder2'));
-      await gotoHydrated(r2.page, path);
+      await gotoHydrated(r2.page, month);
       await r2.page.getByTestId('swap-accept').click();
       await expect(r2.page.locator('[data-testid="swap"][data-status="applied"]')).toHaveCount(1);
       await expect(r2.page.locator(`[data-testid="override"][data-members*="${taker}"]`)).toHaveCount(1);

@@ -4,10 +4,11 @@ import { linkIn, mailWith } from './mail';
 
 // Runs after console.spec.ts (one worker, files in order), which created the first admin.
 // A manager builds "e-mail first, a call 10 minutes later, then the secondary on call" for a new
-// person from scratch: the person, two channels activated with the codes taken from the outbox,
-// the seed's preset for their own plan, an escalation plan whose simulated timeline follows the
-// stages; then runs a drill, the person acknowledges from the e-mail's link, and the drill
-// report shows the time to acknowledge. Desktop in English, a phone in Japanese.
+// team from scratch: two people, their channels activated with the codes taken from the outbox,
+// the seed's preset for the first one's own plan, a rotation of the second one and an on-call
+// schedule on it, an escalation plan whose simulated timeline follows the stages, and a response
+// plan; then runs a drill, the person acknowledges from the e-mail's link, and the drill report
+// shows the time to acknowledge. Desktop in English, a phone in Japanese.
 
 const ADMIN = { username: 'admin', password: 'correct-horse-battery-1' };
 const PASSWORD = 'team-password-12345';
@@ -83,6 +84,44 @@ test.describe.serial('a team from scratch', () => {
       await expect(page.getByTestId('personal-plan-saved')).toBeVisible();
       await expect(page.getByTestId('person-timeline')).toContainText('+10');
 
+      // The secondary: a second person with a working e-mail, on a new rotation and schedule.
+      const second = `mori-${flow.lang}`;
+      await gotoHydrated(page, '/escalation');
+      await page.getByTestId('person-alias').fill(second);
+      await page.getByTestId('person-display-name').fill(`森 ${flow.lang}`);
+      await page.getByTestId('add-person-submit').click();
+      await expectPath(page, `/escalation/people/${second}`);
+      await addChannel('Mail', 'email', `${second}@example.com`);
+      await expect(page.getByTestId('channel-added')).toBeVisible();
+      const secondCode = await codeFor(page, `${second}@example.com`);
+      await gotoHydrated(page, `/escalation/people/${second}`);
+      await page.getByTestId('activation-code').fill(secondCode);
+      await page.getByTestId('activate-channel').getByRole('button').click();
+      await expect(page.getByTestId('channel-activated')).toBeVisible();
+
+      const rotation = `Kato secondary ${flow.lang}`;
+      await gotoHydrated(page, '/rotations');
+      await page.getByTestId('new-rotation').click();
+      await expectPath(page, '/rotations/new');
+      await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+      await page.getByTestId('edit-name').fill(rotation);
+      await page.getByTestId('member-add').selectOption(second);
+      await page.getByTestId('member-add-button').click();
+      await expect(page.getByTestId('member')).toHaveCount(1);
+      await page.getByTestId('edit-zone').fill('Asia/Tokyo');
+      await expect(page.getByTestId('preview-shift').first()).toContainText(`森 ${flow.lang}`);
+      await page.getByTestId('save').click();
+      await expect(page.getByTestId('edit-link')).toBeVisible();
+      await expect(page.getByTestId('rotation-name')).toHaveText(rotation);
+
+      const schedule = `kato-secondary-${flow.lang}`;
+      await gotoHydrated(page, '/escalation/new-schedule');
+      await page.getByTestId('schedule-alias').fill(schedule);
+      await page.getByTestId('schedule-name').fill(`Kato secondary on call ${flow.lang}`);
+      await page.getByTestId('schedule-rotation').filter({ hasText: rotation }).locator('input[type="checkbox"]').check();
+      await page.getByTestId('schedule-save').click();
+      await expectPath(page, `/escalation/schedules/${schedule}`);
+
       // Their escalation plan: them first, then the secondary on call 20 minutes later.
       const plan = `kato-team-${flow.lang}`;
       await gotoHydrated(page, '/escalation/new-plan');
@@ -93,9 +132,10 @@ test.describe.serial('a team from scratch', () => {
       await page.getByTestId('stage').nth(0).getByTestId('stage-minutes').fill('20');
       await expect(page.getByTestId('timeline-step')).toHaveCount(2);
       await page.getByTestId('stage-add').click();
-      await page.getByTestId('stage').nth(1).getByTestId('stage-targets').fill('secondary-oncall');
+      await page.getByTestId('stage').nth(1).getByTestId('stage-targets').fill(schedule);
       await expect.poll(async () => page.getByTestId('timeline-step').count()).toBeGreaterThan(2);
       await expect(page.getByTestId('plan-timeline-body')).toContainText('+20');
+      await expect(page.getByTestId('timeline-step').last()).toContainText(`森 ${flow.lang}`);
       await page.getByTestId('plan-save').click();
       await expectPath(page, `/escalation/plans/${plan}`);
 
