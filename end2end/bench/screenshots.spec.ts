@@ -57,6 +57,7 @@ test('screenshots of every page', async ({ browser }) => {
     ['rotation-month', `${rotation}?view=month&offset=0`],
     ['history', `${rotation}/history`],
     ['editor', `${rotation}/edit`],
+    ['rotation-new', '/rotations/new'],
     ['escalation', '/escalation'],
     ['plan-editor', '/escalation/plans/web-escalation'],
     ['plan-new', '/escalation/new-plan'],

@@ -122,6 +122,7 @@ test('page weight per route, within budget', async ({ browser }) => {
     rotation!,
     `${rotation}/history`,
     `${rotation}/edit`,
+    '/rotations/new',
     '/escalation',
     '/escalation/new-plan',
     '/escalation/plans/web-escalation',
@@ -168,7 +169,7 @@ test('page weight per route, within budget', async ({ browser }) => {
 
   const problems: string[] = [];
   for (const r of rows) {
-    const editor = r.route.endsWith('/edit') || r.route.startsWith('/escalation/plans/') || r.route === '/escalation/new-plan';
+    const editor = r.route.endsWith('/edit') || r.route.startsWith('/escalation/plans/') || r.route === '/escalation/new-plan' || r.route === '/rotations/new';
     const budget = editor ? EDITOR_WASM : READ_ONLY_WASM;
     if (r.totals.WASM.wire > budget) problems.push(`${name(r.route)} (${r.viewport}) loads ${fmt(r.totals.WASM.wire)} B of WASM; budget ${fmt(budget)} B`);
   }

@@ -437,6 +437,8 @@ mod live {
         now: DateTime<Utc>,
         labels: Labels,
         dragging: Cell<Option<usize>>,
+        /// A new rotation's blank form says nothing until someone types in it.
+        edited: Cell<bool>,
     }
 
     impl Live {
@@ -458,6 +460,7 @@ mod live {
                 now: at(now),
                 labels,
                 dragging: Cell::new(None),
+                edited: Cell::new(false),
             })
         }
     }
@@ -490,7 +493,8 @@ mod live {
         });
         #[allow(clippy::cast_possible_truncation)]
         let micros = ((now_ms() - started) * 1000.0) as i64;
-        let errors = result.as_ref().err();
+        let quiet = live.saved.is_none() && !live.edited.get();
+        let errors = result.as_ref().err().filter(|_| !quiet);
         if let Ok(spans) = root.query_selector_all("[data-error-for]") {
             for i in 0..spans.length() {
                 let Some(span) = spans.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else { continue };
@@ -502,10 +506,11 @@ mod live {
         }
         if let Some(save) = find(root, "[data-testid=\"save\"]") {
             let _ =
-                if errors.is_some() { save.set_attribute("disabled", "") } else { save.remove_attribute("disabled") };
+                if result.is_err() { save.set_attribute("disabled", "") } else { save.remove_attribute("disabled") };
         }
         let body = match &result {
             Ok((p, zone)) => preview_html(p, zone, &live.people, live.now, &live.labels),
+            Err(_) if quiet => String::new(),
             Err(_) => format!("<p class=\"error\">{}</p>", live.labels.get(Msg::ErrInvalid)),
         };
         if let Some(el) = find(root, "[data-testid=\"preview-body\"]") {
@@ -521,6 +526,7 @@ mod live {
 
     /// Changes the member order in the form and shows it; `focus` is the item to focus after.
     fn set_members(root: &Element, live: &Live, members: &[String], focus: Option<usize>) {
+        live.edited.set(true);
         set_value(root, "members", &members.join("\n"));
         if let Some(list) = find(root, "[data-testid=\"members\"]") {
             list.set_inner_html(&members_html(members, &live.people, &live.labels));
@@ -556,7 +562,10 @@ mod live {
         let _ = root.class_list().add_1("live");
         for kind in ["input", "change"] {
             let (r, l) = (root.clone(), live.clone());
-            listen(&root, kind, move |_| refresh(&r, &l));
+            listen(&root, kind, move |_| {
+                l.edited.set(true);
+                refresh(&r, &l);
+            });
         }
         let (r, l) = (root.clone(), live.clone());
         listen(&root, "click", move |event| {
