@@ -600,6 +600,15 @@ messages! {
     ErrChannelStart => "Minutes after the page (0 or more), or blank to leave this channel out.", "呼び出しからの分(0以上)。このチャネルを使わない場合は空欄。";
     NewEscalationPlan => "New escalation plan", "新しいエスカレーションプラン";
     NewRotation => "New rotation", "新しいローテーション";
+    ErrIntegrationName => "Give the integration a name (at most 100 characters).", "インテグレーション名を100文字以内で入力してください。";
+    ErrIntegrationNameTaken => "An integration with this name already exists.", "この名前のインテグレーションはすでにあります。";
+    ErrRuleName => "Give the rule a name (at most 100 characters).", "ルール名を100文字以内で入力してください。";
+    ErrRuleNameTaken => "Another rule has this name.", "同じ名前のルールがあります。";
+    ErrRuleCount => "Keep 1 to 100 rules.", "ルールは1〜100件にしてください。";
+    ErrConditionLength => "A condition has at most 2,000 characters.", "条件は2,000文字以内にしてください。";
+    ErrCatchAllLast => "The last rule is the catch-all: leave its condition empty.", "最後のルールはすべてに一致します。条件を空にしてください。";
+    ErrCondition => "This condition is not valid CEL.", "この条件はCELとして正しくありません。";
+    ErrRuleTooManyTargets => "A rule has at most 5 targets.", "ルールの通知先は5件までです。";
     EditEscalationPlan => "Edit escalation plan", "エスカレーションプランの編集";
     StagesOnePerLine => "Stages, one per line: minutes until the next stage, a colon, then the people and on-call schedules it pages (! after one makes it essential).", "ステージを1行に1つ: 次のステージまでの分、コロン、呼び出す人とオンコールスケジュール(後ろに ! で必須)。";
     StageCapNote => "At most 30 minutes per stage (Incident Manager's limit). To wait longer, add a stage that pages nobody.", "1ステージ最大30分(Incident Manager の上限)。もっと待つには、誰も呼び出さないステージを追加します。";

@@ -82,6 +82,9 @@ pub struct Config {
     /// Local mode: the 12-digit account id in the ARNs the SSM-compatible API hands out.
     #[arg(long, env = "ONCALL_SSM_API_ACCOUNT_ID", default_value = "000000000000", value_parser = parse_account_id)]
     pub ssm_api_account_id: String,
+    /// A one-off task instead of serving (it uses the same database settings).
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Directory with the compiled site (WASM, CSS, static files).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -207,6 +210,30 @@ impl Config {
             CookieSecure::Never => false,
         }
     }
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Alert integrations: where alerts come in (`/ingest/<id>`).
+    #[command(subcommand)]
+    Integration(IntegrationCommand),
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum IntegrationCommand {
+    /// Creates an integration and prints its URL and secret (the secret is shown once).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// What sends to it: eventbridge, alertmanager (also Grafana) or webhook (any JSON).
+        #[arg(long)]
+        kind: String,
+    },
+    /// Lists the integrations with their URLs and what they received.
+    List,
+    /// Gives an integration (by id or name) a new secret; the previous one stays valid until
+    /// the next rotation.
+    RotateSecret { integration: String },
 }
 
 /// One line for a bad setting: which flag (and variable), the value, and what is accepted.

@@ -44,7 +44,7 @@ fn error(status: StatusCode, message: &str) -> Response {
 }
 
 /// Compares without an early exit, so the time taken says nothing about the secret.
-fn same_secret(given: &[u8], expected: &[u8]) -> bool {
+pub(crate) fn same_secret(given: &[u8], expected: &[u8]) -> bool {
     given.len() == expected.len() && given.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 

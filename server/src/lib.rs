@@ -18,11 +18,13 @@ pub mod error;
 pub mod feeds;
 pub mod forms;
 pub mod gateway;
+pub mod ingest;
 pub mod metrics;
 pub mod password;
 pub mod read_cache;
 pub mod render_guard;
 pub mod roster;
+pub mod routing;
 pub mod sessions;
 pub mod ssm_api;
 pub mod swaps;
@@ -131,6 +133,11 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     });
     let drills = Arc::new(drills::SqlDrills { db: db.clone(), backend: backend.clone(), clock: clock.clone() });
     drills::spawn_scheduler(drills.clone());
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let router = routing::Router { db: db.clone(), backend: backend.clone(), clock: clock.clone(), wake: wake.clone() };
+    router.spawn();
+    let integrations = ingest::store::Integrations { db: db.clone() };
+    let ingest = ingest::routes(ingest::IngestState { integrations, clock: clock.clone(), wake });
     let services = Services {
         accounts: accounts.clone(),
         swaps: Arc::new(swaps::SqlSwaps { db: db.clone(), backend: backend.clone(), clock: clock.clone() }),
@@ -206,8 +213,8 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         pages
     };
     // Static files first: no session, no user lookup, no database. Metrics neither. Acknowledge
-    // links need no session either: the token is the proof.
-    let router = assets.routes().merge(metrics_route).merge(ack_links).merge(gateway).merge(pages);
+    // links need no session either: the token is the proof; nor do alerts: the secret is.
+    let router = assets.routes().merge(metrics_route).merge(ack_links).merge(gateway).merge(ingest).merge(pages);
     Ok(Console { router, db, setup_link })
 }
 

@@ -17,6 +17,18 @@ async fn main() -> ExitCode {
         }
     };
     init_logging(config.log_format);
+    if let Some(server::config::Command::Integration(command)) = &config.command {
+        return match server::ingest::cli::run(&config, command).await {
+            Ok(out) => {
+                print!("{out}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
 
     let console = match server::build(&config).await {
         Ok(c) => c,

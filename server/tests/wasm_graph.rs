@@ -10,6 +10,8 @@ const SERVER_ONLY: &[&str] = &[
     "tower-sessions",
     "axum",
     "leptos_axum",
+    "cel",
+    "antlr4rust",
 ];
 
 #[test]

@@ -1,5 +1,6 @@
 //! Domain types and pure logic shared by server and browser.
 
+pub mod alert;
 pub mod contact;
 pub mod delivery;
 pub mod drill;
@@ -10,6 +11,7 @@ pub mod personal_plan;
 pub mod plan_form;
 pub mod response_plan_form;
 pub mod roster;
+pub mod routing;
 pub mod rotation;
 pub mod rotation_form;
 pub mod timezone;

@@ -42,11 +42,11 @@ pub fn parse_hm(s: &str) -> Option<HandOffTime> {
     Some(HandOffTime::new(h.trim().parse().ok()?, m.trim().parse().ok()?))
 }
 
-fn weekday_name(d: Weekday) -> &'static str {
+pub(crate) fn weekday_name(d: Weekday) -> &'static str {
     ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d.num_days_from_monday() as usize]
 }
 
-fn parse_weekday(s: &str) -> Option<Weekday> {
+pub(crate) fn parse_weekday(s: &str) -> Option<Weekday> {
     let s = s.trim();
     (0..7).map(|i| Weekday::try_from(i).unwrap_or(Weekday::Mon)).find(|d| weekday_name(*d).eq_ignore_ascii_case(s))
 }

@@ -96,10 +96,11 @@ async fn stop_engagements_of(
 }
 
 /// Enqueues a notice to each of a plan's notification targets.
-async fn notify(
+/// Puts a notice to each target in the delivery outbox, in the caller's transaction.
+pub(crate) async fn notify(
     tx: &mut Transaction<'_, Any>,
     targets: &[NotificationTarget],
-    incident_id: &str,
+    incident_id: Option<&str>,
     subject: &str,
     body: &str,
     at: i64,
@@ -111,7 +112,7 @@ async fn notify(
             page_id: None,
             aws_page_arn: None,
             page_stage: 0,
-            incident_id: Some(incident_id),
+            incident_id,
             channel_id: &channel_id,
             kind: target.kind(),
             address: target.url(),
@@ -344,7 +345,7 @@ impl Engine {
             start_in(tx, &engagement, now).await?;
         }
         let subject = format!("Incident opened [Impact {impact}]: {title}");
-        notify(tx, &plan.notification_targets, &id, &subject, content, now).await?;
+        notify(tx, &plan.notification_targets, Some(&id), &subject, content, now).await?;
         Ok(id)
     }
 
@@ -470,7 +471,7 @@ impl Engine {
         stop_engagements_of(tx, &incident.id, "incident resolved", now).await?;
         if let Some(plan) = self.response_plan_in(tx, &incident.response_plan).await? {
             let subject = format!("Incident resolved: {}", incident.title);
-            notify(tx, &plan.notification_targets, &incident.id, &subject, &incident.summary, now).await?;
+            notify(tx, &plan.notification_targets, Some(&incident.id), &subject, &incident.summary, now).await?;
         }
         Ok(())
     }

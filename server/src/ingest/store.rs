@@ -1,0 +1,229 @@
+//! Integrations and what arrives through them: the secrets (kept as SHA-256, two accepted while
+//! a new one is rolled out), each accepted event with its alerts written in one transaction
+//! before the sender is answered, and the quarantine of bodies that could not be read.
+
+use app::domain::alert::{Alert, IntegrationKind, IntegrationView};
+use app::i18n::Msg;
+use sqlx::Row;
+
+use crate::audit::{self, Actor, Change};
+use crate::db::Db;
+use crate::engine::new_id;
+use crate::error::ServerError;
+use crate::password::{new_token, token_digest};
+
+const MAX_NAME_CHARS: usize = 100;
+
+/// An integration as the door needs it.
+pub struct Door {
+    pub kind: IntegrationKind,
+    secret_hash: String,
+    previous_hash: Option<String>,
+}
+
+impl Door {
+    /// Whether `secret` is the integration's, or the one before it while it is rolled out.
+    /// Digests are compared without an early exit.
+    pub fn accepts(&self, secret: &str) -> bool {
+        let given = token_digest(secret);
+        let current = crate::gateway::same_secret(given.as_bytes(), self.secret_hash.as_bytes());
+        let previous = self.previous_hash.as_ref().is_some_and(|p| crate::gateway::same_secret(given.as_bytes(), p.as_bytes()));
+        current | previous
+    }
+}
+
+/// An integration just made, with its secret (shown once).
+pub struct Created {
+    pub id: String,
+    pub secret: String,
+}
+
+/// What became of an accepted event.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Accepted {
+    pub event_id: String,
+    /// False when the event had come before (a redelivery): nothing was added.
+    pub new: bool,
+    pub alerts: usize,
+}
+
+#[derive(Clone)]
+pub struct Integrations {
+    pub db: Db,
+}
+
+impl Integrations {
+    pub async fn create(
+        &self,
+        actor: Actor<'_>,
+        name: &str,
+        kind: IntegrationKind,
+        now: i64,
+    ) -> Result<Created, ServerError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+            return Err(ServerError::invalid("name", Msg::ErrIntegrationName));
+        }
+        let id = new_id();
+        let (secret, hash) = new_token();
+        let mut tx = self.db.begin_write().await?;
+        let taken: Option<String> =
+            sqlx::query_scalar("SELECT id FROM integrations WHERE name = $1").bind(name).fetch_optional(&mut *tx).await?;
+        if taken.is_some() {
+            return Err(ServerError::invalid("name", Msg::ErrIntegrationNameTaken));
+        }
+        sqlx::query(
+            "INSERT INTO integrations (id, name, kind, secret_hash, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(name)
+        .bind(kind.as_str())
+        .bind(&hash)
+        .bind(actor.name())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let audited = serde_json::json!({ "name": name, "kind": kind.as_str() });
+        audit::record(&mut tx, actor, now, Change::created("integration", &id, &audited)).await?;
+        tx.commit().await?;
+        Ok(Created { id, secret })
+    }
+
+    /// A new secret; the one it replaces is still accepted until the next rotation, so senders
+    /// can be moved over one by one.
+    pub async fn rotate_secret(&self, actor: Actor<'_>, id: &str, now: i64) -> Result<String, ServerError> {
+        let (secret, hash) = new_token();
+        let mut tx = self.db.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE integrations SET previous_hash = secret_hash, secret_hash = $1, rotated_at = $2 WHERE id = $3",
+        )
+        .bind(&hash)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(ServerError::NotFound("integration", id.to_owned()));
+        }
+        audit::record(&mut tx, actor, now, Change::action("integration", id, "rotate_secret")).await?;
+        tx.commit().await?;
+        Ok(secret)
+    }
+
+    /// The integration with id `id` as the door needs it.
+    pub async fn door(&self, id: &str) -> Result<Option<Door>, ServerError> {
+        let row = sqlx::query("SELECT kind, secret_hash, previous_hash FROM integrations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let kind: String = row.try_get("kind")?;
+        Ok(Some(Door {
+            kind: IntegrationKind::parse(&kind).ok_or_else(|| ServerError::unknown_name("integration kind", &kind))?,
+            secret_hash: row.try_get("secret_hash")?,
+            previous_hash: row.try_get("previous_hash")?,
+        }))
+    }
+
+    pub async fn list(&self) -> Result<Vec<IntegrationView>, ServerError> {
+        let rows = sqlx::query(
+            "SELECT i.id, i.name, i.kind, i.created_by, i.created_at, i.rotated_at, \
+               (SELECT COUNT(*) FROM inbound_events e WHERE e.integration_id = i.id) AS events, \
+               (SELECT MAX(e.received_at) FROM inbound_events e WHERE e.integration_id = i.id) AS last_event_at, \
+               (SELECT COUNT(*) FROM quarantine q WHERE q.integration_id = i.id) AS quarantined \
+             FROM integrations i ORDER BY i.name",
+        )
+        .fetch_all(&self.db.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(IntegrationView {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    kind: IntegrationKind::parse(&kind).ok_or_else(|| ServerError::unknown_name("integration kind", &kind))?,
+                    created_by: r.try_get("created_by")?,
+                    created_at: r.try_get("created_at")?,
+                    rotated_at: r.try_get("rotated_at")?,
+                    events: r.try_get("events")?,
+                    last_event_at: r.try_get("last_event_at")?,
+                    quarantined: r.try_get("quarantined")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores the event and its alerts in one transaction, unless an event with the same key
+    /// came before (then nothing is written, and the first one's id is returned).
+    pub async fn accept(
+        &self,
+        integration: &str,
+        dedup_key: &str,
+        body: &str,
+        alerts: &[Alert],
+        now: i64,
+    ) -> Result<Accepted, ServerError> {
+        let event_id = new_id();
+        let mut tx = self.db.begin_write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO inbound_events (id, integration_id, dedup_key, received_at, body) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (integration_id, dedup_key) DO NOTHING",
+        )
+        .bind(&event_id)
+        .bind(integration)
+        .bind(dedup_key)
+        .bind(now)
+        .bind(body)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            let first: String =
+                sqlx::query_scalar("SELECT id FROM inbound_events WHERE integration_id = $1 AND dedup_key = $2")
+                    .bind(integration)
+                    .bind(dedup_key)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            return Ok(Accepted { event_id: first, new: false, alerts: 0 });
+        }
+        for alert in alerts {
+            sqlx::query(
+                "INSERT INTO alerts (id, event_id, integration_id, fingerprint, status, title, summary, severity, \
+                 labels_json, links_json, occurred_at, received_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(new_id())
+            .bind(&event_id)
+            .bind(integration)
+            .bind(&alert.fingerprint)
+            .bind(alert.status.as_str())
+            .bind(&alert.title)
+            .bind(&alert.summary)
+            .bind(&alert.severity)
+            .bind(serde_json::to_string(&alert.labels).unwrap_or_default())
+            .bind(serde_json::to_string(&alert.links).unwrap_or_default())
+            .bind(alert.occurred_at)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Accepted { event_id, new: true, alerts: alerts.len() })
+    }
+
+    /// Keeps a body that could not be read, with the reason it was refused.
+    pub async fn quarantine(&self, integration: &str, reason: &str, body: &[u8], now: i64) -> Result<(), ServerError> {
+        // Kept as text: invalid UTF-8 replaced, and NUL too (PostgreSQL text cannot hold it).
+        let text = String::from_utf8_lossy(body).replace('\0', "\u{FFFD}");
+        let mut tx = self.db.begin_write().await?;
+        sqlx::query("INSERT INTO quarantine (id, integration_id, received_at, reason, body) VALUES ($1, $2, $3, $4, $5)")
+            .bind(new_id())
+            .bind(integration)
+            .bind(now)
+            .bind(reason)
+            .bind(text)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

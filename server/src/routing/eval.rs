@@ -1,0 +1,207 @@
+//! The one evaluator of routing conditions: live routing, dry runs and replays all call
+//! [`Compiled::evaluate`]. A condition is CEL over `alert` (the normalised alert, with its
+//! integration's name and kind) and `payload` (the raw event as JSON), plus
+//! `in_hours("Mon-Fri 09:00-18:00 Asia/Tokyo")` for working hours. A rule whose condition
+//! fails on an alert (a missing field, not true or false) does not match and says why in the
+//! trace; it never stops the alert from being routed.
+
+use std::sync::Arc;
+
+use app::domain::alert::{Alert, AlertStatus};
+use app::domain::routing::{Hours, Rule};
+use app::error::FieldError;
+use app::i18n::Msg;
+use cel::{Context, ExecutionError, Program};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What one rule said about one alert.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub rule: String,
+    /// `matched`, `no match`, or `error: …`.
+    pub result: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluated {
+    /// The first rule that matched (its position).
+    pub matched: Option<usize>,
+    /// Every rule tried, in order, up to the match.
+    pub trace: Vec<Step>,
+}
+
+/// What a condition sees as `alert`.
+#[derive(Serialize)]
+struct AlertVars<'a> {
+    title: &'a str,
+    summary: &'a str,
+    severity: &'a str,
+    status: &'a str,
+    fingerprint: &'a str,
+    labels: &'a std::collections::BTreeMap<String, String>,
+    links: &'a [String],
+    integration: &'a str,
+    kind: &'a str,
+}
+
+/// A rule set ready to run: each condition parsed once.
+pub struct Compiled {
+    rules: Vec<(String, Option<Program>)>,
+}
+
+impl Compiled {
+    /// Parses every condition; a condition that is not CEL is a problem with its field.
+    pub fn new(rules: &[Rule]) -> Result<Compiled, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut compiled = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let condition = rule.condition.trim();
+            let program = if condition.is_empty() {
+                None
+            } else {
+                match Program::compile(condition) {
+                    Ok(p) => Some(p),
+                    Err(_) => {
+                        errors.push(FieldError::new(&format!("rules.{i}.condition"), Msg::ErrCondition));
+                        None
+                    }
+                }
+            };
+            compiled.push((rule.name.clone(), program));
+        }
+        if errors.is_empty() { Ok(Compiled { rules: compiled }) } else { Err(errors) }
+    }
+
+    /// The first rule whose condition holds for `alert` at `now`, with the trace.
+    pub fn evaluate(
+        &self,
+        alert: &Alert,
+        integration: (&str, &str),
+        payload: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Evaluated {
+        let vars = AlertVars {
+            title: &alert.title,
+            summary: &alert.summary,
+            severity: &alert.severity,
+            status: match alert.status {
+                AlertStatus::Firing => "firing",
+                AlertStatus::Resolved => "resolved",
+            },
+            fingerprint: &alert.fingerprint,
+            labels: &alert.labels,
+            links: &alert.links,
+            integration: integration.0,
+            kind: integration.1,
+        };
+        let context = context(&vars, payload, now);
+        let mut trace = Vec::new();
+        for (i, (name, program)) in self.rules.iter().enumerate() {
+            let result = match (program, &context) {
+                (None, _) => Ok(true),
+                (Some(_), Err(e)) => Err(e.clone()),
+                (Some(p), Ok(c)) => match p.execute(c) {
+                    Ok(cel::Value::Bool(b)) => Ok(b),
+                    Ok(other) => Err(format!("the condition gave {other:?}, not true or false")),
+                    Err(e) => Err(e.to_string()),
+                },
+            };
+            let (text, matched) = match result {
+                Ok(true) => ("matched".to_owned(), true),
+                Ok(false) => ("no match".to_owned(), false),
+                Err(e) => (format!("error: {e}"), false),
+            };
+            trace.push(Step { rule: name.clone(), result: text });
+            if matched {
+                return Evaluated { matched: Some(i), trace };
+            }
+        }
+        Evaluated { matched: None, trace }
+    }
+}
+
+fn context(vars: &AlertVars<'_>, payload: &serde_json::Value, now: DateTime<Utc>) -> Result<Context<'static, 'static>, String> {
+    let mut c = Context::default();
+    c.add_variable("alert", vars).map_err(|e| e.to_string())?;
+    c.add_variable("payload", payload).map_err(|e| e.to_string())?;
+    c.add_function("in_hours", move |spec: Arc<String>| -> Result<bool, ExecutionError> {
+        let hours = Hours::parse(&spec).map_err(|e| ExecutionError::function_error("in_hours", e))?;
+        Ok(hours.contains(now))
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use app::domain::routing::Firing;
+
+    use super::*;
+
+    fn rule(name: &str, condition: &str) -> Rule {
+        Rule {
+            name: name.into(),
+            condition: condition.into(),
+            firing: Firing::Notify,
+            impact: None,
+            notify: vec![],
+            resolve_on_recovery: false,
+        }
+    }
+
+    fn alert(severity: &str) -> Alert {
+        Alert {
+            fingerprint: "fp".into(),
+            status: AlertStatus::Firing,
+            title: "ApiErrors".into(),
+            summary: String::new(),
+            severity: severity.into(),
+            labels: BTreeMap::from([("region".to_owned(), "ap-northeast-1".to_owned())]),
+            links: vec![],
+            occurred_at: 0,
+        }
+    }
+
+    /// Monday 2026-11-30 10:00 in Tokyo.
+    fn monday_morning() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-30T01:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn the_first_matching_rule_wins_and_the_trace_says_why() {
+        let rules = [
+            rule("typo", "alert.labels.nosuch == 'x'"),
+            rule("critical", "alert.severity == 'critical' && payload.detail.state.value == 'ALARM'"),
+            rule("rest", ""),
+        ];
+        let c = Compiled::new(&rules).unwrap();
+        let payload = serde_json::json!({"detail": {"state": {"value": "ALARM"}}});
+        let got = c.evaluate(&alert("critical"), ("cw", "eventbridge"), &payload, monday_morning());
+        assert_eq!(got.matched, Some(1));
+        assert!(got.trace[0].result.starts_with("error: "), "{:?}", got.trace);
+        assert_eq!(got.trace[1].result, "matched");
+        let got = c.evaluate(&alert("low"), ("cw", "eventbridge"), &payload, monday_morning());
+        assert_eq!((got.matched, got.trace.len()), (Some(2), 3));
+    }
+
+    #[test]
+    fn working_hours_are_a_function_of_the_time_routed() {
+        let rules = [rule("office", "in_hours('Mon-Fri 09:00-18:00 Asia/Tokyo')"), rule("rest", "")];
+        let c = Compiled::new(&rules).unwrap();
+        let at = |t: DateTime<Utc>| c.evaluate(&alert(""), ("cw", "webhook"), &serde_json::Value::Null, t).matched;
+        assert_eq!(at(monday_morning()), Some(0));
+        assert_eq!(at(monday_morning() + chrono::Duration::hours(9)), Some(1), "19:00 is outside");
+        let bad = Compiled::new(&[rule("bad", "in_hours('someday')"), rule("rest", "")]).unwrap();
+        let got = bad.evaluate(&alert(""), ("cw", "webhook"), &serde_json::Value::Null, monday_morning());
+        assert!(got.trace[0].result.contains("in_hours"), "{:?}", got.trace);
+    }
+
+    #[test]
+    fn a_condition_that_is_not_cel_is_refused_by_field() {
+        let e = Compiled::new(&[rule("a", "alert.severity ==="), rule("rest", "")]).err().unwrap();
+        assert_eq!((e[0].field.as_str(), e[0].msg), ("rules.0.condition", Msg::ErrCondition));
+    }
+}

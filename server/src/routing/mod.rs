@@ -1,0 +1,310 @@
+//! Routing: every stored alert, oldest first, through the rules in force. A firing alert opens
+//! an incident from the matching rule's response plan (its engagements page people), or joins
+//! the incident it opened before while that is still open, or engages a contact directly, or only
+//! notifies, or is suppressed; a resolved alert tells the Slack and webhook targets of the rule
+//! that handled its firing and, if that rule says so, resolves the incident and stops its
+//! engagements. Works through the backend port, so the same in both modes.
+//!
+//! Exactly once, across crashes and replicas: the backend calls are idempotent (the incident's
+//! client token comes from the alert's integration, fingerprint and episode; an engagement's
+//! from the alert's id), and the alert is marked routed, its incident link written and its
+//! notices put in the delivery outbox in one transaction, guarded by `routed_at IS NULL`: a
+//! second router that got there too writes nothing.
+
+pub mod eval;
+pub mod rules;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::auth::{CurrentUser, Role};
+use app::domain::alert::{Alert, AlertStatus};
+use app::domain::incident::{IncidentStatus, IncidentUpdate, NotificationTarget};
+use app::domain::routing::{Firing, Rule};
+use app::ports::{Backend, Clock, EngagementStart, IncidentStart};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::db::Db;
+use crate::error::ServerError;
+use eval::{Compiled, Evaluated};
+use rules::Rules;
+
+/// How often a router looks for alerts when nothing woke it.
+const POLL: Duration = Duration::from_millis(500);
+
+/// Who routing acts as (the backends take a user; the audit log shows it).
+fn router_user() -> CurrentUser {
+    CurrentUser { id: 0, username: "routing".into(), display_name: "Alert routing".into(), role: Role::Manager, contact: None }
+}
+
+#[derive(Clone)]
+pub struct Router {
+    pub db: Db,
+    pub backend: Arc<dyn Backend>,
+    pub clock: Arc<dyn Clock>,
+    /// Woken by the ingestion door when it stores an alert.
+    pub wake: Arc<tokio::sync::Notify>,
+}
+
+/// An alert waiting to be routed, with what its rules may look at.
+struct Pending {
+    id: String,
+    integration_id: String,
+    integration: (String, String),
+    alert: Alert,
+    payload: serde_json::Value,
+}
+
+/// What routing did with one alert.
+#[derive(Debug, Default)]
+struct Outcome {
+    rule: Option<String>,
+    text: String,
+    incident_id: Option<String>,
+    /// A new link to write (episode) for the incident opened.
+    opened: Option<i64>,
+    /// The open link this resolve closes (episode).
+    closed: Option<i64>,
+    notices: Vec<NotificationTarget>,
+}
+
+impl Router {
+    /// Routes until the process ends; each replica runs one.
+    pub fn spawn(self) {
+        tokio::spawn(async move {
+            loop {
+                match self.route_next().await {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => tracing::error!(error = %e, "alert routing failed; retrying"),
+                }
+                let _ = tokio::time::timeout(POLL, self.wake.notified()).await;
+            }
+        });
+    }
+
+    /// Routes the oldest unrouted alert, if any; true when there was one.
+    pub async fn route_next(&self) -> Result<bool, ServerError> {
+        let Some(pending) = self.next().await? else { return Ok(false) };
+        let rules = Rules { db: self.db.clone() }.current().await?;
+        let evaluated = match Compiled::new(&rules.rules) {
+            Ok(c) => {
+                let integration = (pending.integration.0.as_str(), pending.integration.1.as_str());
+                c.evaluate(&pending.alert, integration, &pending.payload, self.clock.now())
+            }
+            // Saved rules were compiled when saved; a build that reads them otherwise says so.
+            Err(_) => Evaluated { matched: None, trace: Vec::new() },
+        };
+        let matched = evaluated.matched.and_then(|i| rules.rules.get(i));
+        let outcome = match pending.alert.status {
+            AlertStatus::Firing => self.fire(&pending, matched).await?,
+            AlertStatus::Resolved => self.resolve(&pending, matched, &rules.rules).await?,
+        };
+        self.record(&pending, &evaluated, outcome).await?;
+        Ok(true)
+    }
+
+    async fn next(&self) -> Result<Option<Pending>, ServerError> {
+        let row = sqlx::query(
+            "SELECT a.id, a.integration_id, a.fingerprint, a.status, a.title, a.summary, a.severity, a.labels_json, \
+             a.links_json, a.occurred_at, e.body, i.name, i.kind \
+             FROM alerts a JOIN inbound_events e ON e.id = a.event_id JOIN integrations i ON i.id = a.integration_id \
+             WHERE a.routed_at IS NULL ORDER BY a.received_at, a.id LIMIT 1",
+        )
+        .fetch_optional(&self.db.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let status: String = r.try_get("status")?;
+        let labels: String = r.try_get("labels_json")?;
+        let links: String = r.try_get("links_json")?;
+        let body: String = r.try_get("body")?;
+        Ok(Some(Pending {
+            id: r.try_get("id")?,
+            integration_id: r.try_get("integration_id")?,
+            integration: (r.try_get("name")?, r.try_get("kind")?),
+            alert: Alert {
+                fingerprint: r.try_get("fingerprint")?,
+                status: AlertStatus::parse(&status).ok_or_else(|| ServerError::unknown_name("alert status", &status))?,
+                title: r.try_get("title")?,
+                summary: r.try_get("summary")?,
+                severity: r.try_get("severity")?,
+                labels: serde_json::from_str(&labels).map_err(|e| ServerError::corrupt_json("alert labels", &e))?,
+                links: serde_json::from_str(&links).map_err(|e| ServerError::corrupt_json("alert links", &e))?,
+                occurred_at: r.try_get("occurred_at")?,
+            },
+            payload: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+        }))
+    }
+
+    /// The incident this alert opened and that is still linked: (episode, incident id, rule).
+    async fn open_link(&self, p: &Pending) -> Result<Option<(i64, String, String)>, ServerError> {
+        let row = sqlx::query(
+            "SELECT episode, incident_id, rule FROM alert_incidents \
+             WHERE integration_id = $1 AND fingerprint = $2 AND closed_at IS NULL ORDER BY episode DESC LIMIT 1",
+        )
+        .bind(&p.integration_id)
+        .bind(&p.alert.fingerprint)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        row.map(|r| Ok((r.try_get("episode")?, r.try_get("incident_id")?, r.try_get("rule")?))).transpose()
+    }
+
+    async fn next_episode(&self, p: &Pending) -> Result<i64, ServerError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM alert_incidents WHERE integration_id = $1 AND fingerprint = $2",
+        )
+        .bind(&p.integration_id)
+        .bind(&p.alert.fingerprint)
+        .fetch_one(&self.db.pool)
+        .await?;
+        Ok(n)
+    }
+
+    async fn fire(&self, p: &Pending, rule: Option<&Rule>) -> Result<Outcome, ServerError> {
+        let me = router_user();
+        let Some(rule) = rule else { return Ok(Outcome { text: "no rule matched".into(), ..Outcome::default() }) };
+        let named = |text: &str| Outcome { rule: Some(rule.name.clone()), text: text.to_owned(), ..Outcome::default() };
+        match &rule.firing {
+            Firing::Suppress => Ok(named("suppressed")),
+            Firing::Notify => Ok(Outcome { notices: rule.notify.clone(), ..named("notified") }),
+            Firing::Engage { contact } => {
+                let start = EngagementStart {
+                    contact: contact.clone(),
+                    sender: "alert routing".into(),
+                    subject: p.alert.title.clone(),
+                    content: p.alert.summary.clone(),
+                    incident_id: None,
+                    idempotency_token: Some(format!("alert-{}", p.id)),
+                };
+                self.backend.start_engagement(&me, start).await.map_err(ServerError::App)?;
+                Ok(Outcome { notices: rule.notify.clone(), ..named("engaged") })
+            }
+            Firing::Incident { response_plan } => {
+                if let Some((episode, incident, _)) = self.open_link(p).await? {
+                    let open = self.backend.incident(&incident).await.map_err(ServerError::App)?;
+                    if open.record.status == IncidentStatus::Open {
+                        return Ok(Outcome { incident_id: Some(incident), ..named("fired again") });
+                    }
+                    // Resolved in the console or in AWS since: this firing is a new episode.
+                    return self.open_incident(p, rule, response_plan, episode + 1, Some(episode)).await;
+                }
+                let episode = self.next_episode(p).await?;
+                self.open_incident(p, rule, response_plan, episode, None).await
+            }
+        }
+    }
+
+    async fn open_incident(
+        &self,
+        p: &Pending,
+        rule: &Rule,
+        plan: &str,
+        episode: i64,
+        closes: Option<i64>,
+    ) -> Result<Outcome, ServerError> {
+        let token = hex::encode(
+            &Sha256::digest(format!("{}\n{}\n{episode}", p.integration_id, p.alert.fingerprint).as_bytes())[..16],
+        );
+        let start = IncidentStart {
+            response_plan: plan.to_owned(),
+            title: Some(p.alert.title.chars().take(200).collect()),
+            impact: rule.impact,
+            client_token: Some(format!("alert-{token}")),
+        };
+        let incident = self.backend.start_incident(&router_user(), start).await.map_err(ServerError::App)?;
+        Ok(Outcome {
+            rule: Some(rule.name.clone()),
+            text: "incident opened".into(),
+            incident_id: Some(incident),
+            opened: Some(episode),
+            closed: closes,
+            notices: rule.notify.clone(),
+        })
+    }
+
+    async fn resolve(&self, p: &Pending, matched: Option<&Rule>, all: &[Rule]) -> Result<Outcome, ServerError> {
+        let link = self.open_link(p).await?;
+        // The rule that handled the firing decides; the matching one if none did.
+        let rule = link.as_ref().and_then(|(_, _, name)| all.iter().find(|r| &r.name == name)).or(matched);
+        let Some(rule) = rule else { return Ok(Outcome { text: "no rule matched".into(), ..Outcome::default() }) };
+        let mut outcome = Outcome {
+            rule: Some(rule.name.clone()),
+            text: "recovery notified".into(),
+            incident_id: link.as_ref().map(|(_, id, _)| id.clone()),
+            notices: rule.notify.clone(),
+            ..Outcome::default()
+        };
+        if let (true, Some((episode, incident, _))) = (rule.resolve_on_recovery, &link) {
+            let me = router_user();
+            let detail = self.backend.incident(incident).await.map_err(ServerError::App)?;
+            for e in detail.engagements.iter().filter(|e| e.stopped_at.is_none()) {
+                self.backend.stop_engagement(&me, &e.id).await.map_err(ServerError::App)?;
+            }
+            if detail.record.status == IncidentStatus::Open {
+                let update = IncidentUpdate { status: Some(IncidentStatus::Resolved), ..IncidentUpdate::default() };
+                self.backend.update_incident(&me, incident, update).await.map_err(ServerError::App)?;
+            }
+            outcome.text = "incident resolved".into();
+            outcome.closed = Some(*episode);
+        }
+        Ok(outcome)
+    }
+
+    /// Marks the alert routed with what happened, in one transaction with its incident link and
+    /// its notices; nothing if another router marked it first.
+    async fn record(&self, p: &Pending, evaluated: &Evaluated, o: Outcome) -> Result<(), ServerError> {
+        let now = self.clock.now().timestamp();
+        let mut tx = self.db.begin_write().await?;
+        let marked = sqlx::query(
+            "UPDATE alerts SET routed_at = $1, rule = $2, outcome = $3, trace_json = $4, incident_id = $5 \
+             WHERE id = $6 AND routed_at IS NULL",
+        )
+        .bind(now)
+        .bind(&o.rule)
+        .bind(&o.text)
+        .bind(serde_json::to_string(&evaluated.trace).unwrap_or_default())
+        .bind(&o.incident_id)
+        .bind(&p.id)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() == 0 {
+            return Ok(());
+        }
+        if let Some(episode) = o.closed {
+            sqlx::query(
+                "UPDATE alert_incidents SET closed_at = $1 WHERE integration_id = $2 AND fingerprint = $3 AND episode = $4",
+            )
+            .bind(now)
+            .bind(&p.integration_id)
+            .bind(&p.alert.fingerprint)
+            .bind(episode)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let (Some(episode), Some(incident)) = (o.opened, &o.incident_id) {
+            sqlx::query(
+                "INSERT INTO alert_incidents (integration_id, fingerprint, episode, incident_id, rule, opened_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (integration_id, fingerprint, episode) DO NOTHING",
+            )
+            .bind(&p.integration_id)
+            .bind(&p.alert.fingerprint)
+            .bind(episode)
+            .bind(incident)
+            .bind(o.rule.as_deref().unwrap_or_default())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let word = match p.alert.status {
+            AlertStatus::Firing => "FIRING",
+            AlertStatus::Resolved => "RESOLVED",
+        };
+        let subject = format!("[{word}] {}", p.alert.title);
+        let body = [p.alert.summary.as_str(), &p.alert.links.join("\n")].join("\n");
+        crate::engine::incidents::notify(&mut tx, &o.notices, o.incident_id.as_deref(), &subject, body.trim(), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
