@@ -120,7 +120,9 @@ async fn every_source_becomes_alerts() {
     assert_eq!(r.json()["alerts"].as_i64(), Some(2), "{}", r.body);
 
     // A generic webhook with an idempotency key, delivered twice with different bodies.
-    let first = post(&c, &hook, Some(&bearer(&hook_secret)), r#"{"title":"Batch failed","severity":"high"}"#, Some("run-7")).await;
+    let first =
+        post(&c, &hook, Some(&bearer(&hook_secret)), r#"{"title":"Batch failed","severity":"high"}"#, Some("run-7"))
+            .await;
     let again = post(&c, &hook, Some(&bearer(&hook_secret)), r#"{"title":"Batch failed!"}"#, Some("run-7")).await;
     assert_eq!(again.json()["duplicate"].as_bool(), Some(true));
     assert_eq!(again.json()["event_id"], first.json()["event_id"], "the first event's id is returned");

@@ -1,6 +1,8 @@
 //! `server integration add|list|rotate-secret`: integrations scripted, as the console's pages
 //! make them. Each change is audited as made by `cli`.
 
+use std::fmt::Write as _;
+
 use app::domain::alert::IntegrationKind;
 use app::ports::Clock as _;
 
@@ -20,9 +22,11 @@ pub async fn run(config: &Config, command: &IntegrationCommand) -> Result<String
     let url = |id: &str| format!("{}/ingest/{id}", base.origin());
     let now = SystemClock.now().timestamp();
     let failed = |e: ServerError| match e {
-        ServerError::Invalid(fields) => {
-            fields.iter().map(|f| format!("--{}: {}", f.field, f.msg.text(app::i18n::Locale::En))).collect::<Vec<_>>().join("; ")
-        }
+        ServerError::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("--{}: {}", f.field, f.msg.text(app::i18n::Locale::En)))
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     };
     match command {
@@ -38,23 +42,28 @@ pub async fn run(config: &Config, command: &IntegrationCommand) -> Result<String
             let mut out = String::new();
             for i in integrations.list().await.map_err(failed)? {
                 let last = i.last_event_at.map_or_else(|| "never".to_owned(), |t| t.to_string());
-                out.push_str(&format!(
-                    "{}\t{}\t{}\tevents {}\tlast {last}\tquarantined {}\n",
+                let _ = writeln!(
+                    out,
+                    "{}\t{}\t{}\tevents {}\tlast {last}\tquarantined {}",
                     i.name,
                     i.kind,
                     url(&i.id),
                     i.events,
                     i.quarantined
-                ));
+                );
             }
             Ok(out)
         }
         IntegrationCommand::RotateSecret { integration } => {
             let list = integrations.list().await.map_err(failed)?;
             let found = list.iter().find(|i| i.id == *integration || i.name == *integration);
-            let id = found.map(|i| i.id.clone()).ok_or_else(|| format!("no integration with id or name '{integration}'"))?;
+            let id =
+                found.map(|i| i.id.clone()).ok_or_else(|| format!("no integration with id or name '{integration}'"))?;
             let secret = integrations.rotate_secret(Actor::System("cli"), &id, now).await.map_err(failed)?;
-            Ok(format!("url: {}\nsecret: {secret}\n(the previous secret stays valid until the next rotation)\n", url(&id)))
+            Ok(format!(
+                "url: {}\nsecret: {secret}\n(the previous secret stays valid until the next rotation)\n",
+                url(&id)
+            ))
         }
     }
 }

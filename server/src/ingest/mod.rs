@@ -104,10 +104,7 @@ async fn ingest(State(st): State<IngestState>, Path(id): Path<String>, headers: 
             if a.alerts > 0 {
                 st.wake.notify_one();
             }
-            answer(
-            StatusCode::ACCEPTED,
-            json!({ "event_id": a.event_id, "duplicate": !a.new, "alerts": a.alerts }),
-            )
+            answer(StatusCode::ACCEPTED, json!({ "event_id": a.event_id, "duplicate": !a.new, "alerts": a.alerts }))
         }
         Err(e) => unavailable(&e),
     }

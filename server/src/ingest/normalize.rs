@@ -99,8 +99,8 @@ fn status_of(word: Option<String>) -> AlertStatus {
 fn generic(object: &Map<String, Value>, now: i64) -> Alert {
     let title = first(object, &["title", "alarm", "alarmName", "AlarmName", "alertname", "name", "subject", "summary"])
         .unwrap_or_else(|| "(untitled)".to_owned());
-    let fingerprint = first(object, &["fingerprint", "dedup", "dedup_key", "alarmArn", "AlarmArn"])
-        .unwrap_or_else(|| title.clone());
+    let fingerprint =
+        first(object, &["fingerprint", "dedup", "dedup_key", "alarmArn", "AlarmArn"]).unwrap_or_else(|| title.clone());
     let links = ["url", "link", "dashboard", "runbook"].iter().filter_map(|n| text(object.get(*n))).collect();
     Alert {
         fingerprint,
@@ -219,9 +219,11 @@ fn alertmanager(object: &Map<String, Value>, now: i64) -> Result<(String, Vec<Al
         let (began, ended) = (epoch(a.get("startsAt")), epoch(a.get("endsAt")));
         let when = if status == AlertStatus::Resolved { ended.or(began) } else { began };
         parts.push(format!("{fingerprint}:{status}:{}", when.unwrap_or_default()));
-        let title = labels.get("alertname").cloned().or_else(|| text(object.get("title"))).unwrap_or_else(|| {
-            "(unnamed alert)".to_owned()
-        });
+        let title = labels
+            .get("alertname")
+            .cloned()
+            .or_else(|| text(object.get("title")))
+            .unwrap_or_else(|| "(unnamed alert)".to_owned());
         let links = ["generatorURL", "dashboardURL", "panelURL", "silenceURL"]
             .iter()
             .filter_map(|n| text(a.get(*n)))
@@ -264,7 +266,10 @@ mod tests {
         let fired = read(IntegrationKind::EventBridge, alarm("ALARM", "e1").as_bytes(), None, NOW).unwrap();
         assert_eq!(fired.dedup_key, "event:e1");
         let a = &fired.alerts[0];
-        assert_eq!((a.status, a.title.as_str(), a.summary.as_str()), (AlertStatus::Firing, "ServerCpuTooHigh", "Threshold Crossed"));
+        assert_eq!(
+            (a.status, a.title.as_str(), a.summary.as_str()),
+            (AlertStatus::Firing, "ServerCpuTooHigh", "Threshold Crossed")
+        );
         assert_eq!(a.fingerprint, "arn:aws:cloudwatch:us-east-1:123456789012:alarm:ServerCpuTooHigh");
         assert_eq!(a.occurred_at, 1_570_035_880);
         assert_eq!(a.labels["metric"], "CPUUtilization");
@@ -278,7 +283,10 @@ mod tests {
         let body = br#"{"level":"Critical","alarm":"ServerCpuTooHigh","state":"ALARM","reason":"Threshold Crossed"}"#;
         let got = read(IntegrationKind::EventBridge, body, None, NOW).unwrap();
         let a = &got.alerts[0];
-        assert_eq!((a.severity.as_str(), a.title.as_str(), a.status), ("critical", "ServerCpuTooHigh", AlertStatus::Firing));
+        assert_eq!(
+            (a.severity.as_str(), a.title.as_str(), a.status),
+            ("critical", "ServerCpuTooHigh", AlertStatus::Firing)
+        );
         assert_eq!(a.fingerprint, "ServerCpuTooHigh");
         assert!(got.dedup_key.starts_with("sha256:"), "no id of its own: keyed on its bytes");
         let ok = read(IntegrationKind::Webhook, br#"{"alarm":"ServerCpuTooHigh","state":"OK"}"#, None, NOW).unwrap();
@@ -289,7 +297,8 @@ mod tests {
 
     #[test]
     fn an_alertmanager_group_mixes_firing_and_resolved() {
-        let body = br#"{"version":"4","status":"firing","commonLabels":{"severity":"critical"},"externalURL":"http://am:9093",
+        let body =
+            br#"{"version":"4","status":"firing","commonLabels":{"severity":"critical"},"externalURL":"http://am:9093",
           "alerts":[{"status":"firing","labels":{"alertname":"ProbeFailure","instance":"https://x"},
             "annotations":{"summary":"x is down"},"startsAt":"2023-02-06T13:08:45.828Z","endsAt":"0001-01-01T00:00:00Z",
             "generatorURL":"http://prom:9090/graph","fingerprint":"1a30ba71cca2921f"},
@@ -298,7 +307,10 @@ mod tests {
         let got = read(IntegrationKind::Alertmanager, body, None, NOW).unwrap();
         let summary: Vec<(&str, AlertStatus, &str)> =
             got.alerts.iter().map(|a| (a.fingerprint.as_str(), a.status, a.severity.as_str())).collect();
-        assert_eq!(summary, [("1a30ba71cca2921f", AlertStatus::Firing, "critical"), ("22", AlertStatus::Resolved, "warning")]);
+        assert_eq!(
+            summary,
+            [("1a30ba71cca2921f", AlertStatus::Firing, "critical"), ("22", AlertStatus::Resolved, "warning")]
+        );
         assert_eq!(got.alerts[0].summary, "x is down");
         assert_eq!(got.alerts[1].occurred_at, 1_675_688_400, "a resolve happened when it ended");
         assert_eq!(got.alerts[0].links, ["http://prom:9090/graph", "http://am:9093"]);

@@ -27,7 +27,8 @@ impl Door {
     pub fn accepts(&self, secret: &str) -> bool {
         let given = token_digest(secret);
         let current = crate::gateway::same_secret(given.as_bytes(), self.secret_hash.as_bytes());
-        let previous = self.previous_hash.as_ref().is_some_and(|p| crate::gateway::same_secret(given.as_bytes(), p.as_bytes()));
+        let previous =
+            self.previous_hash.as_ref().is_some_and(|p| crate::gateway::same_secret(given.as_bytes(), p.as_bytes()));
         current | previous
     }
 }
@@ -67,8 +68,10 @@ impl Integrations {
         let id = new_id();
         let (secret, hash) = new_token();
         let mut tx = self.db.begin_write().await?;
-        let taken: Option<String> =
-            sqlx::query_scalar("SELECT id FROM integrations WHERE name = $1").bind(name).fetch_optional(&mut *tx).await?;
+        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM integrations WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
         if taken.is_some() {
             return Err(ServerError::invalid("name", Msg::ErrIntegrationNameTaken));
         }
@@ -141,7 +144,8 @@ impl Integrations {
                 Ok(IntegrationView {
                     id: r.try_get("id")?,
                     name: r.try_get("name")?,
-                    kind: IntegrationKind::parse(&kind).ok_or_else(|| ServerError::unknown_name("integration kind", &kind))?,
+                    kind: IntegrationKind::parse(&kind)
+                        .ok_or_else(|| ServerError::unknown_name("integration kind", &kind))?,
                     created_by: r.try_get("created_by")?,
                     created_at: r.try_get("created_at")?,
                     rotated_at: r.try_get("rotated_at")?,
@@ -215,14 +219,16 @@ impl Integrations {
         // Kept as text: invalid UTF-8 replaced, and NUL too (PostgreSQL text cannot hold it).
         let text = String::from_utf8_lossy(body).replace('\0', "\u{FFFD}");
         let mut tx = self.db.begin_write().await?;
-        sqlx::query("INSERT INTO quarantine (id, integration_id, received_at, reason, body) VALUES ($1, $2, $3, $4, $5)")
-            .bind(new_id())
-            .bind(integration)
-            .bind(now)
-            .bind(reason)
-            .bind(text)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO quarantine (id, integration_id, received_at, reason, body) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(new_id())
+        .bind(integration)
+        .bind(now)
+        .bind(reason)
+        .bind(text)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

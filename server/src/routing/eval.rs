@@ -60,13 +60,11 @@ impl Compiled {
             let program = if condition.is_empty() {
                 None
             } else {
-                match Program::compile(condition) {
-                    Ok(p) => Some(p),
-                    Err(_) => {
-                        errors.push(FieldError::new(&format!("rules.{i}.condition"), Msg::ErrCondition));
-                        None
-                    }
+                let program = Program::compile(condition).ok();
+                if program.is_none() {
+                    errors.push(FieldError::new(&format!("rules.{i}.condition"), Msg::ErrCondition));
                 }
+                program
             };
             compiled.push((rule.name.clone(), program));
         }
@@ -121,7 +119,11 @@ impl Compiled {
     }
 }
 
-fn context(vars: &AlertVars<'_>, payload: &serde_json::Value, now: DateTime<Utc>) -> Result<Context<'static, 'static>, String> {
+fn context(
+    vars: &AlertVars<'_>,
+    payload: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<Context<'static, 'static>, String> {
     let mut c = Context::default();
     c.add_variable("alert", vars).map_err(|e| e.to_string())?;
     c.add_variable("payload", payload).map_err(|e| e.to_string())?;

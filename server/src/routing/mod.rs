@@ -35,7 +35,13 @@ const POLL: Duration = Duration::from_millis(500);
 
 /// Who routing acts as (the backends take a user; the audit log shows it).
 fn router_user() -> CurrentUser {
-    CurrentUser { id: 0, username: "routing".into(), display_name: "Alert routing".into(), role: Role::Manager, contact: None }
+    CurrentUser {
+        id: 0,
+        username: "routing".into(),
+        display_name: "Alert routing".into(),
+        role: Role::Manager,
+        contact: None,
+    }
 }
 
 #[derive(Clone)]
@@ -125,7 +131,8 @@ impl Router {
             integration: (r.try_get("name")?, r.try_get("kind")?),
             alert: Alert {
                 fingerprint: r.try_get("fingerprint")?,
-                status: AlertStatus::parse(&status).ok_or_else(|| ServerError::unknown_name("alert status", &status))?,
+                status: AlertStatus::parse(&status)
+                    .ok_or_else(|| ServerError::unknown_name("alert status", &status))?,
                 title: r.try_get("title")?,
                 summary: r.try_get("summary")?,
                 severity: r.try_get("severity")?,
@@ -151,13 +158,12 @@ impl Router {
     }
 
     async fn next_episode(&self, p: &Pending) -> Result<i64, ServerError> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM alert_incidents WHERE integration_id = $1 AND fingerprint = $2",
-        )
-        .bind(&p.integration_id)
-        .bind(&p.alert.fingerprint)
-        .fetch_one(&self.db.pool)
-        .await?;
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM alert_incidents WHERE integration_id = $1 AND fingerprint = $2")
+                .bind(&p.integration_id)
+                .bind(&p.alert.fingerprint)
+                .fetch_one(&self.db.pool)
+                .await?;
         Ok(n)
     }
 

@@ -38,9 +38,11 @@ fn read(row: &sqlx::any::AnyRow) -> Result<SavedVersion, ServerError> {
 impl Rules {
     /// The rules in force (version 0 and no rules before the first save).
     pub async fn current(&self) -> Result<RuleSet, ServerError> {
-        let row = sqlx::query("SELECT version, rules_json, saved_by, saved_at FROM routing_rules ORDER BY version DESC LIMIT 1")
-            .fetch_optional(&self.db.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT version, rules_json, saved_by, saved_at FROM routing_rules ORDER BY version DESC LIMIT 1",
+        )
+        .fetch_optional(&self.db.pool)
+        .await?;
         Ok(match row {
             Some(row) => {
                 let v = read(&row)?;
@@ -52,9 +54,10 @@ impl Rules {
 
     /// Every version, newest first.
     pub async fn history(&self) -> Result<Vec<SavedVersion>, ServerError> {
-        let rows = sqlx::query("SELECT version, rules_json, saved_by, saved_at FROM routing_rules ORDER BY version DESC")
-            .fetch_all(&self.db.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT version, rules_json, saved_by, saved_at FROM routing_rules ORDER BY version DESC")
+                .fetch_all(&self.db.pool)
+                .await?;
         rows.iter().map(read).collect()
     }
 
@@ -64,11 +67,13 @@ impl Rules {
         check_rules(&rules).map_err(ServerError::Invalid)?;
         Compiled::new(&rules).map_err(ServerError::Invalid)?;
         let mut tx = self.db.begin_write().await?;
-        let before = sqlx::query("SELECT version, rules_json, saved_by, saved_at FROM routing_rules ORDER BY version DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| read(&r))
-            .transpose()?;
+        let before = sqlx::query(
+            "SELECT version, rules_json, saved_by, saved_at FROM routing_rules ORDER BY version DESC LIMIT 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| read(&r))
+        .transpose()?;
         let current = before.as_ref().map_or(0, |v| v.version);
         if current != base {
             return Err(ServerError::Stale { current });
@@ -88,7 +93,8 @@ impl Rules {
             return Err(ServerError::Stale { current: version });
         }
         let before_rules = before.map(|b| b.rules);
-        audit::record(&mut tx, actor, now, Change::put("routing_rules", version, before_rules.as_ref(), &rules)).await?;
+        audit::record(&mut tx, actor, now, Change::put("routing_rules", version, before_rules.as_ref(), &rules))
+            .await?;
         tx.commit().await?;
         Ok(version)
     }
