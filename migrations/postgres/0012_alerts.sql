@@ -28,7 +28,9 @@ CREATE INDEX inbound_events_received ON inbound_events (integration_id, received
 -- Each alert an event carries (an Alertmanager group carries several), as every source becomes
 -- one. `routed_at` is empty until routing has taken it.
 CREATE TABLE alerts (
-    id TEXT PRIMARY KEY,
+    -- Arrival order (routing goes by it; ids are random).
+    seq BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     event_id TEXT NOT NULL REFERENCES inbound_events (id),
     integration_id TEXT NOT NULL REFERENCES integrations (id),
     fingerprint TEXT NOT NULL,
@@ -49,7 +51,7 @@ CREATE TABLE alerts (
 );
 CREATE INDEX alerts_fingerprint ON alerts (integration_id, fingerprint, received_at);
 CREATE INDEX alerts_received ON alerts (received_at);
-CREATE INDEX alerts_unrouted ON alerts (routed_at, received_at);
+CREATE INDEX alerts_unrouted ON alerts (routed_at, seq);
 
 -- Bodies refused as malformed (answered 400): kept for a manager to read.
 CREATE TABLE quarantine (

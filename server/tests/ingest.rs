@@ -57,7 +57,7 @@ async fn counts(c: &TestConsole) -> (i64, i64, i64) {
 
 /// (fingerprint, status, severity) of every alert stored, oldest first.
 async fn alerts(c: &TestConsole) -> Vec<(String, String, String)> {
-    sqlx::query_as("SELECT fingerprint, status, severity FROM alerts ORDER BY received_at, fingerprint")
+    sqlx::query_as("SELECT fingerprint, status, severity FROM alerts ORDER BY seq")
         .fetch_all(&c.db.pool)
         .await
         .unwrap()

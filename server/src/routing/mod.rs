@@ -116,7 +116,7 @@ impl Router {
             "SELECT a.id, a.integration_id, a.fingerprint, a.status, a.title, a.summary, a.severity, a.labels_json, \
              a.links_json, a.occurred_at, e.body, i.name, i.kind \
              FROM alerts a JOIN inbound_events e ON e.id = a.event_id JOIN integrations i ON i.id = a.integration_id \
-             WHERE a.routed_at IS NULL ORDER BY a.received_at, a.id LIMIT 1",
+             WHERE a.routed_at IS NULL ORDER BY a.seq LIMIT 1",
         )
         .fetch_optional(&self.db.pool)
         .await?;

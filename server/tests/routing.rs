@@ -1,0 +1,229 @@
+//! Alerts routed by the rules, on SQLite and PostgreSQL, through HTTP and the demo's response
+//! plans: the seed's rules (critical → sev1 with Slack, high → sev2, the rest → sev3), a repeat
+//! joining its open incident, a recovery that only notifies, one that resolves, suppression, and
+//! one incident however many routers race over the same alarm.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::domain::alert::IntegrationKind;
+use app::domain::incident::NotificationTarget;
+use app::domain::routing::{Firing, Rule};
+use axum::body::Body;
+use common::{Reply, TestConsole};
+use http::{Request, StatusCode, header};
+use server::audit::Actor;
+use server::error::ServerError;
+use server::ingest::store::Integrations;
+use server::routing::rules::Rules;
+
+const SLACK: &str = "http://127.0.0.1:9/slack/T0/B0/x";
+
+fn rule(name: &str, condition: &str, firing: Firing) -> Rule {
+    Rule { name: name.into(), condition: condition.into(), firing, impact: None, notify: vec![], resolve_on_recovery: false }
+}
+
+fn incident(plan: &str) -> Firing {
+    Firing::Incident { response_plan: plan.into() }
+}
+
+/// The seed's routing: by the `level` an input transformer adds.
+fn seed_rules() -> Vec<Rule> {
+    let slack = vec![NotificationTarget::Slack { url: SLACK.into() }];
+    vec![
+        Rule { notify: slack, ..rule("critical", "alert.severity == 'critical'", incident("sev1-critical")) },
+        rule("high", "alert.severity == 'high'", incident("sev2-high")),
+        rule("staging", "alert.labels.env == 'staging'", Firing::Suppress),
+        rule("everything else", "", incident("sev3-low")),
+    ]
+}
+
+async fn integration(c: &TestConsole, name: &str, kind: IntegrationKind) -> (String, String) {
+    let created = Integrations { db: c.db.clone() }.create(Actor::System("test"), name, kind, 1).await.unwrap();
+    (created.id, created.secret)
+}
+
+async fn post(c: &TestConsole, door: &(String, String), body: &str) -> Reply {
+    let req = Request::post(format!("/ingest/{}", door.0))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {}", door.1))
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    r
+}
+
+/// Waits until the console's router has taken every stored alert.
+async fn routed(c: &TestConsole) {
+    for _ in 0..200 {
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE routed_at IS NULL")
+            .fetch_one(&c.db.pool)
+            .await
+            .unwrap();
+        if left == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("alerts still unrouted after 10 s");
+}
+
+/// (title, status, rule, outcome, incident's plan and status) of every alert, oldest first.
+async fn outcomes(c: &TestConsole) -> Vec<String> {
+    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT a.title, a.status, a.rule, a.outcome, i.response_plan, i.status FROM alerts a \
+         LEFT JOIN incidents i ON i.id = a.incident_id ORDER BY a.seq",
+    )
+    .fetch_all(&c.db.pool)
+    .await
+    .unwrap();
+    rows.into_iter()
+        .map(|(title, status, rule, outcome, plan, state)| {
+            let incident = plan.map(|p| format!(" → {p} ({})", state.unwrap_or_default())).unwrap_or_default();
+            format!("{title} {status}: {} by {}{incident}", outcome.unwrap_or_default(), rule.unwrap_or_default())
+        })
+        .collect()
+}
+
+async fn count(c: &TestConsole, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&c.db.pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn the_seeds_rules_route_by_level_and_recovery_only_notifies() {
+    let c = TestConsole::with_admin().await;
+    let rules = Rules { db: c.db.clone() };
+    assert_eq!(rules.save(Actor::System("test"), 0, seed_rules(), 1).await.unwrap(), 1);
+    let eb = integration(&c, "cloudwatch", IntegrationKind::EventBridge).await;
+    let am = integration(&c, "prometheus", IntegrationKind::Alertmanager).await;
+
+    post(&c, &eb, r#"{"level":"critical","alarm":"ApiErrors","state":"ALARM","reason":"5xx > 5%"}"#).await;
+    routed(&c).await;
+    post(&c, &eb, r#"{"level":"critical","alarm":"ApiErrors","state":"ALARM","reason":"5xx > 9%"}"#).await;
+    post(&c, &eb, r#"{"level":"critical","alarm":"ApiErrors","state":"OK"}"#).await;
+    let raw = r#"{"version":"0","id":"ev-1","detail-type":"CloudWatch Alarm State Change","source":"aws.cloudwatch",
+      "time":"2026-11-30T01:00:00Z","region":"ap-northeast-1","resources":["arn:aws:cloudwatch:ap-northeast-1:1:alarm:QueueDepth"],
+      "detail":{"alarmName":"QueueDepth","state":{"value":"ALARM","reason":"Threshold Crossed"}}}"#;
+    post(&c, &eb, raw).await;
+    let group = r#"{"version":"4","alerts":[
+      {"status":"firing","labels":{"alertname":"ProbeFailure","severity":"high"},"startsAt":"2026-11-30T01:00:00Z","fingerprint":"p1"},
+      {"status":"firing","labels":{"alertname":"CanaryDown","env":"staging"},"startsAt":"2026-11-30T01:00:00Z","fingerprint":"p2"}]}"#;
+    post(&c, &am, group).await;
+    routed(&c).await;
+
+    assert_eq!(
+        outcomes(&c).await,
+        [
+            "ApiErrors firing: incident opened by critical → sev1-critical (open)",
+            "ApiErrors firing: fired again by critical → sev1-critical (open)",
+            "ApiErrors resolved: recovery notified by critical → sev1-critical (open)",
+            "QueueDepth firing: incident opened by everything else → sev3-low (open)",
+            "ProbeFailure firing: incident opened by high → sev2-high (open)",
+            "CanaryDown firing: suppressed by staging",
+        ]
+    );
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM incidents").await, 3, "one incident per alert, repeats joined");
+    let slack: Vec<String> =
+        sqlx::query_scalar("SELECT subject FROM deliveries WHERE channel_kind = 'slack' AND address = $1 ORDER BY id")
+            .bind(SLACK)
+            .fetch_all(&c.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(slack, ["[FIRING] ApiErrors", "[RESOLVED] ApiErrors"], "firing and recovery told to Slack once each");
+    let paged = count(
+        &c,
+        "SELECT COUNT(*) FROM engagements e JOIN incidents i ON i.id = e.incident_id WHERE i.title = 'ApiErrors'",
+    )
+    .await;
+    assert!(paged >= 1, "the sev1 plan's engagements page people");
+    let trace: String = sqlx::query_scalar("SELECT trace_json FROM alerts WHERE title = 'CanaryDown'")
+        .fetch_one(&c.db.pool)
+        .await
+        .unwrap();
+    assert!(trace.contains("\"rule\":\"high\",\"result\":\"no match\"") && trace.ends_with("\"matched\"}]"), "{trace}");
+}
+
+#[tokio::test]
+async fn a_rule_can_resolve_the_incident_when_the_alert_recovers() {
+    let c = TestConsole::with_admin().await;
+    let auto = Rule { resolve_on_recovery: true, ..rule("batch", "alert.integration == 'scripts'", incident("sev3-low")) };
+    let rules = vec![auto, rule("rest", "", Firing::Notify)];
+    Rules { db: c.db.clone() }.save(Actor::System("test"), 0, rules, 1).await.unwrap();
+    let hook = integration(&c, "scripts", IntegrationKind::Webhook).await;
+    post(&c, &hook, r#"{"title":"Nightly batch failed","fingerprint":"batch"}"#).await;
+    routed(&c).await;
+    post(&c, &hook, r#"{"title":"Nightly batch failed","fingerprint":"batch","status":"resolved"}"#).await;
+    routed(&c).await;
+    post(&c, &hook, r#"{"title":"Nightly batch failed","fingerprint":"batch","attempt":2}"#).await;
+    routed(&c).await;
+    assert_eq!(
+        outcomes(&c).await,
+        [
+            "Nightly batch failed firing: incident opened by batch → sev3-low (resolved)",
+            "Nightly batch failed resolved: incident resolved by batch → sev3-low (resolved)",
+            "Nightly batch failed firing: incident opened by batch → sev3-low (open)",
+        ],
+        "after a resolve, the next firing opens a new incident"
+    );
+    let running = count(
+        &c,
+        "SELECT COUNT(*) FROM engagements e JOIN incidents i ON i.id = e.incident_id \
+         WHERE i.status = 'resolved' AND e.stopped_at IS NULL",
+    )
+    .await;
+    assert_eq!(running, 0, "the resolved incident's engagements are stopped");
+}
+
+#[tokio::test]
+async fn racing_routers_open_one_incident_for_one_alarm() {
+    let c = TestConsole::with_admin().await;
+    Rules { db: c.db.clone() }.save(Actor::System("test"), 0, seed_rules(), 1).await.unwrap();
+    let eb = integration(&c, "cloudwatch", IntegrationKind::EventBridge).await;
+    for i in 0..20 {
+        post(&c, &eb, &format!(r#"{{"level":"high","alarm":"DiskFull","state":"ALARM","n":{i}}}"#)).await;
+    }
+    let clock: Arc<dyn app::ports::Clock> = Arc::new(server::clock::SystemClock);
+    let engine = server::engine::Engine::new(c.db.clone(), clock.clone());
+    let mut racers = Vec::new();
+    for _ in 0..3 {
+        let router = server::routing::Router {
+            db: c.db.clone(),
+            backend: Arc::new(server::backend::LocalBackend { engine: engine.clone() }),
+            clock: clock.clone(),
+            wake: Arc::default(),
+        };
+        racers.push(tokio::spawn(async move { while router.route_next().await.unwrap() {} }));
+    }
+    for r in racers {
+        r.await.unwrap();
+    }
+    routed(&c).await;
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM incidents").await, 1);
+    let opened = count(&c, "SELECT COUNT(*) FROM alerts WHERE outcome = 'incident opened'").await;
+    let joined = count(&c, "SELECT COUNT(*) FROM alerts WHERE outcome = 'fired again'").await;
+    assert_eq!((opened, joined), (1, 19));
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM alert_incidents").await, 1);
+}
+
+#[tokio::test]
+async fn rules_are_versioned_and_a_stale_save_is_refused() {
+    let c = TestConsole::with_admin().await;
+    let rules = Rules { db: c.db.clone() };
+    let v1 = rules.save(Actor::System("a"), 0, seed_rules(), 1).await.unwrap();
+    let mut edited = seed_rules();
+    edited[0].impact = Some(1);
+    let v2 = rules.save(Actor::System("a"), v1, edited.clone(), 2).await.unwrap();
+    let stale = rules.save(Actor::System("b"), v1, seed_rules(), 3).await.unwrap_err();
+    assert!(matches!(stale, ServerError::Stale { current: 2 }), "{stale:?}");
+    assert_eq!(rules.current().await.unwrap().rules, edited, "the stale save changed nothing");
+    let mut bad = seed_rules();
+    bad[1].condition = "alert.severity ==".into();
+    let e = rules.save(Actor::System("a"), v2, bad, 4).await.unwrap_err();
+    assert!(matches!(&e, ServerError::Invalid(f) if f[0].field == "rules.1.condition"), "{e:?}");
+    let v3 = rules.restore(Actor::System("a"), v1, v2, 5).await.unwrap();
+    assert_eq!((v3, rules.current().await.unwrap().rules), (3, seed_rules()));
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM audit_log WHERE entity = 'routing_rules'").await, 3);
+}
