@@ -3,9 +3,11 @@
 
 use chrono::{TimeZone, Utc, Weekday};
 
+use app::domain::alert::IntegrationKind;
 use app::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, Plan, Stage, Target};
 use app::domain::incident::{IncidentTemplate, ResponsePlan};
 use app::domain::rotation::{HandOff, HandOffTime, Rotation};
+use app::domain::routing::{Firing, Rule};
 use app::i18n::Locale;
 
 use crate::audit::Actor;
@@ -82,6 +84,31 @@ async fn seed(engine: &Engine) -> Result<(), ServerError> {
     ] {
         engine.put_response_plan(DEMO, response_plan(name, display, impact, engage)).await?;
     }
+    seed_routing(engine).await
+}
+
+/// The seed team's routing: an EventBridge integration (its secret is not kept: a manager
+/// issues one with `integration rotate-secret`), and rules by the `level` their input
+/// transformer adds: critical → sev1, high → sev2, anything else → sev3; a recovery only
+/// notifies (the rules' Slack targets, none in the demo).
+async fn seed_routing(engine: &Engine) -> Result<(), ServerError> {
+    let now = engine.now().timestamp();
+    let integrations = crate::ingest::store::Integrations { db: engine.database().clone() };
+    integrations.create(DEMO, "CloudWatch via EventBridge (demo)", IntegrationKind::EventBridge, now).await?;
+    let rule = |name: &str, condition: &str, plan: &str| Rule {
+        name: name.into(),
+        condition: condition.into(),
+        firing: Firing::Incident { response_plan: plan.into() },
+        impact: None,
+        notify: vec![],
+        resolve_on_recovery: false,
+    };
+    let rules = vec![
+        rule("Critical", "alert.severity == 'critical'", "sev1-critical"),
+        rule("High", "alert.severity == 'high'", "sev2-high"),
+        rule("Everything else", "", "sev3-low"),
+    ];
+    crate::routing::rules::Rules { db: engine.database().clone() }.save(DEMO, 0, rules, now).await?;
     Ok(())
 }
 

@@ -57,10 +57,7 @@ async fn counts(c: &TestConsole) -> (i64, i64, i64) {
 
 /// (fingerprint, status, severity) of every alert stored, oldest first.
 async fn alerts(c: &TestConsole) -> Vec<(String, String, String)> {
-    sqlx::query_as("SELECT fingerprint, status, severity FROM alerts ORDER BY seq")
-        .fetch_all(&c.db.pool)
-        .await
-        .unwrap()
+    sqlx::query_as("SELECT fingerprint, status, severity FROM alerts ORDER BY seq").fetch_all(&c.db.pool).await.unwrap()
 }
 
 #[tokio::test]
@@ -180,10 +177,12 @@ async fn a_rotated_secret_keeps_the_previous_one_until_the_next_rotation() {
     for secret in [&second, &third] {
         assert_eq!(post(&c, &id, Some(&basic(secret)), r#"{"title":"d"}"#, None).await.status, StatusCode::ACCEPTED);
     }
-    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE entity = 'integration'")
-        .fetch_one(&c.db.pool)
-        .await
-        .unwrap();
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE entity = 'integration' AND entity_id = $1")
+            .bind(&id)
+            .fetch_one(&c.db.pool)
+            .await
+            .unwrap();
     assert_eq!(audited, 3, "created and rotated twice");
 }
 

@@ -707,3 +707,95 @@ async fn incidents_behave_the_same_in_both_modes() {
 async fn bad_input_is_refused_the_same_in_both_modes() {
     assert_eq!(bad_input(Mode::Local).await, bad_input(Mode::Aws).await);
 }
+
+/// Alerts routed through each backend: a critical alarm opens an incident from a response plan
+/// (its escalation plan engaged), fires again into it, recovers and resolves it (engagements
+/// stopped), then fires again into a new incident; anything else only notifies. The console's
+/// own database (local: the engine's; AWS: the console's) holds the alerts and rules.
+async fn routing(mode: Mode) -> Vec<String> {
+    use app::domain::alert::{Alert, AlertStatus, IntegrationKind};
+    use app::domain::routing::{Firing, Rule};
+    use server::ingest::store::Integrations;
+    use server::routing::rules::Rules;
+    let w = world(mode).await;
+    w.team().await;
+    let me = manager();
+    let form = app::domain::response_plan_form::ResponsePlanForm {
+        name: "sev1".into(),
+        display_name: "Severity 1".into(),
+        title: "Critical alarm".into(),
+        impact: "1".into(),
+        summary: String::new(),
+        dedupe_string: String::new(),
+        slack: String::new(),
+        webhooks: String::new(),
+    };
+    let picks = [app::domain::response_plan_form::Pick { alias: "main".into(), on: Some("on".into()) }];
+    w.backend.create_response_plan(&me, form.parse(&picks).unwrap()).await.unwrap();
+    let db = match mode {
+        Mode::Local => w.api.db.clone(),
+        Mode::Aws => w.api.console_db.clone(),
+    };
+    let critical = Rule {
+        name: "critical".into(),
+        condition: "alert.severity == 'critical'".into(),
+        firing: Firing::Incident { response_plan: "sev1".into() },
+        impact: None,
+        notify: vec![],
+        resolve_on_recovery: true,
+    };
+    let rest = Rule { name: "rest".into(), condition: String::new(), firing: Firing::Notify, ..critical.clone() };
+    Rules { db: db.clone() }.save(server::audit::Actor::System("test"), 0, vec![critical, rest], 1).await.unwrap();
+    let store = Integrations { db: db.clone() };
+    let door = store.create(server::audit::Actor::System("test"), "cw", IntegrationKind::EventBridge, 1).await.unwrap();
+    let router = server::routing::Router {
+        db: db.clone(),
+        backend: w.backend.clone(),
+        clock: w.api.clock.clone(),
+        wake: Arc::default(),
+    };
+    let mut seen = Vec::new();
+    let steps = [
+        ("ApiErrors", "critical", AlertStatus::Firing),
+        ("ApiErrors", "critical", AlertStatus::Firing),
+        ("DiskLow", "low", AlertStatus::Firing),
+        ("ApiErrors", "critical", AlertStatus::Resolved),
+        ("ApiErrors", "critical", AlertStatus::Firing),
+    ];
+    for (n, (title, severity, status)) in steps.into_iter().enumerate() {
+        let alert = Alert {
+            fingerprint: title.into(),
+            status,
+            title: title.into(),
+            summary: String::new(),
+            severity: severity.into(),
+            labels: std::collections::BTreeMap::default(),
+            links: vec![],
+            occurred_at: 1,
+        };
+        store.accept(&door.id, &format!("k{n}"), "{}", &[alert], 1).await.unwrap();
+        while router.route_next().await.unwrap() {}
+        let (outcome, rule): (Option<String>, Option<String>) =
+            sqlx::query_as("SELECT outcome, rule FROM alerts ORDER BY seq DESC LIMIT 1")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+        seen.push(format!("{title} {status}: {} by {}", outcome.unwrap_or_default(), rule.unwrap_or_default()));
+    }
+    let mut incidents = Vec::new();
+    for i in w.backend.incidents(None, 10).await.unwrap() {
+        let detail = w.backend.incident(&i.id).await.unwrap();
+        let running = detail.engagements.iter().filter(|e| e.stopped_at.is_none()).count();
+        incidents.push(format!("{} {} engagements {} running {running}", i.title, i.status, detail.engagements.len()));
+    }
+    incidents.sort();
+    seen.extend(incidents);
+    seen
+}
+
+#[tokio::test]
+async fn routing_behaves_the_same_in_both_modes() {
+    let local = routing(Mode::Local).await;
+    assert!(local.iter().any(|l| l == "ApiErrors firing: fired again by critical"), "{local:?}");
+    assert_eq!(local, routing(Mode::Aws).await);
+}

@@ -22,7 +22,14 @@ use server::routing::rules::Rules;
 const SLACK: &str = "http://127.0.0.1:9/slack/T0/B0/x";
 
 fn rule(name: &str, condition: &str, firing: Firing) -> Rule {
-    Rule { name: name.into(), condition: condition.into(), firing, impact: None, notify: vec![], resolve_on_recovery: false }
+    Rule {
+        name: name.into(),
+        condition: condition.into(),
+        firing,
+        impact: None,
+        notify: vec![],
+        resolve_on_recovery: false,
+    }
 }
 
 fn incident(plan: &str) -> Firing {
@@ -38,6 +45,13 @@ fn seed_rules() -> Vec<Rule> {
         rule("staging", "alert.labels.env == 'staging'", Firing::Suppress),
         rule("everything else", "", incident("sev3-low")),
     ]
+}
+
+/// Replaces the demo's rules with `rules`.
+async fn use_rules(c: &TestConsole, rules: Vec<Rule>) -> u32 {
+    let store = Rules { db: c.db.clone() };
+    let base = store.current().await.unwrap().version;
+    store.save(Actor::System("test"), base, rules, 1).await.unwrap()
 }
 
 async fn integration(c: &TestConsole, name: &str, kind: IntegrationKind) -> (String, String) {
@@ -73,7 +87,8 @@ async fn routed(c: &TestConsole) {
 
 /// (title, status, rule, outcome, incident's plan and status) of every alert, oldest first.
 async fn outcomes(c: &TestConsole) -> Vec<String> {
-    let rows: Vec<(String, String, Option<String>, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT a.title, a.status, a.rule, a.outcome, i.response_plan, i.status FROM alerts a \
          LEFT JOIN incidents i ON i.id = a.incident_id ORDER BY a.seq",
     )
@@ -95,8 +110,7 @@ async fn count(c: &TestConsole, sql: &str) -> i64 {
 #[tokio::test]
 async fn the_seeds_rules_route_by_level_and_recovery_only_notifies() {
     let c = TestConsole::with_admin().await;
-    let rules = Rules { db: c.db.clone() };
-    assert_eq!(rules.save(Actor::System("test"), 0, seed_rules(), 1).await.unwrap(), 1);
+    use_rules(&c, seed_rules()).await;
     let eb = integration(&c, "cloudwatch", IntegrationKind::EventBridge).await;
     let am = integration(&c, "prometheus", IntegrationKind::Alertmanager).await;
 
@@ -149,9 +163,10 @@ async fn the_seeds_rules_route_by_level_and_recovery_only_notifies() {
 #[tokio::test]
 async fn a_rule_can_resolve_the_incident_when_the_alert_recovers() {
     let c = TestConsole::with_admin().await;
-    let auto = Rule { resolve_on_recovery: true, ..rule("batch", "alert.integration == 'scripts'", incident("sev3-low")) };
+    let auto =
+        Rule { resolve_on_recovery: true, ..rule("batch", "alert.integration == 'scripts'", incident("sev3-low")) };
     let rules = vec![auto, rule("rest", "", Firing::Notify)];
-    Rules { db: c.db.clone() }.save(Actor::System("test"), 0, rules, 1).await.unwrap();
+    use_rules(&c, rules).await;
     let hook = integration(&c, "scripts", IntegrationKind::Webhook).await;
     post(&c, &hook, r#"{"title":"Nightly batch failed","fingerprint":"batch"}"#).await;
     routed(&c).await;
@@ -180,7 +195,7 @@ async fn a_rule_can_resolve_the_incident_when_the_alert_recovers() {
 #[tokio::test]
 async fn racing_routers_open_one_incident_for_one_alarm() {
     let c = TestConsole::with_admin().await;
-    Rules { db: c.db.clone() }.save(Actor::System("test"), 0, seed_rules(), 1).await.unwrap();
+    use_rules(&c, seed_rules()).await;
     let eb = integration(&c, "cloudwatch", IntegrationKind::EventBridge).await;
     for i in 0..20 {
         post(&c, &eb, &format!(r#"{{"level":"high","alarm":"DiskFull","state":"ALARM","n":{i}}}"#)).await;
@@ -212,18 +227,20 @@ async fn racing_routers_open_one_incident_for_one_alarm() {
 async fn rules_are_versioned_and_a_stale_save_is_refused() {
     let c = TestConsole::with_admin().await;
     let rules = Rules { db: c.db.clone() };
-    let v1 = rules.save(Actor::System("a"), 0, seed_rules(), 1).await.unwrap();
+    let demo = rules.current().await.unwrap();
+    assert_eq!((demo.version, demo.rules.len()), (1, 3), "the demo's rules");
+    let v1 = rules.save(Actor::System("a"), 1, seed_rules(), 1).await.unwrap();
     let mut edited = seed_rules();
     edited[0].impact = Some(1);
     let v2 = rules.save(Actor::System("a"), v1, edited.clone(), 2).await.unwrap();
     let stale = rules.save(Actor::System("b"), v1, seed_rules(), 3).await.unwrap_err();
-    assert!(matches!(stale, ServerError::Stale { current: 2 }), "{stale:?}");
+    assert!(matches!(stale, ServerError::Stale { current: 3 }), "{stale:?}");
     assert_eq!(rules.current().await.unwrap().rules, edited, "the stale save changed nothing");
     let mut bad = seed_rules();
     bad[1].condition = "alert.severity ==".into();
     let e = rules.save(Actor::System("a"), v2, bad, 4).await.unwrap_err();
     assert!(matches!(&e, ServerError::Invalid(f) if f[0].field == "rules.1.condition"), "{e:?}");
     let v3 = rules.restore(Actor::System("a"), v1, v2, 5).await.unwrap();
-    assert_eq!((v3, rules.current().await.unwrap().rules), (3, seed_rules()));
-    assert_eq!(count(&c, "SELECT COUNT(*) FROM audit_log WHERE entity = 'routing_rules'").await, 3);
+    assert_eq!((v3, rules.current().await.unwrap().rules), (4, seed_rules()));
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM audit_log WHERE entity = 'routing_rules'").await, 4);
 }
