@@ -602,6 +602,7 @@ messages! {
     NewRotation => "New rotation", "新しいローテーション";
     ErrIntegrationName => "Give the integration a name (at most 100 characters).", "インテグレーション名を100文字以内で入力してください。";
     ErrIntegrationNameTaken => "An integration with this name already exists.", "この名前のインテグレーションはすでにあります。";
+    ErrSnsTopics => "Give the SNS topic ARNs to accept (arn:aws:sns:region:account:name), at least one.", "受け付けるSNSトピックのARN(arn:aws:sns:リージョン:アカウント:名前)を1つ以上指定してください。";
     ErrRuleName => "Give the rule a name (at most 100 characters).", "ルール名を100文字以内で入力してください。";
     ErrRuleNameTaken => "Another rule has this name.", "同じ名前のルールがあります。";
     ErrRuleCount => "Keep 1 to 100 rules.", "ルールは1〜100件にしてください。";

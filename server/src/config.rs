@@ -225,9 +225,12 @@ pub enum IntegrationCommand {
     Add {
         #[arg(long)]
         name: String,
-        /// What sends to it: eventbridge, alertmanager (also Grafana) or webhook (any JSON).
+        /// What sends to it: eventbridge, sns, alertmanager (also Grafana) or webhook (any JSON).
         #[arg(long)]
         kind: String,
+        /// SNS: a topic ARN whose messages are accepted (repeat for several).
+        #[arg(long)]
+        topic: Vec<String>,
     },
     /// Lists the integrations with their URLs and what they received.
     List,

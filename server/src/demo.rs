@@ -94,7 +94,7 @@ async fn seed(engine: &Engine) -> Result<(), ServerError> {
 async fn seed_routing(engine: &Engine) -> Result<(), ServerError> {
     let now = engine.now().timestamp();
     let integrations = crate::ingest::store::Integrations { db: engine.database().clone() };
-    integrations.create(DEMO, "CloudWatch via EventBridge (demo)", IntegrationKind::EventBridge, now).await?;
+    integrations.create(DEMO, "CloudWatch via EventBridge (demo)", IntegrationKind::EventBridge, &[], now).await?;
     let rule = |name: &str, condition: &str, plan: &str| Rule {
         name: name.into(),
         condition: condition.into(),

@@ -137,7 +137,8 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     let router = routing::Router { db: db.clone(), backend: backend.clone(), clock: clock.clone(), wake: wake.clone() };
     router.spawn();
     let integrations = ingest::store::Integrations { db: db.clone() };
-    let ingest = ingest::routes(ingest::IngestState { integrations, clock: clock.clone(), wake });
+    let sns: Arc<dyn ingest::sns::Fetcher> = Arc::new(ingest::sns::Https::new());
+    let ingest = ingest::routes(ingest::IngestState { integrations, clock: clock.clone(), wake, sns });
     let services = Services {
         accounts: accounts.clone(),
         swaps: Arc::new(swaps::SqlSwaps { db: db.clone(), backend: backend.clone(), clock: clock.clone() }),

@@ -747,7 +747,8 @@ async fn routing(mode: Mode) -> Vec<String> {
     let rest = Rule { name: "rest".into(), condition: String::new(), firing: Firing::Notify, ..critical.clone() };
     Rules { db: db.clone() }.save(server::audit::Actor::System("test"), 0, vec![critical, rest], 1).await.unwrap();
     let store = Integrations { db: db.clone() };
-    let door = store.create(server::audit::Actor::System("test"), "cw", IntegrationKind::EventBridge, 1).await.unwrap();
+    let door =
+        store.create(server::audit::Actor::System("test"), "cw", IntegrationKind::EventBridge, &[], 1).await.unwrap();
     let router = server::routing::Router {
         db: db.clone(),
         backend: w.backend.clone(),

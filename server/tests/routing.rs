@@ -55,7 +55,7 @@ async fn use_rules(c: &TestConsole, rules: Vec<Rule>) -> u32 {
 }
 
 async fn integration(c: &TestConsole, name: &str, kind: IntegrationKind) -> (String, String) {
-    let created = Integrations { db: c.db.clone() }.create(Actor::System("test"), name, kind, 1).await.unwrap();
+    let created = Integrations { db: c.db.clone() }.create(Actor::System("test"), name, kind, &[], 1).await.unwrap();
     (created.id, created.secret)
 }
 
@@ -190,6 +190,26 @@ async fn a_rule_can_resolve_the_incident_when_the_alert_recovers() {
     )
     .await;
     assert_eq!(running, 0, "the resolved incident's engagements are stopped");
+}
+
+#[tokio::test]
+async fn a_rule_naming_a_missing_plan_fails_that_alert_and_routing_goes_on() {
+    let c = TestConsole::with_admin().await;
+    use_rules(
+        &c,
+        vec![
+            rule("gone", "alert.severity == 'critical'", incident("no-such-plan")),
+            rule("rest", "", incident("sev3-low")),
+        ],
+    )
+    .await;
+    let hook = integration(&c, "scripts", IntegrationKind::Webhook).await;
+    post(&c, &hook, r#"{"title":"A","severity":"critical"}"#).await;
+    post(&c, &hook, r#"{"title":"B","severity":"low"}"#).await;
+    routed(&c).await;
+    let got = outcomes(&c).await;
+    assert!(got[0].starts_with("A firing: failed: ") && got[0].ends_with("by gone"), "{got:?}");
+    assert_eq!(got[1], "B firing: incident opened by rest → sev3-low (open)");
 }
 
 #[tokio::test]

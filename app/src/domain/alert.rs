@@ -12,6 +12,9 @@ crate::named_enum! {
         /// EventBridge API destinations: raw events (CloudWatch alarm state changes, any other
         /// event) and whatever JSON an input transformer makes of them.
         EventBridge = "eventbridge",
+        /// Amazon SNS over an HTTPS subscription: CloudWatch alarm notifications and any
+        /// message; signatures checked, topics allow-listed.
+        Sns = "sns",
         /// Prometheus Alertmanager and Grafana alerting webhooks (a group of alerts).
         Alertmanager = "alertmanager",
         /// Any JSON object, read by well-known field names.
@@ -60,4 +63,6 @@ pub struct IntegrationView {
     pub events: i64,
     pub last_event_at: Option<i64>,
     pub quarantined: i64,
+    /// SNS: the topics whose messages are accepted.
+    pub topics: Vec<String>,
 }

@@ -30,12 +30,12 @@ pub async fn run(config: &Config, command: &IntegrationCommand) -> Result<String
         other => other.to_string(),
     };
     match command {
-        IntegrationCommand::Add { name, kind } => {
+        IntegrationCommand::Add { name, kind, topic } => {
             let kind = IntegrationKind::parse(kind.trim()).ok_or_else(|| {
                 let kinds: Vec<&str> = IntegrationKind::ALL.iter().map(|k| k.as_str()).collect();
                 format!("--kind: '{kind}' is not one of {}", kinds.join(", "))
             })?;
-            let created = integrations.create(Actor::System("cli"), name, kind, now).await.map_err(failed)?;
+            let created = integrations.create(Actor::System("cli"), name, kind, topic, now).await.map_err(failed)?;
             Ok(format!("url: {}\nsecret: {}\n", url(&created.id), created.secret))
         }
         IntegrationCommand::List => {

@@ -1,7 +1,8 @@
 //! `POST /ingest/<integration id>`: alerts in. The door authenticates (`Authorization: Bearer
 //! <secret>`, or the secret as the password of HTTP Basic auth, which is what SNS and
 //! EventBridge connections can carry), checks the size (256 KB) and the shape, stores the raw
-//! event with its dedup key and its alerts in one transaction, and only then answers 2xx:
+//! event with its dedup key and its alerts in one transaction, and only then answers 2xx (SNS
+//! messages are checked first: topic, certificate URL, signature; see [`sns`]):
 //! routing reads the stored alerts. Answers: 202 accepted (also for a redelivery, which adds
 //! nothing), 401 wrong or missing secret, 413 too large, 400 unreadable (with a one-line reason;
 //! the body is quarantined), 503 with `Retry-After` when the database is unavailable (senders
@@ -9,6 +10,7 @@
 
 pub mod cli;
 pub mod normalize;
+pub mod sns;
 pub mod store;
 
 use std::sync::Arc;
@@ -22,6 +24,7 @@ use axum::routing::post;
 use base64::Engine as _;
 use serde_json::json;
 
+use app::domain::alert::IntegrationKind;
 use app::ports::Clock;
 
 use crate::error::ServerError;
@@ -36,6 +39,8 @@ pub struct IngestState {
     pub clock: Arc<dyn Clock>,
     /// Tells this replica's router that alerts are waiting.
     pub wake: Arc<tokio::sync::Notify>,
+    /// Fetches SNS certificates and subscription confirmations.
+    pub sns: Arc<dyn sns::Fetcher>,
 }
 
 pub fn routes(state: IngestState) -> Router {
@@ -87,15 +92,25 @@ async fn ingest(State(st): State<IngestState>, Path(id): Path<String>, headers: 
         return error(StatusCode::PAYLOAD_TOO_LARGE, "the body is larger than 256 KB");
     };
     let now = st.clock.now().timestamp();
+    if door.kind == IntegrationKind::Sns {
+        match sns::check(&st.sns, &door.topics, &bytes).await {
+            Ok(sns::Checked::Notification) => {}
+            Ok(sns::Checked::Handled(what)) => return answer(StatusCode::OK, json!({ "result": what })),
+            Err(sns::Refused::Malformed(reason)) => return quarantined(&st, &id, &reason, &bytes, now).await,
+            Err(sns::Refused::Forbidden(reason)) => {
+                tracing::warn!(integration = %id, %reason, "SNS message refused");
+                return error(StatusCode::FORBIDDEN, &reason);
+            }
+            Err(sns::Refused::Unavailable(reason)) => {
+                tracing::warn!(integration = %id, %reason, "SNS certificate or confirmation not fetched");
+                return error(StatusCode::SERVICE_UNAVAILABLE, "cannot reach SNS now; retry");
+            }
+        }
+    }
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let inbound = match normalize::read(door.kind, &bytes, key, now) {
         Ok(inbound) => inbound,
-        Err(reason) => {
-            return match st.integrations.quarantine(&id, &reason.0, &bytes, now).await {
-                Ok(()) => error(StatusCode::BAD_REQUEST, &reason.0),
-                Err(e) => unavailable(&e),
-            };
-        }
+        Err(reason) => return quarantined(&st, &id, &reason.0, &bytes, now).await,
     };
     // Read as JSON above, so it is UTF-8.
     let text = String::from_utf8_lossy(&bytes);
@@ -106,6 +121,14 @@ async fn ingest(State(st): State<IngestState>, Path(id): Path<String>, headers: 
             }
             answer(StatusCode::ACCEPTED, json!({ "event_id": a.event_id, "duplicate": !a.new, "alerts": a.alerts }))
         }
+        Err(e) => unavailable(&e),
+    }
+}
+
+/// Keeps an unreadable body for a manager to read, and says why it was refused.
+async fn quarantined(st: &IngestState, id: &str, reason: &str, body: &[u8], now: i64) -> Response {
+    match st.integrations.quarantine(id, reason, body, now).await {
+        Ok(()) => error(StatusCode::BAD_REQUEST, reason),
         Err(e) => unavailable(&e),
     }
 }

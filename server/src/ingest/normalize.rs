@@ -39,6 +39,7 @@ pub fn read(kind: IntegrationKind, body: &[u8], idempotency_key: Option<&str>, n
         IntegrationKind::EventBridge => eventbridge(&object, body, now),
         IntegrationKind::Alertmanager => alertmanager(&object, now)?,
         IntegrationKind::Webhook => (body_key(body), vec![generic(&object, now)]),
+        IntegrationKind::Sns => sns(&object, now)?,
     };
     let dedup_key = match idempotency_key.map(str::trim).filter(|k| !k.is_empty()) {
         Some(k) => format!("key:{}", clip(k, 200)),
@@ -180,6 +181,64 @@ fn cloudwatch(event: &Map<String, Value>, detail: &Map<String, Value>, now: i64)
     }
 }
 
+/// An SNS notification (its signature already checked): keyed on its `MessageId`; the message a
+/// CloudWatch alarm (a JSON string: parsed again), other JSON read as [`generic`], or text.
+fn sns(envelope: &Map<String, Value>, now: i64) -> Result<(String, Vec<Alert>), Malformed> {
+    let id = text(envelope.get("MessageId")).ok_or_else(|| malformed("an SNS message without MessageId"))?;
+    let message = envelope.get("Message").and_then(Value::as_str).unwrap_or_default();
+    let subject = text(envelope.get("Subject"));
+    let sent = epoch(envelope.get("Timestamp")).unwrap_or(now);
+    let alert = match serde_json::from_str::<Value>(message) {
+        Ok(Value::Object(m)) if m.contains_key("AlarmName") && m.contains_key("NewStateValue") => {
+            cloudwatch_sns(&m, sent)
+        }
+        Ok(Value::Object(m)) => generic(&m, sent),
+        _ => {
+            let title = subject.clone().or_else(|| message.lines().next().map(|l| clip(l, 200))).unwrap_or_default();
+            Alert {
+                fingerprint: subject.unwrap_or_else(|| title.clone()),
+                status: AlertStatus::Firing,
+                title: if title.is_empty() { "(empty SNS message)".to_owned() } else { title },
+                summary: clip(message, MAX_TEXT),
+                severity: String::new(),
+                labels: BTreeMap::from([("topic".to_owned(), text(envelope.get("TopicArn")).unwrap_or_default())]),
+                links: vec![],
+                occurred_at: sent,
+            }
+        }
+    };
+    Ok((format!("sns:{id}"), vec![alert]))
+}
+
+/// A CloudWatch alarm notification as SNS carries it: `OK` resolves, on the alarm's ARN.
+fn cloudwatch_sns(m: &Map<String, Value>, sent: i64) -> Alert {
+    let name = first(m, &["AlarmName"]).unwrap_or_default();
+    let state = first(m, &["NewStateValue"]).unwrap_or_default();
+    let mut labels = BTreeMap::from([("alarmName".to_owned(), name.clone()), ("state".to_owned(), state.clone())]);
+    for (k, source) in [("account", "AWSAccountId"), ("region", "Region")] {
+        if let Some(v) = first(m, &[source]) {
+            labels.insert(k.to_owned(), v);
+        }
+    }
+    if let Some(trigger) = m.get("Trigger").and_then(Value::as_object) {
+        for (k, source) in [("namespace", "Namespace"), ("metric", "MetricName")] {
+            if let Some(v) = first(trigger, &[source]) {
+                labels.insert(k.to_owned(), v);
+            }
+        }
+    }
+    Alert {
+        fingerprint: first(m, &["AlarmArn"]).unwrap_or_else(|| format!("alarm:{name}")),
+        status: if state == "OK" { AlertStatus::Resolved } else { AlertStatus::Firing },
+        title: name,
+        summary: first(m, &["NewStateReason"]).unwrap_or_default(),
+        severity: first(m, &["level"]).unwrap_or_default().to_lowercase(),
+        labels,
+        links: vec![],
+        occurred_at: epoch(m.get("StateChangeTime")).unwrap_or(sent),
+    }
+}
+
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -316,6 +375,32 @@ mod tests {
         assert_eq!(got.alerts[0].links, ["http://prom:9090/graph", "http://am:9093"]);
         let again = read(IntegrationKind::Alertmanager, body, None, NOW + 60).unwrap();
         assert_eq!(again.dedup_key, got.dedup_key, "a repeated notification is the same event");
+    }
+
+    #[test]
+    fn a_cloudwatch_alarm_through_sns_is_parsed_twice() {
+        let message = r#"{"AlarmName":"HighQueue","AWSAccountId":"123456789012","NewStateValue":"ALARM",
+          "NewStateReason":"Threshold Crossed","StateChangeTime":"2020-08-21T10:09:51.489+0000","Region":"EU (Frankfurt)",
+          "AlarmArn":"arn:aws:cloudwatch:eu-central-1:123456789012:alarm:HighQueue","OldStateValue":"OK",
+          "Trigger":{"MetricName":"ApproximateNumberOfMessagesVisible","Namespace":"AWS/SQS"}}"#;
+        let envelope = serde_json::json!({"Type":"Notification","MessageId":"938f","TopicArn":"arn:aws:sns:eu-central-1:123456789012:T",
+            "Subject":"ALARM: \"HighQueue\"","Message":message,"Timestamp":"2020-08-21T10:09:51.549Z"});
+        let got = read(IntegrationKind::Sns, envelope.to_string().as_bytes(), None, NOW).unwrap();
+        assert_eq!(got.dedup_key, "sns:938f");
+        let a = &got.alerts[0];
+        assert_eq!(
+            (a.title.as_str(), a.status, a.labels["region"].as_str()),
+            ("HighQueue", AlertStatus::Firing, "EU (Frankfurt)")
+        );
+        assert_eq!(a.fingerprint, "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:HighQueue");
+        assert_eq!(a.occurred_at, 1_598_004_591);
+        let ok = message.replace("\"NewStateValue\":\"ALARM\"", "\"NewStateValue\":\"OK\"");
+        let envelope = serde_json::json!({"Type":"Notification","MessageId":"9390","TopicArn":"t","Message":ok});
+        let got = read(IntegrationKind::Sns, envelope.to_string().as_bytes(), None, NOW).unwrap();
+        assert_eq!(got.alerts[0].status, AlertStatus::Resolved);
+        let plain = serde_json::json!({"Type":"Notification","MessageId":"1","TopicArn":"t","Subject":"Backup failed","Message":"disk full"});
+        let got = read(IntegrationKind::Sns, plain.to_string().as_bytes(), None, NOW).unwrap();
+        assert_eq!((got.alerts[0].title.as_str(), got.alerts[0].summary.as_str()), ("Backup failed", "disk full"));
     }
 
     #[test]

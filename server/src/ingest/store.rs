@@ -17,6 +17,8 @@ const MAX_NAME_CHARS: usize = 100;
 /// An integration as the door needs it.
 pub struct Door {
     pub kind: IntegrationKind,
+    /// SNS: the allowed topic ARNs.
+    pub topics: Vec<String>,
     secret_hash: String,
     previous_hash: Option<String>,
 }
@@ -59,11 +61,18 @@ impl Integrations {
         actor: Actor<'_>,
         name: &str,
         kind: IntegrationKind,
+        topics: &[String],
         now: i64,
     ) -> Result<Created, ServerError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
             return Err(ServerError::invalid("name", Msg::ErrIntegrationName));
+        }
+        let topics: Vec<&str> = topics.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
+        let arn_ok =
+            |t: &&str| t.starts_with("arn:aws") && t.split(':').count() == 6 && !t.contains(char::is_whitespace);
+        if kind == IntegrationKind::Sns && (topics.is_empty() || !topics.iter().all(arn_ok)) {
+            return Err(ServerError::invalid("topic", Msg::ErrSnsTopics));
         }
         let id = new_id();
         let (secret, hash) = new_token();
@@ -76,7 +85,8 @@ impl Integrations {
             return Err(ServerError::invalid("name", Msg::ErrIntegrationNameTaken));
         }
         sqlx::query(
-            "INSERT INTO integrations (id, name, kind, secret_hash, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO integrations (id, name, kind, secret_hash, created_by, created_at, topics) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&id)
         .bind(name)
@@ -84,9 +94,10 @@ impl Integrations {
         .bind(&hash)
         .bind(actor.name())
         .bind(now)
+        .bind(topics.join("\n"))
         .execute(&mut *tx)
         .await?;
-        let audited = serde_json::json!({ "name": name, "kind": kind.as_str() });
+        let audited = serde_json::json!({ "name": name, "kind": kind.as_str(), "topics": topics });
         audit::record(&mut tx, actor, now, Change::created("integration", &id, &audited)).await?;
         tx.commit().await?;
         Ok(Created { id, secret })
@@ -115,14 +126,16 @@ impl Integrations {
 
     /// The integration with id `id` as the door needs it.
     pub async fn door(&self, id: &str) -> Result<Option<Door>, ServerError> {
-        let row = sqlx::query("SELECT kind, secret_hash, previous_hash FROM integrations WHERE id = $1")
+        let row = sqlx::query("SELECT kind, secret_hash, previous_hash, topics FROM integrations WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.db.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
         let kind: String = row.try_get("kind")?;
+        let topics: String = row.try_get("topics")?;
         Ok(Some(Door {
             kind: IntegrationKind::parse(&kind).ok_or_else(|| ServerError::unknown_name("integration kind", &kind))?,
+            topics: topics.lines().map(str::to_owned).collect(),
             secret_hash: row.try_get("secret_hash")?,
             previous_hash: row.try_get("previous_hash")?,
         }))
@@ -130,7 +143,7 @@ impl Integrations {
 
     pub async fn list(&self) -> Result<Vec<IntegrationView>, ServerError> {
         let rows = sqlx::query(
-            "SELECT i.id, i.name, i.kind, i.created_by, i.created_at, i.rotated_at, \
+            "SELECT i.id, i.name, i.kind, i.created_by, i.created_at, i.rotated_at, i.topics, \
                (SELECT COUNT(*) FROM inbound_events e WHERE e.integration_id = i.id) AS events, \
                (SELECT MAX(e.received_at) FROM inbound_events e WHERE e.integration_id = i.id) AS last_event_at, \
                (SELECT COUNT(*) FROM quarantine q WHERE q.integration_id = i.id) AS quarantined \
@@ -141,7 +154,9 @@ impl Integrations {
         rows.iter()
             .map(|r| {
                 let kind: String = r.try_get("kind")?;
+                let topics: String = r.try_get("topics")?;
                 Ok(IntegrationView {
+                    topics: topics.lines().map(str::to_owned).collect(),
                     id: r.try_get("id")?,
                     name: r.try_get("name")?,
                     kind: IntegrationKind::parse(&kind)

@@ -21,6 +21,8 @@ use app::auth::{CurrentUser, Role};
 use app::domain::alert::{Alert, AlertStatus};
 use app::domain::incident::{IncidentStatus, IncidentUpdate, NotificationTarget};
 use app::domain::routing::{Firing, Rule};
+use app::error::AppError;
+use app::i18n::Locale;
 use app::ports::{Backend, Clock, EngagementStart, IncidentStart};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -103,9 +105,20 @@ impl Router {
             Err(_) => Evaluated { matched: None, trace: Vec::new() },
         };
         let matched = evaluated.matched.and_then(|i| rules.rules.get(i));
-        let outcome = match pending.alert.status {
-            AlertStatus::Firing => self.fire(&pending, matched).await?,
-            AlertStatus::Resolved => self.resolve(&pending, matched, &rules.rules).await?,
+        let acted = match pending.alert.status {
+            AlertStatus::Firing => self.fire(&pending, matched).await,
+            AlertStatus::Resolved => self.resolve(&pending, matched, &rules.rules).await,
+        };
+        let outcome = match acted {
+            Ok(outcome) => outcome,
+            // A rule naming a plan or contact that no longer exists must not hold up every alert
+            // behind this one: the alert says why it failed. Outages are retried.
+            Err(ServerError::App(e @ (AppError::Invalid(_) | AppError::NotFound | AppError::InUse(_)))) => Outcome {
+                rule: matched.map(|r| r.name.clone()),
+                text: format!("failed: {}", e.message(Locale::En)),
+                ..Outcome::default()
+            },
+            Err(e) => return Err(e),
         };
         self.record(&pending, &evaluated, outcome).await?;
         Ok(true)
