@@ -217,6 +217,57 @@ pub trait Drills: Send + Sync {
     async fn delete_schedule(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError>;
 }
 
+/// Alerts in: integrations, what they received, and the routing rules (kept by the console in
+/// both modes). Conditions are evaluated by the server only (dry runs and replays included).
+#[async_trait::async_trait]
+pub trait Alerts: Send + Sync {
+    async fn integrations_page(&self) -> Result<crate::model::alerts::IntegrationsPage, AppError>;
+    /// Creates an integration; its secret is in the answer and nowhere else. Audited.
+    async fn create_integration(
+        &self,
+        actor: &CurrentUser,
+        name: &str,
+        kind: crate::domain::alert::IntegrationKind,
+        topics: &[String],
+    ) -> Result<crate::model::alerts::IssuedSecret, AppError>;
+    /// A new secret; the previous one stays valid until the next rotation. Audited.
+    async fn rotate_secret(
+        &self,
+        actor: &CurrentUser,
+        id: &str,
+    ) -> Result<crate::model::alerts::IssuedSecret, AppError>;
+    /// Newest first; `status` "firing"/"resolved" or empty, `outcome` a substring or empty.
+    async fn alerts(
+        &self,
+        status: &str,
+        outcome: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::model::alerts::AlertRow>, AppError>;
+    async fn alert(&self, id: &str) -> Result<crate::model::alerts::AlertDetail, AppError>;
+    async fn rules_page(&self) -> Result<crate::model::alerts::RulesPage, AppError>;
+    /// Saves the rules as the version after `base` (a stale base is refused). Audited.
+    async fn save_rules(
+        &self,
+        actor: &CurrentUser,
+        base: u32,
+        rules: Vec<crate::domain::routing::Rule>,
+    ) -> Result<u32, AppError>;
+    async fn restore_rules(&self, actor: &CurrentUser, version: u32, base: u32) -> Result<u32, AppError>;
+    /// What `rules` would do with `event` as integration `integration` would receive it.
+    async fn dry_run(
+        &self,
+        rules: &[crate::domain::routing::Rule],
+        integration: &str,
+        event: &str,
+    ) -> Result<Vec<crate::model::alerts::DryRunAlert>, AppError>;
+    /// The stored alerts of the last `days` days through `rules`, against what happened.
+    async fn replay(
+        &self,
+        rules: &[crate::domain::routing::Rule],
+        days: u32,
+    ) -> Result<crate::model::alerts::Replay, AppError>;
+}
+
 /// Secret iCalendar feed URLs.
 #[async_trait::async_trait]
 pub trait Feeds: Send + Sync {
@@ -235,6 +286,7 @@ pub struct Services {
     pub backend: Arc<dyn Backend>,
     pub swaps: Arc<dyn Swaps>,
     pub drills: Arc<dyn Drills>,
+    pub alerts: Arc<dyn Alerts>,
     pub feeds: Arc<dyn Feeds>,
     pub clock: Arc<dyn Clock>,
     pub mode: BackendMode,

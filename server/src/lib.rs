@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod ack;
+pub mod alerts;
 pub mod api_keys;
 pub mod assets;
 pub mod audit;
@@ -143,6 +144,12 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         accounts: accounts.clone(),
         swaps: Arc::new(swaps::SqlSwaps { db: db.clone(), backend: backend.clone(), clock: clock.clone() }),
         drills,
+        alerts: Arc::new(alerts::SqlAlerts {
+            db: db.clone(),
+            backend: backend.clone(),
+            clock: clock.clone(),
+            base_url: base_url.origin().to_owned(),
+        }),
         feeds: Arc::new(feeds.clone()),
         backend,
         clock,

@@ -58,6 +58,16 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ),
     ("drills_unschedule", Needs(Role::Manager), "id=no-such-schedule"),
     ("people_create", Needs(Role::Manager), "alias=Not%20Valid&display_name=x"),
+    ("alerts_integrations", Needs(Role::Viewer), ""),
+    ("alerts_create_integration", Needs(Role::Manager), "name=&kind=webhook"),
+    ("alerts_rotate_secret", Needs(Role::Manager), "id=no-such-integration"),
+    ("alerts_list", Needs(Role::Viewer), "status=&outcome="),
+    ("alerts_detail", Needs(Role::Viewer), "id=no-such-alert"),
+    ("alerts_rules", Needs(Role::Viewer), ""),
+    ("alerts_save_rules", Needs(Role::Manager), "base=0"),
+    ("alerts_restore_rules", Needs(Role::Manager), "version=99&base=1"),
+    ("alerts_dry_run", Needs(Role::Manager), "integration=x&event=%7B%7D"),
+    ("alerts_replay", Needs(Role::Manager), "days=7"),
     ("people_rename", Needs(Role::Manager), "alias=tanaka&base=0&display_name=x"),
     ("people_delete", Needs(Role::Manager), "alias=tanaka"),
     ("people_add_channel", Needs(Role::Manager), "contact=tanaka&name=x&kind=email&address=not-an-address"),
@@ -130,6 +140,10 @@ const PAGES: &[(&str, Access)] = &[
     ("/escalation/people/{alias}", Needs(Role::Viewer)),
     ("/escalation/plans/{alias}", Needs(Role::Manager)),
     ("/routing", Needs(Role::Viewer)),
+    ("/routing/integrations", Needs(Role::Viewer)),
+    ("/routing/alerts", Needs(Role::Viewer)),
+    ("/routing/alerts/{id}", Needs(Role::Viewer)),
+    ("/routing/rules", Needs(Role::Viewer)),
     ("/routing/new-plan", Needs(Role::Manager)),
     ("/routing/plans/{name}", Needs(Role::Manager)),
     ("/incidents", Needs(Role::Viewer)),
@@ -243,9 +257,12 @@ async fn every_page_route_checks_its_role() {
     let drill = c.call("drills_run", "plan=web-escalation", Some(&users[0].1)).await;
     assert!(drill.status.is_success(), "a drill for `/escalation/drills/{{id}}`: {}", drill.body);
     let drill: String = serde_json::from_str(&drill.body).unwrap();
+    let alert = common::stored_alert(&c).await;
     for (route, access) in PAGES {
         let id = if route.starts_with("/rotations/") {
             &rotation
+        } else if route.starts_with("/routing/alerts/") {
+            &alert
         } else if route.contains("/drills/") {
             &drill
         } else {
@@ -292,6 +309,10 @@ const WELL_FORMED: &[(&str, &str)] = &[
     ("admin_set_contact", "user_id={other}&contact=tanaka"),
     ("drills_schedule", "plan=web-escalation&week=first&weekday=0&time=10%3A00&time_zone=Asia%2FTokyo"),
     ("response_plans_save", "name=sev1-critical&base=0&display_name=x&title=x&impact=1&summary=&dedupe_string="),
+    ("alerts_create_integration", "name=matrix&kind=webhook"),
+    ("alerts_save_rules", "base=1&rules%5B0%5D%5Bname%5D=rest&rules%5B0%5D%5Bfiring%5D=notify"),
+    ("alerts_dry_run", "integration=x&event=%7B%7D&rules%5B0%5D%5Bname%5D=rest&rules%5B0%5D%5Bfiring%5D=notify"),
+    ("alerts_replay", "days=7&rules%5B0%5D%5Bname%5D=rest&rules%5B0%5D%5Bfiring%5D=notify"),
 ];
 
 /// Server functions that touch only the tables sign-in itself needs (kept working below), or

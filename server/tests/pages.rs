@@ -41,13 +41,20 @@ async fn only_pages_with_islands_load_the_runtime() {
         sqlx::query_scalar("SELECT id FROM rotations ORDER BY name LIMIT 1").fetch_one(&c.db.pool).await.unwrap();
     let drill = c.call("drills_run", "plan=web-escalation", Some(&admin)).await;
     let drill: String = serde_json::from_str(&drill.body).unwrap();
+    let alert = common::stored_alert(&c).await;
     let routes: Vec<String> =
         leptos_axum::generate_route_list(app::app::App).iter().map(|r| r.path().to_owned()).collect();
     for route in &routes {
         if route.contains("/incidents/") {
             continue; // needs an incident; its page is a list of records like the others
         }
-        let id = if route.contains("/drills/") { &drill } else { &rotation };
+        let id = if route.contains("/drills/") {
+            &drill
+        } else if route.starts_with("/routing/alerts/") {
+            &alert
+        } else {
+            &rotation
+        };
         let path = route.replace("{id}", id).replace("{alias}", demo_alias(route)).replace("{name}", "sev1-critical");
         let page = c.get(&path, Some(&admin)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
@@ -519,4 +526,136 @@ async fn response_plans_are_edited_without_script() {
     assert!(page.body.contains("data-testid=\"conflict\""), "a stale save shows both versions");
     let routing = c.get("/routing", Some(&admin)).await;
     assert!(routing.body.contains("https://example.com/…"), "the saved plan: impact 1, its webhook shown by host");
+}
+
+/// Alerts without script: an integration created (its secret and wiring shown once), an event
+/// posted to it routed by the demo's rules into an incident, the alert with its trace, and the
+/// rules: a dry run of a pasted event, a replay, a save, and a stale save showing both versions.
+#[tokio::test]
+async fn alerts_and_rules_work_without_script() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let path = "/routing/integrations";
+    let r = c
+        .submit(
+            "alerts_create_integration",
+            &form(&[("name", "cloudwatch"), ("kind", "eventbridge"), ("topics", "")]),
+            path,
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = c.get(path, Some(&admin)).await;
+    let secret =
+        page.body.split("data-testid=\"issued-value\">").nth(1).and_then(|s| s.split('<').next()).unwrap().to_owned();
+    let url =
+        page.body.split("data-testid=\"issued-url\">").nth(1).and_then(|s| s.split('<').next()).unwrap().to_owned();
+    assert_eq!(secret.len(), 64, "{}", page.body);
+    assert!(
+        page.body.contains("aws events create-api-destination") && page.body.contains("InputTransformer"),
+        "wiring help"
+    );
+    let again = c.get(path, Some(&admin)).await;
+    assert!(!again.body.contains(&secret), "the secret is shown once");
+
+    let ingest = url.strip_prefix(&c.origin()).unwrap().to_owned();
+    let req = http::Request::post(&ingest)
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .body(axum::body::Body::from(r#"{"level":"critical","alarm":"ApiErrors","state":"ALARM"}"#))
+        .unwrap();
+    assert_eq!(c.send(req).await.status, StatusCode::ACCEPTED);
+    let mut list = String::new();
+    for _ in 0..100 {
+        list = c.get("/routing/alerts", Some(&admin)).await.body;
+        if list.contains("incident opened") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        list.contains("ApiErrors")
+            && list.contains("incident opened")
+            && list.contains("data-testid=\"alert-incident\""),
+        "{list}"
+    );
+    let id = list.split("href=\"/routing/alerts/").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+    let detail = c.get(&format!("/routing/alerts/{id}"), Some(&admin)).await.body;
+    assert!(
+        detail.contains("data-testid=\"trace-step\"")
+            && detail.contains("Critical")
+            && detail.contains("\"level\": \"critical\""),
+        "{detail}"
+    );
+
+    let rules_path = "/routing/rules";
+    let page = c.get(rules_path, Some(&admin)).await;
+    assert!(
+        page.body.contains("alert.severity == &#39;critical&#39;")
+            || page.body.contains("alert.severity == 'critical'"),
+        "the demo's rules"
+    );
+    let integration = page
+        .body
+        .split("<option value=\"")
+        .find(|s| s.contains("(eventbridge)") && s.contains("cloudwatch"))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let rules = [
+        ("rules[0][position]", "1"),
+        ("rules[0][name]", "Critical"),
+        ("rules[0][condition]", "alert.severity == 'critical'"),
+        ("rules[0][firing]", "incident"),
+        ("rules[0][target]", "sev1-critical"),
+        ("rules[0][notify]", "https://hooks.slack.com/services/T0/B0/x"),
+        ("rules[1][position]", "2"),
+        ("rules[1][name]", "Rest"),
+        ("rules[1][condition]", ""),
+        ("rules[1][firing]", "incident"),
+        ("rules[1][target]", "sev3-low"),
+    ];
+    let with = |extra: &[(&str, &str)]| {
+        let mut all: Vec<(&str, &str)> = rules.to_vec();
+        all.extend_from_slice(extra);
+        form(&all)
+    };
+    let event = r#"{"level":"critical","alarm":"Latency","state":"ALARM"}"#;
+    c.submit(
+        "alerts_dry_run",
+        &with(&[("base", "1"), ("integration", &integration), ("event", event)]),
+        rules_path,
+        Some(&admin),
+    )
+    .await;
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(
+        page.contains("data-testid=\"dry-run-result\"")
+            && page.contains("incident from sev1-critical; notify 1 target(s)"),
+        "{page}"
+    );
+    assert!(page.contains("Latency</textarea>") || page.contains("Latency"), "the pasted event stays");
+    c.submit("alerts_replay", &with(&[("base", "1"), ("days", "7")]), rules_path, Some(&admin)).await;
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(page.contains("data-testid=\"replay-result\""), "{page}");
+    c.submit("alerts_save_rules", &with(&[("base", "1")]), rules_path, Some(&admin)).await;
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(page.contains("data-testid=\"rules-saved\""), "{page}");
+    c.submit("alerts_save_rules", &with(&[("base", "1")]), rules_path, Some(&admin)).await;
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(page.contains("data-testid=\"conflict\""), "a stale save shows both versions: {page}");
+    let bad = form(&[
+        ("base", "2"),
+        ("rules[0][name]", "Broken"),
+        ("rules[0][condition]", "alert.severity =="),
+        ("rules[0][firing]", "notify"),
+        ("rules[1][name]", "Rest"),
+        ("rules[1][firing]", "notify"),
+    ]);
+    c.submit("alerts_save_rules", &bad, rules_path, Some(&admin)).await;
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(
+        page.contains("data-field=\"rules.0.condition\""),
+        "a condition that is not CEL is refused by field: {page}"
+    );
+    assert!(page.contains("alert.severity =="), "what was typed is kept");
 }

@@ -3,6 +3,7 @@
 //! authorization test's table.
 
 pub mod admin;
+pub mod alerts;
 pub mod drills;
 pub mod me;
 pub mod oncall;

@@ -66,3 +66,67 @@ pub struct IntegrationView {
     /// SNS: the topics whose messages are accepted.
     pub topics: Vec<String>,
 }
+
+/// How to wire a sender to an integration at `url` with `secret`, ready to copy: AWS CLI
+/// commands and a CloudFormation snippet for EventBridge (a connection, an API destination, a
+/// rule for alarm state changes and an input transformer adding `level`), the subscription for
+/// SNS, the `webhook_configs` block for Alertmanager, a curl line for a webhook.
+pub fn wiring(kind: IntegrationKind, url: &str, secret: &str) -> String {
+    match kind {
+        IntegrationKind::EventBridge => format!(
+            r#"# AWS CLI
+aws events create-connection --name oncall-console --authorization-type API_KEY \
+  --auth-parameters '{{"ApiKeyAuthParameters":{{"ApiKeyName":"Authorization","ApiKeyValue":"Bearer {secret}"}}}}'
+aws events create-api-destination --name oncall-console --http-method POST \
+  --invocation-endpoint '{url}' --connection-arn <connection ARN from above>
+aws events put-rule --name alarms-to-oncall \
+  --event-pattern '{{"source":["aws.cloudwatch"],"detail-type":["CloudWatch Alarm State Change"]}}'
+aws events put-targets --rule alarms-to-oncall --targets '[{{"Id":"oncall","Arn":"<API destination ARN>",
+  "RoleArn":"<role EventBridge may use to invoke it>",
+  "InputTransformer":{{"InputPathsMap":{{"alarm":"$.detail.alarmName","state":"$.detail.state.value",
+    "reason":"$.detail.state.reason","time":"$.time"}},
+  "InputTemplate":"{{\"level\":\"critical\",\"alarm\":<alarm>,\"state\":<state>,\"reason\":<reason>,\"time\":<time>}}"}}}}]'
+
+# CloudFormation
+Connection:
+  Type: AWS::Events::Connection
+  Properties:
+    AuthorizationType: API_KEY
+    AuthParameters: {{ ApiKeyAuthParameters: {{ ApiKeyName: Authorization, ApiKeyValue: "Bearer {secret}" }} }}
+Destination:
+  Type: AWS::Events::ApiDestination
+  Properties: {{ ConnectionArn: !GetAtt Connection.Arn, HttpMethod: POST, InvocationEndpoint: "{url}" }}
+AlarmRule:
+  Type: AWS::Events::Rule
+  Properties:
+    EventPattern: {{ source: [aws.cloudwatch], detail-type: [CloudWatch Alarm State Change] }}
+    Targets:
+      - Id: oncall
+        Arn: !GetAtt Destination.Arn
+        RoleArn: <role EventBridge may use to invoke it>
+        InputTransformer:
+          InputPathsMap: {{ alarm: $.detail.alarmName, state: $.detail.state.value, reason: $.detail.state.reason, time: $.time }}
+          InputTemplate: '{{"level":"critical","alarm":<alarm>,"state":<state>,"reason":<reason>,"time":<time>}}'
+"#
+        ),
+        IntegrationKind::Sns => {
+            let with_secret = url.replacen("://", &format!("://sns:{secret}@"), 1);
+            format!(
+                "# Subscribe the topic (listed on this integration) over HTTPS; SNS carries the secret as\n\
+                 # the password of the URL. Turn on SignatureVersion 2 on the topic.\n\
+                 aws sns set-topic-attributes --topic-arn <topic ARN> --attribute-name SignatureVersion --attribute-value 2\n\
+                 aws sns subscribe --topic-arn <topic ARN> --protocol https --notification-endpoint '{with_secret}'\n"
+            )
+        }
+        IntegrationKind::Alertmanager => format!(
+            "# alertmanager.yml (Grafana: a webhook contact point with this URL and the Bearer secret)\n\
+             receivers:\n  - name: oncall-console\n    webhook_configs:\n      - url: '{url}'\n        send_resolved: true\n        \
+             http_config:\n          authorization:\n            credentials: '{secret}'\n"
+        ),
+        IntegrationKind::Webhook => format!(
+            "curl -X POST '{url}' -H 'Authorization: Bearer {secret}' -H 'Idempotency-Key: <unique per event>' \\\n  \
+             -H 'Content-Type: application/json' \\\n  \
+             -d '{{\"title\":\"Nightly batch failed\",\"severity\":\"high\",\"status\":\"firing\",\"fingerprint\":\"batch\"}}'\n"
+        ),
+    }
+}

@@ -103,6 +103,123 @@ pub fn check_rules(rules: &[Rule]) -> Result<(), Vec<FieldError>> {
     if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 
+/// A rule as the editor's form posts it (`rules[i][…]`): every field text, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleForm {
+    /// The rule's place: rows are sorted by it (so rules are reordered by renumbering).
+    #[serde(default)]
+    pub position: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub condition: String,
+    /// `incident`, `engage`, `notify` or `suppress`.
+    #[serde(default)]
+    pub firing: String,
+    /// The response plan (incident) or contact (engage).
+    #[serde(default)]
+    pub target: String,
+    #[serde(default)]
+    pub impact: String,
+    /// Slack incoming-webhook or JSON-webhook URLs, one per line.
+    #[serde(default)]
+    pub notify: String,
+    #[serde(default)]
+    pub resolve: Option<String>,
+    #[serde(default)]
+    pub remove: Option<String>,
+}
+
+impl RuleForm {
+    pub fn of(rule: &Rule, i: usize) -> RuleForm {
+        let (firing, target) = match &rule.firing {
+            Firing::Incident { response_plan } => ("incident", response_plan.clone()),
+            Firing::Engage { contact } => ("engage", contact.clone()),
+            Firing::Notify => ("notify", String::new()),
+            Firing::Suppress => ("suppress", String::new()),
+        };
+        RuleForm {
+            position: (i + 1).to_string(),
+            name: rule.name.clone(),
+            condition: rule.condition.clone(),
+            firing: firing.to_owned(),
+            target,
+            impact: rule.impact.map(|i| i.to_string()).unwrap_or_default(),
+            notify: rule.notify.iter().map(NotificationTarget::url).collect::<Vec<_>>().join("\n"),
+            resolve: rule.resolve_on_recovery.then(|| "on".to_owned()),
+            remove: None,
+        }
+    }
+
+    fn blank(&self) -> bool {
+        self.name.trim().is_empty() && self.condition.trim().is_empty() && self.target.trim().is_empty()
+    }
+}
+
+/// The rows that make rules, in order: removed and blank rows dropped, sorted by position
+/// (rows without a number keep their place after the numbered ones).
+pub fn ordered_forms(forms: &[RuleForm]) -> Vec<RuleForm> {
+    let mut kept: Vec<(f64, usize, RuleForm)> = forms
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.remove.is_none() && !f.blank())
+        .map(|(i, f)| (f.position.trim().parse::<f64>().unwrap_or(1e9), i, f.clone()))
+        .collect();
+    kept.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    kept.into_iter().map(|(_, _, f)| f).collect()
+}
+
+/// The rules the rows describe (already [`ordered_forms`]), or every problem by field.
+pub fn rules_from_forms(forms: &[RuleForm]) -> Result<Vec<Rule>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut rules = Vec::new();
+    for (i, f) in forms.iter().enumerate() {
+        let target = f.target.trim().to_owned();
+        let firing = match f.firing.as_str() {
+            "incident" => Firing::Incident { response_plan: target },
+            "engage" => Firing::Engage { contact: target },
+            "suppress" => Firing::Suppress,
+            _ => Firing::Notify,
+        };
+        let impact = match f.impact.trim() {
+            "" => None,
+            text => {
+                let parsed = text.parse::<u8>().ok();
+                if parsed.is_none() {
+                    errors.push(FieldError::new(&format!("rules.{i}.impact"), Msg::ErrImpact));
+                }
+                parsed
+            }
+        };
+        let notify = f
+            .notify
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|url| {
+                let slack = url.strip_prefix("https://hooks.slack.com/").is_some();
+                if slack {
+                    NotificationTarget::Slack { url: url.to_owned() }
+                } else {
+                    NotificationTarget::Webhook { url: url.to_owned() }
+                }
+            })
+            .collect();
+        rules.push(Rule {
+            name: f.name.trim().to_owned(),
+            condition: f.condition.trim().to_owned(),
+            firing,
+            impact,
+            notify,
+            resolve_on_recovery: f.resolve.is_some(),
+        });
+    }
+    if let Err(more) = check_rules(&rules) {
+        errors.extend(more);
+    }
+    if errors.is_empty() { Ok(rules) } else { Err(errors) }
+}
+
 /// Working hours as a condition names them: `Mon-Fri 09:00-18:00 Asia/Tokyo` (days as a range,
 /// a list `Sat,Sun` or `daily`; an end at or before the start runs past midnight).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -184,6 +301,33 @@ mod tests {
             notify: vec![],
             resolve_on_recovery: false,
         }
+    }
+
+    #[test]
+    fn rule_rows_are_ordered_by_position_and_blank_or_removed_rows_dropped() {
+        let row = |position: &str, name: &str| RuleForm {
+            position: position.into(),
+            name: name.into(),
+            firing: "incident".into(),
+            target: "sev3-low".into(),
+            ..RuleForm::default()
+        };
+        let mut removed = row("0", "gone");
+        removed.remove = Some("on".into());
+        let rows = [row("3", "rest"), row("1", "critical"), removed, RuleForm::default(), row("2", "high")];
+        let names: Vec<String> = ordered_forms(&rows).into_iter().map(|f| f.name).collect();
+        assert_eq!(names, ["critical", "high", "rest"]);
+        let mut rows = ordered_forms(&rows);
+        rows[0].condition = "alert.severity == 'critical'".into();
+        rows[1].condition = "alert.severity == 'high'".into();
+        rows[0].notify = "https://hooks.slack.com/services/T/B/x\nhttps://example.com/hook".into();
+        let rules = rules_from_forms(&rows).unwrap();
+        assert!(matches!(rules[0].notify[0], NotificationTarget::Slack { .. }));
+        assert!(matches!(rules[0].notify[1], NotificationTarget::Webhook { .. }));
+        assert_eq!(RuleForm::of(&rules[0], 0).notify, rows[0].notify);
+        rows[1].impact = "x".into();
+        let e = rules_from_forms(&rows).unwrap_err();
+        assert_eq!(e[0].field, "rules.1.impact");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! and the server's backends all depend on this module and never on each other.
 
 pub mod admin;
+pub mod alerts;
 pub mod drills;
 pub mod me;
 pub mod oncall;

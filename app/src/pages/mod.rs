@@ -2,6 +2,7 @@
 //! are the islands.
 
 pub mod admin;
+pub mod alerts;
 pub mod auth;
 pub mod common;
 pub mod drills;

@@ -11,24 +11,17 @@ use app::domain::alert::{Alert, AlertStatus};
 use app::domain::routing::{Hours, Rule};
 use app::error::FieldError;
 use app::i18n::Msg;
+use app::model::alerts::TraceStep;
 use cel::{Context, ExecutionError, Program};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-/// What one rule said about one alert.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Step {
-    pub rule: String,
-    /// `matched`, `no match`, or `error: …`.
-    pub result: String,
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evaluated {
     /// The first rule that matched (its position).
     pub matched: Option<usize>,
     /// Every rule tried, in order, up to the match.
-    pub trace: Vec<Step>,
+    pub trace: Vec<TraceStep>,
 }
 
 /// What a condition sees as `alert`.
@@ -110,7 +103,7 @@ impl Compiled {
                 Ok(false) => ("no match".to_owned(), false),
                 Err(e) => (format!("error: {e}"), false),
             };
-            trace.push(Step { rule: name.clone(), result: text });
+            trace.push(TraceStep { rule: name.clone(), result: text });
             if matched {
                 return Evaluated { matched: Some(i), trace };
             }

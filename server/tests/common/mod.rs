@@ -224,3 +224,19 @@ pub async fn test_db() -> (server::db::Db, tempfile::TempDir) {
     db.migrate().await.expect("migrate");
     (db, dir)
 }
+
+/// An alert stored through a webhook integration (for routes that show one); its id.
+pub async fn stored_alert(c: &TestConsole) -> String {
+    use server::ingest::store::Integrations;
+    let store = Integrations { db: c.db.clone() };
+    let kind = app::domain::alert::IntegrationKind::Webhook;
+    let door = store.create(server::audit::Actor::System("test"), "test-door", kind, &[], 1).await.unwrap();
+    let body = r#"{"title":"Disk full","severity":"high","fingerprint":"disk"}"#;
+    let inbound = server::ingest::normalize::read(kind, body.as_bytes(), None, 1).unwrap();
+    let accepted = store.accept(&door.id, &inbound.dedup_key, body, &inbound.alerts, 1).await.unwrap();
+    sqlx::query_scalar("SELECT id FROM alerts WHERE event_id = $1")
+        .bind(&accepted.event_id)
+        .fetch_one(&c.db.pool)
+        .await
+        .unwrap()
+}

@@ -1,0 +1,130 @@
+//! What the alert pages, their server functions and the server's alert store exchange.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::alert::{AlertStatus, IntegrationView};
+use crate::domain::routing::RuleSet;
+
+pub const INTEGRATIONS_PATH: &str = "/routing/integrations";
+pub const ALERTS_PATH: &str = "/routing/alerts";
+pub const RULES_PATH: &str = "/routing/rules";
+
+pub fn alert_path(id: &str) -> String {
+    format!("{ALERTS_PATH}/{id}")
+}
+
+/// One rule's answer for one alert.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceStep {
+    pub rule: String,
+    /// `matched`, `no match`, or `error: …`.
+    pub result: String,
+}
+
+/// An alert in the list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertRow {
+    pub id: String,
+    pub integration: String,
+    pub title: String,
+    pub status: AlertStatus,
+    pub severity: String,
+    pub rule: Option<String>,
+    /// What routing did ("incident opened", "fired again", …); none while it waits.
+    pub outcome: Option<String>,
+    pub incident_id: Option<String>,
+    pub received_at: i64,
+}
+
+/// One alert with everything routing saw.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertDetail {
+    pub row: AlertRow,
+    pub fingerprint: String,
+    pub summary: String,
+    pub labels: Vec<(String, String)>,
+    pub links: Vec<String>,
+    pub trace: Vec<TraceStep>,
+    /// The raw event as received.
+    pub payload: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuarantineRow {
+    pub integration: String,
+    pub received_at: i64,
+    pub reason: String,
+    pub body: String,
+}
+
+/// An integration just made (or given a new secret): the secret is shown this once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedSecret {
+    pub name: String,
+    pub url: String,
+    pub secret: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrationsPage {
+    pub integrations: Vec<IntegrationView>,
+    /// The console's base URL, for the integrations' URLs.
+    pub base_url: String,
+    pub quarantine: Vec<QuarantineRow>,
+}
+
+/// A saved version of the rules, for the history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleVersion {
+    pub version: u32,
+    pub saved_by: String,
+    pub saved_at: i64,
+    pub rules: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesPage {
+    pub current: RuleSet,
+    pub history: Vec<RuleVersion>,
+    pub integrations: Vec<IntegrationView>,
+    /// Response plans and contacts a rule can name.
+    pub plans: Vec<String>,
+    pub contacts: Vec<String>,
+}
+
+/// What the draft rules would do with one alert.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DryRunAlert {
+    pub title: String,
+    pub status: AlertStatus,
+    pub severity: String,
+    pub fingerprint: String,
+    pub matched: Option<String>,
+    /// The action, in words: "start an incident from sev1-critical", "suppress", …
+    pub action: String,
+    pub trace: Vec<TraceStep>,
+}
+
+/// A stored alert whose handling the draft would change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplayChange {
+    pub alert_id: String,
+    pub title: String,
+    pub received_at: i64,
+    /// What happened: the rule and outcome recorded.
+    pub before: String,
+    /// What the draft would do.
+    pub after: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Replay {
+    pub days: u32,
+    pub alerts: usize,
+    pub changes: Vec<ReplayChange>,
+    /// Firing alerts that would start an incident: before (recorded) and with the draft.
+    pub incidents_before: usize,
+    pub incidents_after: usize,
+    pub notices_before: usize,
+    pub notices_after: usize,
+}

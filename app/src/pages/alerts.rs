@@ -1,0 +1,614 @@
+//! Alerts in: integrations (with the secret shown once and how to wire each kind), the alerts
+//! with what routing did, one alert with its trace and raw event, and the routing rules with a
+//! dry run of a pasted event and a replay of stored alerts. Plain HTML forms, no island: the
+//! conditions are CEL, judged on the server only.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::alerts::{
+    CreateIntegration, DryRunRules, ReplayRules, RestoreRules, RotateIntegrationSecret, SaveRules, alerts_list,
+    load_alert, load_integrations, load_rules,
+};
+use crate::auth::Role;
+use crate::domain::alert::{AlertStatus, IntegrationKind, wiring};
+use crate::domain::routing::{RuleForm, ordered_forms};
+use crate::error::AppError;
+use crate::forms::{FormErrors, Outcome, PostForm, outcome};
+use crate::i18n::{Locale, Msg};
+use crate::model::alerts::{
+    ALERTS_PATH, AlertDetail, AlertRow, DryRunAlert, INTEGRATIONS_PATH, IntegrationsPage as IntegrationsData,
+    IssuedSecret, RULES_PATH, Replay, RulesPage as RulesData, TraceStep, alert_path,
+};
+use crate::pages::common::{encode_path_segment, loaded, loaded_list, page_user, query_param};
+use crate::zone::{When, viewer_zone};
+
+fn manager() -> bool {
+    page_user().is_some_and(|u| u.role >= Role::Manager)
+}
+
+/// Links between the routing pages.
+#[component]
+fn RoutingNav() -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    view! {
+        <p class="inline" data-testid="routing-nav">
+            <a href="/routing">{t(Msg::ResponsePlans)}</a> " · "
+            <a href=RULES_PATH data-testid="rules-link">{t(Msg::RoutingRules)}</a> " · "
+            <a href=ALERTS_PATH data-testid="alerts-link">{t(Msg::Alerts)}</a> " · "
+            <a href=INTEGRATIONS_PATH data-testid="integrations-link">{t(Msg::Integrations)}</a>
+        </p>
+    }
+}
+
+fn status_label(status: AlertStatus, locale: Locale) -> &'static str {
+    match status {
+        AlertStatus::Firing => Msg::AlertFiring.text(locale),
+        AlertStatus::Resolved => Msg::AlertResolved.text(locale),
+    }
+}
+
+/// The secret of an integration just made or rotated, once, with how to wire it.
+#[component]
+fn Issued(issued: IssuedSecret, kind: Option<IntegrationKind>) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let help = kind.map(|k| wiring(k, &issued.url, &issued.secret));
+    view! {
+        <div class="ok secret" data-testid="issued-secret">
+            <p><strong>{issued.name.clone()}</strong> " — " {t(Msg::ApiKeyShownOnce)}</p>
+            <dl>
+                <dt>"URL"</dt><dd><code data-testid="issued-url">{issued.url.clone()}</code></dd>
+                <dt>{t(Msg::Secret)}</dt><dd><code data-testid="issued-value">{issued.secret.clone()}</code></dd>
+            </dl>
+            {help.map(|h| view! { <h3>{t(Msg::HowToWire)}</h3> <pre class="wiring" data-testid="wiring">{h}</pre> })}
+        </div>
+    }
+}
+
+#[component]
+pub fn IntegrationsPage() -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let data = Resource::new(|| (), |()| load_integrations());
+    let created = outcome::<IssuedSecret>(CreateIntegration::PATH);
+    let rotated = outcome::<IssuedSecret>(RotateIntegrationSecret::PATH);
+    let errors = FormErrors::of(CreateIntegration::PATH, locale);
+    let typed_kind = created.as_ref().and_then(|o| o.value("kind"));
+    let issued = created.as_ref().or(rotated.as_ref()).and_then(|o| o.result.as_ref().ok().cloned());
+    let manager = manager();
+    view! {
+        <section class="card" data-testid="integrations">
+            <h1>{t(Msg::Integrations)}</h1>
+            <RoutingNav />
+            <p class="meta">{t(Msg::IntegrationsHelp)}</p>
+            {loaded(data, move |page: IntegrationsData| {
+                let kind_of = |name: &str| page.integrations.iter().find(|i| i.name == name).map(|i| i.kind);
+                let issued = issued.clone().map(|i| {
+                    let kind = kind_of(&i.name);
+                    view! { <Issued issued=i kind /> }
+                });
+                view! {
+                    {issued}
+                    <IntegrationTable page=page.clone() manager />
+                    <Quarantine page />
+                }
+            })}
+            {manager.then(|| view! { <NewIntegration errors typed_kind /> })}
+        </section>
+    }
+}
+
+#[component]
+fn IntegrationTable(page: IntegrationsData, manager: bool) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    if page.integrations.is_empty() {
+        return view! { <p class="empty">{t(Msg::NoIntegrations)}</p> }.into_any();
+    }
+    let rows = page
+        .integrations
+        .into_iter()
+        .map(|i| {
+            let url = format!("{}/ingest/{}", page.base_url, i.id);
+            let last = i.last_event_at.map_or_else(|| "—".into_any(), |at| view! { <When at zone=zone.clone() /> }.into_any());
+            let rotate = manager.then(|| {
+                view! {
+                    <PostForm action=RotateIntegrationSecret::PATH class="inline">
+                        <input type="hidden" name="id" value=i.id.clone() />
+                        <button type="submit" data-testid="rotate-secret">{t(Msg::RotateSecret)}</button>
+                    </PostForm>
+                }
+            });
+            view! {
+                <tr data-testid="integration" data-name=i.name.clone()>
+                    <td data-label=t(Msg::Name)>{i.name.clone()} " " <span class="meta">{i.kind.as_str()}</span>
+                        {(!i.topics.is_empty()).then(|| view! { <br /><span class="meta">{i.topics.join(", ")}</span> })}
+                    </td>
+                    <td data-label="URL"><code class="wrap">{url}</code></td>
+                    <td data-label=t(Msg::Events) data-testid="integration-events">{i.events}</td>
+                    <td data-label=t(Msg::LastEvent)>{last}</td>
+                    <td data-label=t(Msg::Quarantined)>{i.quarantined}</td>
+                    <td>{rotate}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="list">
+            <thead><tr><th>{t(Msg::Name)}</th><th>"URL"</th><th>{t(Msg::Events)}</th><th>{t(Msg::LastEvent)}</th><th>{t(Msg::Quarantined)}</th><th></th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn Quarantine(page: IntegrationsData) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    (!page.quarantine.is_empty()).then(|| {
+        let rows = page
+            .quarantine
+            .into_iter()
+            .map(|q| {
+                view! {
+                    <li data-testid="quarantined">
+                        <When at=q.received_at zone=zone.clone() /> " · " {q.integration} ": " <strong>{q.reason}</strong>
+                        <pre class="payload">{q.body}</pre>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <h2>{t(Msg::Quarantine)}</h2> <p class="meta">{t(Msg::QuarantineHelp)}</p> <ul class="plain">{rows}</ul> }
+    })
+}
+
+#[component]
+fn NewIntegration(errors: FormErrors, typed_kind: Option<String>) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let chosen = typed_kind.unwrap_or_else(|| "eventbridge".to_owned());
+    let kinds = IntegrationKind::ALL
+        .iter()
+        .map(|k| view! { <option value=k.as_str() selected=k.as_str() == chosen>{k.as_str()}</option> })
+        .collect_view();
+    view! {
+        <h2>{t(Msg::NewIntegration)}</h2>
+        {errors.summary("integration-error")}
+        <PostForm action=CreateIntegration::PATH class="editor-form" testid="new-integration">
+            <label>{t(Msg::Name)} <input name="name" data-testid="integration-name" /> {errors.field("name")}</label>
+            <label>{t(Msg::Kind)} <select name="kind" data-testid="integration-kind">{kinds}</select></label>
+            <label>{t(Msg::SnsTopics)} <textarea name="topics" data-testid="integration-topics"></textarea> {errors.field("topic")}</label>
+            <button type="submit" class="primary" data-testid="create-integration">{t(Msg::Create)}</button>
+        </PostForm>
+    }
+}
+
+#[component]
+pub fn AlertsPage() -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let status = query_param("status").unwrap_or_default();
+    let outcome_filter = query_param("outcome").unwrap_or_default();
+    let (s, o) = (status.clone(), outcome_filter.clone());
+    let list = Resource::new(move || (s.clone(), o.clone()), |(s, o)| alerts_list(s, o));
+    let option = move |value: &'static str, label: &'static str| {
+        view! { <option value=value selected=status == value>{label}</option> }
+    };
+    view! {
+        <section class="card" data-testid="alerts">
+            <h1>{t(Msg::Alerts)}</h1>
+            <RoutingNav />
+            <form method="get" class="filters" data-testid="alert-filters">
+                <label>{t(Msg::Status)}
+                    <select name="status" data-testid="alert-status-filter">
+                        {option("", t(Msg::FilterAll))} {option("firing", t(Msg::AlertFiring))} {option("resolved", t(Msg::AlertResolved))}
+                    </select>
+                </label>
+                <label>{t(Msg::Outcome)} <input name="outcome" value=outcome_filter data-testid="alert-outcome-filter" /></label>
+                <button type="submit">{t(Msg::Search)}</button>
+            </form>
+            {loaded_list(list, Msg::NoAlerts, move |rows: Vec<AlertRow>| view! { <AlertTable rows /> }.into_any())}
+        </section>
+    }
+}
+
+#[component]
+fn AlertTable(rows: Vec<AlertRow>) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    let rows = rows
+        .into_iter()
+        .map(|a| {
+            let incident = a.incident_id.clone().map(|id| {
+                view! { <a href=format!("/incidents/{}", encode_path_segment(&id)) data-testid="alert-incident">{t(Msg::NavIncidents)}</a> }
+            });
+            view! {
+                <tr data-testid="alert-row" data-status=a.status.as_str()>
+                    <td data-label=t(Msg::Title)><a href=alert_path(&a.id)>{a.title.clone()}</a> " " <span class="meta">{a.severity.clone()}</span></td>
+                    <td data-label=t(Msg::Status)>{status_label(a.status, locale)}</td>
+                    <td data-label=t(Msg::Source)>{a.integration.clone()}</td>
+                    <td data-label=t(Msg::Rule)>{a.rule.clone().unwrap_or_default()}</td>
+                    <td data-label=t(Msg::Outcome) data-testid="alert-outcome">{a.outcome.clone().unwrap_or_else(|| t(Msg::Waiting).to_owned())} " " {incident}</td>
+                    <td data-label=t(Msg::Received)><When at=a.received_at zone=zone.clone() /></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="list">
+            <thead><tr><th>{t(Msg::Title)}</th><th>{t(Msg::Status)}</th><th>{t(Msg::Source)}</th><th>{t(Msg::Rule)}</th><th>{t(Msg::Outcome)}</th><th>{t(Msg::Received)}</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+/// Every rule tried, with its answer.
+#[component]
+fn Trace(steps: Vec<TraceStep>) -> impl IntoView {
+    let rows = steps
+        .into_iter()
+        .map(|s| {
+            let class = if s.result == "matched" { "ok" } else if s.result.starts_with("error") { "error" } else { "meta" };
+            view! { <li data-testid="trace-step"><strong>{s.rule}</strong> ": " <span class=class>{s.result}</span></li> }
+        })
+        .collect_view();
+    view! { <ol class="trace" data-testid="trace">{rows}</ol> }
+}
+
+#[component]
+pub fn AlertPage() -> impl IntoView {
+    let id = use_params_map().read_untracked().get("id").unwrap_or_default();
+    let data = Resource::new(move || id.clone(), load_alert);
+    view! { {loaded(data, |a| view! { <AlertCard a /> })} }
+}
+
+#[component]
+fn AlertCard(a: AlertDetail) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    let pretty = serde_json::from_str::<serde_json::Value>(&a.payload)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| a.payload.clone());
+    let labels =
+        a.labels.iter().map(|(k, v)| view! { <li><code>{k.clone()}</code> " = " {v.clone()}</li> }).collect_view();
+    let links =
+        a.links.iter().map(|l| view! { <li><a href=l.clone() rel="noreferrer">{l.clone()}</a></li> }).collect_view();
+    let incident = a.row.incident_id.clone().map(|id| {
+        view! { <a href=format!("/incidents/{}", encode_path_segment(&id)) data-testid="alert-incident">{t(Msg::NavIncidents)}</a> }
+    });
+    view! {
+        <section class="card" data-testid="alert">
+            <h1 data-testid="alert-title">{a.row.title.clone()}</h1>
+            <RoutingNav />
+            <dl>
+                <dt>{t(Msg::Status)}</dt><dd>{status_label(a.row.status, locale)} " " <span class="meta">{a.row.severity.clone()}</span></dd>
+                <dt>{t(Msg::Source)}</dt><dd>{a.row.integration.clone()} " · " <code>{a.fingerprint.clone()}</code></dd>
+                <dt>{t(Msg::Received)}</dt><dd><When at=a.row.received_at zone=zone /></dd>
+                <dt>{t(Msg::Summary)}</dt><dd>{a.summary.clone()}</dd>
+                <dt>{t(Msg::Outcome)}</dt><dd data-testid="alert-outcome">{a.row.rule.clone().unwrap_or_default()} " — " {a.row.outcome.clone().unwrap_or_else(|| t(Msg::Waiting).to_owned())} " " {incident}</dd>
+            </dl>
+            <h2>{t(Msg::Labels)}</h2><ul class="plain">{labels}</ul>
+            {(!a.links.is_empty()).then(|| view! { <ul class="plain">{links}</ul> })}
+            <h2>{t(Msg::RoutingTrace)}</h2>
+            <Trace steps=a.trace.clone() />
+            <h2>{t(Msg::RawEvent)}</h2>
+            <pre class="payload" data-testid="raw-event">{pretty}</pre>
+        </section>
+    }
+}
+
+/// The rules page: the editor (managers), its dry run and replay, and the history.
+#[component]
+pub fn RulesPage() -> impl IntoView {
+    let data = Resource::new(|| (), |()| load_rules());
+    view! { {loaded(data, |data| view! { <RulesEditor data /> })} }
+}
+
+/// The rows as last posted (a refused save, a dry run, a replay), if this page follows one.
+fn typed_rows(o: &Outcome<impl Sized>) -> Vec<RuleForm> {
+    let mut rows: Vec<RuleForm> = Vec::new();
+    for (k, v) in &o.fields {
+        let Some(rest) = k.strip_prefix("rules[") else { continue };
+        let Some((i, field)) = rest.split_once("][") else { continue };
+        let (Ok(i), field) = (i.parse::<usize>(), field.trim_end_matches(']')) else { continue };
+        if i >= 200 {
+            continue;
+        }
+        if rows.len() <= i {
+            rows.resize(i + 1, RuleForm::default());
+        }
+        let row = &mut rows[i];
+        match field {
+            "position" => row.position.clone_from(v),
+            "name" => row.name.clone_from(v),
+            "condition" => row.condition.clone_from(v),
+            "firing" => row.firing.clone_from(v),
+            "target" => row.target.clone_from(v),
+            "impact" => row.impact.clone_from(v),
+            "notify" => row.notify.clone_from(v),
+            "resolve" => row.resolve = Some(v.clone()),
+            "remove" => row.remove = Some(v.clone()),
+            _ => {}
+        }
+    }
+    ordered_forms(&rows)
+}
+
+#[component]
+fn RulesEditor(data: RulesData) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let manager = manager();
+    let saved = outcome::<u32>(SaveRules::PATH);
+    let dry = outcome::<Vec<DryRunAlert>>(DryRunRules::PATH);
+    let replay = outcome::<Replay>(ReplayRules::PATH);
+    let restored = outcome::<u32>(RestoreRules::PATH);
+    let error = [
+        saved.as_ref().and_then(|o| o.result.as_ref().err().cloned()),
+        dry.as_ref().and_then(|o| o.result.as_ref().err().cloned()),
+        replay.as_ref().and_then(|o| o.result.as_ref().err().cloned()),
+        restored.as_ref().and_then(|o| o.result.as_ref().err().cloned()),
+    ]
+    .into_iter()
+    .flatten()
+    .next();
+    // After a refused save, a dry run or a replay: the rows as typed, on the version they began from.
+    let typed = saved
+        .as_ref()
+        .filter(|o| o.result.is_err())
+        .map(|o| (typed_rows(o), o.value("base"), o.value("event"), o.value("integration")))
+        .or_else(|| dry.as_ref().map(|o| (typed_rows(o), o.value("base"), o.value("event"), o.value("integration"))))
+        .or_else(|| replay.as_ref().map(|o| (typed_rows(o), o.value("base"), None, None)));
+    let (rows, base, event, integration) = match typed {
+        Some((rows, base, event, integration)) => {
+            (rows, base.and_then(|b| b.parse().ok()).unwrap_or(data.current.version), event, integration)
+        }
+        None => (
+            data.current.rules.iter().enumerate().map(|(i, r)| RuleForm::of(r, i)).collect(),
+            data.current.version,
+            None,
+            None,
+        ),
+    };
+    let stale = matches!(error, Some(AppError::StaleVersion { .. }));
+    let field_errors = match &error {
+        Some(AppError::Invalid(fields)) => fields.clone(),
+        _ => Vec::new(),
+    };
+    let summary = error.as_ref().filter(|_| !stale).map(|e| {
+        let text = match e {
+            AppError::Invalid(_) => Msg::ErrInvalid.text(locale).to_owned(),
+            other => other.message(locale),
+        };
+        view! { <p class="error" role="alert" data-testid="rules-error">{text}</p> }
+    });
+    let saved_note = saved
+        .as_ref()
+        .and_then(|o| o.result.as_ref().ok())
+        .or(restored.as_ref().and_then(|o| o.result.as_ref().ok()))
+        .map(|v| {
+            view! { <p class="ok" role="status" data-testid="rules-saved">{t(Msg::SavedVersion)} " " {*v}</p> }
+        });
+    let conflict = stale.then(|| {
+        let theirs: Vec<String> = data.current.rules.iter().map(|r| format!("{}: {}", r.name, r.condition)).collect();
+        let yours: Vec<String> = rows.iter().map(|r| format!("{}: {}", r.name, r.condition)).collect();
+        view! {
+            <div class="conflict" data-testid="conflict">
+                <p class="error">{AppError::StaleVersion { current: data.current.version }.message(locale)}</p>
+                <div class="two">
+                    <div data-testid="conflict-theirs"><h3>{t(Msg::TheirVersion)} " (v" {data.current.version} ")"</h3><ul>{theirs.into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}</ul></div>
+                    <div data-testid="conflict-yours"><h3>{t(Msg::YourVersion)}</h3><ul>{yours.into_iter().map(|l| view! { <li><code>{l}</code></li> }).collect_view()}</ul></div>
+                </div>
+                <a class="button" href=RULES_PATH data-testid="reload-latest">{t(Msg::ReloadLatest)}</a>
+            </div>
+        }
+    });
+    let dry_result = dry.and_then(|o| o.result.ok()).map(|alerts| view! { <DryRunResult alerts /> });
+    let replay_result = replay.and_then(|o| o.result.ok()).map(|r| view! { <ReplayResult r /> });
+    let editor = if manager {
+        view! {
+            <RuleRows rows base field_errors data=data.clone() event integration />
+        }
+        .into_any()
+    } else {
+        let list = data.current.rules.iter().map(|r| view! { <li data-testid="rule"><strong>{r.name.clone()}</strong> " " <code>{if r.condition.is_empty() { "*".to_owned() } else { r.condition.clone() }}</code></li> }).collect_view();
+        view! { <p class="meta" data-testid="view-only">{t(Msg::ViewOnly)}</p> <ol>{list}</ol> }.into_any()
+    };
+    view! {
+        <section class="card editor" data-testid="rules">
+            <h1>{t(Msg::RoutingRules)}</h1>
+            <RoutingNav />
+            <p class="meta">{t(Msg::RulesHelp)}</p>
+            <p class="meta">{t(Msg::Version)} " " <span data-testid="rules-version">{data.current.version}</span></p>
+            {saved_note}
+            {summary}
+            {conflict}
+            {dry_result}
+            {replay_result}
+            {editor}
+            <History data />
+        </section>
+    }
+}
+
+#[component]
+fn RuleRows(
+    rows: Vec<RuleForm>,
+    base: u32,
+    field_errors: Vec<crate::error::FieldError>,
+    data: RulesData,
+    event: Option<String>,
+    integration: Option<String>,
+) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let error = move |i: usize, field: &str| {
+        let key = format!("rules.{i}.{field}");
+        field_errors
+            .iter()
+            .filter(|e| e.field == key || e.field.starts_with(&format!("{key}.")))
+            .map(|e| view! { <span class="field-error" data-field=e.field.clone() role="alert">{e.msg.text(locale)}</span> })
+            .collect_view()
+    };
+    let count = rows.len();
+    let mut all = rows;
+    all.push(RuleForm { position: (count + 1).to_string(), firing: "incident".into(), ..RuleForm::default() });
+    let rows = all
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let name = |f: &str| format!("rules[{i}][{f}]");
+            let firing = r.firing.clone();
+            let option = move |value: &'static str, label: Msg| view! { <option value=value selected=firing == value>{t(label)}</option> };
+            let new_row = i == count;
+            view! {
+                <fieldset class="rule" data-testid=if new_row { "rule-new" } else { "rule" }>
+                    <legend>{if new_row { t(Msg::AddRule).to_owned() } else { format!("{} {}", t(Msg::Rule), i + 1) }}</legend>
+                    <div class="inline">
+                        <label>{t(Msg::Position)} <input name=name("position") value=r.position.clone() size="3" inputmode="numeric" data-testid="rule-position" /></label>
+                        <label>{t(Msg::Name)} <input name=name("name") value=r.name.clone() data-testid="rule-name" /></label>
+                        {error(i, "name")}
+                    </div>
+                    <label>{t(Msg::ConditionCel)} <textarea name=name("condition") data-testid="rule-condition" rows="2">{r.condition.clone()}</textarea></label>
+                    {error(i, "condition")}
+                    <div class="inline">
+                        <label>{t(Msg::WhenFiring)}
+                            <select name=name("firing") data-testid="rule-firing">
+                                {option("incident", Msg::FiringIncident)} {option("engage", Msg::FiringEngage)}
+                                {option("notify", Msg::FiringNotify)} {option("suppress", Msg::FiringSuppress)}
+                            </select>
+                        </label>
+                        <label>{t(Msg::PlanOrContact)} <input name=name("target") value=r.target.clone() list="rule-targets" data-testid="rule-target" autocapitalize="off" /></label>
+                        <label>{t(Msg::Impact)} <input name=name("impact") value=r.impact.clone() size="2" inputmode="numeric" data-testid="rule-impact" /></label>
+                    </div>
+                    {error(i, "firing")} {error(i, "impact")}
+                    <label>{t(Msg::NotifyTargets)} <textarea name=name("notify") data-testid="rule-notify" rows="2">{r.notify.clone()}</textarea></label>
+                    {error(i, "notify")}
+                    <div class="inline">
+                        <label class="check"><input type="checkbox" name=name("resolve") value="on" checked=r.resolve.is_some() data-testid="rule-resolve" /> {t(Msg::ResolveOnRecovery)}</label>
+                        {(!new_row).then(|| view! { <label class="check"><input type="checkbox" name=name("remove") value="on" data-testid="rule-remove" /> {t(Msg::Remove)}</label> })}
+                    </div>
+                </fieldset>
+            }
+        })
+        .collect_view();
+    let targets =
+        data.plans.iter().chain(&data.contacts).map(|v| view! { <option value=v.clone()></option> }).collect_view();
+    let chosen = integration.unwrap_or_default();
+    let integrations = data
+        .integrations
+        .iter()
+        .map(|i| view! { <option value=i.id.clone() selected=i.id == chosen>{format!("{} ({})", i.name, i.kind)}</option> })
+        .collect_view();
+    view! {
+        <PostForm action=SaveRules::PATH class="editor-form" testid="rules-form">
+            <input type="hidden" name="base" value=base />
+            <datalist id="rule-targets">{targets}</datalist>
+            {rows}
+            {error(count, "condition")}
+            <button type="submit" class="primary" data-testid="rules-save">{t(Msg::Save)}</button>
+            <fieldset>
+                <legend>{t(Msg::DryRun)}</legend>
+                <label>{t(Msg::Integration)} <select name="integration" data-testid="dry-run-integration">{integrations}</select></label>
+                <label>{t(Msg::PasteEvent)} <textarea name="event" rows="6" data-testid="dry-run-event">{event.unwrap_or_default()}</textarea></label>
+                <button type="submit" formaction=DryRunRules::PATH data-testid="dry-run">{t(Msg::DryRun)}</button>
+            </fieldset>
+            <fieldset>
+                <legend>{t(Msg::Replay)}</legend>
+                <label>{t(Msg::ReplayDays)} <input name="days" value="7" size="3" inputmode="numeric" data-testid="replay-days" /></label>
+                <button type="submit" formaction=ReplayRules::PATH data-testid="replay">{t(Msg::Replay)}</button>
+            </fieldset>
+        </PostForm>
+    }
+}
+
+#[component]
+fn DryRunResult(alerts: Vec<DryRunAlert>) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let items = alerts
+        .into_iter()
+        .map(|a| {
+            view! {
+                <li data-testid="dry-run-alert">
+                    <strong>{a.title}</strong> " (" {status_label(a.status, locale)} ", " {a.severity} ") → "
+                    <span data-testid="dry-run-match">{a.matched.unwrap_or_else(|| "—".to_owned())}</span> ": "
+                    <span data-testid="dry-run-action">{a.action}</span>
+                    <Trace steps=a.trace />
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <div class="ok" data-testid="dry-run-result"><h2>{t(Msg::DryRunResult)}</h2><ul class="plain">{items}</ul></div> }
+}
+
+#[component]
+fn ReplayResult(r: Replay) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    let changes = r
+        .changes
+        .iter()
+        .take(100)
+        .map(|c| {
+            view! {
+                <li data-testid="replay-change"><When at=c.received_at zone=zone.clone() /> " " <a href=alert_path(&c.alert_id)>{c.title.clone()}</a> ": "
+                    <del>{c.before.clone()}</del> " → " <ins>{c.after.clone()}</ins></li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="ok" data-testid="replay-result">
+            <h2>{t(Msg::ReplayResult)}</h2>
+            <p data-testid="replay-summary">
+                {format!("{} {} · {} {}", r.alerts, t(Msg::Alerts), r.changes.len(), t(Msg::Changed))} " · "
+                {t(Msg::IncidentsOpened)} " " {r.incidents_before} " → " <strong data-testid="replay-incidents">{r.incidents_after}</strong> " · "
+                {t(Msg::NoticesSent)} " " {r.notices_before} " → " {r.notices_after}
+            </p>
+            <ul class="plain">{changes}</ul>
+        </div>
+    }
+}
+
+#[component]
+fn History(data: RulesData) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    let manager = manager();
+    let current = data.current.version;
+    let rows = data
+        .history
+        .into_iter()
+        .map(|v| {
+            let restore = (manager && v.version != current).then(|| {
+                view! {
+                    <PostForm action=RestoreRules::PATH class="inline">
+                        <input type="hidden" name="version" value=v.version />
+                        <input type="hidden" name="base" value=current />
+                        <button type="submit" data-testid="restore-rules">{t(Msg::Restore)}</button>
+                    </PostForm>
+                }
+            });
+            view! {
+                <tr data-testid="rules-version-row" data-version=v.version>
+                    <td>"v" {v.version}</td><td><When at=v.saved_at zone=zone.clone() /></td><td>{v.saved_by}</td><td>{v.rules}</td><td>{restore}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>{t(Msg::History)}</h2>
+        <table class="list"><tbody>{rows}</tbody></table>
+    }
+}
