@@ -42,6 +42,23 @@ test('screenshots of every page', async ({ browser }) => {
     });
     links.push([lang, linkIn(await mailWith(`(screenshot ${who})`))]);
   }
+  // An EventBridge integration and an alarm through it, routed by the demo's rules.
+  const created = await admin.request.post('/api/alerts_create_integration', {
+    form: { name: 'CloudWatch (screenshots)', kind: 'eventbridge', topics: '' },
+    headers: { Origin: base, Accept: 'application/json' },
+  });
+  expect(created.status(), await created.text()).toBe(200);
+  const issued = (await created.json()) as { url: string; secret: string };
+  const posted = await admin.request.post(new URL(issued.url).pathname, {
+    data: { level: 'critical', alarm: 'CheckoutErrorRate', state: 'ALARM', reason: 'Threshold Crossed: 5xx > 5% / 5xxエラー率5%超過' },
+    headers: { Authorization: `Bearer ${issued.secret}` },
+  });
+  expect(posted.status(), await posted.text()).toBe(202);
+  await expect.poll(async () => {
+    await admin.goto('/routing/alerts');
+    return admin.getByTestId('alert-incident').count();
+  }).toBeGreaterThan(0);
+  const alert = await admin.getByTestId('alert-row').first().getByRole('link').first().getAttribute('href');
   // A drill someone acknowledged, for its report.
   const drillRes = await admin.request.post('/api/drills_run', {
     form: { plan: 'web-escalation' },
@@ -67,6 +84,10 @@ test('screenshots of every page', async ({ browser }) => {
     ['drill', drill],
     ['routing', '/routing'],
     ['response-plan', '/routing/plans/sev1-critical'],
+    ['integrations', '/routing/integrations'],
+    ['alerts', '/routing/alerts'],
+    ['alert', alert!],
+    ['rules', '/routing/rules'],
     ['incidents', '/incidents'],
     ['incident', incident!],
     ['engagements', '/engagements'],

@@ -30,7 +30,7 @@ fn manager() -> bool {
 
 /// Links between the routing pages.
 #[component]
-fn RoutingNav() -> impl IntoView {
+pub fn RoutingNav() -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     view! {

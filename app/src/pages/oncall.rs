@@ -195,6 +195,7 @@ pub fn ResponsePlansPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{t(Msg::NavRouting)}</h1>
+            <crate::pages::alerts::RoutingNav />
             <p>{t(Msg::ResponsePlansIntro)}</p>
             {manager.then(|| view! { <p><a class="button" href=NEW_RESPONSE_PLAN_PATH data-testid="new-response-plan">{t(Msg::NewResponsePlan)}</a></p> })}
             {loaded_list(plans, Msg::EmptyRouting, move |plans| {
