@@ -43,6 +43,30 @@ pub fn RoutingNav() -> impl IntoView {
     }
 }
 
+/// What routing recorded (stored in English words), in the reader's language.
+fn outcome_text(outcome: &str, locale: Locale) -> String {
+    let known = [
+        ("incident opened", Msg::OutcomeOpened),
+        ("fired again", Msg::OutcomeFiredAgain),
+        ("recovery notified", Msg::OutcomeRecoveryNotified),
+        ("incident resolved", Msg::OutcomeResolved),
+        ("notified", Msg::OutcomeNotified),
+        ("engaged", Msg::OutcomeEngaged),
+        ("suppressed", Msg::OutcomeSuppressed),
+        ("no rule matched", Msg::OutcomeNoRule),
+        ("matched", Msg::TraceMatched),
+        ("no match", Msg::TraceNoMatch),
+    ];
+    if let Some((_, m)) = known.iter().find(|(k, _)| *k == outcome) {
+        return m.text(locale).to_owned();
+    }
+    match outcome.split_once(": ") {
+        Some(("failed", why)) => format!("{}: {why}", Msg::OutcomeFailed.text(locale)),
+        Some(("error", why)) => format!("{}: {why}", Msg::TraceError.text(locale)),
+        _ => outcome.to_owned(),
+    }
+}
+
 fn status_label(status: AlertStatus, locale: Locale) -> &'static str {
     match status {
         AlertStatus::Firing => Msg::AlertFiring.text(locale),
@@ -235,7 +259,7 @@ fn AlertTable(rows: Vec<AlertRow>) -> impl IntoView {
                     <td data-label=t(Msg::Status)>{status_label(a.status, locale)}</td>
                     <td data-label=t(Msg::Source)>{a.integration.clone()}</td>
                     <td data-label=t(Msg::Rule)>{a.rule.clone().unwrap_or_default()}</td>
-                    <td data-label=t(Msg::Outcome) data-testid="alert-outcome">{a.outcome.clone().unwrap_or_else(|| t(Msg::Waiting).to_owned())} " " {incident}</td>
+                    <td data-label=t(Msg::Outcome) data-testid="alert-outcome">{a.outcome.as_deref().map_or_else(|| t(Msg::Waiting).to_owned(), |o| outcome_text(o, locale))} " " {incident}</td>
                     <td data-label=t(Msg::Received)><When at=a.received_at zone=zone.clone() /></td>
                 </tr>
             }
@@ -252,11 +276,12 @@ fn AlertTable(rows: Vec<AlertRow>) -> impl IntoView {
 /// Every rule tried, with its answer.
 #[component]
 fn Trace(steps: Vec<TraceStep>) -> impl IntoView {
+    let locale = expect_context::<Locale>();
     let rows = steps
         .into_iter()
         .map(|s| {
             let class = if s.result == "matched" { "ok" } else if s.result.starts_with("error") { "error" } else { "meta" };
-            view! { <li data-testid="trace-step"><strong>{s.rule}</strong> ": " <span class=class>{s.result}</span></li> }
+            view! { <li data-testid="trace-step" data-result=s.result.clone()><strong>{s.rule}</strong> ": " <span class=class>{outcome_text(&s.result, locale)}</span></li> }
         })
         .collect_view();
     view! { <ol class="trace" data-testid="trace">{rows}</ol> }
@@ -294,7 +319,7 @@ fn AlertCard(a: AlertDetail) -> impl IntoView {
                 <dt>{t(Msg::Source)}</dt><dd>{a.row.integration.clone()} " · " <code>{a.fingerprint.clone()}</code></dd>
                 <dt>{t(Msg::Received)}</dt><dd><When at=a.row.received_at zone=zone /></dd>
                 <dt>{t(Msg::Summary)}</dt><dd>{a.summary.clone()}</dd>
-                <dt>{t(Msg::Outcome)}</dt><dd data-testid="alert-outcome">{a.row.rule.clone().unwrap_or_default()} " — " {a.row.outcome.clone().unwrap_or_else(|| t(Msg::Waiting).to_owned())} " " {incident}</dd>
+                <dt>{t(Msg::Outcome)}</dt><dd data-testid="alert-outcome">{a.row.rule.clone().unwrap_or_default()} " — " {a.row.outcome.as_deref().map_or_else(|| t(Msg::Waiting).to_owned(), |o| outcome_text(o, locale))} " " {incident}</dd>
             </dl>
             <h2>{t(Msg::Labels)}</h2><ul class="plain">{labels}</ul>
             {(!a.links.is_empty()).then(|| view! { <ul class="plain">{links}</ul> })}
