@@ -162,7 +162,7 @@ fn IntegrationTable(page: IntegrationsData, manager: bool) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="list">
+        <table class="rows">
             <thead><tr><th>{t(Msg::Name)}</th><th>"URL"</th><th>{t(Msg::Events)}</th><th>{t(Msg::LastEvent)}</th><th>{t(Msg::Quarantined)}</th><th></th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -266,7 +266,7 @@ fn AlertTable(rows: Vec<AlertRow>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="list">
+        <table class="rows">
             <thead><tr><th>{t(Msg::Title)}</th><th>{t(Msg::Status)}</th><th>{t(Msg::Source)}</th><th>{t(Msg::Rule)}</th><th>{t(Msg::Outcome)}</th><th>{t(Msg::Received)}</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -634,6 +634,6 @@ fn History(data: RulesData) -> impl IntoView {
         .collect_view();
     view! {
         <h2>{t(Msg::History)}</h2>
-        <table class="list"><tbody>{rows}</tbody></table>
+        <table class="rows"><tbody>{rows}</tbody></table>
     }
 }
