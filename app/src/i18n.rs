@@ -662,6 +662,7 @@ messages! {
     NoticesSent => "Notices", "通知";
     OutcomeOpened => "incident opened", "インシデント開始";
     OutcomeFiredAgain => "fired again (joined its open incident)", "再発(対応中のインシデントに追加)";
+    OutcomeMerged => "merged into an open incident (the plan's dedupe string)", "対応中のインシデントに統合(プランの重複排除文字列)";
     OutcomeRecoveryNotified => "recovery notified", "回復を通知";
     OutcomeResolved => "incident resolved", "インシデント解決";
     OutcomeNotified => "notified", "通知";

@@ -213,6 +213,26 @@ async fn a_rule_naming_a_missing_plan_fails_that_alert_and_routing_goes_on() {
 }
 
 #[tokio::test]
+async fn a_plans_dedupe_string_merges_a_second_alarm_into_the_open_incident() {
+    let c = TestConsole::with_admin().await;
+    // The demo's sev1 plan has a dedupe string, as Incident Manager plans often do.
+    use_rules(&c, seed_rules()).await;
+    let eb = integration(&c, "cloudwatch", IntegrationKind::EventBridge).await;
+    post(&c, &eb, r#"{"level":"critical","alarm":"ApiErrors","state":"ALARM"}"#).await;
+    routed(&c).await;
+    post(&c, &eb, r#"{"level":"critical","alarm":"DbLatency","state":"ALARM"}"#).await;
+    routed(&c).await;
+    assert_eq!(
+        outcomes(&c).await,
+        [
+            "ApiErrors firing: incident opened by critical → sev1-critical (open)",
+            "DbLatency firing: merged into an open incident by critical → sev1-critical (open)",
+        ]
+    );
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM incidents").await, 1);
+}
+
+#[tokio::test]
 async fn racing_routers_open_one_incident_for_one_alarm() {
     let c = TestConsole::with_admin().await;
     use_rules(&c, seed_rules()).await;

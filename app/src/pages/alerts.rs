@@ -48,6 +48,7 @@ fn outcome_text(outcome: &str, locale: Locale) -> String {
     let known = [
         ("incident opened", Msg::OutcomeOpened),
         ("fired again", Msg::OutcomeFiredAgain),
+        ("merged into an open incident", Msg::OutcomeMerged),
         ("recovery notified", Msg::OutcomeRecoveryNotified),
         ("incident resolved", Msg::OutcomeResolved),
         ("notified", Msg::OutcomeNotified),

@@ -62,6 +62,7 @@ struct Pending {
     integration: (String, String),
     alert: Alert,
     payload: serde_json::Value,
+    received_at: i64,
 }
 
 /// What routing did with one alert.
@@ -127,7 +128,7 @@ impl Router {
     async fn next(&self) -> Result<Option<Pending>, ServerError> {
         let row = sqlx::query(
             "SELECT a.id, a.integration_id, a.fingerprint, a.status, a.title, a.summary, a.severity, a.labels_json, \
-             a.links_json, a.occurred_at, e.body, i.name, i.kind \
+             a.links_json, a.occurred_at, a.received_at, e.body, i.name, i.kind \
              FROM alerts a JOIN inbound_events e ON e.id = a.event_id JOIN integrations i ON i.id = a.integration_id \
              WHERE a.routed_at IS NULL ORDER BY a.seq LIMIT 1",
         )
@@ -154,6 +155,7 @@ impl Router {
                 occurred_at: r.try_get("occurred_at")?,
             },
             payload: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+            received_at: r.try_get("received_at")?,
         }))
     }
 
@@ -232,9 +234,18 @@ impl Router {
             client_token: Some(format!("alert-{token}")),
         };
         let incident = self.backend.start_incident(&router_user(), start).await.map_err(ServerError::App)?;
+        // A plan's dedupe string makes the backend hand back an open incident instead (as
+        // Incident Manager does): say so rather than claim a new one.
+        let linked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alert_incidents WHERE incident_id = $1 AND fingerprint <> $2")
+            .bind(&incident)
+            .bind(&p.alert.fingerprint)
+            .fetch_one(&self.db.pool)
+            .await?;
+        let created_at = self.backend.incident(&incident).await.map_err(ServerError::App)?.record.created_at;
+        let merged = linked > 0 || created_at < p.received_at;
         Ok(Outcome {
             rule: Some(rule.name.clone()),
-            text: "incident opened".into(),
+            text: if merged { "merged into an open incident" } else { "incident opened" }.into(),
             incident_id: Some(incident),
             opened: Some(episode),
             closed: closes,
