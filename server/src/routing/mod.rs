@@ -159,27 +159,28 @@ impl Router {
         }))
     }
 
-    /// The incident this alert opened and that is still linked: (episode, incident id, rule).
-    async fn open_link(&self, p: &Pending) -> Result<Option<(i64, String, String)>, ServerError> {
+    /// The alarm's newest link to an incident: (episode, incident id, rule, still open). One read,
+    /// so that two routers racing on one alarm compute the same episode (and so the same client
+    /// token) or see each other's link; never a second incident.
+    async fn latest_link(&self, p: &Pending) -> Result<Option<(i64, String, String, bool)>, ServerError> {
         let row = sqlx::query(
-            "SELECT episode, incident_id, rule FROM alert_incidents \
-             WHERE integration_id = $1 AND fingerprint = $2 AND closed_at IS NULL ORDER BY episode DESC LIMIT 1",
+            "SELECT episode, incident_id, rule, closed_at FROM alert_incidents \
+             WHERE integration_id = $1 AND fingerprint = $2 ORDER BY episode DESC LIMIT 1",
         )
         .bind(&p.integration_id)
         .bind(&p.alert.fingerprint)
         .fetch_optional(&self.db.pool)
         .await?;
-        row.map(|r| Ok((r.try_get("episode")?, r.try_get("incident_id")?, r.try_get("rule")?))).transpose()
+        row.map(|r| {
+            let closed: Option<i64> = r.try_get("closed_at")?;
+            Ok((r.try_get("episode")?, r.try_get("incident_id")?, r.try_get("rule")?, closed.is_none()))
+        })
+        .transpose()
     }
 
-    async fn next_episode(&self, p: &Pending) -> Result<i64, ServerError> {
-        let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM alert_incidents WHERE integration_id = $1 AND fingerprint = $2")
-                .bind(&p.integration_id)
-                .bind(&p.alert.fingerprint)
-                .fetch_one(&self.db.pool)
-                .await?;
-        Ok(n)
+    /// The open link only: (episode, incident id, rule).
+    async fn open_link(&self, p: &Pending) -> Result<Option<(i64, String, String)>, ServerError> {
+        Ok(self.latest_link(p).await?.filter(|l| l.3).map(|(e, i, r, _)| (e, i, r)))
     }
 
     async fn fire(&self, p: &Pending, rule: Option<&Rule>) -> Result<Outcome, ServerError> {
@@ -201,18 +202,18 @@ impl Router {
                 self.backend.start_engagement(&me, start).await.map_err(ServerError::App)?;
                 Ok(Outcome { notices: rule.notify.clone(), ..named("engaged") })
             }
-            Firing::Incident { response_plan } => {
-                if let Some((episode, incident, _)) = self.open_link(p).await? {
+            Firing::Incident { response_plan } => match self.latest_link(p).await? {
+                Some((episode, incident, _, true)) => {
                     let open = self.backend.incident(&incident).await.map_err(ServerError::App)?;
                     if open.record.status == IncidentStatus::Open {
                         return Ok(Outcome { incident_id: Some(incident), ..named("fired again") });
                     }
                     // Resolved in the console or in AWS since: this firing is a new episode.
-                    return self.open_incident(p, rule, response_plan, episode + 1, Some(episode)).await;
+                    self.open_incident(p, rule, response_plan, episode + 1, Some(episode)).await
                 }
-                let episode = self.next_episode(p).await?;
-                self.open_incident(p, rule, response_plan, episode, None).await
-            }
+                Some((episode, ..)) => self.open_incident(p, rule, response_plan, episode + 1, None).await,
+                None => self.open_incident(p, rule, response_plan, 0, None).await,
+            },
         }
     }
 
@@ -236,11 +237,12 @@ impl Router {
         let incident = self.backend.start_incident(&router_user(), start).await.map_err(ServerError::App)?;
         // A plan's dedupe string makes the backend hand back an open incident instead (as
         // Incident Manager does): say so rather than claim a new one.
-        let linked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alert_incidents WHERE incident_id = $1 AND fingerprint <> $2")
-            .bind(&incident)
-            .bind(&p.alert.fingerprint)
-            .fetch_one(&self.db.pool)
-            .await?;
+        let linked: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM alert_incidents WHERE incident_id = $1 AND fingerprint <> $2")
+                .bind(&incident)
+                .bind(&p.alert.fingerprint)
+                .fetch_one(&self.db.pool)
+                .await?;
         let created_at = self.backend.incident(&incident).await.map_err(ServerError::App)?.record.created_at;
         let merged = linked > 0 || created_at < p.received_at;
         Ok(Outcome {

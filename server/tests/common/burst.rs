@@ -64,6 +64,11 @@ impl Setup {
     /// Starts the console binary on a free loopback port and waits until it answers.
     pub async fn start_console(&self) -> Console {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        self.start_console_on(&port.to_string()).await
+    }
+
+    /// Starts the console binary on `port` (a restart where senders expect it).
+    pub async fn start_console_on(&self, port: &str) -> Console {
         let log = std::fs::OpenOptions::new().create(true).append(true).open(self.log_path()).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_server"))
             .args(["--listen", &format!("127.0.0.1:{port}")])
