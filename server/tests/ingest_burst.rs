@@ -8,102 +8,15 @@
 mod common;
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use app::domain::alert::IntegrationKind;
-use app::domain::incident::{IncidentTemplate, ResponsePlan};
-use app::domain::routing::{Firing, Rule};
+use common::alert_burst::{alert_routing, send_events};
 use common::burst::{DELIVERIES_PER_ENGAGEMENT, Setup};
-use server::audit::Actor;
 use server::db::Dialect;
 
 const EVENTS: usize = 5_000;
 const ALARMS: usize = 500;
 const SENDERS: usize = 32;
-
-/// An integration and a rule sending every alert to a plan that pages the burst team.
-async fn routing(setup: &Setup) -> (String, String) {
-    let db = setup.db().await;
-    let engine = server::engine::Engine::new(db.clone(), Arc::new(server::clock::SystemClock));
-    let plan = ResponsePlan {
-        name: "burst-alarms".into(),
-        display_name: "Burst alarms".into(),
-        template: IncidentTemplate {
-            title: "Alarm".into(),
-            impact: 2,
-            summary: String::new(),
-            dedupe_string: String::new(),
-        },
-        engagements: vec!["burst".into()],
-        notification_targets: vec![],
-    };
-    engine.put_response_plan(Actor::System("test"), plan).await.unwrap();
-    let rule = Rule {
-        name: "all".into(),
-        condition: String::new(),
-        firing: Firing::Incident { response_plan: "burst-alarms".into() },
-        impact: None,
-        notify: vec![],
-        resolve_on_recovery: false,
-    };
-    server::routing::rules::Rules { db: db.clone() }.save(Actor::System("test"), 0, vec![rule], 1).await.unwrap();
-    let door = server::ingest::store::Integrations { db: db.clone() }
-        .create(Actor::System("test"), "burst", IntegrationKind::Webhook, &[], 1)
-        .await
-        .unwrap();
-    (door.id, door.secret)
-}
-
-/// Posts events `0..EVENTS` to every console in `urls` from `SENDERS` tasks, each retrying until
-/// answered 2xx (a dead console refuses connections; its restart answers). Calls `after` once
-/// `kill_at` events have been accepted.
-async fn send(urls: Vec<String>, door: (String, String), kill_at: Option<(usize, tokio::sync::oneshot::Sender<()>)>) {
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
-    let next = Arc::new(AtomicUsize::new(0));
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let kill = Arc::new(std::sync::Mutex::new(kill_at));
-    let mut tasks = Vec::new();
-    for _ in 0..SENDERS {
-        let (http, next, accepted, kill, urls, door) =
-            (http.clone(), next.clone(), accepted.clone(), kill.clone(), urls.clone(), door.clone());
-        tasks.push(tokio::spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= EVENTS {
-                    return;
-                }
-                let body = serde_json::json!({"title": format!("alarm {}", i % ALARMS), "fingerprint": format!("alarm-{}", i % ALARMS), "n": i});
-                for url in &urls {
-                    loop {
-                        let sent = http
-                            .post(format!("{url}/ingest/{}", door.0))
-                            .bearer_auth(&door.1)
-                            .header("Idempotency-Key", format!("event-{i}"))
-                            .json(&body)
-                            .send()
-                            .await;
-                        if sent.is_ok_and(|r| r.status().is_success()) {
-                            break;
-                        }
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                    }
-                }
-                let done = accepted.fetch_add(1, Ordering::Relaxed) + 1;
-                let mut guard = kill.lock().unwrap();
-                if guard.as_ref().is_some_and(|(at, _)| done >= *at)
-                    && let Some((_, tx)) = guard.take()
-                {
-                    let _ = tx.send(());
-                }
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-}
 
 async fn count(db: &server::db::Db, sql: &str) -> usize {
     let n: i64 = sqlx::query_scalar(sql).fetch_one(&db.pool).await.unwrap();
@@ -149,11 +62,11 @@ async fn assert_exactly_once(setup: &Setup) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_alerts_survives_a_kill_and_opens_each_incident_once() {
     let setup = Setup::new().await;
-    let door = routing(&setup).await;
+    let door = alert_routing(&setup).await;
     let mut console = setup.start_console().await;
     let url = console.url.clone();
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let senders = tokio::spawn(send(vec![url.clone()], door, Some((EVENTS / 3, tx))));
+    let senders = tokio::spawn(send_events(vec![url.clone()], door, (EVENTS, ALARMS, SENDERS), Some((EVENTS / 3, tx))));
     rx.await.unwrap();
     console.kill();
     let port = url.rsplit(':').next().unwrap().to_owned();
@@ -168,8 +81,8 @@ async fn two_consoles_on_one_postgresql_route_each_alert_once() {
     if setup.db().await.dialect != Dialect::Postgres {
         return; // SQLite serves one process; several replicas need PostgreSQL.
     }
-    let door = routing(&setup).await;
+    let door = alert_routing(&setup).await;
     let (a, b) = (setup.start_console().await, setup.start_console().await);
-    send(vec![a.url.clone(), b.url.clone()], door, None).await;
+    send_events(vec![a.url.clone(), b.url.clone()], door, (EVENTS, ALARMS, SENDERS), None).await;
     assert_exactly_once(&setup).await;
 }

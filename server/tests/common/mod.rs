@@ -2,6 +2,7 @@
 //! `ONCALL_TEST_DB=postgres`, using `ONCALL_TEST_PG_ADMIN_URL`), driven in-process.
 #![allow(dead_code)]
 
+pub mod alert_burst;
 pub mod burst;
 pub mod ssm;
 pub mod transports;
