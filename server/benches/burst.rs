@@ -17,28 +17,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::burst::{Call, DELIVERIES_PER_ENGAGEMENT, Setup, first_arrivals, start_engagements};
+use common::stats::describe;
 
 const LIGHT: usize = 200;
 const BURST: usize = 1000;
 const CLIENTS: usize = 32;
 const RUNS: usize = 3;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
-fn describe(label: &str, mut latencies: Vec<Duration>) {
-    latencies.sort();
-    println!(
-        "  {label}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (n = {})",
-        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
-        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
-        latencies.last().unwrap().as_secs_f64() * 1e3,
-        latencies.len()
-    );
-}
 
 /// Per call, from its start to the first of its messages to arrive.
 fn to_first_delivery(calls: &[Call], setup: &Setup) -> Vec<Duration> {

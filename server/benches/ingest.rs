@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use common::alert_burst::{alert_routing, send_events};
 use common::burst::Setup;
+use common::stats::describe;
 use sqlx::Connection;
 
 const EVENTS: usize = 5_000;
@@ -27,23 +28,6 @@ const ALARMS: usize = 500;
 const SENDERS: usize = 32;
 const LIGHT: usize = 200;
 const RUNS: usize = 3;
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i]
-}
-
-fn describe(label: &str, mut latencies: Vec<Duration>) {
-    latencies.sort();
-    println!(
-        "  {label}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (n = {})",
-        percentile(&latencies, 0.5).as_secs_f64() * 1e3,
-        percentile(&latencies, 0.99).as_secs_f64() * 1e3,
-        latencies.last().unwrap().as_secs_f64() * 1e3,
-        latencies.len()
-    );
-}
 
 /// Commits per second of one SQLite connection in WAL mode on the setup's disk, one row each.
 async fn sqlite_commit_rate(dir: &std::path::Path) -> f64 {

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use app::domain::alert::{Alert, AlertStatus, IntegrationKind};
+use app::paths::encode_path_segment;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -167,7 +168,10 @@ fn cloudwatch(event: &Map<String, Value>, detail: &Map<String, Value>, now: i64)
         }
     }
     let link = (!region.is_empty()).then(|| {
-        format!("https://console.aws.amazon.com/cloudwatch/home?region={region}#alarmsV2:alarm/{}", encode(&name))
+        format!(
+            "https://console.aws.amazon.com/cloudwatch/home?region={region}#alarmsV2:alarm/{}",
+            encode_path_segment(&name)
+        )
     });
     Alert {
         fingerprint: arn.unwrap_or_else(|| format!("alarm:{name}")),
@@ -237,15 +241,6 @@ fn cloudwatch_sns(m: &Map<String, Value>, sent: i64) -> Alert {
         links: vec![],
         occurred_at: epoch(m.get("StateChangeTime")).unwrap_or(sent),
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Alertmanager (and Grafana): a group of alerts, each with its own status. The event dedups on

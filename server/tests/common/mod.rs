@@ -5,6 +5,7 @@
 pub mod alert_burst;
 pub mod burst;
 pub mod ssm;
+pub mod stats;
 pub mod transports;
 
 use axum::Router;
