@@ -110,17 +110,6 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("me_language", Needs(Role::Viewer), "language=ja"),
 ];
 
-/// A demo contact for a route's `{alias}`: a person or an escalation plan.
-fn alias_for(route: &str) -> &'static str {
-    if route.contains("/people/") {
-        "tanaka"
-    } else if route.contains("/schedules/") {
-        "primary-oncall"
-    } else {
-        "web-escalation"
-    }
-}
-
 /// (path, who may open it).
 const PAGES: &[(&str, Access)] = &[
     ("/login", Public),
@@ -268,7 +257,8 @@ async fn every_page_route_checks_its_role() {
         } else {
             &incident
         };
-        let path = &route.replace("{id}", id).replace("{alias}", alias_for(route)).replace("{name}", "sev1-critical");
+        let path =
+            &route.replace("{id}", id).replace("{alias}", common::demo_alias(route)).replace("{name}", "sev1-critical");
         let anon = c.get(path, None).await;
         match access {
             Public => assert_eq!(anon.status, StatusCode::OK, "anonymous {path}"),

@@ -11,17 +11,6 @@ use http::{StatusCode, header};
 const ISLAND_PAGES: &[&str] =
     &["/rotations/new", "/rotations/{id}/edit", "/escalation/new-plan", "/escalation/plans/{alias}"];
 
-/// A demo contact for a route's `{alias}`.
-fn demo_alias(route: &str) -> &'static str {
-    if route.contains("/people/") {
-        "tanaka"
-    } else if route.contains("/schedules/") {
-        "primary-oncall"
-    } else {
-        "web-escalation"
-    }
-}
-
 fn has_island(body: &str) -> bool {
     body.contains("<leptos-island")
 }
@@ -55,7 +44,8 @@ async fn only_pages_with_islands_load_the_runtime() {
         } else {
             &rotation
         };
-        let path = route.replace("{id}", id).replace("{alias}", demo_alias(route)).replace("{name}", "sev1-critical");
+        let path =
+            route.replace("{id}", id).replace("{alias}", common::demo_alias(route)).replace("{name}", "sev1-critical");
         let page = c.get(&path, Some(&admin)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
         let expected = ISLAND_PAGES.contains(&route.as_str());

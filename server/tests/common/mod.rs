@@ -242,3 +242,14 @@ pub async fn stored_alert(c: &TestConsole) -> String {
         .await
         .unwrap()
 }
+
+/// A demo contact for a route's `{alias}`: a person, a schedule, or an escalation plan.
+pub fn demo_alias(route: &str) -> &'static str {
+    if route.contains("/people/") {
+        "tanaka"
+    } else if route.contains("/schedules/") {
+        "primary-oncall"
+    } else {
+        "web-escalation"
+    }
+}
