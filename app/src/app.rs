@@ -15,7 +15,7 @@ use crate::auth::Role;
 use crate::i18n::{Locale, Msg, current_locale};
 use crate::model::session::BackendMode;
 use crate::pages::admin::{ApiKeysPage, AuditPage, UsersPage};
-use crate::pages::alerts::{AlertPage, AlertsPage, IntegrationsPage, RulesPage};
+use crate::pages::alerts::{AlertPage, AlertsPage, IntegrationsPage, MaintenancePage, RulesPage};
 use crate::pages::auth::{LoginPage, SetupPage};
 use crate::pages::common::{Guarded, NotFound};
 use crate::pages::drills::{DrillPage, DrillsPage};
@@ -99,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/routing/alerts") view=guarded(Role::Viewer, || AlertsPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/routing/alerts/:id") view=guarded(Role::Viewer, || AlertPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/routing/rules") view=guarded(Role::Viewer, || RulesPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/routing/maintenance") view=guarded(Role::Viewer, || MaintenancePage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/routing/new-plan") view=guarded(Role::Manager, || ResponsePlanNewPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/routing/plans/:name") view=guarded(Role::Manager, || ResponsePlanEditPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/incidents") view=guarded(Role::Viewer, || IncidentsPage().into_any()) ssr=SsrMode::Async />

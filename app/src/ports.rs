@@ -266,6 +266,15 @@ pub trait Alerts: Send + Sync {
         rules: &[crate::domain::routing::Rule],
         days: u32,
     ) -> Result<crate::model::alerts::Replay, AppError>;
+    async fn maintenance_page(&self) -> Result<crate::model::alerts::MaintenancePage, AppError>;
+    /// Saves a maintenance window (its condition compiled first). Audited.
+    async fn create_maintenance(
+        &self,
+        actor: &CurrentUser,
+        window: crate::model::alerts::NewMaintenance,
+    ) -> Result<String, AppError>;
+    /// Ends a window now (one not yet begun is ended before it starts). Audited.
+    async fn end_maintenance(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError>;
 }
 
 /// Secret iCalendar feed URLs.

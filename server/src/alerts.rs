@@ -12,8 +12,8 @@ use app::domain::routing::{Firing, Rule, check_rules};
 use app::error::{AppError, FieldError};
 use app::i18n::Msg;
 use app::model::alerts::{
-    AlertDetail, AlertRow, DryRunAlert, IntegrationsPage, IssuedSecret, QuarantineRow, Replay, ReplayChange,
-    RuleVersion, RulesPage,
+    AlertDetail, AlertRow, DryRunAlert, IntegrationsPage, IssuedSecret, MaintenancePage, NewMaintenance, QuarantineRow,
+    Replay, ReplayChange, RuleVersion, RulesPage,
 };
 use app::ports::{Backend, Clock};
 use async_trait::async_trait;
@@ -25,6 +25,7 @@ use crate::error::ServerError;
 use crate::ingest::normalize;
 use crate::ingest::store::Integrations;
 use crate::routing::eval::Compiled;
+use crate::routing::maintenance::Maintenance;
 use crate::routing::rules::Rules;
 
 pub struct SqlAlerts {
@@ -43,6 +44,11 @@ pub fn action(rule: &Rule, status: AlertStatus) -> String {
     match status {
         AlertStatus::Resolved if rule.resolve_on_recovery => format!("resolve its incident{notify}"),
         AlertStatus::Resolved => format!("recovery: notify {} target(s)", rule.notify.len()),
+        AlertStatus::Firing if rule.hold.is_some() => {
+            let mut now = rule.clone();
+            now.hold = None;
+            format!("{} — held until {}", action(&now, status), rule.hold.as_deref().unwrap_or_default())
+        }
         AlertStatus::Firing => match &rule.firing {
             Firing::Incident { response_plan } => format!("incident from {response_plan}{notify}"),
             Firing::Engage { contact } => format!("engage {contact}{notify}"),
@@ -297,5 +303,20 @@ impl app::ports::Alerts for SqlAlerts {
         .map_err(ServerError::from)
         .map(|n| usize::try_from(n).unwrap_or_default())?;
         Ok(replay)
+    }
+    async fn maintenance_page(&self) -> Result<MaintenancePage, AppError> {
+        let now = self.clock.now().timestamp();
+        let windows = Maintenance { db: self.db.clone() }.list(now).await?;
+        Ok(MaintenancePage { windows, now })
+    }
+
+    async fn create_maintenance(&self, actor: &CurrentUser, window: NewMaintenance) -> Result<String, AppError> {
+        let now = self.clock.now().timestamp();
+        Ok(Maintenance { db: self.db.clone() }.create(Actor::User(actor), window, now).await?)
+    }
+
+    async fn end_maintenance(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError> {
+        let now = self.clock.now().timestamp();
+        Ok(Maintenance { db: self.db.clone() }.end(Actor::User(actor), id, now).await?)
     }
 }

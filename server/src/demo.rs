@@ -102,6 +102,7 @@ async fn seed_routing(engine: &Engine) -> Result<(), ServerError> {
         impact: None,
         notify: vec![],
         resolve_on_recovery: false,
+        hold: None,
     };
     let rules = vec![
         rule("Critical", "alert.severity == 'critical'", "sev1-critical"),

@@ -68,6 +68,9 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("alerts_restore_rules", Needs(Role::Manager), "version=99&base=1"),
     ("alerts_dry_run", Needs(Role::Manager), "integration=x&event=%7B%7D"),
     ("alerts_replay", Needs(Role::Manager), "days=7"),
+    ("alerts_maintenance", Needs(Role::Viewer), ""),
+    ("alerts_create_maintenance", Needs(Role::Manager), "note=&starts=x&ends=y&zone=UTC"),
+    ("alerts_end_maintenance", Needs(Role::Manager), "id=no-such-window"),
     ("people_rename", Needs(Role::Manager), "alias=tanaka&base=0&display_name=x"),
     ("people_delete", Needs(Role::Manager), "alias=tanaka"),
     ("people_add_channel", Needs(Role::Manager), "contact=tanaka&name=x&kind=email&address=not-an-address"),
@@ -133,6 +136,7 @@ const PAGES: &[(&str, Access)] = &[
     ("/routing/alerts", Needs(Role::Viewer)),
     ("/routing/alerts/{id}", Needs(Role::Viewer)),
     ("/routing/rules", Needs(Role::Viewer)),
+    ("/routing/maintenance", Needs(Role::Viewer)),
     ("/routing/new-plan", Needs(Role::Manager)),
     ("/routing/plans/{name}", Needs(Role::Manager)),
     ("/incidents", Needs(Role::Viewer)),
@@ -303,6 +307,7 @@ const WELL_FORMED: &[(&str, &str)] = &[
     ("alerts_save_rules", "base=1&rules%5B0%5D%5Bname%5D=rest&rules%5B0%5D%5Bfiring%5D=notify"),
     ("alerts_dry_run", "integration=x&event=%7B%7D&rules%5B0%5D%5Bname%5D=rest&rules%5B0%5D%5Bfiring%5D=notify"),
     ("alerts_replay", "days=7&rules%5B0%5D%5Bname%5D=rest&rules%5B0%5D%5Bfiring%5D=notify"),
+    ("alerts_create_maintenance", "note=deploy&starts=2026-11-30T10%3A00&ends=2099-01-01T00%3A00&zone=UTC"),
 ];
 
 /// Server functions that touch only the tables sign-in itself needs (kept working below), or

@@ -743,6 +743,7 @@ async fn routing(mode: Mode) -> Vec<String> {
         impact: None,
         notify: vec![],
         resolve_on_recovery: true,
+        hold: None,
     };
     let rest = Rule { name: "rest".into(), condition: String::new(), firing: Firing::Notify, ..critical.clone() };
     Rules { db: db.clone() }.save(server::audit::Actor::System("test"), 0, vec![critical, rest], 1).await.unwrap();

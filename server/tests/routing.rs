@@ -29,6 +29,7 @@ fn rule(name: &str, condition: &str, firing: Firing) -> Rule {
         impact: None,
         notify: vec![],
         resolve_on_recovery: false,
+        hold: None,
     }
 }
 
@@ -190,6 +191,84 @@ async fn a_rule_can_resolve_the_incident_when_the_alert_recovers() {
     )
     .await;
     assert_eq!(running, 0, "the resolved incident's engagements are stopped");
+}
+
+/// Waits until every stored alert is routed or held by its rule.
+async fn settled(c: &TestConsole) {
+    for _ in 0..200 {
+        let left = count(c, "SELECT COUNT(*) FROM alerts WHERE routed_at IS NULL AND held_until IS NULL").await;
+        if left == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("alerts still waiting after 10 s: {:?}", outcomes(c).await);
+}
+
+#[tokio::test]
+async fn held_alerts_wait_for_their_hours_and_maintenance_windows_keep_quiet() {
+    use chrono::{Datelike, Duration as Span, Utc};
+    let c = TestConsole::with_admin().await;
+    // Hours that open tomorrow (UTC): whatever today is, the alert must wait.
+    let now = Utc::now();
+    let tomorrow = (now + Span::days(1)).weekday().to_string();
+    let hours = format!("{tomorrow} 00:00-24:00 UTC");
+    let slack = vec![NotificationTarget::Slack { url: SLACK.into() }];
+    let low = Rule {
+        hold: Some(hours.clone()),
+        notify: slack.clone(),
+        ..rule("low waits", "alert.severity == 'low'", incident("sev3-low"))
+    };
+    use_rules(&c, vec![low, Rule { notify: slack, ..rule("rest", "", incident("sev2-high")) }]).await;
+    let windows = server::routing::maintenance::Maintenance { db: c.db.clone() };
+    let deploy = app::model::alerts::NewMaintenance {
+        note: "Deploying the API".into(),
+        condition: "alert.title.startsWith('Api')".into(),
+        starts_at: now.timestamp() - 60,
+        ends_at: now.timestamp() + 3600,
+    };
+    windows.create(Actor::System("test"), deploy, now.timestamp()).await.unwrap();
+    let hook = integration(&c, "scripts", IntegrationKind::Webhook).await;
+
+    post(&c, &hook, r#"{"title":"Disk 80%","fingerprint":"disk","severity":"low"}"#).await;
+    post(&c, &hook, r#"{"title":"Queue slow","fingerprint":"queue","severity":"low"}"#).await;
+    settled(&c).await;
+    post(&c, &hook, r#"{"title":"Queue slow","fingerprint":"queue","severity":"low","status":"resolved"}"#).await;
+    post(&c, &hook, r#"{"title":"Api 5xx","fingerprint":"api","severity":"critical"}"#).await;
+    post(&c, &hook, r#"{"title":"Api 5xx","fingerprint":"api","severity":"critical","status":"resolved"}"#).await;
+    settled(&c).await;
+    assert_eq!(
+        outcomes(&c).await,
+        [
+            "Disk 80% firing: held until its hours by low waits",
+            "Queue slow firing: recovered while held: nothing was sent by low waits",
+            "Queue slow resolved: recovered while held: nothing was sent by low waits",
+            "Api 5xx firing: suppressed by a maintenance window by maintenance: Deploying the API",
+            "Api 5xx resolved: suppressed by a maintenance window by maintenance: Deploying the API",
+        ]
+    );
+    let opening = (now + Span::days(1)).date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let held_until = count(&c, "SELECT held_until FROM alerts WHERE fingerprint = 'disk'").await;
+    assert_eq!(held_until, opening.timestamp(), "held until tomorrow 00:00 UTC");
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM incidents").await, 0);
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM deliveries").await, 0, "nobody paged, nothing sent");
+    let listed = windows.list(now.timestamp()).await.unwrap();
+    assert_eq!((listed.len(), listed[0].suppressed), (1, 2));
+
+    // Tomorrow the hours open: the held alert is routed through the rules then in force.
+    let clock = server::clock::ManualClock::new(opening + Span::minutes(1));
+    let engine = server::engine::Engine::new(c.db.clone(), clock.clone());
+    let tomorrow_router = server::routing::Router {
+        db: c.db.clone(),
+        backend: Arc::new(server::backend::LocalBackend { engine }),
+        clock,
+        wake: Arc::default(),
+    };
+    assert!(tomorrow_router.route_next().await.unwrap());
+    assert!(!tomorrow_router.route_next().await.unwrap(), "nothing else waits");
+    assert_eq!(outcomes(&c).await[0], "Disk 80% firing: incident opened by low waits → sev3-low (open)");
+    let notices = count(&c, "SELECT COUNT(*) FROM deliveries WHERE channel_kind = 'slack'").await;
+    assert_eq!(notices, 1, "the held alert's notice goes out when it is acted on");
 }
 
 #[tokio::test]

@@ -8,7 +8,9 @@ use leptos::prelude::*;
 use crate::auth::Role;
 use crate::domain::routing::RuleForm;
 use crate::error::AppError;
-use crate::model::alerts::{AlertDetail, AlertRow, DryRunAlert, IntegrationsPage, IssuedSecret, Replay, RulesPage};
+use crate::model::alerts::{
+    AlertDetail, AlertRow, DryRunAlert, IntegrationsPage, IssuedSecret, MaintenancePage, Replay, RulesPage,
+};
 
 #[server(endpoint = "alerts_integrations")]
 pub async fn load_integrations() -> Result<IntegrationsPage, AppError> {
@@ -98,6 +100,46 @@ pub async fn replay_rules(
         s.alerts.replay(&rules, days).await
     })
     .await
+}
+
+#[server(endpoint = "alerts_maintenance")]
+pub async fn load_maintenance() -> Result<MaintenancePage, AppError> {
+    crate::api::ssr::serve(Role::Viewer, |_, s| async move { s.alerts.maintenance_page().await }).await
+}
+
+/// A maintenance window from the form: `starts` and `ends` are `datetime-local` values in
+/// `zone` (the viewer's), the condition CEL (empty: every alert).
+#[server(endpoint = "alerts_create_maintenance")]
+pub async fn create_maintenance(
+    note: String,
+    #[server(default)] condition: String,
+    starts: String,
+    ends: String,
+    zone: String,
+) -> Result<String, AppError> {
+    crate::api::ssr::serve(Role::Manager, |user, s| async move {
+        use crate::domain::timezone::parse_local_minute;
+        use crate::error::FieldError;
+        use crate::i18n::Msg;
+        use crate::model::alerts::NewMaintenance;
+        let at = |field: &str, value: &str| {
+            parse_local_minute(value.trim(), &zone)
+                .map(|t| t.timestamp())
+                .ok_or_else(|| FieldError::new(field, Msg::ErrDateTime))
+        };
+        let (starts_at, ends_at) = match (at("starts", &starts), at("ends", &ends)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (a, b) => return Err(AppError::Invalid([a.err(), b.err()].into_iter().flatten().collect())),
+        };
+        let window = NewMaintenance { note: note.trim().to_owned(), condition: condition.trim().to_owned(), starts_at, ends_at };
+        s.alerts.create_maintenance(&user, window).await
+    })
+    .await
+}
+
+#[server(endpoint = "alerts_end_maintenance")]
+pub async fn end_maintenance(id: String) -> Result<(), AppError> {
+    crate::api::ssr::serve(Role::Manager, |user, s| async move { s.alerts.end_maintenance(&user, &id).await }).await
 }
 
 #[cfg(feature = "ssr")]

@@ -7,6 +7,7 @@
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::condition::{Condition, Op, Problem, Test, Window};
 use crate::domain::incident::{NotificationTarget, validate_impact, webhook_url_ok};
 use crate::domain::rotation_form::parse_weekday;
 use crate::domain::timezone::parse_time_zone;
@@ -45,6 +46,10 @@ pub struct Rule {
     /// When the alert recovers: also resolve its incident. Off by default: a recovery only
     /// notifies the targets (the seed's behaviour).
     pub resolve_on_recovery: bool,
+    /// Working hours (`Mon-Fri 09:00-18:00 Asia/Tokyo`): a firing alert that matches outside
+    /// them waits, and is acted on when they open (unless it recovered meanwhile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<String>,
 }
 
 impl Rule {
@@ -74,6 +79,9 @@ impl Rule {
             if !webhook_url_ok(target.url()) {
                 errors.push(FieldError::new(&field(&format!("notify.{t}")), Msg::ErrWebhookUrl));
             }
+        }
+        if self.hold.as_deref().is_some_and(|h| Hours::parse(h).is_err()) {
+            errors.push(FieldError::new(&field("hold"), Msg::ErrHours));
         }
     }
 }
@@ -128,7 +136,52 @@ pub struct RuleForm {
     pub resolve: Option<String>,
     #[serde(default)]
     pub remove: Option<String>,
+    /// Working hours to hold firing alerts until; empty acts at once.
+    #[serde(default)]
+    pub hold: String,
+    /// The builder: `any` joins the tests with "or", anything else with "and".
+    #[serde(default)]
+    pub match_any: String,
+    #[serde(default)]
+    pub tests: Vec<TestForm>,
+    /// `within`, `outside` or empty (any time), with the hours' parts.
+    #[serde(default)]
+    pub window: String,
+    #[serde(default)]
+    pub window_days: String,
+    #[serde(default)]
+    pub window_from: String,
+    #[serde(default)]
+    pub window_to: String,
+    #[serde(default)]
+    pub window_zone: String,
+    /// The CEL as the page showed it: a CEL box that differs was edited, and wins over the
+    /// builder; one the builder could not show is never replaced by it.
+    #[serde(default)]
+    pub cel_shown: String,
 }
+
+/// One test row of the builder, as posted.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestForm {
+    #[serde(default)]
+    pub field: String,
+    #[serde(default)]
+    pub op: String,
+    #[serde(default)]
+    pub value: String,
+    #[serde(default)]
+    pub not: Option<String>,
+}
+
+impl TestForm {
+    fn blank(&self) -> bool {
+        self.field.trim().is_empty() && self.value.trim().is_empty()
+    }
+}
+
+/// A blank row's time window: office hours in `zone`, so choosing "only within" is enough.
+pub const DEFAULT_WINDOW: (&str, &str, &str) = ("Mon-Fri", "09:00", "18:00");
 
 impl RuleForm {
     pub fn of(rule: &Rule, i: usize) -> RuleForm {
@@ -138,21 +191,122 @@ impl RuleForm {
             Firing::Notify => ("notify", String::new()),
             Firing::Suppress => ("suppress", String::new()),
         };
-        RuleForm {
+        let row = RuleForm {
             position: (i + 1).to_string(),
             name: rule.name.clone(),
-            condition: rule.condition.clone(),
             firing: firing.to_owned(),
             target,
             impact: rule.impact.map(|i| i.to_string()).unwrap_or_default(),
             notify: rule.notify.iter().map(NotificationTarget::url).collect::<Vec<_>>().join("\n"),
             resolve: rule.resolve_on_recovery.then(|| "on".to_owned()),
-            remove: None,
+            hold: rule.hold.clone().unwrap_or_default(),
+            ..RuleForm::default()
+        };
+        row.showing(&rule.condition, "UTC")
+    }
+
+    /// This row with its builder and CEL box showing `cel` (the builder empty when it cannot
+    /// show it); `zone` fills an unset time window's zone.
+    pub fn showing(self, cel: &str, zone: &str) -> RuleForm {
+        let built = Condition::from_cel(cel).unwrap_or_default();
+        let tests = built
+            .tests
+            .iter()
+            .map(|t| TestForm {
+                field: t.field.clone(),
+                op: t.op.word().to_owned(),
+                value: t.value.clone(),
+                not: t.negate.then(|| "on".to_owned()),
+            })
+            .collect();
+        let (window, spec) = match &built.window {
+            Some(Window::Within(spec)) => ("within", Some(spec)),
+            Some(Window::Outside(spec)) => ("outside", Some(spec)),
+            None => ("", None),
+        };
+        let hours = spec.and_then(|s| Hours::parse(s).ok().map(|_| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>()));
+        let part = |k: usize, default: &str| hours.as_ref().and_then(|h| h.get(k).cloned()).unwrap_or_else(|| default.to_owned());
+        let (from, to) = part(1, "").split_once('-').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or_default();
+        RuleForm {
+            condition: cel.to_owned(),
+            cel_shown: cel.to_owned(),
+            match_any: if built.any { "any" } else { "all" }.to_owned(),
+            tests,
+            window: window.to_owned(),
+            window_days: part(0, DEFAULT_WINDOW.0),
+            window_from: if from.is_empty() { DEFAULT_WINDOW.1.to_owned() } else { from },
+            window_to: if to.is_empty() { DEFAULT_WINDOW.2.to_owned() } else { to },
+            window_zone: part(2, zone),
+            ..self
         }
     }
 
+    /// Whether the page can show this row's CEL in the builder.
+    pub fn builder_shows(&self) -> bool {
+        Condition::from_cel(&self.condition).is_some()
+    }
+
+    /// The condition this row saves: the CEL box when it was edited (or the builder could not
+    /// show it), else what the builder says. Problems are named `rules.<i>.tests.<j>.field`,
+    /// `….value` and `rules.<i>.window`.
+    pub fn condition_cel(&self, i: usize) -> Result<String, Vec<FieldError>> {
+        let typed = self.condition.trim();
+        let shown = self.cel_shown.trim();
+        if typed != shown || Condition::from_cel(shown).is_none() {
+            return Ok(typed.to_owned());
+        }
+        let (built, rows) = self.built();
+        let problems = built.check();
+        if problems.is_empty() {
+            return Ok(built.to_cel());
+        }
+        Err(problems
+            .into_iter()
+            .map(|(p, msg)| {
+                let field = match p {
+                    Problem::Field(j) => format!("rules.{i}.tests.{}.field", rows[j]),
+                    Problem::Value(j) => format!("rules.{i}.tests.{}.value", rows[j]),
+                    Problem::Window => format!("rules.{i}.window"),
+                };
+                FieldError::new(&field, msg)
+            })
+            .collect())
+    }
+
+    /// The builder as typed, and each test's row: rows with neither field nor value are left out.
+    fn built(&self) -> (Condition, Vec<usize>) {
+        let (rows, tests) = self
+            .tests
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.blank())
+            .map(|(j, t)| {
+                let test = Test {
+                    field: t.field.trim().to_owned(),
+                    op: Op::parse(&t.op).unwrap_or(Op::Equals),
+                    value: t.value.trim().to_owned(),
+                    negate: t.not.is_some(),
+                };
+                (j, test)
+            })
+            .unzip();
+        let spec = || {
+            let days: String = self.window_days.split_whitespace().collect();
+            format!("{days} {}-{} {}", self.window_from.trim(), self.window_to.trim(), self.window_zone.trim())
+        };
+        let window = match self.window.as_str() {
+            "within" => Some(Window::Within(spec())),
+            "outside" => Some(Window::Outside(spec())),
+            _ => None,
+        };
+        (Condition { any: self.match_any == "any", tests, window }, rows)
+    }
+
     fn blank(&self) -> bool {
-        self.name.trim().is_empty() && self.condition.trim().is_empty() && self.target.trim().is_empty()
+        self.name.trim().is_empty()
+            && self.condition.trim().is_empty()
+            && self.target.trim().is_empty()
+            && self.tests.iter().all(TestForm::blank)
     }
 }
 
@@ -205,13 +359,19 @@ pub fn rules_from_forms(forms: &[RuleForm]) -> Result<Vec<Rule>, Vec<FieldError>
                 }
             })
             .collect();
+        let condition = f.condition_cel(i).unwrap_or_else(|more| {
+            errors.extend(more);
+            String::new()
+        });
+        let hold = Some(f.hold.trim().to_owned()).filter(|h| !h.is_empty());
         rules.push(Rule {
             name: f.name.trim().to_owned(),
-            condition: f.condition.trim().to_owned(),
+            condition,
             firing,
             impact,
             notify,
             resolve_on_recovery: f.resolve.is_some(),
+            hold,
         });
     }
     if let Err(more) = check_rules(&rules) {
@@ -274,6 +434,16 @@ impl Hours {
         Ok(Hours { days: set, start, end, zone: zone.to_owned() })
     }
 
+    /// The first whole minute at or after `t` inside these hours; `None` when no day is chosen.
+    /// Walks minutes in UTC, so a clock change on the way is simply lived through.
+    pub fn next_opening(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if self.contains(t) {
+            return Some(t);
+        }
+        let start = t.with_second(0)?.with_nanosecond(0)? + chrono::Duration::minutes(1);
+        (0..8 * 24 * 60).map(|m| start + chrono::Duration::minutes(m)).find(|m| self.contains(*m))
+    }
+
     /// Whether `t` falls in these hours (a span past midnight belongs to the day it began).
     pub fn contains(&self, t: DateTime<Utc>) -> bool {
         let Some(tz) = parse_time_zone(&self.zone) else { return false };
@@ -300,6 +470,7 @@ mod tests {
             impact: None,
             notify: vec![],
             resolve_on_recovery: false,
+            hold: None,
         }
     }
 
@@ -345,6 +516,63 @@ mod tests {
         for bad in ["Mon-Fri 09:00-18:00", "Funday 09:00-18:00 UTC", "daily 9-18 UTC", "daily 09:00-18:00 JST"] {
             assert!(Hours::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn held_alerts_wait_for_the_next_opening() {
+        let h = Hours::parse("Mon-Fri 09:00-18:00 Asia/Tokyo").unwrap();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(h.next_opening(at("2026-11-28T10:30:15Z")), Some(at("2026-11-30T00:00:00Z")), "Saturday → Monday 09:00");
+        assert_eq!(h.next_opening(at("2026-11-30T01:00:00Z")), Some(at("2026-11-30T01:00:00Z")), "already open");
+        let none = Hours { days: [false; 7], ..h };
+        assert_eq!(none.next_opening(at("2026-11-30T01:00:00Z")), None);
+    }
+
+    fn builder_row() -> RuleForm {
+        let row = RuleForm { name: "critical".into(), firing: "notify".into(), ..RuleForm::default() };
+        row.showing("", "Asia/Tokyo")
+    }
+
+    #[test]
+    fn the_builder_decides_unless_the_cel_box_was_edited() {
+        let mut row = builder_row();
+        assert_eq!((row.window_days.as_str(), row.window_zone.as_str()), ("Mon-Fri", "Asia/Tokyo"));
+        row.tests = vec![
+            TestForm { field: "alert.severity".into(), op: "equals".into(), value: "critical".into(), not: None },
+            TestForm::default(),
+        ];
+        row.window = "outside".into();
+        assert_eq!(
+            row.condition_cel(0).unwrap(),
+            "alert.severity == \"critical\" && !in_hours(\"Mon-Fri 09:00-18:00 Asia/Tokyo\")"
+        );
+        let mut edited = row.clone();
+        edited.condition = "alert.severity == 'high'".into();
+        assert_eq!(edited.condition_cel(0).unwrap(), "alert.severity == 'high'");
+        // CEL the builder cannot show is never replaced by the (empty) builder.
+        let cel_only = builder_row().showing("size(alert.links) > 1", "UTC");
+        assert!(!cel_only.builder_shows());
+        assert_eq!(cel_only.condition_cel(0).unwrap(), "size(alert.links) > 1");
+        row.tests.push(TestForm { field: "severity".into(), op: "gt".into(), value: "x".into(), not: None });
+        row.window_zone = "JST".into();
+        let fields: Vec<String> = row.condition_cel(2).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["rules.2.tests.2.field", "rules.2.tests.2.value", "rules.2.window"]);
+    }
+
+    #[test]
+    fn the_form_posts_nested_builder_rows() {
+        #[derive(Deserialize)]
+        struct Posted {
+            rules: Vec<RuleForm>,
+        }
+        let body = "rules[0][name]=a&rules[0][condition]=&rules[0][cel_shown]=&rules[0][match_any]=any\
+            &rules[0][tests][0][field]=alert.severity&rules[0][tests][0][op]=one_of&rules[0][tests][0][value]=critical,high\
+            &rules[0][tests][1][field]=alert.labels.env&rules[0][tests][1][op]=equals&rules[0][tests][1][value]=dev&rules[0][tests][1][not]=on\
+            &rules[1][name]=rest";
+        let posted: Posted = serde_qs::Config::new(5, false).deserialize_str(body).unwrap();
+        let rules = rules_from_forms(&ordered_forms(&posted.rules)).unwrap();
+        assert_eq!(rules[0].condition, "alert.severity in [\"critical\", \"high\"] || !(alert.labels.env == \"dev\")");
+        assert_eq!(rules[1].condition, "");
     }
 
     #[test]

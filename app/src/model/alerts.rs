@@ -8,6 +8,7 @@ use crate::domain::routing::RuleSet;
 pub const INTEGRATIONS_PATH: &str = "/routing/integrations";
 pub const ALERTS_PATH: &str = "/routing/alerts";
 pub const RULES_PATH: &str = "/routing/rules";
+pub const MAINTENANCE_PATH: &str = "/routing/maintenance";
 
 pub fn alert_path(id: &str) -> String {
     format!("{ALERTS_PATH}/{id}")
@@ -127,4 +128,59 @@ pub struct Replay {
     pub incidents_after: usize,
     pub notices_before: usize,
     pub notices_after: usize,
+}
+
+/// A maintenance window: while in force, alerts its condition matches page and notify nobody.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaintenanceWindow {
+    pub id: String,
+    pub note: String,
+    /// CEL like a rule's; empty matches every alert.
+    pub condition: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub created_by: String,
+    /// Alerts it has suppressed so far.
+    pub suppressed: u64,
+}
+
+/// A new maintenance window as checked: the note, the condition (CEL, compiled by the server),
+/// the range as instants.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMaintenance {
+    pub note: String,
+    pub condition: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+/// The longest window: maintenance is planned work, not a way to silence an alarm for good.
+pub const MAX_MAINTENANCE_SECONDS: i64 = 30 * 86_400;
+
+impl NewMaintenance {
+    /// Every problem but the condition's CEL (the server compiles it), by field.
+    pub fn check(&self, now: i64) -> Result<(), Vec<crate::error::FieldError>> {
+        use crate::error::FieldError;
+        use crate::i18n::Msg;
+        let mut errors = Vec::new();
+        let note = self.note.trim().chars().count();
+        if note == 0 || note > 500 {
+            errors.push(FieldError::new("note", Msg::ErrMaintenanceNote));
+        }
+        if self.condition.chars().count() > crate::domain::routing::MAX_CONDITION_CHARS {
+            errors.push(FieldError::new("condition", Msg::ErrConditionLength));
+        }
+        let span = self.ends_at - self.starts_at;
+        if span <= 0 || span > MAX_MAINTENANCE_SECONDS || self.ends_at <= now {
+            errors.push(FieldError::new("ends", Msg::ErrMaintenanceRange));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MaintenancePage {
+    /// Newest first: in force and upcoming, then the last ended.
+    pub windows: Vec<MaintenanceWindow>,
+    pub now: i64,
 }

@@ -8,18 +8,20 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::alerts::{
-    CreateIntegration, DryRunRules, ReplayRules, RestoreRules, RotateIntegrationSecret, SaveRules, alerts_list,
-    load_alert, load_integrations, load_rules,
+    CreateIntegration, CreateMaintenance, DryRunRules, EndMaintenance, ReplayRules, RestoreRules,
+    RotateIntegrationSecret, SaveRules, alerts_list, load_alert, load_integrations, load_maintenance, load_rules,
 };
 use crate::auth::Role;
 use crate::domain::alert::{AlertStatus, IntegrationKind, wiring};
-use crate::domain::routing::{RuleForm, ordered_forms};
+use crate::domain::condition::Op;
+use crate::domain::routing::{RuleForm, TestForm, ordered_forms};
 use crate::error::AppError;
 use crate::forms::{FormErrors, Outcome, PostForm, outcome};
 use crate::i18n::{Locale, Msg};
 use crate::model::alerts::{
     ALERTS_PATH, AlertDetail, AlertRow, DryRunAlert, INTEGRATIONS_PATH, IntegrationsPage as IntegrationsData,
-    IssuedSecret, RULES_PATH, Replay, RulesPage as RulesData, TraceStep, alert_path,
+    IssuedSecret, MAINTENANCE_PATH, MaintenancePage as MaintenanceData, MaintenanceWindow, RULES_PATH, Replay,
+    RulesPage as RulesData, TraceStep, alert_path,
 };
 use crate::pages::common::{encode_path_segment, loaded, loaded_list, page_user, query_param};
 use crate::zone::{When, viewer_zone};
@@ -38,7 +40,8 @@ pub fn RoutingNav() -> impl IntoView {
             <a href="/routing">{t(Msg::ResponsePlans)}</a> " · "
             <a href=RULES_PATH data-testid="rules-link">{t(Msg::RoutingRules)}</a> " · "
             <a href=ALERTS_PATH data-testid="alerts-link">{t(Msg::Alerts)}</a> " · "
-            <a href=INTEGRATIONS_PATH data-testid="integrations-link">{t(Msg::Integrations)}</a>
+            <a href=INTEGRATIONS_PATH data-testid="integrations-link">{t(Msg::Integrations)}</a> " · "
+            <a href=MAINTENANCE_PATH data-testid="maintenance-link">{t(Msg::MaintenanceWindows)}</a>
         </p>
     }
 }
@@ -54,6 +57,9 @@ fn outcome_text(outcome: &str, locale: Locale) -> String {
         ("notified", Msg::OutcomeNotified),
         ("engaged", Msg::OutcomeEngaged),
         ("suppressed", Msg::OutcomeSuppressed),
+        ("held until its hours", Msg::OutcomeHeld),
+        ("recovered while held: nothing was sent", Msg::OutcomeRecoveredWhileHeld),
+        ("suppressed by a maintenance window", Msg::OutcomeMaintenance),
         ("no rule matched", Msg::OutcomeNoRule),
         ("matched", Msg::TraceMatched),
         ("no match", Msg::TraceNoMatch),
@@ -340,7 +346,7 @@ pub fn RulesPage() -> impl IntoView {
 }
 
 /// The rows as last posted (a refused save, a dry run, a replay), if this page follows one.
-fn typed_rows(o: &Outcome<impl Sized>) -> Vec<RuleForm> {
+fn typed_rows(o: &Outcome<impl Sized>, zone: &str) -> Vec<RuleForm> {
     let mut rows: Vec<RuleForm> = Vec::new();
     for (k, v) in &o.fields {
         let Some(rest) = k.strip_prefix("rules[") else { continue };
@@ -353,6 +359,25 @@ fn typed_rows(o: &Outcome<impl Sized>) -> Vec<RuleForm> {
             rows.resize(i + 1, RuleForm::default());
         }
         let row = &mut rows[i];
+        if let Some(test) = field.strip_prefix("tests][") {
+            let Some((j, part)) = test.split_once("][") else { continue };
+            let Ok(j) = j.parse::<usize>() else { continue };
+            if j >= 50 {
+                continue;
+            }
+            if row.tests.len() <= j {
+                row.tests.resize(j + 1, TestForm::default());
+            }
+            let t = &mut row.tests[j];
+            match part {
+                "field" => t.field.clone_from(v),
+                "op" => t.op.clone_from(v),
+                "value" => t.value.clone_from(v),
+                "not" => t.not = Some(v.clone()),
+                _ => {}
+            }
+            continue;
+        }
         match field {
             "position" => row.position.clone_from(v),
             "name" => row.name.clone_from(v),
@@ -363,10 +388,27 @@ fn typed_rows(o: &Outcome<impl Sized>) -> Vec<RuleForm> {
             "notify" => row.notify.clone_from(v),
             "resolve" => row.resolve = Some(v.clone()),
             "remove" => row.remove = Some(v.clone()),
+            "hold" => row.hold.clone_from(v),
+            "match_any" => row.match_any.clone_from(v),
+            "window" => row.window.clone_from(v),
+            "window_days" => row.window_days.clone_from(v),
+            "window_from" => row.window_from.clone_from(v),
+            "window_to" => row.window_to.clone_from(v),
+            "window_zone" => row.window_zone.clone_from(v),
+            "cel_shown" => row.cel_shown.clone_from(v),
             _ => {}
         }
     }
+    // Each row shows the condition it would save, in the builder and as CEL; a row whose
+    // builder has problems stays as typed, with them.
     ordered_forms(&rows)
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| match row.condition_cel(i) {
+            Ok(cel) => row.showing(&cel, zone),
+            Err(_) => row,
+        })
+        .collect()
 }
 
 #[component]
@@ -374,6 +416,7 @@ fn RulesEditor(data: RulesData) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let manager = manager();
+    let zone = viewer_zone(locale);
     let saved = outcome::<u32>(SaveRules::PATH);
     let dry = outcome::<Vec<DryRunAlert>>(DryRunRules::PATH);
     let replay = outcome::<Replay>(ReplayRules::PATH);
@@ -391,15 +434,15 @@ fn RulesEditor(data: RulesData) -> impl IntoView {
     let typed = saved
         .as_ref()
         .filter(|o| o.result.is_err())
-        .map(|o| (typed_rows(o), o.value("base"), o.value("event"), o.value("integration")))
-        .or_else(|| dry.as_ref().map(|o| (typed_rows(o), o.value("base"), o.value("event"), o.value("integration"))))
-        .or_else(|| replay.as_ref().map(|o| (typed_rows(o), o.value("base"), None, None)));
+        .map(|o| (typed_rows(o, &zone), o.value("base"), o.value("event"), o.value("integration")))
+        .or_else(|| dry.as_ref().map(|o| (typed_rows(o, &zone), o.value("base"), o.value("event"), o.value("integration"))))
+        .or_else(|| replay.as_ref().map(|o| (typed_rows(o, &zone), o.value("base"), None, None)));
     let (rows, base, event, integration) = match typed {
         Some((rows, base, event, integration)) => {
             (rows, base.and_then(|b| b.parse().ok()).unwrap_or(data.current.version), event, integration)
         }
         None => (
-            data.current.rules.iter().enumerate().map(|(i, r)| RuleForm::of(r, i)).collect(),
+            data.current.rules.iter().enumerate().map(|(i, r)| RuleForm::of(r, i).showing(&r.condition, &zone)).collect(),
             data.current.version,
             None,
             None,
@@ -442,7 +485,7 @@ fn RulesEditor(data: RulesData) -> impl IntoView {
     let replay_result = replay.and_then(|o| o.result.ok()).map(|r| view! { <ReplayResult r /> });
     let editor = if manager {
         view! {
-            <RuleRows rows base field_errors data=data.clone() event integration />
+            <RuleRows rows base field_errors data=data.clone() event integration zone />
         }
         .into_any()
     } else {
@@ -474,9 +517,11 @@ fn RuleRows(
     data: RulesData,
     event: Option<String>,
     integration: Option<String>,
+    zone: String,
 ) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
+    let builder_errors = field_errors.clone();
     let error = move |i: usize, field: &str| {
         let key = format!("rules.{i}.{field}");
         field_errors
@@ -487,7 +532,8 @@ fn RuleRows(
     };
     let count = rows.len();
     let mut all = rows;
-    all.push(RuleForm { position: (count + 1).to_string(), firing: "incident".into(), ..RuleForm::default() });
+    let blank = RuleForm { position: (count + 1).to_string(), firing: "incident".into(), ..RuleForm::default() };
+    all.push(blank.showing("", &zone));
     let rows = all
         .into_iter()
         .enumerate()
@@ -504,7 +550,9 @@ fn RuleRows(
                         <label>{t(Msg::Name)} <input name=name("name") value=r.name.clone() data-testid="rule-name" /></label>
                         {error(i, "name")}
                     </div>
-                    <label>{t(Msg::ConditionCel)} <textarea name=name("condition") data-testid="rule-condition" rows="2">{r.condition.clone()}</textarea></label>
+                    <ConditionBuilder row=r.clone() i errors=builder_errors.clone() />
+                    <label>{t(Msg::ConditionCel)} <textarea name=name("condition") data-testid="rule-condition" rows="2" autocapitalize="off" spellcheck="false">{r.condition.clone()}</textarea></label>
+                    <input type="hidden" name=name("cel_shown") value=r.cel_shown.clone() />
                     {error(i, "condition")}
                     <div class="inline">
                         <label>{t(Msg::WhenFiring)}
@@ -517,6 +565,8 @@ fn RuleRows(
                         <label>{t(Msg::Impact)} <input name=name("impact") value=r.impact.clone() size="2" inputmode="numeric" data-testid="rule-impact" /></label>
                     </div>
                     {error(i, "firing")} {error(i, "impact")}
+                    <label>{t(Msg::HoldUntil)} <input name=name("hold") value=r.hold.clone() data-testid="rule-hold" autocapitalize="off" /></label>
+                    {error(i, "hold")}
                     <label>{t(Msg::NotifyTargets)} <textarea name=name("notify") data-testid="rule-notify" rows="2">{r.notify.clone()}</textarea></label>
                     {error(i, "notify")}
                     <div class="inline">
@@ -539,6 +589,8 @@ fn RuleRows(
         <PostForm action=SaveRules::PATH class="editor-form" testid="rules-form">
             <input type="hidden" name="base" value=base />
             <datalist id="rule-targets">{targets}</datalist>
+            <datalist id="condition-fields">{CONDITION_FIELDS.map(|f| view! { <option value=f></option> }).collect_view()}</datalist>
+            <datalist id="condition-zones">{["Asia/Tokyo", "UTC", "Europe/London", "America/New_York"].map(|z| view! { <option value=z></option> }).collect_view()}</datalist>
             {rows}
             {error(count, "condition")}
             <button type="submit" class="primary" data-testid="rules-save">{t(Msg::Save)}</button>
@@ -556,6 +608,87 @@ fn RuleRows(
         </PostForm>
     }
 }
+
+/// The condition of rule `i` as a form: all or any of the tests (each negatable), then a time
+/// window. Always one empty test row more than used, for adding one without script.
+#[component]
+fn ConditionBuilder(row: RuleForm, i: usize, errors: Vec<crate::error::FieldError>) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let name = move |f: &str| format!("rules[{i}][{f}]");
+    let error = move |field: &str| {
+        let key = format!("rules.{i}.{field}");
+        errors
+            .iter()
+            .filter(|e| e.field == key)
+            .map(|e| view! { <span class="field-error" data-field=e.field.clone() role="alert">{e.msg.text(locale)}</span> })
+            .collect_view()
+    };
+    if !row.builder_shows() {
+        return view! { <p class="meta" data-testid="cel-only">{t(Msg::CelOnly)}</p> }.into_any();
+    }
+    let mut tests = row.tests.clone();
+    tests.push(TestForm::default());
+    let tests = tests
+        .into_iter()
+        .enumerate()
+        .map(|(j, test)| {
+            let field = move |f: &str| name(&format!("tests][{j}][{f}"));
+            let ops = Op::ALL
+                .into_iter()
+                .map(|op| view! { <option value=op.word() selected=test.op == op.word()>{t(op.label())}</option> })
+                .collect_view();
+            view! {
+                <div class="inline test" data-testid="condition-test">
+                    <label class="check"><input type="checkbox" name=field("not") value="on" checked=test.not.is_some() data-testid="test-not" /> {t(Msg::Not)}</label>
+                    <label>{t(Msg::Field)} <input name=field("field") value=test.field.clone() list="condition-fields" data-testid="test-field" autocapitalize="off" spellcheck="false" /></label>
+                    <select name=field("op") aria-label=t(Msg::Condition) data-testid="test-op">{ops}</select>
+                    <label>{t(Msg::Value)} <input name=field("value") value=test.value.clone() data-testid="test-value" autocapitalize="off" /></label>
+                    {error(&format!("tests.{j}.field"))} {error(&format!("tests.{j}.value"))}
+                </div>
+            }
+        })
+        .collect_view();
+    let any = row.match_any == "any";
+    let window = row.window.clone();
+    let choice = move |value: &'static str, label: Msg| view! { <option value=value selected=window == value>{t(label)}</option> };
+    view! {
+        <fieldset class="condition" data-testid="condition-builder">
+            <legend>{t(Msg::Condition)}</legend>
+            <select name=name("match_any") aria-label=t(Msg::Condition) data-testid="match-any">
+                <option value="all" selected=!any>{t(Msg::MatchAll)}</option>
+                <option value="any" selected=any>{t(Msg::MatchAny)}</option>
+            </select>
+            {tests}
+            <div class="inline">
+                <label>{t(Msg::TimeWindow)}
+                    <select name=name("window") data-testid="window">
+                        {choice("", Msg::WindowAny)} {choice("within", Msg::WindowWithin)} {choice("outside", Msg::WindowOutside)}
+                    </select>
+                </label>
+                <label>{t(Msg::Days)} <input name=name("window_days") value=row.window_days.clone() size="9" data-testid="window-days" /></label>
+                <label>{t(Msg::Starts)} <input type="time" name=name("window_from") value=row.window_from.clone() data-testid="window-from" /></label>
+                <label>{t(Msg::Ends)} <input type="time" name=name("window_to") value=row.window_to.clone() data-testid="window-to" /></label>
+                <label>{t(Msg::TimeZone)} <input name=name("window_zone") value=row.window_zone.clone() size="14" list="condition-zones" data-testid="window-zone" autocapitalize="off" /></label>
+            </div>
+            {error("window")}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// Fields a condition commonly tests, offered as the field box's suggestions.
+const CONDITION_FIELDS: [&str; 9] = [
+    "alert.severity",
+    "alert.title",
+    "alert.summary",
+    "alert.integration",
+    "alert.kind",
+    "alert.labels.alertname",
+    "payload.level",
+    "payload.detail.state.value",
+    "payload.region",
+];
 
 #[component]
 fn DryRunResult(alerts: Vec<DryRunAlert>) -> impl IntoView {
@@ -636,5 +769,122 @@ fn History(data: RulesData) -> impl IntoView {
     view! {
         <h2>{t(Msg::History)}</h2>
         <table class="rows"><tbody>{rows}</tbody></table>
+    }
+}
+
+/// Maintenance windows: the list with what each suppressed, ending one early, and a new one.
+#[component]
+pub fn MaintenancePage() -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let data = Resource::new(|| (), |()| load_maintenance());
+    let created = outcome::<String>(CreateMaintenance::PATH);
+    let errors = FormErrors::of(CreateMaintenance::PATH, locale);
+    let saved = created.as_ref().is_some_and(|o| o.result.is_ok());
+    let typed = created.filter(|o| o.result.is_err());
+    let manager = manager();
+    view! {
+        <section class="card" data-testid="maintenance">
+            <h1>{t(Msg::MaintenanceWindows)}</h1>
+            <RoutingNav />
+            <p class="meta">{t(Msg::MaintenanceHelp)}</p>
+            {saved.then(|| view! { <p class="ok" role="status" data-testid="maintenance-saved">{t(Msg::MaintenanceCreated)}</p> })}
+            {loaded(data, move |page: MaintenanceData| {
+                let form = manager.then(|| {
+                    let typed = typed.clone();
+                    view! { <NewMaintenanceForm errors=errors.clone() now=page.now typed /> }
+                });
+                view! { <MaintenanceTable page manager /> {form} }
+            })}
+        </section>
+    }
+}
+
+fn maintenance_state(w: &MaintenanceWindow, now: i64) -> Msg {
+    if w.ends_at <= now {
+        Msg::MaintenanceEnded
+    } else if w.starts_at <= now {
+        Msg::MaintenanceActive
+    } else {
+        Msg::MaintenanceUpcoming
+    }
+}
+
+#[component]
+fn MaintenanceTable(page: MaintenanceData, manager: bool) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    if page.windows.is_empty() {
+        return view! { <p class="empty">{t(Msg::NoMaintenance)}</p> }.into_any();
+    }
+    let rows = page
+        .windows
+        .into_iter()
+        .map(|w| {
+            let state = maintenance_state(&w, page.now);
+            let end = (manager && state != Msg::MaintenanceEnded).then(|| {
+                view! {
+                    <PostForm action=EndMaintenance::PATH class="inline">
+                        <input type="hidden" name="id" value=w.id.clone() />
+                        <button type="submit" data-testid="end-maintenance">{t(Msg::EndNow)}</button>
+                    </PostForm>
+                }
+            });
+            let condition = if w.condition.is_empty() { t(Msg::EveryAlert).to_owned() } else { w.condition.clone() };
+            let suppressed = format!("{ALERTS_PATH}?outcome={}", encode_path_segment("maintenance"));
+            view! {
+                <tr data-testid="maintenance-window" data-state=state.text(Locale::En)>
+                    <td data-label=t(Msg::MaintenanceNote)><strong>{w.note.clone()}</strong><br /><span class="meta">{w.created_by.clone()}</span></td>
+                    <td data-label=t(Msg::Condition)><code class="wrap">{condition}</code></td>
+                    <td data-label=t(Msg::Starts)><When at=w.starts_at zone=zone.clone() /></td>
+                    <td data-label=t(Msg::Ends)><When at=w.ends_at zone=zone.clone() /></td>
+                    <td data-label=t(Msg::Status)><span class=format!("badge {}", if state == Msg::MaintenanceActive { "warn" } else { "" })>{t(state)}</span></td>
+                    <td data-label=t(Msg::Suppressed)><a href=suppressed data-testid="maintenance-suppressed">{w.suppressed}</a></td>
+                    <td>{end}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="rows">
+            <thead><tr>
+                <th>{t(Msg::MaintenanceNote)}</th><th>{t(Msg::Condition)}</th><th>{t(Msg::Starts)}</th><th>{t(Msg::Ends)}</th>
+                <th>{t(Msg::Status)}</th><th>{t(Msg::Suppressed)}</th><th></th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// A new window: from now for two hours unless typed otherwise, in the viewer's zone.
+#[component]
+fn NewMaintenanceForm(errors: FormErrors, now: i64, typed: Option<Outcome<String>>) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    let at = |offset: i64| {
+        chrono::DateTime::from_timestamp(now + offset, 0)
+            .map(|t| crate::domain::timezone::local_minute(t, &zone))
+            .unwrap_or_default()
+    };
+    let value = |field: &str, default: String| typed.as_ref().and_then(|o| o.value(field)).unwrap_or(default);
+    let (note, starts, ends, condition) =
+        (value("note", String::new()), value("starts", at(0)), value("ends", at(2 * 3600)), value("condition", String::new()));
+    view! {
+        <h2>{t(Msg::NewMaintenance)}</h2>
+        {errors.summary("maintenance-error")}
+        <PostForm action=CreateMaintenance::PATH class="editor-form" testid="new-maintenance">
+            <input type="hidden" name="zone" value=zone.clone() />
+            <label>{t(Msg::MaintenanceNote)} <input name="note" value=note data-testid="maintenance-note" /> {errors.field("note")}</label>
+            <div class="inline">
+                <label>{t(Msg::Starts)} <input type="datetime-local" name="starts" value=starts data-testid="maintenance-starts" /> {errors.field("starts")}</label>
+                <label>{t(Msg::Ends)} <input type="datetime-local" name="ends" value=ends data-testid="maintenance-ends" /> {errors.field("ends")}</label>
+                <span class="meta">{zone.clone()}</span>
+            </div>
+            <label>{t(Msg::MaintenanceCondition)} <textarea name="condition" rows="2" data-testid="maintenance-condition" autocapitalize="off" spellcheck="false">{condition}</textarea> {errors.field("condition")}</label>
+            <button type="submit" class="primary" data-testid="create-maintenance">{t(Msg::Create)}</button>
+        </PostForm>
     }
 }

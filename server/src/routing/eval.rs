@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use app::domain::alert::{Alert, AlertStatus};
+use app::domain::condition::wildcard_match;
 use app::domain::routing::{Hours, Rule};
 use app::error::FieldError;
 use app::i18n::Msg;
@@ -46,22 +47,29 @@ pub struct Compiled {
 impl Compiled {
     /// Parses every condition; a condition that is not CEL is a problem with its field.
     pub fn new(rules: &[Rule]) -> Result<Compiled, Vec<FieldError>> {
-        let mut errors = Vec::new();
+        Compiled::conditions(rules.iter().map(|r| (r.name.as_str(), r.condition.as_str()))).map_err(|bad| {
+            bad.into_iter().map(|i| FieldError::new(&format!("rules.{i}.condition"), Msg::ErrCondition)).collect()
+        })
+    }
+
+    /// Named conditions (empty matches everything), or the positions of those that are not CEL.
+    pub fn conditions<'a>(named: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Compiled, Vec<usize>> {
+        let mut bad = Vec::new();
         let mut compiled = Vec::new();
-        for (i, rule) in rules.iter().enumerate() {
-            let condition = rule.condition.trim();
+        for (i, (name, condition)) in named.into_iter().enumerate() {
+            let condition = condition.trim();
             let program = if condition.is_empty() {
                 None
             } else {
                 let program = Program::compile(condition).ok();
                 if program.is_none() {
-                    errors.push(FieldError::new(&format!("rules.{i}.condition"), Msg::ErrCondition));
+                    bad.push(i);
                 }
                 program
             };
-            compiled.push((rule.name.clone(), program));
+            compiled.push((name.to_owned(), program));
         }
-        if errors.is_empty() { Ok(Compiled { rules: compiled }) } else { Err(errors) }
+        if bad.is_empty() { Ok(Compiled { rules: compiled }) } else { Err(bad) }
     }
 
     /// The first rule whose condition holds for `alert` at `now`, with the trace.
@@ -125,6 +133,8 @@ fn context(
         Ok(hours.contains(now))
     })
     .map_err(|e| e.to_string())?;
+    c.add_function("wildcard", |text: Arc<String>, pattern: Arc<String>| wildcard_match(&text, &pattern))
+        .map_err(|e| e.to_string())?;
     Ok(c)
 }
 
@@ -144,6 +154,7 @@ mod tests {
             impact: None,
             notify: vec![],
             resolve_on_recovery: false,
+            hold: None,
         }
     }
 
@@ -192,6 +203,50 @@ mod tests {
         let bad = Compiled::new(&[rule("bad", "in_hours('someday')"), rule("rest", "")]).unwrap();
         let got = bad.evaluate(&alert(""), ("cw", "webhook"), &serde_json::Value::Null, monday_morning());
         assert!(got.trace[0].result.contains("in_hours"), "{:?}", got.trace);
+    }
+
+    /// Every operator the builder offers, as CEL the evaluator runs: what the form says is
+    /// what routing does.
+    #[test]
+    fn every_builder_operator_runs() {
+        use app::domain::condition::{Condition, Op, Test, Window};
+        let payload = serde_json::json!({
+            "level": "critical",
+            "detail": {"state": {"value": "ALARM"}, "count": 95, "ratio": 0.75, "text": "12.5"},
+        });
+        let cases = [
+            ("alert.severity", Op::Equals, "critical", true),
+            ("alert.severity", Op::OneOf, "high, critical", true),
+            ("alert.title", Op::Contains, "Error", true),
+            ("alert.title", Op::StartsWith, "Api", true),
+            ("alert.title", Op::Wildcard, "Api*rs", true),
+            ("alert.title", Op::Wildcard, "Api?", false),
+            ("payload.detail.count", Op::Greater, "90", true),
+            ("payload.detail.count", Op::AtMost, "90", false),
+            ("payload.detail.ratio", Op::Less, "0.8", true),
+            ("payload.detail.text", Op::AtLeast, "12.5", true),
+            ("alert.labels.region", Op::Exists, "", true),
+            ("alert.labels.team-name", Op::Exists, "", false),
+            ("payload.detail.state.value", Op::Equals, "OK", false),
+        ];
+        for (field, op, value, expected) in cases {
+            for negate in [false, true] {
+                let test = Test { field: field.into(), op, value: value.into(), negate };
+                let condition = Condition { any: false, tests: vec![test], window: None };
+                assert!(condition.check().is_empty());
+                let c = Compiled::new(&[rule("r", &condition.to_cel()), rule("rest", "")]).unwrap();
+                let got = c.evaluate(&alert("critical"), ("cw", "eventbridge"), &payload, monday_morning());
+                assert_eq!(got.matched == Some(0), expected != negate, "{} → {:?}", condition.to_cel(), got.trace);
+            }
+        }
+        let outside = Condition {
+            any: true,
+            tests: vec![Test { field: "alert.severity".into(), op: Op::Equals, value: "low".into(), negate: false }],
+            window: Some(Window::Outside("Mon-Fri 09:00-18:00 Asia/Tokyo".into())),
+        };
+        let c = Compiled::new(&[rule("r", &outside.to_cel()), rule("rest", "")]).unwrap();
+        let got = c.evaluate(&alert("low"), ("cw", "eventbridge"), &payload, monday_morning());
+        assert_eq!(got.matched, Some(1), "Monday 10:00 in Tokyo is within the hours");
     }
 
     #[test]

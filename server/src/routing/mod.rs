@@ -5,6 +5,11 @@
 //! that handled its firing and, if that rule says so, resolves the incident and stops its
 //! engagements. Works through the backend port, so the same in both modes.
 //!
+//! Before the rules, the maintenance windows in force: an alert one matches is suppressed by it
+//! (a recovery that has an incident to resolve still resolves it). A rule may hold firing
+//! alerts until working hours: the alert waits unrouted, `held_until` the hours open, and is
+//! routed then through the rules in force; if it recovers first, nothing is sent for either.
+//!
 //! Exactly once, across crashes and replicas: the backend calls are idempotent (the incident's
 //! client token comes from the alert's integration, fingerprint and episode; an engagement's
 //! from the alert's id), and the alert is marked routed, its incident link written and its
@@ -12,6 +17,7 @@
 //! second router that got there too writes nothing.
 
 pub mod eval;
+pub mod maintenance;
 pub mod rules;
 
 use std::sync::Arc;
@@ -20,7 +26,8 @@ use std::time::Duration;
 use app::auth::{CurrentUser, Role};
 use app::domain::alert::{Alert, AlertStatus};
 use app::domain::incident::{IncidentStatus, IncidentUpdate, NotificationTarget};
-use app::domain::routing::{Firing, Rule};
+use app::domain::routing::{Firing, Hours, Rule};
+use app::model::alerts::TraceStep;
 use app::error::AppError;
 use app::i18n::Locale;
 use app::ports::{Backend, Clock, EngagementStart, IncidentStart};
@@ -30,6 +37,7 @@ use sqlx::Row;
 use crate::db::Db;
 use crate::error::ServerError;
 use eval::{Compiled, Evaluated};
+use maintenance::Maintenance;
 use rules::Rules;
 
 /// How often a router looks for alerts when nothing woke it.
@@ -57,6 +65,7 @@ pub struct Router {
 
 /// An alert waiting to be routed, with what its rules may look at.
 struct Pending {
+    seq: i64,
     id: String,
     integration_id: String,
     integration: (String, String),
@@ -76,7 +85,18 @@ struct Outcome {
     /// The open link this resolve closes (episode).
     closed: Option<i64>,
     notices: Vec<NotificationTarget>,
+    /// Held by its rule until then (the alert stays unrouted).
+    held_until: Option<i64>,
+    /// The alarm recovered while earlier firings were held: they are closed with it.
+    closes_held: bool,
+    /// The maintenance window that suppressed it.
+    maintenance: Option<String>,
 }
+
+/// Outcome words routing records (the pages translate them).
+const HELD: &str = "held until its hours";
+const RECOVERED_WHILE_HELD: &str = "recovered while held: nothing was sent";
+const IN_MAINTENANCE: &str = "suppressed by a maintenance window";
 
 impl Router {
     /// Routes until the process ends; each replica runs one.
@@ -97,18 +117,25 @@ impl Router {
     pub async fn route_next(&self) -> Result<bool, ServerError> {
         let Some(pending) = self.next().await? else { return Ok(false) };
         let rules = Rules { db: self.db.clone() }.current().await?;
-        let evaluated = match Compiled::new(&rules.rules) {
-            Ok(c) => {
-                let integration = (pending.integration.0.as_str(), pending.integration.1.as_str());
-                c.evaluate(&pending.alert, integration, &pending.payload, self.clock.now())
-            }
+        let now = self.clock.now();
+        let integration = (pending.integration.0.as_str(), pending.integration.1.as_str());
+        let mut evaluated = match Compiled::new(&rules.rules) {
+            Ok(c) => c.evaluate(&pending.alert, integration, &pending.payload, now),
             // Saved rules were compiled when saved; a build that reads them otherwise says so.
             Err(_) => Evaluated { matched: None, trace: Vec::new() },
         };
         let matched = evaluated.matched.and_then(|i| rules.rules.get(i));
-        let acted = match pending.alert.status {
-            AlertStatus::Firing => self.fire(&pending, matched).await,
-            AlertStatus::Resolved => self.resolve(&pending, matched, &rules.rules).await,
+        let acted = match (self.quiet(&pending, &mut evaluated).await?, pending.alert.status) {
+            (Some(window), AlertStatus::Firing) => Ok(window),
+            (Some(window), AlertStatus::Resolved) if self.open_link(&pending).await?.is_none() => Ok(window),
+            (_, AlertStatus::Firing) => self.fire(&pending, matched).await,
+            (_, AlertStatus::Resolved) if self.held_before(&pending).await? => Ok(Outcome {
+                rule: matched.map(|r| r.name.clone()),
+                text: RECOVERED_WHILE_HELD.into(),
+                closes_held: true,
+                ..Outcome::default()
+            }),
+            (_, AlertStatus::Resolved) => self.resolve(&pending, matched, &rules.rules).await,
         };
         let outcome = match acted {
             Ok(outcome) => outcome,
@@ -125,13 +152,50 @@ impl Router {
         Ok(true)
     }
 
+    /// The first maintenance window in force whose condition matches the alert, as an outcome;
+    /// its answer leads the trace.
+    async fn quiet(&self, p: &Pending, evaluated: &mut Evaluated) -> Result<Option<Outcome>, ServerError> {
+        let now = self.clock.now();
+        let windows = Maintenance { db: self.db.clone() }.in_force(now.timestamp()).await?;
+        let Ok(compiled) = Compiled::conditions(windows.iter().map(|w| (w.note.as_str(), w.condition.as_str())))
+        else {
+            return Ok(None);
+        };
+        let integration = (p.integration.0.as_str(), p.integration.1.as_str());
+        let found = compiled.evaluate(&p.alert, integration, &p.payload, now);
+        let Some(window) = found.matched.and_then(|i| windows.get(i)) else { return Ok(None) };
+        let step = TraceStep { rule: format!("maintenance: {}", window.note), result: "matched".into() };
+        evaluated.trace.insert(0, step);
+        Ok(Some(Outcome {
+            rule: Some(format!("maintenance: {}", window.note)),
+            text: IN_MAINTENANCE.into(),
+            maintenance: Some(window.id.clone()),
+            ..Outcome::default()
+        }))
+    }
+
+    /// Whether an earlier firing of this alarm is still held by its rule.
+    async fn held_before(&self, p: &Pending) -> Result<bool, ServerError> {
+        let held: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM alerts WHERE integration_id = $1 AND fingerprint = $2 AND seq < $3 \
+             AND routed_at IS NULL AND held_until IS NOT NULL",
+        )
+        .bind(&p.integration_id)
+        .bind(&p.alert.fingerprint)
+        .bind(p.seq)
+        .fetch_one(&self.db.pool)
+        .await?;
+        Ok(held > 0)
+    }
+
     async fn next(&self) -> Result<Option<Pending>, ServerError> {
         let row = sqlx::query(
             "SELECT a.id, a.integration_id, a.fingerprint, a.status, a.title, a.summary, a.severity, a.labels_json, \
-             a.links_json, a.occurred_at, a.received_at, e.body, i.name, i.kind \
+             a.links_json, a.occurred_at, a.received_at, a.seq, e.body, i.name, i.kind \
              FROM alerts a JOIN inbound_events e ON e.id = a.event_id JOIN integrations i ON i.id = a.integration_id \
-             WHERE a.routed_at IS NULL ORDER BY a.seq LIMIT 1",
+             WHERE a.routed_at IS NULL AND (a.held_until IS NULL OR a.held_until <= $1) ORDER BY a.seq LIMIT 1",
         )
+        .bind(self.clock.now().timestamp())
         .fetch_optional(&self.db.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
@@ -140,6 +204,7 @@ impl Router {
         let links: String = r.try_get("links_json")?;
         let body: String = r.try_get("body")?;
         Ok(Some(Pending {
+            seq: r.try_get("seq")?,
             id: r.try_get("id")?,
             integration_id: r.try_get("integration_id")?,
             integration: (r.try_get("name")?, r.try_get("kind")?),
@@ -187,6 +252,12 @@ impl Router {
         let me = router_user();
         let Some(rule) = rule else { return Ok(Outcome { text: "no rule matched".into(), ..Outcome::default() }) };
         let named = |text: &str| Outcome { rule: Some(rule.name.clone()), text: text.to_owned(), ..Outcome::default() };
+        if let Some(hours) = rule.hold.as_deref().and_then(|h| Hours::parse(h).ok()) {
+            let now = self.clock.now();
+            if let Some(opening) = hours.next_opening(now).filter(|at| *at > now) {
+                return Ok(Outcome { held_until: Some(opening.timestamp()), ..named(HELD) });
+            }
+        }
         match &rule.firing {
             Firing::Suppress => Ok(named("suppressed")),
             Firing::Notify => Ok(Outcome { notices: rule.notify.clone(), ..named("notified") }),
@@ -252,6 +323,7 @@ impl Router {
             opened: Some(episode),
             closed: closes,
             notices: rule.notify.clone(),
+            ..Outcome::default()
         })
     }
 
@@ -287,21 +359,52 @@ impl Router {
     /// its notices; nothing if another router marked it first.
     async fn record(&self, p: &Pending, evaluated: &Evaluated, o: Outcome) -> Result<(), ServerError> {
         let now = self.clock.now().timestamp();
+        let trace = serde_json::to_string(&evaluated.trace).unwrap_or_default();
         let mut tx = self.db.begin_write().await?;
+        if let Some(until) = o.held_until {
+            // Still unrouted: the router takes it up again when the hours open.
+            sqlx::query(
+                "UPDATE alerts SET held_until = $1, rule = $2, outcome = $3, trace_json = $4 \
+                 WHERE id = $5 AND routed_at IS NULL",
+            )
+            .bind(until)
+            .bind(&o.rule)
+            .bind(&o.text)
+            .bind(&trace)
+            .bind(&p.id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            return Ok(());
+        }
         let marked = sqlx::query(
-            "UPDATE alerts SET routed_at = $1, rule = $2, outcome = $3, trace_json = $4, incident_id = $5 \
-             WHERE id = $6 AND routed_at IS NULL",
+            "UPDATE alerts SET routed_at = $1, rule = $2, outcome = $3, trace_json = $4, incident_id = $5, \
+             maintenance_id = $6, held_until = NULL WHERE id = $7 AND routed_at IS NULL",
         )
         .bind(now)
         .bind(&o.rule)
         .bind(&o.text)
-        .bind(serde_json::to_string(&evaluated.trace).unwrap_or_default())
+        .bind(&trace)
         .bind(&o.incident_id)
+        .bind(&o.maintenance)
         .bind(&p.id)
         .execute(&mut *tx)
         .await?;
         if marked.rows_affected() == 0 {
             return Ok(());
+        }
+        if o.closes_held {
+            sqlx::query(
+                "UPDATE alerts SET routed_at = $1, outcome = $2, held_until = NULL WHERE integration_id = $3 \
+                 AND fingerprint = $4 AND seq < $5 AND routed_at IS NULL AND held_until IS NOT NULL",
+            )
+            .bind(now)
+            .bind(RECOVERED_WHILE_HELD)
+            .bind(&p.integration_id)
+            .bind(&p.alert.fingerprint)
+            .bind(p.seq)
+            .execute(&mut *tx)
+            .await?;
         }
         if let Some(episode) = o.closed {
             sqlx::query(

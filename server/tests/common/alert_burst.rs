@@ -37,6 +37,7 @@ pub async fn alert_routing(setup: &Setup) -> (String, String) {
         impact: None,
         notify: vec![],
         resolve_on_recovery: false,
+        hold: None,
     };
     server::routing::rules::Rules { db: db.clone() }.save(Actor::System("test"), 0, vec![rule], 1).await.unwrap();
     let door = server::ingest::store::Integrations { db: db.clone() }
