@@ -684,6 +684,15 @@ messages! {
     MaintenanceEnded => "ended", "終了済み";
     MaintenanceCreated => "Maintenance window saved.", "メンテナンス時間帯を保存しました。";
     Suppressed => "Suppressed", "抑止";
+    ActNothing => "nothing (no rule matched)", "何もしない(一致するルールなし)";
+    ActIncident => "start an incident from", "インシデントを開始する対応プラン";
+    ActEngage => "engage", "呼び出す連絡先";
+    ActNotify => "only notify", "通知のみ";
+    ActSuppress => "suppress", "抑止";
+    ActResolve => "resolve its incident", "インシデントを解決";
+    ActRecoveryNotify => "recovery: notify", "回復を通知";
+    ActTargets => "targets told:", "通知先:";
+    ActHeld => "held until", "保留する時間帯:";
     NoMaintenance => "No maintenance windows.", "メンテナンス時間帯はありません。";
     EveryAlert => "every alert", "すべてのアラート";
     MaintenanceCondition => "Condition (CEL, as in the rules; empty: every alert), e.g. alert.labels.env == \"staging\"", "条件(ルールと同じCEL。空欄はすべてのアラート)。例: alert.labels.env == \"staging\"";

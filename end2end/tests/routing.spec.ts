@@ -26,7 +26,14 @@ async function writeRule(page: Page, flow: Flow, integration: string): Promise<v
   const row = page.getByTestId('rule-new');
   await row.getByTestId('rule-position').fill('0');
   await row.getByTestId('rule-name').fill(`Critical ${flow.lang}`);
-  await row.getByTestId('rule-condition').fill(`alert.severity == 'critical' && alert.integration == '${integration}'`);
+  // The condition from the builder: two tests, all of them.
+  const tests = row.getByTestId('condition-test');
+  await tests.nth(0).getByTestId('test-field').fill('alert.severity');
+  await tests.nth(0).getByTestId('test-op').selectOption('equals');
+  await tests.nth(0).getByTestId('test-value').fill('critical');
+  await tests.nth(1).getByTestId('test-field').fill('alert.integration');
+  await tests.nth(1).getByTestId('test-op').selectOption('equals');
+  await tests.nth(1).getByTestId('test-value').fill(integration);
   await row.getByTestId('rule-firing').selectOption('incident');
   await row.getByTestId('rule-target').fill(flow.plan);
   await row.getByTestId('rule-notify').fill(`https://hooks.slack.com/services/T0/B0/${flow.lang}`);
@@ -80,6 +87,10 @@ test.describe.serial('alerts in, routed by severity', () => {
       await expect(page.getByTestId('dry-run-match')).toHaveText(`Critical ${flow.lang}`);
       await expect(page.getByTestId('dry-run-action')).toContainText(flow.plan);
       await expect(page.getByTestId('dry-run-result').getByTestId('trace-step').first()).toHaveAttribute('data-result', 'matched');
+      // The builder's condition, as the CEL that runs.
+      await expect(page.getByTestId('rule').first().getByTestId('rule-condition')).toHaveValue(
+        `alert.severity == "critical" && alert.integration == "${integration}"`,
+      );
 
       // Replay the stored alerts through the draft, then save.
       await page.getByTestId('replay').click();
@@ -114,6 +125,31 @@ test.describe.serial('alerts in, routed by severity', () => {
       await expect(page.getByTestId('incident-title')).toHaveText(`CheckoutErrors ${flow.lang}`);
       await gotoHydrated(page, '/incidents');
       await expect(page.getByTestId('incident-row').filter({ hasText: `CheckoutErrors ${flow.lang}` })).toHaveCount(1);
+
+      // A maintenance window keeps a deploy's alarm quiet; the alarm stays visible, suppressed.
+      await gotoHydrated(page, '/routing/maintenance');
+      await page.getByTestId('maintenance-note').fill(`Deploy ${flow.lang}`);
+      await page.getByTestId('maintenance-condition').fill(`alert.title.startsWith("Deploy ${flow.lang}")`);
+      await page.getByTestId('create-maintenance').click();
+      await expect(page.getByTestId('maintenance-saved')).toBeVisible();
+      const window = page.getByTestId('maintenance-window').filter({ hasText: `Deploy ${flow.lang}` });
+      await expect(window).toHaveAttribute('data-state', 'in force');
+      const quiet = await page.request.post(new URL(url).pathname, {
+        data: { level: 'critical', alarm: `Deploy ${flow.lang} canary`, state: 'ALARM' },
+        headers: { Authorization: `Bearer ${secret}` },
+      });
+      expect(quiet.status()).toBe(202);
+      const suppressed = page.getByTestId('alert-row').filter({ hasText: `Deploy ${flow.lang} canary` });
+      await expect
+        .poll(async () => {
+          await gotoHydrated(page, '/routing/alerts');
+          return suppressed.getByTestId('alert-outcome').textContent();
+        })
+        .toContain(flow.lang === 'en' ? 'suppressed by a maintenance window' : 'メンテナンスにより抑止');
+      await gotoHydrated(page, '/routing/maintenance');
+      await expect(window.getByTestId('maintenance-suppressed')).toHaveText('1');
+      await window.getByTestId('end-maintenance').click();
+      await expect(window).toHaveAttribute('data-state', 'ended');
       await m.context.close();
     });
 

@@ -12,8 +12,8 @@ use app::domain::routing::{Firing, Rule, check_rules};
 use app::error::{AppError, FieldError};
 use app::i18n::Msg;
 use app::model::alerts::{
-    AlertDetail, AlertRow, DryRunAlert, IntegrationsPage, IssuedSecret, MaintenancePage, NewMaintenance, QuarantineRow,
-    Replay, ReplayChange, RuleVersion, RulesPage,
+    Action, ActionText, AlertDetail, AlertRow, DryRunAlert, IntegrationsPage, IssuedSecret, MaintenancePage,
+    NewMaintenance, QuarantineRow, Replay, ReplayChange, RuleVersion, RulesPage,
 };
 use app::ports::{Backend, Clock};
 use async_trait::async_trait;
@@ -35,27 +35,28 @@ pub struct SqlAlerts {
     pub base_url: String,
 }
 
-/// What a rule does with an alert, in words (dry runs and replays).
-pub fn action(rule: &Rule, status: AlertStatus) -> String {
-    let notify = match rule.notify.len() {
-        0 => String::new(),
-        n => format!("; notify {n} target(s)"),
-    };
-    match status {
-        AlertStatus::Resolved if rule.resolve_on_recovery => format!("resolve its incident{notify}"),
-        AlertStatus::Resolved => format!("recovery: notify {} target(s)", rule.notify.len()),
-        AlertStatus::Firing if rule.hold.is_some() => {
-            let mut now = rule.clone();
-            now.hold = None;
-            format!("{} — held until {}", action(&now, status), rule.hold.as_deref().unwrap_or_default())
+/// What a rule does with an alert (dry runs and replays).
+pub fn action(rule: &Rule, status: AlertStatus) -> ActionText {
+    let (action, hold) = match status {
+        AlertStatus::Resolved if rule.resolve_on_recovery => (Action::ResolveIncident, None),
+        AlertStatus::Resolved => (Action::RecoveryNotify, None),
+        AlertStatus::Firing => {
+            let action = match &rule.firing {
+                Firing::Incident { response_plan } => Action::Incident { plan: response_plan.clone() },
+                Firing::Engage { contact } => Action::Engage { contact: contact.clone() },
+                Firing::Notify => Action::Notify,
+                Firing::Suppress => Action::Suppress,
+            };
+            (action, rule.hold.clone())
         }
-        AlertStatus::Firing => match &rule.firing {
-            Firing::Incident { response_plan } => format!("incident from {response_plan}{notify}"),
-            Firing::Engage { contact } => format!("engage {contact}{notify}"),
-            Firing::Notify => format!("notify {} target(s)", rule.notify.len()),
-            Firing::Suppress => "suppress".to_owned(),
-        },
-    }
+    };
+    let targets = if action == Action::Suppress { 0 } else { rule.notify.len() };
+    ActionText { action, targets, hold }
+}
+
+/// No rule matched: nothing happens.
+fn nothing() -> ActionText {
+    ActionText { action: Action::Nothing, targets: 0, hold: None }
 }
 
 fn row(r: &sqlx::any::AnyRow) -> Result<AlertRow, ServerError> {
@@ -226,7 +227,7 @@ impl app::ports::Alerts for SqlAlerts {
                 let judged = compiled.evaluate(&alert, (&chosen.name, chosen.kind.as_str()), &payload, now);
                 let rule = judged.matched.and_then(|i| rules.get(i));
                 DryRunAlert {
-                    action: rule.map_or_else(|| "nothing (no rule matched)".to_owned(), |r| action(r, alert.status)),
+                    action: rule.map_or_else(nothing, |r| action(r, alert.status)),
                     matched: rule.map(|r| r.name.clone()),
                     title: alert.title,
                     status: alert.status,
@@ -288,8 +289,10 @@ impl app::ports::Alerts for SqlAlerts {
                     alert_id: get("id")?,
                     title: alert.title.clone(),
                     received_at: received,
-                    before: format!("{} — {}", before_rule.unwrap_or_default(), outcome.unwrap_or_default()),
-                    after: rule.map_or_else(|| "no rule".to_owned(), |r| format!("{} — {}", r.name, action(r, status))),
+                    before_rule,
+                    before_outcome: outcome,
+                    after_rule: rule.map(|r| r.name.clone()),
+                    after: rule.map_or_else(nothing, |r| action(r, status)),
                 });
             }
         }

@@ -307,7 +307,7 @@ const WELL_FORMED: &[(&str, &str)] = &[
     ("alerts_save_rules", "base=1&rules%5B0%5D%5Bname%5D=rest&rules%5B0%5D%5Bfiring%5D=notify"),
     ("alerts_dry_run", "integration=x&event=%7B%7D&rules%5B0%5D%5Bname%5D=rest&rules%5B0%5D%5Bfiring%5D=notify"),
     ("alerts_replay", "days=7&rules%5B0%5D%5Bname%5D=rest&rules%5B0%5D%5Bfiring%5D=notify"),
-    ("alerts_create_maintenance", "note=deploy&starts=2026-11-30T10%3A00&ends=2099-01-01T00%3A00&zone=UTC"),
+    ("alerts_create_maintenance", "note=deploy&starts=2099-01-01T10%3A00&ends=2099-01-02T00%3A00&zone=UTC"),
 ];
 
 /// Server functions that touch only the tables sign-in itself needs (kept working below), or

@@ -620,7 +620,7 @@ async fn alerts_and_rules_work_without_script() {
     let page = c.get(rules_path, Some(&admin)).await.body;
     assert!(
         page.contains("data-testid=\"dry-run-result\"")
-            && page.contains("incident from sev1-critical; notify 1 target(s)"),
+            && page.contains("start an incident from: sev1-critical; targets told: 1"),
         "{page}"
     );
     assert!(page.contains("Latency</textarea>") || page.contains("Latency"), "the pasted event stays");
@@ -648,4 +648,127 @@ async fn alerts_and_rules_work_without_script() {
         "a condition that is not CEL is refused by field: {page}"
     );
     assert!(page.contains("alert.severity =="), "what was typed is kept");
+}
+
+#[tokio::test]
+async fn the_condition_builder_hold_and_maintenance_windows_work_without_script() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let rules_path = "/routing/rules";
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(
+        page.contains("data-testid=\"condition-builder\"")
+            && page.contains("value=\"alert.severity\"")
+            && page.contains("value=\"critical\""),
+        "the demo's condition is shown in the builder: {page}"
+    );
+    let store = server::routing::rules::Rules { db: c.db.clone() };
+    let base = store.current().await.unwrap().version.to_string();
+    let built = |field: &'static str, hold: &'static str| {
+        vec![
+            ("base", base.clone()),
+            ("rules[0][name]", "Night critical".to_owned()),
+            ("rules[0][condition]", String::new()),
+            ("rules[0][cel_shown]", String::new()),
+            ("rules[0][match_any]", "all".to_owned()),
+            ("rules[0][tests][0][field]", field.to_owned()),
+            ("rules[0][tests][0][op]", "one_of".to_owned()),
+            ("rules[0][tests][0][value]", "critical, high".to_owned()),
+            ("rules[0][tests][1][field]", "alert.labels.env".to_owned()),
+            ("rules[0][tests][1][op]", "equals".to_owned()),
+            ("rules[0][tests][1][value]", "staging".to_owned()),
+            ("rules[0][tests][1][not]", "on".to_owned()),
+            ("rules[0][tests][2][field]", String::new()),
+            ("rules[0][tests][2][value]", String::new()),
+            ("rules[0][window]", "outside".to_owned()),
+            ("rules[0][window_days]", "Mon-Fri".to_owned()),
+            ("rules[0][window_from]", "09:00".to_owned()),
+            ("rules[0][window_to]", "18:00".to_owned()),
+            ("rules[0][window_zone]", "Asia/Tokyo".to_owned()),
+            ("rules[0][firing]", "incident".to_owned()),
+            ("rules[0][target]", "sev1-critical".to_owned()),
+            ("rules[0][hold]", hold.to_owned()),
+            ("rules[1][name]", "Rest".to_owned()),
+            ("rules[1][firing]", "notify".to_owned()),
+        ]
+    };
+    let body = |pairs: Vec<(&str, String)>| {
+        let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        form(&refs)
+    };
+    c.submit("alerts_save_rules", &body(built("severity", "someday")), rules_path, Some(&admin)).await;
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(
+        page.contains("data-field=\"rules.0.tests.0.field\"") && page.contains("data-field=\"rules.0.hold\""),
+        "a builder problem is refused by field: {page}"
+    );
+    assert!(page.contains("value=\"critical, high\""), "what was typed is kept");
+    assert_eq!(store.current().await.unwrap().version.to_string(), base, "nothing saved");
+
+    c.submit(
+        "alerts_save_rules",
+        &body(built("alert.severity", "Mon-Fri 09:00-18:00 Asia/Tokyo")),
+        rules_path,
+        Some(&admin),
+    )
+    .await;
+    let saved = store.current().await.unwrap();
+    assert_eq!(
+        saved.rules[0].condition,
+        "alert.severity in [\"critical\", \"high\"] && !(alert.labels.env == \"staging\") && \
+         !in_hours(\"Mon-Fri 09:00-18:00 Asia/Tokyo\")"
+    );
+    assert_eq!(saved.rules[0].hold.as_deref(), Some("Mon-Fri 09:00-18:00 Asia/Tokyo"));
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(page.contains("alert.severity in [&quot;critical&quot;, &quot;high&quot;]"), "the CEL is shown: {page}");
+
+    // CEL the builder cannot show stays CEL, and saving the page again keeps it.
+    let mut cel = body(vec![
+        ("base", saved.version.to_string()),
+        ("rules[0][name]", "Links".to_owned()),
+        ("rules[0][condition]", "size(alert.links) > 1".to_owned()),
+        ("rules[0][firing]", "notify".to_owned()),
+        ("rules[1][name]", "Rest".to_owned()),
+        ("rules[1][firing]", "notify".to_owned()),
+    ]);
+    c.submit("alerts_save_rules", &cel, rules_path, Some(&admin)).await;
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(page.contains("data-testid=\"cel-only\""), "{page}");
+    cel = cel.replace(&format!("base={}", saved.version), &format!("base={}", saved.version + 1));
+    cel.push_str("&rules%5B0%5D%5Bcel_shown%5D=size%28alert.links%29+%3E+1");
+    c.submit("alerts_save_rules", &cel, rules_path, Some(&admin)).await;
+    assert_eq!(store.current().await.unwrap().rules[0].condition, "size(alert.links) > 1");
+
+    let path = "/routing/maintenance";
+    let page = c.get(path, Some(&admin)).await.body;
+    assert!(page.contains("data-testid=\"new-maintenance\""), "{page}");
+    let at = |hours: i64| (chrono::Utc::now() + chrono::Duration::hours(hours)).format("%Y-%m-%dT%H:%M").to_string();
+    let (starts, ends) = (at(-1), at(2));
+    let window = |note: &str, ends: &str| {
+        let condition = "alert.title.startsWith('Api')";
+        form(&[("note", note), ("condition", condition), ("starts", &starts), ("ends", ends), ("zone", "UTC")])
+    };
+    c.submit("alerts_create_maintenance", &window("", &starts), path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await.body;
+    assert!(
+        page.contains("data-field=\"note\"") && page.contains("data-field=\"ends\""),
+        "an empty note and a past, empty range are refused by field: {page}"
+    );
+    c.submit("alerts_create_maintenance", &window("Deploying the API", &ends), path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await.body;
+    assert!(
+        page.contains("data-testid=\"maintenance-saved\"")
+            && page.contains("Deploying the API")
+            && page.contains("data-state=\"in force\""),
+        "{page}"
+    );
+    let id = page.split("name=\"id\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
+    c.submit("alerts_end_maintenance", &form(&[("id", &id)]), path, Some(&admin)).await;
+    let page = c.get(path, Some(&admin)).await.body;
+    assert!(page.contains("data-state=\"ended\"") && !page.contains("data-testid=\"end-maintenance\""), "{page}");
+
+    c.create_user(&admin, "watcher", "viewer").await;
+    let viewer = c.login("watcher", &common::password_of("watcher")).await;
+    let page = c.get(path, Some(&viewer)).await.body;
+    assert!(page.contains("Deploying the API") && !page.contains("data-testid=\"new-maintenance\""), "{page}");
 }

@@ -131,7 +131,8 @@ pub async fn create_maintenance(
             (Ok(a), Ok(b)) => (a, b),
             (a, b) => return Err(AppError::Invalid([a.err(), b.err()].into_iter().flatten().collect())),
         };
-        let window = NewMaintenance { note: note.trim().to_owned(), condition: condition.trim().to_owned(), starts_at, ends_at };
+        let window =
+            NewMaintenance { note: note.trim().to_owned(), condition: condition.trim().to_owned(), starts_at, ends_at };
         s.alerts.create_maintenance(&user, window).await
     })
     .await

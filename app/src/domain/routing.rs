@@ -207,6 +207,7 @@ impl RuleForm {
 
     /// This row with its builder and CEL box showing `cel` (the builder empty when it cannot
     /// show it); `zone` fills an unset time window's zone.
+    #[must_use]
     pub fn showing(self, cel: &str, zone: &str) -> RuleForm {
         let built = Condition::from_cel(cel).unwrap_or_default();
         let tests = built
@@ -224,8 +225,11 @@ impl RuleForm {
             Some(Window::Outside(spec)) => ("outside", Some(spec)),
             None => ("", None),
         };
-        let hours = spec.and_then(|s| Hours::parse(s).ok().map(|_| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>()));
-        let part = |k: usize, default: &str| hours.as_ref().and_then(|h| h.get(k).cloned()).unwrap_or_else(|| default.to_owned());
+        let hours = spec
+            .and_then(|s| Hours::parse(s).ok().map(|_| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>()));
+        let part = |k: usize, default: &str| {
+            hours.as_ref().and_then(|h| h.get(k).cloned()).unwrap_or_else(|| default.to_owned())
+        };
         let (from, to) = part(1, "").split_once('-').map(|(a, b)| (a.to_owned(), b.to_owned())).unwrap_or_default();
         RuleForm {
             condition: cel.to_owned(),
@@ -522,7 +526,11 @@ mod tests {
     fn held_alerts_wait_for_the_next_opening() {
         let h = Hours::parse("Mon-Fri 09:00-18:00 Asia/Tokyo").unwrap();
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        assert_eq!(h.next_opening(at("2026-11-28T10:30:15Z")), Some(at("2026-11-30T00:00:00Z")), "Saturday → Monday 09:00");
+        assert_eq!(
+            h.next_opening(at("2026-11-28T10:30:15Z")),
+            Some(at("2026-11-30T00:00:00Z")),
+            "Saturday → Monday 09:00"
+        );
         assert_eq!(h.next_opening(at("2026-11-30T01:00:00Z")), Some(at("2026-11-30T01:00:00Z")), "already open");
         let none = Hours { days: [false; 7], ..h };
         assert_eq!(none.next_opening(at("2026-11-30T01:00:00Z")), None);

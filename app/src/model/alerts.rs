@@ -93,6 +93,57 @@ pub struct RulesPage {
     pub contacts: Vec<String>,
 }
 
+/// What a rule does with an alert (dry runs and replays), shown in the reader's language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// No rule matched.
+    Nothing,
+    Incident {
+        plan: String,
+    },
+    Engage {
+        contact: String,
+    },
+    Notify,
+    Suppress,
+    /// A recovery that resolves its incident.
+    ResolveIncident,
+    /// A recovery that only tells the targets.
+    RecoveryNotify,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionText {
+    pub action: Action,
+    /// Slack and webhook targets told.
+    pub targets: usize,
+    /// The hours a firing alert waits for.
+    pub hold: Option<String>,
+}
+
+impl ActionText {
+    pub fn text(&self, locale: crate::i18n::Locale) -> String {
+        use crate::i18n::Msg;
+        let t = |m: Msg| m.text(locale);
+        let mut text = match &self.action {
+            Action::Nothing => t(Msg::ActNothing).to_owned(),
+            Action::Incident { plan } => format!("{}: {plan}", t(Msg::ActIncident)),
+            Action::Engage { contact } => format!("{}: {contact}", t(Msg::ActEngage)),
+            Action::Notify => t(Msg::ActNotify).to_owned(),
+            Action::Suppress => t(Msg::ActSuppress).to_owned(),
+            Action::ResolveIncident => t(Msg::ActResolve).to_owned(),
+            Action::RecoveryNotify => t(Msg::ActRecoveryNotify).to_owned(),
+        };
+        if self.targets > 0 {
+            text = format!("{text}; {} {}", t(Msg::ActTargets), self.targets);
+        }
+        if let Some(hours) = &self.hold {
+            text = format!("{text}; {} {hours}", t(Msg::ActHeld));
+        }
+        text
+    }
+}
+
 /// What the draft rules would do with one alert.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DryRunAlert {
@@ -101,8 +152,7 @@ pub struct DryRunAlert {
     pub severity: String,
     pub fingerprint: String,
     pub matched: Option<String>,
-    /// The action, in words: "start an incident from sev1-critical", "suppress", …
-    pub action: String,
+    pub action: ActionText,
     pub trace: Vec<TraceStep>,
 }
 
@@ -112,10 +162,12 @@ pub struct ReplayChange {
     pub alert_id: String,
     pub title: String,
     pub received_at: i64,
-    /// What happened: the rule and outcome recorded.
-    pub before: String,
-    /// What the draft would do.
-    pub after: String,
+    /// What happened: the rule and the outcome recorded (routing's words).
+    pub before_rule: Option<String>,
+    pub before_outcome: Option<String>,
+    /// What the draft would do: the rule and its action.
+    pub after_rule: Option<String>,
+    pub after: ActionText,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

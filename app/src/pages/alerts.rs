@@ -435,14 +435,21 @@ fn RulesEditor(data: RulesData) -> impl IntoView {
         .as_ref()
         .filter(|o| o.result.is_err())
         .map(|o| (typed_rows(o, &zone), o.value("base"), o.value("event"), o.value("integration")))
-        .or_else(|| dry.as_ref().map(|o| (typed_rows(o, &zone), o.value("base"), o.value("event"), o.value("integration"))))
+        .or_else(|| {
+            dry.as_ref().map(|o| (typed_rows(o, &zone), o.value("base"), o.value("event"), o.value("integration")))
+        })
         .or_else(|| replay.as_ref().map(|o| (typed_rows(o, &zone), o.value("base"), None, None)));
     let (rows, base, event, integration) = match typed {
         Some((rows, base, event, integration)) => {
             (rows, base.and_then(|b| b.parse().ok()).unwrap_or(data.current.version), event, integration)
         }
         None => (
-            data.current.rules.iter().enumerate().map(|(i, r)| RuleForm::of(r, i).showing(&r.condition, &zone)).collect(),
+            data.current
+                .rules
+                .iter()
+                .enumerate()
+                .map(|(i, r)| RuleForm::of(r, i).showing(&r.condition, &zone))
+                .collect(),
             data.current.version,
             None,
             None,
@@ -610,7 +617,7 @@ fn RuleRows(
 }
 
 /// The condition of rule `i` as a form: all or any of the tests (each negatable), then a time
-/// window. Always one empty test row more than used, for adding one without script.
+/// window. Always an empty test row more than used (two at least), for adding one without script.
 #[component]
 fn ConditionBuilder(row: RuleForm, i: usize, errors: Vec<crate::error::FieldError>) -> impl IntoView {
     let locale = expect_context::<Locale>();
@@ -628,7 +635,7 @@ fn ConditionBuilder(row: RuleForm, i: usize, errors: Vec<crate::error::FieldErro
         return view! { <p class="meta" data-testid="cel-only">{t(Msg::CelOnly)}</p> }.into_any();
     }
     let mut tests = row.tests.clone();
-    tests.push(TestForm::default());
+    tests.resize((tests.len() + 1).max(2), TestForm::default());
     let tests = tests
         .into_iter()
         .enumerate()
@@ -701,7 +708,7 @@ fn DryRunResult(alerts: Vec<DryRunAlert>) -> impl IntoView {
                 <li data-testid="dry-run-alert">
                     <strong>{a.title}</strong> " (" {status_label(a.status, locale)} ", " {a.severity} ") → "
                     <span data-testid="dry-run-match">{a.matched.unwrap_or_else(|| "—".to_owned())}</span> ": "
-                    <span data-testid="dry-run-action">{a.action}</span>
+                    <span data-testid="dry-run-action">{a.action.text(locale)}</span>
                     <Trace steps=a.trace />
                 </li>
             }
@@ -722,7 +729,8 @@ fn ReplayResult(r: Replay) -> impl IntoView {
         .map(|c| {
             view! {
                 <li data-testid="replay-change"><When at=c.received_at zone=zone.clone() /> " " <a href=alert_path(&c.alert_id)>{c.title.clone()}</a> ": "
-                    <del>{c.before.clone()}</del> " → " <ins>{c.after.clone()}</ins></li>
+                    <del>{c.before_rule.clone().unwrap_or_default()} " — " {c.before_outcome.as_deref().map(|o| outcome_text(o, locale)).unwrap_or_default()}</del> " → "
+                    <ins>{c.after_rule.clone().unwrap_or_default()} " — " {c.after.text(locale)}</ins></li>
             }
         })
         .collect_view();
@@ -870,8 +878,12 @@ fn NewMaintenanceForm(errors: FormErrors, now: i64, typed: Option<Outcome<String
             .unwrap_or_default()
     };
     let value = |field: &str, default: String| typed.as_ref().and_then(|o| o.value(field)).unwrap_or(default);
-    let (note, starts, ends, condition) =
-        (value("note", String::new()), value("starts", at(0)), value("ends", at(2 * 3600)), value("condition", String::new()));
+    let (note, starts, ends, condition) = (
+        value("note", String::new()),
+        value("starts", at(0)),
+        value("ends", at(2 * 3600)),
+        value("condition", String::new()),
+    );
     view! {
         <h2>{t(Msg::NewMaintenance)}</h2>
         {errors.summary("maintenance-error")}

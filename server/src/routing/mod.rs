@@ -27,9 +27,9 @@ use app::auth::{CurrentUser, Role};
 use app::domain::alert::{Alert, AlertStatus};
 use app::domain::incident::{IncidentStatus, IncidentUpdate, NotificationTarget};
 use app::domain::routing::{Firing, Hours, Rule};
-use app::model::alerts::TraceStep;
 use app::error::AppError;
 use app::i18n::Locale;
+use app::model::alerts::TraceStep;
 use app::ports::{Backend, Clock, EngagementStart, IncidentStart};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -157,8 +157,7 @@ impl Router {
     async fn quiet(&self, p: &Pending, evaluated: &mut Evaluated) -> Result<Option<Outcome>, ServerError> {
         let now = self.clock.now();
         let windows = Maintenance { db: self.db.clone() }.in_force(now.timestamp()).await?;
-        let Ok(compiled) = Compiled::conditions(windows.iter().map(|w| (w.note.as_str(), w.condition.as_str())))
-        else {
+        let Ok(compiled) = Compiled::conditions(windows.iter().map(|w| (w.note.as_str(), w.condition.as_str()))) else {
             return Ok(None);
         };
         let integration = (p.integration.0.as_str(), p.integration.1.as_str());
