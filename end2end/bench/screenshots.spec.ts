@@ -59,6 +59,13 @@ test('screenshots of every page', async ({ browser }) => {
     return admin.getByTestId('alert-incident').count();
   }).toBeGreaterThan(0);
   const alert = await admin.getByTestId('alert-row').first().getByRole('link').first().getAttribute('href');
+  // A maintenance window in force.
+  const minute = (ms: number) => new Date(Date.now() + ms).toISOString().slice(0, 16);
+  const windowRes = await admin.request.post('/api/alerts_create_maintenance', {
+    form: { note: 'Database failover drill / DBフェイルオーバー訓練', condition: 'alert.labels.env == "staging"', starts: minute(0), ends: minute(2 * 3600e3), zone: 'UTC' },
+    headers: { Origin: base, Accept: 'application/json' },
+  });
+  expect(windowRes.status(), await windowRes.text()).toBe(200);
   // A drill someone acknowledged, for its report.
   const drillRes = await admin.request.post('/api/drills_run', {
     form: { plan: 'web-escalation' },
@@ -88,6 +95,7 @@ test('screenshots of every page', async ({ browser }) => {
     ['alerts', '/routing/alerts'],
     ['alert', alert!],
     ['rules', '/routing/rules'],
+    ['maintenance', '/routing/maintenance'],
     ['incidents', '/incidents'],
     ['incident', incident!],
     ['engagements', '/engagements'],

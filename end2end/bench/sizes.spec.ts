@@ -134,6 +134,7 @@ test('page weight per route, within budget', async ({ browser }) => {
     '/routing/integrations',
     '/routing/alerts',
     '/routing/rules',
+    '/routing/maintenance',
     '/incidents',
     incident!,
     '/engagements',

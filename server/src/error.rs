@@ -26,6 +26,9 @@ pub enum ServerError {
     /// A background task this request needed has ended (the process is shutting down).
     #[error("the console is stopping")]
     Stopped,
+    /// A write shared with other requests failed (said once per request it carried).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// Already said in the browser's terms (sign-in limits, AWS problems, roles).
     #[error("{0}")]
     App(AppError),

@@ -139,7 +139,8 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     router.spawn();
     let integrations = ingest::store::Integrations { db: db.clone() };
     let sns: Arc<dyn ingest::sns::Fetcher> = Arc::new(ingest::sns::Https::new());
-    let ingest = ingest::routes(ingest::IngestState { integrations, clock: clock.clone(), wake, sns });
+    let intake = ingest::store::Intake::spawn(integrations.clone());
+    let ingest = ingest::routes(ingest::IngestState { integrations, intake, clock: clock.clone(), wake, sns });
     let services = Services {
         accounts: accounts.clone(),
         swaps: Arc::new(swaps::SqlSwaps { db: db.clone(), backend: backend.clone(), clock: clock.clone() }),

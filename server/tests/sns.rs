@@ -63,6 +63,7 @@ async fn sns() -> Sns {
         integrations.create(Actor::System("test"), "sns", IntegrationKind::Sns, &[TOPIC.to_owned()], 1).await.unwrap();
     let fake = Arc::new(FakeSns::default());
     let router = server::ingest::routes(server::ingest::IngestState {
+        intake: server::ingest::store::Intake::spawn(integrations.clone()),
         integrations,
         clock: Arc::new(server::clock::SystemClock),
         wake: Arc::default(),

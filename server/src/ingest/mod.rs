@@ -1,7 +1,8 @@
 //! `POST /ingest/<integration id>`: alerts in. The door authenticates (`Authorization: Bearer
 //! <secret>`, or the secret as the password of HTTP Basic auth, which is what SNS and
 //! EventBridge connections can carry), checks the size (256 KB) and the shape, stores the raw
-//! event with its dedup key and its alerts in one transaction, and only then answers 2xx (SNS
+//! event with its dedup key and its alerts in one transaction (shared with the events that arrived
+//! meanwhile: group commit, [`store::Intake`]), and only then answers 2xx (SNS
 //! messages are checked first: topic, certificate URL, signature; see [`sns`]):
 //! routing reads the stored alerts. Answers: 202 accepted (also for a redelivery, which adds
 //! nothing), 401 wrong or missing secret, 413 too large, 400 unreadable (with a one-line reason;
@@ -28,7 +29,7 @@ use app::domain::alert::IntegrationKind;
 use app::ports::Clock;
 
 use crate::error::ServerError;
-use store::Integrations;
+use store::{Intake, Integrations};
 
 /// Largest body accepted (EventBridge's own event limit).
 pub const MAX_BODY: usize = 256 * 1024;
@@ -36,6 +37,8 @@ pub const MAX_BODY: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct IngestState {
     pub integrations: Integrations,
+    /// Writes accepted events, many per transaction.
+    pub intake: Intake,
     pub clock: Arc<dyn Clock>,
     /// Tells this replica's router that alerts are waiting.
     pub wake: Arc<tokio::sync::Notify>,
@@ -114,7 +117,7 @@ async fn ingest(State(st): State<IngestState>, Path(id): Path<String>, headers: 
     };
     // Read as JSON above, so it is UTF-8.
     let text = String::from_utf8_lossy(&bytes);
-    match st.integrations.accept(&id, &inbound.dedup_key, &text, &inbound.alerts, now).await {
+    match st.intake.accept(&id, &inbound.dedup_key, &text, inbound.alerts, now).await {
         Ok(a) => {
             if a.alerts > 0 {
                 st.wake.notify_one();

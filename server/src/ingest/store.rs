@@ -5,6 +5,7 @@
 use app::domain::alert::{Alert, IntegrationKind, IntegrationView};
 use app::i18n::Msg;
 use sqlx::Row;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
@@ -173,7 +174,8 @@ impl Integrations {
     }
 
     /// Stores the event and its alerts in one transaction, unless an event with the same key
-    /// came before (then nothing is written, and the first one's id is returned).
+    /// came before (then nothing is written, and the first one's id is returned). The door
+    /// goes through [`Intake`], which writes many such events per transaction.
     pub async fn accept(
         &self,
         integration: &str,
@@ -182,51 +184,37 @@ impl Integrations {
         alerts: &[Alert],
         now: i64,
     ) -> Result<Accepted, ServerError> {
-        let event_id = new_id();
         let mut tx = self.db.begin_write().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO inbound_events (id, integration_id, dedup_key, received_at, body) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (integration_id, dedup_key) DO NOTHING",
-        )
-        .bind(&event_id)
-        .bind(integration)
-        .bind(dedup_key)
-        .bind(now)
-        .bind(body)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            let first: String =
-                sqlx::query_scalar("SELECT id FROM inbound_events WHERE integration_id = $1 AND dedup_key = $2")
-                    .bind(integration)
-                    .bind(dedup_key)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            return Ok(Accepted { event_id: first, new: false, alerts: 0 });
-        }
-        for alert in alerts {
-            sqlx::query(
-                "INSERT INTO alerts (id, event_id, integration_id, fingerprint, status, title, summary, severity, \
-                 labels_json, links_json, occurred_at, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(new_id())
-            .bind(&event_id)
-            .bind(integration)
-            .bind(&alert.fingerprint)
-            .bind(alert.status.as_str())
-            .bind(&alert.title)
-            .bind(&alert.summary)
-            .bind(&alert.severity)
-            .bind(serde_json::to_string(&alert.labels).unwrap_or_default())
-            .bind(serde_json::to_string(&alert.links).unwrap_or_default())
-            .bind(alert.occurred_at)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let accepted = write_event(&mut tx, integration, dedup_key, body, alerts, now).await?;
         tx.commit().await?;
-        Ok(Accepted { event_id, new: true, alerts: alerts.len() })
+        Ok(accepted)
+    }
+
+    /// Writes a batch in one transaction and answers each sender: all stored, or none.
+    async fn write_batch(&self, batch: Vec<Job>) {
+        let written = async {
+            let mut tx = self.db.begin_write().await?;
+            let mut answers = Vec::with_capacity(batch.len());
+            for j in &batch {
+                answers.push(write_event(&mut tx, &j.integration, &j.dedup_key, &j.body, &j.alerts, j.now).await?);
+            }
+            tx.commit().await?;
+            Ok::<_, ServerError>(answers)
+        }
+        .await;
+        match written {
+            Ok(answers) => {
+                for (job, answer) in batch.into_iter().zip(answers) {
+                    let _ = job.reply.send(Ok(answer));
+                }
+            }
+            Err(e) => {
+                let why = e.to_string();
+                for job in batch {
+                    let _ = job.reply.send(Err(ServerError::Unavailable(why.clone())));
+                }
+            }
+        }
     }
 
     /// Keeps a body that could not be read, with the reason it was refused.
@@ -246,5 +234,124 @@ impl Integrations {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// The event (unless its key came before: then the first one's id) and its alerts, in `tx`.
+async fn write_event(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    integration: &str,
+    dedup_key: &str,
+    body: &str,
+    alerts: &[Alert],
+    now: i64,
+) -> Result<Accepted, ServerError> {
+    let event_id = new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO inbound_events (id, integration_id, dedup_key, received_at, body) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (integration_id, dedup_key) DO NOTHING",
+    )
+    .bind(&event_id)
+    .bind(integration)
+    .bind(dedup_key)
+    .bind(now)
+    .bind(body)
+    .execute(&mut **tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        let first: String =
+            sqlx::query_scalar("SELECT id FROM inbound_events WHERE integration_id = $1 AND dedup_key = $2")
+                .bind(integration)
+                .bind(dedup_key)
+                .fetch_one(&mut **tx)
+                .await?;
+        return Ok(Accepted { event_id: first, new: false, alerts: 0 });
+    }
+    for alert in alerts {
+        sqlx::query(
+            "INSERT INTO alerts (id, event_id, integration_id, fingerprint, status, title, summary, severity, \
+             labels_json, links_json, occurred_at, received_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(new_id())
+        .bind(&event_id)
+        .bind(integration)
+        .bind(&alert.fingerprint)
+        .bind(alert.status.as_str())
+        .bind(&alert.title)
+        .bind(&alert.summary)
+        .bind(&alert.severity)
+        .bind(serde_json::to_string(&alert.labels).unwrap_or_default())
+        .bind(serde_json::to_string(&alert.links).unwrap_or_default())
+        .bind(alert.occurred_at)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(Accepted { event_id, new: true, alerts: alerts.len() })
+}
+
+/// How many events one transaction takes at most.
+const MAX_BATCH: usize = 256;
+
+/// One event waiting for the next transaction, and where its answer goes.
+struct Job {
+    integration: String,
+    dedup_key: String,
+    body: String,
+    alerts: Vec<Alert>,
+    now: i64,
+    reply: oneshot::Sender<Result<Accepted, ServerError>>,
+}
+
+/// Group commit at the door: events that arrive while a transaction is committing are written
+/// together in the next one, so a burst costs one commit per batch instead of one per event
+/// (on SQLite, one writer, that is the limit). Each sender is still answered only after the
+/// transaction holding its event committed; if it fails, every event in it is refused (503)
+/// and nothing of them was written.
+#[derive(Clone)]
+pub struct Intake {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Intake {
+    /// Starts this process's writer; call inside the runtime.
+    pub fn spawn(store: Integrations) -> Intake {
+        let (jobs, mut queue) = mpsc::channel::<Job>(4 * MAX_BATCH);
+        tokio::spawn(async move {
+            while let Some(first) = queue.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match queue.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                store.write_batch(batch).await;
+            }
+        });
+        Intake { jobs }
+    }
+
+    /// Stores the event and its alerts (see [`Integrations::accept`]), in the next batch.
+    pub async fn accept(
+        &self,
+        integration: &str,
+        dedup_key: &str,
+        body: &str,
+        alerts: Vec<Alert>,
+        now: i64,
+    ) -> Result<Accepted, ServerError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            integration: integration.to_owned(),
+            dedup_key: dedup_key.to_owned(),
+            body: body.to_owned(),
+            alerts,
+            now,
+            reply,
+        };
+        self.jobs.send(job).await.map_err(|_| ServerError::Stopped)?;
+        answer.await.map_err(|_| ServerError::Stopped)?
     }
 }
