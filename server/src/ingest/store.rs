@@ -4,11 +4,13 @@
 
 use app::domain::alert::{Alert, IntegrationKind, IntegrationView};
 use app::i18n::Msg;
+use std::sync::Arc;
+
 use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{self, Actor, Change};
-use crate::db::Db;
+use crate::db::{Db, Dialect};
 use crate::engine::new_id;
 use crate::error::ServerError;
 use crate::password::{new_token, token_digest};
@@ -291,6 +293,20 @@ async fn write_event(
     Ok(Accepted { event_id, new: true, alerts: alerts.len() })
 }
 
+/// The waiting events, up to a batch; `None` once the door is gone. One writer takes them at a
+/// time, the others wait their turn (or commit meanwhile).
+async fn next_batch(queue: &tokio::sync::Mutex<mpsc::Receiver<Job>>) -> Option<Vec<Job>> {
+    let mut queue = queue.lock().await;
+    let mut batch = vec![queue.recv().await?];
+    while batch.len() < MAX_BATCH {
+        match queue.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
 /// How many events one transaction takes at most.
 const MAX_BATCH: usize = 256;
 
@@ -315,21 +331,23 @@ pub struct Intake {
 }
 
 impl Intake {
-    /// Starts this process's writer; call inside the runtime.
+    /// Starts this process's writers; call inside the runtime. SQLite has one writer, so one
+    /// batch at a time; PostgreSQL commits several transactions at once, so several.
     pub fn spawn(store: Integrations) -> Intake {
-        let (jobs, mut queue) = mpsc::channel::<Job>(4 * MAX_BATCH);
-        tokio::spawn(async move {
-            while let Some(first) = queue.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < MAX_BATCH {
-                    match queue.try_recv() {
-                        Ok(job) => batch.push(job),
-                        Err(_) => break,
-                    }
+        let writers = match store.db.dialect {
+            Dialect::Sqlite => 1,
+            Dialect::Postgres => 4,
+        };
+        let (jobs, queue) = mpsc::channel::<Job>(4 * MAX_BATCH);
+        let queue = Arc::new(tokio::sync::Mutex::new(queue));
+        for _ in 0..writers {
+            let (store, queue) = (store.clone(), queue.clone());
+            tokio::spawn(async move {
+                while let Some(batch) = next_batch(&queue).await {
+                    store.write_batch(batch).await;
                 }
-                store.write_batch(batch).await;
-            }
-        });
+            });
+        }
         Intake { jobs }
     }
 
