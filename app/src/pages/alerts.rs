@@ -667,7 +667,7 @@ fn ConditionBuilder(row: RuleForm, i: usize, errors: Vec<crate::error::FieldErro
                 <option value="any" selected=any>{t(Msg::MatchAny)}</option>
             </select>
             {tests}
-            <div class="inline">
+            <div class="inline window">
                 <label>{t(Msg::TimeWindow)}
                     <select name=name("window") data-testid="window">
                         {choice("", Msg::WindowAny)} {choice("within", Msg::WindowWithin)} {choice("outside", Msg::WindowOutside)}
