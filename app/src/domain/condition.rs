@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::routing::Hours;
+use crate::domain::hours::Hours;
 use crate::i18n::Msg;
 
 /// How a test compares the field with its value.

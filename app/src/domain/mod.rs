@@ -6,6 +6,7 @@ pub mod contact;
 pub mod delivery;
 pub mod drill;
 pub mod escalation;
+pub mod hours;
 pub mod incident;
 pub mod names;
 pub mod personal_plan;

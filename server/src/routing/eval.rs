@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use app::domain::alert::{Alert, AlertStatus};
 use app::domain::condition::wildcard_match;
-use app::domain::routing::{Hours, Rule};
+use app::domain::hours::Hours;
+use app::domain::routing::Rule;
 use app::error::FieldError;
 use app::i18n::Msg;
 use app::model::alerts::TraceStep;

@@ -25,8 +25,9 @@ use std::time::Duration;
 
 use app::auth::{CurrentUser, Role};
 use app::domain::alert::{Alert, AlertStatus};
+use app::domain::hours::Hours;
 use app::domain::incident::{IncidentStatus, IncidentUpdate, NotificationTarget};
-use app::domain::routing::{Firing, Hours, Rule};
+use app::domain::routing::{Firing, Rule};
 use app::error::AppError;
 use app::i18n::Locale;
 use app::model::alerts::TraceStep;
