@@ -26,5 +26,13 @@ pub fn rotation_path(id: &str) -> String {
     format!("/rotations/{}", encode_path_segment(id))
 }
 
+/// `/incidents/<id>` with the id encoded (AWS ids are ARNs).
+pub fn incident_path(id: &str) -> String {
+    format!("/incidents/{}", encode_path_segment(id))
+}
+
+/// Declaring an incident.
+pub const NEW_INCIDENT_PATH: &str = "/incidents/new";
+
 /// The editor of a new rotation.
 pub const NEW_ROTATION_PATH: &str = "/rotations/new";

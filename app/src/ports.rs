@@ -266,6 +266,8 @@ pub trait Alerts: Send + Sync {
         rules: &[crate::domain::routing::Rule],
         days: u32,
     ) -> Result<crate::model::alerts::Replay, AppError>;
+    /// The alerts routed into `incident_id`, oldest first.
+    async fn incident_alerts(&self, incident_id: &str) -> Result<Vec<crate::model::alerts::AlertRow>, AppError>;
     async fn maintenance_page(&self) -> Result<crate::model::alerts::MaintenancePage, AppError>;
     /// Saves a maintenance window (its condition compiled first). Audited.
     async fn create_maintenance(

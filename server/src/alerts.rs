@@ -307,6 +307,15 @@ impl app::ports::Alerts for SqlAlerts {
         .map(|n| usize::try_from(n).unwrap_or_default())?;
         Ok(replay)
     }
+    async fn incident_alerts(&self, incident_id: &str) -> Result<Vec<AlertRow>, AppError> {
+        let rows = sqlx::query(&format!("{ROW} WHERE a.incident_id = $1 ORDER BY a.seq LIMIT 500"))
+            .bind(incident_id)
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(ServerError::from)?;
+        Ok(rows.iter().map(row).collect::<Result<_, _>>()?)
+    }
+
     async fn maintenance_page(&self) -> Result<MaintenancePage, AppError> {
         let now = self.clock.now().timestamp();
         let windows = Maintenance { db: self.db.clone() }.list(now).await?;

@@ -229,6 +229,15 @@ async fn incident(mode: Mode) -> Vec<String> {
     );
     let listed = w.backend.incidents(Some(IncidentStatus::Open), 10).await.unwrap();
     assert_eq!(listed.iter().map(|i| i.id.clone()).collect::<Vec<_>>(), vec![id.clone()], "{mode:?}");
+    // The summary is edited from the one shown; an edit begun from an older one is refused.
+    let edit = |summary: &str, base: &str| IncidentUpdate {
+        summary: Some(summary.into()),
+        summary_base: Some(base.into()),
+        ..IncidentUpdate::default()
+    };
+    w.backend.update_incident(&me, &id, edit("Checkout 5xx after deploy 42", "")).await.unwrap();
+    let stale = w.backend.update_incident(&me, &id, edit("Something else", "")).await.unwrap_err();
+    assert!(matches!(stale, app::error::AppError::StaleEdit), "{mode:?}: {stale:?}");
     let resolve = IncidentUpdate { status: Some(IncidentStatus::Resolved), ..IncidentUpdate::default() };
     w.backend.update_incident(&me, &id, resolve).await.unwrap();
     let detail = w.backend.incident(&id).await.unwrap();
@@ -238,6 +247,7 @@ async fn incident(mode: Mode) -> Vec<String> {
     kinds.sort();
     vec![
         format!("title {} impact {}", detail.record.title, detail.record.impact),
+        format!("summary {}", detail.record.summary),
         format!("timeline {kinds:?}"),
         format!("pages {:?}", detail.engagements[0].pages.iter().map(|p| p.contact.clone()).collect::<Vec<_>>()),
     ]

@@ -772,3 +772,70 @@ async fn the_condition_builder_hold_and_maintenance_windows_work_without_script(
     let page = c.get(path, Some(&viewer)).await.body;
     assert!(page.contains("Deploying the API") && !page.contains("data-testid=\"new-maintenance\""), "{page}");
 }
+
+#[tokio::test]
+async fn an_incident_is_declared_and_run_without_script() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    c.create_user(&admin, "responder", "responder").await;
+    c.create_user(&admin, "watcher", "viewer").await;
+    let responder = c.login("responder", &common::password_of("responder")).await;
+    let viewer = c.login("watcher", &common::password_of("watcher")).await;
+    let new = "/incidents/new";
+    let page = c.get(new, Some(&responder)).await.body;
+    assert!(page.contains("data-testid=\"declare-form\"") && page.contains("sev1-critical"), "{page}");
+    assert_eq!(c.get(new, Some(&viewer)).await.status, StatusCode::FORBIDDEN, "viewers do not declare");
+
+    let r = c.submit("incidents_declare", &form(&[("response_plan", "sev1-critical"), ("title", "")]), new, Some(&responder)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = c.get(new, Some(&responder)).await.body;
+    assert!(page.contains("data-field=\"title\""), "a declaration without a title is refused by field: {page}");
+    let declare = form(&[
+        ("response_plan", "sev1-critical"),
+        ("title", "Checkout down"),
+        ("impact", "2"),
+        ("summary", "5xx on every checkout"),
+    ]);
+    let r = c.submit("incidents_declare", &declare, new, Some(&responder)).await;
+    let path = r.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_owned();
+    assert!(path.starts_with("/incidents/"), "the new incident opens: {path}");
+    let again = c.submit("incidents_declare", &declare, new, Some(&responder)).await;
+    assert_eq!(again.headers.get(header::LOCATION).unwrap().to_str().unwrap(), path, "a double submit declares once");
+    let id = path.trim_start_matches("/incidents/").to_owned();
+    let page = c.get(&path, Some(&responder)).await.body;
+    assert!(
+        page.contains("Checkout down")
+            && page.contains("data-testid=\"incident-impact\">2<")
+            && page.contains("5xx on every checkout")
+            && page.contains("data-testid=\"incident-actions\""),
+        "{page}"
+    );
+
+    let note = form(&[("id", &id), ("text", "Rolled back deploy 42")]);
+    c.submit("incidents_note", &note, &path, Some(&responder)).await;
+    c.submit("incidents_page", &form(&[("id", &id), ("contact", "tanaka")]), &path, Some(&responder)).await;
+    let edit = |base: &str, summary: &str| form(&[("id", &id), ("base", base), ("summary", summary)]);
+    c.submit("incidents_summary", &edit("5xx on every checkout", "Deploy 42 broke checkout"), &path, Some(&responder))
+        .await;
+    c.submit("incidents_summary", &edit("5xx on every checkout", "Stale words"), &path, Some(&admin)).await;
+    let page = c.get(&path, Some(&admin)).await.body;
+    assert!(
+        page.contains("data-testid=\"summary-conflict\"")
+            && page.contains("Deploy 42 broke checkout")
+            && page.contains("Stale words"),
+        "a stale summary edit is refused, both versions shown: {page}"
+    );
+    let page = c.get(&format!("{path}?kind=note"), Some(&viewer)).await.body;
+    assert!(page.contains("Rolled back deploy 42") && !page.contains("data-testid=\"incident-actions\""), "{page}");
+    let engagements: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM engagements WHERE incident_id = $1")
+        .bind(&id)
+        .fetch_one(&c.db.pool)
+        .await
+        .unwrap();
+    assert!(engagements >= 2, "the plan's engagement and the one paged from the page: {engagements}");
+
+    let resolve = form(&[("id", &id), ("impact", ""), ("status", "resolved")]);
+    c.submit("incidents_update", &resolve, &path, Some(&responder)).await;
+    let page = c.get(&path, Some(&viewer)).await.body;
+    assert!(page.contains("data-testid=\"incident-status\">Resolved<"), "{page}");
+}

@@ -104,6 +104,10 @@ pub struct IncidentUpdate {
     pub summary: Option<String>,
     pub impact: Option<u8>,
     pub status: Option<IncidentStatus>,
+    /// The summary this edit began from: if the incident's summary is no longer it, someone
+    /// else changed it meanwhile and the update is refused (`StaleEdit`), nothing changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_base: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

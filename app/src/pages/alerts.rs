@@ -258,7 +258,7 @@ fn AlertTable(rows: Vec<AlertRow>) -> impl IntoView {
         .into_iter()
         .map(|a| {
             let incident = a.incident_id.clone().map(|id| {
-                view! { <a href=format!("/incidents/{}", encode_path_segment(&id)) data-testid="alert-incident">{t(Msg::NavIncidents)}</a> }
+                view! { <a href=crate::paths::incident_path(&id) data-testid="alert-incident">{t(Msg::NavIncidents)}</a> }
             });
             view! {
                 <tr data-testid="alert-row" data-status=a.status.as_str()>
@@ -315,7 +315,7 @@ fn AlertCard(a: AlertDetail) -> impl IntoView {
     let links =
         a.links.iter().map(|l| view! { <li><a href=l.clone() rel="noreferrer">{l.clone()}</a></li> }).collect_view();
     let incident = a.row.incident_id.clone().map(|id| {
-        view! { <a href=format!("/incidents/{}", encode_path_segment(&id)) data-testid="alert-incident">{t(Msg::NavIncidents)}</a> }
+        view! { <a href=crate::paths::incident_path(&id) data-testid="alert-incident">{t(Msg::NavIncidents)}</a> }
     });
     view! {
         <section class="card" data-testid="alert">

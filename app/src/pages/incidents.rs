@@ -1,12 +1,20 @@
-//! Incidents: the list, and one incident with its timeline and engagements.
+//! Incidents: the list, declaring one, and one incident with its merged timeline (its events
+//! and the alerts routed into it), its engagements and, for responders, what can be done.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::oncall::{get_incident, list_incidents};
-use crate::domain::incident::{IncidentRecord, IncidentStatus, TimelineEvent};
+use crate::api::incidents::{AddNote, DeclareIncident, EditSummary, PageMore, UpdateIncident, load_incident};
+use crate::api::oncall::{list_incidents, list_response_plans};
+use crate::auth::Role;
+use crate::domain::alert::AlertStatus;
+use crate::domain::incident::{IncidentRecord, IncidentStatus, ResponsePlan, TimelineEvent};
+use crate::error::AppError;
+use crate::forms::{FormErrors, PostForm, outcome};
 use crate::i18n::{Locale, Msg};
-use crate::pages::common::{encode_path_segment, loaded, loaded_list, query_param};
+use crate::model::alerts::alert_path;
+use crate::model::incidents::IncidentView;
+use crate::pages::common::{loaded, loaded_list, page_user, query_param};
 use crate::pages::oncall::EngagementCard;
 use crate::zone::{When, viewer_zone};
 
@@ -36,13 +44,14 @@ pub fn IncidentsPage() -> impl IntoView {
                 " · "
                 <a href="/engagements">{t(Msg::NavEngagements)}</a>
             </nav>
+            {responder().then(|| view! { <p><a class="button primary" href=crate::paths::NEW_INCIDENT_PATH data-testid="declare-link">{t(Msg::DeclareIncident)}</a></p> })}
             {loaded_list(incidents, Msg::EmptyIncidents, move |list: Vec<IncidentRecord>| {
                 let rows = list
                     .into_iter()
                     .map(|i| {
                         view! {
                             <tr data-testid="incident-row">
-                                <td data-label=t(Msg::Title)><a href=format!("/incidents/{}", encode_path_segment(&i.id))>{i.title}</a></td>
+                                <td data-label=t(Msg::Title)><a href=crate::paths::incident_path(&i.id)>{i.title}</a></td>
                                 <td data-label=t(Msg::Impact)>{i.impact}</td>
                                 <td data-label=t(Msg::Status)>{status_text(i.status, locale)}</td>
                                 <td data-label=t(Msg::Opened)><When at=i.created_at zone=zone.clone() /></td>
@@ -71,37 +80,201 @@ pub fn IncidentsPage() -> impl IntoView {
 
 #[component]
 pub fn IncidentPage() -> impl IntoView {
+    let id = use_params_map().read_untracked().get("id").unwrap_or_default();
+    let incident = Resource::new(move || id.clone(), load_incident);
+    view! { <section class="card">{loaded(incident, |view| view! { <Incident view /> })}</section> }
+}
+
+fn responder() -> bool {
+    page_user().is_some_and(|u| u.role >= Role::Responder)
+}
+
+#[component]
+fn Incident(view: IncidentView) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let zone = viewer_zone(locale);
     let t = move |m: Msg| m.text(locale);
-    let id = use_params_map().read_untracked().get("id").unwrap_or_default();
-    let incident = Resource::new(move || id.clone(), get_incident);
+    let r = view.detail.record.clone();
+    let acts = responder();
+    let kind = query_param("kind").unwrap_or_default();
+    let items = merged_timeline(&view, &kind);
+    let filter = move |value: &'static str, label: Msg| {
+        let href = if value.is_empty() { "?".to_owned() } else { format!("?kind={value}") };
+        view! { <a href=href aria-current=(kind == value).then_some("true") data-testid=format!("timeline-filter-{value}")>{t(label)}</a> }
+    };
     view! {
-        <section class="card">
-            {loaded(incident, move |d| {
-                let r = d.record;
-                let zone = zone.clone();
+        <h1 data-testid="incident-title">{r.title.clone()}</h1>
+        <dl>
+            <dt>{t(Msg::Status)}</dt>
+            <dd data-testid="incident-status">{status_text(r.status, locale)}</dd>
+            <dt>{t(Msg::Impact)}</dt>
+            <dd data-testid="incident-impact">{r.impact}</dd>
+            <dt>{t(Msg::Opened)}</dt>
+            <dd><When at=r.created_at zone=zone.clone() /></dd>
+            <dt>{t(Msg::Resolved)}</dt>
+            <dd>{r.resolved_at.map_or_else(|| "—".into_any(), |at| view! { <When at zone=zone.clone() /> }.into_any())}</dd>
+            <dt>{t(Msg::Source)}</dt>
+            <dd>{r.source.clone()}</dd>
+        </dl>
+        <p data-testid="incident-summary">{r.summary.clone()}</p>
+        {acts.then(|| view! { <IncidentActions view=view.clone() /> })}
+        <h2>{t(Msg::Timeline)}</h2>
+        <p class="inline filters" data-testid="timeline-filters">
+            {filter("", Msg::Any)} " · " {filter("alert", Msg::Alerts)} " · " {filter("note", Msg::EventCustom)} " · "
+            {filter("page", Msg::TimelinePages)} " · " {filter("status", Msg::TimelineChanges)}
+        </p>
+        <ol class="timeline" data-testid="timeline">{items}</ol>
+        <h2>{t(Msg::NavEngagements)}</h2>
+        {view.detail.engagements.into_iter().map(|e| view! { <EngagementCard view=e /> }).collect_view()}
+    }
+}
+
+/// The kind a timeline filter groups an incident event under.
+fn event_kind(event_type: &str) -> &'static str {
+    match event_type {
+        "custom" => "note",
+        "engagement_started" | "page_sent" | "page_accepted" => "page",
+        _ => "status",
+    }
+}
+
+/// The incident's events and the alerts routed into it, in time order, of `kind` (all if empty).
+fn merged_timeline(view: &IncidentView, kind: &str) -> impl IntoView + use<> {
+    let locale = expect_context::<Locale>();
+    let zone = viewer_zone(locale);
+    let mut items: Vec<(i64, AnyView)> = Vec::new();
+    if kind.is_empty() || kind == "alert" {
+        for a in &view.alerts {
+            let status = match a.status {
+                AlertStatus::Firing => Msg::AlertFiring,
+                AlertStatus::Resolved => Msg::AlertResolved,
+            };
+            let item = view! {
+                <li data-event="alert" data-testid="timeline-alert">
+                    <When at=a.received_at zone=zone.clone() /> " " <strong>{Msg::Alert.text(locale)} " · " {status.text(locale)}</strong> " "
+                    <a href=alert_path(&a.id)>{a.title.clone()}</a>
+                    <span class="meta">" — " {a.integration.clone()} {a.rule.clone().map(|r| format!(" · {r}"))}</span>
+                </li>
+            };
+            items.push((a.received_at, item.into_any()));
+        }
+    }
+    for e in view.detail.timeline.iter().filter(|e| kind.is_empty() || event_kind(&e.event_type) == kind) {
+        items.push((e.event_time, view! { <TimelineItem event=e.clone() zone=zone.clone() /> }.into_any()));
+    }
+    items.sort_by_key(|(at, _)| *at);
+    items.into_iter().map(|(_, v)| v).collect_view()
+}
+
+/// What a responder can do: impact and status, the summary (checked against the one they
+/// began from), a note, and paging more people.
+#[component]
+fn IncidentActions(view: IncidentView) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let r = view.detail.record;
+    let update_errors = FormErrors::of(UpdateIncident::PATH, locale);
+    let note_errors = FormErrors::of(AddNote::PATH, locale);
+    let page_errors = FormErrors::of(PageMore::PATH, locale);
+    let summary = outcome::<()>(EditSummary::PATH);
+    let summary_errors = FormErrors::of(EditSummary::PATH, locale);
+    let stale = summary.as_ref().is_some_and(|o| matches!(o.result, Err(AppError::StaleEdit)));
+    let typed_summary = summary.as_ref().filter(|o| o.result.is_err()).and_then(|o| o.value("summary"));
+    let conflict = stale.then(|| {
+        view! {
+            <div class="conflict" data-testid="summary-conflict">
+                <p class="error" role="alert">{AppError::StaleEdit.message(locale)}</p>
+                <div class="two">
+                    <div data-testid="summary-theirs"><h3>{t(Msg::TheirVersion)}</h3><p>{r.summary.clone()}</p></div>
+                    <div data-testid="summary-yours"><h3>{t(Msg::YourVersion)}</h3><p>{typed_summary.clone().unwrap_or_default()}</p></div>
+                </div>
+            </div>
+        }
+    });
+    let impacts = (1..=5u8)
+        .map(|i| view! { <option value=i.to_string() selected=i == r.impact>{i}</option> })
+        .collect_view();
+    let open = r.status == IncidentStatus::Open;
+    let contacts = view.contacts.iter().map(|c| view! { <option value=c.clone()></option> }).collect_view();
+    let id = r.id.clone();
+    view! {
+        <div class="actions" data-testid="incident-actions">
+            {update_errors.summary("incident-update-error")}
+            <PostForm action=UpdateIncident::PATH class="inline" testid="incident-update">
+                <input type="hidden" name="id" value=id.clone() />
+                <label>{t(Msg::Impact)} <select name="impact" data-testid="incident-impact-select">{impacts}</select></label>
+                <label>{t(Msg::Status)}
+                    <select name="status" data-testid="incident-status-select">
+                        <option value="open" selected=open>{t(Msg::StatusOpen)}</option>
+                        <option value="resolved" selected=!open>{t(Msg::StatusResolved)}</option>
+                    </select>
+                </label>
+                <button type="submit" data-testid="incident-update-save">{t(Msg::Save)}</button>
+            </PostForm>
+            {open.then(|| view! {
+                <PostForm action=UpdateIncident::PATH class="inline">
+                    <input type="hidden" name="id" value=id.clone() />
+                    <input type="hidden" name="impact" value="" />
+                    <input type="hidden" name="status" value="resolved" />
+                    <button type="submit" class="primary" data-testid="incident-resolve">{t(Msg::ResolveIncident)}</button>
+                </PostForm>
+            })}
+            {conflict}
+            {summary_errors.summary("summary-error")}
+            <PostForm action=EditSummary::PATH class="editor-form" testid="incident-summary-form">
+                <input type="hidden" name="id" value=id.clone() />
+                <input type="hidden" name="base" value=r.summary.clone() />
+                <label>{t(Msg::Summary)} <textarea name="summary" rows="3" data-testid="incident-summary-edit">{typed_summary.unwrap_or_else(|| r.summary.clone())}</textarea> {summary_errors.field("summary")}</label>
+                <button type="submit" data-testid="incident-summary-save">{t(Msg::SaveSummary)}</button>
+            </PostForm>
+            <PostForm action=AddNote::PATH class="editor-form" testid="incident-note-form">
+                <input type="hidden" name="id" value=id.clone() />
+                <label>{t(Msg::AddNote)} <textarea name="text" rows="2" data-testid="incident-note"></textarea> {note_errors.field("text")} {note_errors.field("event_data")}</label>
+                <button type="submit" data-testid="incident-note-add">{t(Msg::AddNote)}</button>
+            </PostForm>
+            {note_errors.summary("note-error")}
+            <PostForm action=PageMore::PATH class="inline" testid="incident-page-form">
+                <input type="hidden" name="id" value=id />
+                <datalist id="incident-contacts">{contacts}</datalist>
+                <label>{t(Msg::PageSomeone)} <input name="contact" list="incident-contacts" autocapitalize="off" data-testid="incident-page-contact" /> {page_errors.field("contact")}</label>
+                <button type="submit" data-testid="incident-page">{t(Msg::PageNow)}</button>
+            </PostForm>
+            {page_errors.summary("page-error")}
+        </div>
+    }
+}
+
+/// Declaring an incident from a response plan (responders and managers).
+#[component]
+pub fn NewIncidentPage() -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let plans = Resource::new(|| (), |()| list_response_plans());
+    let errors = FormErrors::of(DeclareIncident::PATH, locale);
+    let typed = outcome::<String>(DeclareIncident::PATH).filter(|o| o.result.is_err());
+    let value = move |field: &str| typed.as_ref().and_then(|o| o.value(field)).unwrap_or_default();
+    let (title, impact, summary, chosen) = (value("title"), value("impact"), value("summary"), value("response_plan"));
+    view! {
+        <section class="card" data-testid="declare">
+            <h1>{t(Msg::DeclareIncident)}</h1>
+            <p class="meta">{t(Msg::DeclareHelp)}</p>
+            {errors.summary("declare-error")}
+            {loaded(plans, move |plans: Vec<ResponsePlan>| {
+                let options = plans
+                    .into_iter()
+                    .map(|p| {
+                        let label = format!("{} ({}, {} {})", p.display_name, p.name, t(Msg::Impact), p.template.impact);
+                        view! { <option value=p.name.clone() selected=p.name == chosen>{label}</option> }
+                    })
+                    .collect_view();
                 view! {
-                    <h1 data-testid="incident-title">{r.title.clone()}</h1>
-                    <dl>
-                        <dt>{t(Msg::Status)}</dt>
-                        <dd data-testid="incident-status">{status_text(r.status, locale)}</dd>
-                        <dt>{t(Msg::Impact)}</dt>
-                        <dd>{r.impact}</dd>
-                        <dt>{t(Msg::Opened)}</dt>
-                        <dd><When at=r.created_at zone=zone.clone() /></dd>
-                        <dt>{t(Msg::Resolved)}</dt>
-                        <dd>{r.resolved_at.map_or_else(|| "—".into_any(), |at| view! { <When at zone=zone.clone() /> }.into_any())}</dd>
-                        <dt>{t(Msg::Source)}</dt>
-                        <dd>{r.source.clone()}</dd>
-                    </dl>
-                    <p>{r.summary.clone()}</p>
-                    <h2>{t(Msg::Timeline)}</h2>
-                    <ol class="timeline" data-testid="timeline">
-                        {d.timeline.into_iter().map(|e| view! { <TimelineItem event=e zone=zone.clone() /> }).collect_view()}
-                    </ol>
-                    <h2>{t(Msg::NavEngagements)}</h2>
-                    {d.engagements.into_iter().map(|e| view! { <EngagementCard view=e /> }).collect_view()}
+                    <PostForm action=DeclareIncident::PATH class="editor-form" testid="declare-form">
+                        <label>{t(Msg::ResponsePlan)} <select name="response_plan" data-testid="declare-plan">{options}</select> {errors.field("response_plan")}</label>
+                        <label>{t(Msg::Title)} <input name="title" value=title.clone() data-testid="declare-title" /> {errors.field("title")}</label>
+                        <label>{t(Msg::ImpactOrPlans)} <input name="impact" value=impact.clone() size="2" inputmode="numeric" data-testid="declare-impact" /> {errors.field("impact")}</label>
+                        <label>{t(Msg::Summary)} <textarea name="summary" rows="3" data-testid="declare-summary">{summary.clone()}</textarea> {errors.field("summary")}</label>
+                        <button type="submit" class="primary" data-testid="declare-submit">{t(Msg::DeclareIncident)}</button>
+                    </PostForm>
                 }
             })}
         </section>

@@ -84,7 +84,7 @@ fn PageItem(page: MyPage) -> impl IntoView {
         (false, None) => view! { <p class="meta">{t(Msg::PageClosed)}</p> }.into_any(),
     };
     let incident =
-        page.incident_id.clone().map(|id| view! { <a href=format!("/incidents/{id}")>{t(Msg::NavIncidents)}</a> });
+        page.incident_id.clone().map(|id| view! { <a href=crate::paths::incident_path(&id)>{t(Msg::NavIncidents)}</a> });
     view! {
         <li class="card-item" data-page=page.page_id.clone()>
             <strong>{page.subject.clone()}</strong>

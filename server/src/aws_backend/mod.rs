@@ -1253,6 +1253,13 @@ impl Backend for AwsBackend {
     }
 
     async fn update_incident(&self, _actor: &CurrentUser, id: &str, update: IncidentUpdate) -> Result<(), AppError> {
+        // Incident Manager has no conditional update: the summary's base is checked just before
+        // the write (a change in between is last-writer-wins, as in the AWS console).
+        if let Some(base) = &update.summary_base
+            && self.incident(id).await?.record.summary != *base
+        {
+            return Err(AppError::StaleEdit);
+        }
         let arn = self.incident_arn(id).await?;
         let status = update.status.map(|s| match s {
             IncidentStatus::Open => incidents::types::IncidentRecordStatus::Open,

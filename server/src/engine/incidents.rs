@@ -399,12 +399,20 @@ impl Engine {
         let now = epoch(self.now());
         let who = actor.name();
         let mut tx = self.db.begin_write().await?;
-        let row = sqlx::query(&format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1"))
+        // Locked until the commit, so a summary edit's check and write are one step.
+        let lock = match self.db.dialect {
+            crate::db::Dialect::Postgres => " FOR UPDATE",
+            crate::db::Dialect::Sqlite => "",
+        };
+        let row = sqlx::query(&format!("SELECT {INCIDENT_COLUMNS} FROM incidents WHERE id = $1{lock}"))
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| ServerError::NotFound("incident", id.to_owned()))?;
         let before = incident_from_row(&row)?;
+        if update.summary_base.as_ref().is_some_and(|base| *base != before.summary) {
+            return Err(ServerError::App(app::error::AppError::StaleEdit));
+        }
         let after = IncidentRecord {
             title: update.title.clone().unwrap_or_else(|| before.title.clone()),
             summary: update.summary.clone().unwrap_or_else(|| before.summary.clone()),

@@ -1,0 +1,171 @@
+//! Running an incident from the console: declare one from a response plan, change its impact
+//! and status, edit its summary (an edit begun from an older summary is refused), add notes and
+//! page more people. Responders and managers act; everyone reads. Through the backend port, so
+//! the same in both modes.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::auth::Role;
+use crate::error::AppError;
+use crate::model::incidents::IncidentView;
+
+/// One incident with the alerts that opened or joined it, and whom it could page.
+#[server(endpoint = "incidents_view")]
+pub async fn load_incident(id: String) -> Result<IncidentView, AppError> {
+    crate::api::ssr::serve(Role::Viewer, |_, s| async move {
+        let detail = s.backend.incident(&id).await?;
+        let alerts = s.alerts.incident_alerts(&id).await?;
+        let contacts = s.backend.contacts().await?.into_iter().map(|c| c.contact.alias).collect();
+        Ok(IncidentView { detail, alerts, contacts })
+    })
+    .await
+}
+
+/// Declares an incident from `response_plan` (its engagements page people) and opens it. A
+/// second submission of the same declaration within the minute gives the same incident.
+#[server(endpoint = "incidents_declare")]
+pub async fn declare_incident(
+    response_plan: String,
+    title: String,
+    #[server(default)] impact: String,
+    #[server(default)] summary: String,
+) -> Result<String, AppError> {
+    crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        use crate::domain::incident::{IncidentUpdate, validate_summary, validate_title};
+        use crate::error::FieldError;
+        use crate::i18n::Msg;
+        let mut errors = Vec::new();
+        if response_plan.trim().is_empty() {
+            errors.push(FieldError::new("response_plan", Msg::ErrRequired));
+        }
+        validate_title(title.trim(), "title", &mut errors);
+        validate_summary(summary.trim(), "summary", &mut errors);
+        let impact = parse_impact(&impact, &mut errors);
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let token = same_minute_token(&[&user.id.to_string(), response_plan.trim(), title.trim()]);
+        let start = crate::ports::IncidentStart {
+            response_plan: response_plan.trim().to_owned(),
+            title: Some(title.trim().to_owned()),
+            impact,
+            client_token: Some(token),
+        };
+        let id = s.backend.start_incident(&user, start).await?;
+        if !summary.trim().is_empty() {
+            let update = IncidentUpdate { summary: Some(summary.trim().to_owned()), ..IncidentUpdate::default() };
+            s.backend.update_incident(&user, &id, update).await?;
+        }
+        leptos_axum::redirect(&crate::paths::incident_path(&id));
+        Ok(id)
+    })
+    .await
+}
+
+/// Sets the impact (1–5) and the status (`open`, `resolved`).
+#[server(endpoint = "incidents_update")]
+pub async fn update_incident(id: String, impact: String, status: String) -> Result<(), AppError> {
+    crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        use crate::domain::incident::{IncidentStatus, IncidentUpdate};
+        use crate::error::FieldError;
+        use crate::i18n::Msg;
+        let mut errors = Vec::new();
+        let impact = parse_impact(&impact, &mut errors);
+        let status = match status.as_str() {
+            "open" => Some(IncidentStatus::Open),
+            "resolved" => Some(IncidentStatus::Resolved),
+            "" => None,
+            _ => {
+                errors.push(FieldError::new("status", Msg::ErrRequired));
+                None
+            }
+        };
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        s.backend.update_incident(&user, &id, IncidentUpdate { impact, status, ..IncidentUpdate::default() }).await
+    })
+    .await
+}
+
+/// Replaces the summary, if it is still `base` (the summary the edit began from).
+#[server(endpoint = "incidents_summary")]
+pub async fn edit_summary(id: String, base: String, summary: String) -> Result<(), AppError> {
+    crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        use crate::domain::incident::IncidentUpdate;
+        let mut errors = Vec::new();
+        crate::domain::incident::validate_summary(summary.trim(), "summary", &mut errors);
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let update = IncidentUpdate {
+            summary: Some(summary.trim().to_owned()),
+            summary_base: Some(base.trim().to_owned()),
+            ..IncidentUpdate::default()
+        };
+        s.backend.update_incident(&user, &id, update).await
+    })
+    .await
+}
+
+#[server(endpoint = "incidents_note")]
+pub async fn add_note(id: String, text: String) -> Result<String, AppError> {
+    crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        s.backend.add_timeline_note(&user, &id, text.trim()).await
+    })
+    .await
+}
+
+/// Pages `contact` (a person, an on-call schedule or an escalation plan) for the incident. The
+/// same request twice within the minute pages once.
+#[server(endpoint = "incidents_page")]
+pub async fn page_more(id: String, contact: String) -> Result<String, AppError> {
+    crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        use crate::error::FieldError;
+        use crate::i18n::Msg;
+        let contact = contact.trim().to_owned();
+        if contact.is_empty() {
+            return Err(AppError::Invalid(vec![FieldError::new("contact", Msg::ErrRequired)]));
+        }
+        let incident = s.backend.incident(&id).await?.record;
+        let start = crate::ports::EngagementStart {
+            idempotency_token: Some(same_minute_token(&[&user.id.to_string(), &id, &contact])),
+            contact,
+            sender: user.display_name.clone(),
+            subject: format!("[Impact {}] {}", incident.impact, incident.title),
+            content: incident.summary.clone(),
+            incident_id: Some(id),
+        };
+        s.backend.start_engagement(&user, start).await
+    })
+    .await
+}
+
+/// An impact typed in a form: empty for none, else 1–5.
+#[cfg(feature = "ssr")]
+fn parse_impact(text: &str, errors: &mut Vec<crate::error::FieldError>) -> Option<u8> {
+    match text.trim() {
+        "" => None,
+        t => {
+            let impact = t.parse::<u8>().ok().filter(|i| (1..=5).contains(i));
+            if impact.is_none() {
+                errors.push(crate::error::FieldError::new("impact", crate::i18n::Msg::ErrImpact));
+            }
+            impact
+        }
+    }
+}
+
+/// An idempotency token from what was asked and the minute it was asked in: a double click
+/// (or a retried post) does it once; the same request a minute later is a new one.
+#[cfg(feature = "ssr")]
+fn same_minute_token(parts: &[&str]) -> String {
+    use std::hash::{Hash, Hasher};
+    let minute = chrono::Utc::now().timestamp() / 60;
+    // SipHash with fixed keys: the same on every replica running this build.
+    let mut h = std::hash::DefaultHasher::new();
+    parts.hash(&mut h);
+    minute.hash(&mut h);
+    format!("console-{minute}-{:016x}", h.finish())
+}
