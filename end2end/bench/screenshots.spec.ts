@@ -98,6 +98,7 @@ test('screenshots of every page', async ({ browser }) => {
     ['maintenance', '/routing/maintenance'],
     ['incidents', '/incidents'],
     ['incident', incident!],
+    ['incident-new', '/incidents/new'],
     ['engagements', '/engagements'],
     ['deliveries', '/deliveries'],
     ['users', '/admin/users'],

@@ -137,6 +137,7 @@ test('page weight per route, within budget', async ({ browser }) => {
     '/routing/maintenance',
     '/incidents',
     incident!,
+    '/incidents/new',
     '/engagements',
     '/deliveries',
     '/admin/users',

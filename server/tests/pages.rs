@@ -786,7 +786,9 @@ async fn an_incident_is_declared_and_run_without_script() {
     assert!(page.contains("data-testid=\"declare-form\"") && page.contains("sev1-critical"), "{page}");
     assert_eq!(c.get(new, Some(&viewer)).await.status, StatusCode::FORBIDDEN, "viewers do not declare");
 
-    let r = c.submit("incidents_declare", &form(&[("response_plan", "sev1-critical"), ("title", "")]), new, Some(&responder)).await;
+    let r = c
+        .submit("incidents_declare", &form(&[("response_plan", "sev1-critical"), ("title", "")]), new, Some(&responder))
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = c.get(new, Some(&responder)).await.body;
     assert!(page.contains("data-field=\"title\""), "a declaration without a title is refused by field: {page}");

@@ -2,6 +2,7 @@
 //! and the alerts routed into it), its engagements and, for responders, what can be done.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::incidents::{AddNote, DeclareIncident, EditSummary, PageMore, UpdateIncident, load_incident};
@@ -191,17 +192,29 @@ fn IncidentActions(view: IncidentView) -> impl IntoView {
             </div>
         }
     });
-    let impacts = (1..=5u8)
-        .map(|i| view! { <option value=i.to_string() selected=i == r.impact>{i}</option> })
-        .collect_view();
+    let impacts =
+        (1..=5u8).map(|i| view! { <option value=i.to_string() selected=i == r.impact>{i}</option> }).collect_view();
     let open = r.status == IncidentStatus::Open;
     let contacts = view.contacts.iter().map(|c| view! { <option value=c.clone()></option> }).collect_view();
-    let id = r.id.clone();
+    let [id1, id2, id3, id4, id5] = [(); 5].map(|()| r.id.clone());
+    let (note_field, note_summary) = (note_errors.field("text"), note_errors.summary("note-error"));
+    let (page_field, page_summary) = (page_errors.field("contact"), page_errors.summary("page-error"));
+    let (summary_field, summary_summary) = (summary_errors.field("summary"), summary_errors.summary("summary-error"));
+    let resolve = open.then(|| {
+        view! {
+            <PostForm action=UpdateIncident::PATH class="inline">
+                <input type="hidden" name="id" value=id2 />
+                <input type="hidden" name="impact" value="" />
+                <input type="hidden" name="status" value="resolved" />
+                <button type="submit" class="primary" data-testid="incident-resolve">{t(Msg::ResolveIncident)}</button>
+            </PostForm>
+        }
+    });
     view! {
         <div class="actions" data-testid="incident-actions">
             {update_errors.summary("incident-update-error")}
             <PostForm action=UpdateIncident::PATH class="inline" testid="incident-update">
-                <input type="hidden" name="id" value=id.clone() />
+                <input type="hidden" name="id" value=id1 />
                 <label>{t(Msg::Impact)} <select name="impact" data-testid="incident-impact-select">{impacts}</select></label>
                 <label>{t(Msg::Status)}
                     <select name="status" data-testid="incident-status-select">
@@ -211,35 +224,28 @@ fn IncidentActions(view: IncidentView) -> impl IntoView {
                 </label>
                 <button type="submit" data-testid="incident-update-save">{t(Msg::Save)}</button>
             </PostForm>
-            {open.then(|| view! {
-                <PostForm action=UpdateIncident::PATH class="inline">
-                    <input type="hidden" name="id" value=id.clone() />
-                    <input type="hidden" name="impact" value="" />
-                    <input type="hidden" name="status" value="resolved" />
-                    <button type="submit" class="primary" data-testid="incident-resolve">{t(Msg::ResolveIncident)}</button>
-                </PostForm>
-            })}
+            {resolve}
             {conflict}
-            {summary_errors.summary("summary-error")}
+            {summary_summary}
             <PostForm action=EditSummary::PATH class="editor-form" testid="incident-summary-form">
-                <input type="hidden" name="id" value=id.clone() />
+                <input type="hidden" name="id" value=id3 />
                 <input type="hidden" name="base" value=r.summary.clone() />
-                <label>{t(Msg::Summary)} <textarea name="summary" rows="3" data-testid="incident-summary-edit">{typed_summary.unwrap_or_else(|| r.summary.clone())}</textarea> {summary_errors.field("summary")}</label>
+                <label>{t(Msg::Summary)} <textarea name="summary" rows="3" data-testid="incident-summary-edit">{typed_summary.unwrap_or_else(|| r.summary.clone())}</textarea> {summary_field}</label>
                 <button type="submit" data-testid="incident-summary-save">{t(Msg::SaveSummary)}</button>
             </PostForm>
             <PostForm action=AddNote::PATH class="editor-form" testid="incident-note-form">
-                <input type="hidden" name="id" value=id.clone() />
-                <label>{t(Msg::AddNote)} <textarea name="text" rows="2" data-testid="incident-note"></textarea> {note_errors.field("text")} {note_errors.field("event_data")}</label>
+                <input type="hidden" name="id" value=id4 />
+                <label>{t(Msg::AddNote)} <textarea name="text" rows="2" data-testid="incident-note"></textarea> {note_field}</label>
                 <button type="submit" data-testid="incident-note-add">{t(Msg::AddNote)}</button>
             </PostForm>
-            {note_errors.summary("note-error")}
+            {note_summary}
             <PostForm action=PageMore::PATH class="inline" testid="incident-page-form">
-                <input type="hidden" name="id" value=id />
+                <input type="hidden" name="id" value=id5 />
                 <datalist id="incident-contacts">{contacts}</datalist>
-                <label>{t(Msg::PageSomeone)} <input name="contact" list="incident-contacts" autocapitalize="off" data-testid="incident-page-contact" /> {page_errors.field("contact")}</label>
+                <label>{t(Msg::PageSomeone)} <input name="contact" list="incident-contacts" autocapitalize="off" data-testid="incident-page-contact" /> {page_field}</label>
                 <button type="submit" data-testid="incident-page">{t(Msg::PageNow)}</button>
             </PostForm>
-            {page_errors.summary("page-error")}
+            {page_summary}
         </div>
     }
 }
@@ -260,6 +266,7 @@ pub fn NewIncidentPage() -> impl IntoView {
             <p class="meta">{t(Msg::DeclareHelp)}</p>
             {errors.summary("declare-error")}
             {loaded(plans, move |plans: Vec<ResponsePlan>| {
+                let (errors, title, impact, summary) = (errors.clone(), title.clone(), impact.clone(), summary.clone());
                 let options = plans
                     .into_iter()
                     .map(|p| {
@@ -270,9 +277,9 @@ pub fn NewIncidentPage() -> impl IntoView {
                 view! {
                     <PostForm action=DeclareIncident::PATH class="editor-form" testid="declare-form">
                         <label>{t(Msg::ResponsePlan)} <select name="response_plan" data-testid="declare-plan">{options}</select> {errors.field("response_plan")}</label>
-                        <label>{t(Msg::Title)} <input name="title" value=title.clone() data-testid="declare-title" /> {errors.field("title")}</label>
-                        <label>{t(Msg::ImpactOrPlans)} <input name="impact" value=impact.clone() size="2" inputmode="numeric" data-testid="declare-impact" /> {errors.field("impact")}</label>
-                        <label>{t(Msg::Summary)} <textarea name="summary" rows="3" data-testid="declare-summary">{summary.clone()}</textarea> {errors.field("summary")}</label>
+                        <label>{t(Msg::Title)} <input name="title" value=title data-testid="declare-title" /> {errors.field("title")}</label>
+                        <label>{t(Msg::ImpactOrPlans)} <input name="impact" value=impact size="2" inputmode="numeric" data-testid="declare-impact" /> {errors.field("impact")}</label>
+                        <label>{t(Msg::Summary)} <textarea name="summary" rows="3" data-testid="declare-summary">{summary}</textarea> {errors.field("summary")}</label>
                         <button type="submit" class="primary" data-testid="declare-submit">{t(Msg::DeclareIncident)}</button>
                     </PostForm>
                 }

@@ -83,8 +83,10 @@ fn PageItem(page: MyPage) -> impl IntoView {
         .into_any(),
         (false, None) => view! { <p class="meta">{t(Msg::PageClosed)}</p> }.into_any(),
     };
-    let incident =
-        page.incident_id.clone().map(|id| view! { <a href=crate::paths::incident_path(&id)>{t(Msg::NavIncidents)}</a> });
+    let incident = page
+        .incident_id
+        .clone()
+        .map(|id| view! { <a href=crate::paths::incident_path(&id)>{t(Msg::NavIncidents)}</a> });
     view! {
         <li class="card-item" data-page=page.page_id.clone()>
             <strong>{page.subject.clone()}</strong>

@@ -320,6 +320,8 @@ async fn update_incident(c: &Call<'_>, req: UpdateIncidentInput) -> Result<Value
         summary: req.summary,
         impact: req.impact,
         status: req.status.as_deref().and_then(|s| IncidentStatus::parse(&s.to_lowercase())),
+        // UpdateIncidentRecord is last-writer-wins in Incident Manager too.
+        summary_base: None,
     };
     c.engine.update_incident(c.actor(), &id, update).await?;
     Ok(json!({}))
