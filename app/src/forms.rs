@@ -109,11 +109,12 @@ impl FormErrors {
         FormErrors::new(outcome::<serde_json::Value>(path).and_then(|o| o.result.err()), locale)
     }
 
-    pub fn field(&self, field: &'static str) -> impl IntoView + use<> {
+    pub fn field(&self, field: &str) -> impl IntoView + use<> {
         let locale = self.locale;
+        let name = field.to_owned();
         self.error.as_ref().and_then(|e| e.field(field)).map(|m| {
             view! {
-                <span class="field-error" data-field=field role="alert">
+                <span class="field-error" data-field=name role="alert">
                     {m.text(locale)}
                 </span>
             }

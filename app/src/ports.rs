@@ -279,6 +279,22 @@ pub trait Alerts: Send + Sync {
     async fn end_maintenance(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError>;
 }
 
+/// Post-incident reviews: the console's own record in both modes (Incident Manager keeps its
+/// analyses elsewhere).
+#[async_trait::async_trait]
+pub trait Reviews: Send + Sync {
+    async fn review(&self, incident_id: &str) -> Result<Option<crate::domain::review::SavedReview>, AppError>;
+    /// Saves the review as the version after `base` (0 for the first); a stale base is refused
+    /// and nothing is written. Audited.
+    async fn save_review(
+        &self,
+        actor: &CurrentUser,
+        incident_id: &str,
+        base: u32,
+        review: crate::domain::review::Review,
+    ) -> Result<u32, AppError>;
+}
+
 /// Secret iCalendar feed URLs.
 #[async_trait::async_trait]
 pub trait Feeds: Send + Sync {
@@ -298,6 +314,7 @@ pub struct Services {
     pub swaps: Arc<dyn Swaps>,
     pub drills: Arc<dyn Drills>,
     pub alerts: Arc<dyn Alerts>,
+    pub reviews: Arc<dyn Reviews>,
     pub feeds: Arc<dyn Feeds>,
     pub clock: Arc<dyn Clock>,
     pub mode: BackendMode,

@@ -4,7 +4,8 @@ import { call, gotoHydrated, signedIn } from './helpers';
 // Runs after console.spec.ts (one worker, files in order), which created the first admin.
 // A responder declares an incident from a response plan, pages a second person and adds a note;
 // a manager's summary edit begun from the older summary is refused with both versions; the
-// manager resolves it; a viewer reads the merged timeline but has no actions.
+// manager resolves it, fills the review and exports it as Markdown whose timeline matches the
+// page; a viewer reads the merged timeline but has no actions.
 // Desktop in English, a phone in Japanese.
 
 const ADMIN = { username: 'admin', password: 'correct-horse-battery-1' };
@@ -70,6 +71,26 @@ test.describe.serial('incidents run from the console', () => {
       await expect(m.page.getByTestId('summary-yours')).toContainText('Payment provider outage');
       await m.page.getByTestId('incident-resolve').click();
       await expect(m.page.getByTestId('incident-status')).toHaveText(flow.resolved);
+
+      // The review, exported as Markdown with the same timeline as the page.
+      const pageLines = await m.page.getByTestId('timeline').locator('li').count();
+      await m.page.getByTestId('review-link').click();
+      await m.page.getByTestId('review-what_happened').fill('Deploy 42 broke checkout');
+      await m.page.getByTestId('review-action').first().getByTestId('action-text').fill('Add a canary stage');
+      await m.page.getByTestId('review-action').first().getByTestId('action-owner').fill('sato');
+      await m.page.getByTestId('review-action').first().getByTestId('action-due').fill('2026-12-15');
+      await m.page.getByTestId('review-save').click();
+      await expect(m.page.getByTestId('review-saved')).toBeVisible();
+      const markdown = (await m.page.getByTestId('review-markdown').textContent())!;
+      expect(markdown).toContain(`# ${title}`);
+      expect(markdown).toContain('Add a canary stage — sato');
+      expect(markdown).toContain(`Rolled back deploy 42 (${flow.lang})`);
+      expect(markdown.split('\n').filter((l) => /^- 20\d\d-/.test(l)).length).toBe(pageLines);
+      const [download] = await Promise.all([
+        m.page.waitForEvent('download'),
+        m.page.getByTestId('review-download').click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/review\.md$/);
 
       const v = await signedIn(browser, flow.viewport, flow.lang, user(flow, 'viewer'), PASSWORD);
       await gotoHydrated(v.page, `${path}?kind=note`);

@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod password;
 pub mod read_cache;
 pub mod render_guard;
+pub mod reviews;
 pub mod roster;
 pub mod routing;
 pub mod sessions;
@@ -151,6 +152,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
             clock: clock.clone(),
             base_url: base_url.origin().to_owned(),
         }),
+        reviews: Arc::new(reviews::SqlReviews { db: db.clone(), clock: clock.clone() }),
         feeds: Arc::new(feeds.clone()),
         backend,
         clock,

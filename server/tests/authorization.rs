@@ -75,6 +75,12 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("incidents_summary", Needs(Role::Responder), "id=no-such-incident&base=&summary=x"),
     ("incidents_note", Needs(Role::Responder), "id=no-such-incident&text=x"),
     ("incidents_page", Needs(Role::Responder), "id=no-such-incident&contact="),
+    ("incidents_review", Needs(Role::Viewer), "id=no-such-incident"),
+    (
+        "incidents_save_review",
+        Needs(Role::Responder),
+        "id=no-such-incident&base=0&review%5Bactions%5D%5B0%5D%5Bdue%5D=x",
+    ),
     ("alerts_create_maintenance", Needs(Role::Manager), "note=&starts=x&ends=y&zone=UTC"),
     ("alerts_end_maintenance", Needs(Role::Manager), "id=no-such-window"),
     ("people_rename", Needs(Role::Manager), "alias=tanaka&base=0&display_name=x"),
@@ -147,6 +153,7 @@ const PAGES: &[(&str, Access)] = &[
     ("/routing/plans/{name}", Needs(Role::Manager)),
     ("/incidents", Needs(Role::Viewer)),
     ("/incidents/new", Needs(Role::Responder)),
+    ("/incidents/{id}/review", Needs(Role::Viewer)),
     ("/incidents/{id}", Needs(Role::Viewer)),
     ("/me", Needs(Role::Viewer)),
     ("/engagements", Needs(Role::Viewer)),
@@ -317,6 +324,7 @@ const WELL_FORMED: &[(&str, &str)] = &[
     ("incidents_declare", "response_plan=sev1-critical&title=Checkout%20down"),
     ("incidents_update", "id=no-such-incident&impact=2&status=open"),
     ("incidents_page", "id=no-such-incident&contact=tanaka"),
+    ("incidents_save_review", "id=no-such-incident&base=0"),
     ("alerts_create_maintenance", "note=deploy&starts=2099-01-01T10%3A00&ends=2099-01-02T00%3A00&zone=UTC"),
 ];
 

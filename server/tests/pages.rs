@@ -840,4 +840,45 @@ async fn an_incident_is_declared_and_run_without_script() {
     c.submit("incidents_update", &resolve, &path, Some(&responder)).await;
     let page = c.get(&path, Some(&viewer)).await.body;
     assert!(page.contains("data-testid=\"incident-status\">Resolved<"), "{page}");
+
+    // The review: saved from version 0, a second save from 0 refused, exported with the timeline.
+    let review_path = format!("{path}/review");
+    let review = |base: &str, due: &str| {
+        form(&[
+            ("id", &id),
+            ("base", base),
+            ("review[what_happened]", "Deploy 42 broke checkout"),
+            ("review[actions][0][text]", "Add a canary stage"),
+            ("review[actions][0][owner]", "sato"),
+            ("review[actions][0][due]", due),
+            ("review[actions][1][text]", ""),
+        ])
+    };
+    c.submit("incidents_save_review", &review("0", "next week"), &review_path, Some(&responder)).await;
+    let page = c.get(&review_path, Some(&responder)).await.body;
+    assert!(page.contains("data-field=\"actions.0.due\"") && page.contains("Add a canary stage"), "{page}");
+    c.submit("incidents_save_review", &review("0", "2026-12-15"), &review_path, Some(&responder)).await;
+    let page = c.get(&review_path, Some(&responder)).await.body;
+    assert!(page.contains("data-testid=\"review-saved\""), "{page}");
+    c.submit("incidents_save_review", &review("0", "2026-12-16"), &review_path, Some(&admin)).await;
+    let page = c.get(&review_path, Some(&admin)).await.body;
+    assert!(page.contains("data-testid=\"review-stale\""), "a save from an older version is refused: {page}");
+    let page = c.get(&review_path, Some(&viewer)).await.body;
+    let markdown = page
+        .split("data-testid=\"review-markdown\"")
+        .nth(1)
+        .and_then(|s| s.split_once('>'))
+        .and_then(|(_, s)| s.split("</pre>").next())
+        .unwrap();
+    assert!(
+        markdown.contains("# Checkout down")
+            && markdown.contains("- [ ] Add a canary stage — sato (due 2026-12-15)")
+            && markdown.contains("**Note** Rolled back deploy 42"),
+        "{markdown}"
+    );
+    assert!(!page.contains("data-testid=\"review-form\""), "viewers read the review");
+    // Every line of the page's timeline is in the export.
+    let timeline = c.get(&path, Some(&viewer)).await.body;
+    let lines = timeline.matches("<li data-event=").count();
+    assert_eq!(markdown.lines().filter(|l| l.starts_with("- 20")).count(), lines, "{markdown}");
 }

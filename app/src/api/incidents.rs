@@ -7,19 +7,14 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::auth::Role;
+use crate::domain::review::ReviewForm;
 use crate::error::AppError;
-use crate::model::incidents::IncidentView;
+use crate::model::incidents::{IncidentView, ReviewPage};
 
 /// One incident with the alerts that opened or joined it, and whom it could page.
 #[server(endpoint = "incidents_view")]
 pub async fn load_incident(id: String) -> Result<IncidentView, AppError> {
-    crate::api::ssr::serve(Role::Viewer, |_, s| async move {
-        let detail = s.backend.incident(&id).await?;
-        let alerts = s.alerts.incident_alerts(&id).await?;
-        let contacts = s.backend.contacts().await?.into_iter().map(|c| c.contact.alias).collect();
-        Ok(IncidentView { detail, alerts, contacts })
-    })
-    .await
+    crate::api::ssr::serve(Role::Viewer, |_, s| async move { load_incident_view(&s, &id).await }).await
 }
 
 /// Declares an incident from `response_plan` (its engagements page people) and opens it. A
@@ -140,6 +135,36 @@ pub async fn page_more(id: String, contact: String) -> Result<String, AppError> 
         s.backend.start_engagement(&user, start).await
     })
     .await
+}
+
+/// The incident with its review so far.
+#[server(endpoint = "incidents_review")]
+pub async fn load_review(id: String) -> Result<ReviewPage, AppError> {
+    crate::api::ssr::serve(Role::Viewer, |_, s| async move {
+        let view = load_incident_view(&s, &id).await?;
+        let saved = s.reviews.review(&id).await?;
+        Ok(ReviewPage { view, saved })
+    })
+    .await
+}
+
+/// Saves the review as typed, the version after `base` (0: the first); a stale base is refused.
+#[server(endpoint = "incidents_save_review")]
+pub async fn save_review(id: String, base: u32, #[server(default)] review: ReviewForm) -> Result<u32, AppError> {
+    crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        let review = review.review().map_err(AppError::Invalid)?;
+        s.backend.incident(&id).await?;
+        s.reviews.save_review(&user, &id, base, review).await
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+async fn load_incident_view(s: &crate::ports::Services, id: &str) -> Result<IncidentView, AppError> {
+    let detail = s.backend.incident(id).await?;
+    let alerts = s.alerts.incident_alerts(id).await?;
+    let contacts = s.backend.contacts().await?.into_iter().map(|c| c.contact.alias).collect();
+    Ok(IncidentView { detail, alerts, contacts })
 }
 
 /// An impact typed in a form: empty for none, else 1–5.

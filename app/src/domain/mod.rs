@@ -12,6 +12,7 @@ pub mod names;
 pub mod personal_plan;
 pub mod plan_form;
 pub mod response_plan_form;
+pub mod review;
 pub mod roster;
 pub mod rotation;
 pub mod rotation_form;

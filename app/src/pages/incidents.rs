@@ -5,16 +5,17 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::incidents::{AddNote, DeclareIncident, EditSummary, PageMore, UpdateIncident, load_incident};
+use crate::api::incidents::{
+    AddNote, DeclareIncident, EditSummary, PageMore, SaveReview, UpdateIncident, load_incident, load_review,
+};
 use crate::api::oncall::{list_incidents, list_response_plans};
 use crate::auth::Role;
-use crate::domain::alert::AlertStatus;
-use crate::domain::incident::{IncidentRecord, IncidentStatus, ResponsePlan, TimelineEvent};
+use crate::domain::incident::{IncidentRecord, IncidentStatus, ResponsePlan};
+use crate::domain::review::{ActionItem, QUESTIONS, ReviewForm, markdown};
 use crate::error::AppError;
-use crate::forms::{FormErrors, PostForm, outcome};
+use crate::forms::{FormErrors, Outcome, PostForm, outcome};
 use crate::i18n::{Locale, Msg};
-use crate::model::alerts::alert_path;
-use crate::model::incidents::IncidentView;
+use crate::model::incidents::{IncidentView, ReviewPage};
 use crate::pages::common::{loaded, loaded_list, page_user, query_param};
 use crate::pages::oncall::EngagementCard;
 use crate::zone::{When, viewer_zone};
@@ -98,7 +99,7 @@ fn Incident(view: IncidentView) -> impl IntoView {
     let r = view.detail.record.clone();
     let acts = responder();
     let kind = query_param("kind").unwrap_or_default();
-    let items = merged_timeline(&view, &kind);
+    let items = timeline_items(&view, &kind);
     let filter = move |value: &'static str, label: Msg| {
         let href = if value.is_empty() { "?".to_owned() } else { format!("?kind={value}") };
         view! { <a href=href aria-current=(kind == value).then_some("true") data-testid=format!("timeline-filter-{value}")>{t(label)}</a> }
@@ -118,6 +119,7 @@ fn Incident(view: IncidentView) -> impl IntoView {
             <dd>{r.source.clone()}</dd>
         </dl>
         <p data-testid="incident-summary">{r.summary.clone()}</p>
+        <p><a href=format!("{}/review", crate::paths::incident_path(&r.id)) data-testid="review-link">{t(Msg::ReviewLink)}</a></p>
         {acts.then(|| view! { <IncidentActions view=view.clone() /> })}
         <h2>{t(Msg::Timeline)}</h2>
         <p class="inline filters" data-testid="timeline-filters">
@@ -130,41 +132,26 @@ fn Incident(view: IncidentView) -> impl IntoView {
     }
 }
 
-/// The kind a timeline filter groups an incident event under.
-fn event_kind(event_type: &str) -> &'static str {
-    match event_type {
-        "custom" => "note",
-        "engagement_started" | "page_sent" | "page_accepted" => "page",
-        _ => "status",
-    }
-}
-
-/// The incident's events and the alerts routed into it, in time order, of `kind` (all if empty).
-fn merged_timeline(view: &IncidentView, kind: &str) -> impl IntoView + use<> {
+/// The timeline's lines of `kind` (all if empty), in the viewer's zone.
+fn timeline_items(view: &IncidentView, kind: &str) -> impl IntoView + use<> {
     let locale = expect_context::<Locale>();
     let zone = viewer_zone(locale);
-    let mut items: Vec<(i64, AnyView)> = Vec::new();
-    if kind.is_empty() || kind == "alert" {
-        for a in &view.alerts {
-            let status = match a.status {
-                AlertStatus::Firing => Msg::AlertFiring,
-                AlertStatus::Resolved => Msg::AlertResolved,
+    view.timeline()
+        .into_iter()
+        .filter(|l| kind.is_empty() || l.kind == kind)
+        .map(|l| {
+            let detail = match l.link {
+                Some(href) => view! { <a href=href>{l.detail}</a> }.into_any(),
+                None => l.detail.into_any(),
             };
-            let item = view! {
-                <li data-event="alert" data-testid="timeline-alert">
-                    <When at=a.received_at zone=zone.clone() /> " " <strong>{Msg::Alert.text(locale)} " · " {status.text(locale)}</strong> " "
-                    <a href=alert_path(&a.id)>{a.title.clone()}</a>
-                    <span class="meta">" — " {a.integration.clone()} {a.rule.clone().map(|r| format!(" · {r}"))}</span>
+            view! {
+                <li data-event=l.kind.clone() data-testid=format!("timeline-{}", l.kind)>
+                    <When at=l.at zone=zone.clone() /> " " <strong>{l.label.text(locale)}</strong> " " {detail}
+                    {l.by.map(|by| view! { <span class="meta">" — " {by}</span> })}
                 </li>
-            };
-            items.push((a.received_at, item.into_any()));
-        }
-    }
-    for e in view.detail.timeline.iter().filter(|e| kind.is_empty() || event_kind(&e.event_type) == kind) {
-        items.push((e.event_time, view! { <TimelineItem event=e.clone() zone=zone.clone() /> }.into_any()));
-    }
-    items.sort_by_key(|(at, _)| *at);
-    items.into_iter().map(|(_, v)| v).collect_view()
+            }
+        })
+        .collect_view()
 }
 
 /// What a responder can do: impact and status, the summary (checked against the one they
@@ -288,36 +275,141 @@ pub fn NewIncidentPage() -> impl IntoView {
     }
 }
 
-fn event_label(kind: &str, locale: Locale) -> &'static str {
-    let msg = match kind {
-        "incident_created" => Msg::EventIncidentCreated,
-        "engagement_started" => Msg::EventEngagementStarted,
-        "page_sent" => Msg::EventPageSent,
-        "page_accepted" => Msg::EventPageAccepted,
-        "status_changed" => Msg::EventStatusChanged,
-        "incident_updated" => Msg::EventIncidentUpdated,
-        "trigger_merged" => Msg::EventTriggerMerged,
-        _ => Msg::EventCustom,
-    };
-    msg.text(locale)
-}
-
-/// The event's own words: a note's text, or who was paged or acknowledged.
-fn event_detail(data: &str) -> String {
-    let Ok(serde_value) = serde_json::from_str::<serde_json::Value>(data) else { return data.to_owned() };
-    ["text", "contact", "title", "to", "source"]
-        .iter()
-        .find_map(|k| serde_value.get(*k).and_then(|v| v.as_str()).map(str::to_owned))
-        .unwrap_or_default()
+/// The post-incident review: the template's questions and action items (responders and
+/// managers edit, everyone reads), and the Markdown export with the whole timeline.
+#[component]
+pub fn IncidentReviewPage() -> impl IntoView {
+    let id = use_params_map().read_untracked().get("id").unwrap_or_default();
+    let page = Resource::new(move || id.clone(), load_review);
+    view! { <section class="card" data-testid="review">{loaded(page, |page| view! { <ReviewEditor page /> })}</section> }
 }
 
 #[component]
-fn TimelineItem(event: TimelineEvent, zone: String) -> impl IntoView {
+fn ReviewEditor(page: ReviewPage) -> impl IntoView {
     let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    let record = page.view.detail.record.clone();
+    let saved = outcome::<u32>(SaveReview::PATH);
+    let errors = FormErrors::of(SaveReview::PATH, locale);
+    let stale = saved.as_ref().is_some_and(|o| matches!(o.result, Err(AppError::StaleVersion { .. })));
+    let done = saved.as_ref().is_some_and(|o| o.result.is_ok());
+    let current = page.saved.clone().map(|s| s.review).unwrap_or_default();
+    let base = page.saved.as_ref().map_or(0, |s| s.version);
+    // After a refused save: what was typed, on the version it began from.
+    let (form, base) = match saved.as_ref().filter(|o| o.result.is_err()) {
+        Some(o) => (typed_review(o), o.value("base").and_then(|b| b.parse().ok()).unwrap_or(base)),
+        None => (ReviewForm::of(&current), base),
+    };
+    let md = markdown(&record, &current, &page.view.timeline(), &zone, locale);
+    let download = format!("data:text/markdown;charset=utf-8,{}", crate::paths::encode_path_segment(&md));
+    let file = format!("incident-{}-review.md", record.id.rsplit('/').next().unwrap_or("incident"));
+    let editor = if responder() {
+        view! { <ReviewForm form base id=record.id.clone() errors /> }.into_any()
+    } else {
+        let answers = QUESTIONS
+            .iter()
+            .map(|(field, q)| view! { <h3>{t(*q)}</h3> <p>{current.answer(field).to_owned()}</p> })
+            .collect_view();
+        answers.into_any()
+    };
     view! {
-        <li data-event=event.event_type.clone()>
-            <When at=event.event_time zone /> " " <strong>{event_label(&event.event_type, locale)}</strong> " "
-            {event_detail(&event.data)} {event.created_by.map(|by| view! { <span class="meta">" — " {by}</span> })}
-        </li>
+        <h1>{t(Msg::Review)} ": " <span data-testid="incident-title">{record.title.clone()}</span></h1>
+        <p><a href=crate::paths::incident_path(&record.id)>{t(Msg::Timeline)}</a>
+            {page.saved.as_ref().map(|s| view! { <span class="meta">" · v" {s.version} " · " {s.saved_by.clone()} " · " <When at=s.saved_at zone=zone.clone() /></span> })}
+        </p>
+        {done.then(|| view! { <p class="ok" role="status" data-testid="review-saved">{t(Msg::ReviewSaved)}</p> })}
+        {stale.then(|| view! { <p class="error" role="alert" data-testid="review-stale">{AppError::StaleVersion { current: base }.message(locale)}</p> })}
+        {editor}
+        <h2>{t(Msg::MarkdownExport)}</h2>
+        <p><a class="button" href=download download=file data-testid="review-download">{t(Msg::DownloadMarkdown)}</a></p>
+        <pre class="payload" data-testid="review-markdown">{md}</pre>
+    }
+}
+
+/// The review form as last posted (`review[field]`, `review[actions][i][field]`).
+fn typed_review(o: &Outcome<u32>) -> ReviewForm {
+    let mut form = ReviewForm::default();
+    for (k, v) in &o.fields {
+        let Some(rest) = k.strip_prefix("review[") else { continue };
+        if let Some(action) = rest.strip_prefix("actions][") {
+            let Some((i, field)) = action.split_once("][") else { continue };
+            let Ok(i) = i.parse::<usize>() else { continue };
+            if i >= 50 {
+                continue;
+            }
+            if form.actions.len() <= i {
+                form.actions.resize(i + 1, ActionItem::default());
+            }
+            let a = &mut form.actions[i];
+            match field.trim_end_matches(']') {
+                "text" => a.text.clone_from(v),
+                "owner" => a.owner.clone_from(v),
+                "due" => a.due.clone_from(v),
+                _ => {}
+            }
+            continue;
+        }
+        match rest.trim_end_matches(']') {
+            "what_happened" => form.what_happened.clone_from(v),
+            "impact" => form.impact.clone_from(v),
+            "detection" => form.detection.clone_from(v),
+            "response" => form.response.clone_from(v),
+            "went_well" => form.went_well.clone_from(v),
+            "went_badly" => form.went_badly.clone_from(v),
+            _ => {}
+        }
+    }
+    form
+}
+
+#[component]
+fn ReviewForm(form: ReviewForm, base: u32, id: String, errors: FormErrors) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let answers = QUESTIONS
+        .iter()
+        .map(|(field, q)| {
+            let value = match *field {
+                "what_happened" => form.what_happened.clone(),
+                "impact" => form.impact.clone(),
+                "detection" => form.detection.clone(),
+                "response" => form.response.clone(),
+                "went_well" => form.went_well.clone(),
+                _ => form.went_badly.clone(),
+            };
+            view! {
+                <label>{t(*q)} <textarea name=format!("review[{field}]") rows="3" data-testid=format!("review-{field}")>{value}</textarea> {errors.field(field)}</label>
+            }
+        })
+        .collect_view();
+    let mut actions = form.actions.clone();
+    actions.push(ActionItem::default());
+    let action_errors = errors.clone();
+    let rows = actions
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let name = move |f: &str| format!("review[actions][{i}][{f}]");
+            let field_error = |f: &str| action_errors.field(&format!("actions.{i}.{f}"));
+            view! {
+                <div class="inline" data-testid="review-action">
+                    <label>{t(Msg::ActionText)} <input name=name("text") value=a.text size="40" data-testid="action-text" /></label>
+                    <label>{t(Msg::Owner)} <input name=name("owner") value=a.owner size="12" data-testid="action-owner" /></label>
+                    <label>{t(Msg::DueDate)} <input type="date" name=name("due") value=a.due data-testid="action-due" /></label>
+                    {field_error("text")} {field_error("owner")} {field_error("due")}
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        {errors.summary("review-error")}
+        <PostForm action=SaveReview::PATH class="editor-form" testid="review-form">
+            <input type="hidden" name="id" value=id />
+            <input type="hidden" name="base" value=base />
+            {answers}
+            <fieldset><legend>{t(Msg::ActionItems)}</legend>{rows}</fieldset>
+            <button type="submit" class="primary" data-testid="review-save">{t(Msg::SaveReview)}</button>
+        </PostForm>
     }
 }

@@ -1,0 +1,281 @@
+//! The post-incident review: a template of questions answered with the incident, action items
+//! with an owner and a due date, and its Markdown export with the incident's whole timeline.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::incident::{IncidentRecord, IncidentStatus};
+use crate::error::FieldError;
+use crate::i18n::{Locale, Msg};
+
+/// Longest answer to one question.
+pub const MAX_ANSWER_CHARS: usize = 10_000;
+pub const MAX_ACTIONS: usize = 30;
+
+/// The template's questions, in order: (field, question).
+pub const QUESTIONS: [(&str, Msg); 6] = [
+    ("what_happened", Msg::ReviewWhatHappened),
+    ("impact", Msg::ReviewImpact),
+    ("detection", Msg::ReviewDetection),
+    ("response", Msg::ReviewResponse),
+    ("went_well", Msg::ReviewWentWell),
+    ("went_badly", Msg::ReviewWentBadly),
+];
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ActionItem {
+    pub text: String,
+    pub owner: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub due: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    /// The answers, by the field names of [`QUESTIONS`].
+    pub what_happened: String,
+    pub impact: String,
+    pub detection: String,
+    pub response: String,
+    pub went_well: String,
+    pub went_badly: String,
+    pub actions: Vec<ActionItem>,
+}
+
+impl Review {
+    pub fn answer(&self, field: &str) -> &str {
+        match field {
+            "what_happened" => &self.what_happened,
+            "impact" => &self.impact,
+            "detection" => &self.detection,
+            "response" => &self.response,
+            "went_well" => &self.went_well,
+            "went_badly" => &self.went_badly,
+            _ => "",
+        }
+    }
+
+    fn answer_mut(&mut self, field: &str) -> Option<&mut String> {
+        Some(match field {
+            "what_happened" => &mut self.what_happened,
+            "impact" => &mut self.impact,
+            "detection" => &mut self.detection,
+            "response" => &mut self.response,
+            "went_well" => &mut self.went_well,
+            "went_badly" => &mut self.went_badly,
+            _ => return None,
+        })
+    }
+}
+
+/// A saved review: its version (a save names the one it began from), who saved it and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedReview {
+    pub version: u32,
+    pub review: Review,
+    pub saved_by: String,
+    pub saved_at: i64,
+}
+
+/// The review as its form posts it: the answers by question, and `actions[i][text|owner|due]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    pub what_happened: String,
+    #[serde(default)]
+    pub impact: String,
+    #[serde(default)]
+    pub detection: String,
+    #[serde(default)]
+    pub response: String,
+    #[serde(default)]
+    pub went_well: String,
+    #[serde(default)]
+    pub went_badly: String,
+    #[serde(default)]
+    pub actions: Vec<ActionItem>,
+}
+
+impl ReviewForm {
+    /// The review the form describes (blank action rows dropped), or every problem by field.
+    pub fn review(&self) -> Result<Review, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut review = Review::default();
+        let typed =
+            [&self.what_happened, &self.impact, &self.detection, &self.response, &self.went_well, &self.went_badly];
+        for ((field, _), text) in QUESTIONS.iter().zip(typed) {
+            if text.chars().count() > MAX_ANSWER_CHARS {
+                errors.push(FieldError::new(field, Msg::ErrReviewAnswer));
+            }
+            if let Some(answer) = review.answer_mut(field) {
+                text.trim().clone_into(answer);
+            }
+        }
+        for (i, a) in self.actions.iter().enumerate() {
+            let item =
+                ActionItem { text: a.text.trim().into(), owner: a.owner.trim().into(), due: a.due.trim().into() };
+            if item == ActionItem::default() {
+                continue;
+            }
+            if item.text.is_empty() || item.text.chars().count() > 500 {
+                errors.push(FieldError::new(&format!("actions.{i}.text"), Msg::ErrActionText));
+            }
+            if item.owner.chars().count() > 100 {
+                errors.push(FieldError::new(&format!("actions.{i}.owner"), Msg::ErrActionOwner));
+            }
+            if !item.due.is_empty() && NaiveDate::parse_from_str(&item.due, "%Y-%m-%d").is_err() {
+                errors.push(FieldError::new(&format!("actions.{i}.due"), Msg::ErrActionDue));
+            }
+            review.actions.push(item);
+        }
+        if review.actions.len() > MAX_ACTIONS {
+            errors.push(FieldError::new("actions", Msg::ErrActionCount));
+        }
+        if errors.is_empty() { Ok(review) } else { Err(errors) }
+    }
+
+    pub fn of(review: &Review) -> ReviewForm {
+        ReviewForm {
+            what_happened: review.what_happened.clone(),
+            impact: review.impact.clone(),
+            detection: review.detection.clone(),
+            response: review.response.clone(),
+            went_well: review.went_well.clone(),
+            went_badly: review.went_badly.clone(),
+            actions: review.actions.clone(),
+        }
+    }
+}
+
+/// One line of an incident's timeline, as the page and the export both show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineLine {
+    pub at: i64,
+    /// `alert`, `note`, `page` or `status`: what the filters group by.
+    pub kind: String,
+    pub label: Msg,
+    pub detail: String,
+    pub by: Option<String>,
+    /// Where the line's subject is (an alert's page).
+    pub link: Option<String>,
+}
+
+/// `2026-11-30 10:04 JST`, in `zone`, as the pages show times.
+fn when(at: i64, zone: &str) -> String {
+    crate::zone::format_in(crate::zone::instant(at), zone, "%Y-%m-%d %H:%M %Z")
+}
+
+/// The review and the whole timeline as a Markdown document, times in `zone`.
+pub fn markdown(
+    record: &IncidentRecord,
+    review: &Review,
+    timeline: &[TimelineLine],
+    zone: &str,
+    locale: Locale,
+) -> String {
+    let t = |m: Msg| m.text(locale);
+    let status = match record.status {
+        IncidentStatus::Open => t(Msg::StatusOpen),
+        IncidentStatus::Resolved => t(Msg::StatusResolved),
+    };
+    let mut md = format!("# {}\n\n", record.title);
+    let _ = writeln!(md, "- {}: {}", t(Msg::Status), status);
+    let _ = writeln!(md, "- {}: {}", t(Msg::Impact), record.impact);
+    let _ = writeln!(md, "- {}: {}", t(Msg::ResponsePlan), record.response_plan);
+    let _ = writeln!(md, "- {}: {}", t(Msg::Opened), when(record.created_at, zone));
+    if let Some(at) = record.resolved_at {
+        let _ = writeln!(md, "- {}: {}", t(Msg::Resolved), when(at, zone));
+    }
+    if !record.summary.is_empty() {
+        let _ = writeln!(md, "\n{}", record.summary);
+    }
+    let _ = writeln!(md, "\n## {}", t(Msg::Review));
+    for (field, question) in QUESTIONS {
+        let answer = review.answer(field);
+        let _ = writeln!(md, "\n### {}\n\n{}", t(question), if answer.is_empty() { "—" } else { answer });
+    }
+    let _ = write!(md, "\n### {}\n\n", t(Msg::ActionItems));
+    if review.actions.is_empty() {
+        md.push_str("—\n");
+    }
+    for a in &review.actions {
+        let owner = if a.owner.is_empty() { String::new() } else { format!(" — {}", a.owner) };
+        let due = if a.due.is_empty() { String::new() } else { format!(" ({} {})", t(Msg::Due), a.due) };
+        let _ = writeln!(md, "- [ ] {}{owner}{due}", a.text);
+    }
+    let _ = write!(md, "\n## {}\n\n", t(Msg::Timeline));
+    for line in timeline {
+        let by = line.by.as_ref().map(|b| format!(" — {b}")).unwrap_or_default();
+        let detail = if line.detail.is_empty() { String::new() } else { format!(" {}", line.detail) };
+        let _ = writeln!(md, "- {} **{}**{detail}{by}", when(line.at, zone), t(line.label));
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> IncidentRecord {
+        IncidentRecord {
+            id: "i1".into(),
+            response_plan: "sev1-critical".into(),
+            title: "Checkout down".into(),
+            summary: "5xx on every checkout".into(),
+            impact: 1,
+            status: IncidentStatus::Resolved,
+            dedupe_string: None,
+            source: "console".into(),
+            created_at: 1_764_464_400,
+            resolved_at: Some(1_764_468_000),
+        }
+    }
+
+    #[test]
+    fn the_form_drops_blank_actions_and_names_problems_by_field() {
+        let form = ReviewForm {
+            what_happened: " Deploy 42 broke checkout ".into(),
+            actions: vec![
+                ActionItem { text: "Add a canary".into(), owner: "sato".into(), due: "2026-12-15".into() },
+                ActionItem::default(),
+                ActionItem { text: String::new(), owner: "ito".into(), due: "next week".into() },
+            ],
+            ..ReviewForm::default()
+        };
+        let fields: Vec<String> = form.review().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["actions.2.text", "actions.2.due"]);
+        let mut ok = form.clone();
+        ok.actions.pop();
+        let review = ok.review().unwrap();
+        assert_eq!(review.what_happened, "Deploy 42 broke checkout");
+        assert_eq!(review.actions.len(), 1);
+        assert_eq!(ReviewForm::of(&review).review().unwrap(), review);
+    }
+
+    #[test]
+    fn the_export_has_the_answers_the_actions_and_the_timeline_in_the_readers_zone() {
+        let review = Review {
+            what_happened: "Deploy 42 broke checkout".into(),
+            actions: vec![ActionItem { text: "Add a canary".into(), owner: "sato".into(), due: "2026-12-15".into() }],
+            ..Review::default()
+        };
+        let timeline = [TimelineLine {
+            at: 1_764_464_460,
+            kind: "note".into(),
+            label: Msg::EventCustom,
+            detail: "Rolled back".into(),
+            by: Some("tanaka".into()),
+            link: None,
+        }];
+        let md = markdown(&record(), &review, &timeline, "Asia/Tokyo", Locale::En);
+        assert!(md.starts_with("# Checkout down\n"), "{md}");
+        assert!(md.contains("### What happened\n\nDeploy 42 broke checkout\n"), "{md}");
+        assert!(md.contains("- [ ] Add a canary — sato (due 2026-12-15)\n"), "{md}");
+        assert!(md.contains("- 2025-11-30 10:01 JST **Note** Rolled back — tanaka\n"), "{md}");
+        let ja = markdown(&record(), &review, &timeline, "UTC", Locale::Ja);
+        assert!(ja.contains("2025-11-30 01:01 UTC **メモ**"), "{ja}");
+    }
+}
