@@ -685,6 +685,8 @@ messages! {
     MaintenanceCreated => "Maintenance window saved.", "メンテナンス時間帯を保存しました。";
     Suppressed => "Suppressed", "抑止";
     Alert => "Alert", "アラート";
+    Previous => "Newer", "新しいもの";
+    Next => "Older", "古いもの";
     Review => "Post-incident review", "事後レビュー";
     ReviewWhatHappened => "What happened", "何が起きたか";
     ReviewImpact => "Impact", "影響";

@@ -95,7 +95,7 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("oncall_rotations", Needs(Role::Viewer), ""),
     ("oncall_response_plans", Needs(Role::Viewer), ""),
     ("oncall_engagements", Needs(Role::Viewer), ""),
-    ("oncall_incidents", Needs(Role::Viewer), "status=open"),
+    ("oncall_incidents", Needs(Role::Viewer), "query%5Bstatus%5D=open"),
     ("oncall_incident", Needs(Role::Viewer), "id=no-such-incident"),
     ("oncall_deliveries", Needs(Role::Manager), ""),
     ("oncall_refresh", Needs(Role::Viewer), ""),

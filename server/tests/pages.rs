@@ -154,7 +154,7 @@ async fn a_server_function_error_carries_its_own_status() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     let r = c.call("admin_set_role", "user_id=not-a-number&role=viewer", Some(&admin)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    let r = c.call("oncall_incidents", "status=sideways", Some(&admin)).await;
+    let r = c.call("oncall_incidents", "query%5Bstatus%5D=sideways", Some(&admin)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     let r = c.call("oncall_incident", "id=no-such-incident", Some(&admin)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
@@ -812,6 +812,29 @@ async fn an_incident_is_declared_and_run_without_script() {
             && page.contains("data-testid=\"incident-actions\""),
         "{page}"
     );
+
+    // The list's filters: by words, impact, plan and days.
+    let listed = |query: &str| {
+        let c = &c;
+        let viewer = viewer.clone();
+        let query = query.to_owned();
+        async move {
+            c.get(&format!("/incidents?{query}"), Some(&viewer))
+                .await
+                .body
+                .matches("data-testid=\"incident-row\"")
+                .count()
+        }
+    };
+    assert_eq!(listed("text=CHECKOUT&impact=2&plan=sev1-critical&status=open").await, 1);
+    assert_eq!(listed("text=payments").await, 0);
+    assert_eq!(listed("impact=5").await, 0);
+    assert_eq!(listed("plan=sev2-high").await, 0);
+    assert_eq!(listed("from=2000-01-01&to=2000-01-02").await, 0);
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert_eq!(listed(&format!("from={today}&to={today}")).await, 1);
+    let r = c.call("oncall_incidents", "query%5Bfrom%5D=yesterday", Some(&viewer)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
 
     let note = form(&[("id", &id), ("text", "Rolled back deploy 42")]);
     c.submit("incidents_note", &note, &path, Some(&responder)).await;

@@ -6,12 +6,14 @@ use leptos::prelude::*;
 use crate::auth::Role;
 #[cfg(feature = "ssr")]
 use crate::domain::incident::IncidentStatus;
-use crate::domain::incident::{IncidentRecord, ResponsePlan};
+use crate::domain::incident::ResponsePlan;
 use crate::error::AppError;
+use crate::model::incidents::{IncidentList, IncidentQuery};
+#[cfg(feature = "ssr")]
+use crate::model::incidents::{LIST_PAGE, SEARCHED, period};
 use crate::model::oncall::{ContactView, DeliveryEntry, EngagementView, IncidentDetail, PlanTimeline, RotationView};
 
 pub const ENGAGEMENTS_PAGE: u32 = 100;
-pub const INCIDENTS_PAGE: u32 = 100;
 pub const DELIVERIES_PAGE: u32 = 200;
 
 #[server(endpoint = "oncall_contacts")]
@@ -34,17 +36,28 @@ pub async fn list_engagements() -> Result<Vec<EngagementView>, AppError> {
     crate::api::ssr::serve(Role::Viewer, |_, s| async move { s.backend.engagements(ENGAGEMENTS_PAGE).await }).await
 }
 
-/// `status`: `open`, `resolved`, or empty for all.
+/// One page of the incidents matching the list's filters (see [`IncidentQuery`]); `zone` reads
+/// its days. Looks through the newest [`SEARCHED`] incidents.
 #[server(endpoint = "oncall_incidents")]
-pub async fn list_incidents(status: Option<String>) -> Result<Vec<IncidentRecord>, AppError> {
+pub async fn list_incidents(
+    #[server(default)] query: IncidentQuery,
+    #[server(default)] zone: String,
+) -> Result<IncidentList, AppError> {
     crate::api::ssr::serve(Role::Viewer, |_, s| async move {
-        let status = match status.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(name) => Some(IncidentStatus::parse(name).ok_or_else(|| {
+        let state = match query.status.trim() {
+            "" => None,
+            name => Some(IncidentStatus::parse(name).ok_or_else(|| {
                 AppError::Invalid(vec![crate::error::FieldError::new("status", crate::i18n::Msg::ErrStatus)])
             })?),
         };
-        s.backend.incidents(status, INCIDENTS_PAGE).await
+        let zone = if zone.trim().is_empty() { "UTC".to_owned() } else { zone };
+        let (from, to) = period(&query, &zone).map_err(AppError::Invalid)?;
+        let matches: Vec<_> =
+            s.backend.incidents(state, SEARCHED).await?.into_iter().filter(|i| query.matches(i, from, to)).collect();
+        let start = query.page as usize * LIST_PAGE;
+        let more = matches.len() > start + LIST_PAGE;
+        let rows = matches.into_iter().skip(start).take(LIST_PAGE).collect();
+        Ok(IncidentList { rows, page: query.page, more })
     })
     .await
 }

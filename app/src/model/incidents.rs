@@ -82,3 +82,69 @@ pub struct ReviewPage {
     pub view: IncidentView,
     pub saved: Option<SavedReview>,
 }
+
+/// The incident list's filters, as its form (a GET form) sends them; empty means any.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IncidentQuery {
+    pub status: String,
+    pub impact: String,
+    pub plan: String,
+    /// Words in the title or summary (case-insensitive).
+    pub text: String,
+    /// Opened on or after / before the end of these days (`YYYY-MM-DD`, in the viewer's zone).
+    pub from: String,
+    pub to: String,
+    /// 0-based.
+    pub page: u32,
+}
+
+/// The incidents a list page shows: one page of the matches, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentList {
+    pub rows: Vec<crate::domain::incident::IncidentRecord>,
+    pub page: u32,
+    /// More matches after this page.
+    pub more: bool,
+}
+
+/// Incidents per list page.
+pub const LIST_PAGE: usize = 50;
+/// How many of the newest incidents a search looks through.
+pub const SEARCHED: u32 = 2_000;
+
+/// The instants a query's days bound (inclusive start, exclusive end), read in `zone`.
+pub fn period(query: &IncidentQuery, zone: &str) -> Result<(Option<i64>, Option<i64>), Vec<crate::error::FieldError>> {
+    use crate::error::FieldError;
+    use crate::i18n::Msg;
+    let day = |field: &str, text: &str, next: bool| -> Result<Option<i64>, FieldError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let date = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map_err(|_| FieldError::new(field, Msg::ErrActionDue))?;
+        let date = if next { date.succ_opt().unwrap_or(date) } else { date };
+        let local = format!("{}T00:00", date.format("%Y-%m-%d"));
+        crate::domain::timezone::parse_local_minute(&local, zone)
+            .map(|t| Some(t.timestamp()))
+            .ok_or_else(|| FieldError::new(field, Msg::ErrActionDue))
+    };
+    match (day("from", &query.from, false), day("to", &query.to, true)) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => Err([a.err(), b.err()].into_iter().flatten().collect()),
+    }
+}
+
+impl IncidentQuery {
+    /// Whether `i` passes the filters other than status (the backend filters that), opened in
+    /// `[from, to)`.
+    pub fn matches(&self, i: &crate::domain::incident::IncidentRecord, from: Option<i64>, to: Option<i64>) -> bool {
+        let text = self.text.trim().to_lowercase();
+        (self.impact.trim().is_empty() || self.impact.trim() == i.impact.to_string())
+            && (self.plan.trim().is_empty() || self.plan.trim() == i.response_plan)
+            && (text.is_empty() || i.title.to_lowercase().contains(&text) || i.summary.to_lowercase().contains(&text))
+            && from.is_none_or(|f| i.created_at >= f)
+            && to.is_none_or(|t| i.created_at < t)
+    }
+}

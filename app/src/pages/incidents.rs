@@ -10,13 +10,13 @@ use crate::api::incidents::{
 };
 use crate::api::oncall::{list_incidents, list_response_plans};
 use crate::auth::Role;
-use crate::domain::incident::{IncidentRecord, IncidentStatus, ResponsePlan};
+use crate::domain::incident::{IncidentStatus, ResponsePlan};
 use crate::domain::review::{ActionItem, QUESTIONS, ReviewForm, markdown};
 use crate::error::AppError;
 use crate::forms::{FormErrors, Outcome, PostForm, outcome};
 use crate::i18n::{Locale, Msg};
-use crate::model::incidents::{IncidentView, ReviewPage};
-use crate::pages::common::{loaded, loaded_list, page_user, query_param};
+use crate::model::incidents::{IncidentList, IncidentQuery, IncidentView, ReviewPage};
+use crate::pages::common::{loaded, page_user, query_param};
 use crate::pages::oncall::EngagementCard;
 use crate::zone::{When, viewer_zone};
 
@@ -32,52 +32,115 @@ pub fn IncidentsPage() -> impl IntoView {
     let locale = expect_context::<Locale>();
     let zone = viewer_zone(locale);
     let t = move |m: Msg| m.text(locale);
-    let status = query_param("status");
-    let incidents = Resource::new(move || status.clone(), list_incidents);
+    let param = |name: &str| query_param(name).unwrap_or_default();
+    let query = IncidentQuery {
+        status: param("status"),
+        impact: param("impact"),
+        plan: param("plan"),
+        text: param("text"),
+        from: param("from"),
+        to: param("to"),
+        page: param("page").parse().unwrap_or(0),
+    };
+    let asked = (query.clone(), zone.clone());
+    let incidents = Resource::new(move || asked.clone(), |(query, zone)| list_incidents(query, zone));
+    let plans = Resource::new(|| (), |()| list_response_plans());
+    let status_option = {
+        let status = query.status.clone();
+        move |value: &'static str, label: Msg| view! { <option value=value selected=status == value>{t(label)}</option> }
+    };
+    let impacts = ["", "1", "2", "3", "4", "5"]
+        .map(|i| view! { <option value=i selected=query.impact == i>{if i.is_empty() { t(Msg::Any).to_owned() } else { i.to_owned() }}</option> })
+        .collect_view();
+    let chosen_plan = query.plan.clone();
     view! {
         <section class="card">
             <h1>{t(Msg::NavIncidents)}</h1>
-            <nav class="filters">
-                <a href="/incidents">{t(Msg::Any)}</a>
-                " · "
-                <a href="/incidents?status=open">{t(Msg::StatusOpen)}</a>
-                " · "
-                <a href="/incidents?status=resolved">{t(Msg::StatusResolved)}</a>
-                " · "
-                <a href="/engagements">{t(Msg::NavEngagements)}</a>
-            </nav>
+            <p class="inline"><a href="/engagements">{t(Msg::NavEngagements)}</a></p>
             {responder().then(|| view! { <p><a class="button primary" href=crate::paths::NEW_INCIDENT_PATH data-testid="declare-link">{t(Msg::DeclareIncident)}</a></p> })}
-            {loaded_list(incidents, Msg::EmptyIncidents, move |list: Vec<IncidentRecord>| {
-                let rows = list
-                    .into_iter()
-                    .map(|i| {
-                        view! {
-                            <tr data-testid="incident-row">
-                                <td data-label=t(Msg::Title)><a href=crate::paths::incident_path(&i.id)>{i.title}</a></td>
-                                <td data-label=t(Msg::Impact)>{i.impact}</td>
-                                <td data-label=t(Msg::Status)>{status_text(i.status, locale)}</td>
-                                <td data-label=t(Msg::Opened)><When at=i.created_at zone=zone.clone() /></td>
-                            </tr>
-                        }
-                    })
-                    .collect_view();
-                view! {
-                    <table data-testid="incidents" class="rows">
-                        <thead>
-                            <tr>
-                                <th>{t(Msg::Title)}</th>
-                                <th>{t(Msg::Impact)}</th>
-                                <th>{t(Msg::Status)}</th>
-                                <th>{t(Msg::Opened)}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{rows}</tbody>
-                    </table>
-                }
-                .into_any()
-            })}
+            <form method="get" class="filters inline" data-testid="incident-filters">
+                <label>{t(Msg::Status)}
+                    <select name="status" data-testid="filter-status">
+                        {status_option("", Msg::Any)} {status_option("open", Msg::StatusOpen)} {status_option("resolved", Msg::StatusResolved)}
+                    </select>
+                </label>
+                <label>{t(Msg::Impact)} <select name="impact" data-testid="filter-impact">{impacts}</select></label>
+                <label>{t(Msg::ResponsePlan)}
+                    <select name="plan" data-testid="filter-plan">
+                        <option value="">{t(Msg::Any)}</option>
+                        {loaded(plans, move |plans: Vec<ResponsePlan>| plans.into_iter().map(|p| view! { <option value=p.name.clone() selected=p.name == chosen_plan>{p.name.clone()}</option> }).collect_view())}
+                    </select>
+                </label>
+                <label>{t(Msg::Search)} <input name="text" value=query.text.clone() data-testid="filter-text" /></label>
+                <label>{t(Msg::Starts)} <input type="date" name="from" value=query.from.clone() data-testid="filter-from" /></label>
+                <label>{t(Msg::Ends)} <input type="date" name="to" value=query.to.clone() data-testid="filter-to" /></label>
+                <button type="submit" data-testid="filter-apply">{t(Msg::Search)}</button>
+            </form>
+            {loaded(incidents, move |list: IncidentList| view! { <IncidentTable list query=query.clone() zone=zone.clone() /> })}
         </section>
     }
+}
+
+#[component]
+fn IncidentTable(list: IncidentList, query: IncidentQuery, zone: String) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    if list.rows.is_empty() {
+        return view! { <p class="empty" data-testid="no-incidents">{t(Msg::EmptyIncidents)}</p> }.into_any();
+    }
+    let link = |page: u32| {
+        let q = IncidentQuery { page, ..query.clone() };
+        let pairs = [
+            ("status", &q.status),
+            ("impact", &q.impact),
+            ("plan", &q.plan),
+            ("text", &q.text),
+            ("from", &q.from),
+            ("to", &q.to),
+        ];
+        let mut parts: Vec<String> = pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", crate::paths::encode_query_value(v)))
+            .collect();
+        parts.push(format!("page={page}"));
+        format!("?{}", parts.join("&"))
+    };
+    let previous = (list.page > 0)
+        .then(|| view! { <a href=link(list.page - 1) data-testid="incidents-previous">"← " {t(Msg::Previous)}</a> });
+    let next =
+        list.more.then(|| view! { <a href=link(list.page + 1) data-testid="incidents-next">{t(Msg::Next)} " →"</a> });
+    let rows = list
+        .rows
+        .into_iter()
+        .map(|i| {
+            view! {
+                <tr data-testid="incident-row">
+                    <td data-label=t(Msg::Title)><a href=crate::paths::incident_path(&i.id)>{i.title}</a></td>
+                    <td data-label=t(Msg::Impact)>{i.impact}</td>
+                    <td data-label=t(Msg::ResponsePlan)>{i.response_plan}</td>
+                    <td data-label=t(Msg::Status)>{status_text(i.status, locale)}</td>
+                    <td data-label=t(Msg::Opened)><When at=i.created_at zone=zone.clone() /></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table data-testid="incidents" class="rows">
+            <thead>
+                <tr>
+                    <th>{t(Msg::Title)}</th>
+                    <th>{t(Msg::Impact)}</th>
+                    <th>{t(Msg::ResponsePlan)}</th>
+                    <th>{t(Msg::Status)}</th>
+                    <th>{t(Msg::Opened)}</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <p class="inline">{previous} " " {next}</p>
+    }
+    .into_any()
 }
 
 #[component]
