@@ -99,6 +99,7 @@ test('screenshots of every page', async ({ browser }) => {
     ['incidents', '/incidents'],
     ['incident', incident!],
     ['incident-new', '/incidents/new'],
+    ['review', `${incident}/review`],
     ['engagements', '/engagements'],
     ['deliveries', '/deliveries'],
     ['users', '/admin/users'],

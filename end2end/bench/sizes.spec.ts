@@ -138,6 +138,7 @@ test('page weight per route, within budget', async ({ browser }) => {
     '/incidents',
     incident!,
     '/incidents/new',
+    `${incident}/review`,
     '/engagements',
     '/deliveries',
     '/admin/users',

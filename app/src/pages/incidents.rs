@@ -263,18 +263,20 @@ fn IncidentActions(view: IncidentView) -> impl IntoView {
     view! {
         <div class="actions" data-testid="incident-actions">
             {update_errors.summary("incident-update-error")}
-            <PostForm action=UpdateIncident::PATH class="inline" testid="incident-update">
-                <input type="hidden" name="id" value=id1 />
-                <label>{t(Msg::Impact)} <select name="impact" data-testid="incident-impact-select">{impacts}</select></label>
-                <label>{t(Msg::Status)}
-                    <select name="status" data-testid="incident-status-select">
-                        <option value="open" selected=open>{t(Msg::StatusOpen)}</option>
-                        <option value="resolved" selected=!open>{t(Msg::StatusResolved)}</option>
-                    </select>
-                </label>
-                <button type="submit" data-testid="incident-update-save">{t(Msg::Save)}</button>
-            </PostForm>
-            {resolve}
+            <div class="inline">
+                <PostForm action=UpdateIncident::PATH class="inline" testid="incident-update">
+                    <input type="hidden" name="id" value=id1 />
+                    <label>{t(Msg::Impact)} <select name="impact" data-testid="incident-impact-select">{impacts}</select></label>
+                    <label>{t(Msg::Status)}
+                        <select name="status" data-testid="incident-status-select">
+                            <option value="open" selected=open>{t(Msg::StatusOpen)}</option>
+                            <option value="resolved" selected=!open>{t(Msg::StatusResolved)}</option>
+                        </select>
+                    </label>
+                    <button type="submit" data-testid="incident-update-save">{t(Msg::Save)}</button>
+                </PostForm>
+                {resolve}
+            </div>
             {conflict}
             {summary_summary}
             <PostForm action=EditSummary::PATH class="editor-form" testid="incident-summary-form">
