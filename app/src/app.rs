@@ -20,7 +20,7 @@ use crate::pages::auth::{LoginPage, SetupPage};
 use crate::pages::common::{Guarded, NotFound};
 use crate::pages::drills::{DrillPage, DrillsPage};
 use crate::pages::home::HomePage;
-use crate::pages::incidents::{IncidentPage, IncidentReviewPage, IncidentsPage, NewIncidentPage};
+use crate::pages::incidents::{AnalyticsPage, IncidentPage, IncidentReviewPage, IncidentsPage, NewIncidentPage};
 use crate::pages::me::MePage;
 use crate::pages::oncall::{ContactsPage, DeliveriesPage, EngagementsPage, ResponsePlansPage};
 use crate::pages::people::PersonPage;
@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/routing/plans/:name") view=guarded(Role::Manager, || ResponsePlanEditPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/incidents") view=guarded(Role::Viewer, || IncidentsPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/incidents/new") view=guarded(Role::Responder, || NewIncidentPage().into_any()) ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/analytics") view=guarded(Role::Viewer, || AnalyticsPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:id") view=guarded(Role::Viewer, || IncidentPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:id/review") view=guarded(Role::Viewer, || IncidentReviewPage().into_any()) ssr=SsrMode::Async />
                     <Route path=path!("/me") view=guarded(Role::Viewer, || MePage().into_any()) ssr=SsrMode::Async />

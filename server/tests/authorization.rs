@@ -76,6 +76,7 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("incidents_note", Needs(Role::Responder), "id=no-such-incident&text=x"),
     ("incidents_page", Needs(Role::Responder), "id=no-such-incident&contact="),
     ("incidents_review", Needs(Role::Viewer), "id=no-such-incident"),
+    ("incidents_analytics", Needs(Role::Viewer), "from=2026-11-01&to=2026-11-30&zone=UTC"),
     (
         "incidents_save_review",
         Needs(Role::Responder),
@@ -153,6 +154,7 @@ const PAGES: &[(&str, Access)] = &[
     ("/routing/plans/{name}", Needs(Role::Manager)),
     ("/incidents", Needs(Role::Viewer)),
     ("/incidents/new", Needs(Role::Responder)),
+    ("/incidents/analytics", Needs(Role::Viewer)),
     ("/incidents/{id}/review", Needs(Role::Viewer)),
     ("/incidents/{id}", Needs(Role::Viewer)),
     ("/me", Needs(Role::Viewer)),

@@ -905,3 +905,61 @@ async fn an_incident_is_declared_and_run_without_script() {
     let lines = timeline.matches("<li data-event=").count();
     assert_eq!(markdown.lines().filter(|l| l.starts_with("- 20")).count(), lines, "{markdown}");
 }
+
+#[tokio::test]
+async fn analytics_follow_the_incidents_and_the_recorded_shifts() {
+    use app::ports::Backend;
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let declare = form(&[("response_plan", "sev3-low"), ("title", "Disk full"), ("impact", ""), ("summary", "")]);
+    c.submit("incidents_declare", &declare, "/incidents/new", Some(&admin)).await;
+    let today = chrono::Utc::now().date_naive();
+    let from = (today - chrono::Duration::days(6)).format("%Y-%m-%d").to_string();
+    let to = today.format("%Y-%m-%d").to_string();
+    let r = c.call("incidents_analytics", &form(&[("from", &from), ("to", &to), ("zone", "UTC")]), Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page: app::model::incidents::AnalyticsPage = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(page.incidents, 1);
+    assert_eq!((page.plans[0].plan.as_str(), page.plans[0].incidents), ("sev3-low", 1));
+
+    // On-call hours are the rotations' shifts over the period, each person counted once.
+    let clock: std::sync::Arc<dyn app::ports::Clock> = std::sync::Arc::new(server::clock::SystemClock);
+    let backend = server::backend::LocalBackend { engine: server::engine::Engine::new(c.db.clone(), clock) };
+    let start = (today - chrono::Duration::days(6)).and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
+    let end = (today + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
+    let mut spans: std::collections::BTreeMap<String, Vec<(i64, i64)>> = Default::default();
+    for rotation in backend.rotations().await.unwrap() {
+        for shift in backend.rotation_shifts(&rotation.id, start, end).await.unwrap() {
+            for m in shift.members {
+                spans.entry(m).or_default().push((shift.start.timestamp().max(start), shift.end.timestamp().min(end)));
+            }
+        }
+    }
+    let expected: Vec<(String, i64)> = spans
+        .into_iter()
+        .map(|(who, mut s)| {
+            s.sort();
+            let (mut total, mut reach) = (0, i64::MIN);
+            for (a, b) in s {
+                let a = a.max(reach);
+                if b > a {
+                    total += b - a;
+                }
+                reach = reach.max(b);
+            }
+            (who, total)
+        })
+        .filter(|(_, total)| *total > 0)
+        .collect();
+    let got: Vec<(String, i64)> = page.on_call.iter().map(|r| (r.contact.clone(), r.seconds.total())).collect();
+    assert!(!expected.is_empty(), "the demo's rotations have shifts this week");
+    assert_eq!(got, expected);
+
+    let html = c.get(&format!("/incidents/analytics?from={from}&to={to}"), Some(&admin)).await.body;
+    assert!(
+        html.contains("data-testid=\"ack-chart\"") && html.contains("data-testid=\"csv-on-call\"") && html.contains("sev3-low"),
+        "{html}"
+    );
+    let bad = c.call("incidents_analytics", &form(&[("from", &to), ("to", &from), ("zone", "UTC")]), Some(&admin)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+}

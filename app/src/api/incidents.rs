@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::auth::Role;
 use crate::domain::review::ReviewForm;
 use crate::error::AppError;
-use crate::model::incidents::{IncidentView, ReviewPage};
+use crate::model::incidents::{AnalyticsPage, IncidentView, ReviewPage};
 
 /// One incident with the alerts that opened or joined it, and whom it could page.
 #[server(endpoint = "incidents_view")]
@@ -155,6 +155,76 @@ pub async fn save_review(id: String, base: u32, #[server(default)] review: Revie
         let review = review.review().map_err(AppError::Invalid)?;
         s.backend.incident(&id).await?;
         s.reviews.save_review(&user, &id, base, review).await
+    })
+    .await
+}
+
+/// Analytics over the days `from`–`to` (the viewer's `zone`; the last 30 days when empty), with
+/// `holidays` `jp` (Japan's public holidays, the default) or `none`.
+#[server(endpoint = "incidents_analytics")]
+pub async fn load_analytics(
+    #[server(default)] from: String,
+    #[server(default)] to: String,
+    #[server(default)] holidays: String,
+    #[server(default)] zone: String,
+) -> Result<AnalyticsPage, AppError> {
+    crate::api::ssr::serve(Role::Viewer, |_, s| async move {
+        use crate::domain::analytics::{IncidentFacts, OnCallSpan, PageFacts, by_person, by_plan, japanese_holiday, on_call};
+        use crate::error::FieldError;
+        use crate::i18n::Msg;
+        use crate::model::incidents::{IncidentQuery, MAX_ANALYTICS_DAYS, SEARCHED, period};
+        let zone = if crate::domain::timezone::parse_time_zone(zone.trim()).is_some() { zone } else { "UTC".to_owned() };
+        let today = chrono::Utc::now();
+        let day = |t: chrono::DateTime<chrono::Utc>| crate::zone::format_in(t, &zone, "%Y-%m-%d");
+        let to = if to.trim().is_empty() { day(today) } else { to.trim().to_owned() };
+        let from = if from.trim().is_empty() { day(today - chrono::Duration::days(29)) } else { from.trim().to_owned() };
+        let query = IncidentQuery { from: from.clone(), to: to.clone(), ..IncidentQuery::default() };
+        let (Some(start), Some(end)) = period(&query, &zone).map_err(AppError::Invalid)? else {
+            return Err(AppError::Invalid(vec![FieldError::new("from", Msg::ErrActionDue)]));
+        };
+        if end <= start || end - start > MAX_ANALYTICS_DAYS * 86_400 {
+            return Err(AppError::Invalid(vec![FieldError::new("to", Msg::ErrAnalyticsPeriod)]));
+        }
+        let holidays = if holidays == "none" { "none".to_owned() } else { "jp".to_owned() };
+        let holiday = |d: chrono::NaiveDate| holidays == "jp" && japanese_holiday(d);
+        let mut facts = Vec::new();
+        for record in s.backend.incidents(None, SEARCHED).await? {
+            if record.created_at < start || record.created_at >= end {
+                continue;
+            }
+            let detail = s.backend.incident(&record.id).await?;
+            let pages = detail
+                .engagements
+                .iter()
+                .flat_map(|e| &e.pages)
+                .map(|p| PageFacts { contact: p.contact.clone(), sent_at: p.sent_at, acked_at: p.read_at })
+                .collect();
+            facts.push(IncidentFacts { plan: record.response_plan, created_at: record.created_at, resolved_at: record.resolved_at, pages });
+        }
+        let mut spans = Vec::new();
+        for r in s.backend.rotations().await? {
+            for shift in s.backend.rotation_shifts(&r.id, start, end).await? {
+                for member in &shift.members {
+                    spans.push(OnCallSpan {
+                        contact: member.clone(),
+                        start: shift.start.timestamp(),
+                        end: shift.end.timestamp(),
+                        zone: r.rotation.time_zone.clone(),
+                    });
+                }
+            }
+        }
+        // A person's day is read in the zone of the rotation they are on call in, else the viewer's.
+        let zone_of = |contact: &str| spans.iter().find(|s| s.contact == contact).map_or_else(|| zone.clone(), |s| s.zone.clone());
+        Ok(AnalyticsPage {
+            from,
+            to,
+            incidents: facts.len(),
+            plans: by_plan(&facts),
+            people: by_person(&facts, &zone_of, &holiday),
+            on_call: on_call(&spans, start, end, &holiday),
+            holidays,
+        })
     })
     .await
 }

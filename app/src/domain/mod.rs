@@ -1,6 +1,7 @@
 //! Domain types and pure logic shared by server and browser.
 
 pub mod alert;
+pub mod analytics;
 pub mod condition;
 pub mod contact;
 pub mod delivery;

@@ -148,3 +148,22 @@ impl IncidentQuery {
             && to.is_none_or(|t| i.created_at < t)
     }
 }
+
+pub const ANALYTICS_PATH: &str = "/incidents/analytics";
+
+/// How the team is doing over a period (see [`crate::domain::analytics`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalyticsPage {
+    /// The period's first and last days (`YYYY-MM-DD`, the viewer's zone).
+    pub from: String,
+    pub to: String,
+    /// `jp` (Japan's public holidays) or `none`.
+    pub holidays: String,
+    pub incidents: usize,
+    pub plans: Vec<crate::domain::analytics::PlanRow>,
+    pub people: Vec<crate::domain::analytics::PersonRow>,
+    pub on_call: Vec<crate::domain::analytics::OnCallRow>,
+}
+
+/// The longest period analytics looks at.
+pub const MAX_ANALYTICS_DAYS: i64 = 366;

@@ -6,16 +6,20 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::incidents::{
-    AddNote, DeclareIncident, EditSummary, PageMore, SaveReview, UpdateIncident, load_incident, load_review,
+    AddNote, DeclareIncident, EditSummary, PageMore, SaveReview, UpdateIncident, load_analytics, load_incident,
+    load_review,
 };
 use crate::api::oncall::{list_incidents, list_response_plans};
 use crate::auth::Role;
 use crate::domain::incident::{IncidentStatus, ResponsePlan};
+use crate::domain::analytics::{PlanRow, Stats, csv};
 use crate::domain::review::{ActionItem, QUESTIONS, ReviewForm, markdown};
 use crate::error::AppError;
 use crate::forms::{FormErrors, Outcome, PostForm, outcome};
 use crate::i18n::{Locale, Msg};
-use crate::model::incidents::{IncidentList, IncidentQuery, IncidentView, ReviewPage};
+use crate::model::incidents::{
+    ANALYTICS_PATH, AnalyticsPage as AnalyticsPageData, IncidentList, IncidentQuery, IncidentView, ReviewPage,
+};
 use crate::pages::common::{loaded, page_user, query_param};
 use crate::pages::oncall::EngagementCard;
 use crate::zone::{When, viewer_zone};
@@ -56,7 +60,7 @@ pub fn IncidentsPage() -> impl IntoView {
     view! {
         <section class="card">
             <h1>{t(Msg::NavIncidents)}</h1>
-            <p class="inline"><a href="/engagements">{t(Msg::NavEngagements)}</a></p>
+            <p class="inline"><a href="/engagements">{t(Msg::NavEngagements)}</a> " · " <a href=ANALYTICS_PATH data-testid="analytics-link">{t(Msg::Analytics)}</a></p>
             {responder().then(|| view! { <p><a class="button primary" href=crate::paths::NEW_INCIDENT_PATH data-testid="declare-link">{t(Msg::DeclareIncident)}</a></p> })}
             <form method="get" class="filters inline" data-testid="incident-filters">
                 <label>{t(Msg::Status)}
@@ -476,5 +480,201 @@ fn ReviewForm(form: ReviewForm, base: u32, id: String, errors: FormErrors) -> im
             <fieldset><legend>{t(Msg::ActionItems)}</legend>{rows}</fieldset>
             <button type="submit" class="primary" data-testid="review-save">{t(Msg::SaveReview)}</button>
         </PostForm>
+    }
+}
+
+/// `1h 05m`, `12m 30s`, `45s`; `—` for none.
+fn duration(secs: Option<i64>) -> String {
+    match secs {
+        None => "—".to_owned(),
+        Some(s) if s >= 3600 => format!("{}h {:02}m", s / 3600, (s % 3600) / 60),
+        Some(s) if s >= 60 => format!("{}m {:02}s", s / 60, s % 60),
+        Some(s) => format!("{s}s"),
+    }
+}
+
+fn hours(secs: i64) -> String {
+    format!("{:.1}", secs as f64 / 3600.0)
+}
+
+fn stats_text(s: &Stats) -> String {
+    format!("{} / {}", duration(s.mean), duration(s.p90))
+}
+
+/// A CSV file as a link (`data:` URL, so it downloads without another request).
+fn csv_link(name: String, header: &[&str], rows: &[Vec<String>], testid: &'static str) -> impl IntoView + use<> {
+    let href = format!("data:text/csv;charset=utf-8,{}", crate::paths::encode_path_segment(&csv(header, rows)));
+    view! { <a class="button" href=href download=name data-testid=testid>"CSV"</a> }
+}
+
+/// How the team is doing over a period: per plan, per person paged, on-call hours by band.
+#[component]
+pub fn AnalyticsPage() -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let zone = viewer_zone(locale);
+    let asked = (
+        query_param("from").unwrap_or_default(),
+        query_param("to").unwrap_or_default(),
+        query_param("holidays").unwrap_or_default(),
+        zone,
+    );
+    let data = Resource::new(move || asked.clone(), |(f, t, h, z)| load_analytics(f, t, h, z));
+    view! { <section class="card" data-testid="analytics">{loaded(data, |page| view! { <Analytics page /> })}</section> }
+}
+
+#[component]
+fn Analytics(page: AnalyticsPageData) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let period = format!("{}_{}", page.from, page.to);
+    let plan_rows: Vec<Vec<String>> = page
+        .plans
+        .iter()
+        .map(|p| {
+            vec![
+                p.plan.clone(),
+                p.incidents.to_string(),
+                p.pages.to_string(),
+                p.to_ack.mean.map(|s| s.to_string()).unwrap_or_default(),
+                p.to_ack.p90.map(|s| s.to_string()).unwrap_or_default(),
+                p.to_resolve.mean.map(|s| s.to_string()).unwrap_or_default(),
+                p.to_resolve.p90.map(|s| s.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let plan_header = ["plan", "incidents", "pages", "ack_mean_s", "ack_p90_s", "resolve_mean_s", "resolve_p90_s"];
+    let people_rows: Vec<Vec<String>> = page
+        .people
+        .iter()
+        .map(|p| {
+            vec![
+                p.contact.clone(),
+                p.pages.to_string(),
+                p.acknowledged.to_string(),
+                p.to_ack.mean.map(|s| s.to_string()).unwrap_or_default(),
+                p.to_ack.p90.map(|s| s.to_string()).unwrap_or_default(),
+                p.paged_in.working.to_string(),
+                p.paged_in.evening.to_string(),
+                p.paged_in.night.to_string(),
+                p.paged_in.weekend_or_holiday.to_string(),
+            ]
+        })
+        .collect();
+    let people_header = ["person", "pages", "acknowledged", "ack_mean_s", "ack_p90_s", "pages_working", "pages_evening", "pages_night", "pages_weekend_holiday"];
+    let on_call_rows: Vec<Vec<String>> = page
+        .on_call
+        .iter()
+        .map(|r| {
+            vec![
+                r.contact.clone(),
+                r.zone.clone(),
+                hours(r.seconds.working),
+                hours(r.seconds.evening),
+                hours(r.seconds.night),
+                hours(r.seconds.weekend_or_holiday),
+                hours(r.seconds.total()),
+            ]
+        })
+        .collect();
+    let on_call_header = ["person", "zone", "working_h", "evening_h", "night_h", "weekend_holiday_h", "total_h"];
+    let chart = ack_chart(&page.plans);
+    let plans = page
+        .plans
+        .iter()
+        .map(|p| {
+            view! {
+                <tr data-testid="analytics-plan" data-plan=p.plan.clone()>
+                    <td data-label=t(Msg::ResponsePlan)>{p.plan.clone()}</td>
+                    <td data-label=t(Msg::NavIncidents)>{p.incidents}</td>
+                    <td data-label=t(Msg::PagesCount)>{p.pages}</td>
+                    <td data-label=t(Msg::TimeToAck) data-testid="plan-ack">{stats_text(&p.to_ack)}</td>
+                    <td data-label=t(Msg::TimeToResolve)>{stats_text(&p.to_resolve)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let people = page
+        .people
+        .iter()
+        .map(|p| {
+            view! {
+                <tr data-testid="analytics-person">
+                    <td data-label=t(Msg::Who)>{p.contact.clone()}</td>
+                    <td data-label=t(Msg::PagesCount)>{p.pages}</td>
+                    <td data-label=t(Msg::AcknowledgedCount)>{p.acknowledged}</td>
+                    <td data-label=t(Msg::TimeToAck)>{stats_text(&p.to_ack)}</td>
+                    <td data-label=t(Msg::BandWorking)>{p.paged_in.working}</td>
+                    <td data-label=t(Msg::BandEvening)>{p.paged_in.evening}</td>
+                    <td data-label=t(Msg::BandNight)>{p.paged_in.night}</td>
+                    <td data-label=t(Msg::BandWeekend)>{p.paged_in.weekend_or_holiday}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let on_call = on_call_rows
+        .iter()
+        .map(|r| {
+            view! {
+                <tr data-testid="analytics-on-call">
+                    <td data-label=t(Msg::Who)>{r[0].clone()} " " <span class="meta">{r[1].clone()}</span></td>
+                    <td data-label=t(Msg::BandWorking)>{r[2].clone()}</td>
+                    <td data-label=t(Msg::BandEvening)>{r[3].clone()}</td>
+                    <td data-label=t(Msg::BandNight)>{r[4].clone()}</td>
+                    <td data-label=t(Msg::BandWeekend)>{r[5].clone()}</td>
+                    <td data-label="Σ">{r[6].clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let jp = page.holidays == "jp";
+    view! {
+        <h1>{t(Msg::Analytics)}</h1>
+        <p class="meta">{t(Msg::AnalyticsHelp)}</p>
+        <form method="get" class="filters inline" data-testid="analytics-filters">
+            <label>{t(Msg::Starts)} <input type="date" name="from" value=page.from.clone() data-testid="analytics-from" /></label>
+            <label>{t(Msg::Ends)} <input type="date" name="to" value=page.to.clone() data-testid="analytics-to" /></label>
+            <label>{t(Msg::HolidayCalendar)}
+                <select name="holidays" data-testid="analytics-holidays">
+                    <option value="jp" selected=jp>{t(Msg::HolidaysJapan)}</option>
+                    <option value="none" selected=!jp>{t(Msg::HolidaysNone)}</option>
+                </select>
+            </label>
+            <button type="submit">{t(Msg::Search)}</button>
+        </form>
+        <p data-testid="analytics-incidents">{t(Msg::NavIncidents)} ": " {page.incidents}</p>
+        <h2>{t(Msg::ByPlan)} " " {csv_link(format!("plans_{period}.csv"), &plan_header, &plan_rows, "csv-plans")}</h2>
+        {chart}
+        <table class="rows"><thead><tr><th>{t(Msg::ResponsePlan)}</th><th>{t(Msg::NavIncidents)}</th><th>{t(Msg::PagesCount)}</th><th>{t(Msg::TimeToAck)}</th><th>{t(Msg::TimeToResolve)}</th></tr></thead><tbody>{plans}</tbody></table>
+        <h2>{t(Msg::ByPerson)} " " {csv_link(format!("people_{period}.csv"), &people_header, &people_rows, "csv-people")}</h2>
+        <table class="rows"><thead><tr><th>{t(Msg::Who)}</th><th>{t(Msg::PagesCount)}</th><th>{t(Msg::AcknowledgedCount)}</th><th>{t(Msg::TimeToAck)}</th><th>{t(Msg::BandWorking)}</th><th>{t(Msg::BandEvening)}</th><th>{t(Msg::BandNight)}</th><th>{t(Msg::BandWeekend)}</th></tr></thead><tbody>{people}</tbody></table>
+        <h2>{t(Msg::OnCallHours)} " " {csv_link(format!("on-call-hours_{period}.csv"), &on_call_header, &on_call_rows, "csv-on-call")}</h2>
+        <table class="rows"><thead><tr><th>{t(Msg::Who)}</th><th>{t(Msg::BandWorking)}</th><th>{t(Msg::BandEvening)}</th><th>{t(Msg::BandNight)}</th><th>{t(Msg::BandWeekend)}</th><th>"Σ"</th></tr></thead><tbody>{on_call}</tbody></table>
+    }
+}
+
+/// Time to acknowledge per plan as horizontal bars (mean, and the 90th percentile as a tick),
+/// drawn on the server as SVG.
+fn ack_chart(plans: &[PlanRow]) -> impl IntoView + use<> {
+    let max = plans.iter().filter_map(|p| p.to_ack.p90.max(p.to_ack.mean)).max().unwrap_or(0).max(1);
+    let row_h = 28;
+    let height = plans.len() as i64 * row_h + 8;
+    let scale = |secs: i64| 160 + secs * 300 / max;
+    let bars = plans
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let y = i as i64 * row_h + 4;
+            let mean = p.to_ack.mean.unwrap_or(0);
+            let p90 = p.to_ack.p90.unwrap_or(0);
+            view! {
+                <text x="0" y=y + 17 font-size="13">{p.plan.clone()}</text>
+                <rect x="160" y=y + 4 width=scale(mean) - 160 height="16" fill="#3b6fd4"></rect>
+                <line x1=scale(p90) x2=scale(p90) y1=y + 1 y2=y + 23 stroke="#1d2330" stroke-width="2"></line>
+                <text x=scale(p90) + 6 y=y + 17 font-size="12">{duration(p.to_ack.mean)} " / " {duration(p.to_ack.p90)}</text>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg class="chart" viewBox=format!("0 0 600 {height}") width="100%" role="img" data-testid="ack-chart" aria-label="time to acknowledge per response plan">{bars}</svg>
     }
 }
