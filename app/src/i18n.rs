@@ -691,7 +691,7 @@ messages! {
     HolidaysJapan => "Japan's public holidays", "日本の祝日";
     HolidaysNone => "none", "なし";
     ByPlan => "By response plan", "対応プラン別";
-    ByPerson => "By person paged", "呼び出された人別";
+    ByPersonPaged => "By person paged", "呼び出された人別";
     OnCallHours => "On-call hours", "オンコール時間";
     TimeToAck => "Time to acknowledge (mean / 90th pct.)", "対応までの時間(平均 / 90パーセンタイル)";
     TimeToResolve => "Time to resolve (mean / 90th pct.)", "解決までの時間(平均 / 90パーセンタイル)";

@@ -100,6 +100,7 @@ test('screenshots of every page', async ({ browser }) => {
     ['incident', incident!],
     ['incident-new', '/incidents/new'],
     ['review', `${incident}/review`],
+    ['analytics', '/incidents/analytics'],
     ['engagements', '/engagements'],
     ['deliveries', '/deliveries'],
     ['users', '/admin/users'],

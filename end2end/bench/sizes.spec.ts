@@ -139,6 +139,7 @@ test('page weight per route, within budget', async ({ browser }) => {
     incident!,
     '/incidents/new',
     `${incident}/review`,
+    '/incidents/analytics',
     '/engagements',
     '/deliveries',
     '/admin/users',

@@ -927,7 +927,7 @@ async fn analytics_follow_the_incidents_and_the_recorded_shifts() {
     let backend = server::backend::LocalBackend { engine: server::engine::Engine::new(c.db.clone(), clock) };
     let start = (today - chrono::Duration::days(6)).and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
     let end = (today + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
-    let mut spans: std::collections::BTreeMap<String, Vec<(i64, i64)>> = Default::default();
+    let mut spans: std::collections::BTreeMap<String, Vec<(i64, i64)>> = std::collections::BTreeMap::default();
     for rotation in backend.rotations().await.unwrap() {
         for shift in backend.rotation_shifts(&rotation.id, start, end).await.unwrap() {
             for m in shift.members {
@@ -938,7 +938,7 @@ async fn analytics_follow_the_incidents_and_the_recorded_shifts() {
     let expected: Vec<(String, i64)> = spans
         .into_iter()
         .map(|(who, mut s)| {
-            s.sort();
+            s.sort_unstable();
             let (mut total, mut reach) = (0, i64::MIN);
             for (a, b) in s {
                 let a = a.max(reach);
@@ -957,9 +957,12 @@ async fn analytics_follow_the_incidents_and_the_recorded_shifts() {
 
     let html = c.get(&format!("/incidents/analytics?from={from}&to={to}"), Some(&admin)).await.body;
     assert!(
-        html.contains("data-testid=\"ack-chart\"") && html.contains("data-testid=\"csv-on-call\"") && html.contains("sev3-low"),
+        html.contains("data-testid=\"ack-chart\"")
+            && html.contains("data-testid=\"csv-on-call\"")
+            && html.contains("sev3-low"),
         "{html}"
     );
-    let bad = c.call("incidents_analytics", &form(&[("from", &to), ("to", &from), ("zone", "UTC")]), Some(&admin)).await;
+    let bad =
+        c.call("incidents_analytics", &form(&[("from", &to), ("to", &from), ("zone", "UTC")]), Some(&admin)).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
 }

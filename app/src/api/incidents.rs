@@ -169,15 +169,19 @@ pub async fn load_analytics(
     #[server(default)] zone: String,
 ) -> Result<AnalyticsPage, AppError> {
     crate::api::ssr::serve(Role::Viewer, |_, s| async move {
-        use crate::domain::analytics::{IncidentFacts, OnCallSpan, PageFacts, by_person, by_plan, japanese_holiday, on_call};
+        use crate::domain::analytics::{
+            IncidentFacts, OnCallSpan, PageFacts, by_person, by_plan, japanese_holiday, on_call,
+        };
         use crate::error::FieldError;
         use crate::i18n::Msg;
         use crate::model::incidents::{IncidentQuery, MAX_ANALYTICS_DAYS, SEARCHED, period};
-        let zone = if crate::domain::timezone::parse_time_zone(zone.trim()).is_some() { zone } else { "UTC".to_owned() };
+        let zone =
+            if crate::domain::timezone::parse_time_zone(zone.trim()).is_some() { zone } else { "UTC".to_owned() };
         let today = chrono::Utc::now();
         let day = |t: chrono::DateTime<chrono::Utc>| crate::zone::format_in(t, &zone, "%Y-%m-%d");
         let to = if to.trim().is_empty() { day(today) } else { to.trim().to_owned() };
-        let from = if from.trim().is_empty() { day(today - chrono::Duration::days(29)) } else { from.trim().to_owned() };
+        let from =
+            if from.trim().is_empty() { day(today - chrono::Duration::days(29)) } else { from.trim().to_owned() };
         let query = IncidentQuery { from: from.clone(), to: to.clone(), ..IncidentQuery::default() };
         let (Some(start), Some(end)) = period(&query, &zone).map_err(AppError::Invalid)? else {
             return Err(AppError::Invalid(vec![FieldError::new("from", Msg::ErrActionDue)]));
@@ -199,7 +203,12 @@ pub async fn load_analytics(
                 .flat_map(|e| &e.pages)
                 .map(|p| PageFacts { contact: p.contact.clone(), sent_at: p.sent_at, acked_at: p.read_at })
                 .collect();
-            facts.push(IncidentFacts { plan: record.response_plan, created_at: record.created_at, resolved_at: record.resolved_at, pages });
+            facts.push(IncidentFacts {
+                plan: record.response_plan,
+                created_at: record.created_at,
+                resolved_at: record.resolved_at,
+                pages,
+            });
         }
         let mut spans = Vec::new();
         for r in s.backend.rotations().await? {
@@ -215,7 +224,9 @@ pub async fn load_analytics(
             }
         }
         // A person's day is read in the zone of the rotation they are on call in, else the viewer's.
-        let zone_of = |contact: &str| spans.iter().find(|s| s.contact == contact).map_or_else(|| zone.clone(), |s| s.zone.clone());
+        let zone_of = |contact: &str| {
+            spans.iter().find(|s| s.contact == contact).map_or_else(|| zone.clone(), |s| s.zone.clone())
+        };
         Ok(AnalyticsPage {
             from,
             to,

@@ -268,20 +268,22 @@ pub fn japanese_holiday(date: NaiveDate) -> bool {
     named_holiday(date) || substitute(date) || sandwiched(date)
 }
 
-fn nth_monday(year: i32, month: u32, n: u32) -> Option<NaiveDate> {
-    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Mon, n as u8)
+fn nth_monday(year: i32, month: u32, n: u8) -> Option<NaiveDate> {
+    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Mon, n)
 }
 
-fn equinox(year: i32, base: f64) -> u32 {
-    let y = f64::from(year - 1980);
-    (base + 0.242_194 * y - (y / 4.0).floor()).floor() as u32
+/// The equinox day of March (base 20.8431) or September (23.2488), 1980–2099, by the formula
+/// the National Astronomical Observatory's announcements follow; in millionths, to stay exact.
+fn equinox(year: i32, base_millionths: i64) -> u32 {
+    let y = i64::from(year - 1980);
+    u32::try_from((base_millionths + 242_194 * y) / 1_000_000 - y / 4).unwrap_or(0)
 }
 
 /// The holidays the law names for a date (before substitutes and sandwiched days).
 fn named_holiday(date: NaiveDate) -> bool {
     let (y, m, d) = (date.year(), date.month(), date.day());
     let is = |month: u32, day: u32| m == month && d == day;
-    let monday = |month: u32, n: u32| nth_monday(y, month, n) == Some(date);
+    let monday = |month: u32, n: u8| nth_monday(y, month, n) == Some(date);
     let fixed = is(1, 1)
         || is(2, 11)
         || (y >= 2020 && is(2, 23))
@@ -293,7 +295,7 @@ fn named_holiday(date: NaiveDate) -> bool {
         || is(11, 3)
         || is(11, 23)
         || (y == 2019 && (is(5, 1) || is(10, 22)));
-    let equinoxes = (m == 3 && d == equinox(y, 20.8431)) || (m == 9 && d == equinox(y, 23.2488));
+    let equinoxes = (m == 3 && d == equinox(y, 20_843_100)) || (m == 9 && d == equinox(y, 23_248_800));
     let coming_of_age = monday(1, 2);
     let marine = match y {
         2020 => is(7, 23),
@@ -395,19 +397,25 @@ mod tests {
         assert_eq!(band_of(at("2026-12-01T01:00:00Z"), "Asia/Tokyo", &none), Band::Working, "Tue 10:00 JST");
         assert_eq!(band_of(at("2026-12-01T10:00:00Z"), "Asia/Tokyo", &none), Band::Evening, "Tue 19:00 JST");
         assert_eq!(band_of(at("2026-12-01T14:00:00Z"), "Asia/Tokyo", &none), Band::Night, "Tue 23:00 JST");
-        assert_eq!(band_of(at("2026-12-01T14:00:00Z"), "UTC", &none), Band::Evening, "Tue 14:00 UTC");
+        assert_eq!(band_of(at("2026-12-01T14:00:00Z"), "UTC", &none), Band::Working, "Tue 14:00 UTC");
+        assert_eq!(band_of(at("2026-12-01T20:00:00Z"), "UTC", &none), Band::Evening, "Tue 20:00 UTC");
         assert_eq!(band_of(at("2026-11-23T01:00:00Z"), "Asia/Tokyo", &japanese_holiday), Band::WeekendOrHoliday);
-        // A week on call from Monday 10:00 in Tokyo: 5 × 9 h less the first hour of work.
+        // A week on call from Monday 10:00 in Tokyo to the next Monday 10:00: 5 × 9 h of work
+        // (Monday's first hour falls in the next week's Monday).
         let start = at("2026-11-30T01:00:00Z").timestamp();
         let week = split(start, start + 7 * 86_400, "Asia/Tokyo", &none);
         assert_eq!(week.total(), 7 * 86_400);
-        assert_eq!(week.working, (5 * 9 - 1) * 3600);
+        assert_eq!(week.working, 5 * 9 * 3600);
         assert_eq!(week.weekend_or_holiday, 2 * 86_400);
     }
 
     #[test]
     fn plans_and_people_from_their_pages() {
-        let page = |contact: &str, sent_at: i64, acked_at: Option<i64>| PageFacts { contact: contact.into(), sent_at, acked_at };
+        let page = |contact: &str, sent_at: i64, acked_at: Option<i64>| PageFacts {
+            contact: contact.into(),
+            sent_at,
+            acked_at,
+        };
         let incidents = [
             IncidentFacts {
                 plan: "sev1".into(),
@@ -415,15 +423,26 @@ mod tests {
                 resolved_at: Some(3600),
                 pages: vec![page("tanaka", 10, Some(130)), page("sato", 610, Some(700))],
             },
-            IncidentFacts { plan: "sev1".into(), created_at: 1000, resolved_at: None, pages: vec![page("tanaka", 1000, None)] },
+            IncidentFacts {
+                plan: "sev1".into(),
+                created_at: 1000,
+                resolved_at: None,
+                pages: vec![page("tanaka", 1000, None)],
+            },
             IncidentFacts { plan: "sev3".into(), created_at: 5000, resolved_at: Some(5600), pages: vec![] },
         ];
         let plans = by_plan(&incidents);
         assert_eq!(plans.len(), 2);
-        assert_eq!((plans[0].incidents, plans[0].pages, plans[0].to_ack.mean, plans[0].to_resolve.p90), (2, 3, Some(130), Some(3600)));
+        assert_eq!(
+            (plans[0].incidents, plans[0].pages, plans[0].to_ack.mean, plans[0].to_resolve.p90),
+            (2, 3, Some(130), Some(3600))
+        );
         assert_eq!(plans[1].to_ack, Stats::default());
         let people = by_person(&incidents, &|_| "UTC".into(), &|_| false);
-        assert_eq!(people.iter().map(|p| (p.contact.as_str(), p.pages, p.acknowledged)).collect::<Vec<_>>(), [("sato", 1, 1), ("tanaka", 2, 1)]);
+        assert_eq!(
+            people.iter().map(|p| (p.contact.as_str(), p.pages, p.acknowledged)).collect::<Vec<_>>(),
+            [("sato", 1, 1), ("tanaka", 2, 1)]
+        );
         assert_eq!(people[1].to_ack.mean, Some(120));
         assert_eq!(people[1].paged_in.night, 2, "1970-01-01 00:00 UTC was a Thursday night");
         let spans = [
@@ -433,7 +452,10 @@ mod tests {
         assert_eq!(on_call(&spans, 0, 100, &|_| false)[0].seconds.total(), 100, "clipped to the period");
         let twice = [spans[1].clone(), OnCallSpan { start: 100, end: 300, ..spans[1].clone() }];
         assert_eq!(on_call(&twice, 0, 1000, &|_| false)[0].seconds.total(), 250, "overlaps counted once");
-        assert_eq!(csv(&["a", "b"], &[vec!["x,y".into(), "say \"hi\"".into()]]), "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n");
+        assert_eq!(
+            csv(&["a", "b"], &[vec!["x,y".into(), "say \"hi\"".into()]]),
+            "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n"
+        );
     }
 
     #[test]
@@ -517,7 +539,7 @@ mod tests {
                 let mine: Vec<&PageFacts> = facts.iter().flat_map(|f| &f.pages).filter(|p| p.contact == row.contact).collect();
                 prop_assert_eq!(row.pages, mine.len());
                 prop_assert_eq!(row.acknowledged, mine.iter().filter(|p| p.acked_at.is_some()).count());
-                prop_assert_eq!(row.paged_in.total(), mine.len() as i64);
+                prop_assert_eq!(row.paged_in.total(), i64::try_from(mine.len()).unwrap());
             }
             prop_assert_eq!(people.iter().map(|p| p.pages).sum::<usize>(), facts.iter().map(|f| f.pages.len()).sum::<usize>());
         }
@@ -526,11 +548,11 @@ mod tests {
         fn stats_equal_a_sort_and_count(secs in prop::collection::vec(0i64..1_000_000, 1..200)) {
             let s = Stats::of(secs.clone());
             let mut sorted = secs.clone();
-            sorted.sort();
+            sorted.sort_unstable();
             let at_or_below = |v: i64| sorted.iter().filter(|x| **x <= v).count() * 10 >= sorted.len() * 9;
             let p90 = *sorted.iter().find(|v| at_or_below(**v)).unwrap();
             prop_assert_eq!(s.p90, Some(p90));
-            prop_assert_eq!(s.mean, Some(secs.iter().sum::<i64>() / secs.len() as i64));
+            prop_assert_eq!(s.mean, Some(secs.iter().sum::<i64>() / i64::try_from(secs.len()).unwrap()));
         }
     }
 }

@@ -11,8 +11,8 @@ use crate::api::incidents::{
 };
 use crate::api::oncall::{list_incidents, list_response_plans};
 use crate::auth::Role;
-use crate::domain::incident::{IncidentStatus, ResponsePlan};
 use crate::domain::analytics::{PlanRow, Stats, csv};
+use crate::domain::incident::{IncidentStatus, ResponsePlan};
 use crate::domain::review::{ActionItem, QUESTIONS, ReviewForm, markdown};
 use crate::error::AppError;
 use crate::forms::{FormErrors, Outcome, PostForm, outcome};
@@ -493,8 +493,10 @@ fn duration(secs: Option<i64>) -> String {
     }
 }
 
+/// Hours with one decimal, rounded down to the 6 minutes shown (`7.5`).
 fn hours(secs: i64) -> String {
-    format!("{:.1}", secs as f64 / 3600.0)
+    let tenths = secs / 360;
+    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 fn stats_text(s: &Stats) -> String {
@@ -560,7 +562,17 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
             ]
         })
         .collect();
-    let people_header = ["person", "pages", "acknowledged", "ack_mean_s", "ack_p90_s", "pages_working", "pages_evening", "pages_night", "pages_weekend_holiday"];
+    let people_header = [
+        "person",
+        "pages",
+        "acknowledged",
+        "ack_mean_s",
+        "ack_p90_s",
+        "pages_working",
+        "pages_evening",
+        "pages_night",
+        "pages_weekend_holiday",
+    ];
     let on_call_rows: Vec<Vec<String>> = page
         .on_call
         .iter()
@@ -645,7 +657,7 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
         <h2>{t(Msg::ByPlan)} " " {csv_link(format!("plans_{period}.csv"), &plan_header, &plan_rows, "csv-plans")}</h2>
         {chart}
         <table class="rows"><thead><tr><th>{t(Msg::ResponsePlan)}</th><th>{t(Msg::NavIncidents)}</th><th>{t(Msg::PagesCount)}</th><th>{t(Msg::TimeToAck)}</th><th>{t(Msg::TimeToResolve)}</th></tr></thead><tbody>{plans}</tbody></table>
-        <h2>{t(Msg::ByPerson)} " " {csv_link(format!("people_{period}.csv"), &people_header, &people_rows, "csv-people")}</h2>
+        <h2>{t(Msg::ByPersonPaged)} " " {csv_link(format!("people_{period}.csv"), &people_header, &people_rows, "csv-people")}</h2>
         <table class="rows"><thead><tr><th>{t(Msg::Who)}</th><th>{t(Msg::PagesCount)}</th><th>{t(Msg::AcknowledgedCount)}</th><th>{t(Msg::TimeToAck)}</th><th>{t(Msg::BandWorking)}</th><th>{t(Msg::BandEvening)}</th><th>{t(Msg::BandNight)}</th><th>{t(Msg::BandWeekend)}</th></tr></thead><tbody>{people}</tbody></table>
         <h2>{t(Msg::OnCallHours)} " " {csv_link(format!("on-call-hours_{period}.csv"), &on_call_header, &on_call_rows, "csv-on-call")}</h2>
         <table class="rows"><thead><tr><th>{t(Msg::Who)}</th><th>{t(Msg::BandWorking)}</th><th>{t(Msg::BandEvening)}</th><th>{t(Msg::BandNight)}</th><th>{t(Msg::BandWeekend)}</th><th>"Σ"</th></tr></thead><tbody>{on_call}</tbody></table>
@@ -657,13 +669,13 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
 fn ack_chart(plans: &[PlanRow]) -> impl IntoView + use<> {
     let max = plans.iter().filter_map(|p| p.to_ack.p90.max(p.to_ack.mean)).max().unwrap_or(0).max(1);
     let row_h = 28;
-    let height = plans.len() as i64 * row_h + 8;
+    let height = i64::try_from(plans.len()).unwrap_or(0) * row_h + 8;
     let scale = |secs: i64| 160 + secs * 300 / max;
     let bars = plans
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let y = i as i64 * row_h + 4;
+            let y = i64::try_from(i).unwrap_or(0) * row_h + 4;
             let mean = p.to_ack.mean.unwrap_or(0);
             let p90 = p.to_ack.p90.unwrap_or(0);
             view! {
