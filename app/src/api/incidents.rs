@@ -40,7 +40,7 @@ pub async fn declare_incident(
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let token = same_minute_token(&[&user.id.to_string(), response_plan.trim(), title.trim()]);
+        let token = same_minute_token(s.clock.now(), &[&user.id.to_string(), response_plan.trim(), title.trim()]);
         let start = crate::ports::IncidentStart {
             response_plan: response_plan.trim().to_owned(),
             title: Some(title.trim().to_owned()),
@@ -125,7 +125,7 @@ pub async fn page_more(id: String, contact: String) -> Result<String, AppError> 
         }
         let incident = s.backend.incident(&id).await?.record;
         let start = crate::ports::EngagementStart {
-            idempotency_token: Some(same_minute_token(&[&user.id.to_string(), &id, &contact])),
+            idempotency_token: Some(same_minute_token(s.clock.now(), &[&user.id.to_string(), &id, &contact])),
             contact,
             sender: user.display_name.clone(),
             subject: format!("[Impact {}] {}", incident.impact, incident.title),
@@ -177,7 +177,7 @@ pub async fn load_analytics(
         use crate::model::incidents::{IncidentQuery, MAX_ANALYTICS_DAYS, SEARCHED, period};
         let zone =
             if crate::domain::timezone::parse_time_zone(zone.trim()).is_some() { zone } else { "UTC".to_owned() };
-        let today = chrono::Utc::now();
+        let today = s.clock.now();
         let day = |t: chrono::DateTime<chrono::Utc>| crate::zone::format_in(t, &zone, "%Y-%m-%d");
         let to = if to.trim().is_empty() { day(today) } else { to.trim().to_owned() };
         let from =
@@ -266,9 +266,9 @@ fn parse_impact(text: &str, errors: &mut Vec<crate::error::FieldError>) -> Optio
 /// An idempotency token from what was asked and the minute it was asked in: a double click
 /// (or a retried post) does it once; the same request a minute later is a new one.
 #[cfg(feature = "ssr")]
-fn same_minute_token(parts: &[&str]) -> String {
+fn same_minute_token(now: chrono::DateTime<chrono::Utc>, parts: &[&str]) -> String {
     use std::hash::{Hash, Hasher};
-    let minute = chrono::Utc::now().timestamp() / 60;
+    let minute = now.timestamp() / 60;
     // SipHash with fixed keys: the same on every replica running this build.
     let mut h = std::hash::DefaultHasher::new();
     parts.hash(&mut h);

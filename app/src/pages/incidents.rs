@@ -668,25 +668,26 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
 /// drawn on the server as SVG.
 fn ack_chart(plans: &[PlanRow]) -> impl IntoView + use<> {
     let max = plans.iter().filter_map(|p| p.to_ack.p90.max(p.to_ack.mean)).max().unwrap_or(0).max(1);
-    let row_h = 28;
-    let height = i64::try_from(plans.len()).unwrap_or(0) * row_h + 8;
-    let scale = |secs: i64| 160 + secs * 300 / max;
+    let row_h = 22;
+    let height = i64::try_from(plans.len()).unwrap_or(0) * row_h + 6;
+    // Labels in the first 120 units, bars up to 200 more, the figures after them.
+    let scale = |secs: i64| 120 + secs * 200 / max;
     let bars = plans
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let y = i64::try_from(i).unwrap_or(0) * row_h + 4;
+            let y = i64::try_from(i).unwrap_or(0) * row_h + 3;
             let mean = p.to_ack.mean.unwrap_or(0);
             let p90 = p.to_ack.p90.unwrap_or(0);
             view! {
-                <text x="0" y=y + 17 font-size="13">{p.plan.clone()}</text>
-                <rect x="160" y=y + 4 width=scale(mean) - 160 height="16" fill="#3b6fd4"></rect>
-                <line x1=scale(p90) x2=scale(p90) y1=y + 1 y2=y + 23 stroke="#1d2330" stroke-width="2"></line>
-                <text x=scale(p90) + 6 y=y + 17 font-size="12">{duration(p.to_ack.mean)} " / " {duration(p.to_ack.p90)}</text>
+                <text x="0" y=y + 14 font-size="11">{p.plan.clone()}</text>
+                <rect x="120" y=y + 4 width=scale(mean) - 120 height="12" fill="#3b6fd4"></rect>
+                <line x1=scale(p90) x2=scale(p90) y1=y + 1 y2=y + 19 stroke="#1d2330" stroke-width="2"></line>
+                <text x=scale(p90) + 5 y=y + 14 font-size="10">{duration(p.to_ack.mean)} " / " {duration(p.to_ack.p90)}</text>
             }
         })
         .collect_view();
     view! {
-        <svg class="chart" viewBox=format!("0 0 600 {height}") width="100%" role="img" data-testid="ack-chart" aria-label="time to acknowledge per response plan">{bars}</svg>
+        <svg class="chart" viewBox=format!("0 0 420 {height}") role="img" data-testid="ack-chart" aria-label="time to acknowledge per response plan">{bars}</svg>
     }
 }
