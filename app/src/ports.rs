@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use chrono::{DateTime, Utc};
 
 use crate::auth::{CurrentUser, NewUser, Role};
+use crate::domain::analytics::{IncidentFacts, PageFacts};
 use crate::domain::contact::{Contact, ContactChannel};
 use crate::domain::incident::{IncidentRecord, IncidentStatus, IncidentUpdate, ResponsePlan};
 use crate::domain::roster::Roster;
@@ -78,9 +79,41 @@ pub trait Backend: Send + Sync {
     async fn engagement(&self, id: &str) -> Result<EngagementView, AppError>;
     async fn incidents(&self, status: Option<IncidentStatus>, limit: u32) -> Result<Vec<IncidentRecord>, AppError>;
     async fn incident(&self, id: &str) -> Result<IncidentDetail, AppError>;
+    /// The incidents opened in `[from, to)` (epoch seconds) with their pages, as analytics needs
+    /// them. By default one read per incident (all Incident Manager's API offers); the local
+    /// engine answers with two queries.
+    async fn incident_facts(&self, from: i64, to: i64) -> Result<Vec<IncidentFacts>, AppError> {
+        let mut facts = Vec::new();
+        for record in self.incidents(None, u32::MAX).await? {
+            if record.created_at < from || record.created_at >= to {
+                continue;
+            }
+            let detail = self.incident(&record.id).await?;
+            let pages = detail
+                .engagements
+                .iter()
+                .flat_map(|e| &e.pages)
+                .map(|p| PageFacts { contact: p.contact.clone(), sent_at: p.sent_at, acked_at: p.read_at })
+                .collect();
+            facts.push(IncidentFacts {
+                plan: record.response_plan,
+                created_at: record.created_at,
+                resolved_at: record.resolved_at,
+                pages,
+            });
+        }
+        Ok(facts)
+    }
     /// The console's outbox: every delivery of the local engine; in AWS mode only the console's
     /// own notices with acknowledge links (AWS's messages are not visible through its API).
     async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError>;
+    /// The deliveries of one incident's pages and notices (redacted as [`Backend::deliveries`]),
+    /// newest first. By default picked from the newest 2,000; the local engine reads them all.
+    async fn incident_deliveries(&self, incident_id: &str) -> Result<Vec<DeliveryEntry>, AppError> {
+        let mut all = self.deliveries(2_000).await?;
+        all.retain(|d| d.incident_id.as_deref() == Some(incident_id));
+        Ok(all)
+    }
     /// The shifts of `[from, to)`, overrides applied.
     async fn rotation_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError>;
     /// A rotation with its version and upcoming overrides.
@@ -139,6 +172,22 @@ pub trait Backend: Send + Sync {
     async fn start_incident(&self, actor: &CurrentUser, start: IncidentStart) -> Result<String, AppError>;
     async fn update_incident(&self, actor: &CurrentUser, id: &str, update: IncidentUpdate) -> Result<(), AppError>;
     async fn add_timeline_note(&self, actor: &CurrentUser, incident_id: &str, text: &str) -> Result<String, AppError>;
+    /// Rewrites a note (a custom timeline event); automatic events are the record and are
+    /// refused, nothing changed.
+    async fn edit_timeline_note(
+        &self,
+        actor: &CurrentUser,
+        incident_id: &str,
+        event_id: &str,
+        text: &str,
+    ) -> Result<(), AppError>;
+    /// Deletes a note; automatic events are refused.
+    async fn delete_timeline_note(
+        &self,
+        actor: &CurrentUser,
+        incident_id: &str,
+        event_id: &str,
+    ) -> Result<(), AppError>;
 }
 
 /// What starting an engagement takes (after SSM Contacts `StartEngagement`).

@@ -1,11 +1,14 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { call, gotoHydrated, signedIn } from './helpers';
+import { linkIn, mailWith } from './mail';
 
 // Runs after console.spec.ts (one worker, files in order), which created the first admin.
 // A responder declares an incident from a response plan, pages a second person and adds a note;
 // a manager's summary edit begun from the older summary is refused with both versions; the
 // manager resolves it, fills the review and exports it as Markdown whose timeline matches the
-// page; a viewer reads the merged timeline but has no actions.
+// page; a viewer reads the merged timeline but has no actions. The person paged acknowledges
+// from the link in their e-mail; the analytics page shows the incident's time to acknowledge for
+// its plan, and its on-call-hours CSV equals the rotations' recorded shifts over the period.
 // Desktop in English, a phone in Japanese.
 
 const ADMIN = { username: 'admin', password: 'correct-horse-battery-1' };
@@ -18,6 +21,53 @@ const FLOWS: Flow[] = [
 ];
 
 const user = (flow: Flow, role: string) => `incidents-${role}-${flow.lang}`;
+// A plan of this run's own (paging tanaka), so its analytics row is this incident's alone.
+const RUN = Date.now().toString(36);
+const plan = (flow: Flow) => `checkout-${flow.lang}-${RUN}`;
+// The viewer's zone on the analytics page, and its offset from UTC (neither has summer time).
+const ZONES = { en: { name: 'UTC', offset: 0 }, ja: { name: 'Asia/Tokyo', offset: 9 * 3600 } };
+
+/** `YYYY-MM-DD` of the day `days` after today in a zone `offset` seconds east of UTC. */
+function day(offset: number, days: number): string {
+  return new Date(Date.now() + (offset + days * 86_400) * 1000).toISOString().slice(0, 10);
+}
+
+/** Hours as the console prints them: tenths, rounded down (`7.5`). */
+function hours(secs: number): string {
+  const tenths = Math.floor(secs / 360);
+  return `${Math.floor(tenths / 10)}.${tenths % 10}`;
+}
+
+type Shift = { start: string; end: string; members: string[] };
+
+/** Each person's on-call seconds within [from, to) from every rotation's recorded shifts,
+ * overlapping stretches counted once. */
+async function recordedOnCall(page: Page, from: number, to: number): Promise<Map<string, number>> {
+  const rotations = (await call(page, 'oncall_rotations', {})) as { id: string }[];
+  const spans = new Map<string, [number, number][]>();
+  for (const r of rotations) {
+    // A window from ten days ago to two days ahead holds the last week in any zone.
+    const data = (await call(page, 'rotation_page', { id: r.id, offset_days: '-9', days: '12' })) as { shifts: Shift[] };
+    for (const s of data.shifts) {
+      const a = Math.max(Date.parse(s.start) / 1000, from);
+      const b = Math.min(Date.parse(s.end) / 1000, to);
+      if (b <= a) continue;
+      for (const m of s.members) spans.set(m, [...(spans.get(m) ?? []), [a, b]]);
+    }
+  }
+  const out = new Map<string, number>();
+  for (const [who, list] of spans) {
+    list.sort((x, y) => x[0] - y[0]);
+    let [total, reach] = [0, -Infinity];
+    for (const [a, b] of list) {
+      const start = Math.max(a, reach);
+      if (b > start) total += b - start;
+      reach = Math.max(reach, b);
+    }
+    if (total > 0) out.set(who, total);
+  }
+  return out;
+}
 
 test.describe.serial('incidents run from the console', () => {
   test.beforeAll(async ({ browser }) => {
@@ -32,6 +82,19 @@ test.describe.serial('incidents run from the console', () => {
         });
       }
     }
+    for (const flow of FLOWS) {
+      await call(admin.page, 'response_plans_save', {
+        name: plan(flow),
+        base: '',
+        display_name: `Checkout (${flow.lang})`,
+        title: 'Checkout down',
+        impact: '3',
+        summary: '',
+        dedupe_string: '',
+        'picks[0][alias]': 'tanaka',
+        'picks[0][on]': 'on',
+      });
+    }
     await admin.context.close();
   });
 
@@ -41,7 +104,7 @@ test.describe.serial('incidents run from the console', () => {
       const r = await signedIn(browser, flow.viewport, flow.lang, user(flow, 'responder'), PASSWORD);
       await gotoHydrated(r.page, '/incidents');
       await r.page.getByTestId('declare-link').click();
-      await r.page.getByTestId('declare-plan').selectOption('sev3-low');
+      await r.page.getByTestId('declare-plan').selectOption(plan(flow));
       await r.page.getByTestId('declare-title').fill(title);
       await r.page.getByTestId('declare-impact').fill('2');
       await r.page.getByTestId('declare-summary').fill('5xx on every checkout');
@@ -60,6 +123,15 @@ test.describe.serial('incidents run from the console', () => {
       await r.page.getByTestId('incident-note').fill(`Rolled back deploy 42 (${flow.lang})`);
       await r.page.getByTestId('incident-note-add').click();
       await expect(r.page.getByTestId('timeline')).toContainText(`Rolled back deploy 42 (${flow.lang})`);
+      // Tanaka, paged by the plan, acknowledges from the link in the e-mail.
+      const phone = await browser.newPage({ viewport: FLOWS[1].viewport });
+      await phone.goto(linkIn(await mailWith(`[Impact 2] ${title}`)));
+      await phone.getByTestId('ack-button').click();
+      await expect(phone.getByTestId('ack-done')).toBeVisible();
+      await phone.close();
+      await r.page.reload();
+      await expect(r.page.getByTestId('incident-ack-after')).toHaveText(/^\d+(s|m \d\ds)$/);
+      const ackAfter = (await r.page.getByTestId('incident-ack-after').textContent())!;
       await r.page.getByTestId('incident-summary-edit').fill('Deploy 42 broke checkout');
       await r.page.getByTestId('incident-summary-save').click();
       await expect(r.page.getByTestId('incident-summary')).toHaveText('Deploy 42 broke checkout');
@@ -96,6 +168,37 @@ test.describe.serial('incidents run from the console', () => {
       await gotoHydrated(v.page, `${path}?kind=note`);
       await expect(v.page.getByTestId('timeline')).toContainText(`Rolled back deploy 42 (${flow.lang})`);
       await expect(v.page.getByTestId('incident-actions')).toHaveCount(0);
+
+      // Analytics over the last week in the viewer's zone: this plan's one incident and its
+      // time to acknowledge; on-call hours as the rotations recorded them.
+      const zone = ZONES[flow.lang];
+      await m.context.addCookies([
+        { name: 'tz', value: zone.name, url: process.env.E2E_BASE_URL! },
+        { name: 'tzfixed', value: '1', url: process.env.E2E_BASE_URL! },
+      ]);
+      const [from, to] = [day(zone.offset, -6), day(zone.offset, 0)];
+      await gotoHydrated(m.page, '/incidents');
+      await m.page.getByTestId('analytics-link').click();
+      await m.page.getByTestId('analytics-from').fill(from);
+      await m.page.getByTestId('analytics-to').fill(to);
+      await m.page.getByTestId('analytics-search').click();
+      const row = m.page.locator(`[data-testid="analytics-plan"][data-plan="${plan(flow)}"]`);
+      await expect(row.locator('td').nth(1)).toHaveText('1');
+      await expect(row.getByTestId('plan-ack')).toHaveText(`${ackAfter} / ${ackAfter}`);
+      const [download] = await Promise.all([
+        m.page.waitForEvent('download'),
+        m.page.getByTestId('csv-on-call').click(),
+      ]);
+      expect(download.suggestedFilename()).toBe(`on-call-hours_${from}_${to}.csv`);
+      const csv = (await import('node:fs')).readFileSync((await download.path())!, 'utf8');
+      const [header, ...lines] = csv.trim().split('\r\n');
+      expect(header).toBe('person,zone,working_h,evening_h,night_h,weekend_holiday_h,total_h');
+      const got = new Map(lines.map((l) => [l.split(',')[0], l.split(',')[6]]));
+      const start = Date.parse(`${from}T00:00:00Z`) / 1000 - zone.offset;
+      const end = Date.parse(`${to}T00:00:00Z`) / 1000 - zone.offset + 86_400;
+      const recorded = await recordedOnCall(m.page, start, end);
+      expect(recorded.size).toBeGreaterThan(0);
+      expect(got).toEqual(new Map([...recorded].map(([who, secs]) => [who, hours(secs)])));
       for (const c of [r, m, v]) await c.context.close();
     });
   }

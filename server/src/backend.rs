@@ -80,6 +80,14 @@ fn redacted(plan: ResponsePlan) -> ResponsePlan {
     ResponsePlan { notification_targets, ..plan }
 }
 
+/// Slack and webhook URLs are secrets: shown by host only.
+fn redacted_deliveries(mut rows: Vec<DeliveryEntry>) -> Vec<DeliveryEntry> {
+    for d in rows.iter_mut().filter(|d| matches!(d.kind.as_str(), "slack" | "webhook")) {
+        d.address = redact_url(&d.address);
+    }
+    rows
+}
+
 #[async_trait]
 impl Backend for LocalBackend {
     fn location(&self) -> Option<String> {
@@ -203,8 +211,9 @@ impl Backend for LocalBackend {
         Ok(self.engine.stop_engagement(id, &format!("stopped by {}", actor.username)).await?)
     }
 
-    async fn accept_page(&self, _actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError> {
-        Ok(self.engine.accept_page(page_id, AcceptType::Read, code, true, None).await?)
+    async fn accept_page(&self, actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError> {
+        let how = format!("in the console by {}", actor.username);
+        Ok(self.engine.accept_page(page_id, AcceptType::Read, code, true, Some(&how)).await?)
     }
 
     async fn pages_of(&self, contact: &str, limit: u32) -> Result<Vec<MyPage>, AppError> {
@@ -262,6 +271,25 @@ impl Backend for LocalBackend {
 
     async fn add_timeline_note(&self, actor: &CurrentUser, incident_id: &str, text: &str) -> Result<String, AppError> {
         Ok(self.engine.add_timeline_event(Actor::User(actor), incident_id, None, text).await?)
+    }
+
+    async fn edit_timeline_note(
+        &self,
+        actor: &CurrentUser,
+        incident_id: &str,
+        event_id: &str,
+        text: &str,
+    ) -> Result<(), AppError> {
+        Ok(self.engine.update_timeline_event(Actor::User(actor), incident_id, event_id, None, text).await?)
+    }
+
+    async fn delete_timeline_note(
+        &self,
+        actor: &CurrentUser,
+        incident_id: &str,
+        event_id: &str,
+    ) -> Result<(), AppError> {
+        Ok(self.engine.delete_timeline_event(Actor::User(actor), incident_id, event_id).await?)
     }
 
     async fn contacts(&self) -> Result<Vec<ContactView>, AppError> {
@@ -330,11 +358,15 @@ impl Backend for LocalBackend {
         Ok(IncidentDetail { record, timeline, engagements })
     }
 
+    async fn incident_facts(&self, from: i64, to: i64) -> Result<Vec<app::domain::analytics::IncidentFacts>, AppError> {
+        Ok(self.engine.incident_facts(from, to).await?)
+    }
+
     async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError> {
-        let mut rows = self.engine.outbox(limit).await?;
-        for d in rows.iter_mut().filter(|d| matches!(d.kind.as_str(), "slack" | "webhook")) {
-            d.address = redact_url(&d.address);
-        }
-        Ok(rows)
+        Ok(redacted_deliveries(self.engine.outbox(limit).await?))
+    }
+
+    async fn incident_deliveries(&self, incident_id: &str) -> Result<Vec<DeliveryEntry>, AppError> {
+        Ok(redacted_deliveries(self.engine.incident_outbox(incident_id).await?))
     }
 }

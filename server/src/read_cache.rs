@@ -122,6 +122,14 @@ impl<B: Backend> Backend for Cached<B> {
         self.inner.incident(id).await
     }
 
+    async fn incident_facts(&self, from: i64, to: i64) -> Result<Vec<app::domain::analytics::IncidentFacts>, AppError> {
+        self.inner.incident_facts(from, to).await
+    }
+
+    async fn incident_deliveries(&self, incident_id: &str) -> Result<Vec<DeliveryEntry>, AppError> {
+        self.inner.incident_deliveries(incident_id).await
+    }
+
     async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError> {
         self.inner.deliveries(limit).await
     }
@@ -235,6 +243,25 @@ impl<B: Backend> Backend for Cached<B> {
 
     async fn add_timeline_note(&self, actor: &CurrentUser, incident_id: &str, text: &str) -> Result<String, AppError> {
         self.write(self.inner.add_timeline_note(actor, incident_id, text)).await
+    }
+
+    async fn edit_timeline_note(
+        &self,
+        actor: &CurrentUser,
+        incident_id: &str,
+        event_id: &str,
+        text: &str,
+    ) -> Result<(), AppError> {
+        self.write(self.inner.edit_timeline_note(actor, incident_id, event_id, text)).await
+    }
+
+    async fn delete_timeline_note(
+        &self,
+        actor: &CurrentUser,
+        incident_id: &str,
+        event_id: &str,
+    ) -> Result<(), AppError> {
+        self.write(self.inner.delete_timeline_note(actor, incident_id, event_id)).await
     }
 }
 

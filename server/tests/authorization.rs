@@ -74,6 +74,8 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("incidents_update", Needs(Role::Responder), "id=no-such-incident&impact=9&status=open"),
     ("incidents_summary", Needs(Role::Responder), "id=no-such-incident&base=&summary=x"),
     ("incidents_note", Needs(Role::Responder), "id=no-such-incident&text=x"),
+    ("incidents_edit_note", Needs(Role::Responder), "id=no-such-incident&event=1&text=x"),
+    ("incidents_delete_note", Needs(Role::Responder), "id=no-such-incident&event=1"),
     ("incidents_page", Needs(Role::Responder), "id=no-such-incident&contact="),
     ("incidents_review", Needs(Role::Viewer), "id=no-such-incident"),
     ("incidents_analytics", Needs(Role::Viewer), "from=2026-11-01&to=2026-11-30&zone=UTC"),

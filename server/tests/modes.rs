@@ -245,11 +245,25 @@ async fn incident(mode: Mode) -> Vec<String> {
     assert!(detail.engagements.iter().all(|e| e.stopped_at.is_some()), "{mode:?}: resolving stops paging");
     let mut kinds: Vec<String> = detail.timeline.iter().map(|e| e.event_type.clone()).collect();
     kinds.sort();
+    // What analytics reads: the local engine's aggregate query and the per-incident default.
+    let facts = w.backend.incident_facts(detail.record.created_at, detail.record.created_at + 1).await.unwrap();
+    assert_eq!(w.backend.incident_facts(0, detail.record.created_at).await.unwrap(), vec![], "{mode:?}: before it");
     vec![
         format!("title {} impact {}", detail.record.title, detail.record.impact),
         format!("summary {}", detail.record.summary),
         format!("timeline {kinds:?}"),
         format!("pages {:?}", detail.engagements[0].pages.iter().map(|p| p.contact.clone()).collect::<Vec<_>>()),
+        format!(
+            "facts {:?}",
+            facts
+                .iter()
+                .map(|f| (
+                    f.plan.clone(),
+                    f.resolved_at.is_some(),
+                    f.pages.iter().map(|p| p.contact.clone()).collect::<Vec<_>>()
+                ))
+                .collect::<Vec<_>>()
+        ),
     ]
 }
 

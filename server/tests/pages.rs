@@ -852,6 +852,73 @@ async fn an_incident_is_declared_and_run_without_script() {
     );
     let page = c.get(&format!("{path}?kind=note"), Some(&viewer)).await.body;
     assert!(page.contains("Rolled back deploy 42") && !page.contains("data-testid=\"incident-actions\""), "{page}");
+
+    // Tanaka (the responder, linked to the person) acknowledges in the console; the timeline
+    // says how, lists each message with its channel, address, outcome and tries, and who was
+    // on call in the rotation the escalation plan's first stage reached.
+    let responder_id: i64 =
+        sqlx::query_scalar("SELECT id FROM users WHERE username = 'responder'").fetch_one(&c.db.pool).await.unwrap();
+    let link = form(&[("user_id", &responder_id.to_string()), ("contact", "tanaka")]);
+    assert_eq!(c.call("admin_set_contact", &link, Some(&admin)).await.status, StatusCode::OK);
+    let responder = c.login("responder", &common::password_of("responder")).await;
+    let page_id: String = sqlx::query_scalar(
+        "SELECT p.id FROM pages p JOIN engagements e ON e.id = p.engagement_id \
+         WHERE e.incident_id = $1 AND p.contact_alias = 'tanaka'",
+    )
+    .bind(&id)
+    .fetch_one(&c.db.pool)
+    .await
+    .unwrap();
+    let r = c.call("me_acknowledge", &form(&[("page_id", &page_id)]), Some(&responder)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = c.get(&format!("{path}?kind=page"), Some(&viewer)).await.body;
+    let on_call: String =
+        sqlx::query_scalar("SELECT name FROM rotations ORDER BY name").fetch_one(&c.db.pool).await.unwrap();
+    assert!(page.contains("Acknowledged in the console"), "how the page was acknowledged: {page}");
+    assert!(page.contains("Message kept (no transport configured)") && page.contains("tanaka · email "), "{page}");
+    assert!(page.contains("<strong>On call</strong>") && page.contains(&format!("{on_call}: ")), "{page}");
+    assert!(!page.contains("data-testid=\"timeline-note\""), "filtered to pages: {page}");
+    assert!(
+        page.contains("data-testid=\"incident-ack-after\">") && !page.contains("data-testid=\"incident-ack-after\">—"),
+        "{page}"
+    );
+
+    // Notes are edited and deleted; automatic events are the record and stay.
+    let event = |kind: &'static str| {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM timeline_events WHERE incident_id = $1 AND event_type = $2 ORDER BY id LIMIT 1",
+        )
+        .bind(id.clone())
+        .bind(kind)
+        .fetch_one(&c.db.pool)
+    };
+    let (note_id, created_id) =
+        (event("custom").await.unwrap().to_string(), event("incident_created").await.unwrap().to_string());
+    let fix = form(&[("id", &id), ("event", &note_id), ("text", "Rolled back deploy 42 at 10:05")]);
+    c.submit("incidents_edit_note", &fix, &path, Some(&responder)).await;
+    let page = c.get(&path, Some(&responder)).await.body;
+    assert!(page.contains("Rolled back deploy 42 at 10:05") && page.contains("data-testid=\"note-edit\""), "{page}");
+    let r = c
+        .call("incidents_edit_note", &form(&[("id", &id), ("event", &created_id), ("text", "x")]), Some(&responder))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "automatic events are not edited: {}", r.body);
+    let r = c.call("incidents_delete_note", &form(&[("id", &id), ("event", &created_id)]), Some(&responder)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "nor deleted: {}", r.body);
+    let r = c
+        .call("incidents_edit_note", &form(&[("id", &id), ("event", &note_id), ("text", " ")]), Some(&responder))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "an empty note is refused: {}", r.body);
+    let wrong = form(&[("id", &id), ("text", "Posted on the wrong incident")]);
+    let r = c.call("incidents_note", &wrong, Some(&responder)).await;
+    let wrong_id: String = serde_json::from_str(&r.body).unwrap();
+    c.submit("incidents_delete_note", &form(&[("id", &id), ("event", &wrong_id)]), &path, Some(&responder)).await;
+    let page = c.get(&path, Some(&viewer)).await.body;
+    assert!(
+        !page.contains("Posted on the wrong incident") && page.contains("Rolled back deploy 42 at 10:05"),
+        "{page}"
+    );
+    assert!(!page.contains("data-testid=\"note-tools\""), "viewers neither edit nor delete: {page}");
+    assert!(page.contains("data-testid=\"timeline-status\""), "the automatic events stay: {page}");
     let engagements: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM engagements WHERE incident_id = $1")
         .bind(&id)
         .fetch_one(&c.db.pool)

@@ -112,6 +112,23 @@ pub async fn add_note(id: String, text: String) -> Result<String, AppError> {
     .await
 }
 
+/// Rewrites note `event` of incident `id`.
+#[server(endpoint = "incidents_edit_note")]
+pub async fn edit_note(id: String, event: String, text: String) -> Result<(), AppError> {
+    crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        s.backend.edit_timeline_note(&user, &id, &event, text.trim()).await
+    })
+    .await
+}
+
+#[server(endpoint = "incidents_delete_note")]
+pub async fn delete_note(id: String, event: String) -> Result<(), AppError> {
+    crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        s.backend.delete_timeline_note(&user, &id, &event).await
+    })
+    .await
+}
+
 /// Pages `contact` (a person, an on-call schedule or an escalation plan) for the incident. The
 /// same request twice within the minute pages once.
 #[server(endpoint = "incidents_page")]
@@ -169,12 +186,10 @@ pub async fn load_analytics(
     #[server(default)] zone: String,
 ) -> Result<AnalyticsPage, AppError> {
     crate::api::ssr::serve(Role::Viewer, |_, s| async move {
-        use crate::domain::analytics::{
-            IncidentFacts, OnCallSpan, PageFacts, by_person, by_plan, japanese_holiday, on_call,
-        };
+        use crate::domain::analytics::{OnCallSpan, by_person, by_plan, by_rotation, japanese_holiday, on_call};
         use crate::error::FieldError;
         use crate::i18n::Msg;
-        use crate::model::incidents::{IncidentQuery, MAX_ANALYTICS_DAYS, SEARCHED, period};
+        use crate::model::incidents::{DRILLS_SEARCHED, DrillResult, IncidentQuery, MAX_ANALYTICS_DAYS, period};
         let zone =
             if crate::domain::timezone::parse_time_zone(zone.trim()).is_some() { zone } else { "UTC".to_owned() };
         let today = s.clock.now();
@@ -191,31 +206,14 @@ pub async fn load_analytics(
         }
         let holidays = if holidays == "none" { "none".to_owned() } else { "jp".to_owned() };
         let holiday = |d: chrono::NaiveDate| holidays == "jp" && japanese_holiday(d);
-        let mut facts = Vec::new();
-        for record in s.backend.incidents(None, SEARCHED).await? {
-            if record.created_at < start || record.created_at >= end {
-                continue;
-            }
-            let detail = s.backend.incident(&record.id).await?;
-            let pages = detail
-                .engagements
-                .iter()
-                .flat_map(|e| &e.pages)
-                .map(|p| PageFacts { contact: p.contact.clone(), sent_at: p.sent_at, acked_at: p.read_at })
-                .collect();
-            facts.push(IncidentFacts {
-                plan: record.response_plan,
-                created_at: record.created_at,
-                resolved_at: record.resolved_at,
-                pages,
-            });
-        }
+        let facts = s.backend.incident_facts(start, end).await?;
         let mut spans = Vec::new();
         for r in s.backend.rotations().await? {
             for shift in s.backend.rotation_shifts(&r.id, start, end).await? {
                 for member in &shift.members {
                     spans.push(OnCallSpan {
                         contact: member.clone(),
+                        rotation: r.name.clone(),
                         start: shift.start.timestamp(),
                         end: shift.end.timestamp(),
                         zone: r.rotation.time_zone.clone(),
@@ -227,6 +225,15 @@ pub async fn load_analytics(
         let zone_of = |contact: &str| {
             spans.iter().find(|s| s.contact == contact).map_or_else(|| zone.clone(), |s| s.zone.clone())
         };
+        let contacts = s.backend.contacts().await?;
+        let mut drills = Vec::new();
+        for record in s.drills.list(DRILLS_SEARCHED).await? {
+            if (start..end).contains(&record.started_at) {
+                let engagement = s.backend.engagement(&record.engagement_id).await?;
+                drills.push(DrillResult::of(&crate::api::drills::drill_view(record, &engagement, &contacts)));
+            }
+        }
+        drills.reverse();
         Ok(AnalyticsPage {
             from,
             to,
@@ -234,6 +241,8 @@ pub async fn load_analytics(
             plans: by_plan(&facts),
             people: by_person(&facts, &zone_of, &holiday),
             on_call: on_call(&spans, start, end, &holiday),
+            rotations: by_rotation(&facts, &spans, start, end, &holiday),
+            drills,
             holidays,
         })
     })
@@ -244,8 +253,71 @@ pub async fn load_analytics(
 async fn load_incident_view(s: &crate::ports::Services, id: &str) -> Result<IncidentView, AppError> {
     let detail = s.backend.incident(id).await?;
     let alerts = s.alerts.incident_alerts(id).await?;
-    let contacts = s.backend.contacts().await?.into_iter().map(|c| c.contact.alias).collect();
-    Ok(IncidentView { detail, alerts, contacts })
+    let all = s.backend.contacts().await?;
+    let rosters = rosters_then(s, &detail, &all).await?;
+    let deliveries = s.backend.incident_deliveries(id).await?;
+    let contacts = all.into_iter().map(|c| c.contact.alias).collect();
+    Ok(IncidentView { detail, alerts, contacts, deliveries, rosters })
+}
+
+/// Who was on call in each rotation the incident's engagements reached, from the recorded
+/// roster: an on-call schedule engaged directly counts from the engagement's start; one in a
+/// stage of an escalation plan from that stage's start, if the engagement got that far.
+#[cfg(feature = "ssr")]
+async fn rosters_then(
+    s: &crate::ports::Services,
+    detail: &crate::model::oncall::IncidentDetail,
+    contacts: &[crate::model::oncall::ContactView],
+) -> Result<Vec<crate::model::incidents::RosterAt>, AppError> {
+    use crate::domain::contact::{ContactType, Target};
+    let find = |alias: &str| contacts.iter().find(|c| c.contact.alias == alias);
+    let now = s.clock.now().timestamp();
+    let mut reached: Vec<(i64, &crate::model::oncall::ContactView)> = Vec::new();
+    for e in &detail.engagements {
+        let Some(engaged) = find(&e.contact) else { continue };
+        match engaged.contact.kind {
+            ContactType::OncallSchedule => reached.push((e.started_at, engaged)),
+            ContactType::Escalation => {
+                let mut at = e.started_at;
+                for stage in &engaged.contact.plan.stages {
+                    if at > e.stopped_at.unwrap_or(now) {
+                        break;
+                    }
+                    for target in &stage.targets {
+                        if let Target::Contact { contact_id, .. } = target
+                            && let Some(c) = find(contact_id).filter(|c| c.contact.kind == ContactType::OncallSchedule)
+                        {
+                            reached.push((at, c));
+                        }
+                    }
+                    at += i64::from(stage.duration_minutes) * 60;
+                }
+            }
+            ContactType::Personal => {}
+        }
+    }
+    if reached.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rotations = s.backend.rotations().await?;
+    let mut out: Vec<crate::model::incidents::RosterAt> = Vec::new();
+    for (at, schedule) in reached {
+        for rotation_id in &schedule.contact.plan.rotation_ids {
+            let shifts = s.backend.rotation_shifts(rotation_id, at, at + 1).await?;
+            let members = shifts
+                .into_iter()
+                .find(|sh| sh.start.timestamp() <= at && at < sh.end.timestamp())
+                .map(|sh| sh.members)
+                .unwrap_or_default();
+            let rotation =
+                rotations.iter().find(|r| &r.id == rotation_id).map_or_else(|| rotation_id.clone(), |r| r.name.clone());
+            let line = crate::model::incidents::RosterAt { at, rotation, members };
+            if !out.contains(&line) {
+                out.push(line);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// An impact typed in a form: empty for none, else 1–5.

@@ -63,6 +63,14 @@ impl Bands {
         }
     }
 
+    /// Adds another's amounts band by band.
+    pub fn add_all(&mut self, other: &Bands) {
+        self.working += other.working;
+        self.evening += other.evening;
+        self.night += other.night;
+        self.weekend_or_holiday += other.weekend_or_holiday;
+    }
+
     pub fn total(&self) -> i64 {
         self.working + self.evening + self.night + self.weekend_or_holiday
     }
@@ -154,13 +162,104 @@ pub struct OnCallRow {
     pub seconds: Bands,
 }
 
-/// A stretch someone was on call: who, from, to, and the zone their day is read in.
+/// A stretch someone was on call: who, in which rotation, from, to, and the zone their day is
+/// read in (the rotation's).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OnCallSpan {
     pub contact: String,
+    pub rotation: String,
     pub start: i64,
     pub end: i64,
     pub zone: String,
+}
+
+/// One team rotation over the period: the pages its people received while on call in it (a
+/// page to someone on call in two rotations counts for both), and its on-call hours.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RotationRow {
+    pub rotation: String,
+    pub zone: String,
+    /// Incidents with at least one such page.
+    pub incidents: usize,
+    pub pages: usize,
+    pub acknowledged: usize,
+    /// From each such page to its acknowledgement.
+    pub to_ack: Stats,
+    pub paged_in: Bands,
+    /// Person-seconds on call (each member's shifts, overlaps within the rotation counted once).
+    pub on_call: Bands,
+}
+
+/// Per team rotation, by name.
+pub fn by_rotation(
+    incidents: &[IncidentFacts],
+    spans: &[OnCallSpan],
+    from: i64,
+    to: i64,
+    holidays: &dyn Fn(NaiveDate) -> bool,
+) -> Vec<RotationRow> {
+    let mut names: Vec<&str> = spans.iter().map(|s| s.rotation.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|rotation| {
+            let mine: Vec<OnCallSpan> = spans.iter().filter(|s| s.rotation == rotation).cloned().collect();
+            let zone = mine.first().map(|s| s.zone.clone()).unwrap_or_default();
+            // Per member, their spans in start order, to find the one covering a page by search.
+            let mut members: std::collections::HashMap<&str, Vec<(i64, i64)>> = std::collections::HashMap::new();
+            for s in &mine {
+                members.entry(s.contact.as_str()).or_default().push((s.start, s.end));
+            }
+            for list in members.values_mut() {
+                *list = merged(std::mem::take(list));
+            }
+            let on_call_at = |p: &PageFacts| {
+                members.get(p.contact.as_str()).is_some_and(|list| {
+                    let i = list.partition_point(|(start, _)| *start <= p.sent_at);
+                    i > 0 && p.sent_at < list[i - 1].1
+                })
+            };
+            let (mut count, mut pages, mut acks, mut paged_in) = (0, Vec::new(), Vec::new(), Bands::default());
+            for incident in incidents {
+                let before = pages.len();
+                for p in incident.pages.iter().filter(|p| on_call_at(p)) {
+                    pages.push(p);
+                    acks.extend(p.acked_at.map(|a| a - p.sent_at));
+                    paged_in
+                        .add(band_of(DateTime::from_timestamp(p.sent_at, 0).unwrap_or_default(), &zone, holidays), 1);
+                }
+                count += usize::from(pages.len() > before);
+            }
+            let mut on_call_hours = Bands::default();
+            for row in on_call(&mine, from, to, holidays) {
+                on_call_hours.add_all(&row.seconds);
+            }
+            RotationRow {
+                rotation: rotation.to_owned(),
+                zone,
+                incidents: count,
+                pages: pages.len(),
+                acknowledged: pages.iter().filter(|p| p.acked_at.is_some()).count(),
+                to_ack: Stats::of(acks),
+                paged_in,
+                on_call: on_call_hours,
+            }
+        })
+        .collect()
+}
+
+/// Spans sorted by start with overlapping and touching ones joined.
+fn merged(mut spans: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    spans.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
 }
 
 /// Per response plan, by name.
@@ -234,12 +333,7 @@ pub fn on_call(spans: &[OnCallSpan], from: i64, to: i64, holidays: &dyn Fn(Naive
         }
         let bands = split(start, end, &s.zone, holidays);
         match rows.iter_mut().find(|r| r.contact == s.contact) {
-            Some(row) => {
-                row.seconds.working += bands.working;
-                row.seconds.evening += bands.evening;
-                row.seconds.night += bands.night;
-                row.seconds.weekend_or_holiday += bands.weekend_or_holiday;
-            }
+            Some(row) => row.seconds.add_all(&bands),
             None => rows.push(OnCallRow { contact: s.contact.clone(), zone: s.zone.clone(), seconds: bands }),
         }
     }
@@ -446,8 +540,8 @@ mod tests {
         assert_eq!(people[1].to_ack.mean, Some(120));
         assert_eq!(people[1].paged_in.night, 2, "1970-01-01 00:00 UTC was a Thursday night");
         let spans = [
-            OnCallSpan { contact: "tanaka".into(), start: -100, end: 50, zone: "UTC".into() },
-            OnCallSpan { contact: "tanaka".into(), start: 50, end: 200, zone: "UTC".into() },
+            OnCallSpan { contact: "tanaka".into(), rotation: "Ops".into(), start: -100, end: 50, zone: "UTC".into() },
+            OnCallSpan { contact: "tanaka".into(), rotation: "Ops".into(), start: 50, end: 200, zone: "UTC".into() },
         ];
         assert_eq!(on_call(&spans, 0, 100, &|_| false)[0].seconds.total(), 100, "clipped to the period");
         let twice = [spans[1].clone(), OnCallSpan { start: 100, end: 300, ..spans[1].clone() }];
@@ -542,6 +636,65 @@ mod tests {
                 prop_assert_eq!(row.paged_in.total(), i64::try_from(mine.len()).unwrap());
             }
             prop_assert_eq!(people.iter().map(|p| p.pages).sum::<usize>(), facts.iter().map(|f| f.pages.len()).sum::<usize>());
+        }
+
+        /// Random shifts in two rotations (in zones with clock changes) and random pages: each
+        /// rotation's figures equal a recount that asks, page by page and shift by shift, whether
+        /// the person paged was on call in it; its on-call hours equal a minute-by-minute count.
+        #[test]
+        fn rotations_equal_a_recount(
+            shifts in prop::collection::vec((0usize..2, 0usize..3, 0i64..(20 * 24), 1i64..(3 * 24)), 0..12),
+            raw in prop::collection::vec(
+                prop::collection::vec((0usize..3, 0i64..(20 * 24 * 60), prop::option::of(1i64..5_000)), 0..4),
+                0..12,
+            ),
+        ) {
+            const ROTATIONS: [(&str, &str); 2] = [("Ops", "America/New_York"), ("DB", "Europe/London")];
+            const PEOPLE: [&str; 3] = ["emily", "sato", "tanaka"];
+            // From 2026-03-01 00:00 UTC: both zones change their clocks within the 20 days.
+            let base = 1_772_323_200;
+            let spans: Vec<OnCallSpan> = shifts.iter().map(|(r, who, start_h, len_h)| OnCallSpan {
+                contact: PEOPLE[*who].into(),
+                rotation: ROTATIONS[*r].0.into(),
+                start: base + start_h * 3600,
+                end: base + (start_h + len_h) * 3600,
+                zone: ROTATIONS[*r].1.into(),
+            }).collect();
+            let facts: Vec<IncidentFacts> = raw.iter().map(|pages| IncidentFacts {
+                plan: "sev1".into(),
+                created_at: base,
+                resolved_at: None,
+                pages: pages.iter().map(|(who, min, ack)| PageFacts {
+                    contact: PEOPLE[*who].into(),
+                    sent_at: base + min * 60,
+                    acked_at: ack.map(|a| base + min * 60 + a),
+                }).collect(),
+            }).collect();
+            let (from, to) = (base + 2 * 86_400, base + 18 * 86_400);
+            let rows = by_rotation(&facts, &spans, from, to, &japanese_holiday);
+            for row in &rows {
+                let mine: Vec<&OnCallSpan> = spans.iter().filter(|s| s.rotation == row.rotation).collect();
+                let on_call_then = |p: &PageFacts| mine.iter().any(|s| s.contact == p.contact && s.start <= p.sent_at && p.sent_at < s.end);
+                let pages: Vec<&PageFacts> = facts.iter().flat_map(|f| &f.pages).filter(|p| on_call_then(p)).collect();
+                prop_assert_eq!(row.pages, pages.len());
+                prop_assert_eq!(row.incidents, facts.iter().filter(|f| f.pages.iter().any(on_call_then)).count());
+                prop_assert_eq!(row.acknowledged, pages.iter().filter(|p| p.acked_at.is_some()).count());
+                prop_assert_eq!(row.to_ack, Stats::of(pages.iter().filter_map(|p| p.acked_at.map(|a| a - p.sent_at)).collect()));
+                prop_assert_eq!(row.paged_in.total(), i64::try_from(pages.len()).unwrap());
+                // Minute by minute: each member counts once for each minute they are on call.
+                let mut expected = Bands::default();
+                for who in PEOPLE {
+                    let mut at = from;
+                    while at < to {
+                        if mine.iter().any(|s| s.contact == who && s.start <= at && at < s.end) {
+                            expected.add(band_of(DateTime::from_timestamp(at, 0).unwrap(), &row.zone, &japanese_holiday), 60);
+                        }
+                        at += 60;
+                    }
+                }
+                prop_assert_eq!(row.on_call, expected);
+            }
+            prop_assert_eq!(rows.len(), ROTATIONS.iter().filter(|(r, _)| spans.iter().any(|s| s.rotation == *r)).count());
         }
 
         #[test]

@@ -161,6 +161,8 @@ pub struct TimelineLine {
     pub by: Option<String>,
     /// Where the line's subject is (an alert's page).
     pub link: Option<String>,
+    /// A note's event id: notes can be edited and deleted.
+    pub note: Option<String>,
 }
 
 /// `2026-11-30 10:04 JST`, in `zone`, as the pages show times.
@@ -269,6 +271,7 @@ mod tests {
             detail: "Rolled back".into(),
             by: Some("tanaka".into()),
             link: None,
+            note: Some("7".into()),
         }];
         let md = markdown(&record(), &review, &timeline, "Asia/Tokyo", Locale::En);
         assert!(md.starts_with("# Checkout down\n"), "{md}");

@@ -3,10 +3,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::alert::AlertStatus;
+use crate::domain::delivery::{DeliveryStatus, ReceiptKind};
 use crate::domain::review::{SavedReview, TimelineLine};
 use crate::i18n::Msg;
 use crate::model::alerts::{AlertRow, alert_path};
-use crate::model::oncall::IncidentDetail;
+use crate::model::oncall::{DeliveryEntry, IncidentDetail};
 
 /// One incident as its page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +17,18 @@ pub struct IncidentView {
     pub alerts: Vec<AlertRow>,
     /// Whom it can page: people, on-call schedules, escalation plans.
     pub contacts: Vec<String>,
+    /// Every message sent for it (pages' and notices'), newest first.
+    pub deliveries: Vec<DeliveryEntry>,
+    /// Who was on call in each rotation its engagements reached, when they reached it.
+    pub rosters: Vec<RosterAt>,
+}
+
+/// The people on call in a rotation at a moment, as the roster recorded them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterAt {
+    pub at: i64,
+    pub rotation: String,
+    pub members: Vec<String>,
 }
 
 /// An incident event's kind, its label, as the timeline groups and names it.
@@ -41,6 +54,30 @@ fn event_detail(data: &str) -> String {
         .unwrap_or_default()
 }
 
+/// How a page was acknowledged, from the note the engine keeps with it.
+fn acknowledged_how(data: &str) -> Msg {
+    let note = serde_json::from_str::<serde_json::Value>(data)
+        .ok()
+        .and_then(|v| v.get("note").and_then(|n| n.as_str()).map(str::to_owned));
+    match note.as_deref() {
+        Some("via link") => Msg::AckedViaLink,
+        Some("by SMS reply") => Msg::AckedBySms,
+        Some("by key press") => Msg::AckedByKey,
+        Some(n) if n.starts_with("in the console") => Msg::AckedInConsole,
+        // AcceptPage through the SSM API, with or without a note of the caller's.
+        _ => Msg::AckedByApi,
+    }
+}
+
+fn delivery_label(status: DeliveryStatus) -> Msg {
+    match status {
+        DeliveryStatus::Pending | DeliveryStatus::Sending => Msg::TimelineDeliveryPending,
+        DeliveryStatus::Sent => Msg::TimelineDeliverySent,
+        DeliveryStatus::Outbox => Msg::TimelineDeliveryKept,
+        DeliveryStatus::Failed => Msg::TimelineDeliveryFailed,
+    }
+}
+
 impl IncidentView {
     /// The incident's events and the alerts routed into it, in time order: what the page shows
     /// and the Markdown export writes.
@@ -58,9 +95,11 @@ impl IncidentView {
             },
             by: None,
             link: Some(alert_path(&a.id)),
+            note: None,
         });
         let events = self.detail.timeline.iter().map(|e| {
             let (kind, label) = event_kind(&e.event_type);
+            let label = if e.event_type == "page_accepted" { acknowledged_how(&e.data) } else { label };
             TimelineLine {
                 at: e.event_time,
                 kind: kind.into(),
@@ -68,9 +107,52 @@ impl IncidentView {
                 detail: event_detail(&e.data),
                 by: e.created_by.clone(),
                 link: None,
+                note: (e.event_type == "custom").then(|| e.id.clone()),
             }
         });
-        let mut lines: Vec<TimelineLine> = alerts.chain(events).collect();
+        let deliveries = self.deliveries.iter().map(|d| {
+            let mut detail = format!(
+                "{} · {} {} · ×{}",
+                d.contact.as_deref().unwrap_or("—"),
+                d.kind.as_str(),
+                d.address,
+                d.attempts
+            );
+            if let Some(error) = &d.last_error {
+                detail = format!("{detail} · {error}");
+            }
+            let label = delivery_label(d.status);
+            TimelineLine { at: d.created_at, kind: "page".into(), label, detail, by: None, link: None, note: None }
+        });
+        // Failures and opt-outs: what went wrong on the way to someone (sent and read are the
+        // page lines above).
+        let receipts = self.detail.engagements.iter().flat_map(|e| &e.receipts).filter_map(|r| {
+            let label = match r.kind {
+                ReceiptKind::Error => Msg::TimelineReceiptError,
+                ReceiptKind::Stop => Msg::TimelineReceiptStop,
+                ReceiptKind::Sent | ReceiptKind::Delivered | ReceiptKind::Read => return None,
+            };
+            let detail = match &r.info {
+                Some(info) => format!("{} — {info}", r.contact),
+                None => r.contact.clone(),
+            };
+            Some(TimelineLine { at: r.at, kind: "page".into(), label, detail, by: None, link: None, note: None })
+        });
+        let rosters = self.rosters.iter().map(|r| TimelineLine {
+            at: r.at,
+            kind: "page".into(),
+            label: Msg::TimelineOnCall,
+            detail: format!(
+                "{}: {}",
+                r.rotation,
+                if r.members.is_empty() { "—".to_owned() } else { r.members.join(", ") }
+            ),
+            by: None,
+            link: None,
+            note: None,
+        });
+        let mut lines: Vec<TimelineLine> =
+            alerts.chain(events).chain(rosters).chain(deliveries).chain(receipts).collect();
         lines.sort_by_key(|l| l.at);
         lines
     }
@@ -163,7 +245,42 @@ pub struct AnalyticsPage {
     pub plans: Vec<crate::domain::analytics::PlanRow>,
     pub people: Vec<crate::domain::analytics::PersonRow>,
     pub on_call: Vec<crate::domain::analytics::OnCallRow>,
+    pub rotations: Vec<crate::domain::analytics::RotationRow>,
+    /// The drills started in the period, oldest first.
+    pub drills: Vec<DrillResult>,
 }
+
+/// How one drill went, for the analytics page's drill history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrillResult {
+    pub id: String,
+    pub plan_name: String,
+    pub started_at: i64,
+    /// People paged.
+    pub paged: usize,
+    /// Seconds from the drill's start to the first acknowledgement; none if nobody acknowledged.
+    pub first_ack_after: Option<i64>,
+    pub failures: usize,
+    /// The engagement is still paging.
+    pub running: bool,
+}
+
+impl DrillResult {
+    pub fn of(view: &crate::model::drills::DrillView) -> DrillResult {
+        DrillResult {
+            id: view.record.id.clone(),
+            plan_name: view.plan_name.clone(),
+            started_at: view.record.started_at,
+            paged: view.report.people.len(),
+            first_ack_after: view.report.first_acknowledgement.as_ref().map(|(_, after)| *after),
+            failures: view.report.failures.len(),
+            running: view.running,
+        }
+    }
+}
+
+/// How many of the newest drills analytics looks through (a weekly drill for ten years).
+pub const DRILLS_SEARCHED: u32 = 520;
 
 /// The longest period analytics looks at.
 pub const MAX_ANALYTICS_DAYS: i64 = 366;

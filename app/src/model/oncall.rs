@@ -78,6 +78,15 @@ pub struct IncidentDetail {
     pub engagements: Vec<EngagementView>,
 }
 
+impl IncidentDetail {
+    /// Seconds from the incident's opening to its first acknowledgement, if anyone acknowledged
+    /// (as analytics counts it: [`crate::domain::analytics::by_plan`]).
+    pub fn acknowledged_after(&self) -> Option<i64> {
+        let first = self.engagements.iter().flat_map(|e| &e.pages).filter_map(|p| p.read_at).min()?;
+        Some(first - self.record.created_at)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeliveryEntry {
     pub id: i64,

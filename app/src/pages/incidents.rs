@@ -6,19 +6,20 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::incidents::{
-    AddNote, DeclareIncident, EditSummary, PageMore, SaveReview, UpdateIncident, load_analytics, load_incident,
-    load_review,
+    AddNote, DeclareIncident, DeleteNote, EditNote, EditSummary, PageMore, SaveReview, UpdateIncident, load_analytics,
+    load_incident, load_review,
 };
 use crate::api::oncall::{list_incidents, list_response_plans};
 use crate::auth::Role;
-use crate::domain::analytics::{PlanRow, Stats, csv};
+use crate::domain::analytics::{PlanRow, RotationRow, Stats, csv};
 use crate::domain::incident::{IncidentStatus, ResponsePlan};
 use crate::domain::review::{ActionItem, QUESTIONS, ReviewForm, markdown};
 use crate::error::AppError;
 use crate::forms::{FormErrors, Outcome, PostForm, outcome};
 use crate::i18n::{Locale, Msg};
 use crate::model::incidents::{
-    ANALYTICS_PATH, AnalyticsPage as AnalyticsPageData, IncidentList, IncidentQuery, IncidentView, ReviewPage,
+    ANALYTICS_PATH, AnalyticsPage as AnalyticsPageData, DrillResult, IncidentList, IncidentQuery, IncidentView,
+    ReviewPage,
 };
 use crate::pages::common::{loaded, page_user, query_param};
 use crate::pages::oncall::EngagementCard;
@@ -180,6 +181,8 @@ fn Incident(view: IncidentView) -> impl IntoView {
             <dd data-testid="incident-impact">{r.impact}</dd>
             <dt>{t(Msg::Opened)}</dt>
             <dd><When at=r.created_at zone=zone.clone() /></dd>
+            <dt>{t(Msg::AcknowledgedAfter)}</dt>
+            <dd data-testid="incident-ack-after">{duration(view.detail.acknowledged_after())}</dd>
             <dt>{t(Msg::Resolved)}</dt>
             <dd>{r.resolved_at.map_or_else(|| "—".into_any(), |at| view! { <When at zone=zone.clone() /> }.into_any())}</dd>
             <dt>{t(Msg::Source)}</dt>
@@ -199,14 +202,18 @@ fn Incident(view: IncidentView) -> impl IntoView {
     }
 }
 
-/// The timeline's lines of `kind` (all if empty), in the viewer's zone.
+/// The timeline's lines of `kind` (all if empty), in the viewer's zone; responders may edit and
+/// delete notes.
 fn timeline_items(view: &IncidentView, kind: &str) -> impl IntoView + use<> {
     let locale = expect_context::<Locale>();
     let zone = viewer_zone(locale);
+    let acts = responder();
+    let incident = view.detail.record.id.clone();
     view.timeline()
         .into_iter()
         .filter(|l| kind.is_empty() || l.kind == kind)
         .map(|l| {
+            let tools = l.note.clone().filter(|_| acts).map(|event| note_tools(&incident, &event, &l.detail, locale));
             let detail = match l.link {
                 Some(href) => view! { <a href=href>{l.detail}</a> }.into_any(),
                 None => l.detail.into_any(),
@@ -215,10 +222,34 @@ fn timeline_items(view: &IncidentView, kind: &str) -> impl IntoView + use<> {
                 <li data-event=l.kind.clone() data-testid=format!("timeline-{}", l.kind)>
                     <When at=l.at zone=zone.clone() /> " " <strong>{l.label.text(locale)}</strong> " " {detail}
                     {l.by.map(|by| view! { <span class="meta">" — " {by}</span> })}
+                    {tools}
                 </li>
             }
         })
         .collect_view()
+}
+
+/// A note's edit form (folded away) and delete button.
+fn note_tools(incident: &str, event: &str, text: &str, locale: Locale) -> impl IntoView + use<> {
+    let t = move |m: Msg| m.text(locale);
+    let (id1, id2, ev1, ev2) = (incident.to_owned(), incident.to_owned(), event.to_owned(), event.to_owned());
+    let text = text.to_owned();
+    view! {
+        <details class="note-tools" data-testid="note-tools">
+            <summary>{t(Msg::EditNote)}</summary>
+            <PostForm action=EditNote::PATH class="editor-form" testid="note-edit-form">
+                <input type="hidden" name="id" value=id1 />
+                <input type="hidden" name="event" value=ev1 />
+                <textarea name="text" rows="2" data-testid="note-edit">{text}</textarea>
+                <button type="submit" data-testid="note-save">{t(Msg::Save)}</button>
+            </PostForm>
+            <PostForm action=DeleteNote::PATH class="inline" testid="note-delete-form">
+                <input type="hidden" name="id" value=id2 />
+                <input type="hidden" name="event" value=ev2 />
+                <button type="submit" class="danger" data-testid="note-delete">{t(Msg::DeleteNote)}</button>
+            </PostForm>
+        </details>
+    }
 }
 
 /// What a responder can do: impact and status, the summary (checked against the one they
@@ -651,7 +682,7 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
                     <option value="none" selected=!jp>{t(Msg::HolidaysNone)}</option>
                 </select>
             </label>
-            <button type="submit">{t(Msg::Search)}</button>
+            <button type="submit" data-testid="analytics-search">{t(Msg::Search)}</button>
         </form>
         <p data-testid="analytics-incidents">{t(Msg::NavIncidents)} ": " {page.incidents}</p>
         <h2>{t(Msg::ByPlan)} " " {csv_link(format!("plans_{period}.csv"), &plan_header, &plan_rows, "csv-plans")}</h2>
@@ -661,6 +692,165 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
         <table class="rows"><thead><tr><th>{t(Msg::Who)}</th><th>{t(Msg::PagesCount)}</th><th>{t(Msg::AcknowledgedCount)}</th><th>{t(Msg::TimeToAck)}</th><th>{t(Msg::BandWorking)}</th><th>{t(Msg::BandEvening)}</th><th>{t(Msg::BandNight)}</th><th>{t(Msg::BandWeekend)}</th></tr></thead><tbody>{people}</tbody></table>
         <h2>{t(Msg::OnCallHours)} " " {csv_link(format!("on-call-hours_{period}.csv"), &on_call_header, &on_call_rows, "csv-on-call")}</h2>
         <table class="rows"><thead><tr><th>{t(Msg::Who)}</th><th>{t(Msg::BandWorking)}</th><th>{t(Msg::BandEvening)}</th><th>{t(Msg::BandNight)}</th><th>{t(Msg::BandWeekend)}</th><th>"Σ"</th></tr></thead><tbody>{on_call}</tbody></table>
+        <RotationTable rows=page.rotations period=period.clone() />
+        <DrillHistory drills=page.drills period />
+    }
+}
+
+/// Per team rotation: the pages its people took while on call in it, and its on-call hours.
+#[component]
+fn RotationTable(rows: Vec<RotationRow>, period: String) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let header = [
+        "rotation",
+        "zone",
+        "incidents",
+        "pages",
+        "acknowledged",
+        "ack_mean_s",
+        "ack_p90_s",
+        "pages_working",
+        "pages_evening",
+        "pages_night",
+        "pages_weekend_holiday",
+        "on_call_working_h",
+        "on_call_evening_h",
+        "on_call_night_h",
+        "on_call_weekend_holiday_h",
+        "on_call_total_h",
+    ];
+    let csv_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.rotation.clone(),
+                r.zone.clone(),
+                r.incidents.to_string(),
+                r.pages.to_string(),
+                r.acknowledged.to_string(),
+                r.to_ack.mean.map(|s| s.to_string()).unwrap_or_default(),
+                r.to_ack.p90.map(|s| s.to_string()).unwrap_or_default(),
+                r.paged_in.working.to_string(),
+                r.paged_in.evening.to_string(),
+                r.paged_in.night.to_string(),
+                r.paged_in.weekend_or_holiday.to_string(),
+                hours(r.on_call.working),
+                hours(r.on_call.evening),
+                hours(r.on_call.night),
+                hours(r.on_call.weekend_or_holiday),
+                hours(r.on_call.total()),
+            ]
+        })
+        .collect();
+    let body = rows
+        .iter()
+        .map(|r| {
+            let paged = format!(
+                "{} / {} / {} / {}",
+                r.paged_in.working, r.paged_in.evening, r.paged_in.night, r.paged_in.weekend_or_holiday
+            );
+            let on_call = format!(
+                "{} / {} / {} / {} (Σ {})",
+                hours(r.on_call.working),
+                hours(r.on_call.evening),
+                hours(r.on_call.night),
+                hours(r.on_call.weekend_or_holiday),
+                hours(r.on_call.total())
+            );
+            view! {
+                <tr data-testid="analytics-rotation" data-rotation=r.rotation.clone()>
+                    <td data-label=t(Msg::NavRotations)>{r.rotation.clone()} " " <span class="meta">{r.zone.clone()}</span></td>
+                    <td data-label=t(Msg::NavIncidents)>{r.incidents}</td>
+                    <td data-label=t(Msg::PagesCount)>{r.pages} " (" {r.acknowledged} ")"</td>
+                    <td data-label=t(Msg::TimeToAck)>{stats_text(&r.to_ack)}</td>
+                    <td data-label=t(Msg::PagesByBand)>{paged}</td>
+                    <td data-label=t(Msg::PersonHours)>{on_call}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>{t(Msg::ByRotation)} " " {csv_link(format!("rotations_{period}.csv"), &header, &csv_rows, "csv-rotations")}</h2>
+        <p class="meta">{t(Msg::ByRotationHelp)}</p>
+        <table class="rows"><thead><tr><th>{t(Msg::NavRotations)}</th><th>{t(Msg::NavIncidents)}</th><th>{t(Msg::PagesCount)} " (" {t(Msg::AcknowledgedCount)} ")"</th><th>{t(Msg::TimeToAck)}</th><th>{t(Msg::PagesByBand)}</th><th>{t(Msg::PersonHours)}</th></tr></thead><tbody>{body}</tbody></table>
+    }
+}
+
+/// The period's drills, oldest first: a chart of time to the first acknowledgement, a table.
+#[component]
+fn DrillHistory(drills: Vec<DrillResult>, period: String) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    let header = ["drill", "plan", "started_utc", "people_paged", "first_ack_after_s", "failures"];
+    let csv_rows: Vec<Vec<String>> = drills
+        .iter()
+        .map(|d| {
+            vec![
+                d.id.clone(),
+                d.plan_name.clone(),
+                crate::zone::instant(d.started_at).to_rfc3339(),
+                d.paged.to_string(),
+                d.first_ack_after.map(|s| s.to_string()).unwrap_or_default(),
+                d.failures.to_string(),
+            ]
+        })
+        .collect();
+    let chart = drill_chart(&drills);
+    let body = drills
+        .iter()
+        .map(|d| {
+            let after = match (d.first_ack_after, d.running) {
+                (Some(s), _) => duration(Some(s)),
+                (None, true) => t(Msg::DrillRunning).to_owned(),
+                (None, false) => t(Msg::NobodyAcknowledged).to_owned(),
+            };
+            view! {
+                <tr data-testid="analytics-drill">
+                    <td data-label=t(Msg::DrillStarted)><a href=crate::model::drills::drill_path(&d.id)><When at=d.started_at zone=zone.clone() /></a></td>
+                    <td data-label=t(Msg::DrillPlan)>{d.plan_name.clone()}</td>
+                    <td data-label=t(Msg::PeoplePaged)>{d.paged}</td>
+                    <td data-label=t(Msg::FirstAckAfter) class:bad=d.first_ack_after.is_none() && !d.running>{after}</td>
+                    <td data-label=t(Msg::DrillFailures)>{d.failures}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let empty = drills.is_empty();
+    view! {
+        <h2>{t(Msg::DrillResults)} " " {csv_link(format!("drills_{period}.csv"), &header, &csv_rows, "csv-drills")}</h2>
+        {if empty { view! { <p class="meta">{t(Msg::NoDrills)}</p> }.into_any() } else { chart.into_any() }}
+        <table class="rows"><thead><tr><th>{t(Msg::DrillStarted)}</th><th>{t(Msg::DrillPlan)}</th><th>{t(Msg::PeoplePaged)}</th><th>{t(Msg::FirstAckAfter)}</th><th>{t(Msg::DrillFailures)}</th></tr></thead><tbody>{body}</tbody></table>
+    }
+}
+
+/// Each drill as a column (time to the first acknowledgement), oldest on the left; a drill
+/// nobody acknowledged is a red cross at the top. Drawn on the server as SVG.
+fn drill_chart(drills: &[DrillResult]) -> impl IntoView + use<> {
+    let max = drills.iter().filter_map(|d| d.first_ack_after).max().unwrap_or(0).max(60);
+    let step = 400 / i64::try_from(drills.len().max(1)).unwrap_or(1);
+    let width = step.clamp(2, 24) - 1;
+    let columns = drills
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let x = 20 + i64::try_from(i).unwrap_or(0) * step;
+            match d.first_ack_after {
+                Some(after) => {
+                    let h = (after * 100 / max).max(1);
+                    view! { <rect x=x y=120 - h width=width height=h fill="#3b6fd4"></rect> }.into_any()
+                }
+                None => view! { <text x=x y="24" font-size="14" fill="#c0392b">"×"</text> }.into_any(),
+            }
+        })
+        .collect_view();
+    view! {
+        <svg class="chart" viewBox="0 0 420 130" role="img" data-testid="drill-chart" aria-label="time to first acknowledgement per drill">
+            <text x="0" y="10" font-size="10">{duration(Some(max))}</text>
+            <line x1="20" x2="420" y1="120" y2="120" stroke="#8a93a6"></line>
+            {columns}
+        </svg>
     }
 }
 

@@ -175,6 +175,27 @@ impl AwsBackend {
         self.known_account().ok_or(AppError::NotFound)
     }
 
+    /// The ARN of the incident whose note `event_id` is; automatic events are refused as the
+    /// local engine refuses them (Incident Manager would let them be rewritten).
+    async fn custom_event_incident(&self, incident_id: &str, event_id: &str) -> Result<String, AppError> {
+        let arn = self.incident_arn(incident_id).await?;
+        let got = self
+            .incidents
+            .get_timeline_event()
+            .incident_record_arn(&arn)
+            .event_id(event_id)
+            .send()
+            .await
+            .map_err(|e| aws_error("ssm-incidents:GetTimelineEvent", &e))?;
+        match got.event().map(incidents::types::TimelineEvent::event_type) {
+            Some("Custom Event" | "Note") => Ok(arn),
+            Some(_) => {
+                Err(AppError::Invalid(vec![app::error::FieldError::new("event_id", app::i18n::Msg::ErrAutomaticEvent)]))
+            }
+            None => Err(AppError::NotFound),
+        }
+    }
+
     async fn incident_arn(&self, key: &str) -> Result<String, AppError> {
         let (plan, id) = key.split_once('.').ok_or(AppError::NotFound)?;
         Ok(format!("arn:aws:ssm-incidents::{}:incident-record/{plan}/{id}", self.account().await?))
@@ -1294,5 +1315,39 @@ impl Backend for AwsBackend {
         self.arns.clear();
         let created = result.map_err(|e| aws_error("ssm-incidents:CreateTimelineEvent", &e))?;
         Ok(created.event_id().to_owned())
+    }
+
+    async fn edit_timeline_note(
+        &self,
+        _actor: &CurrentUser,
+        incident_id: &str,
+        event_id: &str,
+        text: &str,
+    ) -> Result<(), AppError> {
+        let arn = self.custom_event_incident(incident_id, event_id).await?;
+        let result = self
+            .incidents
+            .update_timeline_event()
+            .incident_record_arn(arn)
+            .event_id(event_id)
+            .event_data(text)
+            .send()
+            .await;
+        self.arns.clear();
+        result.map_err(|e| aws_error("ssm-incidents:UpdateTimelineEvent", &e))?;
+        Ok(())
+    }
+
+    async fn delete_timeline_note(
+        &self,
+        _actor: &CurrentUser,
+        incident_id: &str,
+        event_id: &str,
+    ) -> Result<(), AppError> {
+        let arn = self.custom_event_incident(incident_id, event_id).await?;
+        let result = self.incidents.delete_timeline_event().incident_record_arn(arn).event_id(event_id).send().await;
+        self.arns.clear();
+        result.map_err(|e| aws_error("ssm-incidents:DeleteTimelineEvent", &e))?;
+        Ok(())
     }
 }

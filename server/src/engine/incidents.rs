@@ -6,6 +6,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+use app::domain::analytics::{IncidentFacts, PageFacts};
 use app::domain::incident::{
     IncidentRecord, IncidentStatus, IncidentUpdate, NotificationTarget, ResponsePlan, TimelineEvent,
     validate_event_data, validate_impact, validate_summary, validate_title,
@@ -373,6 +374,50 @@ impl Engine {
         .fetch_all(&self.db.pool)
         .await?;
         rows.iter().map(incident_from_row).collect()
+    }
+
+    /// The incidents opened in `[from, to)` with their pages, in two queries (analytics reads
+    /// months of incidents at once; one read per incident would not keep a page view fast).
+    pub async fn incident_facts(&self, from: i64, to: i64) -> Result<Vec<IncidentFacts>, ServerError> {
+        let incidents = sqlx::query(
+            "SELECT id, response_plan, created_at, resolved_at FROM incidents \
+             WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let pages = sqlx::query(
+            "SELECT e.incident_id, p.contact_alias, p.sent_at, p.read_at FROM incidents i \
+             JOIN engagements e ON e.incident_id = i.id JOIN pages p ON p.engagement_id = e.id \
+             WHERE i.created_at >= $1 AND i.created_at < $2 ORDER BY p.sent_at, p.id",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut facts = Vec::with_capacity(incidents.len());
+        let mut index = std::collections::HashMap::with_capacity(incidents.len());
+        for r in &incidents {
+            index.insert(r.try_get::<String, _>("id")?, facts.len());
+            facts.push(IncidentFacts {
+                plan: r.try_get("response_plan")?,
+                created_at: r.try_get("created_at")?,
+                resolved_at: r.try_get("resolved_at")?,
+                pages: Vec::new(),
+            });
+        }
+        for r in &pages {
+            let incident: String = r.try_get("incident_id")?;
+            if let Some(&i) = index.get(&incident) {
+                facts[i].pages.push(PageFacts {
+                    contact: r.try_get("contact_alias")?,
+                    sent_at: r.try_get("sent_at")?,
+                    acked_at: r.try_get("read_at")?,
+                });
+            }
+        }
+        Ok(facts)
     }
 
     /// Changes title, summary, impact or status. Resolving stops the incident's engagements and

@@ -563,17 +563,34 @@ impl super::Engine {
     pub async fn outbox(&self, limit: u32) -> Result<Vec<DeliveryEntry>, ServerError> {
         newest(&self.db, limit).await
     }
+
+    pub async fn incident_outbox(&self, incident_id: &str) -> Result<Vec<DeliveryEntry>, ServerError> {
+        of_incident(&self.db, incident_id).await
+    }
 }
 
 /// The newest deliveries in `db` first, at most `limit`, with addresses as stored (unredacted):
 /// the engine's, and in AWS mode the console's own notices for Incident Manager's pages.
 pub async fn newest(db: &Db, limit: u32) -> Result<Vec<DeliveryEntry>, ServerError> {
+    deliveries_where(db, None, limit).await
+}
+
+/// Every delivery of one incident: its pages' messages and its notices, newest first.
+pub async fn of_incident(db: &Db, incident_id: &str) -> Result<Vec<DeliveryEntry>, ServerError> {
+    deliveries_where(db, Some(incident_id), u32::MAX).await
+}
+
+async fn deliveries_where(db: &Db, incident_id: Option<&str>, limit: u32) -> Result<Vec<DeliveryEntry>, ServerError> {
     let rows = sqlx::query(
-        "SELECT d.id, COALESCE(p.contact_alias, a.contact_alias) AS contact_alias, d.incident_id, d.channel_kind, \
-         d.address, d.subject, d.body, d.created_at, d.status, d.attempts, d.last_error FROM deliveries d \
-         LEFT JOIN pages p ON p.id = d.page_id LEFT JOIN aws_pages a ON a.page_arn = d.aws_page_arn \
-         ORDER BY d.created_at DESC, d.id DESC LIMIT $1",
+        "SELECT d.id, COALESCE(p.contact_alias, a.contact_alias) AS contact_alias, \
+         COALESCE(d.incident_id, e.incident_id) AS incident_id, d.channel_kind, d.address, d.subject, d.body, \
+         d.created_at, d.status, d.attempts, d.last_error FROM deliveries d \
+         LEFT JOIN pages p ON p.id = d.page_id LEFT JOIN engagements e ON e.id = p.engagement_id \
+         LEFT JOIN aws_pages a ON a.page_arn = d.aws_page_arn \
+         WHERE CAST($1 AS TEXT) IS NULL OR d.incident_id = $1 OR e.incident_id = $1 \
+         ORDER BY d.created_at DESC, d.id DESC LIMIT $2",
     )
+    .bind(incident_id)
     .bind(i64::from(limit))
     .fetch_all(&db.pool)
     .await?;
