@@ -395,6 +395,16 @@ messages! {
     ErrDedupeLength => "The dedupe string may have at most 1,000 characters.", "重複排除文字列は1,000文字以内にしてください。";
     ErrTooManyEngagements => "A response plan engages at most 5 contacts.", "対応プランで呼び出せる連絡先は5件までです。";
     ErrTooManyTargets => "A response plan has at most 10 notification targets.", "対応プランの通知先は10件までです。";
+    ErrLinkUrl => "Enter a web address starting with https:// or http:// (at most 1,000 characters).", "https:// または http:// で始まるWebアドレスを入力してください(1,000文字以内)。";
+    ErrLinkTitle => "A title is at most 200 characters.", "タイトルは200文字以内にしてください。";
+    ErrLinkExists => "This incident already links to that address.", "このインシデントには既にそのアドレスのリンクがあります。";
+    ErrTooManyLinks => "An incident has at most 100 related links.", "関連リンクは1インシデントにつき100件までです。";
+    RelatedLinks => "Related links", "関連リンク";
+    NoRelatedLinks => "No related links yet.", "関連リンクはまだありません。";
+    LinkUrl => "Web address", "Webアドレス";
+    LinkTitle => "Title", "タイトル";
+    AddLink => "Add link", "リンクを追加";
+    RemoveLink => "Remove", "削除";
     ErrWebhookUrl => "Use an https:// URL (http:// only for this machine).", "https:// のURLを指定してください(http:// はこのマシンのみ)。";
     ErrEventData => "Enter the event text (at most 12,000 characters).", "イベントの内容を入力してください(12,000文字以内)。";
     ErrUnknownResponsePlan => "No such response plan.", "その対応プランは存在しません。";

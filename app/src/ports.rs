@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::auth::{CurrentUser, NewUser, Role};
 use crate::domain::analytics::{IncidentFacts, PageFacts};
 use crate::domain::contact::{Contact, ContactChannel};
-use crate::domain::incident::{IncidentRecord, IncidentStatus, IncidentUpdate, ResponsePlan};
+use crate::domain::incident::{IncidentRecord, IncidentStatus, IncidentUpdate, RelatedLink, ResponsePlan};
 use crate::domain::roster::Roster;
 use crate::domain::rotation::{Override, Rotation, Shift};
 use crate::error::AppError;
@@ -181,6 +181,17 @@ pub trait Backend: Send + Sync {
         event_id: &str,
         text: &str,
     ) -> Result<(), AppError>;
+    /// The incident's related links (URLs), oldest first.
+    async fn related_links(&self, incident_id: &str) -> Result<Vec<RelatedLink>, AppError>;
+    /// Adds a link ([`crate::domain::incident::parse_link`]); the same URL twice is refused.
+    async fn add_related_link(
+        &self,
+        actor: &CurrentUser,
+        incident_id: &str,
+        url: &str,
+        title: &str,
+    ) -> Result<RelatedLink, AppError>;
+    async fn remove_related_link(&self, actor: &CurrentUser, incident_id: &str, link_id: &str) -> Result<(), AppError>;
     /// Deletes a note; automatic events are refused.
     async fn delete_timeline_note(
         &self,

@@ -120,6 +120,14 @@ test.describe.serial('incidents run from the console', () => {
       await r.page.getByTestId('incident-page-contact').fill('sato');
       await r.page.getByTestId('incident-page').click();
       await expect(r.page.getByTestId('engagement')).toHaveCount(2);
+      await r.page.getByTestId('link-url').fill('https://wiki.example.com/runbooks/checkout');
+      await r.page.getByTestId('link-title').fill('Checkout runbook');
+      await r.page.getByTestId('link-add').click();
+      await expect(r.page.getByTestId('related-link')).toHaveCount(1);
+      await expect(r.page.getByTestId('related-link').locator('a')).toHaveAttribute(
+        'href',
+        'https://wiki.example.com/runbooks/checkout',
+      );
       await r.page.getByTestId('incident-note').fill(`Rolled back deploy 42 (${flow.lang})`);
       await r.page.getByTestId('incident-note-add').click();
       await expect(r.page.getByTestId('timeline')).toContainText(`Rolled back deploy 42 (${flow.lang})`);
@@ -157,6 +165,7 @@ test.describe.serial('incidents run from the console', () => {
       expect(markdown).toContain(`# ${title}`);
       expect(markdown).toContain('Add a canary stage — sato');
       expect(markdown).toContain(`Rolled back deploy 42 (${flow.lang})`);
+      expect(markdown).toContain('- [Checkout runbook](https://wiki.example.com/runbooks/checkout)');
       expect(markdown.split('\n').filter((l) => /^- 20\d\d-/.test(l)).length).toBe(pageLines);
       const [download] = await Promise.all([
         m.page.waitForEvent('download'),

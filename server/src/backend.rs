@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use app::auth::CurrentUser;
 use app::domain::contact::{Contact, ContactChannel, ContactType};
 use app::domain::incident::{
-    IncidentRecord, IncidentStatus, IncidentUpdate, NotificationTarget, ResponsePlan, redact_url,
+    IncidentRecord, IncidentStatus, IncidentUpdate, NotificationTarget, RelatedLink, ResponsePlan, redact_url,
 };
 use app::domain::roster::{Roster, has_gap};
 use app::domain::rotation::Override;
@@ -281,6 +281,24 @@ impl Backend for LocalBackend {
         text: &str,
     ) -> Result<(), AppError> {
         Ok(self.engine.update_timeline_event(Actor::User(actor), incident_id, event_id, None, text).await?)
+    }
+
+    async fn related_links(&self, incident_id: &str) -> Result<Vec<RelatedLink>, AppError> {
+        Ok(self.engine.related_links(incident_id).await?)
+    }
+
+    async fn add_related_link(
+        &self,
+        actor: &CurrentUser,
+        incident_id: &str,
+        url: &str,
+        title: &str,
+    ) -> Result<RelatedLink, AppError> {
+        Ok(self.engine.add_related_link(Actor::User(actor), incident_id, "OTHER", url, title).await?)
+    }
+
+    async fn remove_related_link(&self, actor: &CurrentUser, incident_id: &str, link_id: &str) -> Result<(), AppError> {
+        Ok(self.engine.remove_related_link(Actor::User(actor), incident_id, link_id).await?)
     }
 
     async fn delete_timeline_note(

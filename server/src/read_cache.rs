@@ -12,7 +12,7 @@ use async_trait::async_trait;
 
 use app::auth::CurrentUser;
 use app::domain::contact::{Contact, ContactChannel};
-use app::domain::incident::{IncidentRecord, IncidentStatus, IncidentUpdate, ResponsePlan};
+use app::domain::incident::{IncidentRecord, IncidentStatus, IncidentUpdate, RelatedLink, ResponsePlan};
 use app::domain::roster::Roster;
 use app::domain::rotation::{Override, Rotation, Shift};
 use app::error::AppError;
@@ -253,6 +253,24 @@ impl<B: Backend> Backend for Cached<B> {
         text: &str,
     ) -> Result<(), AppError> {
         self.write(self.inner.edit_timeline_note(actor, incident_id, event_id, text)).await
+    }
+
+    async fn related_links(&self, incident_id: &str) -> Result<Vec<RelatedLink>, AppError> {
+        self.inner.related_links(incident_id).await
+    }
+
+    async fn add_related_link(
+        &self,
+        actor: &CurrentUser,
+        incident_id: &str,
+        url: &str,
+        title: &str,
+    ) -> Result<RelatedLink, AppError> {
+        self.write(self.inner.add_related_link(actor, incident_id, url, title)).await
+    }
+
+    async fn remove_related_link(&self, actor: &CurrentUser, incident_id: &str, link_id: &str) -> Result<(), AppError> {
+        self.write(self.inner.remove_related_link(actor, incident_id, link_id)).await
     }
 
     async fn delete_timeline_note(

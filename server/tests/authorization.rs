@@ -76,6 +76,8 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("incidents_note", Needs(Role::Responder), "id=no-such-incident&text=x"),
     ("incidents_edit_note", Needs(Role::Responder), "id=no-such-incident&event=1&text=x"),
     ("incidents_delete_note", Needs(Role::Responder), "id=no-such-incident&event=1"),
+    ("incidents_add_link", Needs(Role::Responder), "id=no-such-incident&url=x"),
+    ("incidents_remove_link", Needs(Role::Responder), "id=no-such-incident&link=x"),
     ("incidents_page", Needs(Role::Responder), "id=no-such-incident&contact="),
     ("incidents_review", Needs(Role::Viewer), "id=no-such-incident"),
     ("incidents_analytics", Needs(Role::Viewer), "from=2026-11-01&to=2026-11-30&zone=UTC"),
@@ -328,6 +330,7 @@ const WELL_FORMED: &[(&str, &str)] = &[
     ("incidents_declare", "response_plan=sev1-critical&title=Checkout%20down"),
     ("incidents_update", "id=no-such-incident&impact=2&status=open"),
     ("incidents_page", "id=no-such-incident&contact=tanaka"),
+    ("incidents_add_link", "id=no-such-incident&url=https%3A%2F%2Fwiki.example.com%2Frunbook"),
     ("incidents_save_review", "id=no-such-incident&base=0"),
     ("alerts_create_maintenance", "note=deploy&starts=2099-01-01T10%3A00&ends=2099-01-02T00%3A00&zone=UTC"),
 ];

@@ -245,6 +245,35 @@ async fn incident(mode: Mode) -> Vec<String> {
     assert!(detail.engagements.iter().all(|e| e.stopped_at.is_some()), "{mode:?}: resolving stops paging");
     let mut kinds: Vec<String> = detail.timeline.iter().map(|e| e.event_type.clone()).collect();
     kinds.sort();
+    // Notes are rewritten and deleted; automatic events are refused.
+    let events = w.backend.incident(&id).await.unwrap().timeline;
+    let note = events.iter().find(|e| e.event_type == "custom").unwrap().id.clone();
+    let automatic = events.iter().find(|e| e.event_type != "custom").unwrap().id.clone();
+    w.backend.edit_timeline_note(&me, &id, &note, "Rolled back deploy 42 at 10:05").await.unwrap();
+    let refused = w.backend.edit_timeline_note(&me, &id, &automatic, "x").await.unwrap_err();
+    assert_eq!(refused.field("event_id"), Some(Msg::ErrAutomaticEvent), "{mode:?}");
+    let refused = w.backend.delete_timeline_note(&me, &id, &automatic).await.unwrap_err();
+    assert_eq!(refused.field("event_id"), Some(Msg::ErrAutomaticEvent), "{mode:?}");
+    let wrong = w.backend.add_timeline_note(&me, &id, "Posted on the wrong incident").await.unwrap();
+    w.backend.delete_timeline_note(&me, &id, &wrong).await.unwrap();
+    let notes: Vec<String> = w
+        .backend
+        .incident(&id)
+        .await
+        .unwrap()
+        .timeline
+        .into_iter()
+        .filter(|e| e.event_type == "custom")
+        .map(|e| e.data)
+        .collect();
+    // Related links: added, listed, refused twice, removed; the same through both backends.
+    let runbook = "https://wiki.example.com/runbooks/checkout";
+    let added = w.backend.add_related_link(&me, &id, runbook, "Runbook").await.unwrap();
+    let twice = w.backend.add_related_link(&me, &id, runbook, "").await.unwrap_err();
+    w.backend.add_related_link(&me, &id, "https://grafana.example.com/d/checkout", "").await.unwrap();
+    w.backend.remove_related_link(&me, &id, &added.id).await.unwrap();
+    let links: Vec<(String, String)> =
+        w.backend.related_links(&id).await.unwrap().into_iter().map(|l| (l.url, l.title)).collect();
     // What analytics reads: the local engine's aggregate query and the per-incident default.
     let facts = w.backend.incident_facts(detail.record.created_at, detail.record.created_at + 1).await.unwrap();
     assert_eq!(w.backend.incident_facts(0, detail.record.created_at).await.unwrap(), vec![], "{mode:?}: before it");
@@ -253,6 +282,8 @@ async fn incident(mode: Mode) -> Vec<String> {
         format!("summary {}", detail.record.summary),
         format!("timeline {kinds:?}"),
         format!("pages {:?}", detail.engagements[0].pages.iter().map(|p| p.contact.clone()).collect::<Vec<_>>()),
+        format!("links {links:?}, twice {twice:?}"),
+        format!("notes {notes:?}"),
         format!(
             "facts {:?}",
             facts

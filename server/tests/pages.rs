@@ -919,6 +919,28 @@ async fn an_incident_is_declared_and_run_without_script() {
     );
     assert!(!page.contains("data-testid=\"note-tools\""), "viewers neither edit nor delete: {page}");
     assert!(page.contains("data-testid=\"timeline-status\""), "the automatic events stay: {page}");
+
+    // Related links: a bad address is refused by field and nothing is added; a good one is
+    // listed (and kept once); removed again.
+    let link = |url: &str| form(&[("id", &id), ("url", url), ("title", "Checkout runbook")]);
+    c.submit("incidents_add_link", &link("javascript:alert(1)"), &path, Some(&responder)).await;
+    let page = c.get(&path, Some(&responder)).await.body;
+    assert!(page.contains("data-field=\"url\"") && !page.contains("data-testid=\"related-link\""), "{page}");
+    let runbook = "https://wiki.example.com/runbooks/checkout";
+    c.submit("incidents_add_link", &link(runbook), &path, Some(&responder)).await;
+    let r = c.call("incidents_add_link", &link(runbook), Some(&responder)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "the same address twice: {}", r.body);
+    let page = c.get(&path, Some(&viewer)).await.body;
+    assert_eq!(page.matches("data-testid=\"related-link\"").count(), 1, "{page}");
+    assert!(page.contains(&format!("href=\"{runbook}\"")) && !page.contains("data-testid=\"link-form\""), "{page}");
+    let link_id: String = sqlx::query_scalar("SELECT id FROM incident_links WHERE incident_id = $1")
+        .bind(&id)
+        .fetch_one(&c.db.pool)
+        .await
+        .unwrap();
+    c.submit("incidents_remove_link", &form(&[("id", &id), ("link", &link_id)]), &path, Some(&responder)).await;
+    assert!(!c.get(&path, Some(&viewer)).await.body.contains("data-testid=\"related-link\""));
+    c.submit("incidents_add_link", &link(runbook), &path, Some(&responder)).await;
     let engagements: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM engagements WHERE incident_id = $1")
         .bind(&id)
         .fetch_one(&c.db.pool)

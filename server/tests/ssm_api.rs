@@ -258,9 +258,9 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// Operations the local engine does not serve (sharing, tags, replication sets, findings,
-/// related items): they answer a ValidationException that says so.
-const NOT_SERVED: [&str; 18] = [
+/// Operations the local engine does not serve (sharing, tags, replication sets, findings):
+/// they answer a ValidationException that says so.
+const NOT_SERVED: [&str; 16] = [
     "PutContactPolicy",
     "GetContactPolicy",
     "TagResource",
@@ -275,8 +275,6 @@ const NOT_SERVED: [&str; 18] = [
     "PutResourcePolicy",
     "GetResourcePolicies",
     "DeleteResourcePolicy",
-    "ListRelatedItems",
-    "UpdateRelatedItems",
     "BatchGetIncidentFindings",
     "ListIncidentFindings",
 ];
@@ -365,6 +363,14 @@ fn fixtures() -> Vec<(Svc, &'static str, Value)> {
             json!({"incidentRecordArn": "{incident}", "eventId": "{event}", "eventData": "\"rolled back 42\""}),
         ),
         (I, "ListTimelineEvents", json!({"incidentRecordArn": "{incident}"})),
+        (
+            I,
+            "UpdateRelatedItems",
+            json!({"incidentRecordArn": "{incident}", "relatedItemsUpdate": {"itemToAdd": {
+                "identifier": {"type": "OTHER", "value": {"url": "https://runbooks.example.com/checkout"}},
+                "title": "Runbook"}}}),
+        ),
+        (I, "ListRelatedItems", json!({"incidentRecordArn": "{incident}"})),
         (I, "DeleteTimelineEvent", json!({"incidentRecordArn": "{incident}", "eventId": "{event}"})),
         (I, "DeleteIncidentRecord", json!({"arn": "{incident}"})),
         (I, "DeleteResponsePlan", json!({"arn": "{plan}"})),

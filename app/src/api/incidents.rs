@@ -129,6 +129,24 @@ pub async fn delete_note(id: String, event: String) -> Result<(), AppError> {
     .await
 }
 
+/// Links a related item (a URL with a title) to incident `id`.
+#[server(endpoint = "incidents_add_link")]
+pub async fn add_link(id: String, url: String, #[server(default)] title: String) -> Result<String, AppError> {
+    crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        Ok(s.backend.add_related_link(&user, &id, &url, &title).await?.id)
+    })
+    .await
+}
+
+#[server(endpoint = "incidents_remove_link")]
+pub async fn remove_link(id: String, link: String) -> Result<(), AppError> {
+    crate::api::ssr::serve(
+        Role::Responder,
+        |user, s| async move { s.backend.remove_related_link(&user, &id, &link).await },
+    )
+    .await
+}
+
 /// Pages `contact` (a person, an on-call schedule or an escalation plan) for the incident. The
 /// same request twice within the minute pages once.
 #[server(endpoint = "incidents_page")]
@@ -256,8 +274,9 @@ async fn load_incident_view(s: &crate::ports::Services, id: &str) -> Result<Inci
     let all = s.backend.contacts().await?;
     let rosters = rosters_then(s, &detail, &all).await?;
     let deliveries = s.backend.incident_deliveries(id).await?;
+    let links = s.backend.related_links(id).await?;
     let contacts = all.into_iter().map(|c| c.contact.alias).collect();
-    Ok(IncidentView { detail, alerts, contacts, deliveries, rosters })
+    Ok(IncidentView { detail, alerts, contacts, deliveries, rosters, links })
 }
 
 /// Who was on call in each rotation the incident's engagements reached, from the recorded

@@ -203,9 +203,59 @@ pub fn validate_event_data(data: &str) -> Result<(), Vec<FieldError>> {
     }
 }
 
+/// A related item of an incident: a runbook, a dashboard, the change that fixed it (SSM
+/// Incidents' `RelatedItem` whose value is a URL).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelatedLink {
+    /// `related-item/OTHER/<32 hex digits>`, as Incident Manager generates them.
+    pub id: String,
+    pub url: String,
+    pub title: String,
+}
+
+/// SSM Incidents' limits: a URL of at most 1,000 characters, a title of 200, 100 items.
+pub const MAX_LINK_URL: usize = 1000;
+pub const MAX_LINK_TITLE: usize = 200;
+pub const MAX_LINKS: usize = 100;
+
+/// A link as typed: an `http://` or `https://` URL with a host and no spaces, and a title (the
+/// URL when left empty). Returns the trimmed URL and title.
+pub fn parse_link(url: &str, title: &str) -> Result<(String, String), Vec<FieldError>> {
+    let (url, title) = (url.trim(), title.trim());
+    let mut errors = Vec::new();
+    let host = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or_default();
+    let host = host.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || url.chars().any(char::is_whitespace) || url.chars().count() > MAX_LINK_URL {
+        errors.push(FieldError::new("url", Msg::ErrLinkUrl));
+    }
+    if title.chars().count() > MAX_LINK_TITLE {
+        errors.push(FieldError::new("title", Msg::ErrLinkTitle));
+    }
+    if errors.is_empty() {
+        Ok((url.to_owned(), if title.is_empty() { url.to_owned() } else { title.to_owned() }))
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_are_web_addresses_with_a_title() {
+        assert_eq!(
+            parse_link(" https://grafana.example.com/d/checkout ", ""),
+            Ok(("https://grafana.example.com/d/checkout".into(), "https://grafana.example.com/d/checkout".into()))
+        );
+        assert_eq!(parse_link("http://wiki/runbook", "Runbook").unwrap().1, "Runbook");
+        for bad in
+            ["", "grafana.example.com", "javascript:alert(1)", "https://", "https:///path", "https://a b", "ftp://x"]
+        {
+            assert_eq!(parse_link(bad, "x").unwrap_err()[0].field, "url", "{bad}");
+        }
+        assert_eq!(parse_link("https://x", &"t".repeat(201)).unwrap_err()[0].field, "title");
+    }
 
     #[test]
     fn webhook_urls_must_be_https_or_loopback() {

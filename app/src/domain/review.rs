@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::incident::{IncidentRecord, IncidentStatus};
+use crate::domain::incident::{IncidentRecord, IncidentStatus, RelatedLink};
 use crate::error::FieldError;
 use crate::i18n::{Locale, Msg};
 
@@ -175,6 +175,7 @@ pub fn markdown(
     record: &IncidentRecord,
     review: &Review,
     timeline: &[TimelineLine],
+    links: &[RelatedLink],
     zone: &str,
     locale: Locale,
 ) -> String {
@@ -207,6 +208,13 @@ pub fn markdown(
         let owner = if a.owner.is_empty() { String::new() } else { format!(" — {}", a.owner) };
         let due = if a.due.is_empty() { String::new() } else { format!(" ({} {})", t(Msg::Due), a.due) };
         let _ = writeln!(md, "- [ ] {}{owner}{due}", a.text);
+    }
+    if !links.is_empty() {
+        let _ = write!(md, "\n## {}\n\n", t(Msg::RelatedLinks));
+        for l in links {
+            let _ =
+                writeln!(md, "- [{}]({})", l.title.replace('[', "\\[").replace(']', "\\]"), l.url.replace(')', "%29"));
+        }
     }
     let _ = write!(md, "\n## {}\n\n", t(Msg::Timeline));
     for line in timeline {
@@ -273,12 +281,21 @@ mod tests {
             link: None,
             note: Some("7".into()),
         }];
-        let md = markdown(&record(), &review, &timeline, "Asia/Tokyo", Locale::En);
+        let links = [RelatedLink {
+            id: "related-item/OTHER/0".into(),
+            url: "https://wiki.example.com/runbook_(v2)".into(),
+            title: "Runbook [checkout]".into(),
+        }];
+        let md = markdown(&record(), &review, &timeline, &links, "Asia/Tokyo", Locale::En);
+        assert!(
+            md.contains("## Related links\n\n- [Runbook \\[checkout\\]](https://wiki.example.com/runbook_(v2%29)\n"),
+            "{md}"
+        );
         assert!(md.starts_with("# Checkout down\n"), "{md}");
         assert!(md.contains("### What happened\n\nDeploy 42 broke checkout\n"), "{md}");
         assert!(md.contains("- [ ] Add a canary — sato (due 2026-12-15)\n"), "{md}");
         assert!(md.contains("- 2025-11-30 10:01 JST **Note** Rolled back — tanaka\n"), "{md}");
-        let ja = markdown(&record(), &review, &timeline, "UTC", Locale::Ja);
+        let ja = markdown(&record(), &review, &timeline, &[], "UTC", Locale::Ja);
         assert!(ja.contains("2025-11-30 01:01 UTC **メモ**"), "{ja}");
     }
 }

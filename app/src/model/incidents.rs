@@ -21,6 +21,7 @@ pub struct IncidentView {
     pub deliveries: Vec<DeliveryEntry>,
     /// Who was on call in each rotation its engagements reached, when they reached it.
     pub rosters: Vec<RosterAt>,
+    pub links: Vec<crate::domain::incident::RelatedLink>,
 }
 
 /// The people on call in a rotation at a moment, as the roster recorded them.

@@ -6,13 +6,13 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::incidents::{
-    AddNote, DeclareIncident, DeleteNote, EditNote, EditSummary, PageMore, SaveReview, UpdateIncident, load_analytics,
-    load_incident, load_review,
+    AddLink, AddNote, DeclareIncident, DeleteNote, EditNote, EditSummary, PageMore, RemoveLink, SaveReview,
+    UpdateIncident, load_analytics, load_incident, load_review,
 };
 use crate::api::oncall::{list_incidents, list_response_plans};
 use crate::auth::Role;
 use crate::domain::analytics::{PlanRow, RotationRow, Stats, csv};
-use crate::domain::incident::{IncidentStatus, ResponsePlan};
+use crate::domain::incident::{IncidentStatus, RelatedLink, ResponsePlan};
 use crate::domain::review::{ActionItem, QUESTIONS, ReviewForm, markdown};
 use crate::error::AppError;
 use crate::forms::{FormErrors, Outcome, PostForm, outcome};
@@ -190,6 +190,7 @@ fn Incident(view: IncidentView) -> impl IntoView {
         </dl>
         <p data-testid="incident-summary">{r.summary.clone()}</p>
         <p><a href=format!("{}/review", crate::paths::incident_path(&r.id)) data-testid="review-link">{t(Msg::ReviewLink)}</a></p>
+        <RelatedLinks incident=r.id.clone() links=view.links.clone() acts />
         {acts.then(|| view! { <IncidentActions view=view.clone() /> })}
         <h2>{t(Msg::Timeline)}</h2>
         <p class="inline filters" data-testid="timeline-filters">
@@ -199,6 +200,64 @@ fn Incident(view: IncidentView) -> impl IntoView {
         <ol class="timeline" data-testid="timeline">{items}</ol>
         <h2>{t(Msg::NavEngagements)}</h2>
         {view.detail.engagements.into_iter().map(|e| view! { <EngagementCard view=e /> }).collect_view()}
+    }
+}
+
+/// The incident's related links; responders add and remove them. Only web addresses become
+/// links (an item added elsewhere could hold any text).
+#[component]
+fn RelatedLinks(incident: String, links: Vec<RelatedLink>, acts: bool) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let errors = FormErrors::of(AddLink::PATH, locale);
+    let typed = outcome::<String>(AddLink::PATH).filter(|o| o.result.is_err());
+    let (typed_url, typed_title) = match &typed {
+        Some(o) => (o.value("url").unwrap_or_default(), o.value("title").unwrap_or_default()),
+        None => (String::new(), String::new()),
+    };
+    let empty = links.is_empty();
+    let items = links
+        .into_iter()
+        .map(|l| {
+            let incident = incident.clone();
+            let web = l.url.starts_with("https://") || l.url.starts_with("http://");
+            let title = l.title.clone();
+            let shown = if web {
+                view! { <a href=l.url.clone() rel="noopener noreferrer" target="_blank">{title}</a> }.into_any()
+            } else {
+                title.into_any()
+            };
+            let remove = acts.then(|| {
+                view! {
+                    <PostForm action=RemoveLink::PATH class="inline">
+                        <input type="hidden" name="id" value=incident />
+                        <input type="hidden" name="link" value=l.id.clone() />
+                        <button type="submit" class="link" data-testid="link-remove">{t(Msg::RemoveLink)}</button>
+                    </PostForm>
+                }
+            });
+            view! {
+                <li data-testid="related-link">
+                    {shown} " " <span class="meta url">{l.url.clone()}</span> " " {remove}
+                </li>
+            }
+        })
+        .collect_view();
+    let add = acts.then(move || {
+        view! {
+            {errors.summary("link-error")}
+            <PostForm action=AddLink::PATH class="inline" testid="link-form">
+                <input type="hidden" name="id" value=incident />
+                <label>{t(Msg::LinkUrl)} <input type="url" name="url" inputmode="url" autocapitalize="off" placeholder="https://" value=typed_url data-testid="link-url" /> {errors.field("url")}</label>
+                <label>{t(Msg::LinkTitle)} <input name="title" value=typed_title data-testid="link-title" /> {errors.field("title")}</label>
+                <button type="submit" data-testid="link-add">{t(Msg::AddLink)}</button>
+            </PostForm>
+        }
+    });
+    view! {
+        <h2>{t(Msg::RelatedLinks)}</h2>
+        {if empty { view! { <p class="meta">{t(Msg::NoRelatedLinks)}</p> }.into_any() } else { view! { <ul class="links" data-testid="related-links">{items}</ul> }.into_any() }}
+        {add}
     }
 }
 
@@ -401,7 +460,7 @@ fn ReviewEditor(page: ReviewPage) -> impl IntoView {
         Some(o) => (typed_review(o), o.value("base").and_then(|b| b.parse().ok()).unwrap_or(base)),
         None => (ReviewForm::of(&current), base),
     };
-    let md = markdown(&record, &current, &page.view.timeline(), &zone, locale);
+    let md = markdown(&record, &current, &page.view.timeline(), &page.view.links, &zone, locale);
     let download = format!("data:text/markdown;charset=utf-8,{}", crate::paths::encode_path_segment(&md));
     let file = format!("incident-{}-review.md", record.id.rsplit('/').next().unwrap_or("incident"));
     let editor = if responder() {

@@ -24,7 +24,7 @@ use chrono::{DateTime, Duration, Utc};
 use app::auth::CurrentUser;
 use app::domain::contact::{Contact, ContactChannel, ContactType, Plan, Target};
 use app::domain::incident::{
-    IncidentRecord, IncidentStatus, IncidentTemplate, IncidentUpdate, ResponsePlan, TimelineEvent,
+    IncidentRecord, IncidentStatus, IncidentTemplate, IncidentUpdate, RelatedLink, ResponsePlan, TimelineEvent,
 };
 use app::domain::roster::{Roster, VersionKind, has_gap, join_shifts};
 use app::domain::rotation::Override;
@@ -173,6 +173,22 @@ impl AwsBackend {
             self.response_plans().await?;
         }
         self.known_account().ok_or(AppError::NotFound)
+    }
+
+    async fn update_related(
+        &self,
+        incident_id: &str,
+        update: incidents::types::RelatedItemsUpdate,
+    ) -> Result<(), AppError> {
+        let arn = self.incident_arn(incident_id).await?;
+        self.incidents
+            .update_related_items()
+            .incident_record_arn(arn)
+            .related_items_update(update)
+            .send()
+            .await
+            .map_err(|e| aws_error("ssm-incidents:UpdateRelatedItems", &e))?;
+        Ok(())
     }
 
     /// The ARN of the incident whose note `event_id` is; automatic events are refused as the
@@ -1338,6 +1354,68 @@ impl Backend for AwsBackend {
         Ok(())
     }
 
+    /// The related items whose value is a URL (the ones the console shows and adds).
+    async fn related_links(&self, incident_id: &str) -> Result<Vec<RelatedLink>, AppError> {
+        let arn = self.incident_arn(incident_id).await?;
+        let items = self
+            .incidents
+            .list_related_items()
+            .incident_record_arn(arn)
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .map_err(|e| aws_error("ssm-incidents:ListRelatedItems", &e))?;
+        Ok(items
+            .iter()
+            .filter_map(|item| {
+                let Some(incidents::types::ItemValue::Url(url)) = item.identifier()?.value() else { return None };
+                Some(RelatedLink {
+                    id: item.generated_id().unwrap_or(url).to_owned(),
+                    url: url.clone(),
+                    title: item.title().filter(|t| !t.is_empty()).unwrap_or(url).to_owned(),
+                })
+            })
+            .collect())
+    }
+
+    /// Checked as the local engine checks it (Incident Manager would take any string, twice).
+    async fn add_related_link(
+        &self,
+        _actor: &CurrentUser,
+        incident_id: &str,
+        url: &str,
+        title: &str,
+    ) -> Result<RelatedLink, AppError> {
+        use app::domain::incident::{MAX_LINKS, parse_link};
+        let (url, title) = parse_link(url, title).map_err(AppError::Invalid)?;
+        let existing = self.related_links(incident_id).await?;
+        let refused = |msg| Err(AppError::Invalid(vec![FieldError::new("url", msg)]));
+        if existing.iter().any(|l| l.url == url) {
+            return refused(Msg::ErrLinkExists);
+        }
+        if existing.len() >= MAX_LINKS {
+            return refused(Msg::ErrTooManyLinks);
+        }
+        let item = incidents::types::RelatedItem::builder().identifier(url_identifier(&url)?).title(&title).build();
+        self.update_related(incident_id, incidents::types::RelatedItemsUpdate::ItemToAdd(item)).await?;
+        let added = self.related_links(incident_id).await?.into_iter().find(|l| l.url == url);
+        added.ok_or(AppError::NotFound)
+    }
+
+    async fn remove_related_link(
+        &self,
+        _actor: &CurrentUser,
+        incident_id: &str,
+        link_id: &str,
+    ) -> Result<(), AppError> {
+        let links = self.related_links(incident_id).await?;
+        let link = links.iter().find(|l| l.id == link_id).ok_or(AppError::NotFound)?;
+        let identifier = url_identifier(&link.url)?;
+        self.update_related(incident_id, incidents::types::RelatedItemsUpdate::ItemToRemove(identifier)).await
+    }
+
     async fn delete_timeline_note(
         &self,
         _actor: &CurrentUser,
@@ -1350,4 +1428,14 @@ impl Backend for AwsBackend {
         result.map_err(|e| aws_error("ssm-incidents:DeleteTimelineEvent", &e))?;
         Ok(())
     }
+}
+
+/// A URL as Incident Manager identifies a related item (type `OTHER`, as its console adds them).
+fn url_identifier(url: &str) -> Result<incidents::types::ItemIdentifier, AppError> {
+    built(
+        incidents::types::ItemIdentifier::builder()
+            .r#type(incidents::types::ItemType::Other)
+            .value(incidents::types::ItemValue::Url(url.to_owned()))
+            .build(),
+    )
 }

@@ -616,6 +616,7 @@ impl Engine {
             "UPDATE engagements SET incident_id = NULL WHERE incident_id = $1",
             "UPDATE deliveries SET incident_id = NULL WHERE incident_id = $1",
             "DELETE FROM timeline_events WHERE incident_id = $1",
+            "DELETE FROM incident_links WHERE incident_id = $1",
             "DELETE FROM incident_requests WHERE incident_id = $1",
             "DELETE FROM incidents WHERE id = $1",
         ] {

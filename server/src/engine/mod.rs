@@ -18,6 +18,7 @@ pub mod messages;
 pub mod outbox;
 pub mod paging;
 mod receipts;
+pub mod related;
 pub mod replies;
 pub mod rotations;
 mod smtp;

@@ -57,6 +57,8 @@ pub(super) async fn call(c: &Call<'_>, operation: &str, body: Value) -> Result<V
             idempotent_delete(c.engine.delete_timeline_event(c.actor(), &incident, event).await)
         }
         "ListTimelineEvents" => list_events(c, input(body)?).await,
+        "ListRelatedItems" => list_related(c, input(body)?).await,
+        "UpdateRelatedItems" => update_related(c, input(body)?).await,
         other => Err(ApiError::Validation {
             message: format!("{other} is not available on the local engine."),
             fields: Vec::new(),
@@ -506,4 +508,88 @@ async fn list_events(c: &Call<'_>, req: ListEventsInput) -> Result<Value, ApiErr
         items.push(v);
     }
     Ok(with_token(json!({ "eventSummaries": items }), "nextToken", next))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListRelatedInput {
+    incident_record_arn: String,
+    max_results: Option<i64>,
+    next_token: Option<String>,
+}
+
+/// A related item as SSM Incidents writes it; the item type is the id's second part.
+fn related_json(link: &app::domain::incident::RelatedLink) -> Value {
+    let item_type = link.id.split('/').nth(1).unwrap_or("OTHER");
+    json!({
+        "generatedId": link.id,
+        "identifier": { "type": item_type, "value": { "url": link.url } },
+        "title": link.title,
+    })
+}
+
+async fn list_related(c: &Call<'_>, req: ListRelatedInput) -> Result<Value, ApiError> {
+    let incident = id_of(&req.incident_record_arn, "incident-record", "incidentRecordArn")?;
+    // No ResourceNotFound is modelled here: an unknown incident has no related items.
+    let links = c.engine.related_links(&incident).await?;
+    let (links, next) = page(links, req.next_token.as_deref(), req.max_results)?;
+    Ok(with_token(json!({ "relatedItems": links.iter().map(related_json).collect::<Vec<_>>() }), "nextToken", next))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpdateRelatedInput {
+    incident_record_arn: String,
+    related_items_update: RelatedUpdate,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum RelatedUpdate {
+    ItemToAdd(RelatedItemInput),
+    ItemToRemove(ItemIdentifierInput),
+}
+
+#[derive(Deserialize)]
+struct RelatedItemInput {
+    identifier: ItemIdentifierInput,
+    title: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ItemIdentifierInput {
+    #[serde(rename = "type")]
+    item_type: String,
+    value: Value,
+}
+
+impl ItemIdentifierInput {
+    /// The local engine keeps related items whose value is a URL.
+    fn url(&self, member: &str) -> Result<&str, ApiError> {
+        self.value["url"]
+            .as_str()
+            .ok_or_else(|| ApiError::invalid(member, "the local engine keeps related items that are URLs"))
+    }
+}
+
+async fn update_related(c: &Call<'_>, req: UpdateRelatedInput) -> Result<Value, ApiError> {
+    let incident = id_of(&req.incident_record_arn, "incident-record", "incidentRecordArn")?;
+    match req.related_items_update {
+        RelatedUpdate::ItemToAdd(item) => {
+            let url = item.identifier.url("relatedItemsUpdate.itemToAdd.identifier.value")?;
+            let title = item.title.unwrap_or_default();
+            c.engine.add_related_link(c.actor(), &incident, &item.identifier.item_type, url, &title).await?;
+        }
+        RelatedUpdate::ItemToRemove(identifier) => {
+            let url = identifier.url("relatedItemsUpdate.itemToRemove.value")?;
+            let prefix = format!("related-item/{}/", identifier.item_type);
+            let links = c.engine.related_links(&incident).await?;
+            let link = links
+                .iter()
+                .find(|l| l.url == url && l.id.starts_with(&prefix))
+                .ok_or_else(|| ApiError::NotFound { resource_type: "RELATED_ITEM", resource_id: url.to_owned() })?;
+            c.engine.remove_related_link(c.actor(), &incident, &link.id).await?;
+        }
+    }
+    Ok(json!({}))
 }
