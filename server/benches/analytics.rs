@@ -129,4 +129,16 @@ async fn main() {
     }
     println!("analytics page view, {DAYS} days, {INCIDENTS} incidents, {pages} pages ({} kB of HTML):", bytes / 1024);
     describe("page view", times);
+    // Of which the read of the period's incidents and pages through the backend port.
+    let clock: std::sync::Arc<dyn app::ports::Clock> = std::sync::Arc::new(server::clock::SystemClock);
+    let backend = server::backend::LocalBackend { engine: server::engine::Engine::new(c.db.clone(), clock) };
+    let start = end - DAYS * 86_400;
+    let mut reads = Vec::new();
+    for _ in 0..VIEWS {
+        let asked = Instant::now();
+        let facts = app::ports::Backend::incident_facts(&backend, start, end).await.unwrap();
+        reads.push(asked.elapsed());
+        assert_eq!(facts.iter().map(|f| f.pages.len()).sum::<usize>(), pages, "every page read");
+    }
+    describe("of which reading the incidents and pages (Backend::incident_facts)", reads);
 }

@@ -223,7 +223,6 @@ pub async fn load_analytics(
             return Err(AppError::Invalid(vec![FieldError::new("to", Msg::ErrAnalyticsPeriod)]));
         }
         let holidays = if holidays == "none" { "none".to_owned() } else { "jp".to_owned() };
-        let holiday = |d: chrono::NaiveDate| holidays == "jp" && japanese_holiday(d);
         let facts = s.backend.incident_facts(start, end).await?;
         let mut spans = Vec::new();
         for r in s.backend.rotations().await? {
@@ -252,6 +251,11 @@ pub async fn load_analytics(
             }
         }
         drills.reverse();
+        // Each day's holiday question answered once: every page and quarter hour asks it.
+        let known = std::cell::RefCell::new(std::collections::HashMap::new());
+        let holiday = |d: chrono::NaiveDate| {
+            holidays == "jp" && *known.borrow_mut().entry(d).or_insert_with(|| japanese_holiday(d))
+        };
         Ok(AnalyticsPage {
             from,
             to,

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::timezone::parse_time_zone;
+use crate::domain::timezone::{Zone, parse_time_zone};
 
 /// Count, mean and 90th percentile (nearest rank) of durations in seconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,8 +91,13 @@ pub fn band_at(date: NaiveDate, hour: u32, holiday: bool) -> Band {
 
 /// The band of instant `t` for someone in `zone` (UTC if unknown).
 pub fn band_of(t: DateTime<Utc>, zone: &str, holidays: &dyn Fn(NaiveDate) -> bool) -> Band {
-    let local = match parse_time_zone(zone) {
-        Some(tz) => t.with_timezone(&tz).naive_local(),
+    band_in(t, parse_time_zone(zone).as_ref(), holidays)
+}
+
+/// [`band_of`] with the zone already parsed (walks over many instants parse it once).
+fn band_in(t: DateTime<Utc>, zone: Option<&Zone>, holidays: &dyn Fn(NaiveDate) -> bool) -> Band {
+    let local = match zone {
+        Some(tz) => t.with_timezone(tz).naive_local(),
         None => t.naive_utc(),
     };
     band_at(local.date(), local.hour(), holidays(local.date()))
@@ -103,13 +108,14 @@ pub fn band_of(t: DateTime<Utc>, zone: &str, holidays: &dyn Fn(NaiveDate) -> boo
 /// within each UTC quarter hour: the span is walked a quarter at a time.
 pub fn split(start: i64, end: i64, zone: &str, holidays: &dyn Fn(NaiveDate) -> bool) -> Bands {
     const QUARTER: i64 = 15 * 60;
+    let tz = parse_time_zone(zone);
     let mut bands = Bands::default();
     let mut at = start;
     while at < end {
         let next = ((at.div_euclid(QUARTER)) + 1) * QUARTER;
         let upto = next.min(end);
         let t = DateTime::from_timestamp(at, 0).unwrap_or_default();
-        bands.add(band_of(t, zone, holidays), upto - at);
+        bands.add(band_in(t, tz.as_ref(), holidays), upto - at);
         at = upto;
     }
     bands
@@ -143,15 +149,56 @@ pub struct PlanRow {
     pub to_resolve: Stats,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PersonRow {
-    pub contact: String,
+/// The pages a group took (one person; the people on call in a rotation) and the incidents
+/// those pages belong to.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Load {
+    /// Incidents with at least one of the pages.
+    pub incidents: usize,
     pub pages: usize,
     pub acknowledged: usize,
     /// From each page to its acknowledgement.
     pub to_ack: Stats,
-    /// Pages received, by band of the person's day.
+    /// From opening to resolving, over those incidents resolved.
+    pub to_resolve: Stats,
+    /// Pages by band of the group's day.
     pub paged_in: Bands,
+}
+
+/// The load of the pages `takes` picks, their bands read in `zone`.
+fn load_of<'a>(
+    incidents: impl IntoIterator<Item = &'a IncidentFacts>,
+    takes: &dyn Fn(&PageFacts) -> bool,
+    zone: &str,
+    holidays: &dyn Fn(NaiveDate) -> bool,
+) -> Load {
+    let tz = parse_time_zone(zone);
+    let mut load = Load::default();
+    let (mut acks, mut resolves) = (Vec::new(), Vec::new());
+    for incident in incidents {
+        let before = load.pages;
+        for p in incident.pages.iter().filter(|p| takes(p)) {
+            load.pages += 1;
+            load.acknowledged += usize::from(p.acked_at.is_some());
+            acks.extend(p.acked_at.map(|a| a - p.sent_at));
+            let sent = DateTime::from_timestamp(p.sent_at, 0).unwrap_or_default();
+            load.paged_in.add(band_in(sent, tz.as_ref(), holidays), 1);
+        }
+        if load.pages > before {
+            load.incidents += 1;
+            resolves.extend(incident.resolved_at.map(|r| r - incident.created_at));
+        }
+    }
+    load.to_ack = Stats::of(acks);
+    load.to_resolve = Stats::of(resolves);
+    load
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRow {
+    pub contact: String,
+    /// Their pages, by band of their own day.
+    pub load: Load,
 }
 
 /// On-call time of one person, by band, in seconds.
@@ -179,13 +226,8 @@ pub struct OnCallSpan {
 pub struct RotationRow {
     pub rotation: String,
     pub zone: String,
-    /// Incidents with at least one such page.
-    pub incidents: usize,
-    pub pages: usize,
-    pub acknowledged: usize,
-    /// From each such page to its acknowledgement.
-    pub to_ack: Stats,
-    pub paged_in: Bands,
+    /// The pages its people took while on call in it, by band of the rotation's day.
+    pub load: Load,
     /// Person-seconds on call (each member's shifts, overlaps within the rotation counted once).
     pub on_call: Bands,
 }
@@ -220,29 +262,14 @@ pub fn by_rotation(
                     i > 0 && p.sent_at < list[i - 1].1
                 })
             };
-            let (mut count, mut pages, mut acks, mut paged_in) = (0, Vec::new(), Vec::new(), Bands::default());
-            for incident in incidents {
-                let before = pages.len();
-                for p in incident.pages.iter().filter(|p| on_call_at(p)) {
-                    pages.push(p);
-                    acks.extend(p.acked_at.map(|a| a - p.sent_at));
-                    paged_in
-                        .add(band_of(DateTime::from_timestamp(p.sent_at, 0).unwrap_or_default(), &zone, holidays), 1);
-                }
-                count += usize::from(pages.len() > before);
-            }
             let mut on_call_hours = Bands::default();
             for row in on_call(&mine, from, to, holidays) {
                 on_call_hours.add_all(&row.seconds);
             }
             RotationRow {
                 rotation: rotation.to_owned(),
+                load: load_of(incidents, &on_call_at, &zone, holidays),
                 zone,
-                incidents: count,
-                pages: pages.len(),
-                acknowledged: pages.iter().filter(|p| p.acked_at.is_some()).count(),
-                to_ack: Stats::of(acks),
-                paged_in,
                 on_call: on_call_hours,
             }
         })
@@ -289,26 +316,23 @@ pub fn by_person(
     zone_of: &dyn Fn(&str) -> String,
     holidays: &dyn Fn(NaiveDate) -> bool,
 ) -> Vec<PersonRow> {
-    let pages: Vec<&PageFacts> = incidents.iter().flat_map(|i| &i.pages).collect();
-    let mut people: Vec<&str> = pages.iter().map(|p| p.contact.as_str()).collect();
-    people.sort_unstable();
-    people.dedup();
+    // Each person's incidents first, so each person's figures read only their own.
+    let mut theirs: std::collections::HashMap<&str, Vec<&IncidentFacts>> = std::collections::HashMap::new();
+    for incident in incidents {
+        let mut paged: Vec<&str> = incident.pages.iter().map(|p| p.contact.as_str()).collect();
+        paged.sort_unstable();
+        paged.dedup();
+        for contact in paged {
+            theirs.entry(contact).or_default().push(incident);
+        }
+    }
+    let mut people: Vec<(&str, Vec<&IncidentFacts>)> = theirs.into_iter().collect();
+    people.sort_unstable_by_key(|(contact, _)| *contact);
     people
         .into_iter()
-        .map(|contact| {
-            let mine: Vec<&&PageFacts> = pages.iter().filter(|p| p.contact == contact).collect();
-            let zone = zone_of(contact);
-            let mut paged_in = Bands::default();
-            for p in &mine {
-                paged_in.add(band_of(DateTime::from_timestamp(p.sent_at, 0).unwrap_or_default(), &zone, holidays), 1);
-            }
-            PersonRow {
-                contact: contact.to_owned(),
-                pages: mine.len(),
-                acknowledged: mine.iter().filter(|p| p.acked_at.is_some()).count(),
-                to_ack: Stats::of(mine.iter().filter_map(|p| p.acked_at.map(|a| a - p.sent_at)).collect()),
-                paged_in,
-            }
+        .map(|(contact, mine)| PersonRow {
+            contact: contact.to_owned(),
+            load: load_of(mine, &|p| p.contact == contact, &zone_of(contact), holidays),
         })
         .collect()
 }
@@ -534,11 +558,11 @@ mod tests {
         assert_eq!(plans[1].to_ack, Stats::default());
         let people = by_person(&incidents, &|_| "UTC".into(), &|_| false);
         assert_eq!(
-            people.iter().map(|p| (p.contact.as_str(), p.pages, p.acknowledged)).collect::<Vec<_>>(),
+            people.iter().map(|p| (p.contact.as_str(), p.load.pages, p.load.acknowledged)).collect::<Vec<_>>(),
             [("sato", 1, 1), ("tanaka", 2, 1)]
         );
-        assert_eq!(people[1].to_ack.mean, Some(120));
-        assert_eq!(people[1].paged_in.night, 2, "1970-01-01 00:00 UTC was a Thursday night");
+        assert_eq!(people[1].load.to_ack.mean, Some(120));
+        assert_eq!(people[1].load.paged_in.night, 2, "1970-01-01 00:00 UTC was a Thursday night");
         let spans = [
             OnCallSpan { contact: "tanaka".into(), rotation: "Ops".into(), start: -100, end: 50, zone: "UTC".into() },
             OnCallSpan { contact: "tanaka".into(), rotation: "Ops".into(), start: 50, end: 200, zone: "UTC".into() },
@@ -631,11 +655,16 @@ mod tests {
             let people = by_person(&facts, &|_| "Asia/Tokyo".into(), &japanese_holiday);
             for row in &people {
                 let mine: Vec<&PageFacts> = facts.iter().flat_map(|f| &f.pages).filter(|p| p.contact == row.contact).collect();
-                prop_assert_eq!(row.pages, mine.len());
-                prop_assert_eq!(row.acknowledged, mine.iter().filter(|p| p.acked_at.is_some()).count());
-                prop_assert_eq!(row.paged_in.total(), i64::try_from(mine.len()).unwrap());
+                prop_assert_eq!(row.load.pages, mine.len());
+                prop_assert_eq!(row.load.acknowledged, mine.iter().filter(|p| p.acked_at.is_some()).count());
+                prop_assert_eq!(row.load.paged_in.total(), i64::try_from(mine.len()).unwrap());
+                prop_assert_eq!(row.load.to_ack, Stats::of(mine.iter().filter_map(|p| p.acked_at.map(|a| a - p.sent_at)).collect()));
+                let theirs: Vec<&IncidentFacts> =
+                    facts.iter().filter(|f| f.pages.iter().any(|p| p.contact == row.contact)).collect();
+                prop_assert_eq!(row.load.incidents, theirs.len());
+                prop_assert_eq!(row.load.to_resolve, Stats::of(theirs.iter().filter_map(|f| f.resolved_at.map(|r| r - f.created_at)).collect()));
             }
-            prop_assert_eq!(people.iter().map(|p| p.pages).sum::<usize>(), facts.iter().map(|f| f.pages.len()).sum::<usize>());
+            prop_assert_eq!(people.iter().map(|p| p.load.pages).sum::<usize>(), facts.iter().map(|f| f.pages.len()).sum::<usize>());
         }
 
         /// Random shifts in two rotations (in zones with clock changes) and random pages: each
@@ -645,7 +674,8 @@ mod tests {
         fn rotations_equal_a_recount(
             shifts in prop::collection::vec((0usize..2, 0usize..3, 0i64..(20 * 24), 1i64..(3 * 24)), 0..12),
             raw in prop::collection::vec(
-                prop::collection::vec((0usize..3, 0i64..(20 * 24 * 60), prop::option::of(1i64..5_000)), 0..4),
+                (prop::option::of(1i64..100_000),
+                 prop::collection::vec((0usize..3, 0i64..(20 * 24 * 60), prop::option::of(1i64..5_000)), 0..4)),
                 0..12,
             ),
         ) {
@@ -660,10 +690,10 @@ mod tests {
                 end: base + (start_h + len_h) * 3600,
                 zone: ROTATIONS[*r].1.into(),
             }).collect();
-            let facts: Vec<IncidentFacts> = raw.iter().map(|pages| IncidentFacts {
+            let facts: Vec<IncidentFacts> = raw.iter().map(|(resolve, pages)| IncidentFacts {
                 plan: "sev1".into(),
                 created_at: base,
-                resolved_at: None,
+                resolved_at: resolve.map(|r| base + r),
                 pages: pages.iter().map(|(who, min, ack)| PageFacts {
                     contact: PEOPLE[*who].into(),
                     sent_at: base + min * 60,
@@ -676,11 +706,13 @@ mod tests {
                 let mine: Vec<&OnCallSpan> = spans.iter().filter(|s| s.rotation == row.rotation).collect();
                 let on_call_then = |p: &PageFacts| mine.iter().any(|s| s.contact == p.contact && s.start <= p.sent_at && p.sent_at < s.end);
                 let pages: Vec<&PageFacts> = facts.iter().flat_map(|f| &f.pages).filter(|p| on_call_then(p)).collect();
-                prop_assert_eq!(row.pages, pages.len());
-                prop_assert_eq!(row.incidents, facts.iter().filter(|f| f.pages.iter().any(on_call_then)).count());
-                prop_assert_eq!(row.acknowledged, pages.iter().filter(|p| p.acked_at.is_some()).count());
-                prop_assert_eq!(row.to_ack, Stats::of(pages.iter().filter_map(|p| p.acked_at.map(|a| a - p.sent_at)).collect()));
-                prop_assert_eq!(row.paged_in.total(), i64::try_from(pages.len()).unwrap());
+                prop_assert_eq!(row.load.pages, pages.len());
+                let theirs: Vec<&IncidentFacts> = facts.iter().filter(|f| f.pages.iter().any(on_call_then)).collect();
+                prop_assert_eq!(row.load.incidents, theirs.len());
+                prop_assert_eq!(row.load.to_resolve, Stats::of(theirs.iter().filter_map(|f| f.resolved_at.map(|r| r - f.created_at)).collect()));
+                prop_assert_eq!(row.load.acknowledged, pages.iter().filter(|p| p.acked_at.is_some()).count());
+                prop_assert_eq!(row.load.to_ack, Stats::of(pages.iter().filter_map(|p| p.acked_at.map(|a| a - p.sent_at)).collect()));
+                prop_assert_eq!(row.load.paged_in.total(), i64::try_from(pages.len()).unwrap());
                 // Minute by minute: each member counts once for each minute they are on call.
                 let mut expected = Bands::default();
                 for who in PEOPLE {

@@ -11,7 +11,7 @@ use crate::api::incidents::{
 };
 use crate::api::oncall::{list_incidents, list_response_plans};
 use crate::auth::Role;
-use crate::domain::analytics::{PlanRow, RotationRow, Stats, csv};
+use crate::domain::analytics::{Bands, Load, PlanRow, RotationRow, Stats, csv};
 use crate::domain::incident::{IncidentStatus, RelatedLink, ResponsePlan};
 use crate::domain::review::{ActionItem, QUESTIONS, ReviewForm, markdown};
 use crate::error::AppError;
@@ -593,6 +593,65 @@ fn stats_text(s: &Stats) -> String {
     format!("{} / {}", duration(s.mean), duration(s.p90))
 }
 
+/// Mean and 90th percentile in seconds as CSV fields (empty for none).
+fn stats_fields(s: &Stats) -> [String; 2] {
+    [s.mean, s.p90].map(|v| v.map(|s| s.to_string()).unwrap_or_default())
+}
+
+/// Hours per band and in all (`7.5`), as the on-call tables and their CSV show them.
+fn band_hours(b: &Bands) -> [String; 5] {
+    [b.working, b.evening, b.night, b.weekend_or_holiday, b.total()].map(hours)
+}
+
+/// The CSV columns of a [`Load`], in [`load_fields`]'s order.
+const LOAD_HEADER: [&str; 11] = [
+    "incidents",
+    "pages",
+    "acknowledged",
+    "ack_mean_s",
+    "ack_p90_s",
+    "resolve_mean_s",
+    "resolve_p90_s",
+    "pages_working",
+    "pages_evening",
+    "pages_night",
+    "pages_weekend_holiday",
+];
+
+fn load_fields(l: &Load) -> Vec<String> {
+    let counts = [l.incidents, l.pages, l.acknowledged].map(|n| n.to_string());
+    let bands = [l.paged_in.working, l.paged_in.evening, l.paged_in.night, l.paged_in.weekend_or_holiday];
+    counts
+        .into_iter()
+        .chain(stats_fields(&l.to_ack))
+        .chain(stats_fields(&l.to_resolve))
+        .chain(bands.map(|n| n.to_string()))
+        .collect()
+}
+
+/// A [`Load`]'s table headings and cells: the person and rotation tables share them.
+fn load_headings(locale: Locale) -> impl IntoView + use<> {
+    let t = move |m: Msg| m.text(locale);
+    view! {
+        <th>{t(Msg::NavIncidents)}</th><th>{t(Msg::PagesCount)}</th><th>{t(Msg::AcknowledgedCount)}</th>
+        <th>{t(Msg::TimeToAck)}</th><th>{t(Msg::TimeToResolve)}</th><th>{t(Msg::PagesByBand)}</th>
+    }
+}
+
+fn load_cells(l: &Load, locale: Locale) -> impl IntoView + use<> {
+    let t = move |m: Msg| m.text(locale);
+    let b = &l.paged_in;
+    let bands = format!("{} / {} / {} / {}", b.working, b.evening, b.night, b.weekend_or_holiday);
+    view! {
+        <td data-label=t(Msg::NavIncidents)>{l.incidents}</td>
+        <td data-label=t(Msg::PagesCount)>{l.pages}</td>
+        <td data-label=t(Msg::AcknowledgedCount)>{l.acknowledged}</td>
+        <td data-label=t(Msg::TimeToAck)>{stats_text(&l.to_ack)}</td>
+        <td data-label=t(Msg::TimeToResolve)>{stats_text(&l.to_resolve)}</td>
+        <td data-label=t(Msg::PagesByBand)>{bands}</td>
+    }
+}
+
 /// A CSV file as a link (`data:` URL, so it downloads without another request).
 fn csv_link(name: String, header: &[&str], rows: &[Vec<String>], testid: &'static str) -> impl IntoView + use<> {
     let href = format!("data:text/csv;charset=utf-8,{}", crate::paths::encode_path_segment(&csv(header, rows)));
@@ -623,60 +682,19 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
         .plans
         .iter()
         .map(|p| {
-            vec![
-                p.plan.clone(),
-                p.incidents.to_string(),
-                p.pages.to_string(),
-                p.to_ack.mean.map(|s| s.to_string()).unwrap_or_default(),
-                p.to_ack.p90.map(|s| s.to_string()).unwrap_or_default(),
-                p.to_resolve.mean.map(|s| s.to_string()).unwrap_or_default(),
-                p.to_resolve.p90.map(|s| s.to_string()).unwrap_or_default(),
-            ]
+            let mut row = vec![p.plan.clone(), p.incidents.to_string(), p.pages.to_string()];
+            row.extend(stats_fields(&p.to_ack).into_iter().chain(stats_fields(&p.to_resolve)));
+            row
         })
         .collect();
     let plan_header = ["plan", "incidents", "pages", "ack_mean_s", "ack_p90_s", "resolve_mean_s", "resolve_p90_s"];
-    let people_rows: Vec<Vec<String>> = page
-        .people
-        .iter()
-        .map(|p| {
-            vec![
-                p.contact.clone(),
-                p.pages.to_string(),
-                p.acknowledged.to_string(),
-                p.to_ack.mean.map(|s| s.to_string()).unwrap_or_default(),
-                p.to_ack.p90.map(|s| s.to_string()).unwrap_or_default(),
-                p.paged_in.working.to_string(),
-                p.paged_in.evening.to_string(),
-                p.paged_in.night.to_string(),
-                p.paged_in.weekend_or_holiday.to_string(),
-            ]
-        })
-        .collect();
-    let people_header = [
-        "person",
-        "pages",
-        "acknowledged",
-        "ack_mean_s",
-        "ack_p90_s",
-        "pages_working",
-        "pages_evening",
-        "pages_night",
-        "pages_weekend_holiday",
-    ];
+    let people_rows: Vec<Vec<String>> =
+        page.people.iter().map(|p| std::iter::once(p.contact.clone()).chain(load_fields(&p.load)).collect()).collect();
+    let people_header: Vec<&str> = std::iter::once("person").chain(LOAD_HEADER).collect();
     let on_call_rows: Vec<Vec<String>> = page
         .on_call
         .iter()
-        .map(|r| {
-            vec![
-                r.contact.clone(),
-                r.zone.clone(),
-                hours(r.seconds.working),
-                hours(r.seconds.evening),
-                hours(r.seconds.night),
-                hours(r.seconds.weekend_or_holiday),
-                hours(r.seconds.total()),
-            ]
-        })
+        .map(|r| [r.contact.clone(), r.zone.clone()].into_iter().chain(band_hours(&r.seconds)).collect())
         .collect();
     let on_call_header = ["person", "zone", "working_h", "evening_h", "night_h", "weekend_holiday_h", "total_h"];
     let chart = ack_chart(&page.plans);
@@ -702,13 +720,7 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
             view! {
                 <tr data-testid="analytics-person">
                     <td data-label=t(Msg::Who)>{p.contact.clone()}</td>
-                    <td data-label=t(Msg::PagesCount)>{p.pages}</td>
-                    <td data-label=t(Msg::AcknowledgedCount)>{p.acknowledged}</td>
-                    <td data-label=t(Msg::TimeToAck)>{stats_text(&p.to_ack)}</td>
-                    <td data-label=t(Msg::BandWorking)>{p.paged_in.working}</td>
-                    <td data-label=t(Msg::BandEvening)>{p.paged_in.evening}</td>
-                    <td data-label=t(Msg::BandNight)>{p.paged_in.night}</td>
-                    <td data-label=t(Msg::BandWeekend)>{p.paged_in.weekend_or_holiday}</td>
+                    {load_cells(&p.load, locale)}
                 </tr>
             }
         })
@@ -748,7 +760,7 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
         {chart}
         <table class="rows"><thead><tr><th>{t(Msg::ResponsePlan)}</th><th>{t(Msg::NavIncidents)}</th><th>{t(Msg::PagesCount)}</th><th>{t(Msg::TimeToAck)}</th><th>{t(Msg::TimeToResolve)}</th></tr></thead><tbody>{plans}</tbody></table>
         <h2>{t(Msg::ByPersonPaged)} " " {csv_link(format!("people_{period}.csv"), &people_header, &people_rows, "csv-people")}</h2>
-        <table class="rows"><thead><tr><th>{t(Msg::Who)}</th><th>{t(Msg::PagesCount)}</th><th>{t(Msg::AcknowledgedCount)}</th><th>{t(Msg::TimeToAck)}</th><th>{t(Msg::BandWorking)}</th><th>{t(Msg::BandEvening)}</th><th>{t(Msg::BandNight)}</th><th>{t(Msg::BandWeekend)}</th></tr></thead><tbody>{people}</tbody></table>
+        <table class="rows"><thead><tr><th>{t(Msg::Who)}</th>{load_headings(locale)}</tr></thead><tbody>{people}</tbody></table>
         <h2>{t(Msg::OnCallHours)} " " {csv_link(format!("on-call-hours_{period}.csv"), &on_call_header, &on_call_rows, "csv-on-call")}</h2>
         <table class="rows"><thead><tr><th>{t(Msg::Who)}</th><th>{t(Msg::BandWorking)}</th><th>{t(Msg::BandEvening)}</th><th>{t(Msg::BandNight)}</th><th>{t(Msg::BandWeekend)}</th><th>"Σ"</th></tr></thead><tbody>{on_call}</tbody></table>
         <RotationTable rows=page.rotations period=period.clone() />
@@ -761,70 +773,36 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
 fn RotationTable(rows: Vec<RotationRow>, period: String) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
-    let header = [
-        "rotation",
-        "zone",
-        "incidents",
-        "pages",
-        "acknowledged",
-        "ack_mean_s",
-        "ack_p90_s",
-        "pages_working",
-        "pages_evening",
-        "pages_night",
-        "pages_weekend_holiday",
-        "on_call_working_h",
-        "on_call_evening_h",
-        "on_call_night_h",
-        "on_call_weekend_holiday_h",
-        "on_call_total_h",
-    ];
+    let header: Vec<&str> = ["rotation", "zone"]
+        .into_iter()
+        .chain(LOAD_HEADER)
+        .chain([
+            "on_call_working_h",
+            "on_call_evening_h",
+            "on_call_night_h",
+            "on_call_weekend_holiday_h",
+            "on_call_total_h",
+        ])
+        .collect();
     let csv_rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            vec![
-                r.rotation.clone(),
-                r.zone.clone(),
-                r.incidents.to_string(),
-                r.pages.to_string(),
-                r.acknowledged.to_string(),
-                r.to_ack.mean.map(|s| s.to_string()).unwrap_or_default(),
-                r.to_ack.p90.map(|s| s.to_string()).unwrap_or_default(),
-                r.paged_in.working.to_string(),
-                r.paged_in.evening.to_string(),
-                r.paged_in.night.to_string(),
-                r.paged_in.weekend_or_holiday.to_string(),
-                hours(r.on_call.working),
-                hours(r.on_call.evening),
-                hours(r.on_call.night),
-                hours(r.on_call.weekend_or_holiday),
-                hours(r.on_call.total()),
-            ]
+            [r.rotation.clone(), r.zone.clone()]
+                .into_iter()
+                .chain(load_fields(&r.load))
+                .chain(band_hours(&r.on_call))
+                .collect()
         })
         .collect();
     let body = rows
         .iter()
         .map(|r| {
-            let paged = format!(
-                "{} / {} / {} / {}",
-                r.paged_in.working, r.paged_in.evening, r.paged_in.night, r.paged_in.weekend_or_holiday
-            );
-            let on_call = format!(
-                "{} / {} / {} / {} (Σ {})",
-                hours(r.on_call.working),
-                hours(r.on_call.evening),
-                hours(r.on_call.night),
-                hours(r.on_call.weekend_or_holiday),
-                hours(r.on_call.total())
-            );
+            let [working, evening, night, weekend, total] = band_hours(&r.on_call);
             view! {
                 <tr data-testid="analytics-rotation" data-rotation=r.rotation.clone()>
                     <td data-label=t(Msg::NavRotations)>{r.rotation.clone()} " " <span class="meta">{r.zone.clone()}</span></td>
-                    <td data-label=t(Msg::NavIncidents)>{r.incidents}</td>
-                    <td data-label=t(Msg::PagesCount)>{r.pages} " (" {r.acknowledged} ")"</td>
-                    <td data-label=t(Msg::TimeToAck)>{stats_text(&r.to_ack)}</td>
-                    <td data-label=t(Msg::PagesByBand)>{paged}</td>
-                    <td data-label=t(Msg::PersonHours)>{on_call}</td>
+                    {load_cells(&r.load, locale)}
+                    <td data-label=t(Msg::PersonHours)>{format!("{working} / {evening} / {night} / {weekend} (Σ {total})")}</td>
                 </tr>
             }
         })
@@ -832,7 +810,7 @@ fn RotationTable(rows: Vec<RotationRow>, period: String) -> impl IntoView {
     view! {
         <h2>{t(Msg::ByRotation)} " " {csv_link(format!("rotations_{period}.csv"), &header, &csv_rows, "csv-rotations")}</h2>
         <p class="meta">{t(Msg::ByRotationHelp)}</p>
-        <table class="rows"><thead><tr><th>{t(Msg::NavRotations)}</th><th>{t(Msg::NavIncidents)}</th><th>{t(Msg::PagesCount)} " (" {t(Msg::AcknowledgedCount)} ")"</th><th>{t(Msg::TimeToAck)}</th><th>{t(Msg::PagesByBand)}</th><th>{t(Msg::PersonHours)}</th></tr></thead><tbody>{body}</tbody></table>
+        <table class="rows"><thead><tr><th>{t(Msg::NavRotations)}</th>{load_headings(locale)}<th>{t(Msg::PersonHours)}</th></tr></thead><tbody>{body}</tbody></table>
     }
 }
 
