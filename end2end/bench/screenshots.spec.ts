@@ -32,6 +32,15 @@ test('screenshots of every page', async ({ browser }) => {
     headers: { Origin: base, Accept: 'application/json' },
   });
   expect(linked.status(), await linked.text()).toBe(200);
+  // A related link and a note on the incident, as responders add them.
+  const incidentId = incident!.split('/').pop()!;
+  for (const [endpoint, form] of [
+    ['incidents_add_link', { id: incidentId, url: 'https://grafana.example.com/d/checkout-errors?orgId=1&from=now-6h', title: 'Checkout errors dashboard / 決済エラーのダッシュボード' }],
+    ['incidents_note', { id: incidentId, text: 'Rolled back deploy 42 / デプロイ42をロールバック' }],
+  ] as [string, Record<string, string>][]) {
+    const res = await admin.request.post(`/api/${endpoint}`, { form, headers: { Origin: base, Accept: 'application/json' } });
+    expect(res.status(), await res.text()).toBe(200);
+  }
   const links: [string, string][] = [];
   for (const [who, lang] of [['tanaka', 'ja'], ['emily', 'en']]) {
     await ssm(admin, key, 'ssm-contacts', 'StartEngagement', {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import { call, gotoHydrated, signedIn } from './helpers';
 import { linkIn, mailWith } from './mail';
@@ -99,7 +100,7 @@ test.describe.serial('incidents run from the console', () => {
   });
 
   for (const flow of FLOWS) {
-    test(`${flow.name}: declare, page, note, a stale summary refused, resolve`, async ({ browser }) => {
+    test(`${flow.name}: declare, link, page, note, acknowledge, a stale summary refused, resolve, review, analytics`, async ({ browser }) => {
       const title = `Checkout down ${flow.lang}`;
       const r = await signedIn(browser, flow.viewport, flow.lang, user(flow, 'responder'), PASSWORD);
       await gotoHydrated(r.page, '/incidents');
@@ -194,12 +195,12 @@ test.describe.serial('incidents run from the console', () => {
       const row = m.page.locator(`[data-testid="analytics-plan"][data-plan="${plan(flow)}"]`);
       await expect(row.locator('td').nth(1)).toHaveText('1');
       await expect(row.getByTestId('plan-ack')).toHaveText(`${ackAfter} / ${ackAfter}`);
-      const [download] = await Promise.all([
+      const [csvDownload] = await Promise.all([
         m.page.waitForEvent('download'),
         m.page.getByTestId('csv-on-call').click(),
       ]);
-      expect(download.suggestedFilename()).toBe(`on-call-hours_${from}_${to}.csv`);
-      const csv = (await import('node:fs')).readFileSync((await download.path())!, 'utf8');
+      expect(csvDownload.suggestedFilename()).toBe(`on-call-hours_${from}_${to}.csv`);
+      const csv = readFileSync((await csvDownload.path())!, 'utf8');
       const [header, ...lines] = csv.trim().split('\r\n');
       expect(header).toBe('person,zone,working_h,evening_h,night_h,weekend_holiday_h,total_h');
       const got = new Map(lines.map((l) => [l.split(',')[0], l.split(',')[6]]));
