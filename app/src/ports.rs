@@ -108,12 +108,9 @@ pub trait Backend: Send + Sync {
     /// own notices with acknowledge links (AWS's messages are not visible through its API).
     async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError>;
     /// The deliveries of one incident's pages and notices (redacted as [`Backend::deliveries`]),
-    /// newest first. By default picked from the newest 2,000; the local engine reads them all.
-    async fn incident_deliveries(&self, incident_id: &str) -> Result<Vec<DeliveryEntry>, AppError> {
-        let mut all = self.deliveries(2_000).await?;
-        all.retain(|d| d.incident_id.as_deref() == Some(incident_id));
-        Ok(all)
-    }
+    /// newest first: every message of the local engine; in AWS mode the console's own notices
+    /// for the pages of the incident's engagements.
+    async fn incident_deliveries(&self, incident: &IncidentDetail) -> Result<Vec<DeliveryEntry>, AppError>;
     /// The shifts of `[from, to)`, overrides applied.
     async fn rotation_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError>;
     /// A rotation with its version and upcoming overrides.

@@ -384,7 +384,7 @@ impl Backend for LocalBackend {
         Ok(redacted_deliveries(self.engine.outbox(limit).await?))
     }
 
-    async fn incident_deliveries(&self, incident_id: &str) -> Result<Vec<DeliveryEntry>, AppError> {
-        Ok(redacted_deliveries(self.engine.incident_outbox(incident_id).await?))
+    async fn incident_deliveries(&self, incident: &IncidentDetail) -> Result<Vec<DeliveryEntry>, AppError> {
+        Ok(redacted_deliveries(self.engine.incident_outbox(&incident.record.id).await?))
     }
 }

@@ -126,8 +126,8 @@ impl<B: Backend> Backend for Cached<B> {
         self.inner.incident_facts(from, to).await
     }
 
-    async fn incident_deliveries(&self, incident_id: &str) -> Result<Vec<DeliveryEntry>, AppError> {
-        self.inner.incident_deliveries(incident_id).await
+    async fn incident_deliveries(&self, incident: &IncidentDetail) -> Result<Vec<DeliveryEntry>, AppError> {
+        self.inner.incident_deliveries(incident).await
     }
 
     async fn deliveries(&self, limit: u32) -> Result<Vec<DeliveryEntry>, AppError> {

@@ -461,6 +461,10 @@ async fn in_aws_mode_an_incidents_pages_get_the_link_and_its_timeline_says_who_a
     let id = incident.rsplit('.').next().unwrap();
     let timeline = w.api.engine.timeline(id).await.unwrap();
     assert!(timeline.iter().any(|e| e.data.contains("Page acknowledged by tanaka via link")), "{timeline:?}");
+    // The incident's timeline in the console lists the notice the console sent for the page.
+    let detail = w.aws.incident(&incident).await.unwrap();
+    let sent = w.aws.incident_deliveries(&detail).await.unwrap();
+    assert!(!sent.is_empty() && sent.iter().all(|d| d.contact.as_deref() == Some("tanaka")), "{sent:?}");
 }
 
 const TANAKA: &str = "+819006000000";

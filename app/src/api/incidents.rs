@@ -277,7 +277,7 @@ async fn load_incident_view(s: &crate::ports::Services, id: &str) -> Result<Inci
     let alerts = s.alerts.incident_alerts(id).await?;
     let all = s.backend.contacts().await?;
     let rosters = rosters_then(s, &detail, &all).await?;
-    let deliveries = s.backend.incident_deliveries(id).await?;
+    let deliveries = s.backend.incident_deliveries(&detail).await?;
     let links = s.backend.related_links(id).await?;
     let contacts = all.into_iter().map(|c| c.contact.alias).collect();
     Ok(IncidentView { detail, alerts, contacts, deliveries, rosters, links })

@@ -863,7 +863,8 @@ fn DrillHistory(drills: Vec<DrillResult>, period: String) -> impl IntoView {
 }
 
 /// Each drill as a column (time to the first acknowledgement), oldest on the left; a drill
-/// nobody acknowledged is a red cross at the top. Drawn on the server as SVG.
+/// nobody acknowledged is a red cross at the top, one still paging an ellipsis at the foot.
+/// Drawn on the server as SVG.
 fn drill_chart(drills: &[DrillResult]) -> impl IntoView + use<> {
     let max = drills.iter().filter_map(|d| d.first_ack_after).max().unwrap_or(0).max(60);
     let step = 400 / i64::try_from(drills.len().max(1)).unwrap_or(1);
@@ -873,12 +874,13 @@ fn drill_chart(drills: &[DrillResult]) -> impl IntoView + use<> {
         .enumerate()
         .map(|(i, d)| {
             let x = 20 + i64::try_from(i).unwrap_or(0) * step;
-            match d.first_ack_after {
-                Some(after) => {
+            match (d.first_ack_after, d.running) {
+                (Some(after), _) => {
                     let h = (after * 100 / max).max(1);
                     view! { <rect x=x y=120 - h width=width height=h fill="#3b6fd4"></rect> }.into_any()
                 }
-                None => view! { <text x=x y="24" font-size="14" fill="#c0392b">"×"</text> }.into_any(),
+                (None, true) => view! { <text x=x y="116" font-size="14" fill="#5b6475">"…"</text> }.into_any(),
+                (None, false) => view! { <text x=x y="24" font-size="14" fill="#c0392b">"×"</text> }.into_any(),
             }
         })
         .collect_view();

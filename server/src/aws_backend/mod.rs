@@ -842,6 +842,11 @@ impl Backend for AwsBackend {
         Ok(crate::engine::outbox::newest(&self.db, limit).await?)
     }
 
+    async fn incident_deliveries(&self, incident: &IncidentDetail) -> Result<Vec<DeliveryEntry>, AppError> {
+        let arns: Vec<String> = incident.engagements.iter().map(|e| e.id.clone()).collect();
+        Ok(crate::engine::outbox::of_aws_engagements(&self.db, &arns).await?)
+    }
+
     /// The past as the console recorded it; before the console first saw the rotation, and from
     /// now on, as AWS computes it.
     async fn rotation_shifts(&self, rotation_id: &str, from: i64, to: i64) -> Result<Vec<Shift>, AppError> {

@@ -572,28 +572,52 @@ impl super::Engine {
 /// The newest deliveries in `db` first, at most `limit`, with addresses as stored (unredacted):
 /// the engine's, and in AWS mode the console's own notices for Incident Manager's pages.
 pub async fn newest(db: &Db, limit: u32) -> Result<Vec<DeliveryEntry>, ServerError> {
-    deliveries_where(db, None, limit).await
+    deliveries_where(db, &Which::All, limit).await
 }
 
-/// Every delivery of one incident: its pages' messages and its notices, newest first.
+/// Every delivery of one incident of the local engine: its pages' messages and its notices,
+/// newest first.
 pub async fn of_incident(db: &Db, incident_id: &str) -> Result<Vec<DeliveryEntry>, ServerError> {
-    deliveries_where(db, Some(incident_id), u32::MAX).await
+    deliveries_where(db, &Which::Incident(incident_id), u32::MAX).await
 }
 
-async fn deliveries_where(db: &Db, incident_id: Option<&str>, limit: u32) -> Result<Vec<DeliveryEntry>, ServerError> {
-    let rows = sqlx::query(
+/// AWS mode: the console's notices for Incident Manager's pages of these engagements.
+pub async fn of_aws_engagements(db: &Db, engagement_arns: &[String]) -> Result<Vec<DeliveryEntry>, ServerError> {
+    if engagement_arns.is_empty() {
+        return Ok(Vec::new());
+    }
+    deliveries_where(db, &Which::AwsEngagements(engagement_arns), u32::MAX).await
+}
+
+enum Which<'a> {
+    All,
+    Incident(&'a str),
+    AwsEngagements(&'a [String]),
+}
+
+async fn deliveries_where(db: &Db, which: &Which<'_>, limit: u32) -> Result<Vec<DeliveryEntry>, ServerError> {
+    let (filter, binds): (String, Vec<&str>) = match which {
+        Which::All => ("TRUE".into(), Vec::new()),
+        Which::Incident(id) => ("d.incident_id = $1 OR e.incident_id = $1".into(), vec![*id]),
+        Which::AwsEngagements(arns) => {
+            let marks: Vec<String> = (1..=arns.len()).map(|i| format!("${i}")).collect();
+            (format!("a.engagement_arn IN ({})", marks.join(", ")), arns.iter().map(String::as_str).collect())
+        }
+    };
+    let limit_mark = binds.len() + 1;
+    let sql = format!(
         "SELECT d.id, COALESCE(p.contact_alias, a.contact_alias) AS contact_alias, \
          COALESCE(d.incident_id, e.incident_id) AS incident_id, d.channel_kind, d.address, d.subject, d.body, \
          d.created_at, d.status, d.attempts, d.last_error FROM deliveries d \
          LEFT JOIN pages p ON p.id = d.page_id LEFT JOIN engagements e ON e.id = p.engagement_id \
          LEFT JOIN aws_pages a ON a.page_arn = d.aws_page_arn \
-         WHERE CAST($1 AS TEXT) IS NULL OR d.incident_id = $1 OR e.incident_id = $1 \
-         ORDER BY d.created_at DESC, d.id DESC LIMIT $2",
-    )
-    .bind(incident_id)
-    .bind(i64::from(limit))
-    .fetch_all(&db.pool)
-    .await?;
+         WHERE {filter} ORDER BY d.created_at DESC, d.id DESC LIMIT ${limit_mark}"
+    );
+    let mut query = sqlx::query(&sql);
+    for value in binds {
+        query = query.bind(value);
+    }
+    let rows = query.bind(i64::from(limit)).fetch_all(&db.pool).await?;
     rows.iter()
         .map(|r| {
             Ok(DeliveryEntry {
