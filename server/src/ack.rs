@@ -34,6 +34,7 @@ use crate::audit::{self, Actor, Change};
 use crate::clock::epoch;
 use crate::db::Db;
 use crate::engine::links::{self, LinkTarget};
+use crate::password::token_digest;
 use crate::web::{client_addr, is_same_origin};
 
 /// Requests per minute from one address, and for one token.
@@ -162,7 +163,7 @@ async fn acknowledge(State(st): State<AckState>, Path(token): Path<String>, req:
 impl AckState {
     fn limit(&self, token: &str, req: &Request, now: i64) -> Option<Response> {
         let addr = client_addr(req, self.trusted_proxy_hops);
-        let by_token = format!("token:{}", &links::token_hash(token)[..16]);
+        let by_token = format!("token:{}", &token_digest(token)[..16]);
         if self.limiter.allow(format!("addr:{addr}"), PER_ADDRESS, now) && self.limiter.allow(by_token, PER_TOKEN, now)
         {
             return None;
@@ -200,7 +201,7 @@ impl AckState {
         let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE ack_links SET used_at = COALESCE(used_at, $1) WHERE token_hash = $2")
             .bind(now)
-            .bind(links::token_hash(token))
+            .bind(token_digest(token))
             .execute(&mut *tx)
             .await?;
         let after = serde_json::json!({

@@ -25,6 +25,7 @@ use app::ports::{Backend, Clock, Feeds};
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::ServerError;
+use crate::password::token_digest;
 
 /// How far back and ahead a feed reaches.
 pub const FEED_PAST_DAYS: i64 = 30;
@@ -35,10 +36,6 @@ pub struct SqlFeeds {
     pub db: Db,
     pub backend: Arc<dyn Backend>,
     pub clock: Arc<dyn Clock>,
-}
-
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 #[async_trait]
@@ -68,7 +65,7 @@ impl Feeds for SqlFeeds {
         sqlx::query(
             "INSERT INTO calendar_feeds (token_hash, user_id, kind, subject, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(token_hash(&token))
+        .bind(token_digest(&token))
         .bind(actor.id)
         .bind(kind.as_str())
         .bind(subject)
@@ -91,7 +88,7 @@ impl SqlFeeds {
             "SELECT f.kind, f.subject FROM calendar_feeds f JOIN users u ON u.id = f.user_id \
              WHERE f.token_hash = $1 AND u.disabled_at IS NULL",
         )
-        .bind(token_hash(token))
+        .bind(token_digest(token))
         .fetch_optional(&self.db.pool)
         .await
         .map_err(ServerError::from)?;

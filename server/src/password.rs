@@ -47,6 +47,8 @@ pub fn new_token() -> (String, String) {
     (token, digest)
 }
 
+/// What is kept of a secret token (sessions' setup links, acknowledge links, feed URLs): its
+/// SHA-256, hex.
 pub fn token_digest(token: &str) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(token.as_bytes()))

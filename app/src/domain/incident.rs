@@ -238,6 +238,20 @@ pub fn parse_link(url: &str, title: &str) -> Result<(String, String), Vec<FieldE
     }
 }
 
+/// Whether a link to `url` may join an incident that already links to `existing`: each
+/// address once, at most [`MAX_LINKS`].
+pub fn check_new_link<'a>(existing: impl ExactSizeIterator<Item = &'a str>, url: &str) -> Result<(), Vec<FieldError>> {
+    let count = existing.len();
+    let mut existing = existing;
+    if existing.any(|u| u == url) {
+        Err(vec![FieldError::new("url", Msg::ErrLinkExists)])
+    } else if count >= MAX_LINKS {
+        Err(vec![FieldError::new("url", Msg::ErrTooManyLinks)])
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +269,16 @@ mod tests {
             assert_eq!(parse_link(bad, "x").unwrap_err()[0].field, "url", "{bad}");
         }
         assert_eq!(parse_link("https://x", &"t".repeat(201)).unwrap_err()[0].field, "title");
+        let hundred: Vec<String> = (0..MAX_LINKS).map(|i| format!("https://x/{i}")).collect();
+        assert_eq!(check_new_link(hundred.iter().take(2).map(String::as_str), "https://y"), Ok(()));
+        assert_eq!(
+            check_new_link(hundred.iter().take(2).map(String::as_str), "https://x/1").unwrap_err()[0].msg,
+            Msg::ErrLinkExists
+        );
+        assert_eq!(
+            check_new_link(hundred.iter().map(String::as_str), "https://y").unwrap_err()[0].msg,
+            Msg::ErrTooManyLinks
+        );
     }
 
     #[test]

@@ -1393,16 +1393,10 @@ impl Backend for AwsBackend {
         url: &str,
         title: &str,
     ) -> Result<RelatedLink, AppError> {
-        use app::domain::incident::{MAX_LINKS, parse_link};
+        use app::domain::incident::{check_new_link, parse_link};
         let (url, title) = parse_link(url, title).map_err(AppError::Invalid)?;
         let existing = self.related_links(incident_id).await?;
-        let refused = |msg| Err(AppError::Invalid(vec![FieldError::new("url", msg)]));
-        if existing.iter().any(|l| l.url == url) {
-            return refused(Msg::ErrLinkExists);
-        }
-        if existing.len() >= MAX_LINKS {
-            return refused(Msg::ErrTooManyLinks);
-        }
+        check_new_link(existing.iter().map(|l| l.url.as_str()), &url).map_err(AppError::Invalid)?;
         let item = incidents::types::RelatedItem::builder().identifier(url_identifier(&url)?).title(&title).build();
         self.update_related(incident_id, incidents::types::RelatedItemsUpdate::ItemToAdd(item)).await?;
         let added = self.related_links(incident_id).await?.into_iter().find(|l| l.url == url);

@@ -5,13 +5,14 @@
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use sqlx::Row;
 
 use app::i18n::Locale;
 
 use crate::db::Db;
 use crate::error::ServerError;
+use crate::password::token_digest;
 
 /// A link works this long after its page was sent, unless the engagement ends first.
 pub const LINK_LIFETIME_SECS: i64 = 24 * 3600;
@@ -61,11 +62,6 @@ impl LinkKey {
     }
 }
 
-/// What is kept of a link: the SHA-256 of its token, hex.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// A token as it may appear in a path: 22 URL-safe base64 characters, nothing else.
 pub fn well_formed(token: &str) -> bool {
     token.len() == 22 && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -98,7 +94,7 @@ pub async fn record(conn: &mut sqlx::AnyConnection, link: NewLink<'_>, now: i64)
         "INSERT INTO ack_links (token_hash, page_id, engagement_id, contact_id, language, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (page_id) DO NOTHING",
     )
-    .bind(token_hash(link.token))
+    .bind(token_digest(link.token))
     .bind(link.page_id)
     .bind(link.engagement_id)
     .bind(link.contact_id)
@@ -118,7 +114,7 @@ pub async fn find(db: &Db, token: &str) -> Result<Option<LinkTarget>, ServerErro
     let row = sqlx::query(
         "SELECT page_id, engagement_id, contact_id, language, expires_at, used_at FROM ack_links WHERE token_hash = $1",
     )
-    .bind(token_hash(token))
+    .bind(token_digest(token))
     .fetch_optional(&db.pool)
     .await?;
     row.map(|r| {
@@ -139,7 +135,7 @@ pub async fn find(db: &Db, token: &str) -> Result<Option<LinkTarget>, ServerErro
 pub async fn mark_used(db: &Db, token: &str, now: i64) -> Result<(), ServerError> {
     sqlx::query("UPDATE ack_links SET used_at = COALESCE(used_at, $1) WHERE token_hash = $2")
         .bind(now)
-        .bind(token_hash(token))
+        .bind(token_digest(token))
         .execute(db.writer())
         .await?;
     Ok(())
@@ -185,7 +181,7 @@ mod tests {
         assert_ne!(a, key.token("page-b"));
         assert_ne!(a, LinkKey(vec![8; 32]).token("page-a"));
         assert!(well_formed(&a), "{a}");
-        assert_eq!(token_hash(&a).len(), 64);
+        assert_eq!(token_digest(&a).len(), 64);
         assert!(!well_formed("short") && !well_formed(&format!("{}%", &a[..21])));
     }
 }

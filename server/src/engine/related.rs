@@ -3,8 +3,7 @@
 
 use sqlx::Row;
 
-use app::domain::incident::{MAX_LINKS, RelatedLink, parse_link};
-use app::i18n::Msg;
+use app::domain::incident::{RelatedLink, check_new_link, parse_link};
 
 use super::{Engine, new_id};
 use crate::audit::{self, Actor, Change};
@@ -44,12 +43,7 @@ impl Engine {
             .bind(incident_id)
             .fetch_all(&mut *tx)
             .await?;
-        if existing.contains(&link.url) {
-            return Err(ServerError::invalid("url", Msg::ErrLinkExists));
-        }
-        if existing.len() >= MAX_LINKS {
-            return Err(ServerError::invalid("url", Msg::ErrTooManyLinks));
-        }
+        check_new_link(existing.iter().map(String::as_str), &link.url).map_err(ServerError::Invalid)?;
         sqlx::query(
             "INSERT INTO incident_links (id, incident_id, url, title, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
