@@ -68,12 +68,13 @@ pub async fn update_incident(id: String, impact: String, status: String) -> Resu
         let mut errors = Vec::new();
         let impact = parse_impact(&impact, &mut errors);
         let status = match status.as_str() {
-            "open" => Some(IncidentStatus::Open),
-            "resolved" => Some(IncidentStatus::Resolved),
             "" => None,
-            _ => {
-                errors.push(FieldError::new("status", Msg::ErrRequired));
-                None
+            name => {
+                let parsed = IncidentStatus::parse(name);
+                if parsed.is_none() {
+                    errors.push(FieldError::new("status", Msg::ErrRequired));
+                }
+                parsed
             }
         };
         if !errors.is_empty() {
@@ -293,6 +294,7 @@ async fn rosters_then(
     contacts: &[crate::model::oncall::ContactView],
 ) -> Result<Vec<crate::model::incidents::RosterAt>, AppError> {
     use crate::domain::contact::{ContactType, Target};
+    use crate::domain::escalation::stage_starts;
     let find = |alias: &str| contacts.iter().find(|c| c.contact.alias == alias);
     let now = s.clock.now().timestamp();
     let mut reached: Vec<(i64, &crate::model::oncall::ContactView)> = Vec::new();
@@ -301,19 +303,19 @@ async fn rosters_then(
         match engaged.contact.kind {
             ContactType::OncallSchedule => reached.push((e.started_at, engaged)),
             ContactType::Escalation => {
-                let mut at = e.started_at;
-                for stage in &engaged.contact.plan.stages {
-                    if at > e.stopped_at.unwrap_or(now) {
+                let started = crate::zone::instant(e.started_at);
+                let until = e.stopped_at.unwrap_or(now);
+                for (_, at, stage) in stage_starts(&engaged.contact.plan, started) {
+                    if at.timestamp() > until {
                         break;
                     }
                     for target in &stage.targets {
                         if let Target::Contact { contact_id, .. } = target
                             && let Some(c) = find(contact_id).filter(|c| c.contact.kind == ContactType::OncallSchedule)
                         {
-                            reached.push((at, c));
+                            reached.push((at.timestamp(), c));
                         }
                     }
-                    at += i64::from(stage.duration_minutes) * 60;
                 }
             }
             ContactType::Personal => {}

@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::contact::{ChannelType, Contact, ContactChannel, ContactType, References, Target, schedule_on_call};
+use crate::domain::contact::{
+    ChannelType, Contact, ContactChannel, ContactType, Plan, References, Stage, Target, schedule_on_call,
+};
 use crate::domain::rotation::{Override, Rotation};
 
 /// Everything a simulation reads (the plan editor's island gets it as `model::plans::SimData`).
@@ -147,14 +149,12 @@ impl Directory {
             return run.sim;
         };
         if contact.kind == ContactType::Escalation {
-            let mut at = start;
-            for (index, stage) in contact.plan.stages.iter().enumerate() {
+            for (index, at, stage) in stage_starts(&contact.plan, start) {
                 for target in &stage.targets {
                     if let Target::Contact { contact_id, .. } = target {
                         run.page_target(contact_id, index, at);
                     }
                 }
-                at += Duration::minutes(i64::from(stage.duration_minutes));
             }
         } else {
             run.page_target(engaged, 0, start);
@@ -162,6 +162,16 @@ impl Directory {
         run.sim.messages.sort();
         run.sim
     }
+}
+
+/// When each stage of an escalation plan engaged at `start` begins: the first at once, each
+/// later one after the previous one's minutes. With the stage's index.
+pub fn stage_starts(plan: &Plan, start: DateTime<Utc>) -> impl Iterator<Item = (usize, DateTime<Utc>, &Stage)> {
+    plan.stages.iter().enumerate().scan(start, |at, (index, stage)| {
+        let begins = *at;
+        *at += Duration::minutes(i64::from(stage.duration_minutes));
+        Some((index, begins, stage))
+    })
 }
 
 /// Plans are checked against the directory they will run in (in the browser as on the server).

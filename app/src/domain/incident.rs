@@ -82,6 +82,16 @@ crate::named_enum! {
     }
 }
 
+impl IncidentStatus {
+    /// The status as pages and exports name it.
+    pub fn label(self) -> Msg {
+        match self {
+            IncidentStatus::Open => Msg::StatusOpen,
+            IncidentStatus::Resolved => Msg::StatusResolved,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentRecord {
     pub id: String,

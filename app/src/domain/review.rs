@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::incident::{IncidentRecord, IncidentStatus, RelatedLink};
+use crate::domain::incident::{IncidentRecord, RelatedLink};
 use crate::error::FieldError;
 use crate::i18n::{Locale, Msg};
 
@@ -180,10 +180,7 @@ pub fn markdown(
     locale: Locale,
 ) -> String {
     let t = |m: Msg| m.text(locale);
-    let status = match record.status {
-        IncidentStatus::Open => t(Msg::StatusOpen),
-        IncidentStatus::Resolved => t(Msg::StatusResolved),
-    };
+    let status = t(record.status.label());
     let mut md = format!("# {}\n\n", record.title);
     let _ = writeln!(md, "- {}: {}", t(Msg::Status), status);
     let _ = writeln!(md, "- {}: {}", t(Msg::Impact), record.impact);
@@ -228,6 +225,7 @@ pub fn markdown(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::incident::IncidentStatus;
 
     fn record() -> IncidentRecord {
         IncidentRecord {

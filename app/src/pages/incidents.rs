@@ -25,13 +25,6 @@ use crate::pages::common::{loaded, page_user, query_param};
 use crate::pages::oncall::EngagementCard;
 use crate::zone::{When, viewer_zone};
 
-fn status_text(status: IncidentStatus, locale: Locale) -> &'static str {
-    match status {
-        IncidentStatus::Open => Msg::StatusOpen.text(locale),
-        IncidentStatus::Resolved => Msg::StatusResolved.text(locale),
-    }
-}
-
 #[component]
 pub fn IncidentsPage() -> impl IntoView {
     let locale = expect_context::<Locale>();
@@ -124,7 +117,7 @@ fn IncidentTable(list: IncidentList, query: IncidentQuery, zone: String) -> impl
                     <td data-label=t(Msg::Title)><a href=crate::paths::incident_path(&i.id)>{i.title}</a></td>
                     <td data-label=t(Msg::Impact)>{i.impact}</td>
                     <td data-label=t(Msg::ResponsePlan)>{i.response_plan}</td>
-                    <td data-label=t(Msg::Status)>{status_text(i.status, locale)}</td>
+                    <td data-label=t(Msg::Status)>{i.status.label().text(locale)}</td>
                     <td data-label=t(Msg::Opened)><When at=i.created_at zone=zone.clone() /></td>
                 </tr>
             }
@@ -176,7 +169,7 @@ fn Incident(view: IncidentView) -> impl IntoView {
         <h1 data-testid="incident-title">{r.title.clone()}</h1>
         <dl>
             <dt>{t(Msg::Status)}</dt>
-            <dd data-testid="incident-status">{status_text(r.status, locale)}</dd>
+            <dd data-testid="incident-status">{r.status.label().text(locale)}</dd>
             <dt>{t(Msg::Impact)}</dt>
             <dd data-testid="incident-impact">{r.impact}</dd>
             <dt>{t(Msg::Opened)}</dt>
