@@ -76,6 +76,12 @@ export async function signedIn(
   return { context, page };
 }
 
+/** Creates a user through Admin → Users' server function, named as themselves; a trailing
+ * digit in `role` tells apart two users of that role (`manager2`). */
+export async function createUser(admin: Page, username: string, role: string, password: string): Promise<void> {
+  await call(admin, 'admin_create_user', { username, display_name: username, password, role: role.replace(/\d$/, '') });
+}
+
 /** Calls a server function the way the page does (same-origin form POST). */
 export async function call(page: Page, endpoint: string, form: Record<string, string>): Promise<unknown> {
   const base = process.env.E2E_BASE_URL!;

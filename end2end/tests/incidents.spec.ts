@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
-import { call, gotoHydrated, signedIn } from './helpers';
+import { call, createUser, gotoHydrated, signedIn } from './helpers';
 import { linkIn, mailWith } from './mail';
 
 // Runs after console.spec.ts (one worker, files in order), which created the first admin.
@@ -75,12 +75,7 @@ test.describe.serial('incidents run from the console', () => {
     const admin = await signedIn(browser, FLOWS[0].viewport, 'en', ADMIN.username, ADMIN.password);
     for (const flow of FLOWS) {
       for (const role of ['responder', 'manager', 'viewer']) {
-        await call(admin.page, 'admin_create_user', {
-          username: user(flow, role),
-          display_name: user(flow, role),
-          password: PASSWORD,
-          role,
-        });
+        await createUser(admin.page, user(flow, role), role, PASSWORD);
       }
     }
     for (const flow of FLOWS) {

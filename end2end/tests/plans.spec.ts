@@ -1,5 +1,5 @@
 import { test, expect, type BrowserContext, type Page } from '@playwright/test';
-import { call, expectPath, gotoHydrated, signedIn } from './helpers';
+import { createUser, expectPath, gotoHydrated, signedIn } from './helpers';
 
 // Runs after console.spec.ts (one worker, files in order), which created the first admin.
 // A manager builds an escalation plan from scratch in the editor, watching the simulated
@@ -35,13 +35,7 @@ test.describe.serial('escalation plan editor', () => {
     admin = await signedIn(browser, FLOWS[0].viewport, 'en', ADMIN.username, ADMIN.password);
     for (const flow of FLOWS) {
       for (const role of ['manager', 'manager2', 'viewer']) {
-        const username = user(flow, role);
-        await call(admin.page, 'admin_create_user', {
-          username,
-          display_name: username,
-          password: PASSWORD,
-          role: role.replace(/\d$/, ''),
-        });
+        await createUser(admin.page, user(flow, role), role, PASSWORD);
       }
     }
   });

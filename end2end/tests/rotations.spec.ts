@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { call, expectPath, gotoHydrated, signedIn } from './helpers';
+import { call, createUser, expectPath, gotoHydrated, signedIn } from './helpers';
 
 // Runs after console.spec.ts (one worker, files in order), which created the first admin.
 // Each flow uses one demo rotation, a viewport and a language: desktop in English on the weekly
@@ -40,13 +40,7 @@ test.describe.serial('rotations editor', () => {
     admin = await as(browser, FLOWS[0], ADMIN.username, ADMIN.password);
     for (const flow of FLOWS) {
       for (const role of ['manager', 'manager2', 'responder', 'responder2', 'viewer']) {
-        const username = user(flow, role);
-        await call(admin.page, 'admin_create_user', {
-          username,
-          display_name: username,
-          password: PASSWORD,
-          role: role.replace(/\d$/, ''),
-        });
+        await createUser(admin.page, user(flow, role), role, PASSWORD);
       }
     }
   });

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { call, gotoHydrated, signedIn } from './helpers';
+import { createUser, gotoHydrated, signedIn } from './helpers';
 
 // Runs after console.spec.ts (one worker, files in order), which created the first admin.
 // A manager creates an EventBridge integration, writes a rule sending `level = critical` to a
@@ -44,12 +44,7 @@ test.describe.serial('alerts in, routed by severity', () => {
     const admin = await signedIn(browser, FLOWS[0].viewport, 'en', ADMIN.username, ADMIN.password);
     for (const flow of FLOWS) {
       for (const role of ['manager', 'manager2', 'responder']) {
-        await call(admin.page, 'admin_create_user', {
-          username: user(flow, role),
-          display_name: user(flow, role),
-          password: PASSWORD,
-          role: role.replace(/\d$/, ''),
-        });
+        await createUser(admin.page, user(flow, role), role, PASSWORD);
       }
     }
     await admin.context.close();

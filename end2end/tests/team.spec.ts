@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { call, expectPath, gotoHydrated, signedIn } from './helpers';
+import { createUser, expectPath, gotoHydrated, signedIn } from './helpers';
 import { linkIn, mailWith } from './mail';
 
 // Runs after console.spec.ts (one worker, files in order), which created the first admin.
@@ -34,7 +34,7 @@ test.describe.serial('a team from scratch', () => {
     const admin = await signedIn(browser, FLOWS[0].viewport, 'en', ADMIN.username, ADMIN.password);
     for (const flow of FLOWS) {
       const username = `team-manager-${flow.lang}`;
-      await call(admin.page, 'admin_create_user', { username, display_name: username, password: PASSWORD, role: 'manager' });
+      await createUser(admin.page, username, 'manager', PASSWORD);
     }
     await admin.context.close();
   });
