@@ -11,15 +11,20 @@ if (!baseURL) {
   );
 }
 
+// Specs share one console and one database, so each makes its own users and data under names
+// of its own (tests/data.ts) and reads only those: they pass in any order (`--shuffle SEED`,
+// which `.ci/run` always uses) and repeated (`--repeat-each N`). Only the first admin is
+// shared: the `setup` project makes it before anything else runs.
 export default defineConfig({
   testDir: './tests',
   // E-mail from the console lands here (see mail-sink.ts).
   globalSetup: './mail-sink.ts',
   fullyParallel: false,
-  workers: 1,
+  workers: Number(process.env.E2E_WORKERS ?? 1),
   forbidOnly: !!process.env.CI,
   retries: 0,
-  reporter: [['list']],
+  // A failed test's own slice of the server log is printed with it (reporter.ts).
+  reporter: [['list'], ['./reporter.ts']],
   use: {
     baseURL,
     trace: 'retain-on-failure',
@@ -39,17 +44,24 @@ export default defineConfig({
   },
   projects: [
     {
+      // The first administrator, through the one-time setup link.
+      name: 'setup',
+      testMatch: /\.setup\.ts$/,
+      use: { ...devices['Desktop Chrome'] },
+    },
+    {
       name: 'chromium',
       // No `channel`: the browser is the system Chromium given above.
       use: { ...devices['Desktop Chrome'] },
       testIgnore: /nojs\.spec\.ts/,
+      dependencies: ['setup'],
     },
     {
       // The same console with scripts off: every page renders and every form posts without them.
       name: 'no-javascript',
       use: { ...devices['Desktop Chrome'], javaScriptEnabled: false },
       testMatch: /(nojs|phone-ack)\.spec\.ts/,
-      dependencies: ['chromium'],
+      dependencies: ['setup'],
     },
   ],
 });

@@ -1,10 +1,8 @@
 import { test, expect, type Page } from '@playwright/test';
-import { signIn } from './helpers';
+import { ADMIN, signIn } from './helpers';
 
 // What a person sees: the header's controls must be readable (WCAG AA, contrast ≥ 4.5:1)
 // on the desktop and on a phone, signed out and signed in.
-
-const ADMIN = { username: 'admin', password: 'correct-horse-battery-1' };
 
 /** The contrast ratio of every visible header control's text against what is behind it. */
 async function headerContrasts(page: Page): Promise<{ what: string; ratio: number }[]> {

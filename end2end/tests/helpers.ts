@@ -2,6 +2,21 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, type Browser, type BrowserContext, type Page, type Response } from '@playwright/test';
 
+/** The first administrator, made by `first-admin.setup.ts` before any other spec runs. */
+export const ADMIN = { username: 'admin', password: 'correct-horse-battery-1' };
+
+/**
+ * A name no other test and no earlier run has used: `prefix-` and eight random base-36
+ * characters. Every user, person, rotation and plan a spec makes is named with it, so specs run
+ * in any order, repeated, without meeting each other's data.
+ */
+export function unique(prefix: string): string {
+  const tail = Array.from({ length: 8 }, () => Math.floor(Math.random() * 36).toString(36)).join('');
+  const name = `${prefix}-${tail}`;
+  if (name.length > 32) throw new Error(`unique('${prefix}'): '${name}' is longer than a username may be`);
+  return name;
+}
+
 /** Selector for the marker an island sets on <body> once it is live. */
 export const HYDRATED = 'body[data-hydrated="true"]';
 
@@ -74,12 +89,6 @@ export async function signedIn(
   await signIn(page, username, password);
   await expect(page.getByTestId('current-user')).toHaveCount(1);
   return { context, page };
-}
-
-/** Creates a user through Admin → Users' server function, named as themselves; a trailing
- * digit in `role` tells apart two users of that role (`manager2`). */
-export async function createUser(admin: Page, username: string, role: string, password: string): Promise<void> {
-  await call(admin, 'admin_create_user', { username, display_name: username, password, role: role.replace(/\d$/, '') });
 }
 
 /** Calls a server function the way the page does (same-origin form POST). */

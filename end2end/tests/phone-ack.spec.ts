@@ -1,4 +1,6 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
+import { ADMIN, unique } from './helpers';
+import { adminSession, linkUser, makePerson, makeUser, type Person } from './data';
 import { issueApiKey, ssm, type ApiKey } from './ssm';
 import { linkIn, mailWith } from './mail';
 
@@ -6,9 +8,8 @@ import { linkIn, mailWith } from './mail';
 // a page's e-mail, caught by the run's loopback SMTP server (mail-sink.ts), carries a personal
 // link; a scanner that fetches every URL in it acknowledges nothing; the link opens a page in the
 // person's language with no script and no WASM, within 14 KB; one tap acknowledges; again says
-// so; a tampered link gets its own page; /me lists and acknowledges a page.
-
-const ADMIN = { username: 'admin', password: 'correct-horse-battery-1' };
+// so; a tampered link gets its own page; /me lists and acknowledges a page. Everyone paged is a
+// person this spec made, so what /me shows is this spec's pages alone.
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
 
 test.use(PHONE);
@@ -25,7 +26,7 @@ async function page_(key: ApiKey, admin: Page, who: string, marker: string) {
   await ssm(admin, key, 'ssm-contacts', 'StartEngagement', {
     ContactId: `arn:aws:ssm-contacts:ap-northeast-1:000000000000:contact/${who}`,
     Sender: 'cloudwatch',
-    Subject: `[Impact 1] 決済APIのエラー率上昇`,
+    Subject: `[Impact 1] 決済APIのエラー率上昇 (${marker})`,
     Content: `Checkout 5xx above 5% (${marker})`,
   });
 }
@@ -39,15 +40,22 @@ async function phonePage(browser: Browser, locale?: string): Promise<Page> {
 test.describe.serial('acknowledging from a phone', () => {
   let key: ApiKey;
   let run = '';
-  test.beforeAll(() => {
-    run = `${test.info().project.name}-${Date.now()}`;
+  // People of this run: one reading Japanese, one English.
+  let ja: Person;
+  let en: Person;
+  test.beforeAll(async ({ browser }) => {
+    run = unique(test.info().project.name === 'no-javascript' ? 'nojs' : 'js');
+    const admin = await adminSession(browser);
+    ja = await makePerson(admin.page, 'ack-ja', 'ja', '田中 一');
+    en = await makePerson(admin.page, 'ack-en', 'en', 'Emily Ack');
+    await admin.context.close();
   });
 
   test('a link in the e-mail acknowledges with one tap, in Japanese, with no script', async ({ page, browser }) => {
     await signIn(page, ADMIN.username, ADMIN.password);
     key = await issueApiKey(page, `phone-ack-${run}`);
     const marker = `ja-${run}`;
-    await page_(key, page, 'tanaka', marker);
+    await page_(key, page, ja.alias, marker);
     const mail = await mailWith(marker);
     const link = linkIn(mail);
 
@@ -82,7 +90,7 @@ test.describe.serial('acknowledging from a phone', () => {
     expect(again.status()).toBe(200);
     expect(await again.text()).toContain('対応済み');
     await phone.goto(link);
-    await expect(phone.getByTestId('ack-done')).toContainText('tanaka');
+    await expect(phone.getByTestId('ack-done')).toContainText(ja.alias);
 
     // One character changed: its own page, in the browser's language.
     const tampered = link.slice(0, -1) + (link.endsWith('A') ? 'B' : 'A');
@@ -95,7 +103,7 @@ test.describe.serial('acknowledging from a phone', () => {
   test('an English contact reads English', async ({ page, browser }) => {
     await signIn(page, ADMIN.username, ADMIN.password);
     const marker = `en-${run}`;
-    await page_(key, page, 'emily', marker);
+    await page_(key, page, en.alias, marker);
     const link = linkIn(await mailWith(marker));
     const phone = await phonePage(browser, 'ja-JP');
     await phone.goto(link);
@@ -104,20 +112,19 @@ test.describe.serial('acknowledging from a phone', () => {
     await phone.close();
   });
 
-  test('My pages lists a page and acknowledges it', async ({ page, browser }) => {
+  // The person's other page stays open while one is acknowledged: /me is about this person's
+  // pages, whatever else is open for anyone.
+  test('My pages lists a page and acknowledges it while another page stays open', async ({ page, browser }) => {
     await signIn(page, ADMIN.username, ADMIN.password);
-    const username = `me-${run}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 30);
     const password = 'phone-ack-password-1';
-    const base = process.env.E2E_BASE_URL!;
-    const post = (fn: string, form: Record<string, string>) =>
-      page.request.post(`/api/${fn}`, { form, headers: { Origin: base, Accept: 'application/json' } });
-    const created = await post('admin_create_user', { username, display_name: '', password, role: 'responder' });
-    expect(created.status(), await created.text()).toBe(200);
-    const { id } = (await created.json()) as { id: number };
-    expect((await post('admin_set_contact', { user_id: String(id), contact: 'sato' })).status()).toBe(200);
-    const marker = `me-${run}`;
-    await page_(key, page, 'sato', marker);
-    await mailWith(marker);
+    const person = await makePerson(page, 'ack-me', 'ja', '佐藤 一');
+    const { username, id } = await makeUser(page, 'me', 'responder', password);
+    await linkUser(page, id, person.alias);
+    const [first, other] = [`me-${run}`, `me-other-${run}`];
+    await page_(key, page, person.alias, first);
+    await mailWith(first);
+    await page_(key, page, person.alias, other);
+    await mailWith(other);
 
     const phone = await phonePage(browser);
     await signIn(phone, username, password);
@@ -126,11 +133,20 @@ test.describe.serial('acknowledging from a phone', () => {
     if (await toggle.isVisible()) await toggle.click();
     await phone.getByTestId('current-user').click();
     await expect(phone).toHaveURL(/\/me$/);
-    const item = phone.getByTestId('me-open').locator('li', { hasText: '決済APIのエラー率上昇' }).first();
-    await expect(item).toBeVisible();
-    await item.getByTestId('me-ack').click();
+    const open = phone.getByTestId('me-open').locator('li');
+    const item = (marker: string) => open.filter({ hasText: `(${marker})` });
+    await expect(item(first)).toHaveCount(1);
+    await expect(item(other)).toHaveCount(1);
+
+    await item(first).getByTestId('me-ack').click();
+    await expect(item(first)).toHaveCount(0);
+    await expect(item(other)).toHaveCount(1);
+    await expect(phone.getByTestId('me-recent')).toContainText(`(${first})`);
+    await expect(phone.getByTestId('me-nothing-open')).toHaveCount(0);
+
+    await item(other).getByTestId('me-ack').click();
     await expect(phone.getByTestId('me-nothing-open')).toBeVisible();
-    await expect(phone.getByTestId('me-recent')).toContainText('決済APIのエラー率上昇');
+    await expect(phone.getByTestId('me-recent')).toContainText(`(${other})`);
     await phone.close();
   });
 });

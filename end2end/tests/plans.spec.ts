@@ -1,12 +1,12 @@
-import { test, expect, type BrowserContext, type Page } from '@playwright/test';
-import { createUser, expectPath, gotoHydrated, signedIn } from './helpers';
+import { test, expect, type Page } from '@playwright/test';
+import { expectPath, gotoHydrated, signedIn, unique } from './helpers';
+import { adminSession, makePerson, makeRotation, makeSchedule, makeUser } from './data';
 
-// Runs after console.spec.ts (one worker, files in order), which created the first admin.
 // A manager builds an escalation plan from scratch in the editor, watching the simulated
 // timeline change as stages change; a second manager's stale save is refused; a viewer cannot
-// edit. Desktop in English, a phone in Japanese.
+// edit. Desktop in English, a phone in Japanese. The plan pages people of this run's own: the
+// on-call schedule of a rotation of one, then another person.
 
-const ADMIN = { username: 'admin', password: 'correct-horse-battery-1' };
 const PASSWORD = 'plans-password-1234';
 
 type Flow = { name: string; viewport: { width: number; height: number }; lang: 'en' | 'ja'; saved: RegExp };
@@ -28,26 +28,31 @@ async function setStage(page: Page, i: number, targets: string, minutes: string)
 }
 
 test.describe.serial('escalation plan editor', () => {
-  let admin: { context: BrowserContext; page: Page };
-  const user = (flow: Flow, role: string) => `plans-${role}-${flow.lang}`;
+  const users = new Map<string, string>();
+  const user = (flow: Flow, role: string) => users.get(`${role}-${flow.lang}`)!;
+  // The first stage's on-call schedule and the second stage's person.
+  let schedule = '';
+  let second = '';
 
   test.beforeAll(async ({ browser }) => {
-    admin = await signedIn(browser, FLOWS[0].viewport, 'en', ADMIN.username, ADMIN.password);
+    const admin = await adminSession(browser);
     for (const flow of FLOWS) {
       for (const role of ['manager', 'manager2', 'viewer']) {
-        await createUser(admin.page, user(flow, role), role, PASSWORD);
+        const made = await makeUser(admin.page, `plans-${role}-${flow.lang}`, role.replace(/\d$/, ''), PASSWORD);
+        users.set(`${role}-${flow.lang}`, made.username);
       }
     }
-  });
-
-  test.afterAll(async () => {
-    await admin?.context.close();
+    const first = await makePerson(admin.page, 'plans-first', 'en');
+    second = (await makePerson(admin.page, 'plans-second', 'ja')).alias;
+    const rotation = await makeRotation(admin.page, `Plans primary ${unique('r')}`, [first.alias], 'weekly', 'Mon 10:00');
+    schedule = await makeSchedule(admin.page, 'plans-primary', [rotation]);
+    await admin.context.close();
   });
 
   for (const flow of FLOWS) {
     test(`${flow.name}: build a plan with a live timeline, save, stale save refused, viewer cannot edit`, async ({ browser }) => {
       const a = await signedIn(browser, flow.viewport, flow.lang, user(flow, 'manager'), PASSWORD);
-      const alias = `team-${flow.lang}`;
+      const alias = unique(`team-${flow.lang}`);
 
       await gotoHydrated(a.page, '/escalation');
       await a.page.getByTestId('new-plan').click();
@@ -58,32 +63,31 @@ test.describe.serial('escalation plan editor', () => {
       // No stages yet: nobody is paged.
       await expect(a.page.getByTestId('plan-timeline-empty')).toBeVisible();
 
-      // The primary on call first, then (10 minutes later) Takahashi: the timeline follows. (Not the
-      // demo's secondary on call: on some days its person is also the primary, already paged.)
+      // The primary on call first, then (10 minutes later) the second person: the timeline follows.
       await a.page.getByTestId('stage-add').click();
-      await setStage(a.page, 0, 'primary-oncall!', '10');
+      await setStage(a.page, 0, `${schedule}!`, '10');
       await expect(a.page.getByTestId('timeline-step').first()).toContainText('+0');
       const primaryOnly = await timeline(a.page);
       await a.page.getByTestId('stage-add').click();
-      await setStage(a.page, 1, 'takahashi', '10');
+      await setStage(a.page, 1, second, '10');
       await expect.poll(async () => (await timeline(a.page)).length).toBeGreaterThan(primaryOnly.length);
       const both = await timeline(a.page);
       expect(both.some((l) => l.includes('+10'))).toBe(true);
 
       // A 45-minute stage is over Incident Manager's cap: said next to it, as you type.
-      await setStage(a.page, 1, 'takahashi', '45');
+      await setStage(a.page, 1, second, '45');
       await expect(a.page.getByTestId('stage-errors')).toContainText(flow.lang === 'en' ? 'Stage 2' : 'ステージ 2');
-      await setStage(a.page, 1, 'takahashi', '10');
+      await setStage(a.page, 1, second, '10');
       await expect(a.page.getByTestId('stage-errors')).toHaveText('');
 
-      // Reorder by keyboard: Takahashi first. The timeline changes with it.
+      // Reorder by keyboard: the second person first. The timeline changes with it.
       await a.page.getByTestId('stage').nth(1).focus();
       await a.page.keyboard.press('Alt+ArrowUp');
-      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue('takahashi');
+      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue(second);
       await expect.poll(() => timeline(a.page)).not.toEqual(both);
       // And back with the button.
       await a.page.getByTestId('stage').nth(1).getByTestId('stage-up').click();
-      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue('primary-oncall!');
+      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue(`${schedule}!`);
       await expect.poll(() => timeline(a.page)).toEqual(both);
 
       // Repeat twice: saved as four stages.
@@ -101,13 +105,13 @@ test.describe.serial('escalation plan editor', () => {
       await a.page.getByTestId('stage').nth(3).getByTestId('stage-remove').click();
       await a.page.getByTestId('plan-save').click();
       await expect(a.page.getByText(flow.saved)).toBeVisible();
-      await setStage(b.page, 0, 'takahashi', '5');
+      await setStage(b.page, 0, second, '5');
       await b.page.getByTestId('plan-save').click();
       await expect(b.page.getByTestId('conflict')).toBeVisible();
-      await expect(b.page.getByTestId('conflict-yours')).toContainText('5: takahashi');
+      await expect(b.page.getByTestId('conflict-yours')).toContainText(`5: ${second}`);
       await gotoHydrated(a.page, `/escalation/plans/${alias}`);
       await expect(a.page.getByTestId('stage')).toHaveCount(3);
-      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue('primary-oncall!');
+      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue(`${schedule}!`);
 
       // A viewer reads the plan and its timeline but cannot open the editor.
       const v = await signedIn(browser, flow.viewport, flow.lang, user(flow, 'viewer'), PASSWORD);

@@ -1,19 +1,26 @@
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { call, createUser, expectPath, gotoHydrated, signedIn } from './helpers';
+import { gotoHydrated, signedIn, unique } from './helpers';
+import { adminSession, linkUser, makePerson, makeRotation, makeUser } from './data';
 
-// Runs after console.spec.ts (one worker, files in order), which created the first admin.
-// Each flow uses one demo rotation, a viewport and a language: desktop in English on the weekly
-// primary, a phone in Japanese on the daily secondary.
+// Each flow has a rotation of its own, of people of its own, a viewport and a language: desktop
+// in English on a weekly rotation of four, a phone in Japanese on a daily rotation of three.
 
-const ADMIN = { username: 'admin', password: 'correct-horse-battery-1' };
 const PASSWORD = 'rotation-password-123';
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 
-type Flow = { name: string; rotation: string; viewport: { width: number; height: number }; lang: 'en' | 'ja'; save: string };
+type Flow = {
+  name: string;
+  kind: 'weekly' | 'daily';
+  times: string;
+  people: number;
+  viewport: { width: number; height: number };
+  lang: 'en' | 'ja';
+  save: string;
+};
 const FLOWS: Flow[] = [
-  { name: 'desktop, English', rotation: 'Primary', viewport: DESKTOP, lang: 'en', save: 'Save' },
-  { name: 'phone, Japanese', rotation: 'Secondary', viewport: PHONE, lang: 'ja', save: '保存' },
+  { name: 'desktop, English', kind: 'weekly', times: 'Mon 10:00', people: 4, viewport: DESKTOP, lang: 'en', save: 'Save' },
+  { name: 'phone, Japanese', kind: 'daily', times: '10:00', people: 3, viewport: PHONE, lang: 'ja', save: '保存' },
 ];
 
 /** Signs `username` in, in a fresh context with the flow's viewport and language. */
@@ -34,14 +41,23 @@ async function openRotation(page: Page, name: string): Promise<string> {
 
 test.describe.serial('rotations editor', () => {
   let admin: { context: BrowserContext; page: Page };
-  const user = (flow: Flow, role: string) => `${role}-${flow.lang}`;
+  // Per flow: its users by role, its rotation's name and its members in order.
+  const users = new Map<string, { username: string; id: number }>();
+  const user = (flow: Flow, role: string) => users.get(`${role}-${flow.lang}`)!.username;
+  const rotations = new Map<string, { name: string; members: string[] }>();
+  const rotationOf = (flow: Flow) => rotations.get(flow.lang)!;
 
   test.beforeAll(async ({ browser }) => {
-    admin = await as(browser, FLOWS[0], ADMIN.username, ADMIN.password);
+    admin = await adminSession(browser);
     for (const flow of FLOWS) {
       for (const role of ['manager', 'manager2', 'responder', 'responder2', 'viewer']) {
-        await createUser(admin.page, user(flow, role), role, PASSWORD);
+        users.set(`${role}-${flow.lang}`, await makeUser(admin.page, `rot-${role}-${flow.lang}`, role.replace(/\d$/, ''), PASSWORD));
       }
+      const members: string[] = [];
+      for (let i = 0; i < flow.people; i++) members.push((await makePerson(admin.page, `rot-${flow.lang}${i}`, flow.lang)).alias);
+      const name = `Rota ${flow.kind} ${unique(flow.lang)}`;
+      await makeRotation(admin.page, name, members, flow.kind, flow.times);
+      rotations.set(flow.lang, { name, members });
     }
   });
 
@@ -53,7 +69,7 @@ test.describe.serial('rotations editor', () => {
     test(`${flow.name}: reorder with live preview and diff, save, history, stale edit refused`, async ({ browser }) => {
       const a = await as(browser, flow, user(flow, 'manager'));
       const b = await as(browser, flow, user(flow, 'manager2'));
-      const path = await openRotation(a.page, flow.rotation);
+      const path = await openRotation(a.page, rotationOf(flow).name);
 
       // Both managers open the editor on the same version.
       await gotoHydrated(a.page, `${path}/edit`);
@@ -109,7 +125,7 @@ test.describe.serial('rotations editor', () => {
 
     test(`${flow.name}: a responder's accepted swap shows as an override`, async ({ browser }) => {
       const r1 = await as(browser, flow, user(flow, 'responder'));
-      const path = await openRotation(r1.page, flow.rotation);
+      const path = await openRotation(r1.page, rotationOf(flow).name);
       // The month shows the weekly rotation's next hand-off whatever the day (a week may not).
       const month = `${path}?view=month`;
       await gotoHydrated(r1.page, month);
@@ -123,12 +139,9 @@ test.describe.serial('rotations editor', () => {
       const giver = upcoming.members!.split(',')[0];
       const members = await r1.page.evaluate(() => document.querySelector('[data-testid="rotation-name"]') !== null);
       expect(members).toBeTruthy();
-      const users = (await call(admin.page, 'admin_list_users', {})) as { id: number; username: string }[];
-      const id = (name: string) => String(users.find((u) => u.username === name)!.id);
-      const rotationMembers = flow.rotation === 'Primary' ? ['tanaka', 'sato', 'suzuki', 'emily'] : ['takahashi', 'kim', 'emily'];
-      const taker = rotationMembers.find((m) => m !== giver)!;
-      await call(admin.page, 'admin_set_contact', { user_id: id(user(flow, 'responder')), contact: giver });
-      await call(admin.page, 'admin_set_contact', { user_id: id(user(flow, 'responder2')), contact: taker });
+      const taker = rotationOf(flow).members.find((m) => m !== giver)!;
+      await linkUser(admin.page, users.get(`responder-${flow.lang}`)!.id, giver);
+      await linkUser(admin.page, users.get(`responder2-${flow.lang}`)!.id, taker);
 
       await gotoHydrated(r1.page, path);
       const value = `${upcoming.start}/`;
@@ -153,7 +166,7 @@ test.describe.serial('rotations editor', () => {
 
     test(`${flow.name}: a viewer sees the rotation but cannot edit`, async ({ browser }) => {
       const v = await as(browser, flow, user(flow, 'viewer'));
-      const path = await openRotation(v.page, flow.rotation);
+      const path = await openRotation(v.page, rotationOf(flow).name);
       await expect(v.page.getByTestId('view-only')).toBeVisible();
       await expect(v.page.getByTestId('edit-link')).toHaveCount(0);
       await expect(v.page.getByTestId('override-form')).toHaveCount(0);

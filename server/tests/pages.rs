@@ -831,8 +831,10 @@ async fn an_incident_is_declared_and_run_without_script() {
     assert_eq!(listed("impact=5").await, 0);
     assert_eq!(listed("plan=sev2-high").await, 0);
     assert_eq!(listed("from=2000-01-01&to=2000-01-02").await, 0);
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    assert_eq!(listed(&format!("from={today}&to={today}")).await, 1);
+    // Yesterday too: midnight (UTC) may have passed since the incident was declared.
+    let today = chrono::Utc::now();
+    let (from, to) = ((today - chrono::Duration::days(1)).format("%Y-%m-%d"), today.format("%Y-%m-%d"));
+    assert_eq!(listed(&format!("from={from}&to={to}")).await, 1);
     let r = c.call("oncall_incidents", "query%5Bfrom%5D=yesterday", Some(&viewer)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
 
@@ -861,14 +863,24 @@ async fn an_incident_is_declared_and_run_without_script() {
     let link = form(&[("user_id", &responder_id.to_string()), ("contact", "tanaka")]);
     assert_eq!(c.call("admin_set_contact", &link, Some(&admin)).await.status, StatusCode::OK);
     let responder = c.login("responder", &common::password_of("responder")).await;
-    let page_id: String = sqlx::query_scalar(
-        "SELECT p.id FROM pages p JOIN engagements e ON e.id = p.engagement_id \
-         WHERE e.incident_id = $1 AND p.contact_alias = 'tanaka'",
-    )
-    .bind(&id)
-    .fetch_one(&c.db.pool)
-    .await
-    .unwrap();
+    // The engine's workers page tanaka and store the e-mail in the background: wait for both.
+    let mut page_id = None;
+    for _ in 0..200 {
+        page_id = sqlx::query_scalar(
+            "SELECT p.id FROM pages p JOIN engagements e ON e.id = p.engagement_id \
+             JOIN deliveries d ON d.page_id = p.id AND d.channel_kind = 'email' \
+             WHERE e.incident_id = $1 AND p.contact_alias = 'tanaka'",
+        )
+        .bind(&id)
+        .fetch_optional(&c.db.pool)
+        .await
+        .unwrap();
+        if page_id.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let page_id: String = page_id.expect("tanaka paged by e-mail within 10 s");
     let r = c.call("me_acknowledge", &form(&[("page_id", &page_id)]), Some(&responder)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let page = c.get(&format!("{path}?kind=page"), Some(&viewer)).await.body;

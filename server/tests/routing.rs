@@ -209,10 +209,11 @@ async fn settled(c: &TestConsole) {
 async fn held_alerts_wait_for_their_hours_and_maintenance_windows_keep_quiet() {
     use chrono::{Datelike, Duration as Span, Utc};
     let c = TestConsole::with_admin().await;
-    // Hours that open tomorrow (UTC): whatever today is, the alert must wait.
+    // Hours that open the day after tomorrow (UTC): whatever today is, and even if midnight
+    // passes while the test runs, the alert must wait.
     let now = Utc::now();
-    let tomorrow = (now + Span::days(1)).weekday().to_string();
-    let hours = format!("{tomorrow} 00:00-24:00 UTC");
+    let opens = (now + Span::days(2)).weekday().to_string();
+    let hours = format!("{opens} 00:00-24:00 UTC");
     let slack = vec![NotificationTarget::Slack { url: SLACK.into() }];
     let low = Rule {
         hold: Some(hours.clone()),
@@ -247,25 +248,25 @@ async fn held_alerts_wait_for_their_hours_and_maintenance_windows_keep_quiet() {
             "Api 5xx resolved: suppressed by a maintenance window by maintenance: Deploying the API",
         ]
     );
-    let opening = (now + Span::days(1)).date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let opening = (now + Span::days(2)).date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
     let held_until = count(&c, "SELECT held_until FROM alerts WHERE fingerprint = 'disk'").await;
-    assert_eq!(held_until, opening.timestamp(), "held until tomorrow 00:00 UTC");
+    assert_eq!(held_until, opening.timestamp(), "held until the day after tomorrow, 00:00 UTC");
     assert_eq!(count(&c, "SELECT COUNT(*) FROM incidents").await, 0);
     assert_eq!(count(&c, "SELECT COUNT(*) FROM deliveries").await, 0, "nobody paged, nothing sent");
     let listed = windows.list(now.timestamp()).await.unwrap();
     assert_eq!((listed.len(), listed[0].suppressed), (1, 2));
 
-    // Tomorrow the hours open: the held alert is routed through the rules then in force.
+    // Then the hours open: the held alert is routed through the rules then in force.
     let clock = server::clock::ManualClock::new(opening + Span::minutes(1));
     let engine = server::engine::Engine::new(c.db.clone(), clock.clone());
-    let tomorrow_router = server::routing::Router {
+    let later_router = server::routing::Router {
         db: c.db.clone(),
         backend: Arc::new(server::backend::LocalBackend { engine }),
         clock,
         wake: Arc::default(),
     };
-    assert!(tomorrow_router.route_next().await.unwrap());
-    assert!(!tomorrow_router.route_next().await.unwrap(), "nothing else waits");
+    assert!(later_router.route_next().await.unwrap());
+    assert!(!later_router.route_next().await.unwrap(), "nothing else waits");
     assert_eq!(outcomes(&c).await[0], "Disk 80% firing: incident opened by low waits → sev3-low (open)");
     let notices = count(&c, "SELECT COUNT(*) FROM deliveries WHERE channel_kind = 'slack'").await;
     assert_eq!(notices, 1, "the held alert's notice goes out when it is acted on");
