@@ -112,9 +112,12 @@ run_e2e() {
   fi
   log "Playwright on $db (server on 127.0.0.1:$port)${seed:+, specs shuffled with seed $seed (E2E_SHUFFLE_SEED=$seed repeats the order)}"
   # E-mail goes to the run's loopback SMTP server (end2end/mail-sink.ts, started by Playwright).
+  # One trusted proxy hop: a spec's phone says its own address in X-Forwarded-For (ownAddress()
+  # in end2end/tests/helpers.ts), so per-address rate limits count one spec's requests only.
   smtp="$(free_port)"
   LEPTOS_SITE_ROOT="$ROOT/target/site" "$ROOT/target/release/server" --listen "127.0.0.1:$port" \
-    --data-dir "$data" --database-url "$url" --smtp-url "smtp://127.0.0.1:$smtp" >"$data/server.log" 2>&1 &
+    --data-dir "$data" --database-url "$url" --smtp-url "smtp://127.0.0.1:$smtp" \
+    --trusted-proxy-hops 1 >"$data/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break

@@ -17,6 +17,17 @@ export function unique(prefix: string): string {
   return name;
 }
 
+/**
+ * Headers that make a browser context look like a phone of its own: the e-2-e console trusts one
+ * proxy hop (`--trusted-proxy-hops 1`, as behind a reverse proxy), so an `X-Forwarded-For` of a
+ * random private address is the client address it counts. The acknowledge page's rate limit
+ * (per address and minute) then counts this test's taps only, not every spec's from 127.0.0.1.
+ */
+export function ownAddress(): { extraHTTPHeaders: Record<string, string> } {
+  const octet = () => Math.floor(Math.random() * 254) + 1;
+  return { extraHTTPHeaders: { 'X-Forwarded-For': `10.${octet()}.${octet()}.${octet()}` } };
+}
+
 /** Selector for the marker an island sets on <body> once it is live. */
 export const HYDRATED = 'body[data-hydrated="true"]';
 

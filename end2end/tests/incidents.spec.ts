@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
-import { call, gotoHydrated, signedIn, unique } from './helpers';
+import { call, gotoHydrated, ownAddress, signedIn, unique } from './helpers';
 import { adminSession, makePerson, makeResponsePlan, makeRotation, makeUser, type Person } from './data';
 import { linkIn, mailWith } from './mail';
 
@@ -124,7 +124,7 @@ test.describe.serial('incidents run from the console', () => {
       await r.page.getByTestId('incident-note-add').click();
       await expect(r.page.getByTestId('timeline')).toContainText(`Rolled back deploy 42 (${flow.lang})`);
       // The person paged by the plan acknowledges from the link in the e-mail.
-      const phone = await browser.newPage({ viewport: FLOWS[1].viewport });
+      const phone = await browser.newPage({ viewport: FLOWS[1].viewport, ...ownAddress() });
       await phone.goto(linkIn(await mailWith(`[Impact 2] ${title}`)));
       await phone.getByTestId('ack-button').click();
       await expect(phone.getByTestId('ack-done')).toBeVisible();

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { expectPath, gotoHydrated, signedIn, unique } from './helpers';
+import { expectPath, gotoHydrated, ownAddress, signedIn, unique } from './helpers';
 import { adminSession, makeUser } from './data';
 import { linkIn, mailWith } from './mail';
 
@@ -164,7 +164,7 @@ test.describe.serial('a team from scratch', () => {
       const report = page.url();
       const message = await mailWith(`(${manager})`);
       expect(message.toLowerCase()).toContain('drill');
-      const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+      const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, ...ownAddress() });
       const ack = await phone.newPage();
       await ack.goto(linkIn(message));
       await ack.getByTestId('ack-button').click();

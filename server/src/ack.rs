@@ -168,6 +168,7 @@ impl AckState {
         {
             return None;
         }
+        tracing::warn!(client = %addr, "acknowledge link: rate limit reached (per address or per link)");
         let mut res = page(browser_locale(req.headers()), StatusCode::TOO_MANY_REQUESTS, Text::TooMany, "");
         res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         Some(res)
