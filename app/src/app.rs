@@ -39,6 +39,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     if let Some(sc) = Owner::current_shared_context() {
         sc.set_is_hydrating(false);
     }
+    #[cfg(feature = "ssr")]
+    provide_request_nonce();
     let locale = current_locale();
     let zone = viewer_zone(locale);
     provide_context(options.clone());
@@ -50,13 +52,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <script inner_html=ZONE_SCRIPT></script>
+                <script nonce=leptos::nonce::use_nonce() inner_html=ZONE_SCRIPT></script>
                 <MetaTags />
             </head>
             <body>
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The Content-Security-Policy nonce the server's header middleware made for this response
+/// (`server::web::security_headers`), for the inline scripts: the zone script and the islands'
+/// hydration scripts. Without one (a test rendering the shell alone), inline scripts carry none.
+#[cfg(feature = "ssr")]
+fn provide_request_nonce() {
+    let nonce = use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<leptos::nonce::Nonce>().cloned());
+    if let Some(nonce) = nonce {
+        provide_context(nonce);
     }
 }
 

@@ -7,18 +7,37 @@
 //! page can show the error next to the field, refill the form, or show a result once (a new
 //! secret). Scripts, where a page has an island, only add behaviour on top.
 
+use std::fmt::Write as _;
+
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
 
-/// Only local paths are followed after a form (or sign-in), never another site.
+/// Where to go after a form (or sign-in): a path on this site, never another site, and always a
+/// valid `Location` header. Browsers drop tabs and newlines inside a URL and read `\\` as `/`, so
+/// `/\t/evil.example` or `/\\evil.example` would leave the site: anything with a control
+/// character, a backslash, or two slashes at the start gives `/`. Characters outside ASCII (a
+/// search typed in Japanese) are percent-encoded rather than refused.
 pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
-        _ => "/".to_owned(),
+    let Some(path) = next else { return "/".to_owned() };
+    let local = path.starts_with('/') && !path.starts_with("//");
+    if !local || path.chars().any(|c| c.is_control() || c == '\\') {
+        return "/".to_owned();
     }
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for b in c.encode_utf8(&mut bytes).bytes() {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
 }
 
 /// The outcome of one form submission, kept in the session until the next page is rendered.
@@ -156,9 +175,40 @@ mod tests {
     #[test]
     fn next_stays_on_this_site() {
         assert_eq!(safe_next(Some("/admin/users")), "/admin/users");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(Some("/rotations?q=primary&filter=all")), "/rotations?q=primary&filter=all");
+        assert_eq!(safe_next(Some("/rotations?q=田中 太")), "/rotations?q=%E7%94%B0%E4%B8%AD%20%E5%A4%AA");
         assert_eq!(safe_next(None), "/");
+        // Still encoded, the tab is part of a path here, and the browser stays on this site.
+        assert_eq!(safe_next(Some("/%09/evil.example/phish")), "/%09/evil.example/phish");
+        for hostile in [
+            "//evil.example",
+            "https://evil.example",
+            "HTTP://evil.example",
+            "javascript:alert(1)",
+            "evil.example/phish",
+            "/\\evil",
+            "\\\\evil.example",
+            "/\t/evil.example/phish",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\u{b}/evil.example",
+            "/\u{0}",
+            "/\u{7f}/x",
+            "/\u{85}/x",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
+        }
+        // Whatever it is given, the answer is a valid header value (leptos_axum::redirect would
+        // panic on one that is not).
+        for c in (0u32..0x250).filter_map(char::from_u32) {
+            let next = safe_next(Some(&format!("/a{c}b")));
+            assert!(http_header_ok(&next), "{c:?} gave {next:?}");
+        }
+    }
+
+    /// What `http::HeaderValue::from_str` accepts: visible ASCII and spaces.
+    fn http_header_ok(v: &str) -> bool {
+        v.bytes().all(|b| b == b' ' || (0x21..0x7f).contains(&b))
     }
 }

@@ -211,8 +211,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
         .layer(sessions::layer(store, secure, config.session_idle_hours))
         .layer(from_fn_with_state(web, web::same_origin))
         .layer(from_fn(web::page_redirects))
-        .layer(CompressionLayer::new())
-        .layer(from_fn(web::security_headers));
+        .layer(CompressionLayer::new());
     // SSM traffic is not the console's pages: it skips sessions and the same-origin check and
     // is authenticated by its SigV4 signature instead.
     let pages = if config.ssm_api && config.backend == Backend::Local {
@@ -226,6 +225,8 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     // Static files first: no session, no user lookup, no database. Metrics neither. Acknowledge
     // links need no session either: the token is the proof; nor do alerts: the secret is.
     let router = assets.routes().merge(metrics_route).merge(ack_links).merge(gateway).merge(ingest).merge(pages);
+    let headers = web::HeaderPolicy { https: base_url.is_https() };
+    let router = router.layer(from_fn_with_state(headers, web::security_headers));
     Ok(Console { router, db, setup_link })
 }
 

@@ -107,16 +107,55 @@ pub async fn page_redirects(req: Request, next: Next) -> Response {
     res
 }
 
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// What the security headers depend on: HSTS only when the console is served over https (a
+/// browser that saw it on plain http would refuse the console for a year).
+#[derive(Clone, Copy)]
+pub struct HeaderPolicy {
+    pub https: bool,
+}
+
+/// The Content-Security-Policy of a console page. Scripts: the console's own files and inline
+/// scripts carrying this response's nonce (the zone script, the islands' hydration module), and
+/// WebAssembly; nothing inline without the nonce, so neither an injected `<script>` nor a
+/// `javascript:` URL runs. Styles only from the stylesheet; forms post only to the console.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
+         form-action 'self'"
+    )
+}
+
+/// Everything that is not a page (JSON, feeds, metrics, files): nothing to run or embed.
+pub const OTHER_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The security headers of every response, on every route (pages, server functions, files,
+/// `/ingest`, `/metrics`, the SSM API, acknowledge links). A response that set its own policy
+/// (the acknowledge page: no script at all, no referrer) keeps it. The nonce is made here and
+/// handed to the page render through the request (`app::app::shell` provides it to Leptos).
+pub async fn security_headers(State(policy): State<HeaderPolicy>, mut req: Request, next: Next) -> Response {
+    let nonce = leptos::nonce::Nonce::new();
+    req.extensions_mut().insert(nonce.clone());
     let mut res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
     let h = res.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'; object-src 'none'; base-uri 'none'"),
-    );
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if !h.contains_key(header::REFERRER_POLICY) {
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    }
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        let csp = if is_html { HeaderValue::from_str(&page_csp(&nonce)).ok() } else { None };
+        h.insert(header::CONTENT_SECURITY_POLICY, csp.unwrap_or(HeaderValue::from_static(OTHER_CSP)));
+    }
+    if policy.https {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
     res
 }
 

@@ -20,3 +20,4 @@ pub mod rotation_form;
 pub mod routing;
 pub mod timezone;
 pub mod usage;
+pub mod web_link;

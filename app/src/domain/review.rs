@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::incident::{IncidentRecord, RelatedLink};
+use crate::domain::web_link::web_link;
 use crate::error::FieldError;
 use crate::i18n::{Locale, Msg};
 
@@ -170,6 +171,24 @@ fn when(at: i64, zone: &str) -> String {
     crate::zone::format_in(crate::zone::instant(at), zone, "%Y-%m-%d %H:%M %Z")
 }
 
+/// Text from people and alerts as Markdown that shows it and does nothing else: HTML is escaped
+/// (renderers pass raw HTML through) and brackets too, so no text of theirs becomes a link
+/// (`[x](javascript:…)`); the export's only links are the related links [`web_link`] allows.
+fn md_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The review and the whole timeline as a Markdown document, times in `zone`.
 pub fn markdown(
     record: &IncidentRecord,
@@ -181,42 +200,51 @@ pub fn markdown(
 ) -> String {
     let t = |m: Msg| m.text(locale);
     let status = t(record.status.label());
-    let mut md = format!("# {}\n\n", record.title);
+    let mut md = format!("# {}\n\n", md_text(&record.title));
     let _ = writeln!(md, "- {}: {}", t(Msg::Status), status);
     let _ = writeln!(md, "- {}: {}", t(Msg::Impact), record.impact);
-    let _ = writeln!(md, "- {}: {}", t(Msg::ResponsePlan), record.response_plan);
+    let _ = writeln!(md, "- {}: {}", t(Msg::ResponsePlan), md_text(&record.response_plan));
     let _ = writeln!(md, "- {}: {}", t(Msg::Opened), when(record.created_at, zone));
     if let Some(at) = record.resolved_at {
         let _ = writeln!(md, "- {}: {}", t(Msg::Resolved), when(at, zone));
     }
     if !record.summary.is_empty() {
-        let _ = writeln!(md, "\n{}", record.summary);
+        let _ = writeln!(md, "\n{}", md_text(&record.summary));
     }
     let _ = writeln!(md, "\n## {}", t(Msg::Review));
     for (field, question) in QUESTIONS {
         let answer = review.answer(field);
-        let _ = writeln!(md, "\n### {}\n\n{}", t(question), if answer.is_empty() { "—" } else { answer });
+        let _ = writeln!(
+            md,
+            "\n### {}\n\n{}",
+            t(question),
+            if answer.is_empty() { "—".to_owned() } else { md_text(answer) }
+        );
     }
     let _ = write!(md, "\n### {}\n\n", t(Msg::ActionItems));
     if review.actions.is_empty() {
         md.push_str("—\n");
     }
     for a in &review.actions {
-        let owner = if a.owner.is_empty() { String::new() } else { format!(" — {}", a.owner) };
-        let due = if a.due.is_empty() { String::new() } else { format!(" ({} {})", t(Msg::Due), a.due) };
-        let _ = writeln!(md, "- [ ] {}{owner}{due}", a.text);
+        let owner = if a.owner.is_empty() { String::new() } else { format!(" — {}", md_text(&a.owner)) };
+        let due = if a.due.is_empty() { String::new() } else { format!(" ({} {})", t(Msg::Due), md_text(&a.due)) };
+        let _ = writeln!(md, "- [ ] {}{owner}{due}", md_text(&a.text));
     }
     if !links.is_empty() {
         let _ = write!(md, "\n## {}\n\n", t(Msg::RelatedLinks));
         for l in links {
-            let _ =
-                writeln!(md, "- [{}]({})", l.title.replace('[', "\\[").replace(']', "\\]"), l.url.replace(')', "%29"));
+            let _ = match web_link(&l.url) {
+                Some(url) => {
+                    writeln!(md, "- [{}]({})", md_text(&l.title), url.replace('(', "%28").replace(')', "%29"))
+                }
+                None => writeln!(md, "- {} — {}", md_text(&l.title), md_text(&l.url)),
+            };
         }
     }
     let _ = write!(md, "\n## {}\n\n", t(Msg::Timeline));
     for line in timeline {
-        let by = line.by.as_ref().map(|b| format!(" — {b}")).unwrap_or_default();
-        let detail = if line.detail.is_empty() { String::new() } else { format!(" {}", line.detail) };
+        let by = line.by.as_ref().map(|b| format!(" — {}", md_text(b))).unwrap_or_default();
+        let detail = if line.detail.is_empty() { String::new() } else { format!(" {}", md_text(&line.detail)) };
         let _ = writeln!(md, "- {} **{}**{detail}{by}", when(line.at, zone), t(line.label));
     }
     md
@@ -286,7 +314,7 @@ mod tests {
         }];
         let md = markdown(&record(), &review, &timeline, &links, "Asia/Tokyo", Locale::En);
         assert!(
-            md.contains("## Related links\n\n- [Runbook \\[checkout\\]](https://wiki.example.com/runbook_(v2%29)\n"),
+            md.contains("## Related links\n\n- [Runbook \\[checkout\\]](https://wiki.example.com/runbook_%28v2%29)\n"),
             "{md}"
         );
         assert!(md.starts_with("# Checkout down\n"), "{md}");
@@ -295,5 +323,32 @@ mod tests {
         assert!(md.contains("- 2025-11-30 10:01 JST **Note** Rolled back — tanaka\n"), "{md}");
         let ja = markdown(&record(), &review, &timeline, &[], "UTC", Locale::Ja);
         assert!(ja.contains("2025-11-30 01:01 UTC **メモ**"), "{ja}");
+    }
+
+    #[test]
+    fn the_export_carries_no_html_and_no_links_but_web_links() {
+        let review = Review {
+            what_happened: "<img src=x onerror=alert(1)> and [click](javascript:alert(1))".into(),
+            actions: vec![ActionItem {
+                text: "<script>x</script>".into(),
+                owner: "[o](data:x)".into(),
+                due: String::new(),
+            }],
+            ..Review::default()
+        };
+        let links = [
+            RelatedLink { id: "a".into(), url: "javascript:alert(1)".into(), title: "Runbook".into() },
+            RelatedLink { id: "b".into(), url: "https://ok.example/x".into(), title: "<b>ok</b>".into() },
+        ];
+        let md = markdown(&record(), &review, &[], &links, "UTC", Locale::En);
+        // One link in all: the web link. Every other bracket is escaped.
+        let links: Vec<&str> =
+            md.match_indices("](").filter(|(i, _)| !md[..*i].ends_with('\\')).map(|(i, _)| &md[i..]).collect();
+        assert_eq!(links.len(), 1, "{md}");
+        assert!(links[0].starts_with("](https://ok.example/x)"), "{md}");
+        assert!(!md.contains('<'), "{md}");
+        assert!(md.contains("&lt;img src=x onerror=alert(1)&gt; and \\[click\\](javascript:alert(1))"), "{md}");
+        assert!(md.contains("- Runbook — javascript:alert(1)\n"), "a refused address is text: {md}");
+        assert!(md.contains("- [&lt;b&gt;ok&lt;/b&gt;](https://ok.example/x)\n"), "{md}");
     }
 }

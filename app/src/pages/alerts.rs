@@ -15,6 +15,7 @@ use crate::auth::Role;
 use crate::domain::alert::{AlertStatus, IntegrationKind, wiring};
 use crate::domain::condition::Op;
 use crate::domain::routing::{RuleForm, TestForm, ordered_forms};
+use crate::domain::web_link::web_link;
 use crate::error::AppError;
 use crate::forms::{FormErrors, Outcome, PostForm, outcome};
 use crate::i18n::{Locale, Msg};
@@ -312,8 +313,17 @@ fn AlertCard(a: AlertDetail) -> impl IntoView {
         .unwrap_or_else(|| a.payload.clone());
     let labels =
         a.labels.iter().map(|(k, v)| view! { <li><code>{k.clone()}</code> " = " {v.clone()}</li> }).collect_view();
-    let links =
-        a.links.iter().map(|l| view! { <li><a href=l.clone() rel="noreferrer">{l.clone()}</a></li> }).collect_view();
+    // Only http(s) addresses become links: an alert's fields are whatever its sender wrote.
+    let links = a
+        .links
+        .iter()
+        .map(|l| match web_link(l) {
+            Some(href) => {
+                view! { <li><a href=href.to_owned() rel="noopener noreferrer">{l.clone()}</a></li> }.into_any()
+            }
+            None => view! { <li data-testid="alert-link-text">{l.clone()}</li> }.into_any(),
+        })
+        .collect_view();
     let incident = a.row.incident_id.clone().map(|id| {
         view! { <a href=crate::paths::incident_path(&id) data-testid="alert-incident">{t(Msg::NavIncidents)}</a> }
     });

@@ -14,6 +14,7 @@ use crate::auth::Role;
 use crate::domain::analytics::{Bands, Load, PlanRow, RotationRow, Stats, csv};
 use crate::domain::incident::{IncidentStatus, RelatedLink, ResponsePlan};
 use crate::domain::review::{ActionItem, QUESTIONS, ReviewForm, markdown};
+use crate::domain::web_link::web_link;
 use crate::error::AppError;
 use crate::forms::{FormErrors, Outcome, PostForm, outcome};
 use crate::i18n::{Locale, Msg};
@@ -213,12 +214,13 @@ fn RelatedLinks(incident: String, links: Vec<RelatedLink>, acts: bool) -> impl I
         .into_iter()
         .map(|l| {
             let incident = incident.clone();
-            let web = l.url.starts_with("https://") || l.url.starts_with("http://");
             let title = l.title.clone();
-            let shown = if web {
-                view! { <a href=l.url.clone() rel="noopener noreferrer" target="_blank">{title}</a> }.into_any()
-            } else {
-                title.into_any()
+            // A link added through the SSM API or Incident Manager could hold any text.
+            let shown = match web_link(&l.url) {
+                Some(href) => {
+                    view! { <a href=href.to_owned() rel="noopener noreferrer" target="_blank">{title}</a> }.into_any()
+                }
+                None => title.into_any(),
             };
             let remove = acts.then(|| {
                 view! {
