@@ -58,6 +58,12 @@ pub struct Config {
     /// [default: they stay in the outbox].
     #[arg(long, env = "ONCALL_PAGE_WEBHOOK_URL", value_parser = parse_webhook_url)]
     pub page_webhook_url: Option<String>,
+    /// Networks the console's own requests (webhooks, Slack, the SMS/voice gateway, SNS
+    /// certificates) may reach beyond the public internet, comma-separated: `127.0.0.1/32` for a
+    /// gateway on this machine, `10.20.0.0/16` for one in your network [default: none; loopback,
+    /// private, link-local and metadata addresses are refused].
+    #[arg(long, env = "ONCALL_OUTBOUND_ALLOW", value_parser = parse_outbound_allow)]
+    pub outbound_allow: Option<String>,
     /// File holding the secret the SMS/voice gateway sends back with replies
     /// (`Authorization: Bearer …` on POST /hooks/gateway; at least 16 characters)
     /// [default: replies are not taken].
@@ -164,6 +170,10 @@ fn parse_account_id(s: &str) -> Result<String, String> {
     }
 }
 
+fn parse_outbound_allow(s: &str) -> Result<String, String> {
+    crate::outbound::parse_allowed(s).map(|_| s.to_owned())
+}
+
 fn parse_webhook_url(s: &str) -> Result<String, String> {
     if app::domain::incident::webhook_url_ok(s) {
         Ok(s.to_owned())
@@ -184,6 +194,12 @@ impl Config {
 
     pub fn base_url(&self) -> BaseUrl {
         self.base_url.clone().unwrap_or_else(|| BaseUrl(format!("http://{}", self.listen)))
+    }
+
+    /// Where the console's own HTTP requests may go (`--outbound-allow`).
+    pub fn outbound(&self) -> crate::outbound::Outbound {
+        let nets = self.outbound_allow.as_deref().map(crate::outbound::parse_allowed);
+        crate::outbound::Outbound::allowing(nets.and_then(Result::ok).unwrap_or_default())
     }
 
     pub fn database_url(&self) -> String {

@@ -21,6 +21,7 @@ pub mod forms;
 pub mod gateway;
 pub mod ingest;
 pub mod metrics;
+pub mod outbound;
 pub mod password;
 pub mod read_cache;
 pub mod render_guard;
@@ -102,7 +103,9 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     };
     let gateway_secret = gateway_secret(config)?;
     // Escalation steps and deliveries run in every replica; each is claimed by one of them.
+    let outbound = config.outbound();
     let transports = engine::outbox::Transports::new(smtp, config.page_webhook_url.clone())
+        .with_outbound(outbound.clone())
         .with_base_url(config.base_url().origin());
     engine.outbox_sender(transports).spawn_worker();
     engine.clone().spawn_worker();
@@ -139,7 +142,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     let router = routing::Router { db: db.clone(), backend: backend.clone(), clock: clock.clone(), wake: wake.clone() };
     router.spawn();
     let integrations = ingest::store::Integrations { db: db.clone() };
-    let sns: Arc<dyn ingest::sns::Fetcher> = Arc::new(ingest::sns::Https::new());
+    let sns: Arc<dyn ingest::sns::Fetcher> = Arc::new(ingest::sns::Https::new(&outbound));
     let intake = ingest::store::Intake::spawn(integrations.clone());
     let ingest = ingest::routes(ingest::IngestState { integrations, intake, clock: clock.clone(), wake, sns });
     let services = Services {

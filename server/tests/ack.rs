@@ -545,7 +545,11 @@ async fn the_gateway_hook_refuses_a_bad_secret_and_bad_json() {
     assert!(a["error"].as_str().unwrap().contains("expected"), "{a}");
     // The SMS payload is in the person's language, with the link and where replies go.
     let (url, seen) = common::transports::hook(0, std::time::Duration::ZERO).await;
-    let outbox = w.engine.outbox_sender(Transports::new(None, Some(url)).with_base_url(ORIGIN));
+    let outbox = w.engine.outbox_sender(
+        Transports::new(None, Some(url))
+            .with_outbound(server::outbound::Outbound::with_loopback())
+            .with_base_url(ORIGIN),
+    );
     let req = EngagementRequest {
         contact: "tanaka".into(),
         sender: "cw".into(),

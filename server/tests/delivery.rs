@@ -19,6 +19,7 @@ use server::engine::incidents::StartIncident;
 use server::engine::outbox::{Outbox, Transports};
 use server::engine::paging::EngagementRequest;
 use server::error::ServerError;
+use server::outbound::Outbound;
 
 use common::transports::{hook, smtp_sink};
 
@@ -85,7 +86,7 @@ async fn sms_pages_reach_the_gateway_and_failures_retry_with_backoff() {
     let (engine, clock, _dir) = setup().await;
     person(&engine, "tanaka", &[(ChannelType::Sms, "+819012345678")]).await;
     let (url, seen) = hook(2, StdDuration::ZERO).await;
-    let outbox = engine.outbox_sender(Transports::new(None, Some(url)));
+    let outbox = engine.outbox_sender(Transports::new(None, Some(url)).with_outbound(Outbound::with_loopback()));
     let id = engine.start_engagement(page("tanaka")).await.unwrap();
     engine.run_due().await.unwrap();
     assert_eq!(outbox.run_due().await.unwrap(), 1);
@@ -116,7 +117,7 @@ async fn a_target_that_keeps_failing_ends_as_an_error_receipt() {
     let (engine, clock, _dir) = setup().await;
     person(&engine, "sato", &[(ChannelType::Voice, "+819087654321")]).await;
     let (url, seen) = hook(usize::MAX, StdDuration::ZERO).await;
-    let outbox = engine.outbox_sender(Transports::new(None, Some(url)));
+    let outbox = engine.outbox_sender(Transports::new(None, Some(url)).with_outbound(Outbound::with_loopback()));
     let id = engine.start_engagement(page("sato")).await.unwrap();
     engine.run_due().await.unwrap();
     for _ in 0..10 {
@@ -153,7 +154,11 @@ async fn a_slow_target_times_out_without_holding_up_the_others() {
     engine.put_response_plan(TEST, plan).await.unwrap();
     let start = StartIncident { response_plan: "notify".into(), source: "test".into(), ..StartIncident::default() };
     engine.start_incident(start).await.unwrap();
-    let outbox = engine.outbox_sender(Transports::new(None, None).with_send_timeout(StdDuration::from_secs(3)));
+    let outbox = engine.outbox_sender(
+        Transports::new(None, None)
+            .with_outbound(Outbound::with_loopback())
+            .with_send_timeout(StdDuration::from_secs(3)),
+    );
     assert_eq!(outbox.run_due().await.unwrap(), 2);
     assert_eq!(statuses(&engine).await, [st("slack", "sent", 1), st("webhook", "pending", 1)]);
     let rows = engine.outbox(10).await.unwrap();

@@ -155,13 +155,15 @@ pub fn validate_summary(summary: &str, field: &str, errors: &mut Vec<FieldError>
     }
 }
 
-/// Webhook URLs must be HTTPS; plain HTTP only to the machine itself (local relays, tests).
+/// Webhook URLs must be HTTPS; plain HTTP only to the machine itself (local relays, tests). No
+/// user info (`http://127.0.0.1:80@evil.example/` reads as loopback and goes elsewhere). Where the
+/// console may actually send is decided again at send time (the server's outbound policy).
 pub fn webhook_url_ok(url: &str) -> bool {
+    let Some(url) = crate::domain::web_link::web_link(url).filter(|u| *u == url) else { return false };
     let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"];
     let host_start =
         |prefix: &str| url.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']));
-    let https = url.strip_prefix("https://").is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'));
-    url.len() <= 2048 && !url.contains(char::is_whitespace) && (https || loopback.iter().any(|p| host_start(p)))
+    url.starts_with("https://") || loopback.iter().any(|p| host_start(p))
 }
 
 impl ResponsePlan {
@@ -299,6 +301,9 @@ mod tests {
         assert!(!webhook_url_ok("http://example.com/hook"));
         assert!(!webhook_url_ok("http://localhost.evil.com/hook"));
         assert!(!webhook_url_ok("https:///nohost"));
+        assert!(!webhook_url_ok("http://127.0.0.1:80@evil.example/hook"));
+        assert!(!webhook_url_ok("https://user@hooks.example.com/x"));
+        assert!(!webhook_url_ok(" https://hooks.example.com/x"));
         assert!(!webhook_url_ok("ftp://x"));
     }
 

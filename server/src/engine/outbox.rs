@@ -29,6 +29,7 @@ use crate::clock::{Clock, epoch};
 use crate::db::{Db, Dialect};
 use crate::error::{ServerError, stored};
 use crate::metrics::{self, Component};
+use crate::outbound::Outbound;
 
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -101,8 +102,11 @@ pub struct Transports {
     /// Receives SMS and voice pages as JSON, for a gateway of the team's choice.
     pub page_webhook: Option<String>,
     pub http: reqwest::Client,
+    /// Where webhook, Slack and gateway requests may go (see [`crate::outbound`]).
+    pub outbound: Outbound,
     /// The console's address, for the acknowledge links in pages.
     pub base_url: String,
+    send_timeout: StdDuration,
 }
 
 /// The relay for e-mail pages, with a pooled connection per sending slot.
@@ -111,9 +115,18 @@ pub fn smtp(url: &str, from: &str) -> Result<Smtp, SmtpConfigError> {
 }
 
 impl Transports {
+    /// Transports whose requests reach only the public internet (see [`Transports::with_outbound`]).
     pub fn new(smtp: Option<Smtp>, page_webhook: Option<String>) -> Self {
         let base_url = "http://127.0.0.1:3000".to_owned();
-        Transports { smtp, page_webhook, http: reqwest::Client::new(), base_url }.with_send_timeout(SEND_TIMEOUT)
+        let outbound = Outbound::default();
+        let http = outbound.client(SEND_TIMEOUT);
+        Transports { smtp, page_webhook, http, outbound, base_url, send_timeout: SEND_TIMEOUT }
+    }
+
+    /// Where webhook, Slack and gateway requests may go (`--outbound-allow`).
+    #[must_use]
+    pub fn with_outbound(self, outbound: Outbound) -> Self {
+        Transports { http: outbound.client(self.send_timeout), outbound, ..self }
     }
 
     /// Where acknowledge links point (the console's `--base-url`).
@@ -125,8 +138,7 @@ impl Transports {
     /// How long one webhook call may take before it counts as failed.
     #[must_use]
     pub fn with_send_timeout(self, timeout: StdDuration) -> Self {
-        let http = reqwest::Client::builder().timeout(timeout).build().unwrap_or_default();
-        Transports { http, ..self }
+        Transports { http: self.outbound.client(timeout), send_timeout: timeout, ..self }
     }
 }
 
@@ -184,6 +196,8 @@ enum Outcome {
     Sent,
     NoTransport,
     Failed(String),
+    /// The target is not one the console may send to: failed at once, never retried.
+    Refused,
 }
 
 impl Outcome {
@@ -193,6 +207,7 @@ impl Outcome {
             Outcome::NoTransport => "outbox",
             Outcome::Failed(_) if attempts >= MAX_ATTEMPTS => "failed",
             Outcome::Failed(_) => "retry",
+            Outcome::Refused => "refused",
         }
     }
 }
@@ -426,25 +441,26 @@ impl Outbox {
         let t = &self.transports;
         let result = match d.kind {
             DeliveryKind::Email => match &t.smtp {
-                Some(smtp) => send_email(smtp, d).await,
+                Some(smtp) => send_email(smtp, d).await.map_err(Failure::Other),
                 None => return Outcome::NoTransport,
             },
             DeliveryKind::Sms | DeliveryKind::Voice => match &t.page_webhook {
-                Some(url) => post_json(&t.http, url, &d.key, &gateway_json(d, &t.base_url)).await,
+                Some(url) => post_json(t, url, &d.key, &gateway_json(d, &t.base_url)).await,
                 None => return Outcome::NoTransport,
             },
             DeliveryKind::Slack => {
-                let text = format!("*{}*\n{}", d.subject, d.body);
-                post_json(&t.http, &d.address, &d.key, &serde_json::json!({ "text": text })).await
+                let text = format!("*{}*\n{}", slack_text(&d.subject), slack_text(&d.body));
+                post_json(t, &d.address, &d.key, &serde_json::json!({ "text": text })).await
             }
             DeliveryKind::Webhook => {
                 let json = serde_json::json!({"subject": d.subject, "body": d.body, "idempotency_key": d.key});
-                post_json(&t.http, &d.address, &d.key, &json).await
+                post_json(t, &d.address, &d.key, &json).await
             }
         };
         match result {
             Ok(()) => Outcome::Sent,
-            Err(e) => Outcome::Failed(e),
+            Err(Failure::Refused) => Outcome::Refused,
+            Err(Failure::Other(e)) => Outcome::Failed(e),
         }
     }
 
@@ -459,6 +475,7 @@ impl Outbox {
                 Outcome::NoTransport => (DeliveryStatus::Outbox, None, now),
                 Outcome::Failed(e) if d.attempts >= MAX_ATTEMPTS => (DeliveryStatus::Failed, Some(e.as_str()), now),
                 Outcome::Failed(e) => (DeliveryStatus::Pending, Some(e.as_str()), now + retry_delay(d.attempts)),
+                Outcome::Refused => (DeliveryStatus::Failed, Some(crate::outbound::REFUSED), now),
             };
             let finished = (status != DeliveryStatus::Pending).then_some(now);
             let updated = sqlx::query(
@@ -529,16 +546,26 @@ async fn send_email(smtp: &Smtp, d: &Claimed) -> Result<(), String> {
     smtp.send(&message).await.map_err(|e| e.to_string())
 }
 
-async fn post_json(http: &reqwest::Client, url: &str, key: &str, json: &serde_json::Value) -> Result<(), String> {
-    let response = http
-        .post(url)
-        .header("Idempotency-Key", key)
-        .json(json)
-        .send()
-        .await
-        .map_err(|e| describe(&e.without_url()))?;
+/// Why a webhook call did not succeed.
+enum Failure {
+    /// The outbound policy does not allow the target (never retried, and said without detail).
+    Refused,
+    Other(String),
+}
+
+async fn post_json(t: &Transports, url: &str, key: &str, json: &serde_json::Value) -> Result<(), Failure> {
+    let url = t.outbound.check(url).map_err(|_| Failure::Refused)?;
+    let response = t.http.post(url).header("Idempotency-Key", key).json(json).send().await.map_err(|e| {
+        if crate::outbound::is_refusal(&e) { Failure::Refused } else { Failure::Other(describe(&e.without_url())) }
+    })?;
     let status = response.status();
-    if status.is_success() { Ok(()) } else { Err(format!("HTTP {}", status.as_u16())) }
+    if status.is_success() { Ok(()) } else { Err(Failure::Other(format!("HTTP {}", status.as_u16()))) }
+}
+
+/// Slack's mrkdwn reads `<…>` as links and mentions (`<!channel>`): text from alerts and people
+/// is escaped the way Slack asks, so it shows as written.
+fn slack_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// An error with its causes, which is where reqwest says "timed out" or "connection refused".

@@ -16,6 +16,8 @@ use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{AlgorithmIdentifier, CertificateDer, InvalidSignature, SignatureVerificationAlgorithm, alg_id};
 use serde_json::{Map, Value};
 
+use crate::outbound::Outbound;
+
 /// Fetches what SNS links to: certificates, and subscription confirmations.
 #[async_trait]
 pub trait Fetcher: Send + Sync {
@@ -23,27 +25,18 @@ pub trait Fetcher: Send + Sync {
     async fn get(&self, url: &str) -> Result<Vec<u8>, String>;
 }
 
-/// The production fetcher: HTTPS (rustls, the Web PKI roots), certificates cached by URL.
+/// The production fetcher: HTTPS (rustls, the Web PKI roots), certificates cached by URL, through
+/// the console's outbound policy (no redirects; only addresses the policy permits).
 pub struct Https {
     client: reqwest::Client,
+    outbound: Outbound,
     certificates: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 impl Https {
-    pub fn new() -> Https {
-        let client = reqwest::Client::builder()
-            .https_only(true)
-            .timeout(std::time::Duration::from_secs(4))
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
-        Https { client, certificates: Mutex::default() }
-    }
-}
-
-impl Default for Https {
-    fn default() -> Self {
-        Https::new()
+    pub fn new(outbound: &Outbound) -> Https {
+        let client = outbound.client(std::time::Duration::from_secs(4));
+        Https { client, outbound: outbound.clone(), certificates: Mutex::default() }
     }
 }
 
@@ -54,7 +47,13 @@ impl Fetcher for Https {
         if cacheable && let Some(hit) = self.certificates.lock().ok().and_then(|c| c.get(url).cloned()) {
             return Ok(hit);
         }
-        let response = self.client.get(url).send().await.map_err(|e| e.to_string())?;
+        let checked = self.outbound.check(url).map_err(|e| e.to_string())?;
+        if checked.scheme() != "https" {
+            return Err(format!("{url} is not https"));
+        }
+        let response = self.client.get(checked).send().await.map_err(|e| {
+            if crate::outbound::is_refusal(&e) { crate::outbound::REFUSED.to_owned() } else { e.to_string() }
+        })?;
         if !response.status().is_success() {
             return Err(format!("{url} answered {}", response.status()));
         }
@@ -97,7 +96,9 @@ fn sns_url(url: &str, path_ok: impl Fn(&str) -> bool) -> bool {
     let region = host
         .strip_prefix("sns.")
         .and_then(|h| h.strip_suffix(".amazonaws.com").or_else(|| h.strip_suffix(".amazonaws.com.cn")));
-    u.scheme() == "https"
+    // Compared as the parser writes it back: `:443`, `%2e%2e` or `/./` are not SNS's own spelling.
+    u.as_str() == url
+        && u.scheme() == "https"
         && u.username().is_empty()
         && u.password().is_none()
         && u.port().is_none()

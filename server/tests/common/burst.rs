@@ -79,6 +79,8 @@ impl Setup {
             .args(["--smtp-url", &self.smtp_url])
             .args(["--smtp-from", "On-call console <oncall@example.com>"])
             .args(["--page-webhook-url", &self.gateway_url])
+            // The gateway is the test's, on loopback.
+            .args(["--outbound-allow", "127.0.0.1/32"])
             .args(["--ssm-api-account-id", ACCOUNT])
             .env("RUST_LOG", "info,sqlx=warn")
             .stdout(Stdio::null())
