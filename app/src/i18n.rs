@@ -292,7 +292,9 @@ messages! {
     ErrAwsRejected => "AWS rejected the request: {code}: {message}", "AWS がリクエストを拒否しました: {code}: {message}";
     ErrPasswordLength => "Use 12 to 256 characters.", "12〜256文字で入力してください。";
     ErrPasswordMismatch => "The passwords do not match.", "パスワードが一致しません。";
-    ErrDisplayName => "At most 64 characters, no control characters.", "64文字以内で、制御文字は使えません。";
+    ErrDisplayName => "At most 64 characters, no line breaks or tabs.", "64文字以内で、改行やタブは使えません。";
+    ErrName200 => "Enter a name of at most 200 characters, without line breaks or tabs.", "200文字以内で名前を入力してください(改行やタブは使えません)。";
+    ErrName255 => "Enter a name of at most 255 characters, without line breaks or tabs.", "255文字以内で名前を入力してください(改行やタブは使えません)。";
     ErrRole => "Unknown role.", "不明なロールです。";
     ErrSelfChange => "You cannot disable or demote your own account.", "自分のアカウントを無効化・降格することはできません。";
     ErrTimeFormat => "Use the form 2026-11-24T09:30.", "2026-11-24T09:30 の形式で入力してください。";
@@ -324,7 +326,7 @@ messages! {
     ErrEmail => "Enter an e-mail address such as name@example.com.", "name@example.com のようなメールアドレスを入力してください。";
     ErrPhone => "Enter the number in international form, e.g. +819012345678.", "+819012345678 のような国際形式で入力してください。";
     ErrContactKindChange => "A contact's type cannot change; create a new contact instead.", "連絡先の種類は変更できません。新しい連絡先を作成してください。";
-    ErrRotationName => "Give the rotation a name (at most 255 characters).", "ローテーション名を255文字以内で入力してください。";
+    ErrRotationName => "Give the rotation a name (at most 255 characters, no line breaks or tabs).", "ローテーション名を255文字以内で入力してください(改行やタブは使えません)。";
     ErrAliasTaken => "A contact with this alias already exists.", "このエイリアスの連絡先はすでに存在します。";
     ErrRotationNameTaken => "A rotation with this name already exists.", "この名前のローテーションはすでにあります。";
     ErrRequired => "This field is required.", "この項目は必須です。";

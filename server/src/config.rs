@@ -88,6 +88,16 @@ pub struct Config {
     /// Local mode: the 12-digit account id in the ARNs the SSM-compatible API hands out.
     #[arg(long, env = "ONCALL_SSM_API_ACCOUNT_ID", default_value = "000000000000", value_parser = parse_account_id)]
     pub ssm_api_account_id: String,
+    /// Seconds a client has to send a request's headers, counted from when the connection is
+    /// ready for one (so also how long a kept-alive connection may stay idle).
+    #[arg(long, env = "ONCALL_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_timeout_secs: u64,
+    /// Seconds a client has to send a request's whole body.
+    #[arg(long, env = "ONCALL_BODY_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout_secs: u64,
+    /// Connections served at once; more wait to be accepted until one closes.
+    #[arg(long, env = "ONCALL_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_connections: u32,
     /// A one-off task instead of serving (it uses the same database settings).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -194,6 +204,14 @@ impl Config {
 
     pub fn base_url(&self) -> BaseUrl {
         self.base_url.clone().unwrap_or_else(|| BaseUrl(format!("http://{}", self.listen)))
+    }
+
+    /// The HTTP server's limits (`--header-timeout-secs`, `--max-connections`).
+    pub fn http_limits(&self) -> crate::http_server::Limits {
+        crate::http_server::Limits {
+            header_timeout: std::time::Duration::from_secs(self.header_timeout_secs),
+            max_connections: self.max_connections,
+        }
     }
 
     /// Where the console's own HTTP requests may go (`--outbound-allow`).

@@ -148,9 +148,20 @@ pub struct FeedEvent {
     pub description: String,
 }
 
+/// A name as calendar text: control characters become spaces. The `icalendar` crate escapes
+/// `\n`, `,`, `;` and `\\` in TEXT values, but neither a bare `\r` nor the calendar's name
+/// (`X-WR-CALNAME` is not TEXT to it), and a line break there would start a property of the
+/// sender's choosing (`BEGIN:VALARM`). Names refuse control characters when typed; this covers
+/// what was stored before, and what other backends hold.
+fn ical_text(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
 impl FeedEvent {
     fn new(rotation_id: &str, rotation: &str, zone: &str, shift: Shift, names: &HashMap<String, String>) -> FeedEvent {
-        let name = |alias: &String| names.get(alias).cloned().unwrap_or_else(|| alias.clone());
+        let rotation = &ical_text(rotation);
+        let zone = &ical_text(zone);
+        let name = |alias: &String| ical_text(names.get(alias).unwrap_or(alias));
         let people: Vec<String> = shift.members.iter().map(name).collect();
         let mut description = format!("Rotation: {rotation}\nOn call: {}\nTime zone: {zone}", people.join(", "));
         if let ShiftKind::Overridden { displaced } = &shift.kind {
@@ -189,7 +200,7 @@ impl Calendar {
         ] {
             cal.append_property(icalendar::Property::new(key, value));
         }
-        cal.name(&self.name);
+        cal.name(&ical_text(&self.name));
         if let Some(zone) = &self.zone {
             cal.timezone(zone.as_str());
         }

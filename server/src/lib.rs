@@ -19,6 +19,7 @@ pub mod error;
 pub mod feeds;
 pub mod forms;
 pub mod gateway;
+pub mod http_server;
 pub mod ingest;
 pub mod metrics;
 pub mod outbound;
@@ -229,7 +230,11 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     // links need no session either: the token is the proof; nor do alerts: the secret is.
     let router = assets.routes().merge(metrics_route).merge(ack_links).merge(gateway).merge(ingest).merge(pages);
     let headers = web::HeaderPolicy { https: base_url.is_https() };
-    let router = router.layer(from_fn_with_state(headers, web::security_headers));
+    let router = router
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(std::time::Duration::from_secs(
+            config.body_timeout_secs,
+        )))
+        .layer(from_fn_with_state(headers, web::security_headers));
     Ok(Console { router, db, setup_link })
 }
 

@@ -1,4 +1,3 @@
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use server::config::{Config, LogFormat, describe_error};
@@ -54,11 +53,7 @@ async fn main() -> ExitCode {
     } else {
         tracing::info!("sign in at {base_url}/login");
     }
-    let service = console.router.into_make_service_with_connect_info::<SocketAddr>();
-    if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown()).await {
-        tracing::error!("server error: {e}");
-        return ExitCode::FAILURE;
-    }
+    server::http_server::serve(listener, console.router, config.http_limits(), shutdown()).await;
     ExitCode::SUCCESS
 }
 

@@ -365,10 +365,14 @@ pub fn on_call(spans: &[OnCallSpan], from: i64, to: i64, holidays: &dyn Fn(Naive
     rows
 }
 
-/// A CSV document (RFC 4180: fields with commas, quotes or line breaks quoted).
+/// A CSV document (RFC 4180: fields with commas, quotes or line breaks quoted). A field that a
+/// spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return: a person's or plan's name is anyone's text) starts with `'` instead, as OWASP advises,
+/// so opening the export never runs `=HYPERLINK(…)` or `=cmd|…`.
 pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     let field = |f: &str| {
-        if f.contains([',', '"', '\n', '\r']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.to_owned() }
+        let f = if f.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{f}") } else { f.to_owned() };
+        if f.contains([',', '"', '\n', '\r']) { format!("\"{}\"", f.replace('"', "\"\"")) } else { f }
     };
     let mut out = header.iter().map(|h| field(h)).collect::<Vec<_>>().join(",");
     out.push_str("\r\n");
@@ -573,6 +577,19 @@ mod tests {
         assert_eq!(
             csv(&["a", "b"], &[vec!["x,y".into(), "say \"hi\"".into()]]),
             "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n"
+        );
+        // Formulas are written as text.
+        let hostile = vec![
+            "=HYPERLINK(\"http://evil.example\",\"x\")".into(),
+            "+1+2".into(),
+            "-cmd|' /C calc'!A0".into(),
+            "@SUM(A1)".into(),
+            "\tx".into(),
+            "ok".into(),
+        ];
+        assert_eq!(
+            csv(&["a", "b", "c", "d", "e", "f"], &[hostile]),
+            "a,b,c,d,e,f\r\n\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",'+1+2,'-cmd|' /C calc'!A0,'@SUM(A1),'\tx,ok\r\n"
         );
     }
 

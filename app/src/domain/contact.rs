@@ -102,8 +102,9 @@ impl Contact {
         if !alias_ok(&self.alias) {
             errors.push(FieldError::new("alias", Msg::ErrAlias));
         }
-        if self.display_name.trim().is_empty() || self.display_name.chars().count() > 255 {
-            errors.push(FieldError::new("display_name", Msg::ErrDisplayName));
+        let name = &self.display_name;
+        if name.trim().is_empty() || name.chars().count() > 255 || name.chars().any(char::is_control) {
+            errors.push(FieldError::new("display_name", Msg::ErrName255));
         }
         match self.kind {
             ContactType::OncallSchedule => self.validate_schedule(refs, &mut errors),

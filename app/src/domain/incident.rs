@@ -172,8 +172,9 @@ impl ResponsePlan {
         if !name_ok(&self.name) {
             errors.push(FieldError::new("name", Msg::ErrPlanName));
         }
-        if self.display_name.trim().is_empty() || self.display_name.chars().count() > 200 {
-            errors.push(FieldError::new("display_name", Msg::ErrDisplayName));
+        let name = &self.display_name;
+        if name.trim().is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            errors.push(FieldError::new("display_name", Msg::ErrName200));
         }
         validate_title(&self.template.title, "template.title", &mut errors);
         validate_impact(self.template.impact, "template.impact", &mut errors);

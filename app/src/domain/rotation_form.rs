@@ -146,7 +146,8 @@ impl RotationForm {
                 errors.push(FieldError::new(field, msg));
             }
         }
-        if self.name.trim().is_empty() || self.name.chars().count() > 255 {
+        // No control characters: the name goes into calendar feeds and messages line by line.
+        if self.name.trim().is_empty() || self.name.chars().count() > 255 || self.name.chars().any(char::is_control) {
             errors.push(FieldError::new("name", Msg::ErrRotationName));
         }
         let rotation = Rotation {

@@ -154,7 +154,7 @@ pub const LIVE_LABELS: &[Msg] = &[
     Msg::ErrStageLine,
     Msg::ErrAlias,
     Msg::ErrChannelName,
-    Msg::ErrDisplayName,
+    Msg::ErrName255,
     Msg::ErrEmail,
     Msg::ErrEscalationTarget,
     Msg::ErrNoStages,

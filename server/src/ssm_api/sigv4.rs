@@ -77,8 +77,23 @@ pub fn parse_authorization(headers: &HeaderMap) -> Result<Authorization, AuthErr
     };
     let signed_headers: Vec<String> =
         signed.ok_or(AuthError::Malformed("no SignedHeaders"))?.split(';').map(str::to_owned).collect();
-    if !signed_headers.iter().any(|h| h == "host") {
+    let signed = |name: &str| signed_headers.iter().any(|h| h == name);
+    if !signed("host") {
         return Err(AuthError::Malformed("host must be signed"));
+    }
+    if headers.contains_key("x-amz-date") && !signed("x-amz-date") {
+        return Err(AuthError::Malformed("x-amz-date must be signed"));
+    }
+    // A JSON-protocol call (SSM Contacts) names its operation in X-Amz-Target and how its body is
+    // read in Content-Type: unsigned, a captured GetContact could be replayed as DeleteContact.
+    // The AWS SDKs, the CLI and botocore sign both.
+    if headers.contains_key("x-amz-target") {
+        if !signed("x-amz-target") {
+            return Err(AuthError::Malformed("x-amz-target must be signed"));
+        }
+        if headers.contains_key(http::header::CONTENT_TYPE) && !signed("content-type") {
+            return Err(AuthError::Malformed("content-type must be signed"));
+        }
     }
     Ok(Authorization {
         access_key_id: (*key).to_owned(),
