@@ -708,6 +708,7 @@ messages! {
     AcknowledgedAfter => "Time to acknowledge", "対応までの時間";
     EditNote => "Edit", "編集";
     DeleteNote => "Delete note", "メモを削除";
+    EditedBy => "edited by", "編集:";
     AckedViaLink => "Acknowledged via the link", "リンクから対応";
     AckedBySms => "Acknowledged by SMS reply", "SMSの返信で対応";
     AckedByKey => "Acknowledged by key press", "電話のキー操作で対応";

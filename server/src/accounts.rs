@@ -19,12 +19,27 @@ use crate::engine::links;
 use crate::error::{ServerError, stored};
 use crate::password;
 
-/// Failed sign-ins counted over this window…
+/// Sign-in throttling. It slows a guesser down without ever locking the account's owner out:
+/// - one address guessing one account gets a few free tries, then must wait 30 s, 1 min, 2 min…
+///   (at most [`MAX_BACKOFF_SECS`]) after each further failure: refused with 429 meanwhile;
+/// - one address guessing many accounts likewise, after more free tries;
+/// - an account guessed at from many addresses is not refused (that would lock its owner out);
+///   every sign-in to it is answered only after a pause of 1, 2, 4… up to 5 seconds instead, so
+///   the owner's right password from another address still works, a little later.
+///
+/// Failures are counted over this window.
 const ATTEMPT_WINDOW_SECS: i64 = 15 * 60;
-/// …may not exceed this many per account…
-const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-/// …nor this many per client address.
-const MAX_FAILURES_PER_CLIENT: i64 = 20;
+/// Failures of one address on one account before it backs off (30 s, then doubling)…
+const FREE_FAILURES_PER_PAIR: i64 = 3;
+const PAIR_BACKOFF_SECS: i64 = 30;
+/// …of one address on any account (60 s, then doubling)…
+const FREE_FAILURES_PER_CLIENT: i64 = 20;
+const CLIENT_BACKOFF_SECS: i64 = 60;
+/// …the longest wait either asks for…
+const MAX_BACKOFF_SECS: i64 = 15 * 60;
+/// …and failures on one account before its sign-ins are slowed, at most this much.
+const SLOW_AFTER_ACCOUNT_FAILURES: i64 = 5;
+const MAX_ACCOUNT_PAUSE_SECS: u64 = 5;
 /// How long a setup link stays valid.
 const SETUP_LINK_SECS: i64 = 24 * 3600;
 
@@ -184,23 +199,43 @@ impl SqlAccounts {
         Ok((!user.disabled && epoch == claims.epoch).then(|| current(&user)))
     }
 
-    async fn check_attempt_limits(&self, username: &str, client: &str, now: i64) -> Result<(), AppError> {
+    /// Refuses the attempt while this address must wait (see [`ATTEMPT_WINDOW_SECS`]); otherwise
+    /// the pause to take before answering, for an account under attack.
+    async fn throttle(&self, username: &str, client: &str, now: i64) -> Result<std::time::Duration, AppError> {
         let since = now - ATTEMPT_WINDOW_SECS;
-        for (column, key, max) in
-            [("username", username, MAX_FAILURES_PER_ACCOUNT), ("client", client, MAX_FAILURES_PER_CLIENT)]
-        {
-            let sql = format!("SELECT COUNT(*), MIN(at) FROM login_failures WHERE {column} = $1 AND at > $2");
-            let row =
-                sqlx::query(&sql).bind(key).bind(since).fetch_one(&self.db.pool).await.map_err(ServerError::from)?;
+        let failures = |filter: &'static str, keys: Vec<String>| async move {
+            let sql = format!("SELECT COUNT(*), MAX(at) FROM login_failures WHERE {filter} AND at > $1");
+            let mut query = sqlx::query(&sql).bind(since);
+            for key in keys {
+                query = query.bind(key);
+            }
+            let row = query.fetch_one(&self.db.pool).await.map_err(ServerError::from)?;
             let count: i64 = row.try_get(0).map_err(ServerError::from)?;
-            if count >= max {
-                let oldest: i64 = row.try_get::<Option<i64>, _>(1).map_err(ServerError::from)?.unwrap_or(now);
-                let retry = u64::try_from(oldest + ATTEMPT_WINDOW_SECS - now).unwrap_or(1).max(1);
-                tracing::warn!(%column, key, "sign-in rate limit reached");
-                return Err(AppError::RateLimited { retry_after_secs: retry });
+            let last: Option<i64> = row.try_get(1).map_err(ServerError::from)?;
+            Ok::<_, AppError>((count, last.unwrap_or(now)))
+        };
+        let pair = failures("username = $2 AND client = $3", vec![username.to_owned(), client.to_owned()]).await?;
+        let address = failures("client = $2", vec![client.to_owned()]).await?;
+        for ((count, last), free, base, what) in [
+            (pair, FREE_FAILURES_PER_PAIR, PAIR_BACKOFF_SECS, "this account from this address"),
+            (address, FREE_FAILURES_PER_CLIENT, CLIENT_BACKOFF_SECS, "this address"),
+        ] {
+            if count < free {
+                continue;
+            }
+            let wait = (base << (count - free).min(10)).min(MAX_BACKOFF_SECS);
+            if now < last + wait {
+                tracing::warn!(username, client, what, "sign-in refused: too many failures, backing off");
+                return Err(AppError::RateLimited { retry_after_secs: u64::try_from(last + wait - now).unwrap_or(1) });
             }
         }
-        Ok(())
+        let (account, _) = failures("username = $2", vec![username.to_owned()]).await?;
+        let pause = if account < SLOW_AFTER_ACCOUNT_FAILURES {
+            0
+        } else {
+            (1u64 << (account - SLOW_AFTER_ACCOUNT_FAILURES).min(8)).min(MAX_ACCOUNT_PAUSE_SECS)
+        };
+        Ok(std::time::Duration::from_secs(pause))
     }
 
     async fn update_user(
@@ -254,7 +289,16 @@ impl Accounts for SqlAccounts {
     async fn sign_in(&self, username: &str, password: &str, client: &str) -> Result<SignedIn, AppError> {
         let username = username.trim().to_lowercase();
         let now = self.now();
-        self.check_attempt_limits(&username, client, now).await?;
+        let pause = self.throttle(&username, client, now).await?;
+        if !pause.is_zero() {
+            tracing::warn!(
+                username,
+                client,
+                pause_secs = pause.as_secs(),
+                "sign-in slowed: account under repeated failures"
+            );
+            tokio::time::sleep(pause).await;
+        }
         let sql = format!("SELECT {USER_COLUMNS}, password_hash, session_epoch FROM users WHERE username = $1");
         let row = sqlx::query(&sql).bind(&username).fetch_optional(&self.db.pool).await.map_err(ServerError::from)?;
         let stored =
@@ -263,8 +307,10 @@ impl Accounts for SqlAccounts {
         let user = row.as_ref().map(user_from_row).transpose()?;
         match (verified, user, row) {
             (true, Some(user), Some(row)) if !user.disabled => {
-                sqlx::query("DELETE FROM login_failures WHERE username = $1")
+                // This address's failures on this account are forgiven; others' still count.
+                sqlx::query("DELETE FROM login_failures WHERE username = $1 AND client = $2")
                     .bind(&username)
+                    .bind(client)
                     .execute(self.db.writer())
                     .await
                     .map_err(ServerError::from)?;

@@ -38,20 +38,21 @@ async fn https_base_url_gives_a_secure_host_prefixed_cookie() {
 }
 
 #[tokio::test]
-async fn wrong_password_is_refused_and_attempts_are_limited_per_account() {
+async fn wrong_password_is_refused_and_one_address_backs_off_on_one_account() {
     let c = TestConsole::with_admin().await;
     let bad = form(&[("username", "admin"), ("password", "not-the-password")]);
-    for _ in 0..5 {
+    for _ in 0..3 {
         let r = c.call("login", &bad, None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
         assert_eq!(r.json(), serde_json::json!("BadCredentials"));
         assert!(r.set_cookie("oncall_session").is_none());
     }
+    // The same address must now wait, even with the right password (it may be the guesser's).
     let good = form(&[("username", "admin"), ("password", ADMIN_PASSWORD)]);
     let r = c.call("login", &good, None).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     let retry = r.json()["RateLimited"]["retry_after_secs"].as_u64().unwrap();
-    assert!((1..=900).contains(&retry), "{retry}");
+    assert!((1..=30).contains(&retry), "{retry}");
 }
 
 #[tokio::test]

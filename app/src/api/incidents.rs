@@ -113,18 +113,21 @@ pub async fn add_note(id: String, text: String) -> Result<String, AppError> {
     .await
 }
 
-/// Rewrites note `event` of incident `id`.
+/// Rewrites note `event` of incident `id`: its author (a responder) or a manager.
 #[server(endpoint = "incidents_edit_note")]
 pub async fn edit_note(id: String, event: String, text: String) -> Result<(), AppError> {
     crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        may_change_note(&s, &user, &id, &event).await?;
         s.backend.edit_timeline_note(&user, &id, &event, text.trim()).await
     })
     .await
 }
 
+/// Deletes note `event` of incident `id`: its author (a responder) or a manager.
 #[server(endpoint = "incidents_delete_note")]
 pub async fn delete_note(id: String, event: String) -> Result<(), AppError> {
     crate::api::ssr::serve(Role::Responder, |user, s| async move {
+        may_change_note(&s, &user, &id, &event).await?;
         s.backend.delete_timeline_note(&user, &id, &event).await
     })
     .await
@@ -343,6 +346,29 @@ async fn rosters_then(
         }
     }
     Ok(out)
+}
+
+/// A note is changed by its author (a responder) or a manager: a responder rewriting someone
+/// else's note would put words in their name. Where the backend does not know the author (an
+/// Incident Manager event), only managers.
+#[cfg(feature = "ssr")]
+async fn may_change_note(
+    s: &crate::ports::Services,
+    user: &crate::auth::CurrentUser,
+    id: &str,
+    event: &str,
+) -> Result<(), AppError> {
+    if user.role >= Role::Manager {
+        return Ok(());
+    }
+    let detail = s.backend.incident(id).await?;
+    match detail.timeline.iter().find(|e| e.id == event) {
+        // Not a note (the backend refuses that by field) or no such event: the backend says so.
+        Some(e) if e.event_type != "custom" => Ok(()),
+        None => Ok(()),
+        Some(e) if e.created_by.as_deref() == Some(user.username.as_str()) => Ok(()),
+        Some(_) => Err(AppError::Forbidden),
+    }
 }
 
 /// An impact typed in a form: empty for none, else 1–5.

@@ -160,6 +160,9 @@ pub struct TimelineLine {
     pub label: Msg,
     pub detail: String,
     pub by: Option<String>,
+    /// Who last rewrote a note, when it was not its author.
+    #[serde(default)]
+    pub edited_by: Option<String>,
     /// Where the line's subject is (an alert's page).
     pub link: Option<String>,
     /// A note's event id: notes can be edited and deleted.
@@ -243,7 +246,10 @@ pub fn markdown(
     }
     let _ = write!(md, "\n## {}\n\n", t(Msg::Timeline));
     for line in timeline {
-        let by = line.by.as_ref().map(|b| format!(" — {}", md_text(b))).unwrap_or_default();
+        let mut by = line.by.as_ref().map(|b| format!(" — {}", md_text(b))).unwrap_or_default();
+        if let Some(editor) = &line.edited_by {
+            let _ = write!(by, " ({} {})", t(Msg::EditedBy), md_text(editor));
+        }
         let detail = if line.detail.is_empty() { String::new() } else { format!(" {}", md_text(&line.detail)) };
         let _ = writeln!(md, "- {} **{}**{detail}{by}", when(line.at, zone), t(line.label));
     }
@@ -304,6 +310,7 @@ mod tests {
             label: Msg::EventCustom,
             detail: "Rolled back".into(),
             by: Some("tanaka".into()),
+            edited_by: None,
             link: None,
             note: Some("7".into()),
         }];

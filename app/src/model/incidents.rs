@@ -46,6 +46,12 @@ fn event_kind(event_type: &str) -> (&'static str, Msg) {
     }
 }
 
+/// A text member of the event's JSON.
+fn json_text(data: &str, key: &str) -> Option<String> {
+    let value = serde_json::from_str::<serde_json::Value>(data).ok()?;
+    value.get(key).and_then(|v| v.as_str()).map(str::to_owned)
+}
+
 /// The event's own words: a note's text, or who was paged or acknowledged.
 fn event_detail(data: &str) -> String {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(data) else { return data.to_owned() };
@@ -95,6 +101,7 @@ impl IncidentView {
                 None => format!("{} — {}", a.title, a.integration),
             },
             by: None,
+            edited_by: None,
             link: Some(alert_path(&a.id)),
             note: None,
         });
@@ -107,6 +114,7 @@ impl IncidentView {
                 label,
                 detail: event_detail(&e.data),
                 by: e.created_by.clone(),
+                edited_by: (e.event_type == "custom").then(|| json_text(&e.data, "edited_by")).flatten(),
                 link: None,
                 note: (e.event_type == "custom").then(|| e.id.clone()),
             }
@@ -123,7 +131,16 @@ impl IncidentView {
                 detail = format!("{detail} · {error}");
             }
             let label = delivery_label(d.status);
-            TimelineLine { at: d.created_at, kind: "page".into(), label, detail, by: None, link: None, note: None }
+            TimelineLine {
+                at: d.created_at,
+                kind: "page".into(),
+                label,
+                detail,
+                by: None,
+                edited_by: None,
+                link: None,
+                note: None,
+            }
         });
         // Failures and opt-outs: what went wrong on the way to someone (sent and read are the
         // page lines above).
@@ -137,7 +154,16 @@ impl IncidentView {
                 Some(info) => format!("{} — {info}", r.contact),
                 None => r.contact.clone(),
             };
-            Some(TimelineLine { at: r.at, kind: "page".into(), label, detail, by: None, link: None, note: None })
+            Some(TimelineLine {
+                at: r.at,
+                kind: "page".into(),
+                label,
+                detail,
+                by: None,
+                edited_by: None,
+                link: None,
+                note: None,
+            })
         });
         let rosters = self.rosters.iter().map(|r| TimelineLine {
             at: r.at,
@@ -149,6 +175,7 @@ impl IncidentView {
                 if r.members.is_empty() { "—".to_owned() } else { r.members.join(", ") }
             ),
             by: None,
+            edited_by: None,
             link: None,
             note: None,
         });

@@ -256,18 +256,30 @@ fn RelatedLinks(incident: String, links: Vec<RelatedLink>, acts: bool) -> impl I
     }
 }
 
-/// The timeline's lines of `kind` (all if empty), in the viewer's zone; responders may edit and
-/// delete notes.
+/// The timeline's lines of `kind` (all if empty), in the viewer's zone; a note's author (a
+/// responder) and managers may edit and delete it.
 fn timeline_items(view: &IncidentView, kind: &str) -> impl IntoView + use<> {
     let locale = expect_context::<Locale>();
     let zone = viewer_zone(locale);
-    let acts = responder();
+    let user = page_user();
+    let may_change = move |author: Option<&str>| {
+        user.as_ref().is_some_and(|u| {
+            u.role >= Role::Manager || (u.role >= Role::Responder && author == Some(u.username.as_str()))
+        })
+    };
     let incident = view.detail.record.id.clone();
     view.timeline()
         .into_iter()
         .filter(|l| kind.is_empty() || l.kind == kind)
         .map(|l| {
-            let tools = l.note.clone().filter(|_| acts).map(|event| note_tools(&incident, &event, &l.detail, locale));
+            let tools = l
+                .note
+                .clone()
+                .filter(|_| may_change(l.by.as_deref()))
+                .map(|event| note_tools(&incident, &event, &l.detail, locale));
+            let edited = l.edited_by.clone().map(|who| {
+                view! { <span class="meta" data-testid="note-edited-by">" (" {Msg::EditedBy.text(locale)} " " {who} ")"</span> }
+            });
             let detail = match l.link {
                 Some(href) => view! { <a href=href>{l.detail}</a> }.into_any(),
                 None => l.detail.into_any(),
@@ -276,6 +288,7 @@ fn timeline_items(view: &IncidentView, kind: &str) -> impl IntoView + use<> {
                 <li data-event=l.kind.clone() data-testid=format!("timeline-{}", l.kind)>
                     <When at=l.at zone=zone.clone() /> " " <strong>{l.label.text(locale)}</strong> " " {detail}
                     {l.by.map(|by| view! { <span class="meta">" — " {by}</span> })}
+                    {edited}
                     {tools}
                 </li>
             }

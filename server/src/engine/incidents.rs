@@ -570,7 +570,14 @@ impl Engine {
         validate_event_data(text).map_err(ServerError::Invalid)?;
         let before = self.custom_event(incident_id, event_id).await?;
         let now = epoch(self.now());
-        let data = serde_json::json!({ "text": text }).to_string();
+        // The note keeps naming its author; who rewrote it is said beside it.
+        let editor = actor.name();
+        let data = if before.created_by.as_deref() == Some(editor.as_str()) {
+            serde_json::json!({ "text": text })
+        } else {
+            serde_json::json!({ "text": text, "edited_by": editor })
+        }
+        .to_string();
         let mut tx = self.db.begin_write().await?;
         sqlx::query("UPDATE timeline_events SET event_data = $1, event_time = $2 WHERE id = $3")
             .bind(&data)
