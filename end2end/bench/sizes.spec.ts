@@ -23,7 +23,16 @@ const ALL_WASM = 300 * KB;
 
 type Kind = 'HTML' | 'CSS' | 'JS' | 'WASM' | 'other';
 type Totals = Record<Kind, { wire: number; raw: number }>;
-type Row = { route: string; viewport: string; totals: Totals; ms: number; islands: boolean };
+type Row = {
+  route: string;
+  viewport: string;
+  totals: Totals;
+  ms: number;
+  islands: boolean;
+  /** The document's Content-Security-Policy, and what Chromium refused under it. */
+  csp: string;
+  violations: string[];
+};
 
 const VIEWPORTS = [
   { name: 'desktop', width: 1280, height: 900, throttle: false },
@@ -68,8 +77,13 @@ async function measure(browser: Browser, auth: BrowserContext | null, route: str
     const r = requests.get(e.requestId);
     if (r) r.wire = e.encodedDataLength;
   });
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (m.text().includes('Content Security Policy')) violations.push(m.text());
+  });
   const started = Date.now();
-  await page.goto(route, { waitUntil: 'load' });
+  const response = await page.goto(route, { waitUntil: 'load' });
+  const csp = response?.headers()['content-security-policy'] ?? '';
   const islands = (await page.locator('leptos-island').count()) > 0;
   if (islands) await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 60_000 });
   const ms = Date.now() - started;
@@ -80,7 +94,7 @@ async function measure(browser: Browser, auth: BrowserContext | null, route: str
     totals[r.kind].raw += r.raw;
   }
   await context.close();
-  return { route, viewport: vp.name, totals, ms, islands };
+  return { route, viewport: vp.name, totals, ms, islands, csp, violations };
 }
 
 /** Brotli size of every WASM file the build produced (the `.br` files the server sends). */
@@ -185,6 +199,13 @@ test('page weight per route, within budget', async ({ browser }) => {
     if (total > ACK_PAGE || r.totals.JS.raw > 0 || r.totals.WASM.raw > 0) {
       problems.push(`/a/{token} (${r.viewport}) transfers ${fmt(total)} B with ${fmt(r.totals.JS.raw)} B JS and ${fmt(r.totals.WASM.raw)} B WASM; budget ${fmt(ACK_PAGE)} B, no script`);
     }
+  }
+  // Every page's script policy: the console's files and this response's nonce, nothing inline
+  // without it (the acknowledge page: no script at all); and nothing the page does is refused.
+  for (const r of rows) {
+    const policy = r.route === ack ? /^default-src 'none'/ : /script-src 'self' 'nonce-[A-Za-z0-9_-]{16,}' 'wasm-unsafe-eval';/;
+    if (!policy.test(r.csp) || /script-src[^;]*unsafe-inline/.test(r.csp)) problems.push(`${name(r.route)} (${r.viewport}): CSP ${r.csp}`);
+    for (const v of r.violations) problems.push(`${name(r.route)} (${r.viewport}): ${v}`);
   }
   if (all.bytes > ALL_WASM) problems.push(`all WASM files together are ${fmt(all.bytes)} B brotli; budget ${fmt(ALL_WASM)} B`);
   expect(problems, problems.join('\n')).toEqual([]);

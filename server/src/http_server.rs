@@ -6,9 +6,11 @@
 //! - **Header timeout** (`--header-timeout-secs`): a request's head must arrive within this many
 //!   seconds of the connection becoming ready for one. The clock starts when the connection
 //!   waits for a request, so it is also how long a kept-alive connection may sit idle.
-//! - **Body timeout** (`--body-timeout-secs`, applied in [`crate::build`]): the whole body must
-//!   arrive within this; a handler reading it gets an error and the client a 408-class answer.
-//!   Requests refused before their body is read (401, 413 at the ingest door) answer at once.
+//! - **Body timeout** (`--body-timeout-secs`, [`body_deadline`], applied in [`crate::build`]):
+//!   the whole body must arrive within this many seconds of the request's head, however it
+//!   trickles in (a timeout between chunks, as tower-http's, is reset by every byte); a handler
+//!   reading it later gets [`BodyTimedOut`]. Requests refused before their body is read (401, 413
+//!   at the ingest door) answer at once.
 //! - **Connection cap** (`--max-connections`): beyond it, new connections wait in the kernel's
 //!   accept queue until one closes; nothing already accepted is starved.
 //!
@@ -16,12 +18,16 @@
 //! and waits for them (at most [`DRAIN`]).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
@@ -100,5 +106,61 @@ pub async fn serve(listener: TcpListener, router: Router, limits: Limits, shutdo
     // Every connection holds a slot: all slots back means all connections closed.
     if tokio::time::timeout(DRAIN, slots.acquire_many(max)).await.is_err() {
         tracing::warn!("shutdown: connections still open after {} s, closing them", DRAIN.as_secs());
+    }
+}
+
+/// The error a request body gives once its time is up.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body did not arrive within its time")]
+pub struct BodyTimedOut;
+
+/// Whether reading a body failed because its time was up.
+pub fn is_body_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<BodyTimedOut>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
+/// Gives every request's body `limit` from now to arrive whole.
+pub async fn body_deadline(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = Body::new(DeadlineBody { inner: body, deadline: Box::pin(tokio::time::sleep(limit)) });
+    next.run(Request::from_parts(parts, body)).await
+}
+
+struct DeadlineBody {
+    inner: Body,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl http_body::Body for DeadlineBody {
+    type Data = axum::body::Bytes;
+    type Error = axum::BoxError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let this = self.get_mut();
+        if let Poll::Ready(frame) = Pin::new(&mut this.inner).poll_frame(cx) {
+            return Poll::Ready(frame.map(|f| f.map_err(Into::into)));
+        }
+        match this.deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(Box::new(BodyTimedOut)))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }

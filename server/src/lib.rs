@@ -230,10 +230,9 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     // links need no session either: the token is the proof; nor do alerts: the secret is.
     let router = assets.routes().merge(metrics_route).merge(ack_links).merge(gateway).merge(ingest).merge(pages);
     let headers = web::HeaderPolicy { https: base_url.is_https() };
+    let body_time = std::time::Duration::from_secs(config.body_timeout_secs);
     let router = router
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(std::time::Duration::from_secs(
-            config.body_timeout_secs,
-        )))
+        .layer(from_fn_with_state(body_time, http_server::body_deadline))
         .layer(from_fn_with_state(headers, web::security_headers));
     Ok(Console { router, db, setup_link })
 }

@@ -1,7 +1,8 @@
 //! SNS through HTTP, on SQLite and PostgreSQL: messages signed (versions 1 and 2) with the test's
 //! own key, whose certificate reaches the console through the fetcher interface production uses.
-//! A forged signature, a certificate URL on another host and an unlisted topic are refused (the
-//! last two without fetching anything); a subscription is confirmed only for an allowed topic; a
+//! A forged signature, a certificate URL on another host (or SNS's own spelled another way:
+//! `:443`, `%2e%2e`) and an unlisted topic are refused (all but the first without fetching
+//! anything); a subscription is confirmed only for an allowed topic; a
 //! CloudWatch alarm notification becomes an alert, once however often SNS delivers it.
 
 mod common;
@@ -151,6 +152,12 @@ async fn forged_foreign_and_unlisted_messages_are_refused() {
     for url in [
         "https://s3.amazonaws.com/bucket/SimpleNotificationService-0123.pem",
         "https://sns.ap-northeast-1.amazonaws.com.evil.example/SimpleNotificationService-0123.pem",
+        // SNS's own URL spelled another way is not SNS's URL: each would be normalised to it
+        // (or to another path) only by the parser, after the check.
+        "https://sns.ap-northeast-1.amazonaws.com:443/SimpleNotificationService-0123456789abcdef.pem",
+        "https://sns.ap-northeast-1.amazonaws.com/x/%2e%2e/SimpleNotificationService-0123456789abcdef.pem",
+        "https://sns.ap-northeast-1.amazonaws.com/./SimpleNotificationService-0123456789abcdef.pem",
+        "HTTPS://SNS.ap-northeast-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem",
     ] {
         elsewhere["SigningCertURL"] = url.into();
         let (status, body) = s.post(&elsewhere).await;

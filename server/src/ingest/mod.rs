@@ -91,8 +91,12 @@ async fn ingest(State(st): State<IngestState>, Path(id): Path<String>, headers: 
     let Some(door) = door.filter(|d| presented_secret(&headers).is_some_and(|s| d.accepts(&s))) else {
         return error(StatusCode::UNAUTHORIZED, "unknown integration, or a missing or wrong secret");
     };
-    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return error(StatusCode::PAYLOAD_TOO_LARGE, "the body is larger than 256 KB");
+    let bytes = match to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(e) if crate::http_server::is_body_timeout(&e) => {
+            return error(StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time");
+        }
+        Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, "the body is larger than 256 KB"),
     };
     let now = st.clock.now().timestamp();
     if door.kind == IntegrationKind::Sns {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod alert_burst;
+pub mod binary;
 pub mod burst;
 pub mod ssm;
 pub mod stats;
