@@ -315,7 +315,7 @@ messages! {
     ErrRotationsOnlyForSchedules => "Only on-call schedules have rotations.", "ローテーションを持てるのはオンコールスケジュールだけです。";
     ErrNoStages => "An escalation plan needs at least one stage.", "エスカレーションプランには1つ以上のステージが必要です。";
     ErrStageDuration => "A stage waits 0 to 30 minutes before the next one: Incident Manager's limit (0 only when it pages someone). For a longer wait, add a stage after it that pages nobody.", "次のステージまでの待ち時間は0〜30分です(Incident Manager の上限。0分は呼び出し相手がある場合のみ)。もっと待つには、誰も呼び出さないステージを後ろに追加してください。";
-    ErrStageLine => "Write each stage as minutes, a colon and who to page, e.g. 10: suzuki-ichiro, primary-oncall!", "各ステージは「分: 呼び出す相手」の形で書いてください(例 10: suzuki-ichiro, primary-oncall!)。";
+    ErrStageLine => "Write each stage as minutes, a colon and who to page, e.g. 10: suzuki-ichiro, primary-oncall", "各ステージは「分: 呼び出す相手」の形で書いてください(例 10: suzuki-ichiro, primary-oncall)。";
     ErrRepeat => "Run the stages 1 to 10 times.", "ステージの実行回数は1〜10回です。";
     ErrRetryInterval => "Retry after 0 to 60 minutes.", "再送間隔は0〜60分です。";
     ErrUnknownChannel => "Choose one of this person's own channels.", "この人自身の連絡先チャネルを選んでください。";
@@ -355,7 +355,13 @@ messages! {
     Channels => "Channels", "チャネル";
     Activated => "active", "有効";
     NotActivated => "not activated", "未アクティベート";
-    Essential => "essential", "必須";
+    Essential => "acknowledging stops the escalation", "対応でエスカレーション停止";
+    KeepsPaging => "acknowledging does not stop it", "対応しても次へ進む";
+    AckStopsSwitch => "Acknowledging stops the escalation", "対応したらエスカレーションを止める";
+    IfAcknowledged => "If acknowledged", "対応された場合";
+    AckStopsAll => "{who}: the escalation stops; nobody else is paged.", "{who}: エスカレーションが止まり、ほかの人は呼び出されません。";
+    AckGoesOn => "{who}: the escalation goes on; stage {n} pages at +{m} min.", "{who}: エスカレーションは続き、ステージ {n} が +{m} 分に呼び出します。";
+    AckGoesOnLast => "{who}: the others paged in this stage are still paged until they acknowledge.", "{who}: このステージで呼び出されたほかの人は、対応するまで呼び出され続けます。";
     Minutes => "min", "分";
     ResponsePlansIntro => "Each severity level starts an incident from its response plan: who is engaged and who is told.", "重大度ごとに対応プランからインシデントを開始します。誰を呼び出し、誰に通知するかを定めます。";
     Impact => "Impact", "影響度";
@@ -709,6 +715,12 @@ messages! {
     EditNote => "Edit", "編集";
     DeleteNote => "Delete note", "メモを削除";
     EditedBy => "edited by", "編集:";
+    StopOthers => "Stop paging the others", "ほかの人の呼び出しを止める";
+    StoppedOthers => "Stopped: nobody else is paged for it.", "止めました。ほかの人は呼び出されません。";
+    EscalationGoesOnNext => "The escalation goes on: {who} will be paged at {when}.", "エスカレーションは続いています: {when} に {who} が呼び出されます。";
+    EscalationStillPaging => "The escalation goes on: {who} are still paged until they acknowledge.", "エスカレーションは続いています: {who} は対応するまで呼び出され続けます。";
+    EscalationHasStopped => "The escalation has stopped: nobody else is paged.", "エスカレーションは止まりました。ほかの人は呼び出されません。";
+    ErrAcknowledgeFirst => "Acknowledge the page first.", "先に呼び出しに対応してください。";
     AckedViaLink => "Acknowledged via the link", "リンクから対応";
     AckedBySms => "Acknowledged by SMS reply", "SMSの返信で対応";
     AckedByKey => "Acknowledged by key press", "電話のキー操作で対応";
@@ -819,7 +831,7 @@ messages! {
     TraceError => "error", "エラー";
     ErrDryRunEvent => "This event cannot be read as this integration's kind: paste what it sends (JSON).", "このインテグレーションの種類としてイベントを読めません。送られてくる内容(JSON)を貼り付けてください。";
     EditEscalationPlan => "Edit escalation plan", "エスカレーションプランの編集";
-    StagesOnePerLine => "Stages, one per line: minutes until the next stage, a colon, then the people and on-call schedules it pages (! after one makes it essential).", "ステージを1行に1つ: 次のステージまでの分、コロン、呼び出す人とオンコールスケジュール(後ろに ! で必須)。";
+    StagesOnePerLine => "Stages, one per line: minutes until the next stage, a colon, then the people and on-call schedules it pages. Anyone's acknowledgement stops the escalation; put ~ after someone whose acknowledgement should not (the next stages still come).", "ステージを1行に1つ: 次のステージまでの分、コロン、呼び出す人とオンコールスケジュール。誰かが対応するとエスカレーションは止まります。対応しても止めたくない相手には後ろに ~ を付けてください(次のステージも呼び出されます)。";
     StageCapNote => "At most 30 minutes per stage (Incident Manager's limit). To wait longer, add a stage that pages nobody.", "1ステージ最大30分(Incident Manager の上限)。もっと待つには、誰も呼び出さないステージを追加します。";
     RepeatTimes => "Run the stages (times)", "ステージの実行回数";
     SavedAsStages => "Saved as this many stages:", "保存されるステージ数:";

@@ -152,7 +152,12 @@ pub trait Backend: Send + Sync {
     async fn delete_override(&self, actor: &CurrentUser, rotation_id: &str, override_id: &str) -> Result<(), AppError>;
     async fn set_swap_approval(&self, actor: &CurrentUser, rotation_id: &str, required: bool) -> Result<(), AppError>;
     async fn start_engagement(&self, actor: &CurrentUser, start: EngagementStart) -> Result<String, AppError>;
+    /// Stops an engagement (nobody further is paged). Audited.
     async fn stop_engagement(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError>;
+    /// Stops an engagement on behalf of a person it paged who acknowledged and asked that the
+    /// others be paged no more (from their acknowledge link, which proves who they are).
+    /// Audited as theirs.
+    async fn stop_engagement_as_recipient(&self, id: &str, contact: &str) -> Result<(), AppError>;
     /// Acknowledges a page (READ) with the code that came with it.
     async fn accept_page(&self, actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError>;
     /// The newest pages sent to a person (at most `limit`), each with its engagement's subject.

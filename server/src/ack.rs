@@ -27,7 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use app::i18n::Locale;
-use app::model::oncall::EngagementView;
+use app::model::oncall::{Ahead, EngagementView};
 use app::ports::{Backend, Clock};
 
 use crate::audit::{self, Actor, Change};
@@ -116,13 +116,13 @@ async fn show(State(st): State<AckState>, Path(token): Path<String>, req: Reques
         Err(e) => return unavailable(browser_locale(headers), &e),
     };
     let locale = link.language.unwrap_or_else(|| browser_locale(headers));
-    match st.load(&link, locale).await {
+    match st.load(&link, locale, headers).await {
         Ok(view) => view.render(standing(&link, &view.engagement, now), now),
         Err(refused) => refused,
     }
 }
 
-/// POST: the person pressed Acknowledge.
+/// POST: the person pressed Acknowledge, or, having acknowledged, "Stop paging the others".
 async fn acknowledge(State(st): State<AckState>, Path(token): Path<String>, req: Request) -> Response {
     let now = epoch(st.clock.now());
     if let Some(refused) = st.limit(&token, &req, now) {
@@ -133,28 +133,42 @@ async fn acknowledge(State(st): State<AckState>, Path(token): Path<String>, req:
         return page(browser_locale(&headers), StatusCode::FORBIDDEN, Text::Forbidden, "");
     }
     let client = client_addr(&req, st.trusted_proxy_hops);
+    let body = axum::body::to_bytes(req.into_body(), 1024).await.unwrap_or_default();
+    let stop = form_urlencoded::parse(&body).any(|(k, v)| k == "action" && v == "stop");
     let link = match links::find(&st.db, &token).await {
         Ok(Some(link)) => link,
         Ok(None) => return unknown(browser_locale(&headers)),
         Err(e) => return unavailable(browser_locale(&headers), &e),
     };
     let locale = link.language.unwrap_or_else(|| browser_locale(&headers));
-    let view = match st.load(&link, locale).await {
+    let view = match st.load(&link, locale, &headers).await {
         Ok(view) => view,
         Err(refused) => return refused,
     };
-    if !matches!(standing(&link, &view.engagement, now), Standing::Open) {
-        return view.render(standing(&link, &view.engagement, now), now);
+    let standing_now = standing(&link, &view.engagement, now);
+    if stop {
+        // Only someone who acknowledged may stop the others being paged, and only while it runs.
+        let mine = view.engagement.pages.iter().any(|p| p.id == link.page_id && p.read_at.is_some());
+        if mine
+            && view.engagement.stopped_at.is_none()
+            && let Err(e) = st.backend.stop_engagement_as_recipient(&link.engagement_id, &link.contact_id).await
+        {
+            return unavailable(locale, &e);
+        }
+    } else if matches!(standing_now, Standing::Open) {
+        if let Err(e) = st.backend.accept_page_as_recipient(&link.page_id, "via link").await {
+            return unavailable(locale, &e);
+        }
+        let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        if let Err(e) = st.record_use(&token, &link, &client, &agent, now).await {
+            // The page is acknowledged; only the bookkeeping failed. Say so in the log, not to them.
+            tracing::error!(error = %e, page = %link.page_id, "recording an acknowledge link's use failed");
+        }
+    } else {
+        return view.render(standing_now, now);
     }
-    if let Err(e) = st.backend.accept_page_as_recipient(&link.page_id, "via link").await {
-        return unavailable(locale, &e);
-    }
-    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    if let Err(e) = st.record_use(&token, &link, &client, &agent, now).await {
-        // The page is acknowledged; only the bookkeeping failed. Say so in the log, not to them.
-        tracing::error!(error = %e, page = %link.page_id, "recording an acknowledge link's use failed");
-    }
-    match st.load(&link, locale).await {
+    // What the page says comes from the engagement as it stands after the action.
+    match st.load(&link, locale, &headers).await {
         Ok(view) => view.render(standing(&link, &view.engagement, now), now),
         Err(refused) => refused,
     }
@@ -174,7 +188,7 @@ impl AckState {
         Some(res)
     }
 
-    async fn load(&self, link: &LinkTarget, locale: Locale) -> Result<View, Response> {
+    async fn load(&self, link: &LinkTarget, locale: Locale, headers: &HeaderMap) -> Result<View, Response> {
         let engagement = match self.backend.engagement(&link.engagement_id).await {
             Ok(e) => e,
             Err(app::error::AppError::NotFound) => return Err(unknown(locale)),
@@ -188,7 +202,25 @@ impl AckState {
             },
             None => None,
         };
-        Ok(View { locale, link: link.clone(), engagement, incident })
+        let contacts = self.backend.contacts().await.map_err(|e| unavailable(locale, &e))?;
+        let engaged = contacts.iter().find(|c| c.contact.alias == engagement.contact).map(|c| c.contact.clone());
+        let names = contacts.into_iter().map(|c| (c.contact.alias, c.contact.display_name)).collect();
+        let zone = self.zone_of(&link.contact_id, locale, headers).await;
+        Ok(View { locale, link: link.clone(), engagement, incident, engaged, names, zone })
+    }
+
+    /// The zone to show times in: the reader's browser's (its cookie, from the console's pages),
+    /// else the zone of a rotation the person is in, else their language's usual one.
+    async fn zone_of(&self, contact: &str, locale: Locale, headers: &HeaderMap) -> String {
+        let cookies = headers.get(header::COOKIE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if let Some(zone) = app::zone::zone_from_cookies(cookies) {
+            return zone;
+        }
+        let rotations = self.backend.rotations().await.unwrap_or_default();
+        rotations
+            .into_iter()
+            .find(|r| r.rotation.members.iter().any(|m| m == contact))
+            .map_or_else(|| app::zone::default_zone(locale).to_owned(), |r| r.rotation.time_zone)
     }
 
     async fn record_use(
@@ -234,6 +266,12 @@ struct View {
     link: LinkTarget,
     engagement: EngagementView,
     incident: Option<app::domain::incident::IncidentRecord>,
+    /// The contact the engagement paged (an escalation plan, a schedule or a person).
+    engaged: Option<app::domain::contact::Contact>,
+    /// Display names by alias.
+    names: HashMap<String, String>,
+    /// Where the reader's times are shown.
+    zone: String,
 }
 
 impl View {
@@ -242,11 +280,30 @@ impl View {
         let title = self.incident.as_ref().map_or(self.engagement.subject.as_str(), |i| i.title.as_str());
         let (status, action) = self.action(&standing);
         let body =
-            [format!("<h1>{}</h1>", esc(title)), self.facts(), action, self.engaged(), self.standing(now)].concat();
+            [format!("<h1>{}</h1>", esc(title)), self.facts(), action, self.standing(&standing, now), self.engaged()]
+                .concat();
         let link = self.incident.as_ref().map_or(String::new(), |i| {
             format!("<p><a href=\"/incidents/{}\">{}</a></p>", esc(&i.id), Text::OpenIncident.text(l))
         });
         respond(l, status, title, &(body + &link))
+    }
+
+    /// A time in the reader's zone, with the zone's abbreviation.
+    fn when(&self, epoch_secs: i64) -> String {
+        let pattern = match self.locale {
+            Locale::Ja => "%m/%d %H:%M %Z",
+            Locale::En => "%b %d %H:%M %Z",
+        };
+        app::zone::format_in(app::zone::instant(epoch_secs), &self.zone, pattern)
+    }
+
+    fn name<'a>(&'a self, alias: &'a str) -> &'a str {
+        self.names.get(alias).map_or(alias, String::as_str)
+    }
+
+    fn names(&self, aliases: &[String]) -> String {
+        let sep = if self.locale == Locale::Ja { "、" } else { ", " };
+        aliases.iter().map(|a| self.name(a)).collect::<Vec<_>>().join(sep)
     }
 
     /// Impact and when it started, then the summary (the incident's, or what the sender wrote).
@@ -259,12 +316,12 @@ impl View {
                     Text::Impact.text(l),
                     i.impact,
                     Text::Started.text(l),
-                    esc(&when(i.created_at, l))
+                    esc(&self.when(i.created_at))
                 ),
                 &i.summary,
             ),
             None => (
-                format!("{} {}", Text::Started.text(l), esc(&when(self.engagement.started_at, l))),
+                format!("{} {}", Text::Started.text(l), esc(&self.when(self.engagement.started_at))),
                 &self.engagement.content,
             ),
         };
@@ -272,21 +329,29 @@ impl View {
         format!("<p class=\"meta\">{meta}</p>{summary}")
     }
 
-    /// The button, or what already happened.
+    /// The button (and what pressing it does, when that can be told), or what already happened.
     fn action(&self, standing: &Standing) -> (StatusCode, String) {
         let l = self.locale;
         match standing {
-            Standing::Open => (
-                StatusCode::OK,
-                format!(
-                    "<form method=\"post\"><button type=\"submit\" data-testid=\"ack-button\">{}</button></form>\
-                     <p class=\"meta\">{}</p>",
-                    Text::Acknowledge.text(l),
-                    Text::StopsEscalation.text(l)
-                ),
-            ),
+            Standing::Open => {
+                let consequence = match self.engagement.ack_stops(&self.link.page_id, self.engaged.as_ref()) {
+                    Some(true) => Text::StopsEscalation,
+                    Some(false) => Text::GoesOnAfterAck,
+                    None => Text::TellsTeam,
+                };
+                (
+                    StatusCode::OK,
+                    format!(
+                        "<form method=\"post\"><button type=\"submit\" data-testid=\"ack-button\">{}</button></form>\
+                         <p class=\"meta\" data-testid=\"ack-consequence\">{}</p>",
+                        Text::Acknowledge.text(l),
+                        consequence.text(l)
+                    ),
+                )
+            }
             Standing::Acknowledged { by, at } => {
-                let text = Text::AcknowledgedBy.text(l).replace("{who}", by).replace("{when}", &when(*at, l));
+                let text =
+                    Text::AcknowledgedBy.text(l).replace("{who}", self.name(by)).replace("{when}", &self.when(*at));
                 (StatusCode::OK, format!("<p class=\"done\" data-testid=\"ack-done\">{}</p>", esc(&text)))
             }
             Standing::Ended => (
@@ -309,37 +374,55 @@ impl View {
             .iter()
             .map(|p| {
                 let state = match p.read_at {
-                    Some(at) => format!("{} {}", Text::AckedAt.text(l), when(at, l)),
-                    None => format!("{} {}", Text::PagedAt.text(l), when(p.sent_at, l)),
+                    Some(at) => format!("{} {}", Text::AckedAt.text(l), self.when(at)),
+                    None => format!("{} {}", Text::PagedAt.text(l), self.when(p.sent_at)),
                 };
                 let me = if p.id == self.link.page_id { Text::You.text(l) } else { "" };
-                format!("<li><b>{}</b>{me} — {}</li>", esc(&p.contact), esc(&state))
+                format!("<li><b>{}</b>{me} — {}</li>", esc(self.name(&p.contact)), esc(&state))
             })
             .collect();
         format!("<h2>{}</h2><ul>{}</ul>", Text::Engaged.text(l), items.concat())
     }
 
-    /// Where the escalation stands.
-    fn standing(&self, now: i64) -> String {
+    /// Where the escalation stands, as the engagement says now; and, for someone who
+    /// acknowledged while others are still to be paged, the way to stop that.
+    fn standing(&self, standing: &Standing, now: i64) -> String {
         let l = self.locale;
         let e = &self.engagement;
-        let stand = match (e.stopped_at, &e.stop_reason) {
-            (Some(_), Some(reason)) => format!("{}: {}", Text::EscalationStopped.text(l), reason),
-            (Some(_), None) => Text::EscalationStopped.text(l).to_owned(),
-            (None, _) if now >= self.link.expires_at => Text::Ended.text(l).to_owned(),
-            (None, _) => Text::EscalationRunning.text(l).to_owned(),
+        let ahead = e.ahead(self.engaged.as_ref(), now);
+        let text = match &ahead {
+            Ahead::Stopped => self.stopped_text(),
+            _ if now >= self.link.expires_at => Text::Ended.text(l).to_owned(),
+            Ahead::NextStage { at, targets } => {
+                Text::NextStageAt.text(l).replace("{who}", &self.names(targets)).replace("{when}", &self.when(*at))
+            }
+            Ahead::StillPaging { people } => Text::StillPaging.text(l).replace("{who}", &self.names(people)),
+            Ahead::Nothing => Text::NothingMore.text(l).to_owned(),
         };
-        format!("<p class=\"meta\" data-testid=\"ack-standing\">{}</p>", esc(&stand))
+        let acknowledged_here = e.pages.iter().any(|p| p.id == self.link.page_id && p.read_at.is_some());
+        let goes_on = matches!(ahead, Ahead::NextStage { .. } | Ahead::StillPaging { .. });
+        let stop = (acknowledged_here && goes_on && !matches!(standing, Standing::Ended)).then(|| {
+            format!(
+                "<form method=\"post\"><input type=\"hidden\" name=\"action\" value=\"stop\">\
+                 <button type=\"submit\" class=\"secondary\" data-testid=\"ack-stop\">{}</button></form>",
+                Text::StopOthers.text(l)
+            )
+        });
+        format!("<p class=\"standing\" data-testid=\"ack-standing\">{}</p>{}", esc(&text), stop.unwrap_or_default())
     }
-}
 
-/// A time in the language's usual zone: Japan's for Japanese, UTC otherwise (the page has no
-/// script to learn the device's zone, and no session to remember one).
-fn when(epoch_secs: i64, l: Locale) -> String {
-    let at = chrono::DateTime::from_timestamp(epoch_secs, 0).unwrap_or_default();
-    match l {
-        Locale::Ja => (at + chrono::Duration::hours(9)).format("%m/%d %H:%M JST").to_string(),
-        Locale::En => at.format("%b %d %H:%M UTC").to_string(),
+    /// Why it stopped, in the reader's language where the console wrote the reason.
+    fn stopped_text(&self) -> String {
+        let l = self.locale;
+        let reason = self.engagement.stop_reason.as_deref().unwrap_or_default();
+        let who = |prefix: &str, suffix: &str| reason.strip_prefix(prefix).and_then(|r| r.strip_suffix(suffix));
+        if let Some(by) = who("acknowledged by ", "") {
+            Text::StoppedByAck.text(l).replace("{who}", self.name(by))
+        } else if let Some(by) = who("stopped by ", " after acknowledging").or_else(|| who("stopped by ", "")) {
+            Text::StoppedByOther.text(l).replace("{who}", self.name(by))
+        } else {
+            Text::EscalationStopped.text(l).to_owned()
+        }
     }
 }
 
@@ -355,7 +438,9 @@ h2{font-size:1rem;margin:1.4rem 0 .3rem}.meta{color:#444;font-size:.95rem}ul{pad
 button{display:block;width:100%;min-height:3.6rem;margin:1.2rem 0 .4rem;border:0;border-radius:.6rem;background:#b91c1c;\
 color:#fff;font-size:1.3rem;font-weight:700}button:focus{outline:3px solid #1d4ed8;outline-offset:2px}\
 .done{background:#dcfce7;color:#14532d;border-radius:.6rem;padding:1rem;font-weight:700;font-size:1.1rem}\
-.gone{background:#fef3c7;color:#78350f;border-radius:.6rem;padding:1rem;font-weight:700}a{color:#1d4ed8}";
+.gone{background:#fef3c7;color:#78350f;border-radius:.6rem;padding:1rem;font-weight:700}a{color:#1d4ed8}\
+.standing{font-weight:600}button.secondary{min-height:3rem;margin:.4rem 0;background:#fff;color:#111;border:2px solid #444;\
+font-size:1.05rem}";
 
 fn respond(locale: Locale, status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
@@ -403,8 +488,15 @@ enum Text {
     AckedAt,
     You,
     EscalationStopped,
-    EscalationRunning,
     OpenIncident,
+    GoesOnAfterAck,
+    TellsTeam,
+    NextStageAt,
+    StillPaging,
+    NothingMore,
+    StopOthers,
+    StoppedByAck,
+    StoppedByOther,
 }
 
 impl Text {
@@ -415,9 +507,29 @@ impl Text {
                 "Pressing it stops the escalation: nobody else is paged.",
                 "押すとエスカレーションが止まり、次の人は呼び出されません。",
             ),
-            Text::AcknowledgedBy => (
-                "Acknowledged by {who} at {when}. The escalation has stopped.",
-                "{who} が {when} に対応済みです。エスカレーションは止まりました。",
+            Text::AcknowledgedBy => ("Acknowledged by {who} at {when}.", "{who} が {when} に対応済みです。"),
+            Text::GoesOnAfterAck => (
+                "Pressing it tells the team you are on it; the escalation goes on (you can then stop it).",
+                "押すと対応中であることが伝わります。エスカレーションは続きます（その後止められます）。",
+            ),
+            Text::TellsTeam => ("Pressing it tells the team you are on it.", "押すと対応中であることが伝わります。"),
+            Text::NextStageAt => (
+                "The escalation goes on: {who} will be paged at {when}.",
+                "エスカレーションは続いています: {when} に {who} が呼び出されます。",
+            ),
+            Text::StillPaging => (
+                "The escalation goes on: {who} are still paged until they acknowledge.",
+                "エスカレーションは続いています: {who} は対応するまで呼び出され続けます。",
+            ),
+            Text::NothingMore => ("Nobody else is due to be paged.", "ほかに呼び出される人はいません。"),
+            Text::StopOthers => ("Stop paging the others", "ほかの人の呼び出しを止める"),
+            Text::StoppedByAck => (
+                "The escalation has stopped ({who} acknowledged): nobody else is paged.",
+                "エスカレーションは止まりました（{who} が対応）。ほかの人は呼び出されません。",
+            ),
+            Text::StoppedByOther => (
+                "The escalation was stopped by {who}: nobody else is paged.",
+                "{who} がエスカレーションを止めました。ほかの人は呼び出されません。",
             ),
             Text::Ended => {
                 ("This link has expired: the page is over.", "このリンクは期限切れです（呼び出しは終了しています）。")
@@ -440,8 +552,10 @@ impl Text {
             Text::PagedAt => ("paged", "呼び出し"),
             Text::AckedAt => ("acknowledged", "対応済み"),
             Text::You => (" (you)", "（あなた）"),
-            Text::EscalationStopped => ("Escalation stopped", "エスカレーション停止"),
-            Text::EscalationRunning => ("Escalation running", "エスカレーション進行中"),
+            Text::EscalationStopped => (
+                "The escalation has stopped: nobody else is paged.",
+                "エスカレーションは止まりました。ほかの人は呼び出されません。",
+            ),
             Text::OpenIncident => ("Open the incident (sign-in required)", "インシデントを開く（サインインが必要）"),
         };
         match l {

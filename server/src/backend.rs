@@ -208,7 +208,12 @@ impl Backend for LocalBackend {
     }
 
     async fn stop_engagement(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError> {
-        Ok(self.engine.stop_engagement(id, &format!("stopped by {}", actor.username)).await?)
+        Ok(self.engine.stop_engagement(Actor::User(actor), id, &format!("stopped by {}", actor.username)).await?)
+    }
+
+    async fn stop_engagement_as_recipient(&self, id: &str, contact: &str) -> Result<(), AppError> {
+        let reason = format!("stopped by {contact} after acknowledging");
+        Ok(self.engine.stop_engagement(Actor::Recipient(contact), id, &reason).await?)
     }
 
     async fn accept_page(&self, actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError> {
@@ -222,6 +227,8 @@ impl Backend for LocalBackend {
             let e = self.engine.engagement(&page.engagement_id).await?.summary;
             out.push(MyPage {
                 open: page.read_at.is_none() && e.stopped_at.is_none(),
+                engagement_running: e.stopped_at.is_none(),
+                ahead: None,
                 page_id: page.id,
                 engagement_id: page.engagement_id,
                 subject: e.subject,

@@ -213,6 +213,10 @@ impl<B: Backend> Backend for Cached<B> {
         self.write(self.inner.stop_engagement(actor, id)).await
     }
 
+    async fn stop_engagement_as_recipient(&self, id: &str, contact: &str) -> Result<(), AppError> {
+        self.write(self.inner.stop_engagement_as_recipient(id, contact)).await
+    }
+
     async fn accept_page(&self, actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError> {
         self.write(self.inner.accept_page(actor, page_id, code)).await
     }

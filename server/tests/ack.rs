@@ -318,7 +318,10 @@ async fn tampered_expired_and_overused_links_get_their_own_answers() {
     assert_eq!(w.press(&link, Some(ORIGIN)).await.status, StatusCode::GONE);
     // A page whose engagement was stopped (the incident lead took over): 410 too.
     let stopped = w.page("emily", "alarm-5").await;
-    w.engine.stop_engagement(&stopped, "handled by the incident lead").await.unwrap();
+    w.engine
+        .stop_engagement(server::audit::Actor::System("test"), &stopped, "handled by the incident lead")
+        .await
+        .unwrap();
     let ended = w.links_in_mail("emily").into_iter().find(|l| *l != link).unwrap();
     let r = w.get(&ended, "GET").await;
     assert_eq!(r.status, StatusCode::GONE, "{}", r.body);

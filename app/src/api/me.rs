@@ -22,8 +22,9 @@ pub async fn load_my_pages() -> Result<MyOverview, AppError> {
         let Some(contact) = actor.contact.clone() else {
             return Ok(MyOverview { contact: None, language: None, open: vec![], recent: vec![], shifts: vec![] });
         };
-        let (open, recent): (Vec<_>, Vec<_>) =
+        let (open, mut recent): (Vec<_>, Vec<_>) =
             s.backend.pages_of(&contact, MY_PAGES).await?.into_iter().partition(|p| p.open);
+        ssr::say_what_comes(&s, &mut recent).await?;
         let language = s.accounts.contact_language(&contact).await?.map(|l| l.code().to_owned());
         let shifts = ssr::next_shifts(&s, &contact).await?;
         Ok(MyOverview { contact: Some(contact), language, open, recent, shifts })
@@ -42,6 +43,25 @@ pub async fn acknowledge_my_page(page_id: String) -> Result<(), AppError> {
             return Err(invalid("page_id", Msg::ErrPageClosed));
         }
         s.backend.accept_page_as_recipient(&page_id, &format!("in the console by {}", actor.username)).await
+    })
+    .await
+}
+
+/// After acknowledging one of their pages on a plan that goes on, the person stops the others
+/// being paged (StopEngagement on their behalf, audited as theirs).
+#[server(endpoint = "me_stop_paging")]
+pub async fn stop_paging_others(page_id: String) -> Result<(), AppError> {
+    crate::api::ssr::serve(Role::Responder, |actor, s| async move {
+        let contact = actor.contact.clone().ok_or_else(|| invalid("page_id", Msg::ErrSwapNotLinked))?;
+        let mine = s.backend.pages_of(&contact, MY_PAGES).await?;
+        let page = mine.iter().find(|p| p.page_id == page_id).ok_or(AppError::NotFound)?;
+        if page.read_at.is_none() {
+            return Err(invalid("page_id", Msg::ErrAcknowledgeFirst));
+        }
+        if !page.engagement_running {
+            return Err(invalid("page_id", Msg::ErrPageClosed));
+        }
+        s.backend.stop_engagement(&actor, &page.engagement_id).await
     })
     .await
 }
@@ -65,8 +85,37 @@ fn invalid(field: &str, msg: Msg) -> AppError {
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::error::AppError;
-    use crate::model::me::MyShift;
+    use crate::model::me::{MyPage, MyShift};
+    use crate::model::oncall::Ahead;
     use crate::ports::Services;
+
+    /// For each acknowledged page whose engagement still runs: what still comes of it, with
+    /// names as people read them.
+    pub async fn say_what_comes(s: &Services, pages: &mut [MyPage]) -> Result<(), AppError> {
+        if !pages.iter().any(|p| p.read_at.is_some() && p.engagement_running) {
+            return Ok(());
+        }
+        let now = s.clock.now().timestamp();
+        let contacts = s.backend.contacts().await?;
+        let name = |alias: &String| {
+            contacts
+                .iter()
+                .find(|c| &c.contact.alias == alias)
+                .map_or_else(|| alias.clone(), |c| c.contact.display_name.clone())
+        };
+        for page in pages.iter_mut().filter(|p| p.read_at.is_some() && p.engagement_running) {
+            let e = s.backend.engagement(&page.engagement_id).await?;
+            let engaged = contacts.iter().find(|c| c.contact.alias == e.contact).map(|c| &c.contact);
+            page.ahead = Some(match e.ahead(engaged, now) {
+                Ahead::NextStage { at, targets } => {
+                    Ahead::NextStage { at, targets: targets.iter().map(name).collect() }
+                }
+                Ahead::StillPaging { people } => Ahead::StillPaging { people: people.iter().map(name).collect() },
+                other => other,
+            });
+        }
+        Ok(())
+    }
 
     /// The person's shifts in the coming days (the current one included), soonest first, from
     /// each rotation they are in, each with its real start and end.

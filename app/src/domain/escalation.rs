@@ -174,6 +174,69 @@ pub fn stage_starts(plan: &Plan, start: DateTime<Utc>) -> impl Iterator<Item = (
     })
 }
 
+/// What an acknowledgement in one stage of an escalation plan does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AckEffect {
+    pub stage: usize,
+    /// When the stage starts, in minutes after the engagement's start.
+    pub minute: i64,
+    /// Targets whose acknowledgement stops the escalation (Incident Manager's essential ones).
+    pub stops: Vec<String>,
+    /// Targets whose acknowledgement does not.
+    pub goes_on: Vec<String>,
+    /// The next stage that pages someone, and its minute: what still comes after an
+    /// acknowledgement that does not stop the escalation.
+    pub next: Option<(usize, i64)>,
+}
+
+/// For each stage that pages someone, what an acknowledgement there stops (the editor shows it
+/// under the timeline, so a manager sees what "acknowledged" will mean before saving).
+pub fn ack_effects(plan: &Plan) -> Vec<AckEffect> {
+    let origin = DateTime::<Utc>::UNIX_EPOCH;
+    let starts: Vec<(usize, i64, &Stage)> =
+        stage_starts(plan, origin).map(|(i, at, stage)| (i, (at - origin).num_minutes(), stage)).collect();
+    let aliases = |stage: &Stage, essential: bool| -> Vec<String> {
+        stage
+            .targets
+            .iter()
+            .filter_map(|t| match t {
+                Target::Contact { contact_id, essential: e } if *e == essential => Some(contact_id.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    starts
+        .iter()
+        .filter(|(_, _, stage)| !stage.targets.is_empty())
+        .map(|&(i, minute, stage)| AckEffect {
+            stage: i,
+            minute,
+            stops: aliases(stage, true),
+            goes_on: aliases(stage, false),
+            next: starts.iter().find(|(j, _, s)| *j > i && !s.targets.is_empty()).map(|&(j, m, _)| (j, m)),
+        })
+        .collect()
+}
+
+/// The next stage of an escalation plan engaged at `started` (epoch seconds) that pages someone
+/// after `now`: its index, when it starts and its targets. None when nothing more is due.
+pub fn next_stage(plan: &Plan, started: i64, now: i64) -> Option<(usize, i64, Vec<String>)> {
+    let start = DateTime::<Utc>::from_timestamp(started, 0)?;
+    stage_starts(plan, start).find(|(_, at, stage)| at.timestamp() > now && !stage.targets.is_empty()).map(
+        |(i, at, stage)| {
+            let targets = stage
+                .targets
+                .iter()
+                .filter_map(|t| match t {
+                    Target::Contact { contact_id, .. } => Some(contact_id.clone()),
+                    Target::Channel { .. } => None,
+                })
+                .collect();
+            (i, at.timestamp(), targets)
+        },
+    )
+}
+
 /// Plans are checked against the directory they will run in (in the browser as on the server).
 impl References for Directory {
     fn contact_type(&self, alias: &str) -> Option<ContactType> {
@@ -397,5 +460,34 @@ mod tests {
                 Gap::UnknownContact { stage: 0, target: "gone".into() },
             ]
         );
+    }
+
+    #[test]
+    fn an_acknowledgement_says_what_it_stops_and_what_still_comes() {
+        let target = |alias: &str, essential: bool| Target::Contact { contact_id: alias.into(), essential };
+        let plan = Plan {
+            stages: vec![
+                Stage { duration_minutes: 5, targets: vec![target("priya", true), target("kim", false)] },
+                Stage { duration_minutes: 10, targets: vec![] },
+                Stage { duration_minutes: 15, targets: vec![target("tanaka", false)] },
+            ],
+            rotation_ids: vec![],
+        };
+        let effects = ack_effects(&plan);
+        assert_eq!(effects.len(), 2, "the waiting stage pages nobody");
+        assert_eq!(
+            effects[0],
+            AckEffect {
+                stage: 0,
+                minute: 0,
+                stops: vec!["priya".into()],
+                goes_on: vec!["kim".into()],
+                next: Some((2, 15))
+            }
+        );
+        assert_eq!((effects[1].stage, effects[1].minute, effects[1].next), (2, 15, None));
+        let start = 1_000_000;
+        assert_eq!(next_stage(&plan, start, start + 60), Some((2, start + 15 * 60, vec!["tanaka".into()])));
+        assert_eq!(next_stage(&plan, start, start + 15 * 60), None, "the last stage has begun");
     }
 }

@@ -1,7 +1,11 @@
 //! An escalation plan as its editor's form holds it: text per field, kept as typed. The stages are
-//! one line each, `10: suzuki-ichiro, primary-oncall!` (minutes until the next stage, then the
-//! people and on-call schedules it pages; `!` marks an essential target), so the form saves
-//! without script. The editor's island edits the same text through a list of stages and parses it
+//! one line each, `10: suzuki-ichiro, primary-oncall, kim~` (minutes until the next stage, then
+//! the people and on-call schedules it pages), so the form saves without script.
+//!
+//! A target's acknowledgement stops the escalation (Incident Manager's *essential* target) unless
+//! `~` follows it: `kim~` is paged, and the escalation goes on after Kim acknowledges. Stopping is
+//! the default because it is what everyone expects of an on-call tool; a trailing `!` (the form's
+//! older way to say "essential") is still read as stopping. The editor's island edits the same text through a list of stages and parses it
 //! on every change for the simulated timeline; the server parses it the same way when the form is
 //! posted, so both report the same problems against the same fields.
 
@@ -36,25 +40,34 @@ pub struct StageLine {
 impl StageLine {
     /// The line as the text area holds it.
     pub fn text(&self) -> String {
+        format!("{}: {}", self.minutes.trim(), self.targets_text()).trim_end().to_owned()
+    }
+
+    /// The targets as the stage's field holds them: `a, b~`.
+    pub fn targets_text(&self) -> String {
         let targets: Vec<String> = self
             .targets
             .iter()
-            .map(|(alias, essential)| format!("{alias}{}", if *essential { "!" } else { "" }))
+            .map(|(alias, stops)| format!("{alias}{}", if *stops { "" } else { KEEPS_PAGING }))
             .collect();
-        format!("{}: {}", self.minutes.trim(), targets.join(", ")).trim_end().to_owned()
+        targets.join(", ")
     }
 }
 
-/// Reads one line: `minutes: a, b!`. A line without a colon is all minutes.
+/// After a target: its acknowledgement does not stop the escalation.
+pub const KEEPS_PAGING: &str = "~";
+
+/// Reads one line: `minutes: a, b~`. A line without a colon is all minutes. Each target says
+/// whether its acknowledgement stops the escalation (it does unless `~` follows it).
 pub fn read_line(line: &str) -> StageLine {
     let (minutes, rest) = line.split_once(':').unwrap_or((line, ""));
     let targets = rest
         .split(',')
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(|t| match t.strip_suffix('!') {
-            Some(alias) => (alias.trim().to_owned(), true),
-            None => (t.to_owned(), false),
+        .map(|t| match t.strip_suffix(KEEPS_PAGING) {
+            Some(alias) => (alias.trim().to_owned(), false),
+            None => (t.strip_suffix('!').unwrap_or(t).trim().to_owned(), true),
         })
         .collect();
     StageLine { minutes: minutes.trim().to_owned(), targets }
@@ -163,7 +176,7 @@ mod tests {
 
     #[test]
     fn lines_are_read_and_written_back_alike() {
-        let text = "10: suzuki-ichiro, primary!\n0: secondary\n5:";
+        let text = "10: suzuki-ichiro~, primary\n0: secondary\n5:";
         let lines = stage_lines(text);
         assert_eq!(lines[0].targets, vec![("suzuki-ichiro".to_owned(), false), ("primary".to_owned(), true)]);
         assert_eq!(lines[2], StageLine { minutes: "5".into(), targets: vec![] });
@@ -171,9 +184,21 @@ mod tests {
     }
 
     #[test]
+    fn an_acknowledgement_stops_the_escalation_unless_the_target_says_otherwise() {
+        let contact = form("10: tanaka, kim~, sato!", "1").parse().unwrap();
+        let stops: Vec<bool> = contact.plan.stages[0]
+            .targets
+            .iter()
+            .map(|t| matches!(t, Target::Contact { essential: true, .. }))
+            .collect();
+        assert_eq!(stops, [true, false, true], "new targets stop it; ~ keeps paging; ! (older) stops it");
+        assert_eq!(PlanForm::of(&contact).stages, "10: tanaka, kim~, sato");
+    }
+
+    #[test]
     fn a_saved_plan_fills_the_form_it_came_from() {
-        let contact = form("10: a, b!\n15: c", "1").parse().unwrap();
-        assert_eq!(PlanForm::of(&contact), form("10: a, b!\n15: c", "1"));
+        let contact = form("10: a, b~\n15: c", "1").parse().unwrap();
+        assert_eq!(PlanForm::of(&contact), form("10: a, b~\n15: c", "1"));
     }
 
     #[test]

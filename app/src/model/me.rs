@@ -13,6 +13,14 @@ pub struct MyPage {
     pub read_at: Option<i64>,
     /// Unacknowledged and its engagement still running: it can be acknowledged.
     pub open: bool,
+    /// Its engagement still runs (others may still be paged, even after this one was
+    /// acknowledged).
+    #[serde(default)]
+    pub engagement_running: bool,
+    /// For a page the person acknowledged: what still comes of its engagement (names as people
+    /// read them), so "My pages" says whether others are still paged.
+    #[serde(default)]
+    pub ahead: Option<crate::model::oncall::Ahead>,
 }
 
 /// One of the person's coming shifts.

@@ -71,6 +71,68 @@ pub struct EngagementView {
     pub receipts: Vec<ReceiptEntry>,
 }
 
+/// What still comes of an engagement, as it stands now: what the acknowledge page and "My
+/// pages" tell a person who acknowledged, so they never read that the escalation stopped when it
+/// did not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Ahead {
+    /// Stopped: nobody else is paged.
+    Stopped,
+    /// The plan's next stage pages these targets (aliases) at this time.
+    NextStage { at: i64, targets: Vec<String> },
+    /// No further stage, but these people were paged and have not acknowledged: their own
+    /// plans still message them.
+    StillPaging { people: Vec<String> },
+    /// Nothing more is due.
+    Nothing,
+}
+
+impl EngagementView {
+    /// What still comes, given the engaged contact (`engaged`, if known) and the time.
+    pub fn ahead(&self, engaged: Option<&Contact>, now: i64) -> Ahead {
+        use crate::domain::contact::ContactType;
+        if self.stopped_at.is_some() {
+            return Ahead::Stopped;
+        }
+        let next = engaged
+            .filter(|c| c.kind == ContactType::Escalation)
+            .and_then(|plan| crate::domain::escalation::next_stage(&plan.plan, self.started_at, now));
+        if let Some((_, at, targets)) = next {
+            return Ahead::NextStage { at, targets };
+        }
+        let mut people: Vec<String> =
+            self.pages.iter().filter(|p| p.read_at.is_none()).map(|p| p.contact.clone()).collect();
+        people.dedup();
+        if people.is_empty() { Ahead::Nothing } else { Ahead::StillPaging { people } }
+    }
+
+    /// Whether acknowledging page `page_id` stops the escalation, when it can be told: an
+    /// engagement of a person or on-call schedule stops; in an escalation plan's stage, the
+    /// target's switch says (a person targeted directly, or every target of the stage alike).
+    pub fn ack_stops(&self, page_id: &str, engaged: Option<&Contact>) -> Option<bool> {
+        use crate::domain::contact::{ContactType, Target};
+        let page = self.pages.iter().find(|p| p.id == page_id)?;
+        let plan = engaged?;
+        if plan.kind != ContactType::Escalation {
+            return Some(true);
+        }
+        let stage = plan.plan.stages.get(usize::try_from(page.stage).ok()?)?;
+        let flags: Vec<(&str, bool)> = stage
+            .targets
+            .iter()
+            .filter_map(|t| match t {
+                Target::Contact { contact_id, essential } => Some((contact_id.as_str(), *essential)),
+                Target::Channel { .. } => None,
+            })
+            .collect();
+        if let Some((_, essential)) = flags.iter().find(|(alias, _)| *alias == page.contact) {
+            return Some(*essential);
+        }
+        let first = flags.first()?.1;
+        flags.iter().all(|(_, e)| *e == first).then_some(first)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentDetail {
     pub record: IncidentRecord,

@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use crate::api::me::{AcknowledgeMyPage, SetMyLanguage, load_my_pages};
+use crate::api::me::{AcknowledgeMyPage, SetMyLanguage, StopPagingOthers, load_my_pages};
 use crate::forms::{FormErrors, PostForm, saved_note};
 use crate::i18n::{Locale, Msg};
 use crate::model::me::{MyOverview, MyPage, MyShift};
+use crate::model::oncall::Ahead;
 use crate::pages::common::loaded;
 use crate::zone::{When, viewer_zone};
 
@@ -16,10 +17,16 @@ pub fn MePage() -> impl IntoView {
     let locale = expect_context::<Locale>();
     let overview = Resource::new(|| (), |()| load_my_pages());
     let ack_errors = FormErrors::of(AcknowledgeMyPage::PATH, locale).summary("ack-error");
+    let stop_errors = FormErrors::of(StopPagingOthers::PATH, locale).summary("stop-error");
+    let stopped = crate::forms::outcome::<()>(StopPagingOthers::PATH).filter(|o| o.result.is_ok()).map(|_| {
+        view! { <p class="ok" role="status" data-testid="me-stopped">{Msg::StoppedOthers.text(locale)}</p> }
+    });
     view! {
         <section class="card me">
             <h1>{Msg::MyPages.text(locale)}</h1>
             {ack_errors}
+            {stop_errors}
+            {stopped}
             {loaded(overview, move |o| view! { <Overview overview=o /> })}
         </section>
     }
@@ -79,6 +86,7 @@ fn PageItem(page: MyPage) -> impl IntoView {
         .into_any(),
         (false, Some(at)) => view! {
             <p class="meta">{t(Msg::AcknowledgedAt)} " " <When at zone=zone.clone() /></p>
+            {what_comes(&page, &zone, locale)}
         }
         .into_any(),
         (false, None) => view! { <p class="meta">{t(Msg::PageClosed)}</p> }.into_any(),
@@ -94,6 +102,37 @@ fn PageItem(page: MyPage) -> impl IntoView {
             {state}
         </li>
     }
+}
+
+/// After an acknowledgement: whether the escalation stopped, or who is still paged and the way
+/// to stop that. Said only from what the engagement shows now.
+fn what_comes(page: &MyPage, zone: &str, locale: Locale) -> Option<AnyView> {
+    let t = move |m: Msg| m.text(locale);
+    let sep = if locale == Locale::Ja { "、" } else { ", " };
+    let text = match page.ahead.as_ref()? {
+        Ahead::Stopped => {
+            return Some(
+                view! { <p class="meta" data-testid="me-standing">{t(Msg::EscalationHasStopped)}</p> }.into_any(),
+            );
+        }
+        Ahead::Nothing => return None,
+        Ahead::NextStage { at, targets } => {
+            let when = crate::zone::format_in(crate::zone::instant(*at), zone, "%Y-%m-%d %H:%M %Z");
+            t(Msg::EscalationGoesOnNext).replace("{who}", &targets.join(sep)).replace("{when}", &when)
+        }
+        Ahead::StillPaging { people } => t(Msg::EscalationStillPaging).replace("{who}", &people.join(sep)),
+    };
+    let page_id = page.page_id.clone();
+    Some(
+        view! {
+            <p class="standing" data-testid="me-standing">{text}</p>
+            <PostForm action=StopPagingOthers::PATH class="ack">
+                <input type="hidden" name="page_id" value=page_id />
+                <button type="submit" data-testid="me-stop">{t(Msg::StopOthers)}</button>
+            </PostForm>
+        }
+        .into_any(),
+    )
 }
 
 #[component]

@@ -162,7 +162,8 @@ fn PlanCard(contact: ContactView, timeline: Option<PlanTimeline>, manager: bool)
                             .targets
                             .iter()
                             .map(|target| match target {
-                                Target::Contact { contact_id, essential: true } => format!("{contact_id} ({})", t(Msg::Essential)),
+                                // Stopping is what people expect; the exception is said.
+                                Target::Contact { contact_id, essential: false } => format!("{contact_id} ({})", t(Msg::KeepsPaging)),
                                 Target::Contact { contact_id, .. } => contact_id.clone(),
                                 Target::Channel { channel_id, .. } => channel_id.clone(),
                             })

@@ -85,6 +85,7 @@ fn PlanEditor(data: PlanEditorData) -> impl IntoView {
         None => t(Msg::NewEscalationPlan).to_owned(),
     };
     let timeline = timeline_html(&draft_steps(&form, &directory, start), &locale);
+    let ack_effects = ack_html(&form, &data.targets, &locale);
     view! {
         <section class="card editor" data-testid="plan-editor">
             <h1>{title}</h1>
@@ -98,6 +99,7 @@ fn PlanEditor(data: PlanEditorData) -> impl IntoView {
                 <section class="card" data-testid="plan-timeline-card">
                     <h2>{t(Msg::TimelineDraft)}</h2>
                     <div data-testid="plan-timeline-body" inner_html=timeline></div>
+                    <div data-testid="plan-ack-body" inner_html=ack_effects></div>
                 </section>
             </PlanLive>
         </section>
@@ -148,7 +150,11 @@ pub const LIVE_LABELS: &[Msg] = &[
     Msg::MoveUp,
     Msg::MoveDown,
     Msg::Remove,
-    Msg::Essential,
+    Msg::AckStopsSwitch,
+    Msg::IfAcknowledged,
+    Msg::AckStopsAll,
+    Msg::AckGoesOn,
+    Msg::AckGoesOnLast,
     Msg::ErrRepeat,
     Msg::ErrStageDuration,
     Msg::ErrStageLine,
@@ -218,21 +224,20 @@ pub fn stages_html(lines: &[StageLine], targets: &[TargetChoice], texts: &impl T
     let mut html = String::new();
     for (i, line) in lines.iter().enumerate() {
         let disabled = |yes: bool| if yes { " disabled" } else { "" };
-        let text: Vec<String> = line.targets.iter().map(|(a, e)| format!("{a}{}", if *e { "!" } else { "" })).collect();
         let _ = write!(
             html,
             "<li data-testid=\"stage\" data-index=\"{i}\" draggable=\"true\" tabindex=\"0\">\
              <span class=\"handle\" aria-hidden=\"true\">≡</span> <strong>{stage} {n}</strong> \
              <label>{pages} <input data-stage-field=\"targets\" data-testid=\"stage-targets\" list=\"plan-targets\" value=\"{targets}\"></label> \
              <label>{wait} <input data-stage-field=\"minutes\" data-testid=\"stage-minutes\" inputmode=\"numeric\" size=\"3\" value=\"{minutes}\"></label> \
-             <span class=\"meta\" data-stage-who>{who}</span> \
              <button type=\"button\" data-testid=\"stage-up\" data-move=\"up\" title=\"{up}\"{d_up}>↑</button>\
              <button type=\"button\" data-testid=\"stage-down\" data-move=\"down\" title=\"{down}\"{d_down}>↓</button>\
-             <button type=\"button\" data-testid=\"stage-remove\" data-move=\"remove\" title=\"{rm}\">×</button></li>",
+             <button type=\"button\" data-testid=\"stage-remove\" data-move=\"remove\" title=\"{rm}\">×</button>\
+             <div class=\"stage-who\" data-stage-who>{who}</div></li>",
             stage = t(Msg::StageN),
             n = i + 1,
             pages = t(Msg::PagesWho),
-            targets = esc(&text.join(", ")),
+            targets = esc(&line.targets_text()),
             wait = t(Msg::WaitMinutes),
             minutes = esc(&line.minutes),
             who = who_html(line, targets, texts),
@@ -246,18 +251,65 @@ pub fn stages_html(lines: &[StageLine], targets: &[TargetChoice], texts: &impl T
     html
 }
 
-/// Who a stage pages, by name, with the essential ones marked.
+/// Who a stage pages, by name, each with its switch: whether their acknowledgement stops the
+/// escalation (on for a new target; the island writes `~` into the line when it is turned off).
 pub fn who_html(line: &StageLine, targets: &[TargetChoice], texts: &impl Texts) -> String {
     let name = |alias: &str| targets.iter().find(|c| c.alias == alias).map_or(alias, |c| c.name.as_str()).to_owned();
-    let who: Vec<String> = line
-        .targets
-        .iter()
-        .map(|(a, essential)| {
-            let mark = if *essential { format!(" ({})", texts.get(Msg::Essential)) } else { String::new() };
-            format!("{}{mark}", name(a))
-        })
-        .collect();
-    esc(&who.join(", "))
+    let mut html = String::new();
+    for (j, (alias, stops)) in line.targets.iter().enumerate() {
+        let _ = write!(
+            html,
+            "<label class=\"check stop-switch\"><input type=\"checkbox\" data-stops=\"{j}\" data-testid=\"stage-stops\"{checked}> \
+             <strong>{who}</strong> — {switch}</label>",
+            checked = if *stops { " checked" } else { "" },
+            who = esc(&name(alias)),
+            switch = esc(texts.get(Msg::AckStopsSwitch)),
+        );
+    }
+    html
+}
+
+/// What an acknowledgement in each stage does, as the plan stands: stops the escalation, or lets
+/// it go on to the next stage (and when). Rendered under the timeline, on the server and by the
+/// island alike.
+pub fn ack_html(form: &PlanForm, targets: &[TargetChoice], texts: &impl Texts) -> String {
+    let Ok(plan) = form.parse() else { return String::new() };
+    let effects = crate::domain::escalation::ack_effects(&plan.plan);
+    if effects.is_empty() {
+        return String::new();
+    }
+    let name = |alias: &str| targets.iter().find(|c| c.alias == alias).map_or(alias, |c| c.name.as_str()).to_owned();
+    let names = |list: &[String]| list.iter().map(|a| name(a)).collect::<Vec<_>>().join(", ");
+    let mut html = format!(
+        "<h3>{}</h3><ul class=\"plain\" data-testid=\"plan-ack-effects\">",
+        esc(texts.get(Msg::IfAcknowledged))
+    );
+    for e in effects {
+        let stage = format!("{} {} (+{} {})", texts.get(Msg::StageN), e.stage + 1, e.minute, texts.get(Msg::Minutes));
+        let mut lines = Vec::new();
+        if !e.stops.is_empty() {
+            lines.push(texts.get(Msg::AckStopsAll).replace("{who}", &names(&e.stops)));
+        }
+        if !e.goes_on.is_empty() {
+            lines.push(match e.next {
+                Some((n, m)) => texts
+                    .get(Msg::AckGoesOn)
+                    .replace("{who}", &names(&e.goes_on))
+                    .replace("{n}", &(n + 1).to_string())
+                    .replace("{m}", &m.to_string()),
+                None => texts.get(Msg::AckGoesOnLast).replace("{who}", &names(&e.goes_on)),
+            });
+        }
+        let _ = write!(
+            html,
+            "<li data-testid=\"ack-effect\" data-stage=\"{}\"><strong>{}</strong>: {}</li>",
+            e.stage,
+            esc(&stage),
+            esc(&lines.join(" "))
+        );
+    }
+    html.push_str("</ul>");
+    html
 }
 
 /// How many stages the form saves (the lines times the repeat), when it can be read.
@@ -388,7 +440,7 @@ mod live {
     use wasm_bindgen::JsCast;
     use web_sys::{Element, Event, HtmlElement, KeyboardEvent};
 
-    use super::{draft_steps, stage_errors_html, stages_html, timeline_html, unrolled_count, who_html};
+    use super::{ack_html, draft_steps, stage_errors_html, stages_html, timeline_html, unrolled_count, who_html};
     use crate::domain::escalation::Directory;
     use crate::domain::plan_form::{PlanForm, StageLine, read_line, stage_lines, stages_text};
     use crate::domain::timezone::parse_local_minute;
@@ -448,6 +500,9 @@ mod live {
         if let Some(el) = find(root, "[data-testid=\"plan-timeline-body\"]") {
             el.set_inner_html(&timeline_html(&draft_steps(&form, &live.directory, start), &live.labels));
         }
+        if let Some(el) = find(root, "[data-testid=\"plan-ack-body\"]") {
+            el.set_inner_html(&ack_html(&form, &live.targets, &live.labels));
+        }
     }
 
     /// Writes the stages into the form and shows them; `focus` is the row to focus after.
@@ -482,9 +537,32 @@ mod live {
         Some((item, index))
     }
 
+    /// A target's "acknowledging stops the escalation" switch was turned: its line gets or loses
+    /// the `~`, in the row's field and in the text box.
+    fn switch_turned(root: &Element, live: &Live, event: &Event, switch: &Element) {
+        let Some((item, i)) = stage_at(event) else { return };
+        let Some(j) = switch.get_attribute("data-stops").and_then(|j| j.parse::<usize>().ok()) else { return };
+        let on = js_sys::Reflect::get(switch, &"checked".into()).ok().and_then(|v| v.as_bool()).unwrap_or(true);
+        let mut lines = stage_lines(&value(root, "stages"));
+        let Some(line) = lines.get_mut(i) else { return };
+        let Some(target) = line.targets.get_mut(j) else { return };
+        target.1 = on;
+        if let Some(field) = find(&item, "[data-stage-field=\"targets\"]") {
+            let _ = js_sys::Reflect::set(&field, &"value".into(), &line.targets_text().into());
+        }
+        set_value(root, "stages", &stages_text(&lines));
+        refresh(root, live);
+    }
+
     /// A field of a stage row was typed in: rewrite that line of the text box (the row stays as
     /// it is, so typing is not interrupted).
     fn stage_typed(root: &Element, live: &Live, event: &Event) {
+        let switch =
+            event.target().and_then(|t| t.dyn_into::<Element>().ok()).filter(|t| t.has_attribute("data-stops"));
+        if let Some(switch) = switch {
+            switch_turned(root, live, event, &switch);
+            return;
+        }
         let Some((item, i)) = stage_at(event) else { return };
         let field = |name: &str| {
             find(&item, &format!("[data-stage-field=\"{name}\"]"))

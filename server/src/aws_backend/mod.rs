@@ -603,6 +603,19 @@ impl AwsBackend {
         tx.commit().await.map_err(ServerError::from)?;
         Ok(())
     }
+
+    /// StopEngagement with `reason`, recorded in the console's audit log as `actor`'s.
+    async fn stop_audited(&self, actor: Actor<'_>, id: &str, reason: &str) -> Result<(), AppError> {
+        let result = self.contacts.stop_engagement().engagement_id(id).reason(reason).send().await;
+        self.arns.clear();
+        result.map_err(|e| aws_error("ssm-contacts:StopEngagement", &e))?;
+        let mut tx = self.db.begin_write().await.map_err(ServerError::from)?;
+        let after = serde_json::json!({ "stopped": true, "reason": reason });
+        let change = Change { action: "stop", ..Change::created("engagement", id, &after) };
+        crate::audit::record(&mut tx, actor, self.clock.now().timestamp(), change).await.map_err(ServerError::from)?;
+        tx.commit().await.map_err(ServerError::from)?;
+        Ok(())
+    }
 }
 
 /// AWS keeps its own trail (CloudTrail); the console's audit log records what its users did.
@@ -1108,16 +1121,12 @@ impl Backend for AwsBackend {
     }
 
     async fn stop_engagement(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError> {
-        let result = self
-            .contacts
-            .stop_engagement()
-            .engagement_id(id)
-            .reason(format!("stopped by {}", actor.username))
-            .send()
-            .await;
-        self.arns.clear();
-        result.map_err(|e| aws_error("ssm-contacts:StopEngagement", &e))?;
-        Ok(())
+        self.stop_audited(Actor::User(actor), id, &format!("stopped by {}", actor.username)).await
+    }
+
+    async fn stop_engagement_as_recipient(&self, id: &str, contact: &str) -> Result<(), AppError> {
+        let reason = format!("stopped by {contact} after acknowledging");
+        self.stop_audited(Actor::Recipient(contact), id, &reason).await
     }
 
     async fn accept_page(&self, _actor: &CurrentUser, page_id: &str, code: &str) -> Result<(), AppError> {
@@ -1166,6 +1175,8 @@ impl Backend for AwsBackend {
                 sent_at: p.sent_time().map_or(0, secs),
                 read_at: p.read_time().map(secs),
                 open: p.read_time().is_none() && e.stop_time().is_none(),
+                engagement_running: e.stop_time().is_none(),
+                ahead: None,
             });
         }
         Ok(out)

@@ -21,6 +21,7 @@ use super::receipts::insert_receipt;
 use super::rotations::on_call_in;
 use super::timeline::add_event;
 use super::{Engine, QueuedStart, Work, accept_code, new_id};
+use crate::audit::{self, Actor, Change};
 use crate::clock::{epoch, from_epoch};
 use crate::db::Dialect;
 use crate::error::{ServerError, stored};
@@ -451,8 +452,9 @@ impl Engine {
         Ok(())
     }
 
-    /// Ends an engagement before its last stage; nobody further is engaged.
-    pub async fn stop_engagement(&self, id: &str, reason: &str) -> Result<(), ServerError> {
+    /// Ends an engagement before its last stage; nobody further is engaged. Audited, with the
+    /// reason, as `actor`'s.
+    pub async fn stop_engagement(&self, actor: Actor<'_>, id: &str, reason: &str) -> Result<(), ServerError> {
         let now = epoch(self.now());
         let mut tx = self.db.begin_write().await?;
         let exists: Option<String> =
@@ -461,6 +463,9 @@ impl Engine {
             return Err(ServerError::NotFound("engagement", id.to_owned()));
         }
         stop_in(&mut tx, id, reason, now).await?;
+        let change = serde_json::json!({ "stopped": true, "reason": reason });
+        audit::record(&mut tx, actor, now, Change { action: "stop", ..Change::created("engagement", id, &change) })
+            .await?;
         tx.commit().await?;
         Ok(())
     }

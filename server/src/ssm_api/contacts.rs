@@ -76,7 +76,7 @@ pub(super) async fn call(c: &Call<'_>, operation: &str, body: Value) -> Result<V
         "StopEngagement" => {
             let id = engagement_id(&body)?;
             let reason = body["Reason"].as_str().unwrap_or("stopped through the API");
-            c.engine.stop_engagement(&id, reason).await?;
+            c.engine.stop_engagement(c.actor(), &id, reason).await?;
             Ok(json!({}))
         }
         "DescribeEngagement" => describe_engagement(c, &engagement_id(&body)?).await,
