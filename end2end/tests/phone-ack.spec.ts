@@ -86,7 +86,7 @@ test.describe.serial('acknowledging from a phone', () => {
 
     await phone.getByTestId('ack-button').click();
     await expect(phone.getByTestId('ack-done')).toContainText('対応済み');
-    await expect(phone.getByTestId('ack-standing')).toContainText('エスカレーション停止');
+    await expect(phone.getByTestId('ack-standing')).toContainText('エスカレーションは止まりました');
     // A second tap (the form sent again) says it is already done.
     const again = await phone.request.post(link, { headers: { Origin: base } });
     expect(again.status()).toBe(200);

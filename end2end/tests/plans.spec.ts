@@ -65,7 +65,7 @@ test.describe.serial('escalation plan editor', () => {
 
       // The primary on call first, then (10 minutes later) the second person: the timeline follows.
       await a.page.getByTestId('stage-add').click();
-      await setStage(a.page, 0, `${schedule}!`, '10');
+      await setStage(a.page, 0, schedule, '10');
       await expect(a.page.getByTestId('timeline-step').first()).toContainText('+0');
       const primaryOnly = await timeline(a.page);
       await a.page.getByTestId('stage-add').click();
@@ -73,6 +73,18 @@ test.describe.serial('escalation plan editor', () => {
       await expect.poll(async () => (await timeline(a.page)).length).toBeGreaterThan(primaryOnly.length);
       const both = await timeline(a.page);
       expect(both.some((l) => l.includes('+10'))).toBe(true);
+
+      // Each target has the switch "acknowledging stops the escalation", on for new ones; turned
+      // off, the stage's text says so and "If acknowledged" says the escalation goes on.
+      const second_ = a.page.getByTestId('stage').nth(1);
+      await expect(second_.getByTestId('stage-stops')).toBeChecked();
+      await expect(a.page.getByTestId('ack-effect')).toHaveCount(2);
+      await second_.getByTestId('stage-stops').uncheck();
+      await expect(second_.getByTestId('stage-targets')).toHaveValue(`${second}~`);
+      await expect(a.page.locator('[data-testid="ack-effect"][data-stage="1"]')).toContainText(flow.lang === 'en' ? 'goes on' : '続き');
+      await second_.getByTestId('stage-stops').check();
+      await expect(second_.getByTestId('stage-targets')).toHaveValue(second);
+      await expect(a.page.locator('[data-testid="ack-effect"][data-stage="0"]')).toContainText(flow.lang === 'en' ? 'the escalation stops' : 'エスカレーションが止まり');
 
       // A 45-minute stage is over Incident Manager's cap: said next to it, as you type.
       await setStage(a.page, 1, second, '45');
@@ -87,7 +99,7 @@ test.describe.serial('escalation plan editor', () => {
       await expect.poll(() => timeline(a.page)).not.toEqual(both);
       // And back with the button.
       await a.page.getByTestId('stage').nth(1).getByTestId('stage-up').click();
-      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue(`${schedule}!`);
+      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue(schedule);
       await expect.poll(() => timeline(a.page)).toEqual(both);
 
       // Repeat twice: saved as four stages.
@@ -111,7 +123,7 @@ test.describe.serial('escalation plan editor', () => {
       await expect(b.page.getByTestId('conflict-yours')).toContainText(`5: ${second}`);
       await gotoHydrated(a.page, `/escalation/plans/${alias}`);
       await expect(a.page.getByTestId('stage')).toHaveCount(3);
-      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue(`${schedule}!`);
+      await expect(a.page.getByTestId('stage').nth(0).getByTestId('stage-targets')).toHaveValue(schedule);
 
       // A viewer reads the plan and its timeline but cannot open the editor.
       const v = await signedIn(browser, flow.viewport, flow.lang, user(flow, 'viewer'), PASSWORD);

@@ -277,6 +277,74 @@ async fn a_link_acknowledges_once_and_stops_the_escalation() {
     assert!(audit[0].1.contains("phone-test") && audit[0].1.contains("\"via\":\"link\""), "{}", audit[0].1);
 }
 
+/// The tap, sent with a form body (the stop button's `action=stop`) and cookies.
+async fn tap_with(w: &World, path: &str, body: &str, cookie: &str) -> Reply {
+    let req = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "null")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, cookie)
+        .header(header::USER_AGENT, "phone-test");
+    w.send(req.body(Body::from(body.to_owned())).unwrap()).await
+}
+
+/// "Tanaka first, then Emily a minute later": with the stage's switch on (the editor's default)
+/// tanaka's tap stops it and the page says so; with it off, the page says Emily is paged next
+/// and when (in the reader's zone), Emily is paged, and "stop paging the others" stops it.
+#[tokio::test]
+async fn the_page_says_what_an_acknowledgement_did_and_can_stop_the_others() {
+    use app::domain::plan_form::PlanForm;
+    for (plan, stops) in [("stops", true), ("goes-on", false)] {
+        let w = world().await;
+        let stages = if stops { "1: tanaka\n1: emily" } else { "1: tanaka~\n1: emily" };
+        let form =
+            PlanForm { alias: plan.into(), display_name: plan.into(), stages: stages.into(), repeat: "1".into() };
+        w.engine.put_contact(SEED, form.parse().unwrap()).await.unwrap();
+        let engagement = w.page(plan, plan).await;
+        let link = w.links_in_mail("tanaka").remove(0);
+        let before = w.get(&link, "GET").await.body;
+        let consequence = if stops {
+            "押すとエスカレーションが止まり"
+        } else {
+            "エスカレーションは続きます"
+        };
+        assert!(before.contains(consequence), "{plan}: {before}");
+        // The reader's browser is in New York (its cookie, from the console's own pages).
+        let r = tap_with(&w, &link, "", "tz=America%2FNew_York").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let standing = r.body.split("data-testid=\"ack-standing\">").nth(1).unwrap().split("</p>").next().unwrap();
+        if stops {
+            assert!(standing.contains("エスカレーションは止まりました"), "{standing}");
+            assert!(!r.body.contains("data-testid=\"ack-stop\""), "nothing to stop");
+            w.clock.advance(Duration::minutes(2));
+            w.run().await;
+            assert!(w.links_in_mail("emily").is_empty(), "emily is never paged");
+            continue;
+        }
+        // Goes on: emily at +1 min, 13:01 in New York (18:01 UTC), said truthfully, with the stop.
+        assert!(standing.contains("emily が呼び出されます") && standing.contains("13:01 EST"), "{standing}");
+        assert!(r.body.contains("data-testid=\"ack-stop\""), "{}", r.body);
+        w.clock.advance(Duration::minutes(2));
+        w.run().await;
+        assert_eq!(w.links_in_mail("emily").len(), 1, "the next stage pages emily");
+        let r = tap_with(&w, &link, "action=stop", "").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(r.body.contains("tanaka がエスカレーションを止めました"), "{}", r.body);
+        let e = w.engine.engagement(&engagement).await.unwrap();
+        assert_eq!(e.summary.stop_reason.as_deref(), Some("stopped by tanaka after acknowledging"));
+        let audit: Vec<String> =
+            sqlx::query_scalar("SELECT actor FROM audit_log WHERE entity = 'engagement' AND action = 'stop'")
+                .fetch_all(&w.engine.database().pool)
+                .await
+                .unwrap();
+        assert_eq!(audit, ["recipient:tanaka"]);
+        // Emily's own page now says who stopped it, in English.
+        let emily = w.links_in_mail("emily").remove(0);
+        let r = w.get(&emily, "GET").await;
+        assert!(r.body.contains("The escalation was stopped by tanaka"), "{}", r.body);
+    }
+}
+
 #[tokio::test]
 async fn without_an_acknowledgement_the_next_stage_calls() {
     let w = world().await;

@@ -16,7 +16,8 @@ use app::domain::roster::VersionKind;
 use app::domain::rotation::{HandOff, HandOffTime, Override, Rotation};
 use app::error::AppError;
 use app::i18n::Msg;
-use app::ports::{Backend, EngagementStart, IncidentStart};
+use app::model::oncall::Ahead;
+use app::ports::{Backend, Clock as _, EngagementStart, IncidentStart};
 use chrono::Duration;
 use common::ssm::{Mode, SsmServer, t0};
 
@@ -188,6 +189,70 @@ async fn escalation(mode: Mode) -> Vec<String> {
     receipts.sort();
     seen.push(format!("receipts {receipts:?}"));
     seen
+}
+
+/// A plan built in the editor with its defaults stops when stage 1 acknowledges (stage 2 is
+/// never paged); with the switch off (`~`) it goes on, says who is paged next and when, pages
+/// them, and "stop paging the others" stops it, audited as the person's.
+async fn acknowledgement(mode: Mode) -> Vec<String> {
+    let w = world(mode).await;
+    w.team().await;
+    let me = manager();
+    let mut seen = Vec::new();
+    for (alias, stages) in [("stops", "1: sato\n1: smith"), ("goes-on", "1: sato~\n1: smith")] {
+        let form =
+            PlanForm { alias: alias.into(), display_name: alias.into(), stages: stages.into(), repeat: "1".into() };
+        w.backend.create_contact(&me, form.parse().unwrap()).await.unwrap();
+        let start = EngagementStart { contact: alias.into(), ..alarm(alias) };
+        let id = w.backend.start_engagement(&me, start).await.unwrap();
+        w.api.run_due().await;
+        let plan = w.current(alias).await;
+        let view = w.backend.engagement(&id).await.unwrap();
+        let sato = view.pages.iter().find(|p| p.contact == "sato").unwrap().id.clone();
+        seen.push(format!("{alias}: acknowledging stops it: {:?}", view.ack_stops(&sato, Some(&plan))));
+        w.backend.accept_page_as_recipient(&sato, "via link").await.unwrap();
+        let now = w.api.clock.now().timestamp();
+        let acknowledged = w.backend.engagement(&id).await.unwrap();
+        let ahead = match acknowledged.ahead(Some(&plan), now) {
+            Ahead::NextStage { at, targets } => {
+                format!("next stage at minute {} pages {targets:?}", (at - acknowledged.started_at) / 60)
+            }
+            other => format!("{other:?}"),
+        };
+        seen.push(format!("{alias}: after the acknowledgement: {ahead}"));
+        w.api.clock.advance(Duration::minutes(2));
+        w.api.run_due().await;
+        seen.push(format!("{alias}: paged {:?}", w.pages(&id).await));
+        if alias == "goes-on" {
+            w.backend.stop_engagement_as_recipient(&id, "sato").await.unwrap();
+            let after = w.backend.engagement(&id).await.unwrap();
+            seen.push(format!("stopped by sato: {:?}", after.ahead(Some(&plan), now)));
+            let db = if mode == Mode::Local { &w.api.db } else { &w.api.console_db };
+            let actors: Vec<String> = sqlx::query_scalar(
+                "SELECT actor FROM audit_log WHERE entity = 'engagement' AND action = 'stop' AND entity_id = $1",
+            )
+            .bind(&id)
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+            assert_eq!(actors, ["recipient:sato"], "{mode:?}: the stop is audited as the person's");
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn acknowledgement_behaves_the_same_in_both_modes() {
+    let local = acknowledgement(Mode::Local).await;
+    assert_eq!(local, acknowledgement(Mode::Aws).await);
+    // What the transcript must say, not only the same thing twice.
+    assert_eq!(local[0], "stops: acknowledging stops it: Some(true)");
+    assert_eq!(local[1], "stops: after the acknowledgement: Stopped");
+    assert!(!local[2].contains("smith"), "stage 2 is never paged: {}", local[2]);
+    assert_eq!(local[3], "goes-on: acknowledging stops it: Some(false)");
+    assert_eq!(local[4], "goes-on: after the acknowledgement: next stage at minute 1 pages [\"smith\"]");
+    assert!(local[5].contains("smith"), "the next stage is paged: {}", local[5]);
+    assert_eq!(local[6], "stopped by sato: Stopped");
 }
 
 /// An incident engages its plan's contacts once per client token, takes notes, and resolving it
