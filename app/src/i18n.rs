@@ -360,8 +360,8 @@ messages! {
     AckStopsSwitch => "Acknowledging stops the escalation", "対応したらエスカレーションを止める";
     IfAcknowledged => "If acknowledged", "対応された場合";
     AckStopsAll => "{who}: the escalation stops; nobody else is paged.", "{who}: エスカレーションが止まり、ほかの人は呼び出されません。";
-    AckGoesOn => "{who}: the escalation goes on; stage {n} pages at +{m} min.", "{who}: エスカレーションは続き、ステージ {n} が +{m} 分に呼び出します。";
-    AckGoesOnLast => "{who}: the others paged in this stage are still paged until they acknowledge.", "{who}: このステージで呼び出されたほかの人は、対応するまで呼び出され続けます。";
+    AckGoesOn => "{who}: the escalation is not stopped; stage {n} pages at +{m} min.", "{who}: エスカレーションは止まらず、ステージ {n} が +{m} 分に呼び出します。";
+    AckGoesOnLast => "{who}: the escalation is not stopped: anyone else already paged is still paged until they acknowledge.", "{who}: エスカレーションは止まりません。すでに呼び出されたほかの人は、対応するまで呼び出され続けます。";
     Minutes => "min", "分";
     ResponsePlansIntro => "Each severity level starts an incident from its response plan: who is engaged and who is told.", "重大度ごとに対応プランからインシデントを開始します。誰を呼び出し、誰に通知するかを定めます。";
     Impact => "Impact", "影響度";
@@ -715,6 +715,7 @@ messages! {
     EditNote => "Edit", "編集";
     DeleteNote => "Delete note", "メモを削除";
     EditedBy => "edited by", "編集:";
+    RotationsNeedSchedule => "To page whoever is on call in a rotation, give the rotation an on-call schedule and name the schedule in a stage:", "ローテーションの当番を呼び出すには、そのローテーションのオンコールスケジュールを作り、ステージにスケジュールを指定します:";
     StopOthers => "Stop paging the others", "ほかの人の呼び出しを止める";
     StoppedOthers => "Stopped: nobody else is paged for it.", "止めました。ほかの人は呼び出されません。";
     EscalationGoesOnNext => "The escalation goes on: {who} will be paged at {when}.", "エスカレーションは続いています: {when} に {who} が呼び出されます。";

@@ -92,7 +92,7 @@ test.describe.serial('acknowledging from a phone', () => {
     expect(again.status()).toBe(200);
     expect(await again.text()).toContain('対応済み');
     await phone.goto(link);
-    await expect(phone.getByTestId('ack-done')).toContainText(ja.alias);
+    await expect(phone.getByTestId('ack-done')).toContainText(ja.name);
 
     // One character changed: its own page, in the browser's language.
     const tampered = link.slice(0, -1) + (link.endsWith('A') ? 'B' : 'A');

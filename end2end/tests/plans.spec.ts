@@ -81,7 +81,7 @@ test.describe.serial('escalation plan editor', () => {
       await expect(a.page.getByTestId('ack-effect')).toHaveCount(2);
       await second_.getByTestId('stage-stops').uncheck();
       await expect(second_.getByTestId('stage-targets')).toHaveValue(`${second}~`);
-      await expect(a.page.locator('[data-testid="ack-effect"][data-stage="1"]')).toContainText(flow.lang === 'en' ? 'goes on' : '続き');
+      await expect(a.page.locator('[data-testid="ack-effect"][data-stage="1"]')).toContainText(flow.lang === 'en' ? 'not stopped' : '止まりません');
       await second_.getByTestId('stage-stops').check();
       await expect(second_.getByTestId('stage-targets')).toHaveValue(second);
       await expect(a.page.locator('[data-testid="ack-effect"][data-stage="0"]')).toContainText(flow.lang === 'en' ? 'the escalation stops' : 'エスカレーションが止まり');

@@ -300,6 +300,13 @@ async fn people_and_channels_are_managed_without_script() {
     c.submit("people_add_channel", &bad, path, Some(&admin)).await;
     let page = c.get(path, Some(&admin)).await;
     assert!(page.body.contains("data-field=\"address\""), "a bad number is refused by field");
+    assert!(
+        page.body.contains("data-testid=\"channel-name\" value=\"Phone\"")
+            && page.body.contains("value=\"sms\" selected")
+            && page.body.contains("data-testid=\"channel-address\" autocapitalize=\"off\" value=\"090-1234\""),
+        "what was typed comes back: {}",
+        page.body
+    );
     for (name, kind, address) in [("Work mail", "email", "ito@example.co.jp"), ("Mobile", "voice", "+819011112222")] {
         let add = form(&[("contact", "ito"), ("name", name), ("kind", kind), ("address", address)]);
         let r = c.submit("people_add_channel", &add, path, Some(&admin)).await;
@@ -352,6 +359,7 @@ async fn people_and_channels_are_managed_without_script() {
     c.submit("people_save_plan", &typed("45"), path, Some(&admin)).await;
     let page = c.get(path, Some(&admin)).await;
     assert!(page.body.contains("data-testid=\"personal-plan-error\""), "45 minutes after is over the cap");
+    assert!(page.body.contains("name=\"rows[1][start]\" value=\"45\""), "the typed 45 stays: {}", page.body);
     assert!(
         page.body.contains("Incident Manager&#x27;s limit") || page.body.contains("Incident Manager's limit"),
         "and says why"
@@ -417,6 +425,17 @@ async fn schedules_are_edited_without_script() {
         .filter(|v| v != "on")
         .collect();
     assert!(ids.len() >= 2, "every rotation offered: {ids:?}");
+    // A refused new schedule comes back as typed.
+    let bad =
+        form(&[("alias", "Late Shift!"), ("base", ""), ("display_name", "Late shift"), ("picks[0][id]", &ids[0])]);
+    c.submit("schedules_save", &bad, "/escalation/new-schedule", Some(&admin)).await;
+    let page = c.get("/escalation/new-schedule", Some(&admin)).await;
+    assert!(page.body.contains("data-field=\"alias\""), "{}", page.body);
+    assert!(
+        page.body.contains("value=\"Late Shift!\"") && page.body.contains("value=\"Late shift\""),
+        "the typed alias and name stay: {}",
+        page.body
+    );
     let new = form(&[
         ("alias", "late"),
         ("base", ""),

@@ -213,17 +213,23 @@ fn AddChannelForm(alias: String) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let errors = FormErrors::of(AddChannel::PATH, locale);
-    let kind = move |k: ChannelType| view! { <option value=k.as_str()>{channel_label(k, locale)}</option> };
+    // A refused channel comes back as typed, its problem beside the field.
+    let typed = outcome::<String>(AddChannel::PATH).filter(|o| o.result.is_err());
+    let value = |field: &str| typed.as_ref().and_then(|o| o.value(field)).unwrap_or_default();
+    let (name, chosen, address) = (value("name"), value("kind"), value("address"));
+    let kind = move |k: ChannelType| {
+        view! { <option value=k.as_str() selected=chosen == k.as_str()>{channel_label(k, locale)}</option> }
+    };
     view! {
         <PostForm action=AddChannel::PATH class="editor-form" testid="add-channel">
             <h3>{t(Msg::AddChannel)}</h3>
             <input type="hidden" name="contact" value=alias />
-            <label>{t(Msg::Name)} <input name="name" data-testid="channel-name" /> {errors.field("name")}</label>
+            <label>{t(Msg::Name)} <input name="name" data-testid="channel-name" value=name /> {errors.field("name")}</label>
             <label>{t(Msg::ChannelKind)}
                 <select name="kind" data-testid="channel-kind">{kind(ChannelType::Email)} {kind(ChannelType::Sms)} {kind(ChannelType::Voice)}</select>
                 {errors.field("kind")}
             </label>
-            <label>{t(Msg::ChannelAddress)} <input name="address" data-testid="channel-address" autocapitalize="off" /> {errors.field("address")}</label>
+            <label>{t(Msg::ChannelAddress)} <input name="address" data-testid="channel-address" autocapitalize="off" value=address /> {errors.field("address")}</label>
             <button type="submit" data-testid="add-channel-submit">{t(Msg::AddChannel)}</button>
         </PostForm>
     }
@@ -239,6 +245,9 @@ fn PlanEditor(person: PersonView) -> impl IntoView {
         return view! { <p class="meta">{t(Msg::EngagementPlanIntro)}</p> }.into_any();
     }
     let errors = FormErrors::of(SavePersonalPlan::PATH, locale);
+    // A refused plan comes back as typed (a 45 stays 45, next to its error).
+    let typed = outcome::<serde_json::Value>(SavePersonalPlan::PATH).filter(|o| o.result.is_err());
+    let typed_cell = |i: usize, f: &str| typed.as_ref().and_then(|o| o.value(&format!("rows[{i}][{f}]")));
     let presets = Preset::ALL
         .iter()
         .map(|p| {
@@ -268,11 +277,11 @@ fn PlanEditor(person: PersonView) -> impl IntoView {
                         <input type="hidden" name=field("channel_id") value=row.channel_id.clone() />
                     </td>
                     <td data-label=t(Msg::StartAfter)>
-                        <input name=field("start") value=row.start.clone() size="4" inputmode="numeric" data-testid="plan-start" />
+                        <input name=field("start") value=typed_cell(i, "start").unwrap_or_else(|| row.start.clone()) size="4" inputmode="numeric" data-testid="plan-start" />
                         <span class="field-error" role="alert">{start_err}</span>
                     </td>
                     <td data-label=t(Msg::RetryEvery)>
-                        <input name=field("retry") value=row.retry.clone() size="4" inputmode="numeric" data-testid="plan-retry" />
+                        <input name=field("retry") value=typed_cell(i, "retry").unwrap_or_else(|| row.retry.clone()) size="4" inputmode="numeric" data-testid="plan-retry" />
                         <span class="field-error" role="alert">{retry_err}</span>
                     </td>
                 </tr>
@@ -301,11 +310,14 @@ pub fn AddPersonForm() -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let errors = FormErrors::of(CreatePerson::PATH, locale);
+    let typed = outcome::<String>(CreatePerson::PATH).filter(|o| o.result.is_err());
+    let value = |field: &str| typed.as_ref().and_then(|o| o.value(field)).unwrap_or_default();
+    let (alias, name) = (value("alias"), value("display_name"));
     view! {
         <PostForm action=CreatePerson::PATH class="inline" testid="add-person">
             {errors.summary("add-person-error")}
-            <label>{t(Msg::Alias)} <input name="alias" data-testid="person-alias" autocapitalize="off" /> {errors.field("alias")}</label>
-            <label>{t(Msg::DisplayName)} <input name="display_name" data-testid="person-display-name" /> {errors.field("display_name")}</label>
+            <label>{t(Msg::Alias)} <input name="alias" data-testid="person-alias" autocapitalize="off" value=alias /> {errors.field("alias")}</label>
+            <label>{t(Msg::DisplayName)} <input name="display_name" data-testid="person-display-name" value=name /> {errors.field("display_name")}</label>
             <button type="submit" data-testid="add-person-submit">{t(Msg::AddPerson)}</button>
         </PostForm>
     }

@@ -356,6 +356,7 @@ fn PlanFields(
             <fieldset>
                 <legend>{t(Msg::Stages)}</legend>
                 <p class="meta">{t(Msg::StageCapNote)}</p>
+                <p class="meta" data-testid="rotation-hint">{t(Msg::RotationsNeedSchedule)} " " <a href="/escalation/new-schedule">{t(Msg::NewSchedule)}</a></p>
                 <p class="meta live-only">{t(Msg::StagesReorderHint)}</p>
                 <ol class="stages live-only" data-testid="stage-list" inner_html=stages_html(&lines, &targets, &locale)></ol>
                 <div class="inline live-only">
@@ -481,16 +482,23 @@ mod live {
 
     /// Recomputes from the form: field errors, the stage count and the timeline.
     fn refresh(root: &Element, live: &Live) {
+        refresh_with(root, live, true);
+    }
+
+    /// As [`refresh`]; `errors` false keeps the errors the server rendered (a refused save's
+    /// "Stage 1: no such contact", which the island's own checks do not make) until the
+    /// person changes something.
+    fn refresh_with(root: &Element, live: &Live, errors: bool) {
         let form = read(root);
         // What the form itself says; references to other contacts show on the timeline (the
         // save checks them again), which keeps the plan checks out of the WASM.
-        let errors = form.parse().err().unwrap_or_default();
+        let problems = form.parse().err().unwrap_or_default();
         let lines = stage_lines(&form.stages).len();
-        if let Some(el) = find(root, "[data-testid=\"stage-errors\"]") {
-            el.set_inner_html(&stage_errors_html(&errors, lines, &live.labels));
+        if errors && let Some(el) = find(root, "[data-testid=\"stage-errors\"]") {
+            el.set_inner_html(&stage_errors_html(&problems, lines, &live.labels));
         }
-        if let Some(span) = find(root, "[data-error-for=\"repeat\"]") {
-            let text = errors.iter().find(|e| e.field == "repeat").map(|e| live.labels.get(e.msg));
+        if errors && let Some(span) = find(root, "[data-error-for=\"repeat\"]") {
+            let text = problems.iter().find(|e| e.field == "repeat").map(|e| live.labels.get(e.msg));
             span.set_text_content(text);
         }
         if let Some(el) = find(root, "[data-testid=\"plan-stage-count\"]") {
@@ -657,7 +665,7 @@ mod live {
                 move_stage(&r, &l, from, to);
             }
         });
-        refresh(&root, &live);
+        refresh_with(&root, &live, false);
     }
 }
 

@@ -82,8 +82,12 @@ fn ScheduleEditor(data: ScheduleEditorData) -> impl IntoView {
     } else {
         format!("{}: {}", t(Msg::EditSchedule), data.display_name)
     };
+    let typed_value =
+        |field: &str| typed.as_ref().and_then(|f| f.iter().find(|(k, _)| k == field).map(|(_, v)| v.clone()));
+    let typed_alias = typed_value("alias").unwrap_or_default();
+    let display_name = typed_value("display_name").unwrap_or_else(|| data.display_name.clone());
     let alias_field = if is_new {
-        view! { <label>{t(Msg::Alias)} <input name="alias" data-testid="schedule-alias" autocapitalize="off" /> {errors.field("alias")}</label> }.into_any()
+        view! { <label>{t(Msg::Alias)} <input name="alias" data-testid="schedule-alias" autocapitalize="off" value=typed_alias /> {errors.field("alias")}</label> }.into_any()
     } else {
         view! { <input type="hidden" name="alias" value=data.alias.clone() /> <p class="meta">{t(Msg::Alias)} ": " <code>{data.alias.clone()}</code></p> }.into_any()
     };
@@ -113,7 +117,7 @@ fn ScheduleEditor(data: ScheduleEditorData) -> impl IntoView {
             <PostForm action=SaveSchedule::PATH class="editor-form" testid="schedule-form">
                 <input type="hidden" name="base" value=base />
                 {alias_field}
-                <label>{t(Msg::DisplayName)} <input name="display_name" value=data.display_name.clone() data-testid="schedule-name" /> {errors.field("display_name")}</label>
+                <label>{t(Msg::DisplayName)} <input name="display_name" value=display_name data-testid="schedule-name" /> {errors.field("display_name")}</label>
                 <fieldset>
                     <legend>{t(Msg::ScheduleRotations)} " (1–" {MAX_SCHEDULE_ROTATIONS} ")"</legend>
                     {boxes}
