@@ -177,6 +177,8 @@ fn Header() -> impl IntoView {
                             let is_admin = user.role >= Role::Admin;
                             let is_manager = user.role >= Role::Manager;
                             view! {
+                                // One tap to "My pages" on a phone, outside the folded menu.
+                                <a class="me-link" href="/me" data-testid="nav-me">{t(Msg::MyPages)}</a>
                                 <input type="checkbox" id="menu-open" class="menu-box" aria-label=t(Msg::Menu) />
                                 <label for="menu-open" class="menu-toggle" data-testid="menu-toggle">{t(Msg::Menu)}</label>
                                 <nav class="nav">

@@ -253,8 +253,6 @@ messages! {
     SetupIntro => "This one-time link creates the console's first administrator account.", "この一度限りのリンクで、コンソール最初の管理者アカウントを作成します。";
     SetupSubmit => "Create administrator", "管理者を作成";
     SetupInvalid => "This setup link is invalid or has already been used.", "このセットアップリンクは無効か、すでに使用されています。";
-    WelcomeTitle => "Welcome", "ようこそ";
-    WelcomeBody => "Rotations, escalation plans, severity routing and incident timelines live here. Choose an area from the menu.", "ローテーション、エスカレーションプラン、重大度ルーティング、インシデントのタイムラインを管理します。メニューから選んでください。";
     SignedInAs => "Signed in as", "サインイン中:";
     EmptyRotations => "No rotations have been set up yet.", "ローテーションはまだありません。";
     EmptyEscalation => "No escalation plans have been set up yet.", "エスカレーションプランはまだありません。";
@@ -715,6 +713,16 @@ messages! {
     EditNote => "Edit", "編集";
     DeleteNote => "Delete note", "メモを削除";
     EditedBy => "edited by", "編集:";
+    HomeMyRotations => "Your rotations: who is on call", "あなたのローテーション: 現在のオンコール";
+    HomeRotations => "Who is on call", "現在のオンコール";
+    HomeNoRotations => "No rotations yet: on-call shifts appear here once a manager sets up a rotation.", "ローテーションはまだありません。マネージャーがローテーションを作成すると、ここに当番が表示されます。";
+    HomeNotLinked => "Your account is not linked to a person on the rotas, so no pages come to you here. An administrator links it on Admin → Users.", "あなたのアカウントはローテーションの担当者に結び付いていないため、呼び出しはここに表示されません。管理者が「管理 → ユーザー」で結び付けます。";
+    AcknowledgeOnMyPages => "Open My pages to acknowledge", "マイページで対応する";
+    HomeOpenIncidents => "Open incidents", "対応中のインシデント";
+    HomeNoIncidents => "No open incidents.", "対応中のインシデントはありません。";
+    HomeReach => "Can everyone be reached?", "全員に連絡が届きますか?";
+    HomeAllReachable => "Everyone on a rotation has a working channel.", "ローテーションの全員に有効な連絡手段があります。";
+    HomeUnreachable => "These people are on a rotation but have no activated channel: nothing reaches them when they are paged.", "次の人はローテーションに入っていますが、有効な連絡手段がありません。呼び出しても届きません。";
     RotationsNeedSchedule => "To page whoever is on call in a rotation, give the rotation an on-call schedule and name the schedule in a stage:", "ローテーションの当番を呼び出すには、そのローテーションのオンコールスケジュールを作り、ステージにスケジュールを指定します:";
     StopOthers => "Stop paging the others", "ほかの人の呼び出しを止める";
     StoppedOthers => "Stopped: nobody else is paged for it.", "止めました。ほかの人は呼び出されません。";

@@ -126,6 +126,7 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("swap_approve", Needs(Role::Manager), "id=no-such-swap&approve=true"),
     ("feed_regenerate", Needs(Role::Viewer), "kind=rotation&subject=no-such-rotation"),
     ("me_overview", Needs(Role::Viewer), ""),
+    ("home_overview", Needs(Role::Viewer), ""),
     ("me_acknowledge", Needs(Role::Responder), "page_id=no-such-page"),
     ("me_stop_paging", Needs(Role::Responder), "page_id=no-such-page"),
     ("me_language", Needs(Role::Viewer), "language=ja"),

@@ -410,6 +410,60 @@ async fn a_rotation_warns_about_an_unreachable_person_on_call_soon() {
     assert!(page.body.contains(&format!("/escalation/people/{member}")), "and the warning links to them");
 }
 
+/// The home page says what matters first, without script: who is on call (the person's own
+/// rotations when they are in one), their open pages with the way to /me, open incidents, and
+/// people on a rotation nothing reaches; each list, when empty, says so and how to fill it.
+#[tokio::test]
+async fn the_home_page_shows_who_is_on_call_my_pages_incidents_and_who_cannot_be_reached() {
+    // An empty console: every list says what would be there.
+    let empty = TestConsole::start(true, &["--demo-data", "false"]).await;
+    let admin = empty.admin().await;
+    let page = empty.get("/", Some(&admin)).await.body;
+    for empty_state in ["home-no-rotations", "home-not-linked", "home-no-incidents", "home-all-reachable"] {
+        assert!(page.contains(&format!("data-testid=\"{empty_state}\"")), "{empty_state}: {page}");
+    }
+
+    // The demo team: a responder linked to tanaka, paged once.
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let id = c.create_user(&admin, "tanaka-user", "responder").await;
+    let link = form(&[("user_id", &id.to_string()), ("contact", "tanaka")]);
+    assert_eq!(c.call("admin_set_contact", &link, Some(&admin)).await.status, StatusCode::OK);
+    let tanaka = c.login("tanaka-user", &common::password_of("tanaka-user")).await;
+    let page = c.get("/", Some(&tanaka)).await.body;
+    assert!(page.contains("data-testid=\"nav-me\""), "/me is one tap away");
+    assert!(
+        page.contains("Your rotations") && page.contains("data-name=\"Primary (weekly, Mon 10:00 JST)\""),
+        "{page}"
+    );
+    assert!(!page.contains("data-name=\"Secondary (daily, 10:00 JST)\""), "only the rotations tanaka is in");
+    assert!(page.contains("data-testid=\"home-nothing-open\""), "{page}");
+    c.call("oncall_test_page", &form(&[("contact", "tanaka")]), Some(&admin)).await;
+    let declare = form(&[("response_plan", "sev3-low"), ("title", "Queue slow"), ("impact", ""), ("summary", "")]);
+    assert_eq!(c.call("incidents_declare", &declare, Some(&admin)).await.status, StatusCode::OK);
+    sqlx::query("UPDATE contact_channels SET activated = 0 WHERE contact_alias = 'kim'")
+        .execute(c.db.writer())
+        .await
+        .unwrap();
+    let mut page = String::new();
+    for _ in 0..100 {
+        page = c.get("/", Some(&tanaka)).await.body;
+        if page.contains("data-testid=\"home-open-pages\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(page.contains("data-testid=\"home-open-pages\"") && page.contains("href=\"/me\""), "{page}");
+    assert!(page.contains("data-testid=\"home-incident\"") && page.contains("Queue slow"), "{page}");
+    assert!(page.contains("data-testid=\"home-unreachable\"") && page.contains("/escalation/people/kim"), "{page}");
+    // A viewer linked to nobody sees every rotation and is told why no pages come to them.
+    c.create_user(&admin, "viewer", "viewer").await;
+    let viewer = c.login("viewer", &common::password_of("viewer")).await;
+    let page = c.get("/", Some(&viewer)).await.body;
+    assert!(page.contains("data-testid=\"home-not-linked\"") && page.contains("Who is on call"), "{page}");
+    assert_eq!(page.matches("data-testid=\"home-rotation\"").count(), 2, "{page}");
+}
+
 /// The schedule editor without script: a new schedule of ticked rotations, a save with none
 /// ticked refused by field, a stale save showing both, and a delete refused while a plan uses it.
 #[tokio::test]

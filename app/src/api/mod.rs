@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod alerts;
 pub mod drills;
+pub mod home;
 pub mod incidents;
 pub mod me;
 pub mod oncall;
