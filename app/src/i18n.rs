@@ -257,7 +257,8 @@ messages! {
     EmptyRotations => "No rotations have been set up yet.", "ローテーションはまだありません。";
     EmptyEscalation => "No escalation plans have been set up yet.", "エスカレーションプランはまだありません。";
     EmptyRouting => "No severity routing rules have been set up yet.", "重大度ルーティングのルールはまだありません。";
-    EmptyIncidents => "No incidents have been recorded yet.", "記録されたインシデントはまだありません。";
+    EmptyIncidents => "No incidents have been recorded yet. They appear here when one is declared or an alert opens one.", "記録されたインシデントはまだありません。インシデントを宣言するか、アラートで開かれると表示されます。";
+    NoIncidentsMatch => "No incident matches these filters.", "この条件に合うインシデントはありません。";
     AuditWhen => "When", "日時";
     AuditWho => "Who", "実行者";
     AuditAction => "Action", "操作";
@@ -478,7 +479,6 @@ messages! {
     DstMoved => "hand-off at a skipped time: it moves to the first valid time after the change", "存在しない時刻の引き継ぎ: 切り替え後の最初の有効な時刻に移動します";
     DstDouble => "hand-off in the repeated hour: that shift runs an hour longer", "繰り返される時間帯の引き継ぎ: そのシフトは1時間長くなります";
     DstGap => "coverage edge at a skipped time: coverage is shorter and leaves a gap", "存在しない時刻の対応時間: 対応時間が短くなり空きが生じます";
-    PreviewCost => "Recomputed in", "再計算時間";
     SavedVersion => "Saved as version", "保存しました。バージョン";
     TheirVersion => "Saved by someone else", "他の人が保存した内容";
     YourVersion => "Your edit (not saved)", "あなたの編集(未保存)";

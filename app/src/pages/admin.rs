@@ -18,7 +18,19 @@ use crate::zone::{When, viewer_zone};
 pub fn UsersPage() -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
-    let users = Resource::new(|| (), |()| list_users());
+    // The users, and the people on the rotas a user can be linked to (picked from a list).
+    let users = Resource::new(
+        || (),
+        |()| async {
+            let people = crate::api::oncall::list_contacts()
+                .await?
+                .into_iter()
+                .filter(|c| c.contact.kind == crate::domain::contact::ContactType::Personal)
+                .map(|c| (c.contact.alias, c.contact.display_name))
+                .collect::<Vec<_>>();
+            Ok::<_, crate::error::AppError>((list_users().await?, people))
+        },
+    );
     let create_errors = FormErrors::of(CreateUser::PATH, locale);
     let typed = outcome::<UserSummary>(CreateUser::PATH).filter(|o| o.result.is_err());
     let value = move |f: &str| typed.as_ref().and_then(|o| o.value(f)).unwrap_or_default();
@@ -34,7 +46,7 @@ pub fn UsersPage() -> impl IntoView {
             </p>
             {row_errors}
             {saved_note(ResetUserPassword::PATH, locale)}
-            {loaded(users, |list| view! { <UserTable users=list /> })}
+            {loaded(users, |(list, people)| view! { <UserTable users=list people /> })}
         </section>
         <section class="card">
             <h2>{t(Msg::CreateUser)}</h2>
@@ -80,7 +92,7 @@ fn RoleSelect(selected: Role) -> impl IntoView {
 }
 
 #[component]
-fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
+fn UserTable(users: Vec<UserSummary>, people: Vec<(String, String)>) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let rows = users
@@ -91,6 +103,19 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
             let contact = u.contact.clone().unwrap_or_default();
             let status = if u.disabled { Msg::Disabled } else { Msg::Active };
             let toggle = if u.disabled { Msg::Enable } else { Msg::Disable };
+            let mut choices: Vec<(String, String)> =
+                people.iter().map(|(alias, name)| (alias.clone(), format!("{name} ({alias})"))).collect();
+            // A link to someone no longer in the list still shows what it is.
+            if !contact.is_empty() && !people.iter().any(|(alias, _)| *alias == contact) {
+                choices.push((contact.clone(), contact.clone()));
+            }
+            let options = choices
+                .into_iter()
+                .map(|(alias, label)| {
+                    let selected = alias == contact;
+                    view! { <option value=alias selected=selected>{label}</option> }
+                })
+                .collect_view();
             view! {
                 <tr data-username=u.username.clone()>
                     <td data-label=t(Msg::Username)>{u.username.clone()}</td>
@@ -106,8 +131,10 @@ fn UserTable(users: Vec<UserSummary>) -> impl IntoView {
                     <td data-label=t(Msg::LinkedPerson)>
                         <PostForm action=SetUserContact::PATH class="inline">
                             <input type="hidden" name="user_id" value=contact_id />
-                            <input name="contact" data-testid="user-contact" value=contact
-                                placeholder=t(Msg::NotLinked) aria-label=t(Msg::LinkedPerson) size="10" />
+                            <select name="contact" data-testid="user-contact" aria-label=t(Msg::LinkedPerson)>
+                                <option value="" selected=contact.is_empty()>{t(Msg::NotLinked)}</option>
+                                {options}
+                            </select>
                             <button type="submit" data-testid="user-contact-save">{t(Msg::Save)}</button>
                         </PostForm>
                     </td>

@@ -85,7 +85,12 @@ fn IncidentTable(list: IncidentList, query: IncidentQuery, zone: String) -> impl
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     if list.rows.is_empty() {
-        return view! { <p class="empty" data-testid="no-incidents">{t(Msg::EmptyIncidents)}</p> }.into_any();
+        // A search that matched nothing is not an empty console.
+        let filtered = [&query.status, &query.impact, &query.plan, &query.text, &query.from, &query.to]
+            .iter()
+            .any(|v| !v.is_empty());
+        let text = if filtered { t(Msg::NoIncidentsMatch) } else { t(Msg::EmptyIncidents) };
+        return view! { <p class="empty" data-testid="no-incidents">{text}</p> }.into_any();
     }
     let link = |page: u32| {
         let q = IncidentQuery { page, ..query.clone() };
