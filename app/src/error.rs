@@ -11,11 +11,35 @@ use crate::i18n::{Locale, Msg};
 pub struct FieldError {
     pub field: String,
     pub msg: Msg,
+    /// Where in the field's text the problem is (line, column; from 1), when it is text
+    /// a parser read (a CEL condition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<(u32, u32)>,
 }
 
 impl FieldError {
     pub fn new(field: &str, msg: Msg) -> Self {
-        FieldError { field: field.to_owned(), msg }
+        FieldError { field: field.to_owned(), msg, at: None }
+    }
+
+    /// A problem at a place in the field's text.
+    pub fn at(field: &str, msg: Msg, line: u32, column: u32) -> Self {
+        FieldError { field: field.to_owned(), msg, at: Some((line, column)) }
+    }
+
+    /// What a person reads: the message, and where when known.
+    pub fn text(&self, locale: Locale) -> String {
+        match self.at {
+            None => self.msg.text(locale).to_owned(),
+            Some((line, column)) => format!(
+                "{}{}",
+                self.msg.text(locale),
+                Msg::AtLineColumn
+                    .text(locale)
+                    .replace("{line}", &line.to_string())
+                    .replace("{column}", &column.to_string())
+            ),
+        }
     }
 }
 

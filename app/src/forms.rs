@@ -145,7 +145,7 @@ impl FormErrors {
         self.error.as_ref().map(|e| {
             let text = match e {
                 // Field messages are shown next to their fields; say what to look at here.
-                AppError::Invalid(fields) if fields.len() == 1 => fields[0].msg.text(locale).to_owned(),
+                AppError::Invalid(fields) if fields.len() == 1 => fields[0].text(locale),
                 other => other.message(locale),
             };
             view! {
@@ -159,10 +159,15 @@ impl FormErrors {
 
 /// "Saved" under a form whose last submission succeeded.
 pub fn saved_note(path: &str, locale: Locale) -> impl IntoView + use<> {
-    outcome::<serde_json::Value>(path).filter(|o| o.result.is_ok()).map(|_| {
+    done_note(path, Msg::Saved, locale)
+}
+
+/// `msg` ("Override added."), once, on the page that follows a successful post to `path`.
+pub fn done_note(path: &str, msg: Msg, locale: Locale) -> impl IntoView + use<> {
+    outcome::<serde_json::Value>(path).filter(|o| o.result.is_ok()).map(move |_| {
         view! {
             <p class="ok" role="status" data-testid="saved-note">
-                {Msg::Saved.text(locale)}
+                {msg.text(locale)}
             </p>
         }
     })

@@ -382,6 +382,10 @@ pub struct Services {
     pub mode: BackendMode,
     /// The console's public base URL (`https://oncall.example.com`), for links it hands out.
     pub base_url: String,
+    /// Whether SMS and voice messages have a way out (`--page-webhook-url`; in AWS mode
+    /// Incident Manager sends its own). Without one they wait in the outbox, and channel
+    /// health says so rather than "working".
+    pub sms_voice_gateway: bool,
 }
 
 pub fn services() -> Result<Services, AppError> {

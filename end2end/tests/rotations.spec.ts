@@ -164,6 +164,28 @@ test.describe.serial('rotations editor', () => {
       await r2.context.close();
     });
 
+    test(`${flow.name}: an override for any range; an overlapping one is refused and kept`, async ({ browser }) => {
+      const a = await as(browser, flow, user(flow, 'manager'));
+      const path = await openRotation(a.page, rotationOf(flow).name);
+      // Forty days ahead: past every shift the other tests swap, whatever the day.
+      const day = new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 10);
+      const add = async (from: string, to: string) => {
+        await a.page.getByTestId('override-start').fill(`${day}T${from}`);
+        await a.page.getByTestId('override-end').fill(`${day}T${to}`);
+        await a.page.getByTestId('override-who').selectOption(rotationOf(flow).members[0]);
+        await a.page.getByTestId('override-submit').click();
+      };
+      await add('09:00', '12:00');
+      await expect(a.page.getByTestId('saved-note')).toHaveText(flow.lang === 'en' ? 'Override added.' : 'オーバーライドを追加しました。');
+      await add('11:00', '14:00');
+      await expect(a.page.getByTestId('override-form')).toContainText(
+        flow.lang === 'en' ? 'overlaps another override' : '別のオーバーライド(上の一覧)と重なっています',
+      );
+      await expect(a.page.getByTestId('override-start')).toHaveValue(`${day}T11:00`);
+      await expect(a.page.getByTestId('override-end')).toHaveValue(`${day}T14:00`);
+      await a.context.close();
+    });
+
     test(`${flow.name}: a viewer sees the rotation but cannot edit`, async ({ browser }) => {
       const v = await as(browser, flow, user(flow, 'viewer'));
       const path = await openRotation(v.page, rotationOf(flow).name);

@@ -155,6 +155,42 @@ test.describe.serial('alerts in, routed by severity', () => {
       await m.context.close();
     });
 
+    test(`${flow.name}: a draft explains itself: order, rules that never fire, labels, errors`, async ({ browser }) => {
+      const run = runs.get(flow.lang)!;
+      const m = await signedIn(browser, flow.viewport, flow.lang, run.users.get('manager')!, PASSWORD);
+      const page = m.page;
+      await gotoHydrated(page, '/routing/rules');
+      // The new rule's row sits above the catch-all, which stays last.
+      const fresh = page.getByTestId('rule-new');
+      const pinned = page.getByTestId('rule-pinned');
+      await expect(pinned).toHaveCount(1);
+      expect((await fresh.boundingBox())!.y).toBeLessThan((await pinned.boundingBox())!.y);
+
+      // A draft rule without a condition, numbered 1: it goes first, and every rule behind it
+      // is marked as never firing. Nothing is saved.
+      const everything = `Everything ${unique(flow.lang)}`;
+      await fresh.getByTestId('rule-position').fill('1');
+      await fresh.getByTestId('rule-name').fill(everything);
+      await fresh.getByTestId('rule-firing').selectOption('notify');
+      await page.getByTestId('dry-run-integration').selectOption({ index: 0 });
+      await page.getByTestId('dry-run-event').fill('{"title":"Checkout slow","labels":{"service":"payments"}}');
+      await page.getByTestId('dry-run').click();
+      await expect(page.getByTestId('dry-run-match')).toHaveText(everything);
+      await expect(page.getByTestId('rule').first().getByTestId('rule-name')).toHaveValue(everything);
+      await expect(page.getByTestId('rule-never-matches').first()).toContainText(everything);
+      // The alert as conditions see it, nested labels included.
+      await page.getByTestId('dry-run-seen').locator('summary').click();
+      await expect(page.getByTestId('dry-run-field').filter({ hasText: 'alert.labels.service' })).toContainText('payments');
+
+      // A condition naming a label the alert lacks: the trace says so in the reader's language.
+      await page.getByTestId('rule').first().getByTestId('rule-condition').fill('alert.labels.team == "web"');
+      await page.getByTestId('dry-run').click();
+      const step = page.getByTestId('dry-run-result').getByTestId('trace-step').first();
+      await expect(step).toContainText(flow.lang === 'en' ? 'has no field or label “team”' : 'アラートに「team」という項目やラベルはありません');
+      await expect(page.getByTestId('rules-saved')).toHaveCount(0);
+      await m.context.close();
+    });
+
     test(`${flow.name}: a responder reads the rules but cannot edit them`, async ({ browser }) => {
       const r = await signedIn(browser, flow.viewport, flow.lang, runs.get(flow.lang)!.users.get('responder')!, PASSWORD);
       await gotoHydrated(r.page, '/routing/rules');

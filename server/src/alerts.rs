@@ -230,9 +230,11 @@ impl app::ports::Alerts for SqlAlerts {
                     action: rule.map_or_else(nothing, |r| action(r, alert.status)),
                     matched: rule.map(|r| r.name.clone()),
                     title: alert.title,
+                    summary: alert.summary,
                     status: alert.status,
                     severity: alert.severity,
                     fingerprint: alert.fingerprint,
+                    labels: alert.labels,
                     trace: judged.trace,
                 }
             })

@@ -295,6 +295,7 @@ async fn people_and_channels_are_managed_without_script() {
     let path = "/escalation/people/ito";
     let page = c.get(path, Some(&admin)).await;
     assert!(page.body.contains("data-testid=\"no-working-channel\""), "no channel yet: said");
+    assert!(page.body.contains("data-testid=\"no-channels\""), "the empty list says what to add");
 
     let bad = form(&[("contact", "ito"), ("name", "Phone"), ("kind", "sms"), ("address", "090-1234")]);
     c.submit("people_add_channel", &bad, path, Some(&admin)).await;
@@ -311,6 +312,11 @@ async fn people_and_channels_are_managed_without_script() {
         let add = form(&[("contact", "ito"), ("name", name), ("kind", kind), ("address", address)]);
         let r = c.submit("people_add_channel", &add, path, Some(&admin)).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER);
+        // Without a gateway, a code "sent" by voice was not: the note says where it is.
+        let page = c.get(path, Some(&admin)).await.body;
+        let note = page.split("data-testid=\"channel-added\" class=\"ok\">").nth(1).unwrap_or_default();
+        let said = if kind == "email" { "An activation code was sent" } else { "no SMS/voice gateway is configured" };
+        assert!(note.starts_with("Channel added") && note.contains(said), "{kind}: {note}");
     }
     let channels: Vec<(String, String)> = sqlx::query_as(
         "SELECT id, activation_code FROM contact_channels WHERE contact_alias = 'ito' ORDER BY name DESC",
@@ -329,6 +335,7 @@ async fn people_and_channels_are_managed_without_script() {
     }
     let page = c.get(path, Some(&admin)).await;
     assert!(!page.body.contains("data-testid=\"no-working-channel\""), "activated: reachable");
+    assert!(page.body.contains("No SMS/voice gateway configured"), "the voice channel is not called working");
 
     let page = c.get(path, Some(&admin)).await;
     let base = page.body.split("name=\"base\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
@@ -1090,44 +1097,61 @@ async fn analytics_follow_the_incidents_and_the_recorded_shifts() {
     let today = chrono::Utc::now().date_naive();
     let from = (today - chrono::Duration::days(6)).format("%Y-%m-%d").to_string();
     let to = today.format("%Y-%m-%d").to_string();
+    let before = chrono::Utc::now().timestamp();
     let r = c.call("incidents_analytics", &form(&[("from", &from), ("to", &to), ("zone", "UTC")]), Some(&admin)).await;
+    let after = chrono::Utc::now().timestamp();
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let page: app::model::incidents::AnalyticsPage = serde_json::from_str(&r.body).unwrap();
     assert_eq!(page.incidents, 1);
     assert_eq!((page.plans[0].plan.as_str(), page.plans[0].incidents), ("sev3-low", 1));
 
-    // On-call hours are the rotations' shifts over the period, each person counted once.
+    // On-call hours are the rotations' shifts over the period up to now (today's rest has
+    // not happened), each person counted once.
     let clock: std::sync::Arc<dyn app::ports::Clock> = std::sync::Arc::new(server::clock::SystemClock);
     let backend = server::backend::LocalBackend { engine: server::engine::Engine::new(c.db.clone(), clock) };
     let start = (today - chrono::Duration::days(6)).and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
     let end = (today + chrono::Duration::days(1)).and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
-    let mut spans: std::collections::BTreeMap<String, Vec<(i64, i64)>> = std::collections::BTreeMap::default();
+    let mut shifts = Vec::new();
     for rotation in backend.rotations().await.unwrap() {
-        for shift in backend.rotation_shifts(&rotation.id, start, end).await.unwrap() {
-            for m in shift.members {
-                spans.entry(m).or_default().push((shift.start.timestamp().max(start), shift.end.timestamp().min(end)));
+        shifts.extend(backend.rotation_shifts(&rotation.id, start, end).await.unwrap());
+    }
+    // Each person's hours with the period cut at `now`.
+    let totals = |now: i64| {
+        let mut spans: std::collections::BTreeMap<String, Vec<(i64, i64)>> = std::collections::BTreeMap::default();
+        for shift in &shifts {
+            for m in &shift.members {
+                let span = (shift.start.timestamp().max(start), shift.end.timestamp().min(end).min(now));
+                spans.entry(m.clone()).or_default().push(span);
             }
         }
-    }
-    let expected: Vec<(String, i64)> = spans
-        .into_iter()
-        .map(|(who, mut s)| {
-            s.sort_unstable();
-            let (mut total, mut reach) = (0, i64::MIN);
-            for (a, b) in s {
-                let a = a.max(reach);
-                if b > a {
-                    total += b - a;
+        spans
+            .into_iter()
+            .map(|(who, mut s)| {
+                s.sort_unstable();
+                let (mut total, mut reach) = (0, i64::MIN);
+                for (a, b) in s {
+                    let a = a.max(reach);
+                    if b > a {
+                        total += b - a;
+                    }
+                    reach = reach.max(b);
                 }
-                reach = reach.max(b);
-            }
-            (who, total)
-        })
-        .filter(|(_, total)| *total > 0)
-        .collect();
-    let got: Vec<(String, i64)> = page.on_call.iter().map(|r| (r.contact.clone(), r.seconds.total())).collect();
-    assert!(!expected.is_empty(), "the demo's rotations have shifts this week");
-    assert_eq!(got, expected);
+                (who, total)
+            })
+            .filter(|(_, total)| *total > 0)
+            .collect::<std::collections::BTreeMap<String, i64>>()
+    };
+    // The server read its clock during the call: between `before` and `after`.
+    let (least, most) = (totals(before), totals(after));
+    let got: std::collections::BTreeMap<String, i64> =
+        page.on_call.iter().map(|r| (r.contact.clone(), r.seconds.total())).collect();
+    assert!(!most.is_empty(), "the demo's rotations have shifts this week");
+    assert_eq!(got.keys().collect::<Vec<_>>(), most.keys().collect::<Vec<_>>());
+    for (who, total) in &got {
+        let range = least.get(who).copied().unwrap_or_default()..=most[who];
+        assert!(range.contains(total), "{who}: {total} on call, expected within {range:?}");
+    }
+    assert!(got.values().all(|t| *t <= after - start), "no one is on call longer than the period so far");
 
     let html = c.get(&format!("/incidents/analytics?from={from}&to={to}"), Some(&admin)).await.body;
     assert!(
@@ -1139,4 +1163,138 @@ async fn analytics_follow_the_incidents_and_the_recorded_shifts() {
     let bad =
         c.call("incidents_analytics", &form(&[("from", &to), ("to", &from), ("zone", "UTC")]), Some(&admin)).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+}
+
+/// The rules editor as a manager meets it without script: a new rule goes above the catch-all
+/// (first, when numbered 1), a rule that can never fire is pointed out, and a dry run shows
+/// the alert as conditions see it — nested labels included — with condition errors in the
+/// reader's language and syntax errors with their place.
+#[tokio::test]
+async fn the_rules_editor_places_new_rules_warns_and_explains_itself() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let rules_path = "/routing/rules";
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    let (new_row, pinned) = (page.find("data-testid=\"rule-new\"").unwrap(), page.find("data-testid=\"rule-pinned\""));
+    assert!(pinned.is_some_and(|p| new_row < p), "the new rule's row sits above the pinned catch-all: {page}");
+    let integration = page
+        .split("<option value=\"")
+        .find(|s| s.contains("(eventbridge)"))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_owned();
+    let store = server::routing::rules::Rules { db: c.db.clone() };
+    let base = store.current().await.unwrap().version.to_string();
+    let row = |i: usize, position: &'static str, name: &'static str, condition: &'static str| {
+        [
+            (format!("rules[{i}][position]"), position.to_owned()),
+            (format!("rules[{i}][name]"), name.to_owned()),
+            (format!("rules[{i}][condition]"), condition.to_owned()),
+            (format!("rules[{i}][firing]"), "notify".to_owned()),
+        ]
+    };
+    let body = |rows: Vec<[(String, String); 4]>, extra: &[(&str, &str)]| {
+        let mut all: Vec<(String, String)> = rows.into_iter().flatten().collect();
+        all.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        form(&all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())
+    };
+
+    // Numbered 1 next to an existing rule 1, the new rule goes first.
+    let rows = vec![
+        row(0, "1", "Critical", "alert.severity == 'critical'"),
+        row(1, "1", "Payments", "alert.labels.service == 'payments'"),
+        row(2, "", "Rest", ""),
+    ];
+    c.submit("alerts_save_rules", &body(rows, &[("base", &base), ("rules[1][new]", "1")]), rules_path, Some(&admin))
+        .await;
+    let saved = store.current().await.unwrap();
+    let names: Vec<&str> = saved.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Payments", "Critical", "Rest"]);
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(page.contains("data-testid=\"rules-saved\"") && !page.contains("rule-never-matches"), "{page}");
+
+    // A rule behind one without a condition is saved, and the page says it never fires.
+    let base = saved.version.to_string();
+    let rows = vec![
+        row(0, "1", "Everything", ""),
+        row(1, "2", "Critical", "alert.severity == 'critical'"),
+        row(2, "", "Rest", ""),
+    ];
+    c.submit("alerts_save_rules", &body(rows, &[("base", &base)]), rules_path, Some(&admin)).await;
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(page.contains("data-testid=\"rule-never-matches\"") && page.contains("“Everything”"), "{page}");
+
+    // A dry run in Japanese: nested labels are labels; a missing one is said in Japanese.
+    let ja = format!("{admin}; lang=ja");
+    let base = store.current().await.unwrap().version.to_string();
+    let rows = vec![
+        row(0, "1", "Team", "alert.labels.team == 'web'"),
+        row(1, "2", "Payments", "alert.labels.service == 'payments'"),
+        row(2, "", "Rest", ""),
+    ];
+    let event = r#"{"title":"Checkout slow","labels":{"service":"payments"},"tags":["env:prod"]}"#;
+    let dry = body(rows, &[("base", &base), ("integration", &integration), ("event", event)]);
+    c.submit("alerts_dry_run", &dry, rules_path, Some(&ja)).await;
+    let page = c.get(rules_path, Some(&ja)).await.body;
+    assert!(page.contains("data-testid=\"dry-run-match\">Payments<"), "nested labels route: {page}");
+    assert!(
+        page.contains("アラートに「team」という項目やラベルはありません") && !page.contains("No such key"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<code>alert.labels.service</code> = payments")
+            && page.contains("<code>alert.labels.env</code> = prod"),
+        "the dry run shows the labels as conditions name them: {page}"
+    );
+
+    // A condition that is not CEL is refused where it is, saying the place.
+    let rows = vec![row(0, "1", "Broken", "alert.severity == 'x' &&"), row(1, "", "Rest", "")];
+    c.submit("alerts_save_rules", &body(rows, &[("base", &base)]), rules_path, Some(&ja)).await;
+    let page = c.get(rules_path, Some(&ja)).await.body;
+    let error = page.split("data-field=\"rules.0.condition\"").nth(1).unwrap_or_default();
+    assert!(error.starts_with(" role=\"alert\"") && error.contains("正しくありません。(1行目 25文字目)"), "{page}");
+}
+
+/// Overrides: a backwards range is told so, an overlapping one is refused, and adding one says so.
+#[tokio::test]
+async fn overrides_refuse_overlaps_and_say_what_happened() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let rotation = app::ports::Backend::rotations(&server::backend::LocalBackend {
+        engine: server::engine::Engine::new(c.db.clone(), std::sync::Arc::new(server::clock::SystemClock)),
+    })
+    .await
+    .unwrap()
+    .into_iter()
+    .next()
+    .expect("the demo has rotations");
+    let path = app::paths::rotation_path(&rotation.id);
+    let member = rotation.rotation.members[0].clone();
+    let zone = app::domain::timezone::parse_time_zone(&rotation.rotation.time_zone).unwrap();
+    let at = |days: i64, hour: u32| {
+        let day = chrono::Utc::now().with_timezone(&zone).date_naive() + chrono::Duration::days(days);
+        day.and_hms_opt(hour, 0, 0).unwrap().format("%Y-%m-%dT%H:%M").to_string()
+    };
+    let add = |start: String, end: String| {
+        let base = "0".to_owned();
+        let fields = [
+            ("rotation_id", rotation.id.clone()),
+            ("base", base),
+            ("who", member.clone()),
+            ("shift", String::new()),
+            ("start", start),
+            ("end", end),
+        ];
+        form(&fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
+    };
+    c.submit("rotation_add_override", &add(at(3, 12), at(3, 9)), &path, Some(&admin)).await;
+    let page = c.get(&path, Some(&admin)).await.body;
+    assert!(page.contains("The end is before the start"), "{page}");
+    c.submit("rotation_add_override", &add(at(3, 9), at(3, 12)), &path, Some(&admin)).await;
+    let page = c.get(&path, Some(&admin)).await.body;
+    assert!(page.contains("Override added."), "{page}");
+    c.submit("rotation_add_override", &add(at(3, 11), at(3, 14)), &path, Some(&admin)).await;
+    let page = c.get(&path, Some(&admin)).await.body;
+    assert!(page.contains("overlaps another override"), "{page}");
+    assert_eq!(page.matches("data-testid=\"override\"").count(), 1, "the overlapping one was not added");
 }

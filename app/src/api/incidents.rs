@@ -229,14 +229,21 @@ pub async fn load_analytics(
         let holidays = if holidays == "none" { "none".to_owned() } else { "jp".to_owned() };
         let facts = s.backend.incident_facts(start, end).await?;
         let mut spans = Vec::new();
+        // Hours on call are hours that happened: a period that runs into the future counts
+        // today's shifts up to now.
+        let now = today.timestamp();
         for r in s.backend.rotations().await? {
             for shift in s.backend.rotation_shifts(&r.id, start, end).await? {
+                let until = shift.end.timestamp().min(now);
+                if until <= shift.start.timestamp() {
+                    continue;
+                }
                 for member in &shift.members {
                     spans.push(OnCallSpan {
                         contact: member.clone(),
                         rotation: r.name.clone(),
                         start: shift.start.timestamp(),
-                        end: shift.end.timestamp(),
+                        end: until,
                         zone: r.rotation.time_zone.clone(),
                     });
                 }

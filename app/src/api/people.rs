@@ -152,7 +152,7 @@ pub async fn save_personal_plan(
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use crate::auth::{CurrentUser, Role};
-    use crate::domain::contact::{ContactChannel, ContactType};
+    use crate::domain::contact::{ChannelType, ContactChannel, ContactType};
     use crate::domain::delivery::{DeliveryKind, DeliveryStatus};
     use crate::domain::personal_plan::rows_of;
     use crate::error::{AppError, UsedBy};
@@ -201,8 +201,12 @@ pub(crate) mod ssr {
         Ok(crate::domain::usage::users_of_contact(alias, &contacts, &rotations, &plans))
     }
 
-    /// The latest finished delivery to the channel's address decides; activation comes first.
-    pub fn health(channel: &ContactChannel, deliveries: &[DeliveryEntry]) -> ChannelHealth {
+    /// A channel without a way out is never "working"; then activation comes first; then the
+    /// latest finished delivery to the channel's address decides.
+    pub fn health(channel: &ContactChannel, deliveries: &[DeliveryEntry], sms_voice_gateway: bool) -> ChannelHealth {
+        if channel.kind != ChannelType::Email && !sms_voice_gateway {
+            return ChannelHealth::NoGateway;
+        }
         if !channel.activated {
             return ChannelHealth::NotActivated;
         }
@@ -233,7 +237,7 @@ pub(crate) mod ssr {
             channels: view
                 .channels
                 .iter()
-                .map(|c| ChannelRow { channel: c.clone(), health: health(c, &deliveries) })
+                .map(|c| ChannelRow { channel: c.clone(), health: health(c, &deliveries, s.sms_voice_gateway) })
                 .collect(),
             language: s.accounts.contact_language(alias).await?.map(|l| l.code().to_owned()),
             timeline,

@@ -115,7 +115,9 @@ async fn unreachable_soon(s: &crate::ports::Services, id: &str, now: i64) -> Res
             }
             let channels =
                 contacts.iter().find(|c| &c.contact.alias == member).map(|c| c.channels.as_slice()).unwrap_or_default();
-            let working = channels.iter().any(|c| matches!(health(c, &deliveries), ChannelHealth::Working { .. }));
+            let working = channels
+                .iter()
+                .any(|c| matches!(health(c, &deliveries, s.sms_voice_gateway), ChannelHealth::Working { .. }));
             if !working {
                 out.push((member.clone(), shift.start.timestamp().max(now)));
             }
@@ -228,6 +230,10 @@ pub async fn add_override(
         let detail = s.backend.rotation(&rotation_id).await?;
         let value =
             override_from_form(&detail.rotation.time_zone, shift.as_deref(), start.as_deref(), end.as_deref(), &who)?;
+        // Overlapping overrides would silently cut each other short: refused, in both backends.
+        if detail.overrides.iter().any(|o| o.value.overlaps(&value)) {
+            return Err(invalid("start", Msg::ErrOverrideOverlaps));
+        }
         let missing: Vec<String> =
             value.members.iter().filter(|m| !detail.rotation.members.contains(m)).cloned().collect();
         if !missing.is_empty() {

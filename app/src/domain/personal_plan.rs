@@ -124,7 +124,7 @@ pub fn stages_of(rows: &[ChannelStart]) -> Result<Vec<Stage>, Vec<FieldError>> {
             previous => {
                 let last_start = previous.map_or(0, |(at, _)| *at);
                 if start - last_start > MAX_STAGE_MINUTES {
-                    errors.push(FieldError::new(&format!("rows.{i}.start"), Msg::ErrStageDuration));
+                    errors.push(FieldError::new(&format!("rows.{i}.start"), Msg::ErrChannelStartGap));
                 }
                 if let Some((_, stage)) = stages.last_mut() {
                     stage.duration_minutes = start - last_start;

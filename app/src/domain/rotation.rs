@@ -51,6 +51,26 @@ pub enum HandOff {
     Monthly(Vec<(u8, HandOffTime)>),
 }
 
+impl HandOff {
+    /// What to write for this kind of hand-off, when what was written is not that.
+    pub fn problem(&self) -> Msg {
+        handoff_problem(match self {
+            HandOff::Daily(_) => "daily",
+            HandOff::Weekly(_) => "weekly",
+            HandOff::Monthly(_) => "monthly",
+        })
+    }
+}
+
+/// The hand-off message for a rotation kind (`daily`, `weekly`, `monthly`).
+pub fn handoff_problem(kind: &str) -> Msg {
+    match kind {
+        "weekly" => Msg::ErrHandOffWeekly,
+        "monthly" => Msg::ErrHandOff,
+        _ => Msg::ErrHandOffDaily,
+    }
+}
+
 /// Hours of one weekday during which the rotation is active: `[start, end)`, `end` may be 24:00.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
@@ -127,7 +147,7 @@ impl Rotation {
             }
         };
         if !handoff_ok {
-            fail("handoff", Msg::ErrHandOff);
+            fail("handoff", self.handoff.problem());
         }
         if !coverage_is_valid(&self.coverage) {
             fail("coverage", Msg::ErrCoverage);
@@ -400,10 +420,17 @@ fn apply_overrides(mut shifts: Vec<Shift>, overrides: &[Override]) -> Vec<Shift>
 }
 
 impl Override {
+    /// Whether the two share any time (touching ends do not).
+    pub fn overlaps(&self, other: &Override) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
     /// At least 30 minutes, not in the past, at most six months ahead, only rotation members.
     pub fn validate(&self, rotation: &Rotation, now: DateTime<Utc>) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
-        if self.end - self.start < Duration::minutes(MIN_OVERRIDE_MINUTES) {
+        if self.end <= self.start {
+            errors.push(FieldError::new("end", Msg::ErrOverrideBackwards));
+        } else if self.end - self.start < Duration::minutes(MIN_OVERRIDE_MINUTES) {
             errors.push(FieldError::new("end", Msg::ErrOverrideLength));
         }
         if self.start < now {

@@ -137,7 +137,7 @@ impl RotationForm {
         let multiplier = self.multiplier.trim().parse::<u32>().ok();
         let number_on_call = self.number_on_call.trim().parse::<u32>().ok();
         for (ok, field, msg) in [
-            (handoff.is_some(), "handoff", Msg::ErrHandOff),
+            (handoff.is_some(), "handoff", crate::domain::rotation::handoff_problem(&self.kind)),
             (coverage.is_some(), "coverage", Msg::ErrCoverage),
             (multiplier.is_some(), "multiplier", Msg::ErrMultiplier),
             (number_on_call.is_some(), "number_on_call", Msg::ErrNumberOnCall),

@@ -157,6 +157,10 @@ pub struct RuleForm {
     /// builder; one the builder could not show is never replaced by it.
     #[serde(default)]
     pub cel_shown: String,
+    /// Set on the row for a new rule: at a position another rule has, the new one goes first
+    /// (typing 1 means "make it the first").
+    #[serde(default)]
+    pub new: Option<String>,
 }
 
 /// One test row of the builder, as posted.
@@ -304,6 +308,11 @@ impl RuleForm {
         (Condition { any: self.match_any == "any", tests, window }, rows)
     }
 
+    /// A rule without any condition: it takes every alert that reaches it.
+    pub fn is_catch_all(&self) -> bool {
+        self.condition.trim().is_empty() && self.tests.iter().all(TestForm::blank) && self.window.is_empty()
+    }
+
     fn blank(&self) -> bool {
         self.name.trim().is_empty()
             && self.condition.trim().is_empty()
@@ -313,16 +322,32 @@ impl RuleForm {
 }
 
 /// The rows that make rules, in order: removed and blank rows dropped, sorted by position
-/// (rows without a number keep their place after the numbered ones).
+/// (rows without a number keep their place after the numbered ones; the catch-all row has
+/// none, so it stays last). At the same position a new rule goes before an existing one.
 pub fn ordered_forms(forms: &[RuleForm]) -> Vec<RuleForm> {
-    let mut kept: Vec<(f64, usize, RuleForm)> = forms
+    let mut kept: Vec<(f64, bool, usize, RuleForm)> = forms
         .iter()
         .enumerate()
         .filter(|(_, f)| f.remove.is_none() && !f.blank())
-        .map(|(i, f)| (f.position.trim().parse::<f64>().unwrap_or(1e9), i, f.clone()))
+        .map(|(i, f)| (f.position.trim().parse::<f64>().unwrap_or(1e9), f.new.is_none(), i, f.clone()))
         .collect();
-    kept.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    kept.into_iter().map(|(_, _, f)| f).collect()
+    kept.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    kept.into_iter().map(|(_, _, _, f)| f).collect()
+}
+
+/// For each rule (by its CEL condition), the earlier rule that takes every alert it would
+/// match, so it can never fire: one without a condition, or one with the same condition.
+pub fn never_matching(conditions: &[String]) -> Vec<Option<usize>> {
+    let normal = |c: &str| {
+        let words = c.split_whitespace().collect::<Vec<_>>().join(" ");
+        if words == "true" { String::new() } else { words }
+    };
+    let normalised: Vec<String> = conditions.iter().map(|c| normal(c)).collect();
+    normalised
+        .iter()
+        .enumerate()
+        .map(|(i, mine)| normalised[..i].iter().position(|earlier| earlier.is_empty() || earlier == mine))
+        .collect()
 }
 
 /// The rules the rows describe (already [`ordered_forms`]), or every problem by field.
@@ -423,6 +448,31 @@ mod tests {
         rows[1].impact = "x".into();
         let e = rules_from_forms(&rows).unwrap_err();
         assert_eq!(e[0].field, "rules.1.impact");
+    }
+
+    #[test]
+    fn a_new_rule_at_a_taken_position_goes_first_and_the_catch_all_stays_last() {
+        let row = |position: &str, name: &str, condition: &str| RuleForm {
+            position: position.into(),
+            name: name.into(),
+            condition: condition.into(),
+            firing: "notify".into(),
+            ..RuleForm::default()
+        };
+        let mut new = row("1", "payments", "alert.labels.service == 'payments'");
+        new.new = Some("1".into());
+        let rows = [row("1", "critical", "alert.severity == 'critical'"), row("", "rest", ""), new];
+        let names: Vec<String> = ordered_forms(&rows).into_iter().map(|f| f.name).collect();
+        assert_eq!(names, ["payments", "critical", "rest"]);
+    }
+
+    #[test]
+    fn a_rule_behind_one_that_always_matches_never_matches() {
+        let conditions = ["alert.severity == 'critical'", "", "alert.severity ==  'critical'", "x", "true", "y"];
+        let conditions: Vec<String> = conditions.iter().map(|c| (*c).to_owned()).collect();
+        assert_eq!(never_matching(&conditions), [None, None, Some(0), Some(1), Some(1), Some(1)]);
+        let distinct: Vec<String> = ["a", "b", "a ", ""].iter().map(|c| (*c).to_owned()).collect();
+        assert_eq!(never_matching(&distinct), [None, None, Some(0), None]);
     }
 
     fn builder_row() -> RuleForm {

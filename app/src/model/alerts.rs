@@ -1,9 +1,12 @@
 //! What the alert pages, their server functions and the server's alert store exchange.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::domain::alert::{AlertStatus, IntegrationView};
 use crate::domain::routing::RuleSet;
+use crate::i18n::{Locale, Msg};
 
 pub const INTEGRATIONS_PATH: &str = "/routing/integrations";
 pub const ALERTS_PATH: &str = "/routing/alerts";
@@ -18,8 +21,38 @@ pub fn alert_path(id: &str) -> String {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceStep {
     pub rule: String,
-    /// `matched`, `no match`, or `error: …`.
+    /// `matched`, `no match`, or `error: …` (the evaluator's words, kept with the alert).
     pub result: String,
+    /// For an error, what it was, for the page to say in the reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<ConditionProblem>,
+}
+
+/// Why a condition gave neither true nor false for an alert.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConditionProblem {
+    /// A field or label the alert does not have (`alert.labels.service`).
+    NoSuchKey(String),
+    /// A name that is neither `alert`, `payload` nor a function.
+    Undeclared(String),
+    /// A value that is not true or false.
+    NotBoolean,
+    /// Values of kinds that cannot be compared or combined.
+    Types,
+    /// Anything else, in the evaluator's own words.
+    Other(String),
+}
+
+impl ConditionProblem {
+    pub fn text(&self, locale: Locale) -> String {
+        match self {
+            ConditionProblem::NoSuchKey(key) => Msg::CondNoSuchKey.text(locale).replace("{key}", key),
+            ConditionProblem::Undeclared(name) => Msg::CondUndeclared.text(locale).replace("{name}", name),
+            ConditionProblem::NotBoolean => Msg::CondNotBoolean.text(locale).to_owned(),
+            ConditionProblem::Types => Msg::CondTypes.text(locale).to_owned(),
+            ConditionProblem::Other(words) => words.clone(),
+        }
+    }
 }
 
 /// An alert in the list.
@@ -148,9 +181,12 @@ impl ActionText {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DryRunAlert {
     pub title: String,
+    pub summary: String,
     pub status: AlertStatus,
     pub severity: String,
     pub fingerprint: String,
+    /// The labels as conditions see them (`alert.labels.<name>`).
+    pub labels: BTreeMap<String, String>,
     pub matched: Option<String>,
     pub action: ActionText,
     pub trace: Vec<TraceStep>,

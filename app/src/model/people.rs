@@ -41,6 +41,9 @@ pub struct ChannelRow {
 /// How a channel is doing, from its activation and its latest finished delivery.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChannelHealth {
+    /// An SMS or voice channel while no gateway is configured: its messages (the activation
+    /// code too) wait in the outbox.
+    NoGateway,
     /// Pages skip it until the code sent to it is entered.
     NotActivated,
     /// The latest delivery to it failed (epoch seconds, the transport's error).

@@ -8,7 +8,7 @@ use crate::api::admin::{
     list_api_keys, list_users,
 };
 use crate::auth::Role;
-use crate::forms::{FormErrors, PostForm, outcome, saved_note};
+use crate::forms::{FormErrors, PostForm, done_note, outcome, saved_note};
 use crate::i18n::{Locale, Msg};
 use crate::model::admin::{ApiKeySummary, IssuedApiKey, UserSummary};
 use crate::pages::common::{loaded, query_param};
@@ -46,6 +46,7 @@ pub fn UsersPage() -> impl IntoView {
             </p>
             {row_errors}
             {saved_note(ResetUserPassword::PATH, locale)}
+            {done_note(CreateUser::PATH, Msg::UserCreated, locale)}
             {loaded(users, |(list, people)| view! { <UserTable users=list people /> })}
         </section>
         <section class="card">

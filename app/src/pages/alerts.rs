@@ -14,7 +14,7 @@ use crate::api::alerts::{
 use crate::auth::Role;
 use crate::domain::alert::{AlertStatus, IntegrationKind, wiring};
 use crate::domain::condition::Op;
-use crate::domain::routing::{RuleForm, TestForm, ordered_forms};
+use crate::domain::routing::{RuleForm, TestForm, never_matching, ordered_forms};
 use crate::domain::web_link::web_link;
 use crate::error::AppError;
 use crate::forms::{FormErrors, Outcome, PostForm, outcome};
@@ -289,7 +289,15 @@ fn Trace(steps: Vec<TraceStep>) -> impl IntoView {
         .into_iter()
         .map(|s| {
             let class = if s.result == "matched" { "ok" } else if s.result.starts_with("error") { "error" } else { "meta" };
-            view! { <li data-testid="trace-step" data-result=s.result.clone()><strong>{s.rule}</strong> ": " <span class=class>{outcome_text(&s.result, locale)}</span></li> }
+            // An error says what it was in the reader's language; the evaluator's own words
+            // stay for alerts routed before problems were recorded.
+            let said = match &s.problem {
+                Some(problem) => format!("{}: {}", Msg::TraceError.text(locale), problem.text(locale)),
+                None => outcome_text(&s.result, locale),
+            };
+            // The attribute names the kind of answer (for tests and styles), not the words.
+            let kind = if s.result.starts_with("error") { "error" } else { s.result.as_str() };
+            view! { <li data-testid="trace-step" data-result=kind.to_owned()><strong>{s.rule.clone()}</strong> ": " <span class=class>{said}</span></li> }
         })
         .collect_view();
     view! { <ol class="trace" data-testid="trace">{rows}</ol> }
@@ -406,6 +414,7 @@ fn typed_rows(o: &Outcome<impl Sized>, zone: &str) -> Vec<RuleForm> {
             "window_to" => row.window_to.clone_from(v),
             "window_zone" => row.window_zone.clone_from(v),
             "cel_shown" => row.cel_shown.clone_from(v),
+            "new" => row.new = Some(v.clone()),
             _ => {}
         }
     }
@@ -544,26 +553,57 @@ fn RuleRows(
         field_errors
             .iter()
             .filter(|e| e.field == key || e.field.starts_with(&format!("{key}.")))
-            .map(|e| view! { <span class="field-error" data-field=e.field.clone() role="alert">{e.msg.text(locale)}</span> })
+            .map(
+                |e| view! { <span class="field-error" data-field=e.field.clone() role="alert">{e.text(locale)}</span> },
+            )
             .collect_view()
     };
     let count = rows.len();
+    // Rules that an earlier one always pre-empts, said where the rule is.
+    let pre_empted = never_matching(&rows.iter().map(|r| r.condition.clone()).collect::<Vec<_>>());
+    let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+    // The catch-all stays last, without a position to change; a new rule goes above it.
+    let catch_all = rows.last().is_some_and(RuleForm::is_catch_all);
+    let blank_at = if catch_all { count - 1 } else { count };
+    let blank = RuleForm {
+        position: (blank_at + 1).to_string(),
+        firing: "incident".into(),
+        new: Some("1".into()),
+        ..RuleForm::default()
+    };
     let mut all = rows;
-    let blank = RuleForm { position: (count + 1).to_string(), firing: "incident".into(), ..RuleForm::default() };
-    all.push(blank.showing("", &zone));
+    all.insert(blank_at, blank.showing("", &zone));
     let rows = all
         .into_iter()
         .enumerate()
-        .map(|(i, r)| {
-            let name = |f: &str| format!("rules[{i}][{f}]");
+        .map(|(d, r)| {
+            let name = |f: &str| format!("rules[{d}][{f}]");
             let firing = r.firing.clone();
             let option = move |value: &'static str, label: Msg| view! { <option value=value selected=firing == value>{t(label)}</option> };
-            let new_row = i == count;
+            let new_row = d == blank_at;
+            // Errors and warnings are about rules, which the new row is not yet.
+            let i = if d > blank_at { d - 1 } else { d };
+            let pinned = catch_all && i == count - 1 && !new_row;
+            let warning = (!new_row).then(|| pre_empted.get(i).copied().flatten()).flatten().map(|j| {
+                let text = t(Msg::NeverMatches).replace("{rule}", names.get(j).map_or("", String::as_str));
+                view! { <p class="warning" role="status" data-testid="rule-never-matches">{text}</p> }
+            });
+            let position = if pinned {
+                view! {
+                    <input type="hidden" name=name("position") value="" />
+                    <span class="meta" data-testid="rule-pinned">{t(Msg::CatchAllPinned)}</span>
+                }
+                .into_any()
+            } else {
+                view! { <label>{t(Msg::Position)} <input name=name("position") value=r.position.clone() size="3" inputmode="numeric" data-testid="rule-position" /></label> }.into_any()
+            };
             view! {
                 <fieldset class="rule" data-testid=if new_row { "rule-new" } else { "rule" }>
                     <legend>{if new_row { t(Msg::AddRule).to_owned() } else { format!("{} {}", t(Msg::Rule), i + 1) }}</legend>
+                    {new_row.then(|| view! { <input type="hidden" name=name("new") value="1" /> })}
+                    {warning}
                     <div class="inline">
-                        <label>{t(Msg::Position)} <input name=name("position") value=r.position.clone() size="3" inputmode="numeric" data-testid="rule-position" /></label>
+                        {position}
                         <label>{t(Msg::Name)} <input name=name("name") value=r.name.clone() data-testid="rule-name" /></label>
                         {error(i, "name")}
                     </div>
@@ -638,7 +678,9 @@ fn ConditionBuilder(row: RuleForm, i: usize, errors: Vec<crate::error::FieldErro
         errors
             .iter()
             .filter(|e| e.field == key)
-            .map(|e| view! { <span class="field-error" data-field=e.field.clone() role="alert">{e.msg.text(locale)}</span> })
+            .map(
+                |e| view! { <span class="field-error" data-field=e.field.clone() role="alert">{e.text(locale)}</span> },
+            )
             .collect_view()
     };
     if !row.builder_shows() {
@@ -714,17 +756,51 @@ fn DryRunResult(alerts: Vec<DryRunAlert>) -> impl IntoView {
     let items = alerts
         .into_iter()
         .map(|a| {
+            let seen = seen_fields(&a);
             view! {
                 <li data-testid="dry-run-alert">
-                    <strong>{a.title}</strong> " (" {status_label(a.status, locale)} ", " {a.severity} ") → "
+                    <strong>{a.title}</strong> " (" {status_label(a.status, locale)} {(!a.severity.is_empty()).then(|| format!(", {}", a.severity))} ") → "
                     <span data-testid="dry-run-match">{a.matched.unwrap_or_else(|| "—".to_owned())}</span> ": "
                     <span data-testid="dry-run-action">{a.action.text(locale)}</span>
                     <Trace steps=a.trace />
+                    <details class="seen" data-testid="dry-run-seen">
+                        <summary>{t(Msg::WhatRulesSee)}</summary>
+                        <ul class="plain">{seen}</ul>
+                    </details>
                 </li>
             }
         })
         .collect_view();
     view! { <div class="ok" data-testid="dry-run-result"><h2>{t(Msg::DryRunResult)}</h2><ul class="plain">{items}</ul></div> }
+}
+
+/// The fields a condition can name, each as it is written in a condition, with its value.
+fn seen_fields(a: &DryRunAlert) -> impl IntoView + use<> {
+    let fields = [
+        ("alert.title", a.title.clone()),
+        ("alert.summary", a.summary.clone()),
+        ("alert.severity", a.severity.clone()),
+        ("alert.status", a.status.as_str().to_owned()),
+        ("alert.fingerprint", a.fingerprint.clone()),
+    ]
+    .into_iter()
+    .map(|(path, value)| (path.to_owned(), value))
+    .chain(a.labels.iter().map(|(k, v)| (label_path(k), v.clone())));
+    fields
+        .map(|(path, value)| view! { <li data-testid="dry-run-field"><code>{path}</code> {format!(" = {value}")}</li> })
+        .collect_view()
+}
+
+/// How a condition names a label: `alert.labels.service`, or `alert.labels["team-name"]` when
+/// the name is not an identifier.
+fn label_path(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        format!("alert.labels.{name}")
+    } else {
+        format!("alert.labels[{}]", serde_json::to_string(name).unwrap_or_default())
+    }
 }
 
 #[component]

@@ -27,9 +27,17 @@ pub fn PersonPage() -> impl IntoView {
 }
 
 /// "Saved"-style notes and error lines of this page's forms, once, after a post.
+/// `no_gateway`: SMS and voice have no way out, so a code "sent" to one was not.
 #[component]
-fn Outcomes() -> impl IntoView {
+fn Outcomes(no_gateway: bool) -> impl IntoView {
     let locale = expect_context::<Locale>();
+    let added = outcome::<serde_json::Value>(AddChannel::PATH).filter(|o| o.result.is_ok()).map(|o| {
+        if no_gateway && o.value("kind").is_some_and(|k| k != "email") {
+            Msg::ChannelAddedNoGateway
+        } else {
+            Msg::ChannelAddedCodeSent
+        }
+    });
     let ok = |path: &str, msg: Msg, testid: &'static str| {
         outcome::<serde_json::Value>(path).filter(|o| o.result.is_ok()).map(move |_| {
             view! { <p class="ok" role="status" data-testid=testid>{msg.text(locale)}</p> }
@@ -37,7 +45,7 @@ fn Outcomes() -> impl IntoView {
     };
     let err = |path: &str, testid: &'static str| FormErrors::of(path, locale).summary(testid);
     view! {
-        {ok(AddChannel::PATH, Msg::ChannelAddedCodeSent, "channel-added")}
+        {added.map(|msg| view! { <p class="ok" role="status" data-testid="channel-added">{msg.text(locale)}</p> })}
         {ok(ResendCode::PATH, Msg::CodeSent, "code-sent")}
         {ok(ActivateChannel::PATH, Msg::ChannelActivatedNote, "channel-activated")}
         {ok(crate::api::people::DeleteChannel::PATH, Msg::ChannelDeleted, "channel-deleted")}
@@ -95,7 +103,7 @@ fn Person(person: PersonView) -> impl IntoView {
         <section class="card" data-testid="person" data-alias=alias.clone()>
             <h1>{person.contact.display_name.clone()} " " <code>{alias.clone()}</code></h1>
             <p class="meta"><a href="/escalation">{t(Msg::NavEscalation)}</a></p>
-            <Outcomes />
+            <Outcomes no_gateway=person.channels.iter().any(|c| c.health == ChannelHealth::NoGateway) />
             {unreachable}
             {manage}
             <h2>{t(Msg::Channels)}</h2>
@@ -128,6 +136,7 @@ fn RenameForm(alias: String, base: String, name: String) -> impl IntoView {
 
 fn health_text(health: &ChannelHealth, locale: Locale) -> (String, bool) {
     match health {
+        ChannelHealth::NoGateway => (Msg::HealthNoGateway.text(locale).to_owned(), true),
         ChannelHealth::NotActivated => (Msg::NotActivated.text(locale).to_owned(), true),
         ChannelHealth::Failing { error, .. } => (format!("{}: {error}", Msg::HealthFailing.text(locale)), true),
         ChannelHealth::Working { last_sent: Some(_) } => (Msg::HealthWorking.text(locale).to_owned(), false),
@@ -141,7 +150,7 @@ fn ChannelTable(alias: String, rows: Vec<ChannelRow>, manager: bool) -> impl Int
     let t = move |m: Msg| m.text(locale);
     let zone = viewer_zone(locale);
     if rows.is_empty() {
-        return view! { <p class="empty">{t(Msg::Nobody)}</p> }.into_any();
+        return view! { <p class="empty" data-testid="no-channels">{t(Msg::NoChannels)}</p> }.into_any();
     }
     view! {
         <table class="rows" data-testid="channels">

@@ -83,9 +83,51 @@ fn epoch(s: Option<&Value>) -> Option<i64> {
         .filter(|t| *t > 0)
 }
 
-/// Top-level text fields as labels (nested objects and arrays stay in the raw payload).
+/// Top-level text fields as labels (other nested objects and arrays stay in the raw payload).
 fn labels_of(object: &Map<String, Value>) -> BTreeMap<String, String> {
     object.iter().filter_map(|(k, v)| Some((clip(k, 100), text(Some(v))?))).take(MAX_LABELS).collect()
+}
+
+/// A sender's own labels, which many put under `labels` or `tags` rather than at the top:
+/// an object of text (`{"service": "payments"}`), or a list of `key:value` / `key=value`
+/// texts or `{"key": …, "value": …}` objects (Datadog's and AWS's shapes). These win over
+/// top-level fields of the same name: they are what the sender meant as labels.
+fn nested_labels(object: &Map<String, Value>) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::new();
+    for name in ["tags", "labels"] {
+        match object.get(name) {
+            Some(Value::Object(map)) => labels.extend(labels_of(map)),
+            Some(Value::Array(items)) => labels.extend(items.iter().filter_map(tag_pair)),
+            _ => {}
+        }
+    }
+    labels.into_iter().take(MAX_LABELS).collect()
+}
+
+/// One tag of a list: `"env:prod"`, `"env=prod"` or `{"Key": "env", "Value": "prod"}`.
+fn tag_pair(item: &Value) -> Option<(String, String)> {
+    match item {
+        Value::String(s) => {
+            let (k, v) = s.split_once(':').or_else(|| s.split_once('='))?;
+            let (k, v) = (k.trim(), v.trim());
+            (!k.is_empty()).then(|| (clip(k, 100), clip(v, MAX_TEXT)))
+        }
+        Value::Object(o) => {
+            let key = first(o, &["key", "Key", "name", "Name"])?;
+            Some((clip(&key, 100), first(o, &["value", "Value"]).unwrap_or_default()))
+        }
+        _ => None,
+    }
+}
+
+/// Top-level text fields and the sender's nested labels, the nested ones winning.
+fn all_labels(object: &Map<String, Value>) -> BTreeMap<String, String> {
+    let mut labels = labels_of(object);
+    labels.extend(nested_labels(object));
+    while labels.len() > MAX_LABELS {
+        labels.pop_first();
+    }
+    labels
 }
 
 /// A status word: resolved for the words sources use for "over", firing otherwise.
@@ -110,7 +152,7 @@ fn generic(object: &Map<String, Value>, now: i64) -> Alert {
         title,
         summary: first(object, &["summary", "description", "message", "reason", "details"]).unwrap_or_default(),
         severity: first(object, &["level", "severity", "priority"]).unwrap_or_default().to_lowercase(),
-        labels: labels_of(object),
+        labels: all_labels(object),
         links,
         occurred_at: epoch(object.get("time")).or_else(|| epoch(object.get("timestamp"))).unwrap_or(now),
     }
@@ -396,6 +438,19 @@ mod tests {
         let plain = serde_json::json!({"Type":"Notification","MessageId":"1","TopicArn":"t","Subject":"Backup failed","Message":"disk full"});
         let got = read(IntegrationKind::Sns, plain.to_string().as_bytes(), None, NOW).unwrap();
         assert_eq!((got.alerts[0].title.as_str(), got.alerts[0].summary.as_str()), ("Backup failed", "disk full"));
+    }
+
+    #[test]
+    fn nested_labels_and_tags_are_labels_too() {
+        let body = br#"{"title":"Checkout slow","service":"top","labels":{"service":"payments","team":"web"},
+            "tags":["env:prod","region=ap-northeast-1",{"Key":"owner","Value":"sre"},"nonsense",7]}"#;
+        let got = read(IntegrationKind::Webhook, body, None, NOW).unwrap();
+        let labels = &got.alerts[0].labels;
+        assert_eq!(labels["service"], "payments", "the sender's nested label wins: {labels:?}");
+        assert_eq!((labels["team"].as_str(), labels["env"].as_str()), ("web", "prod"));
+        assert_eq!((labels["region"].as_str(), labels["owner"].as_str()), ("ap-northeast-1", "sre"));
+        assert_eq!(labels["title"], "Checkout slow");
+        assert!(!labels.contains_key("nonsense") && !labels.contains_key("tags"), "{labels:?}");
     }
 
     #[test]

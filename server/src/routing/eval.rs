@@ -13,7 +13,7 @@ use app::domain::hours::Hours;
 use app::domain::routing::Rule;
 use app::error::FieldError;
 use app::i18n::Msg;
-use app::model::alerts::TraceStep;
+use app::model::alerts::{ConditionProblem, TraceStep};
 use cel::{Context, ExecutionError, Program};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -40,33 +40,50 @@ struct AlertVars<'a> {
     kind: &'a str,
 }
 
+/// A condition that is not CEL: its position in the list, and the line and column of its
+/// first mistake when the parser gives one.
+pub type NotCel = (usize, Option<(u32, u32)>);
+
 /// A rule set ready to run: each condition parsed once.
 pub struct Compiled {
     rules: Vec<(String, Option<Program>)>,
 }
 
 impl Compiled {
-    /// Parses every condition; a condition that is not CEL is a problem with its field.
+    /// Parses every condition; a condition that is not CEL is a problem with its field, at
+    /// the place the parser stopped.
     pub fn new(rules: &[Rule]) -> Result<Compiled, Vec<FieldError>> {
         Compiled::conditions(rules.iter().map(|r| (r.name.as_str(), r.condition.as_str()))).map_err(|bad| {
-            bad.into_iter().map(|i| FieldError::new(&format!("rules.{i}.condition"), Msg::ErrCondition)).collect()
+            bad.into_iter()
+                .map(|(i, at)| {
+                    let field = format!("rules.{i}.condition");
+                    match at {
+                        Some((line, column)) => FieldError::at(&field, Msg::ErrCondition, line, column),
+                        None => FieldError::new(&field, Msg::ErrCondition),
+                    }
+                })
+                .collect()
         })
     }
 
-    /// Named conditions (empty matches everything), or the positions of those that are not CEL.
-    pub fn conditions<'a>(named: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Compiled, Vec<usize>> {
+    /// Named conditions (empty matches everything), or those that are not CEL: their
+    /// positions, with the line and column of the first mistake when the parser gives one.
+    pub fn conditions<'a>(named: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Compiled, Vec<NotCel>> {
         let mut bad = Vec::new();
         let mut compiled = Vec::new();
         for (i, (name, condition)) in named.into_iter().enumerate() {
-            let condition = condition.trim();
-            let program = if condition.is_empty() {
+            // Positions are counted in the text as typed, so only the end is trimmed.
+            let typed = condition.trim_end();
+            let program = if typed.trim_start().is_empty() {
                 None
             } else {
-                let program = Program::compile(condition).ok();
-                if program.is_none() {
-                    bad.push(i);
+                match Program::compile(typed) {
+                    Ok(program) => Some(program),
+                    Err(e) => {
+                        bad.push((i, first_position(&e)));
+                        None
+                    }
                 }
-                program
             };
             compiled.push((name.to_owned(), program));
         }
@@ -100,24 +117,46 @@ impl Compiled {
         for (i, (name, program)) in self.rules.iter().enumerate() {
             let result = match (program, &context) {
                 (None, _) => Ok(true),
-                (Some(_), Err(e)) => Err(e.clone()),
+                (Some(_), Err(e)) => Err((e.clone(), ConditionProblem::Other(e.clone()))),
                 (Some(p), Ok(c)) => match p.execute(c) {
                     Ok(cel::Value::Bool(b)) => Ok(b),
-                    Ok(other) => Err(format!("the condition gave {other:?}, not true or false")),
-                    Err(e) => Err(e.to_string()),
+                    Ok(other) => {
+                        Err((format!("the condition gave {other:?}, not true or false"), ConditionProblem::NotBoolean))
+                    }
+                    Err(e) => Err((e.to_string(), problem_of(&e))),
                 },
             };
-            let (text, matched) = match result {
-                Ok(true) => ("matched".to_owned(), true),
-                Ok(false) => ("no match".to_owned(), false),
-                Err(e) => (format!("error: {e}"), false),
+            let (text, problem, matched) = match result {
+                Ok(true) => ("matched".to_owned(), None, true),
+                Ok(false) => ("no match".to_owned(), None, false),
+                Err((e, problem)) => (format!("error: {e}"), Some(problem), false),
             };
-            trace.push(TraceStep { rule: name.clone(), result: text });
+            trace.push(TraceStep { rule: name.clone(), result: text, problem });
             if matched {
                 return Evaluated { matched: Some(i), trace };
             }
         }
         Evaluated { matched: None, trace }
+    }
+}
+
+/// The first mistake's line and column (from 1) as the parser reports them.
+fn first_position(e: &cel::ParseErrors) -> Option<(u32, u32)> {
+    let first = e.errors.first()?;
+    let (line, column) = first.pos;
+    Some((u32::try_from(line).ok().filter(|l| *l > 0)?, u32::try_from(column).ok()?.max(1)))
+}
+
+/// What went wrong, for the page to say in the reader's language.
+fn problem_of(e: &ExecutionError) -> ConditionProblem {
+    match e {
+        ExecutionError::NoSuchKey(key) => ConditionProblem::NoSuchKey(key.to_string()),
+        ExecutionError::UndeclaredReference(name) => ConditionProblem::Undeclared(name.to_string()),
+        ExecutionError::UnexpectedType { .. }
+        | ExecutionError::ValuesNotComparable(..)
+        | ExecutionError::UnsupportedBinaryOperator(..)
+        | ExecutionError::NoSuchOverload(_) => ConditionProblem::Types,
+        other => ConditionProblem::Other(other.to_string()),
     }
 }
 
@@ -189,6 +228,7 @@ mod tests {
         let got = c.evaluate(&alert("critical"), ("cw", "eventbridge"), &payload, monday_morning());
         assert_eq!(got.matched, Some(1));
         assert!(got.trace[0].result.starts_with("error: "), "{:?}", got.trace);
+        assert_eq!(got.trace[0].problem, Some(ConditionProblem::NoSuchKey("nosuch".into())));
         assert_eq!(got.trace[1].result, "matched");
         let got = c.evaluate(&alert("low"), ("cw", "eventbridge"), &payload, monday_morning());
         assert_eq!((got.matched, got.trace.len()), (Some(2), 3));
@@ -254,5 +294,11 @@ mod tests {
     fn a_condition_that_is_not_cel_is_refused_by_field() {
         let e = Compiled::new(&[rule("a", "alert.severity ==="), rule("rest", "")]).err().unwrap();
         assert_eq!((e[0].field.as_str(), e[0].msg), ("rules.0.condition", Msg::ErrCondition));
+        let (line, column) = e[0].at.expect("the parser says where");
+        assert_eq!(line, 1);
+        assert!((15..=19).contains(&column), "the mistake is near the end of the line, got column {column}");
+        let two_lines = Compiled::new(&[rule("a", "alert.severity == 'x' &&\n  (alert.title"), rule("rest", "")]);
+        assert_eq!(two_lines.err().unwrap()[0].at.map(|at| at.0), Some(2));
+        assert!(e[0].text(app::i18n::Locale::Ja).contains("1行目"), "{}", e[0].text(app::i18n::Locale::Ja));
     }
 }

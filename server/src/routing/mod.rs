@@ -164,7 +164,7 @@ impl Router {
         let integration = (p.integration.0.as_str(), p.integration.1.as_str());
         let found = compiled.evaluate(&p.alert, integration, &p.payload, now);
         let Some(window) = found.matched.and_then(|i| windows.get(i)) else { return Ok(None) };
-        let step = TraceStep { rule: format!("maintenance: {}", window.note), result: "matched".into() };
+        let step = TraceStep { rule: format!("maintenance: {}", window.note), result: "matched".into(), problem: None };
         evaluated.trace.insert(0, step);
         Ok(Some(Outcome {
             rule: Some(format!("maintenance: {}", window.note)),

@@ -3,16 +3,18 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use super::feeds::FeedsCard;
 use super::overrides::OverridesCard;
 use super::shared::{colour, fmt, names, rotation_path};
 use super::swaps::SwapsCard;
-use crate::api::rotations::rotation_page;
+use crate::api::rotations::{SaveRotation, rotation_page};
 use crate::auth::Role;
 use crate::domain::rotation::{Shift, ShiftKind};
 use crate::domain::timezone::parse_time_zone;
+use crate::forms::done_note;
 use crate::i18n::{Locale, Msg};
 use crate::model::rotations::RotationPageData;
 use crate::pages::common::{encode_path_segment, loaded, query_param};
@@ -105,6 +107,8 @@ pub fn RotationPage() -> impl IntoView {
         {loaded(data, move |page| {
             let zone = if window.mine { viewer_zone(locale) } else { page.detail.rotation.time_zone.clone() };
             view! {
+                // A rotation just made in the editor opens here.
+                {done_note(SaveRotation::PATH, Msg::RotationCreated, locale)}
                 <RotationHeader page=page.clone() />
                 <CalendarCard page=page.clone() zone window />
                 <OverridesCard page=page.clone() />

@@ -236,10 +236,13 @@ pub const LIVE_LABELS: &[Msg] = &[
     Msg::DstGap,
     Msg::ErrCoverage,
     Msg::ErrHandOff,
+    Msg::ErrHandOffDaily,
+    Msg::ErrHandOffWeekly,
     Msg::ErrMultiplier,
     Msg::ErrNumberOnCall,
     Msg::ErrRotationName,
     Msg::ErrStartTime,
+    Msg::ErrOverrideBackwards,
     Msg::ErrOverrideLength,
     Msg::ErrOverrideMember,
     Msg::ErrOverridePast,
@@ -503,9 +506,11 @@ mod live {
                 span.set_text_content(text);
             }
         }
+        // Save is held back only while the reasons are shown next to their fields; a new,
+        // untouched form stays submittable, and the server says what is missing.
         if let Some(save) = find(root, "[data-testid=\"save\"]") {
             let _ =
-                if result.is_err() { save.set_attribute("disabled", "") } else { save.remove_attribute("disabled") };
+                if errors.is_some() { save.set_attribute("disabled", "") } else { save.remove_attribute("disabled") };
         }
         let body = match &result {
             Ok((p, zone)) => preview_html(p, zone, &live.people, live.now, &live.labels),

@@ -6,7 +6,7 @@ use leptos::server_fn::ServerFn;
 use super::shared::{fmt, names};
 use crate::api::rotations::{AddOverride, DeleteOverride};
 use crate::auth::Role;
-use crate::forms::{FormErrors, PostForm, outcome};
+use crate::forms::{FormErrors, PostForm, done_note, outcome};
 use crate::i18n::{Locale, Msg};
 use crate::model::rotations::RotationPageData;
 
@@ -41,6 +41,8 @@ pub fn OverridesCard(page: RotationPageData) -> impl IntoView {
     view! {
         <section class="card" data-testid="overrides">
             <h2>{t(Msg::OverridesHeading)}</h2>
+            {done_note(AddOverride::PATH, Msg::OverrideAdded, locale)}
+            {done_note(DeleteOverride::PATH, Msg::OverrideDeleted, locale)}
             {FormErrors::of(DeleteOverride::PATH, locale).summary("delete-override-error")}
             <ul class="plain">{list}</ul>
             {manager.then(|| view! { <OverrideForm page=page.clone() /> })}
@@ -59,10 +61,12 @@ fn OverrideForm(page: RotationPageData) -> impl IntoView {
     let (rotation_id, base) = (page.detail.id.clone(), page.detail.definition_version);
     let picked = value("shift");
     let who = value("who");
+    // Whole shifts only: the last one of the loaded days is cut at their end (a typed range
+    // covers any time).
     let shifts = page
         .shifts
         .iter()
-        .filter(|s| s.end.timestamp() > page.now)
+        .filter(|s| s.end.timestamp() > page.now && s.end.timestamp() < page.to && s.end > s.start)
         .map(|s| {
             let choice = format!("{}/{}", s.start.timestamp(), s.end.timestamp());
             view! {
