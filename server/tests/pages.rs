@@ -1177,6 +1177,11 @@ async fn the_rules_editor_places_new_rules_warns_and_explains_itself() {
     let page = c.get(rules_path, Some(&admin)).await.body;
     let (new_row, pinned) = (page.find("data-testid=\"rule-new\"").unwrap(), page.find("data-testid=\"rule-pinned\""));
     assert!(pinned.is_some_and(|p| new_row < p), "the new rule's row sits above the pinned catch-all: {page}");
+    // Every field of the form has a name of its own: a row's builder sharing another's names
+    // would post one row's tests as the other's.
+    let names: Vec<&str> = page.split(" name=\"rules[").skip(1).filter_map(|s| s.split('"').next()).collect();
+    let distinct: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+    assert!(names.len() > 20 && distinct.len() == names.len(), "{names:?}");
     let integration = page
         .split("<option value=\"")
         .find(|s| s.contains("(eventbridge)"))

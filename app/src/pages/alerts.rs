@@ -607,7 +607,7 @@ fn RuleRows(
                         <label>{t(Msg::Name)} <input name=name("name") value=r.name.clone() data-testid="rule-name" /></label>
                         {error(i, "name")}
                     </div>
-                    <ConditionBuilder row=r.clone() i errors=builder_errors.clone() />
+                    <ConditionBuilder row=r.clone() i at=d errors=builder_errors.clone() />
                     <label>{t(Msg::ConditionCel)} <textarea name=name("condition") data-testid="rule-condition" rows="2" autocapitalize="off" spellcheck="false">{r.condition.clone()}</textarea></label>
                     <input type="hidden" name=name("cel_shown") value=r.cel_shown.clone() />
                     {error(i, "condition")}
@@ -669,10 +669,18 @@ fn RuleRows(
 /// The condition of rule `i` as a form: all or any of the tests (each negatable), then a time
 /// window. Always an empty test row more than used (two at least), for adding one without script.
 #[component]
-fn ConditionBuilder(row: RuleForm, i: usize, errors: Vec<crate::error::FieldError>) -> impl IntoView {
+fn ConditionBuilder(
+    row: RuleForm,
+    /// The rule's place, which its errors name.
+    i: usize,
+    /// The row's place in the form, which its fields' names carry (the new rule's row sits
+    /// among the rules, so the two differ after it).
+    at: usize,
+    errors: Vec<crate::error::FieldError>,
+) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
-    let name = move |f: &str| format!("rules[{i}][{f}]");
+    let name = move |f: &str| format!("rules[{at}][{f}]");
     let error = move |field: &str| {
         let key = format!("rules.{i}.{field}");
         errors
