@@ -314,7 +314,7 @@ messages! {
     OverrideAdded => "Override added.", "オーバーライドを追加しました。";
     OverrideDeleted => "Override deleted.", "オーバーライドを削除しました。";
     RotationCreated => "Rotation created. Add overrides below, or page it from an escalation plan through an on-call schedule.", "ローテーションを作成しました。下でオーバーライドを追加できます。エスカレーションプランからはオンコールスケジュール経由で呼び出します。";
-    UserCreated => "User created. Link them to a person below so their pages show on My pages.", "ユーザーを作成しました。下で担当者と紐付けると、マイページに呼び出しが表示されます。";
+    UserCreated => "User created. Link them to a person below so the pages sent to that person show on their My pages.", "ユーザーを作成しました。下で担当者と紐付けると、その人への呼び出しが「自分の呼び出し」に表示されます。";
     ErrOverrideTooFar => "An override can start at most six months ahead.", "オーバーライドの開始は6か月先までです。";
     ErrAlias => "Use 1–255 lowercase letters, digits, '-' or '_'.", "英小文字・数字・「-」「_」で1〜255文字にしてください。";
     ErrScheduleStages => "An on-call schedule has rotations, not stages.", "オンコールスケジュールにはステージではなくローテーションを指定します。";
@@ -557,9 +557,14 @@ messages! {
     AddChannel => "Add a channel", "チャネルを追加";
     ChannelAddedCodeSent => "Channel added. An activation code was sent to it: enter it below.", "チャネルを追加しました。アクティベーションコードを送信したので、下に入力してください。";
     CodeSent => "A new activation code was sent.", "新しいアクティベーションコードを送信しました。";
-    ChannelAddedNoGateway => "Channel added, but no SMS/voice gateway is configured: its activation code waits in the outbox (Deliveries) and pages cannot reach it until an administrator sets one up (--page-webhook-url).", "チャネルを追加しましたが、SMS/音声のゲートウェイが設定されていません。アクティベーションコードは送信待ち(配信)に残り、管理者がゲートウェイ(--page-webhook-url)を設定するまでページは届きません。";
+    ChannelAddedNoGateway => "Channel added, but no SMS/voice gateway is configured: its activation code waits in the outbox (Deliveries) and pages cannot reach it until an administrator sets one up (--page-webhook-url).", "チャネルを追加しましたが、SMS/音声のゲートウェイが設定されていません。アクティベーションコードは送信待ち(配信)に残り、管理者がゲートウェイ(--page-webhook-url)を設定するまで呼び出しは届きません。";
+    RoleAdmin => "admin", "管理者";
+    RoleManager => "manager", "マネージャー";
+    RoleResponder => "responder", "対応者";
+    RoleViewer => "viewer", "閲覧者";
+    NoGatewayShort => "no SMS/voice gateway", "SMS/音声ゲートウェイ未設定";
     HealthNoGateway => "No SMS/voice gateway configured: messages wait in the outbox", "SMS/音声のゲートウェイ未設定: メッセージは送信待ちのままです";
-    NoChannels => "No channels yet: add an e-mail, SMS or voice channel below so pages can reach this person.", "チャネルはまだありません。ページが届くよう、下でメール・SMS・音声のチャネルを追加してください。";
+    NoChannels => "No channels yet: add an e-mail, SMS or voice channel below so pages can reach this person.", "チャネルはまだありません。呼び出しが届くよう、下でメール・SMS・音声のチャネルを追加してください。";
     ChannelActivatedNote => "Channel activated.", "チャネルをアクティベートしました。";
     ChannelDeleted => "Channel deleted.", "チャネルを削除しました。";
     HealthFailing => "last delivery failed", "直近の配信に失敗";

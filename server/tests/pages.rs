@@ -314,7 +314,8 @@ async fn people_and_channels_are_managed_without_script() {
         assert_eq!(r.status, StatusCode::SEE_OTHER);
         // Without a gateway, a code "sent" by voice was not: the note says where it is.
         let page = c.get(path, Some(&admin)).await.body;
-        let note = page.split("data-testid=\"channel-added\" class=\"ok\">").nth(1).unwrap_or_default();
+        let note =
+            page.split("data-testid=\"channel-added\"").nth(1).and_then(|r| r.split_once('>')).unwrap_or_default().1;
         let said = if kind == "email" { "An activation code was sent" } else { "no SMS/voice gateway is configured" };
         assert!(note.starts_with("Channel added") && note.contains(said), "{kind}: {note}");
     }
@@ -336,6 +337,10 @@ async fn people_and_channels_are_managed_without_script() {
     let page = c.get(path, Some(&admin)).await;
     assert!(!page.body.contains("data-testid=\"no-working-channel\""), "activated: reachable");
     assert!(page.body.contains("No SMS/voice gateway configured"), "the voice channel is not called working");
+    let list = c.get("/escalation", Some(&admin)).await.body;
+    let ito = list.split("data-alias=\"ito\"").nth(1).and_then(|r| r.split("</tr>").next()).unwrap_or_default();
+    let voice = ito.split("<li>").find(|li| li.contains("+819011112222")).unwrap_or_default();
+    assert!(voice.contains("<span class=\"error\">no SMS/voice gateway</span>"), "{ito}");
 
     let page = c.get(path, Some(&admin)).await;
     let base = page.body.split("name=\"base\" value=\"").nth(1).and_then(|r| r.split('"').next()).unwrap().to_owned();
@@ -1292,6 +1297,10 @@ async fn overrides_refuse_overlaps_and_say_what_happened() {
         ];
         form(&fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>())
     };
+    // The shortcut lists whole shifts over five weeks, not only the calendar's days.
+    let page = c.get(&path, Some(&admin)).await.body;
+    let list = page.split("data-testid=\"override-shift\"").nth(1).and_then(|r| r.split("</select>").next()).unwrap();
+    assert!(list.matches("<option value=\"1").count() >= 4, "{list}");
     c.submit("rotation_add_override", &add(at(3, 12), at(3, 9)), &path, Some(&admin)).await;
     let page = c.get(&path, Some(&admin)).await.body;
     assert!(page.contains("The end is before the start"), "{page}");

@@ -149,6 +149,20 @@ pub async fn save_personal_plan(
     .await
 }
 
+/// Whether SMS and voice messages have a way out, read while a page renders on the server
+/// ([`crate::ports::Services::sms_voice_gateway`]); in the browser, which renders no such
+/// page, assumed.
+pub fn sms_voice_gateway() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        crate::ports::services().is_ok_and(|s| s.sms_voice_gateway)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        true
+    }
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use crate::auth::{CurrentUser, Role};

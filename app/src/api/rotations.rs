@@ -27,6 +27,10 @@ fn invalid(field: &str, msg: Msg) -> AppError {
     AppError::Invalid(vec![FieldError::new(field, msg)])
 }
 
+/// How far ahead the override form's shift list reaches.
+#[cfg(feature = "ssr")]
+const UPCOMING_DAYS: i64 = 35;
+
 /// A shift picked from a list: `<start>/<end>` in epoch seconds.
 pub fn parse_shift_choice(value: &str) -> Option<(i64, i64)> {
     let (start, end) = value.trim().split_once('/')?;
@@ -81,8 +85,13 @@ pub async fn rotation_page(id: String, offset_days: i64, days: u32) -> Result<Ro
         let to = from + i64::from(days.clamp(1, MAX_WINDOW_DAYS)) * 86_400;
         let people = people(&s).await?;
         let unreachable = unreachable_soon(&s, &id, now).await?;
+        // The shortcut offers whole shifts: the one cut at the horizon is left to a typed range.
+        let horizon = now + UPCOMING_DAYS * 86_400;
+        let mut upcoming = s.backend.rotation_shifts(&id, now, horizon).await?;
+        upcoming.retain(|s| s.end.timestamp() < horizon && s.end > s.start);
         Ok(RotationPageData {
             unreachable,
+            upcoming,
             shifts: s.backend.rotation_shifts(&id, from, to).await?,
             swaps: s.swaps.list(&id).await?,
             detail,

@@ -97,6 +97,8 @@ pub struct RotationPageData {
     pub people: Vec<Person>,
     /// `[from, to)`: recorded shifts for the past, planned ones for the future.
     pub shifts: Vec<Shift>,
+    /// Whole shifts from now to five weeks ahead, the override form's shortcut list.
+    pub upcoming: Vec<Shift>,
     pub from: i64,
     pub to: i64,
     /// The server's clock when this was made: "now" on the calendar and in the preview.

@@ -47,6 +47,7 @@ pub fn UsersPage() -> impl IntoView {
             {row_errors}
             {saved_note(ResetUserPassword::PATH, locale)}
             {done_note(CreateUser::PATH, Msg::UserCreated, locale)}
+            {saved_note(SetUserContact::PATH, locale)}
             {loaded(users, |(list, people)| view! { <UserTable users=list people /> })}
         </section>
         <section class="card">
@@ -83,12 +84,23 @@ pub fn UsersPage() -> impl IntoView {
 
 #[component]
 fn RoleSelect(selected: Role) -> impl IntoView {
+    let locale = expect_context::<Locale>();
     view! {
         <select name="role">
             {Role::ALL
-                .map(|r| view! { <option value=r.as_str() selected=r == selected>{r.as_str()}</option> })
+                .map(|r| view! { <option value=r.as_str() selected=r == selected>{role_label(r).text(locale)}</option> })
                 .into_iter().collect_view()}
         </select>
+    }
+}
+
+/// A role as the reader's language names it (the form posts `Role::as_str`).
+fn role_label(role: Role) -> Msg {
+    match role {
+        Role::Admin => Msg::RoleAdmin,
+        Role::Manager => Msg::RoleManager,
+        Role::Responder => Msg::RoleResponder,
+        Role::Viewer => Msg::RoleViewer,
     }
 }
 
@@ -122,7 +134,7 @@ fn UserTable(users: Vec<UserSummary>, people: Vec<(String, String)>) -> impl Int
                     <td data-label=t(Msg::Username)>{u.username.clone()}</td>
                     <td data-label=t(Msg::DisplayName)>{u.display_name.clone()}</td>
                     <td data-label=t(Msg::Role)>
-                        <span class="role-name" data-testid="user-role">{u.role.as_str()}</span>
+                        <span class="role-name" data-testid="user-role">{role_label(u.role).text(locale)}</span>
                         <PostForm action=SetUserRole::PATH class="inline">
                             <input type="hidden" name="user_id" value=role_id />
                             <RoleSelect selected=u.role />

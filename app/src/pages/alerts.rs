@@ -628,7 +628,7 @@ fn RuleRows(
                     {error(i, "notify")}
                     <div class="inline">
                         <label class="check"><input type="checkbox" name=name("resolve") value="on" checked=r.resolve.is_some() data-testid="rule-resolve" /> {t(Msg::ResolveOnRecovery)}</label>
-                        {(!new_row).then(|| view! { <label class="check"><input type="checkbox" name=name("remove") value="on" data-testid="rule-remove" /> {t(Msg::Remove)}</label> })}
+                        {(!new_row && !pinned).then(|| view! { <label class="check"><input type="checkbox" name=name("remove") value="on" data-testid="rule-remove" /> {t(Msg::Remove)}</label> })}
                     </div>
                 </fieldset>
             }

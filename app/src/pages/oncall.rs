@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use crate::api::oncall::{
     contact_languages, list_contacts, list_deliveries, list_engagements, list_response_plans, plan_timelines,
 };
+use crate::api::people::sms_voice_gateway;
 use crate::api::session::whoami;
 use crate::auth::Role;
-use crate::domain::contact::{ContactType, Target};
+use crate::domain::contact::{ChannelType, ContactType, Target};
 use crate::domain::delivery::{DeliveryStatus, ReceiptKind};
 use crate::domain::incident::NotificationTarget;
 use crate::error::AppError;
@@ -129,10 +130,18 @@ fn PersonRow(view: ContactView, manager: bool, language: Option<String>) -> impl
                         .channels
                         .into_iter()
                         .map(|ch| {
-                            let state = if ch.activated { Msg::Activated } else { Msg::NotActivated };
+                            // Never "active" for a channel nothing can carry.
+                            let stranded = ch.kind != ChannelType::Email && !sms_voice_gateway();
+                            let state = if stranded {
+                                Msg::NoGatewayShort
+                            } else if ch.activated {
+                                Msg::Activated
+                            } else {
+                                Msg::NotActivated
+                            };
                             view! {
                                 <li>
-                                    {channel_label(ch.kind, locale)} ": " {ch.address} " · " {state.text(locale)}
+                                    {channel_label(ch.kind, locale)} ": " {ch.address} " · " <span class:error=stranded>{state.text(locale)}</span>
                                 </li>
                             }
                         })

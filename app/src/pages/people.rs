@@ -45,7 +45,10 @@ fn Outcomes(no_gateway: bool) -> impl IntoView {
     };
     let err = |path: &str, testid: &'static str| FormErrors::of(path, locale).summary(testid);
     view! {
-        {added.map(|msg| view! { <p class="ok" role="status" data-testid="channel-added">{msg.text(locale)}</p> })}
+        {added.map(|msg| {
+            let class = if msg == Msg::ChannelAddedNoGateway { "warning" } else { "ok" };
+            view! { <p class=class role="status" data-testid="channel-added">{msg.text(locale)}</p> }
+        })}
         {ok(ResendCode::PATH, Msg::CodeSent, "code-sent")}
         {ok(ActivateChannel::PATH, Msg::ChannelActivatedNote, "channel-activated")}
         {ok(crate::api::people::DeleteChannel::PATH, Msg::ChannelDeleted, "channel-deleted")}

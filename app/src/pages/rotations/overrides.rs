@@ -61,12 +61,10 @@ fn OverrideForm(page: RotationPageData) -> impl IntoView {
     let (rotation_id, base) = (page.detail.id.clone(), page.detail.definition_version);
     let picked = value("shift");
     let who = value("who");
-    // Whole shifts only: the last one of the loaded days is cut at their end (a typed range
-    // covers any time).
+    // Whole shifts of the next five weeks (a typed range covers any time).
     let shifts = page
-        .shifts
+        .upcoming
         .iter()
-        .filter(|s| s.end.timestamp() > page.now && s.end.timestamp() < page.to && s.end > s.start)
         .map(|s| {
             let choice = format!("{}/{}", s.start.timestamp(), s.end.timestamp());
             view! {
