@@ -522,6 +522,8 @@ async fn calendar_feeds_notes_and_exports_keep_outside_text_as_text() {
         console.call("rotation_save", &rotation("=HYPERLINK(\"http://evil.example\")"), Some(&admin)).await.status,
         200
     );
+    // Analytics counts on-call time that has passed: give the new rotation a second of it.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let analytics = console.get("/incidents/analytics", Some(&admin)).await.body;
     let csvs: Vec<String> = analytics
         .split("data:text/csv;charset=utf-8,")
