@@ -36,9 +36,7 @@ pub async fn load_my_pages() -> Result<MyOverview, AppError> {
 #[server(endpoint = "me_acknowledge")]
 pub async fn acknowledge_my_page(page_id: String) -> Result<(), AppError> {
     crate::api::ssr::serve(Role::Responder, |actor, s| async move {
-        let contact = actor.contact.clone().ok_or_else(|| invalid("page_id", Msg::ErrSwapNotLinked))?;
-        let mine = s.backend.pages_of(&contact, MY_PAGES).await?;
-        let page = mine.iter().find(|p| p.page_id == page_id).ok_or(AppError::NotFound)?;
+        let page = ssr::my_page(&s, &actor, &page_id).await?;
         if !page.open {
             return Err(invalid("page_id", Msg::ErrPageClosed));
         }
@@ -52,9 +50,7 @@ pub async fn acknowledge_my_page(page_id: String) -> Result<(), AppError> {
 #[server(endpoint = "me_stop_paging")]
 pub async fn stop_paging_others(page_id: String) -> Result<(), AppError> {
     crate::api::ssr::serve(Role::Responder, |actor, s| async move {
-        let contact = actor.contact.clone().ok_or_else(|| invalid("page_id", Msg::ErrSwapNotLinked))?;
-        let mine = s.backend.pages_of(&contact, MY_PAGES).await?;
-        let page = mine.iter().find(|p| p.page_id == page_id).ok_or(AppError::NotFound)?;
+        let page = ssr::my_page(&s, &actor, &page_id).await?;
         if page.read_at.is_none() {
             return Err(invalid("page_id", Msg::ErrAcknowledgeFirst));
         }
@@ -84,10 +80,19 @@ fn invalid(field: &str, msg: Msg) -> AppError {
 
 #[cfg(feature = "ssr")]
 mod ssr {
+    use crate::auth::CurrentUser;
     use crate::error::AppError;
+    use crate::i18n::Msg;
     use crate::model::me::{MyPage, MyShift};
     use crate::model::oncall::Ahead;
     use crate::ports::Services;
+
+    /// One of the caller's own pages (a page to someone else is not found).
+    pub async fn my_page(s: &Services, actor: &CurrentUser, page_id: &str) -> Result<MyPage, AppError> {
+        let contact = actor.contact.clone().ok_or_else(|| super::invalid("page_id", Msg::ErrSwapNotLinked))?;
+        let mine = s.backend.pages_of(&contact, super::MY_PAGES).await?;
+        mine.into_iter().find(|p| p.page_id == page_id).ok_or(AppError::NotFound)
+    }
 
     /// For each acknowledged page whose engagement still runs: what still comes of it, with
     /// names as people read them.

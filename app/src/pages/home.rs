@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::api::home::load_home;
 use crate::i18n::{Locale, Msg};
 use crate::model::home::HomeOverview;
+use crate::model::people::person_path;
 use crate::pages::common::loaded;
 use crate::paths::{incident_path, rotation_path};
 
@@ -81,7 +82,7 @@ fn Overview(o: HomeOverview) -> impl IntoView {
         let items = o
             .unreachable
             .iter()
-            .map(|(alias, name)| view! { <li data-testid="home-unreachable"><a href=format!("/escalation/people/{alias}")>{name.clone()}</a></li> })
+            .map(|(alias, name)| view! { <li data-testid="home-unreachable"><a href=person_path(alias)>{name.clone()}</a></li> })
             .collect_view();
         view! { <p class="warning">{t(Msg::HomeUnreachable)}</p> <ul>{items}</ul> }.into_any()
     };
