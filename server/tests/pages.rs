@@ -1234,6 +1234,27 @@ async fn the_rules_editor_places_new_rules_warns_and_explains_itself() {
     let page = c.get(rules_path, Some(&admin)).await.body;
     assert!(page.contains("data-testid=\"rule-never-matches\"") && page.contains("“Everything”"), "{page}");
 
+    // Moving "Critical" up shows the rules in their new order, renumbered and not yet saved,
+    // with what was typed kept; the catch-all has no move buttons.
+    let version = store.current().await.unwrap().version;
+    let rows = vec![
+        row(0, "1", "Everything", ""),
+        row(1, "2", "Critical", "alert.severity == 'critical' && alert.title != 'x'"),
+        row(2, "", "Rest", ""),
+    ];
+    let step = body(rows, &[("base", &version.to_string()), ("step", "1:up")]);
+    c.submit("alerts_reorder_rules", &step, rules_path, Some(&admin)).await;
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    let names = page.split("data-testid=\"rule-name\"");
+    let order: Vec<&str> = names.filter_map(|s| s.rsplit("value=\"").next()?.split('"').next()).collect();
+    assert_eq!(order[..2], ["Critical", "Everything"], "{page}");
+    assert!(page.contains("data-testid=\"rules-reordered\""), "{page}");
+    // Critical now fires; only the catch-all behind "Everything" never does.
+    assert_eq!(page.matches("data-testid=\"rule-never-matches\"").count(), 1, "{page}");
+    assert!(page.contains("alert.title != &#x27;x&#x27;") || page.contains("alert.title != 'x'"), "{page}");
+    assert_eq!(page.matches("data-testid=\"rule-up\"").count(), 2, "the catch-all does not move: {page}");
+    assert_eq!(store.current().await.unwrap().version, version, "moving saves nothing");
+
     // A dry run in Japanese: nested labels are labels; a missing one is said in Japanese.
     let ja = format!("{admin}; lang=ja");
     let base = store.current().await.unwrap().version.to_string();

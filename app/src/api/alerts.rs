@@ -71,6 +71,27 @@ pub async fn restore_rules(version: u32, base: u32) -> Result<u32, AppError> {
         .await
 }
 
+/// The rules as typed with one moved up or down (`step`: `<row>:up` or `<row>:down`), to be
+/// saved later: nothing is stored; the page shows the rows in their new order.
+#[server(endpoint = "alerts_reorder_rules")]
+pub async fn reorder_rules(
+    #[server(default)] base: u32,
+    #[server(default)] rules: Vec<RuleForm>,
+    step: String,
+) -> Result<(), AppError> {
+    crate::api::ssr::serve(Role::Manager, |_, _| async move {
+        let _ = (base, rules);
+        match crate::domain::routing::Step::parse(&step) {
+            Some(_) => Ok(()),
+            None => Err(AppError::Invalid(vec![crate::error::FieldError::new(
+                "step",
+                crate::i18n::Msg::ErrInvalid,
+            )])),
+        }
+    })
+    .await
+}
+
 /// What the rules as typed would do with a pasted event, received by `integration`.
 #[server(endpoint = "alerts_dry_run")]
 pub async fn dry_run_rules(

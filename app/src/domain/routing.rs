@@ -335,6 +335,47 @@ pub fn ordered_forms(forms: &[RuleForm]) -> Vec<RuleForm> {
     kept.into_iter().map(|(_, _, _, f)| f).collect()
 }
 
+/// Which way a rule moves in the editor's list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Up,
+    Down,
+}
+
+impl Step {
+    /// A move button's value, `<form row>:up` or `<form row>:down`.
+    pub fn parse(value: &str) -> Option<(usize, Step)> {
+        let (row, way) = value.split_once(':')?;
+        let step = match way {
+            "up" => Step::Up,
+            "down" => Step::Down,
+            _ => return None,
+        };
+        Some((row.parse().ok()?, step))
+    }
+}
+
+/// The rows in order ([`ordered_forms`]) with form row `row` moved one place `step`, renumbered
+/// 1, 2, …; the catch-all stays last (nothing moves below it, and it does not move). An unknown
+/// row or a move past either end leaves the order as it was.
+pub fn moved(forms: &[RuleForm], row: usize, step: Step) -> Vec<RuleForm> {
+    let Some(wanted) = forms.get(row).cloned() else { return ordered_forms(forms) };
+    let mut rows = ordered_forms(forms);
+    let pinned = rows.last().is_some_and(RuleForm::is_catch_all);
+    let movable = rows.len() - usize::from(pinned);
+    if let Some(at) = rows.iter().position(|r| *r == wanted).filter(|at| *at < movable) {
+        match step {
+            Step::Up if at > 0 => rows.swap(at, at - 1),
+            Step::Down if at + 1 < movable => rows.swap(at, at + 1),
+            _ => {}
+        }
+    }
+    for (k, r) in rows.iter_mut().enumerate() {
+        r.position = if pinned && k == movable { String::new() } else { (k + 1).to_string() };
+    }
+    rows
+}
+
 /// For each rule (by its CEL condition), the earlier rule that takes every alert it would
 /// match, so it can never fire: one without a condition, or one with the same condition.
 pub fn never_matching(conditions: &[String]) -> Vec<Option<usize>> {
@@ -464,6 +505,41 @@ mod tests {
         let rows = [row("1", "critical", "alert.severity == 'critical'"), row("", "rest", ""), new];
         let names: Vec<String> = ordered_forms(&rows).into_iter().map(|f| f.name).collect();
         assert_eq!(names, ["payments", "critical", "rest"]);
+    }
+
+    #[test]
+    fn a_rule_moves_one_place_and_never_below_the_catch_all() {
+        let row = |position: &str, name: &str, condition: &str| RuleForm {
+            position: position.into(),
+            name: name.into(),
+            condition: condition.into(),
+            firing: "notify".into(),
+            ..RuleForm::default()
+        };
+        // Form rows as posted: the blank new row sits among them, positions as typed.
+        let rows = [
+            row("2", "high", "alert.severity == 'high'"),
+            row("1", "critical", "alert.severity == 'critical'"),
+            RuleForm::default(),
+            row("", "rest", ""),
+        ];
+        let order = |forms: &[RuleForm]| -> Vec<(String, String)> {
+            forms.iter().map(|f| (f.name.clone(), f.position.clone())).collect()
+        };
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+        };
+        assert_eq!(order(&moved(&rows, 0, Step::Up)), pairs(&[("high", "1"), ("critical", "2"), ("rest", "")]));
+        assert_eq!(order(&moved(&rows, 1, Step::Down)), pairs(&[("high", "1"), ("critical", "2"), ("rest", "")]));
+        // Past either end, the catch-all, a blank or unknown row: the order stays, renumbered.
+        let same = pairs(&[("critical", "1"), ("high", "2"), ("rest", "")]);
+        for (at, step) in [(1, Step::Up), (0, Step::Down), (3, Step::Up), (3, Step::Down), (2, Step::Up), (9, Step::Up)] {
+            assert_eq!(order(&moved(&rows, at, step)), same, "row {at} {step:?}");
+        }
+        assert_eq!(Step::parse("3:up"), Some((3, Step::Up)));
+        assert_eq!(Step::parse("0:down"), Some((0, Step::Down)));
+        assert_eq!(Step::parse("x:up"), None);
+        assert_eq!(Step::parse("1:left"), None);
     }
 
     #[test]

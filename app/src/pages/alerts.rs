@@ -8,13 +8,13 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::alerts::{
-    CreateIntegration, CreateMaintenance, DryRunRules, EndMaintenance, ReplayRules, RestoreRules,
+    CreateIntegration, CreateMaintenance, DryRunRules, EndMaintenance, ReorderRules, ReplayRules, RestoreRules,
     RotateIntegrationSecret, SaveRules, alerts_list, load_alert, load_integrations, load_maintenance, load_rules,
 };
 use crate::auth::Role;
 use crate::domain::alert::{AlertStatus, IntegrationKind, wiring};
 use crate::domain::condition::Op;
-use crate::domain::routing::{RuleForm, TestForm, never_matching, ordered_forms};
+use crate::domain::routing::{RuleForm, Step, TestForm, moved, never_matching, ordered_forms};
 use crate::domain::web_link::web_link;
 use crate::error::AppError;
 use crate::forms::{FormErrors, Outcome, PostForm, outcome};
@@ -419,8 +419,12 @@ fn typed_rows(o: &Outcome<impl Sized>, zone: &str) -> Vec<RuleForm> {
         }
     }
     // Each row shows the condition it would save, in the builder and as CEL; a row whose
-    // builder has problems stays as typed, with them.
-    ordered_forms(&rows)
+    // builder has problems stays as typed, with them. A move button's row goes one place.
+    let ordered = match o.value("step").as_deref().and_then(Step::parse) {
+        Some((row, step)) => moved(&rows, row, step),
+        None => ordered_forms(&rows),
+    };
+    ordered
         .into_iter()
         .enumerate()
         .map(|(i, row)| match row.condition_cel(i) {
@@ -440,11 +444,13 @@ fn RulesEditor(data: RulesData) -> impl IntoView {
     let dry = outcome::<Vec<DryRunAlert>>(DryRunRules::PATH);
     let replay = outcome::<Replay>(ReplayRules::PATH);
     let restored = outcome::<u32>(RestoreRules::PATH);
+    let reordered = outcome::<()>(ReorderRules::PATH);
     let error = [
         saved.as_ref().and_then(|o| o.result.as_ref().err().cloned()),
         dry.as_ref().and_then(|o| o.result.as_ref().err().cloned()),
         replay.as_ref().and_then(|o| o.result.as_ref().err().cloned()),
         restored.as_ref().and_then(|o| o.result.as_ref().err().cloned()),
+        reordered.as_ref().and_then(|o| o.result.as_ref().err().cloned()),
     ]
     .into_iter()
     .flatten()
@@ -457,7 +463,12 @@ fn RulesEditor(data: RulesData) -> impl IntoView {
         .or_else(|| {
             dry.as_ref().map(|o| (typed_rows(o, &zone), o.value("base"), o.value("event"), o.value("integration")))
         })
-        .or_else(|| replay.as_ref().map(|o| (typed_rows(o, &zone), o.value("base"), None, None)));
+        .or_else(|| replay.as_ref().map(|o| (typed_rows(o, &zone), o.value("base"), None, None)))
+        .or_else(|| {
+            reordered
+                .as_ref()
+                .map(|o| (typed_rows(o, &zone), o.value("base"), o.value("event"), o.value("integration")))
+        });
     let (rows, base, event, integration) = match typed {
         Some((rows, base, event, integration)) => {
             (rows, base.and_then(|b| b.parse().ok()).unwrap_or(data.current.version), event, integration)
@@ -493,6 +504,9 @@ fn RulesEditor(data: RulesData) -> impl IntoView {
         .map(|v| {
             view! { <p class="ok" role="status" data-testid="rules-saved">{t(Msg::SavedVersion)} " " {*v}</p> }
         });
+    let reordered_note = reordered.as_ref().filter(|o| o.result.is_ok()).map(|_| {
+        view! { <p class="warning" role="status" data-testid="rules-reordered">{t(Msg::RulesReordered)}</p> }
+    });
     let conflict = stale.then(|| {
         let theirs: Vec<String> = data.current.rules.iter().map(|r| format!("{}: {}", r.name, r.condition)).collect();
         let yours: Vec<String> = rows.iter().map(|r| format!("{}: {}", r.name, r.condition)).collect();
@@ -525,6 +539,7 @@ fn RulesEditor(data: RulesData) -> impl IntoView {
             <p class="meta">{t(Msg::RulesHelp)}</p>
             <p class="meta">{t(Msg::Version)} " " <span data-testid="rules-version">{data.current.version}</span></p>
             {saved_note}
+            {reordered_note}
             {summary}
             {conflict}
             {dry_result}
@@ -588,6 +603,20 @@ fn RuleRows(
                 let text = t(Msg::NeverMatches).replace("{rule}", names.get(j).map_or("", String::as_str));
                 view! { <p class="warning" role="status" data-testid="rule-never-matches">{text}</p> }
             });
+            // Up and down post the form as typed and come back with the new order, unsaved.
+            let last_movable = count - usize::from(catch_all);
+            let moves = (!new_row && !pinned).then(|| {
+                let button = move |way: &'static str, label: Msg, arrow: &'static str, off: bool| {
+                    view! {
+                        <button type="submit" class="move" name="step" value=format!("{d}:{way}") formaction=ReorderRules::PATH
+                            title=t(label) aria-label=t(label) disabled=off data-testid=format!("rule-{way}")>{arrow}</button>
+                    }
+                };
+                view! {
+                    {button("up", Msg::MoveUp, "↑", i == 0)}
+                    {button("down", Msg::MoveDown, "↓", i + 1 >= last_movable)}
+                }
+            });
             let position = if pinned {
                 view! {
                     <input type="hidden" name=name("position") value="" />
@@ -603,6 +632,7 @@ fn RuleRows(
                     {new_row.then(|| view! { <input type="hidden" name=name("new") value="1" /> })}
                     {warning}
                     <div class="inline">
+                        {moves}
                         {position}
                         <label>{t(Msg::Name)} <input name=name("name") value=r.name.clone() data-testid="rule-name" /></label>
                         {error(i, "name")}
@@ -645,6 +675,9 @@ fn RuleRows(
     view! {
         <PostForm action=SaveRules::PATH class="editor-form" testid="rules-form">
             <input type="hidden" name="base" value=base />
+            // Enter in a field saves: the form's first submit button is its default, and the
+            // rows' move buttons come before Save.
+            <button type="submit" class="default-submit" tabindex="-1" aria-hidden="true">{t(Msg::Save)}</button>
             <datalist id="rule-targets">{targets}</datalist>
             <datalist id="condition-fields">{CONDITION_FIELDS.map(|f| view! { <option value=f></option> }).collect_view()}</datalist>
             <datalist id="condition-zones">{["Asia/Tokyo", "UTC", "Europe/London", "America/New_York"].map(|z| view! { <option value=z></option> }).collect_view()}</datalist>
