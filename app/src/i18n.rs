@@ -648,6 +648,8 @@ messages! {
     CondTypes => "values of different kinds are compared (text with a number?)", "種類の違う値を比べています(文字列と数値など)";
     NeverMatches => "Never matches: the rule “{rule}” above catches every alert this one would.", "一致することはありません: 上のルール「{rule}」が先にすべて受け取ります。";
     RulesReordered => "Order changed, not saved yet: Save keeps it.", "並び順を変えました（まだ保存されていません）。「保存」で確定します。";
+    OverrideReplaces => "(in place of {who})", "（{who} の代わり）";
+    OverrideReplacesNobody => "(adds cover: nobody is on call then)", "（追加の当番: 本来は誰も当番でない時間）";
     CatchAllPinned => "Always last: takes every alert no rule above matched.", "常に最後: 上のどのルールにも一致しなかったアラートをすべて受け取ります。";
     WhatRulesSee => "What the rules see", "ルールから見える値";
     ErrCondition => "This condition is not valid CEL.", "この条件はCELとして正しくありません。";

@@ -1328,6 +1328,25 @@ async fn overrides_refuse_overlaps_and_say_what_happened() {
     c.submit("rotation_add_override", &add(at(3, 9), at(3, 12)), &path, Some(&admin)).await;
     let page = c.get(&path, Some(&admin)).await.body;
     assert!(page.contains("Override added."), "{page}");
+    // It says whom it replaces: whoever the rotation itself has on call then.
+    let start = chrono::NaiveDateTime::parse_from_str(&at(3, 9), "%Y-%m-%dT%H:%M").unwrap();
+    let start = start.and_local_timezone(zone).unwrap().with_timezone(&chrono::Utc);
+    let regular = rotation.rotation.shifts(start, start + chrono::Duration::hours(3), &[]);
+    let mut displaced: Vec<String> = regular.into_iter().flat_map(|s| s.members).collect();
+    displaced.dedup();
+    let replaces = page.split("data-testid=\"override-replaces\"").nth(1);
+    let replaces = replaces.and_then(|r| r.split_once('>')).and_then(|(_, r)| r.split('<').next());
+    let want = if displaced.is_empty() {
+        "(adds cover: nobody is on call then)".to_owned()
+    } else {
+        let contacts = sqlx::query_as::<_, (String, String)>("SELECT alias, display_name FROM contacts")
+            .fetch_all(&c.db.pool)
+            .await
+            .unwrap();
+        let name = |a: &String| contacts.iter().find(|(alias, _)| alias == a).map_or(a.clone(), |(_, n)| n.clone());
+        format!("(in place of {})", displaced.iter().map(name).collect::<Vec<_>>().join(", "))
+    };
+    assert_eq!(replaces, Some(want.as_str()), "{page}");
     c.submit("rotation_add_override", &add(at(3, 11), at(3, 14)), &path, Some(&admin)).await;
     let page = c.get(&path, Some(&admin)).await.body;
     assert!(page.contains("overlaps another override"), "{page}");

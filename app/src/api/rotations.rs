@@ -89,9 +89,11 @@ pub async fn rotation_page(id: String, offset_days: i64, days: u32) -> Result<Ro
         let horizon = now + UPCOMING_DAYS * 86_400;
         let mut upcoming = s.backend.rotation_shifts(&id, now, horizon).await?;
         upcoming.retain(|s| s.end.timestamp() < horizon && s.end > s.start);
+        let replaced = replaced_by_overrides(&s, &detail).await?;
         Ok(RotationPageData {
             unreachable,
             upcoming,
+            replaced,
             shifts: s.backend.rotation_shifts(&id, from, to).await?,
             swaps: s.swaps.list(&id).await?,
             detail,
@@ -104,6 +106,38 @@ pub async fn rotation_page(id: String, offset_days: i64, days: u32) -> Result<Ro
         })
     })
     .await
+}
+
+/// For each override, the people its shifts displace (read in one call over all of them:
+/// overrides never overlap, so a displaced shift belongs to the one override it lies in).
+#[cfg(feature = "ssr")]
+async fn replaced_by_overrides(
+    s: &crate::ports::Services,
+    detail: &crate::model::rotations::RotationDetail,
+) -> Result<Vec<(String, Vec<String>)>, AppError> {
+    use crate::domain::rotation::ShiftKind;
+    let spans = detail.overrides.iter().map(|o| (o.value.start.timestamp(), o.value.end.timestamp()));
+    let (Some(from), Some(to)) = (spans.clone().map(|s| s.0).min(), spans.map(|s| s.1).max()) else {
+        return Ok(Vec::new());
+    };
+    let shifts = s.backend.rotation_shifts(&detail.id, from, to).await?;
+    Ok(detail
+        .overrides
+        .iter()
+        .map(|o| {
+            let mut who: Vec<String> = Vec::new();
+            for s in shifts.iter().filter(|s| s.start < o.value.end && o.value.start < s.end) {
+                if let ShiftKind::Overridden { displaced } = &s.kind {
+                    for d in displaced {
+                        if !who.contains(d) {
+                            who.push(d.clone());
+                        }
+                    }
+                }
+            }
+            (o.id.clone(), who)
+        })
+        .collect())
 }
 
 /// Members on call in the next 7 days with no working channel, each with their first shift's

@@ -99,6 +99,9 @@ pub struct RotationPageData {
     pub shifts: Vec<Shift>,
     /// Whole shifts from now to five weeks ahead, the override form's shortcut list.
     pub upcoming: Vec<Shift>,
+    /// For each override (by id), whom it puts off call: who the rotation itself has on call
+    /// in its time (empty: nobody was).
+    pub replaced: Vec<(String, Vec<String>)>,
     pub from: i64,
     pub to: i64,
     /// The server's clock when this was made: "now" on the calendar and in the preview.

@@ -22,10 +22,20 @@ pub fn OverridesCard(page: RotationPageData) -> impl IntoView {
         .iter()
         .map(|o| {
             let (rotation_id, override_id) = (page.detail.id.clone(), o.id.clone());
+            // Whom it replaces, so nobody has to compare it with the calendar.
+            let replaced = page.replaced.iter().find(|(id, _)| *id == o.id).map(|(_, who)| {
+                let text = if who.is_empty() {
+                    t(Msg::OverrideReplacesNobody).to_owned()
+                } else {
+                    t(Msg::OverrideReplaces).replace("{who}", &names(&page.people, who, locale))
+                };
+                view! { " " <span class="meta" data-testid="override-replaces">{text}</span> }
+            });
             view! {
                 <li data-testid="override" data-members=o.value.members.join(",")>
                     {fmt(o.value.start, &zone, "%Y-%m-%d %H:%M")} " – " {fmt(o.value.end, &zone, "%Y-%m-%d %H:%M %Z")} ": "
                     {names(&page.people, &o.value.members, locale)}
+                    {replaced}
                     {manager.then(move || view! {
                         " "
                         <PostForm action=DeleteOverride::PATH class="inline">
