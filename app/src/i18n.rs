@@ -562,6 +562,10 @@ messages! {
     RoleManager => "manager", "マネージャー";
     RoleResponder => "responder", "対応者";
     RoleViewer => "viewer", "閲覧者";
+    ChannelAddedNoMailServer => "Channel added, but no mail server is configured: its activation code waits in the outbox (Deliveries) and e-mail pages cannot reach it until an administrator sets one up (--smtp-url).", "チャネルを追加しましたが、メールサーバーが設定されていません。アクティベーションコードは送信待ち(配信)に残り、管理者がメールサーバー(--smtp-url)を設定するまでメールの呼び出しは届きません。";
+    NoMailServerShort => "no mail server", "メールサーバー未設定";
+    HealthNoMailServer => "No mail server configured: e-mails wait in the outbox", "メールサーバー未設定: メールは送信待ちのままです";
+    GapNoGateway => "{channel} — nothing can send it (no gateway configured)", "{channel} — 送信手段がありません（ゲートウェイ未設定）";
     NoGatewayShort => "no SMS/voice gateway", "SMS/音声ゲートウェイ未設定";
     HealthNoGateway => "No SMS/voice gateway configured: messages wait in the outbox", "SMS/音声のゲートウェイ未設定: メッセージは送信待ちのままです";
     NoChannels => "No channels yet: add an e-mail, SMS or voice channel below so pages can reach this person.", "チャネルはまだありません。呼び出しが届くよう、下でメール・SMS・音声のチャネルを追加してください。";

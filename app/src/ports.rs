@@ -382,10 +382,8 @@ pub struct Services {
     pub mode: BackendMode,
     /// The console's public base URL (`https://oncall.example.com`), for links it hands out.
     pub base_url: String,
-    /// Whether SMS and voice messages have a way out (`--page-webhook-url`; in AWS mode
-    /// Incident Manager sends its own). Without one they wait in the outbox, and channel
-    /// health says so rather than "working".
-    pub sms_voice_gateway: bool,
+    /// Which messages have a way out; channel health and plan timelines say when one has not.
+    pub gateways: crate::domain::contact::Gateways,
 }
 
 pub fn services() -> Result<Services, AppError> {

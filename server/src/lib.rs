@@ -165,7 +165,10 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
             Backend::Aws => BackendMode::Aws,
         },
         base_url: base_url.origin().to_owned(),
-        sms_voice_gateway: config.backend == Backend::Aws || config.page_webhook_url.is_some(),
+        gateways: app::domain::contact::Gateways {
+            email: config.backend == Backend::Aws || config.smtp_url.is_some(),
+            sms_voice: config.backend == Backend::Aws || config.page_webhook_url.is_some(),
+        },
     };
     let secure = config.secure_cookies();
     let web = WebState {

@@ -286,7 +286,7 @@ async fn a_rotation_is_created_without_script() {
 /// refused while something uses the item, naming it.
 #[tokio::test]
 async fn people_and_channels_are_managed_without_script() {
-    let c = TestConsole::with_admin().await;
+    let c = TestConsole::with_mail().await;
     let admin = c.admin().await;
     let r = c
         .submit("people_create", &form(&[("alias", "ito"), ("display_name", "伊藤 花")]), "/escalation", Some(&admin))
@@ -398,7 +398,7 @@ async fn people_and_channels_are_managed_without_script() {
 /// A rotation page warns about someone due on call within 7 days whom no page would reach.
 #[tokio::test]
 async fn a_rotation_warns_about_an_unreachable_person_on_call_soon() {
-    let c = TestConsole::with_admin().await;
+    let c = TestConsole::with_mail().await;
     let admin = c.admin().await;
     let (id, members): (String, String) =
         sqlx::query_as("SELECT id, definition_json FROM rotations ORDER BY name LIMIT 1")
@@ -420,6 +420,29 @@ async fn a_rotation_warns_about_an_unreachable_person_on_call_soon() {
     assert!(page.body.contains("data-testid=\"unreachable-soon\""), "nobody on it has a working channel now");
     let member = rotation.members.iter().find(|m| page.body.contains(&format!("/escalation/people/{m}\""))).unwrap();
     assert!(page.body.contains(&format!("/escalation/people/{member}")), "and the warning links to them");
+}
+
+/// A console with no mail server and no SMS/voice gateway never calls a channel "working": the
+/// person page says what is missing, the plan's timeline shows nothing can send its messages, the
+/// escalation list marks the channels, and the rotation warns that its people are unreachable.
+#[tokio::test]
+async fn without_a_mail_server_nothing_claims_a_page_gets_through() {
+    let c = TestConsole::with_admin().await;
+    let admin = c.admin().await;
+    let page = c.get("/escalation/people/tanaka", Some(&admin)).await.body;
+    assert!(page.contains("No mail server configured: e-mails wait in the outbox"), "{page}");
+    assert!(!page.contains(">Working<"), "{page}");
+    let timeline = page.split("data-testid=\"person-timeline\"").nth(1).unwrap_or_default();
+    assert!(timeline.contains("E-mail — nothing can send it (no gateway configured)"), "{timeline}");
+    let ja = format!("{admin}; lang=ja");
+    let page = c.get("/escalation/people/tanaka", Some(&ja)).await.body;
+    assert!(page.contains("メールサーバー未設定: メールは送信待ちのままです"), "{page}");
+    let list = c.get("/escalation", Some(&admin)).await.body;
+    assert!(list.contains("no mail server"), "{list}");
+    let (id,): (String,) =
+        sqlx::query_as("SELECT id FROM rotations ORDER BY name LIMIT 1").fetch_one(&c.db.pool).await.unwrap();
+    let page = c.get(&format!("/rotations/{id}"), Some(&admin)).await.body;
+    assert!(page.contains("data-testid=\"unreachable-soon\""), "{page}");
 }
 
 /// The home page says what matters first, without script: who is on call (the person's own

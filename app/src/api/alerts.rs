@@ -83,10 +83,7 @@ pub async fn reorder_rules(
         let _ = (base, rules);
         match crate::domain::routing::Step::parse(&step) {
             Some(_) => Ok(()),
-            None => Err(AppError::Invalid(vec![crate::error::FieldError::new(
-                "step",
-                crate::i18n::Msg::ErrInvalid,
-            )])),
+            None => Err(AppError::Invalid(vec![crate::error::FieldError::new("step", crate::i18n::Msg::ErrInvalid)])),
         }
     })
     .await

@@ -149,24 +149,23 @@ pub async fn save_personal_plan(
     .await
 }
 
-/// Whether SMS and voice messages have a way out, read while a page renders on the server
-/// ([`crate::ports::Services::sms_voice_gateway`]); in the browser, which renders no such
-/// page, assumed.
-pub fn sms_voice_gateway() -> bool {
+/// Which messages have a way out, read while a page renders on the server
+/// ([`crate::ports::Services::gateways`]); in the browser, which renders no such page, all.
+pub fn gateways() -> crate::domain::contact::Gateways {
     #[cfg(feature = "ssr")]
     {
-        crate::ports::services().is_ok_and(|s| s.sms_voice_gateway)
+        crate::ports::services().map_or(crate::domain::contact::Gateways::ALL, |s| s.gateways)
     }
     #[cfg(not(feature = "ssr"))]
     {
-        true
+        crate::domain::contact::Gateways::ALL
     }
 }
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use crate::auth::{CurrentUser, Role};
-    use crate::domain::contact::{ChannelType, ContactChannel, ContactType};
+    use crate::domain::contact::{ContactChannel, ContactType, Gateways};
     use crate::domain::delivery::{DeliveryKind, DeliveryStatus};
     use crate::domain::personal_plan::rows_of;
     use crate::error::{AppError, UsedBy};
@@ -217,8 +216,8 @@ pub(crate) mod ssr {
 
     /// A channel without a way out is never "working"; then activation comes first; then the
     /// latest finished delivery to the channel's address decides.
-    pub fn health(channel: &ContactChannel, deliveries: &[DeliveryEntry], sms_voice_gateway: bool) -> ChannelHealth {
-        if channel.kind != ChannelType::Email && !sms_voice_gateway {
+    pub fn health(channel: &ContactChannel, deliveries: &[DeliveryEntry], gateways: Gateways) -> ChannelHealth {
+        if !gateways.carries(channel.kind) {
             return ChannelHealth::NoGateway;
         }
         if !channel.activated {
@@ -251,7 +250,7 @@ pub(crate) mod ssr {
             channels: view
                 .channels
                 .iter()
-                .map(|c| ChannelRow { channel: c.clone(), health: health(c, &deliveries, s.sms_voice_gateway) })
+                .map(|c| ChannelRow { channel: c.clone(), health: health(c, &deliveries, s.gateways) })
                 .collect(),
             language: s.accounts.contact_language(alias).await?.map(|l| l.code().to_owned()),
             timeline,

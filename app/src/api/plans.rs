@@ -72,7 +72,7 @@ pub(crate) mod ssr {
 
     /// Every contact, channel and rotation (with its overrides), for simulations.
     pub async fn directory(s: &Services) -> Result<Directory, AppError> {
-        let mut d = Directory::default();
+        let mut d = Directory { gateways: s.gateways, ..Directory::default() };
         for view in s.backend.contacts().await? {
             d.channels.insert(view.contact.alias.clone(), view.channels);
             d.contacts.insert(view.contact.alias.clone(), view.contact);

@@ -158,9 +158,8 @@ async fn unreachable_soon(s: &crate::ports::Services, id: &str, now: i64) -> Res
             }
             let channels =
                 contacts.iter().find(|c| &c.contact.alias == member).map(|c| c.channels.as_slice()).unwrap_or_default();
-            let working = channels
-                .iter()
-                .any(|c| matches!(health(c, &deliveries, s.sms_voice_gateway), ChannelHealth::Working { .. }));
+            let working =
+                channels.iter().any(|c| matches!(health(c, &deliveries, s.gateways), ChannelHealth::Working { .. }));
             if !working {
                 out.push((member.clone(), shift.start.timestamp().max(now)));
             }

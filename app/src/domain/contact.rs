@@ -33,6 +33,34 @@ crate::named_enum! {
     }
 }
 
+/// Which kinds of message have a way out of the console: e-mail needs a mail server
+/// (`--smtp-url`), SMS and voice a gateway (`--page-webhook-url`); in AWS mode Incident Manager
+/// sends its own. A message without one waits in the outbox, so nothing may call its channel
+/// "working" or count on it in a plan's timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gateways {
+    pub email: bool,
+    pub sms_voice: bool,
+}
+
+impl Gateways {
+    /// Every kind carried (where nothing is known, e.g. in the browser before data arrives).
+    pub const ALL: Gateways = Gateways { email: true, sms_voice: true };
+
+    pub fn carries(self, kind: ChannelType) -> bool {
+        match kind {
+            ChannelType::Email => self.email,
+            ChannelType::Sms | ChannelType::Voice => self.sms_voice,
+        }
+    }
+}
+
+impl Default for Gateways {
+    fn default() -> Self {
+        Gateways::ALL
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactChannel {
     pub id: String,

@@ -17,7 +17,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::contact::{
-    ChannelType, Contact, ContactChannel, ContactType, Plan, References, Stage, Target, schedule_on_call,
+    ChannelType, Contact, ContactChannel, ContactType, Gateways, Plan, References, Stage, Target, schedule_on_call,
 };
 use crate::domain::rotation::{Override, Rotation};
 
@@ -30,6 +30,8 @@ pub struct Directory {
     pub channels: BTreeMap<String, Vec<ContactChannel>>,
     /// Each rotation by id, with its overrides.
     pub rotations: BTreeMap<String, (Rotation, Vec<Override>)>,
+    /// Which messages can leave the console: one that cannot is a gap in the timeline.
+    pub gateways: Gateways,
 }
 
 /// One message the engagement would send.
@@ -77,6 +79,8 @@ pub struct TimelineStep {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TimelineWhat {
     Message(ChannelType),
+    /// A message nothing can send ([`Gateways`]): it would wait in the outbox.
+    NoGateway(ChannelType),
     NobodyOnCall,
     NoWorkingChannel,
     UnknownContact,
@@ -100,7 +104,11 @@ impl Simulation {
                     minute: minute(m.at),
                     who: name(&m.person),
                     via: self.via_of(&m.person).map(name),
-                    what: TimelineWhat::Message(channel.kind),
+                    what: if d.gateways.carries(channel.kind) {
+                        TimelineWhat::Message(channel.kind)
+                    } else {
+                        TimelineWhat::NoGateway(channel.kind)
+                    },
                 })
             })
             .collect();

@@ -533,7 +533,8 @@ mod tests {
         assert_eq!(order(&moved(&rows, 1, Step::Down)), pairs(&[("high", "1"), ("critical", "2"), ("rest", "")]));
         // Past either end, the catch-all, a blank or unknown row: the order stays, renumbered.
         let same = pairs(&[("critical", "1"), ("high", "2"), ("rest", "")]);
-        for (at, step) in [(1, Step::Up), (0, Step::Down), (3, Step::Up), (3, Step::Down), (2, Step::Up), (9, Step::Up)] {
+        for (at, step) in [(1, Step::Up), (0, Step::Down), (3, Step::Up), (3, Step::Down), (2, Step::Up), (9, Step::Up)]
+        {
             assert_eq!(order(&moved(&rows, at, step)), same, "row {at} {step:?}");
         }
         assert_eq!(Step::parse("3:up"), Some((3, Step::Up)));

@@ -41,8 +41,8 @@ pub struct ChannelRow {
 /// How a channel is doing, from its activation and its latest finished delivery.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChannelHealth {
-    /// An SMS or voice channel while no gateway is configured: its messages (the activation
-    /// code too) wait in the outbox.
+    /// A channel whose kind has no way out ([`crate::domain::contact::Gateways`]): its
+    /// messages (the activation code too) wait in the outbox.
     NoGateway,
     /// Pages skip it until the code sent to it is entered.
     NotActivated,

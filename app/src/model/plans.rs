@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use chrono::DateTime;
 
-use crate::domain::contact::{Contact, ContactChannel, ContactType};
+use crate::domain::contact::{Contact, ContactChannel, ContactType, Gateways};
 use crate::domain::escalation::Directory;
 use crate::domain::plan_form::PlanForm;
 use crate::domain::rotation::Override;
@@ -43,6 +43,7 @@ pub struct SimData {
     pub channels: Vec<(String, Vec<ContactChannel>)>,
     /// Each rotation by id, with its overrides.
     pub rotations: Vec<(String, RotationForm, Vec<OverrideSpan>)>,
+    pub gateways: Gateways,
 }
 
 impl SimData {
@@ -65,6 +66,7 @@ impl SimData {
                     (id.clone(), RotationForm::of(id, rotation), spans)
                 })
                 .collect(),
+            gateways: d.gateways,
         }
     }
 
@@ -85,6 +87,7 @@ impl SimData {
                     Some((id.clone(), (form.parse().ok()?, overrides)))
                 })
                 .collect(),
+            gateways: self.gateways,
         }
     }
 }

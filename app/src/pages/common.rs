@@ -131,6 +131,17 @@ pub fn channel_label(kind: ChannelType, locale: Locale) -> &'static str {
     channel_msg(kind).text(locale)
 }
 
+/// What a channel of `kind` is when nothing can send its messages: (a few words, the channel's
+/// health, the note after adding one).
+pub fn no_gateway_msgs(kind: ChannelType) -> (Msg, Msg, Msg) {
+    match kind {
+        ChannelType::Email => (Msg::NoMailServerShort, Msg::HealthNoMailServer, Msg::ChannelAddedNoMailServer),
+        ChannelType::Sms | ChannelType::Voice => {
+            (Msg::NoGatewayShort, Msg::HealthNoGateway, Msg::ChannelAddedNoGateway)
+        }
+    }
+}
+
 pub fn channel_msg(kind: ChannelType) -> Msg {
     match kind {
         ChannelType::Email => Msg::ChannelEmail,

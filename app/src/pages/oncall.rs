@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use crate::api::oncall::{
     contact_languages, list_contacts, list_deliveries, list_engagements, list_response_plans, plan_timelines,
 };
-use crate::api::people::sms_voice_gateway;
+use crate::api::people::gateways;
 use crate::api::session::whoami;
 use crate::auth::Role;
-use crate::domain::contact::{ChannelType, ContactType, Target};
+use crate::domain::contact::{ContactType, Target};
 use crate::domain::delivery::{DeliveryStatus, ReceiptKind};
 use crate::domain::incident::NotificationTarget;
 use crate::error::AppError;
@@ -131,9 +131,9 @@ fn PersonRow(view: ContactView, manager: bool, language: Option<String>) -> impl
                         .into_iter()
                         .map(|ch| {
                             // Never "active" for a channel nothing can carry.
-                            let stranded = ch.kind != ChannelType::Email && !sms_voice_gateway();
+                            let stranded = !gateways().carries(ch.kind);
                             let state = if stranded {
-                                Msg::NoGatewayShort
+                                crate::pages::common::no_gateway_msgs(ch.kind).0
                             } else if ch.activated {
                                 Msg::Activated
                             } else {

@@ -7,6 +7,7 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::oncall::{SendTestPage, SetContactLanguage};
+use crate::api::people::gateways;
 use crate::api::people::{
     ActivateChannel, AddChannel, CreatePerson, DeletePerson, RenamePerson, ResendCode, SavePersonalPlan, person_page,
 };
@@ -15,7 +16,7 @@ use crate::domain::personal_plan::{ChannelStart, Preset};
 use crate::forms::{FormErrors, PostForm, outcome};
 use crate::i18n::{Locale, Msg};
 use crate::model::people::{ChannelHealth, ChannelRow, PersonView};
-use crate::pages::common::{channel_label, loaded};
+use crate::pages::common::{channel_label, loaded, no_gateway_msgs};
 use crate::pages::plans::timeline_html;
 use crate::zone::{When, viewer_zone};
 
@@ -26,16 +27,15 @@ pub fn PersonPage() -> impl IntoView {
     view! { {loaded(data, |person| view! { <Person person /> })} }
 }
 
-/// "Saved"-style notes and error lines of this page's forms, once, after a post.
-/// `no_gateway`: SMS and voice have no way out, so a code "sent" to one was not.
+/// "Saved"-style notes and error lines of this page's forms, once, after a post. A code
+/// "sent" to a channel whose kind has no way out was not: the note says so.
 #[component]
-fn Outcomes(no_gateway: bool) -> impl IntoView {
+fn Outcomes() -> impl IntoView {
     let locale = expect_context::<Locale>();
     let added = outcome::<serde_json::Value>(AddChannel::PATH).filter(|o| o.result.is_ok()).map(|o| {
-        if no_gateway && o.value("kind").is_some_and(|k| k != "email") {
-            Msg::ChannelAddedNoGateway
-        } else {
-            Msg::ChannelAddedCodeSent
+        match o.value("kind").as_deref().and_then(ChannelType::parse) {
+            Some(kind) if !gateways().carries(kind) => (no_gateway_msgs(kind).2, "warning"),
+            _ => (Msg::ChannelAddedCodeSent, "ok"),
         }
     });
     let ok = |path: &str, msg: Msg, testid: &'static str| {
@@ -45,8 +45,7 @@ fn Outcomes(no_gateway: bool) -> impl IntoView {
     };
     let err = |path: &str, testid: &'static str| FormErrors::of(path, locale).summary(testid);
     view! {
-        {added.map(|msg| {
-            let class = if msg == Msg::ChannelAddedNoGateway { "warning" } else { "ok" };
+        {added.map(|(msg, class)| {
             view! { <p class=class role="status" data-testid="channel-added">{msg.text(locale)}</p> }
         })}
         {ok(ResendCode::PATH, Msg::CodeSent, "code-sent")}
@@ -106,7 +105,7 @@ fn Person(person: PersonView) -> impl IntoView {
         <section class="card" data-testid="person" data-alias=alias.clone()>
             <h1>{person.contact.display_name.clone()} " " <code>{alias.clone()}</code></h1>
             <p class="meta"><a href="/escalation">{t(Msg::NavEscalation)}</a></p>
-            <Outcomes no_gateway=person.channels.iter().any(|c| c.health == ChannelHealth::NoGateway) />
+            <Outcomes />
             {unreachable}
             {manage}
             <h2>{t(Msg::Channels)}</h2>
@@ -137,9 +136,9 @@ fn RenameForm(alias: String, base: String, name: String) -> impl IntoView {
     }
 }
 
-fn health_text(health: &ChannelHealth, locale: Locale) -> (String, bool) {
+fn health_text(health: &ChannelHealth, kind: ChannelType, locale: Locale) -> (String, bool) {
     match health {
-        ChannelHealth::NoGateway => (Msg::HealthNoGateway.text(locale).to_owned(), true),
+        ChannelHealth::NoGateway => (no_gateway_msgs(kind).1.text(locale).to_owned(), true),
         ChannelHealth::NotActivated => (Msg::NotActivated.text(locale).to_owned(), true),
         ChannelHealth::Failing { error, .. } => (format!("{}: {error}", Msg::HealthFailing.text(locale)), true),
         ChannelHealth::Working { last_sent: Some(_) } => (Msg::HealthWorking.text(locale).to_owned(), false),
@@ -164,7 +163,7 @@ fn ChannelTable(alias: String, rows: Vec<ChannelRow>, manager: bool) -> impl Int
                 {rows
                     .into_iter()
                     .map(|row| {
-                        let (health, bad) = health_text(&row.health, locale);
+                        let (health, bad) = health_text(&row.health, row.channel.kind, locale);
                         let failed_at = match &row.health {
                             ChannelHealth::Failing { at, .. } => Some(view! { " · " <When at=*at zone=zone.clone() /> }),
                             _ => None,

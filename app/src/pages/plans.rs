@@ -140,6 +140,7 @@ pub const LIVE_LABELS: &[Msg] = &[
     Msg::GapNobodyOnCall,
     Msg::GapNoWorkingChannel,
     Msg::GapUnknownContact,
+    Msg::GapNoGateway,
     Msg::Minutes,
     Msg::ChannelEmail,
     Msg::ChannelSms,
@@ -185,6 +186,7 @@ pub fn timeline_html(steps: &[TimelineStep], texts: &impl Texts) -> String {
     for step in steps {
         let (what, gap) = match step.what {
             TimelineWhat::Message(kind) => (t(channel_msg(kind)), false),
+            TimelineWhat::NoGateway(kind) => (t(Msg::GapNoGateway).replace("{channel}", &t(channel_msg(kind))), true),
             TimelineWhat::NobodyOnCall => (t(Msg::GapNobodyOnCall), true),
             TimelineWhat::NoWorkingChannel => (t(Msg::GapNoWorkingChannel), true),
             TimelineWhat::UnknownContact => (t(Msg::GapUnknownContact), true),

@@ -98,6 +98,13 @@ impl TestConsole {
         Self::start(true, &[]).await
     }
 
+    /// A console with a first administrator whose e-mail goes to a loopback mail server (kept
+    /// nowhere): e-mail channels have a way out, as on a console set up to page.
+    pub async fn with_mail() -> TestConsole {
+        let url = transports::smtp_into(transports::Inbox::default()).await;
+        Self::start(true, &["--smtp-url", &url]).await
+    }
+
     /// A console with no users: it issues a setup link.
     pub async fn empty() -> TestConsole {
         Self::start(false, &[]).await
