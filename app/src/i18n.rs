@@ -13,6 +13,14 @@ pub enum Locale {
 pub const LOCALE_COOKIE: &str = "lang";
 
 impl Locale {
+    /// A day's short name: `Mon`, `月`.
+    pub fn weekday(self, d: chrono::Weekday) -> &'static str {
+        const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+        let i = d.num_days_from_monday() as usize;
+        if self == Locale::Ja { JA[i] } else { EN[i] }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Locale::En => "en",
@@ -289,6 +297,7 @@ messages! {
     ErrAwsThrottled => "AWS is throttling requests. Wait a moment and try again.", "AWS がリクエストを制限しています。少し待ってから再試行してください。";
     ErrAwsUnreachable => "Cannot reach AWS ({detail}). Check the network, region and endpoint settings.", "AWS に接続できません({detail})。ネットワーク、リージョン、エンドポイントの設定を確認してください。";
     ErrAwsRejected => "AWS rejected the request: {code}: {message}", "AWS がリクエストを拒否しました: {code}: {message}";
+    PasswordRule => "12 to 256 characters; a few words make a good one.", "12〜256文字。いくつかの単語をつなげると覚えやすく安全です。";
     ErrPasswordLength => "Use 12 to 256 characters.", "12〜256文字で入力してください。";
     ErrPasswordMismatch => "The passwords do not match.", "パスワードが一致しません。";
     ErrDisplayName => "At most 64 characters, no line breaks or tabs.", "64文字以内で、改行やタブは使えません。";
@@ -654,6 +663,8 @@ messages! {
     RulesReordered => "Order changed, not saved yet: Save keeps it.", "並び順を変えました（まだ保存されていません）。「保存」で確定します。";
     OverrideReplaces => "(in place of {who})", "（{who} の代わり）";
     OverrideReplacesNobody => "(adds cover: nobody is on call then)", "（追加の当番: 本来は誰も当番でない時間）";
+    ChartAckPerDrill => "Time to first acknowledgement per drill", "訓練ごとの最初の確認応答までの時間";
+    ChartAckPerPlan => "Time to acknowledge per response plan", "対応計画ごとの確認応答までの時間";
     CatchAllPinned => "Always last: takes every alert no rule above matched.", "常に最後: 上のどのルールにも一致しなかったアラートをすべて受け取ります。";
     WhatRulesSee => "What the rules see", "ルールから見える値";
     ErrCondition => "This condition is not valid CEL.", "この条件はCELとして正しくありません。";

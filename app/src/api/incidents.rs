@@ -277,6 +277,7 @@ pub async fn load_analytics(
             rotations: by_rotation(&facts, &spans, start, end, &holiday),
             drills,
             holidays,
+            names: contacts.into_iter().map(|v| (v.contact.alias, v.contact.display_name)).collect(),
         })
     })
     .await

@@ -46,9 +46,14 @@ pub(crate) fn weekday_name(d: Weekday) -> &'static str {
     ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d.num_days_from_monday() as usize]
 }
 
+/// `Mon`, `mon`, or the Japanese `月`, `月曜` or `月曜日`.
 pub(crate) fn parse_weekday(s: &str) -> Option<Weekday> {
     let s = s.trim();
-    (0..7).map(|i| Weekday::try_from(i).unwrap_or(Weekday::Mon)).find(|d| weekday_name(*d).eq_ignore_ascii_case(s))
+    let ja = s.trim_end_matches('日').trim_end_matches('曜');
+    let ja = if ja.is_empty() { s } else { ja };
+    (0..7)
+        .map(|i| Weekday::try_from(i).unwrap_or(Weekday::Mon))
+        .find(|d| weekday_name(*d).eq_ignore_ascii_case(s) || crate::i18n::Locale::Ja.weekday(*d) == ja)
 }
 
 impl RotationForm {

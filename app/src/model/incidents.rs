@@ -276,6 +276,9 @@ pub struct AnalyticsPage {
     pub rotations: Vec<crate::domain::analytics::RotationRow>,
     /// The drills started in the period, oldest first.
     pub drills: Vec<DrillResult>,
+    /// People's display names by alias: the tables name people as people read them (the CSV
+    /// files keep the alias, which stays the same when a name changes).
+    pub names: Vec<(String, String)>,
 }
 
 /// How one drill went, for the analytics page's drill history.

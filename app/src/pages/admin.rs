@@ -65,7 +65,8 @@ pub fn UsersPage() -> impl IntoView {
                 </label>
                 <label>
                     {t(Msg::Password)}
-                    <input type="password" name="password" autocomplete="new-password" required />
+                    <input type="password" name="password" autocomplete="new-password" required aria-describedby="password-rule" />
+                    <span class="meta" id="password-rule">{t(Msg::PasswordRule)}</span>
                     {create_errors.field("password")}
                 </label>
                 <label>
@@ -163,7 +164,7 @@ fn UserTable(users: Vec<UserSummary>, people: Vec<(String, String)>) -> impl Int
                         <PostForm action=ResetUserPassword::PATH class="inline">
                             <input type="hidden" name="user_id" value=id />
                             <input type="password" name="password" autocomplete="new-password"
-                                placeholder=t(Msg::NewPassword) aria-label=t(Msg::NewPassword) required />
+                                placeholder=t(Msg::NewPassword) aria-label=t(Msg::NewPassword) title=t(Msg::PasswordRule) required />
                             <button type="submit">{t(Msg::ResetPassword)}</button>
                         </PostForm>
                     </td>

@@ -85,7 +85,8 @@ fn SetupForm(token: String) -> impl IntoView {
             </label>
             <label>
                 {t(Msg::Password)}
-                <input type="password" name="password" autocomplete="new-password" required />
+                <input type="password" name="password" autocomplete="new-password" required aria-describedby="password-rule" />
+                <span class="meta" id="password-rule">{t(Msg::PasswordRule)}</span>
                 {errors.field("password")}
             </label>
             <label>

@@ -710,7 +710,12 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
         .map(|r| [r.contact.clone(), r.zone.clone()].into_iter().chain(band_hours(&r.seconds)).collect())
         .collect();
     let on_call_header = ["person", "zone", "working_h", "evening_h", "night_h", "weekend_holiday_h", "total_h"];
-    let chart = ack_chart(&page.plans);
+    let chart = ack_chart(&page.plans, t(Msg::ChartAckPerPlan));
+    let names = page.names.clone();
+    let person_link = move |alias: &String| {
+        let name = names.iter().find(|(a, _)| a == alias).map_or_else(|| alias.clone(), |(_, n)| n.clone());
+        view! { <a href=crate::model::people::person_path(alias) title=alias.clone() data-alias=alias.clone()>{name}</a> }
+    };
     let plans = page
         .plans
         .iter()
@@ -732,7 +737,7 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
         .map(|p| {
             view! {
                 <tr data-testid="analytics-person">
-                    <td data-label=t(Msg::Who)>{p.contact.clone()}</td>
+                    <td data-label=t(Msg::Who)>{person_link(&p.contact)}</td>
                     {load_cells(&p.load, locale)}
                 </tr>
             }
@@ -743,7 +748,7 @@ fn Analytics(page: AnalyticsPageData) -> impl IntoView {
         .map(|r| {
             view! {
                 <tr data-testid="analytics-on-call">
-                    <td data-label=t(Msg::Who)>{r[0].clone()} " " <span class="meta">{r[1].clone()}</span></td>
+                    <td data-label=t(Msg::Who)>{person_link(&r[0])} " " <span class="meta">{r[1].clone()}</span></td>
                     <td data-label=t(Msg::BandWorking)>{r[2].clone()}</td>
                     <td data-label=t(Msg::BandEvening)>{r[3].clone()}</td>
                     <td data-label=t(Msg::BandNight)>{r[4].clone()}</td>
@@ -847,7 +852,7 @@ fn DrillHistory(drills: Vec<DrillResult>, period: String) -> impl IntoView {
             ]
         })
         .collect();
-    let chart = drill_chart(&drills);
+    let chart = drill_chart(&drills, t(Msg::ChartAckPerDrill));
     let body = drills
         .iter()
         .map(|d| {
@@ -878,7 +883,7 @@ fn DrillHistory(drills: Vec<DrillResult>, period: String) -> impl IntoView {
 /// Each drill as a column (time to the first acknowledgement), oldest on the left; a drill
 /// nobody acknowledged is a red cross at the top, one still paging an ellipsis at the foot.
 /// Drawn on the server as SVG.
-fn drill_chart(drills: &[DrillResult]) -> impl IntoView + use<> {
+fn drill_chart(drills: &[DrillResult], label: &'static str) -> impl IntoView + use<> {
     let max = drills.iter().filter_map(|d| d.first_ack_after).max().unwrap_or(0).max(60);
     let step = 400 / i64::try_from(drills.len().max(1)).unwrap_or(1);
     let width = step.clamp(2, 24) - 1;
@@ -898,7 +903,7 @@ fn drill_chart(drills: &[DrillResult]) -> impl IntoView + use<> {
         })
         .collect_view();
     view! {
-        <svg class="chart" viewBox="0 0 420 130" role="img" data-testid="drill-chart" aria-label="time to first acknowledgement per drill">
+        <svg class="chart" viewBox="0 0 420 130" role="img" data-testid="drill-chart" aria-label=label>
             <text x="0" y="10" font-size="10">{duration(Some(max))}</text>
             <line x1="20" x2="420" y1="120" y2="120" stroke="#8a93a6"></line>
             {columns}
@@ -908,7 +913,7 @@ fn drill_chart(drills: &[DrillResult]) -> impl IntoView + use<> {
 
 /// Time to acknowledge per plan as horizontal bars (mean, and the 90th percentile as a tick),
 /// drawn on the server as SVG.
-fn ack_chart(plans: &[PlanRow]) -> impl IntoView + use<> {
+fn ack_chart(plans: &[PlanRow], label: &'static str) -> impl IntoView + use<> {
     let max = plans.iter().filter_map(|p| p.to_ack.p90.max(p.to_ack.mean)).max().unwrap_or(0).max(1);
     let row_h = 22;
     let height = i64::try_from(plans.len()).unwrap_or(0) * row_h + 6;
@@ -930,6 +935,6 @@ fn ack_chart(plans: &[PlanRow]) -> impl IntoView + use<> {
         })
         .collect_view();
     view! {
-        <svg class="chart" viewBox=format!("0 0 420 {height}") role="img" data-testid="ack-chart" aria-label="time to acknowledge per response plan">{bars}</svg>
+        <svg class="chart" viewBox=format!("0 0 420 {height}") role="img" data-testid="ack-chart" aria-label=label>{bars}</svg>
     }
 }

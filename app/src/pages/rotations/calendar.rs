@@ -1,7 +1,7 @@
 //! One rotation: a day, week or month calendar (an agenda on phones) in the rotation's zone or
 //! the viewer's, rendered on the server; views, paging and the zone are links.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_params_map;
@@ -85,13 +85,6 @@ fn midnight(date: NaiveDate, zone: &str) -> DateTime<Utc> {
     parse_time_zone(zone)
         .and_then(|tz| tz.from_local_datetime(&naive).earliest())
         .map_or_else(|| naive.and_utc(), |t| t.with_timezone(&Utc))
-}
-
-fn weekday_name(d: Weekday, locale: Locale) -> &'static str {
-    const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
-    const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    let i = d.num_days_from_monday() as usize;
-    if locale == Locale::Ja { JA[i] } else { EN[i] }
 }
 
 #[component]
@@ -241,7 +234,7 @@ fn CalendarGrid(page: RotationPageData, zone: String, days: i64) -> impl IntoVie
                 .collect_view();
             view! {
                 <div class="day" class:today=today data-testid="calendar-day" data-date=date.to_string()>
-                    <h3>{date.format("%m-%d").to_string()} " " {weekday_name(date.weekday(), locale)}</h3>
+                    <h3>{date.format("%m-%d").to_string()} " " {locale.weekday(date.weekday())}</h3>
                     <ul class="plain">{rows}</ul>
                 </div>
             }

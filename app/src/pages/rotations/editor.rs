@@ -320,14 +320,10 @@ fn local(t: DateTime<Utc>, zone: &str) -> chrono::NaiveDateTime {
     parse_time_zone(zone).map_or_else(|| t.naive_utc(), |tz| t.with_timezone(&tz).naive_local())
 }
 
-fn weekday(d: chrono::Weekday) -> &'static str {
-    ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d.num_days_from_monday() as usize]
-}
-
 /// `11-24 Tue 09:30`.
-fn md_day_hm(t: DateTime<Utc>, zone: &str) -> String {
+fn md_day_hm(t: DateTime<Utc>, zone: &str, locale: Locale) -> String {
     let l = local(t, zone);
-    format!("{:02}-{:02} {} {:02}:{:02}", l.month(), l.day(), weekday(l.weekday()), l.hour(), l.minute())
+    format!("{:02}-{:02} {} {:02}:{:02}", l.month(), l.day(), locale.weekday(l.weekday()), l.hour(), l.minute())
 }
 
 /// `11-24 09:30`, or `2026-11-24 09:30` with the year.
@@ -365,7 +361,7 @@ pub fn preview_html(p: &Preview, zone: &str, people: &[Person], now: DateTime<Ut
             html,
             "<li data-testid=\"preview-shift\" data-members=\"{}\"{class}><time>{}–{}</time> {}</li>",
             esc(&s.members.join(",")),
-            md_day_hm(s.start, zone),
+            md_day_hm(s.start, zone, texts.locale()),
             md_hm(s.end, zone, false),
             who(&s.members)
         );

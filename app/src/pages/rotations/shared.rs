@@ -45,7 +45,7 @@ pub fn describe(r: &Rotation, locale: Locale) -> Vec<(Msg, String)> {
             format!(
                 "{} {}",
                 Msg::Weekly.text(locale),
-                joined(v.iter().map(|(d, t)| format!("{d} {}", hm(*t))).collect())
+                joined(v.iter().map(|(d, t)| format!("{} {}", locale.weekday(*d), hm(*t))).collect())
             )
         }
         HandOff::Monthly(v) => format!(
@@ -54,8 +54,12 @@ pub fn describe(r: &Rotation, locale: Locale) -> Vec<(Msg, String)> {
             joined(v.iter().map(|(d, t)| format!("{d} {}", hm(*t))).collect())
         ),
     };
-    let coverage =
-        r.coverage.iter().map(|c| format!("{} {}-{}", c.day, hm(c.start), hm(c.end))).collect::<Vec<_>>().join("; ");
+    let coverage = r
+        .coverage
+        .iter()
+        .map(|c| format!("{} {}-{}", locale.weekday(c.day), hm(c.start), hm(c.end)))
+        .collect::<Vec<_>>()
+        .join("; ");
     vec![
         (Msg::Members, r.members.join(" → ")),
         (Msg::StartsAt, fmt(r.start, &r.time_zone, "%Y-%m-%d %H:%M")),
