@@ -1,5 +1,5 @@
 import { test, expect, type Browser, type Page } from '@playwright/test';
-import { ADMIN, ownAddress, unique } from './helpers';
+import { ADMIN, expectPath, ownAddress, unique } from './helpers';
 import { adminSession, linkUser, makePerson, makeUser, type Person } from './data';
 import { issueApiKey, ssm, type ApiKey } from './ssm';
 import { linkIn, mailWith } from './mail';
@@ -130,6 +130,11 @@ test.describe.serial('acknowledging from a phone', () => {
 
     const phone = await phonePage(browser);
     await signIn(phone, username, password);
+    // The home page lists both open pages and leads to My pages in one tap.
+    await expectPath(phone, '/');
+    await expect(phone.getByTestId('home-open-pages')).toContainText(`(${first})`);
+    await expect(phone.getByTestId('home-open-pages')).toContainText(`(${other})`);
+    await expect(phone.getByTestId('home-to-me')).toBeVisible();
     // On a phone the user's name sits in the folded menu.
     const toggle = phone.getByTestId('menu-toggle');
     if (await toggle.isVisible()) await toggle.click();
@@ -149,6 +154,10 @@ test.describe.serial('acknowledging from a phone', () => {
     await item(other).getByTestId('me-ack').click();
     await expect(phone.getByTestId('me-nothing-open')).toBeVisible();
     await expect(phone.getByTestId('me-recent')).toContainText(`(${other})`);
+    // Home says so too: nothing waits, in the page's own words.
+    await phone.goto('/');
+    await expect(phone.getByTestId('home-nothing-open')).toBeVisible();
+    await expect(phone.getByTestId('home-open-pages')).toHaveCount(0);
     await phone.close();
   });
 });

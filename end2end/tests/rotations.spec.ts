@@ -177,6 +177,10 @@ test.describe.serial('rotations editor', () => {
       };
       await add('09:00', '12:00');
       await expect(a.page.getByTestId('saved-note')).toHaveText(flow.lang === 'en' ? 'Override added.' : 'オーバーライドを追加しました。');
+      // Its line says whose time it takes (or that nobody was on call then).
+      await expect(a.page.getByTestId('override').filter({ hasText: `${day} 09:00` }).getByTestId('override-replaces')).toHaveText(
+        flow.lang === 'en' ? /^\((in place of .+|adds cover: nobody is on call then)\)$/ : /^（(.+ の代わり|追加の当番: 本来は誰も当番でない時間)）$/,
+      );
       await add('11:00', '14:00');
       await expect(a.page.getByTestId('override-form')).toContainText(
         flow.lang === 'en' ? 'overlaps another override' : '別のオーバーライド(上の一覧)と重なっています',

@@ -187,6 +187,13 @@ test.describe.serial('alerts in, routed by severity', () => {
       await page.getByTestId('dry-run').click();
       const step = page.getByTestId('dry-run-result').getByTestId('trace-step').first();
       await expect(step).toContainText(flow.lang === 'en' ? 'has no field or label “team”' : 'アラートに「team」という項目やラベルはありません');
+
+      // Moved down a place with its button: the draft comes back reordered, as typed, unsaved.
+      await page.getByTestId('rule').first().getByTestId('rule-down').click();
+      await expect(page.getByTestId('rules-reordered')).toBeVisible();
+      await expect(page.getByTestId('rule').nth(1).getByTestId('rule-name')).toHaveValue(everything);
+      await expect(page.getByTestId('rule').nth(1).getByTestId('rule-condition')).toHaveValue('alert.labels.team == "web"');
+      await expect(page.getByTestId('rule').first().getByTestId('rule-up')).toBeDisabled();
       await expect(page.getByTestId('rules-saved')).toHaveCount(0);
       await m.context.close();
     });

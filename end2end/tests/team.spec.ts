@@ -58,6 +58,8 @@ test.describe.serial('a team from scratch', () => {
       await page.getByTestId('add-person-submit').click();
       await expectPath(page, `/escalation/people/${alias}`);
       await expect(page.getByTestId('no-working-channel')).toBeVisible();
+      // The empty list says what to add.
+      await expect(page.getByTestId('no-channels')).toBeVisible();
 
       // Two channels; a wrong number is refused next to its field.
       const addChannel = async (name: string, kind: string, address: string) => {
@@ -72,6 +74,10 @@ test.describe.serial('a team from scratch', () => {
       await expect(page.getByTestId('channel-added')).toBeVisible();
       await addChannel('Phone', 'voice', number);
       await expect(page.getByTestId('channel')).toHaveCount(2);
+      // This console has no SMS/voice gateway: the note says the code waits in the outbox.
+      await expect(page.getByTestId('channel-added')).toContainText(
+        flow.lang === 'en' ? 'no SMS/voice gateway is configured' : 'SMS/音声のゲートウェイが設定されていません',
+      );
 
       // Activation with the codes from the outbox.
       const codes = { Mail: await codeFor(page, mail), Phone: await codeFor(page, number) };
@@ -118,6 +124,9 @@ test.describe.serial('a team from scratch', () => {
       await page.getByTestId('save').click();
       await expect(page.getByTestId('edit-link')).toBeVisible();
       await expect(page.getByTestId('rotation-name')).toHaveText(rotation);
+      await expect(page.getByTestId('saved-note')).toContainText(
+        flow.lang === 'en' ? 'Rotation created.' : 'ローテーションを作成しました。',
+      );
 
       const schedule = unique(`kato-secondary-${flow.lang}`);
       await gotoHydrated(page, '/escalation/new-schedule');
