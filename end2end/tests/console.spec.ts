@@ -196,11 +196,11 @@ test.describe.serial('web console', () => {
       await expectPath(p, '/rotations');
       for (const name of DEMO_ROTATIONS) await expect(rotation(p, name)).toHaveCount(1);
       const primary = rotation(p, DEMO_ROTATIONS[0]);
-      await expect(primary.getByTestId('on-call-now')).toHaveText(/^(tanaka|sato|suzuki|emily) \(until \d{4}-\d\d-\d\d 10:00 JST\)$/);
-      await expect(primary.getByTestId('on-call-next')).toHaveText(/^(tanaka|sato|suzuki|emily) \(from \d{4}-\d\d-\d\d 10:00 JST\)$/);
+      await expect(primary.getByTestId('on-call-now')).toHaveText(/^(田中 太郎|佐藤 花子|鈴木 一郎|Emily Carter) \(until \d{4}-\d\d-\d\d 10:00 JST\)$/);
+      await expect(primary.getByTestId('on-call-next')).toHaveText(/^(田中 太郎|佐藤 花子|鈴木 一郎|Emily Carter) \(from \d{4}-\d\d-\d\d 10:00 JST\)$/);
 
       await gotoHydrated(p, '/escalation');
-      await expect(p.locator('[data-testid="escalation-plan"][data-alias="web-escalation"]')).toContainText('primary-oncall');
+      await expect(p.locator('[data-testid="escalation-plan"][data-alias="web-escalation"]')).toContainText('Primary on call');
       // If nobody acknowledged now: the primary's e-mail and SMS at once, their call 10 minutes on.
       const timeline = p.locator('[data-testid="escalation-plan"][data-alias="web-escalation"] [data-testid="plan-timeline"] li');
       await expect(timeline.first()).toContainText('+0');

@@ -50,7 +50,7 @@ test.describe.serial('without JavaScript', () => {
 
     await page.goto('/rotations');
     const mine = page.locator(`[data-testid="rotation"][data-name="${rotation}"]`);
-    await expect(mine.getByTestId('on-call-now')).toContainText(`${person.alias} (until `);
+    await expect(mine.getByTestId('on-call-now')).toContainText(`${person.name} (until `);
     await page.getByTestId('rotation-search').fill(rotation.toLowerCase());
     await page.getByTestId('rotation-search-submit').click();
     await expect(page.getByTestId('rotation')).toHaveCount(1);

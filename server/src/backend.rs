@@ -342,6 +342,7 @@ impl Backend for LocalBackend {
                 start: local_time(s.start, &r.rotation.time_zone),
                 end: local_time(s.end, &r.rotation.time_zone),
                 members: s.members,
+                names: Vec::new(),
             };
             out.push(RotationView {
                 current: current.map(summary),

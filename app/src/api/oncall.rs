@@ -23,7 +23,22 @@ pub async fn list_contacts() -> Result<Vec<ContactView>, AppError> {
 
 #[server(endpoint = "oncall_rotations")]
 pub async fn list_rotations() -> Result<Vec<RotationView>, AppError> {
-    crate::api::ssr::serve(Role::Viewer, |_, s| async move { s.backend.rotations().await }).await
+    crate::api::ssr::serve(Role::Viewer, |_, s| async move {
+        let mut rotations = s.backend.rotations().await?;
+        // People read names, not aliases.
+        let contacts = s.backend.contacts().await?;
+        let name = |alias: &String| {
+            contacts
+                .iter()
+                .find(|c| c.contact.alias == *alias)
+                .map_or_else(|| alias.clone(), |c| c.contact.display_name.clone())
+        };
+        for shift in rotations.iter_mut().flat_map(|r| r.current.iter_mut().chain(r.next.iter_mut())) {
+            shift.names = shift.members.iter().map(name).collect();
+        }
+        Ok(rotations)
+    })
+    .await
 }
 
 #[server(endpoint = "oncall_response_plans")]

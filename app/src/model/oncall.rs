@@ -34,6 +34,9 @@ pub struct RotationView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShiftSummary {
     pub members: Vec<String>,
+    /// The members' display names, filled where the page is made (backends leave it empty).
+    #[serde(default)]
+    pub names: Vec<String>,
     pub start: String,
     pub end: String,
 }

@@ -42,6 +42,9 @@ pub fn ContactsPage() -> impl IntoView {
                 }
                 let of = |kind: ContactType| all.iter().filter(|c| c.contact.kind == kind).cloned().collect::<Vec<_>>();
                 let (people, plans, schedules) = (of(ContactType::Personal), of(ContactType::Escalation), of(ContactType::OncallSchedule));
+                // Stages name their targets as people read them: display names, channels by name.
+                let mut names: Vec<(String, String)> = all.iter().map(|c| (c.contact.alias.clone(), c.contact.display_name.clone())).collect();
+                names.extend(all.iter().flat_map(|c| c.channels.iter().map(move |ch| (ch.id.clone(), format!("{} · {}", c.contact.display_name, ch.name)))));
                 view! {
                     <h2>{t(Msg::EscalationPlans)}</h2>
                     <p class="inline">
@@ -52,7 +55,7 @@ pub fn ContactsPage() -> impl IntoView {
                         .into_iter()
                         .map(|c| {
                             let timeline = timelines.iter().find(|p| p.plan == c.contact.alias).cloned();
-                            view! { <PlanCard contact=c timeline manager /> }
+                            view! { <PlanCard contact=c timeline manager names=names.clone() /> }
                         })
                         .collect_view()}
                     <h2>{t(Msg::Schedules)}</h2>
@@ -153,9 +156,16 @@ fn PersonRow(view: ContactView, manager: bool, language: Option<String>) -> impl
 }
 
 #[component]
-fn PlanCard(contact: ContactView, timeline: Option<PlanTimeline>, manager: bool) -> impl IntoView {
+fn PlanCard(
+    contact: ContactView,
+    timeline: Option<PlanTimeline>,
+    manager: bool,
+    /// Display names by alias or channel id.
+    names: Vec<(String, String)>,
+) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
+    let name = move |id: &String| names.iter().find(|(k, _)| k == id).map_or_else(|| id.clone(), |(_, n)| n.clone());
     let c = contact.contact;
     let edit = manager.then(|| view! { " " <a href=plan_path(&c.alias) data-testid="edit-plan">{t(Msg::Edit)}</a> });
     view! {
@@ -172,9 +182,9 @@ fn PlanCard(contact: ContactView, timeline: Option<PlanTimeline>, manager: bool)
                             .iter()
                             .map(|target| match target {
                                 // Stopping is what people expect; the exception is said.
-                                Target::Contact { contact_id, essential: false } => format!("{contact_id} ({})", t(Msg::KeepsPaging)),
-                                Target::Contact { contact_id, .. } => contact_id.clone(),
-                                Target::Channel { channel_id, .. } => channel_id.clone(),
+                                Target::Contact { contact_id, essential: false } => format!("{} ({})", name(contact_id), t(Msg::KeepsPaging)),
+                                Target::Contact { contact_id, .. } => name(contact_id),
+                                Target::Channel { channel_id, .. } => name(channel_id),
                             })
                             .collect();
                         view! { <li>{targets.join(", ")} " — " {s.duration_minutes} " " {t(Msg::Minutes)}</li> }

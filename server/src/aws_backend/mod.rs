@@ -702,6 +702,7 @@ impl Backend for AwsBackend {
                 start: local_time(s.start, &rotation.time_zone),
                 end: local_time(s.end, &rotation.time_zone),
                 members: s.members.clone(),
+                names: Vec::new(),
             };
             let upcoming_overrides = self.override_entries(r.rotation_arn(), now).await?.len();
             let current = shifts.iter().find(|s| s.start <= now && now < s.end);

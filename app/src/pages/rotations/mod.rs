@@ -15,7 +15,7 @@ use crate::api::oncall::list_rotations;
 use crate::auth::Role;
 use crate::domain::rotation::HandOff;
 use crate::i18n::{Locale, Msg};
-use crate::model::oncall::RotationView;
+use crate::model::oncall::{RotationView, ShiftSummary};
 use crate::pages::common::{loaded_list, page_user, query_param};
 use crate::paths::NEW_ROTATION_PATH;
 use shared::{hm, rotation_path};
@@ -62,7 +62,7 @@ fn handoff_text(h: &HandOff, locale: Locale) -> String {
         HandOff::Weekly(t) => format!(
             "{} {}",
             Msg::HandOffWeekly.text(locale),
-            times(t.iter().map(|(d, t)| format!("{d} {}", hm(*t))).collect())
+            times(t.iter().map(|(d, t)| format!("{} {}", locale.weekday(*d), hm(*t))).collect())
         ),
         HandOff::Monthly(t) => format!(
             "{} {}",
@@ -128,15 +128,16 @@ fn RotationCard(view: RotationView) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let r = &view.rotation;
-    let names = |m: &[String]| if m.is_empty() { t(Msg::Nobody).to_owned() } else { m.join(", ") };
+    let names = |s: &ShiftSummary| {
+        let shown = if s.names.len() == s.members.len() { &s.names } else { &s.members };
+        if shown.is_empty() { t(Msg::Nobody).to_owned() } else { shown.join(", ") }
+    };
     let now_line = view
         .current
         .as_ref()
-        .map_or_else(|| t(Msg::Nobody).to_owned(), |s| format!("{} ({} {})", names(&s.members), t(Msg::Until), s.end));
-    let next_line = view
-        .next
-        .as_ref()
-        .map_or_else(|| "—".to_owned(), |s| format!("{} ({} {})", names(&s.members), t(Msg::From), s.start));
+        .map_or_else(|| t(Msg::Nobody).to_owned(), |s| format!("{} ({} {})", names(s), t(Msg::Until), s.end));
+    let next_line =
+        view.next.as_ref().map_or_else(|| "—".to_owned(), |s| format!("{} ({} {})", names(s), t(Msg::From), s.start));
     view! {
         <article class="item" data-testid="rotation" data-name=view.name.clone()>
             <h2><a href=rotation_path(&view.id) data-testid="open-rotation">{view.name.clone()}</a></h2>
