@@ -140,7 +140,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     let drills = Arc::new(drills::SqlDrills { db: db.clone(), backend: backend.clone(), clock: clock.clone() });
     drills::spawn_scheduler(drills.clone());
     let wake = Arc::new(tokio::sync::Notify::new());
-    let router = routing::Router { db: db.clone(), backend: backend.clone(), clock: clock.clone(), wake: wake.clone() };
+    let router = routing::Router::new(db.clone(), backend.clone(), clock.clone(), wake.clone());
     router.spawn();
     let integrations = ingest::store::Integrations { db: db.clone() };
     let sns: Arc<dyn ingest::sns::Fetcher> = Arc::new(ingest::sns::Https::new(&outbound));

@@ -870,12 +870,7 @@ async fn routing(mode: Mode) -> Vec<String> {
     let store = Integrations { db: db.clone() };
     let door =
         store.create(server::audit::Actor::System("test"), "cw", IntegrationKind::EventBridge, &[], 1).await.unwrap();
-    let router = server::routing::Router {
-        db: db.clone(),
-        backend: w.backend.clone(),
-        clock: w.api.clock.clone(),
-        wake: Arc::default(),
-    };
+    let router = server::routing::Router::new(db.clone(), w.backend.clone(), w.api.clock.clone(), Arc::default());
     let mut seen = Vec::new();
     let steps = [
         ("ApiErrors", "critical", AlertStatus::Firing),

@@ -259,12 +259,12 @@ async fn held_alerts_wait_for_their_hours_and_maintenance_windows_keep_quiet() {
     // Then the hours open: the held alert is routed through the rules then in force.
     let clock = server::clock::ManualClock::new(opening + Span::minutes(1));
     let engine = server::engine::Engine::new(c.db.clone(), clock.clone());
-    let later_router = server::routing::Router {
-        db: c.db.clone(),
-        backend: Arc::new(server::backend::LocalBackend { engine }),
+    let later_router = server::routing::Router::new(
+        c.db.clone(),
+        Arc::new(server::backend::LocalBackend { engine }),
         clock,
-        wake: Arc::default(),
-    };
+        Arc::default(),
+    );
     assert!(later_router.route_next().await.unwrap());
     assert!(!later_router.route_next().await.unwrap(), "nothing else waits");
     assert_eq!(outcomes(&c).await[0], "Disk 80% firing: incident opened by low waits → sev3-low (open)");
@@ -324,12 +324,12 @@ async fn racing_routers_open_one_incident_for_one_alarm() {
     let engine = server::engine::Engine::new(c.db.clone(), clock.clone());
     let mut racers = Vec::new();
     for _ in 0..3 {
-        let router = server::routing::Router {
-            db: c.db.clone(),
-            backend: Arc::new(server::backend::LocalBackend { engine: engine.clone() }),
-            clock: clock.clone(),
-            wake: Arc::default(),
-        };
+        let router = server::routing::Router::new(
+            c.db.clone(),
+            Arc::new(server::backend::LocalBackend { engine: engine.clone() }),
+            clock.clone(),
+            Arc::default(),
+        );
         racers.push(tokio::spawn(async move { while router.route_next().await.unwrap() {} }));
     }
     for r in racers {

@@ -10,6 +10,13 @@
 //! alerts until working hours: the alert waits unrouted, `held_until` the hours open, and is
 //! routed then through the rules in force; if it recovers first, nothing is sent for either.
 //!
+//! Most urgent first: each router reads the unrouted alerts as they arrive, sorts them by what
+//! the rule they match would do (open an incident or page, then notify only, then suppress,
+//! hold or no rule), and within a class by arrival; an alarm's own alerts always go in arrival
+//! order (a recovery never before its firing). So a critical alert arriving in a storm of
+//! notify-only alerts is routed next, not after the storm. Rules are compiled once per saved
+//! version, not per alert.
+//!
 //! Exactly once, across crashes and replicas: the backend calls are idempotent (the incident's
 //! client token comes from the alert's integration, fingerprint and episode; an engagement's
 //! from the alert's id), and the alert is marked routed, its incident link written and its
@@ -20,8 +27,9 @@ pub mod eval;
 pub mod maintenance;
 pub mod rules;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use app::auth::{CurrentUser, Role};
 use app::domain::alert::{Alert, AlertStatus};
@@ -44,6 +52,13 @@ use rules::Rules;
 /// How often a router looks for alerts when nothing woke it.
 const POLL: Duration = Duration::from_millis(500);
 
+/// How many new unrouted alerts one look at the backlog reads (and sorts by urgency).
+const SCAN: i64 = 1000;
+
+/// How often a router looks at the whole backlog again even while busy: alerts held until
+/// their hours, or left by a failed attempt, are behind its cursor.
+const RESCAN: Duration = Duration::from_secs(30);
+
 /// Who routing acts as (the backends take a user; the audit log shows it).
 fn router_user() -> CurrentUser {
     CurrentUser {
@@ -62,6 +77,66 @@ pub struct Router {
     pub clock: Arc<dyn Clock>,
     /// Woken by the ingestion door when it stores an alert.
     pub wake: Arc<tokio::sync::Notify>,
+    backlog: Arc<Mutex<Backlog>>,
+}
+
+/// How urgent routing an alert is, most urgent first: what the rule it matches would do.
+fn urgency(rule: Option<&Rule>) -> u8 {
+    match rule {
+        Some(r) if r.hold.as_deref().is_some_and(|h| !h.trim().is_empty()) => 2,
+        Some(Rule { firing: Firing::Incident { .. } | Firing::Engage { .. }, .. }) => 0,
+        Some(Rule { firing: Firing::Notify, .. }) => 1,
+        _ => 2,
+    }
+}
+
+/// The unrouted alerts this router has seen, most urgent first. Only what orders them is kept:
+/// each is read again, as it is then, when its turn comes.
+#[derive(Default)]
+struct Backlog {
+    /// The newest alert read (`seq`): the next look starts after it.
+    cursor: i64,
+    last_full_look: Option<Instant>,
+    /// (urgency, seq), most urgent and oldest first.
+    queue: BTreeSet<(u8, i64)>,
+    /// Each queued alert's alarm (integration, fingerprint) and urgency.
+    alarm_of: HashMap<i64, ((String, String), u8)>,
+    /// Each alarm's queued alerts, oldest first.
+    by_alarm: HashMap<(String, String), BTreeSet<i64>>,
+    /// The rules compiled, with the version they were compiled from.
+    compiled: Option<(u32, Arc<Compiled>)>,
+}
+
+impl Backlog {
+    fn add(&mut self, seq: i64, alarm: (String, String), urgency: u8) {
+        if self.alarm_of.contains_key(&seq) {
+            return;
+        }
+        self.queue.insert((urgency, seq));
+        self.by_alarm.entry(alarm.clone()).or_default().insert(seq);
+        self.alarm_of.insert(seq, (alarm, urgency));
+    }
+
+    /// The next alert to route: the oldest queued alert of the most urgent alert's alarm.
+    fn take(&mut self) -> Option<i64> {
+        let &(_, most_urgent) = self.queue.first()?;
+        let alarm = self.alarm_of.get(&most_urgent)?.0.clone();
+        let seqs = self.by_alarm.get_mut(&alarm)?;
+        let oldest = seqs.pop_first()?;
+        if seqs.is_empty() {
+            self.by_alarm.remove(&alarm);
+        }
+        if let Some((_, u)) = self.alarm_of.remove(&oldest) {
+            self.queue.remove(&(u, oldest));
+        }
+        Some(oldest)
+    }
+
+    /// Starts the next look from the first unrouted alert again.
+    fn look_again(&mut self) {
+        self.cursor = 0;
+        self.last_full_look = Some(Instant::now());
+    }
 }
 
 /// An alert waiting to be routed, with what its rules may look at.
@@ -100,6 +175,10 @@ const RECOVERED_WHILE_HELD: &str = "recovered while held: nothing was sent";
 const IN_MAINTENANCE: &str = "suppressed by a maintenance window";
 
 impl Router {
+    pub fn new(db: Db, backend: Arc<dyn Backend>, clock: Arc<dyn Clock>, wake: Arc<tokio::sync::Notify>) -> Router {
+        Router { db, backend, clock, wake, backlog: Arc::default() }
+    }
+
     /// Routes until the process ends; each replica runs one.
     pub fn spawn(self) {
         tokio::spawn(async move {
@@ -114,16 +193,77 @@ impl Router {
         });
     }
 
-    /// Routes the oldest unrouted alert, if any; true when there was one.
+    /// Routes the most urgent unrouted alert, if any; true when there was one.
     pub async fn route_next(&self) -> Result<bool, ServerError> {
-        let Some(pending) = self.next().await? else { return Ok(false) };
         let rules = Rules { db: self.db.clone() }.current().await?;
+        let compiled = self.compiled(&rules);
+        self.look(&rules.rules, compiled.as_deref()).await?;
+        let Some(seq) = self.lock().take() else { return Ok(false) };
+        // Routed by another replica meanwhile, or held since: nothing to do with it here.
+        let Some(pending) = self.pending(seq).await? else { return Ok(true) };
+        let routed = self.route(pending, &rules, compiled.as_deref()).await;
+        if routed.is_err() {
+            // Tried again from the next look at the whole backlog.
+            self.lock().look_again();
+        }
+        routed.map(|()| true)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Backlog> {
+        self.backlog.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The rules in force compiled, once per saved version (saved rules were compiled when
+    /// saved; a build that reads them otherwise has none, and nothing matches).
+    fn compiled(&self, rules: &app::domain::routing::RuleSet) -> Option<Arc<Compiled>> {
+        let mut backlog = self.lock();
+        if let Some((version, compiled)) = &backlog.compiled
+            && *version == rules.version
+        {
+            return Some(compiled.clone());
+        }
+        let compiled = Arc::new(Compiled::new(&rules.rules).ok()?);
+        backlog.compiled = Some((rules.version, compiled.clone()));
+        Some(compiled)
+    }
+
+    /// Reads the unrouted alerts that arrived since the last look and queues them by urgency.
+    async fn look(&self, rules: &[Rule], compiled: Option<&Compiled>) -> Result<(), ServerError> {
+        let cursor = {
+            let mut backlog = self.lock();
+            if backlog.queue.is_empty() || backlog.last_full_look.is_none_or(|t| t.elapsed() > RESCAN) {
+                backlog.look_again();
+            }
+            backlog.cursor
+        };
+        let arrived = self.pending_after(cursor).await?;
+        let now = self.clock.now();
+        let mut backlog = self.lock();
+        for p in arrived {
+            backlog.cursor = backlog.cursor.max(p.seq);
+            if backlog.alarm_of.contains_key(&p.seq) {
+                continue;
+            }
+            let integration = (p.integration.0.as_str(), p.integration.1.as_str());
+            let matched = compiled.and_then(|c| c.evaluate(&p.alert, integration, &p.payload, now).matched);
+            let alarm = (p.integration_id, p.alert.fingerprint);
+            backlog.add(p.seq, alarm, urgency(matched.and_then(|i| rules.get(i))));
+        }
+        Ok(())
+    }
+
+    /// Routes one alert through the rules in force and records what happened.
+    async fn route(
+        &self,
+        pending: Pending,
+        rules: &app::domain::routing::RuleSet,
+        compiled: Option<&Compiled>,
+    ) -> Result<(), ServerError> {
         let now = self.clock.now();
         let integration = (pending.integration.0.as_str(), pending.integration.1.as_str());
-        let mut evaluated = match Compiled::new(&rules.rules) {
-            Ok(c) => c.evaluate(&pending.alert, integration, &pending.payload, now),
-            // Saved rules were compiled when saved; a build that reads them otherwise says so.
-            Err(_) => Evaluated { matched: None, trace: Vec::new() },
+        let mut evaluated = match compiled {
+            Some(c) => c.evaluate(&pending.alert, integration, &pending.payload, now),
+            None => Evaluated { matched: None, trace: Vec::new() },
         };
         let matched = evaluated.matched.and_then(|i| rules.rules.get(i));
         let acted = match (self.quiet(&pending, &mut evaluated).await?, pending.alert.status) {
@@ -149,8 +289,7 @@ impl Router {
             },
             Err(e) => return Err(e),
         };
-        self.record(&pending, &evaluated, outcome).await?;
-        Ok(true)
+        self.record(&pending, &evaluated, outcome).await
     }
 
     /// The first maintenance window in force whose condition matches the alert, as an outcome;
@@ -188,40 +327,26 @@ impl Router {
         Ok(held > 0)
     }
 
-    async fn next(&self) -> Result<Option<Pending>, ServerError> {
-        let row = sqlx::query(
+    /// Unrouted alerts that are due (not held until later) after `seq`, oldest first.
+    async fn pending_after(&self, seq: i64) -> Result<Vec<Pending>, ServerError> {
+        self.pending_where("a.seq > $2 ORDER BY a.seq LIMIT $3", seq, SCAN).await
+    }
+
+    /// The alert `seq`, if it is unrouted and due.
+    async fn pending(&self, seq: i64) -> Result<Option<Pending>, ServerError> {
+        Ok(self.pending_where("a.seq = $2 AND $3 = 1", seq, 1).await?.pop())
+    }
+
+    async fn pending_where(&self, filter: &str, seq: i64, limit: i64) -> Result<Vec<Pending>, ServerError> {
+        let sql = format!(
             "SELECT a.id, a.integration_id, a.fingerprint, a.status, a.title, a.summary, a.severity, a.labels_json, \
              a.links_json, a.occurred_at, a.received_at, a.seq, e.body, i.name, i.kind \
              FROM alerts a JOIN inbound_events e ON e.id = a.event_id JOIN integrations i ON i.id = a.integration_id \
-             WHERE a.routed_at IS NULL AND (a.held_until IS NULL OR a.held_until <= $1) ORDER BY a.seq LIMIT 1",
-        )
-        .bind(self.clock.now().timestamp())
-        .fetch_optional(&self.db.pool)
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        let status: String = r.try_get("status")?;
-        let labels: String = r.try_get("labels_json")?;
-        let links: String = r.try_get("links_json")?;
-        let body: String = r.try_get("body")?;
-        Ok(Some(Pending {
-            seq: r.try_get("seq")?,
-            id: r.try_get("id")?,
-            integration_id: r.try_get("integration_id")?,
-            integration: (r.try_get("name")?, r.try_get("kind")?),
-            alert: Alert {
-                fingerprint: r.try_get("fingerprint")?,
-                status: AlertStatus::parse(&status)
-                    .ok_or_else(|| ServerError::unknown_name("alert status", &status))?,
-                title: r.try_get("title")?,
-                summary: r.try_get("summary")?,
-                severity: r.try_get("severity")?,
-                labels: serde_json::from_str(&labels).map_err(|e| ServerError::corrupt_json("alert labels", &e))?,
-                links: serde_json::from_str(&links).map_err(|e| ServerError::corrupt_json("alert links", &e))?,
-                occurred_at: r.try_get("occurred_at")?,
-            },
-            payload: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
-            received_at: r.try_get("received_at")?,
-        }))
+             WHERE a.routed_at IS NULL AND (a.held_until IS NULL OR a.held_until <= $1) AND {filter}"
+        );
+        let rows =
+            sqlx::query(&sql).bind(self.clock.now().timestamp()).bind(seq).bind(limit).fetch_all(&self.db.pool).await?;
+        rows.iter().map(pending_of).collect()
     }
 
     /// The alarm's newest link to an incident: (episode, incident id, rule, still open). One read,
@@ -441,5 +566,84 @@ impl Router {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// An alert row as routing reads it.
+fn pending_of(r: &sqlx::any::AnyRow) -> Result<Pending, ServerError> {
+    let status: String = r.try_get("status")?;
+    let labels: String = r.try_get("labels_json")?;
+    let links: String = r.try_get("links_json")?;
+    let body: String = r.try_get("body")?;
+    Ok(Pending {
+        seq: r.try_get("seq")?,
+        id: r.try_get("id")?,
+        integration_id: r.try_get("integration_id")?,
+        integration: (r.try_get("name")?, r.try_get("kind")?),
+        alert: Alert {
+            fingerprint: r.try_get("fingerprint")?,
+            status: AlertStatus::parse(&status).ok_or_else(|| ServerError::unknown_name("alert status", &status))?,
+            title: r.try_get("title")?,
+            summary: r.try_get("summary")?,
+            severity: r.try_get("severity")?,
+            labels: serde_json::from_str(&labels).map_err(|e| ServerError::corrupt_json("alert labels", &e))?,
+            links: serde_json::from_str(&links).map_err(|e| ServerError::corrupt_json("alert links", &e))?,
+            occurred_at: r.try_get("occurred_at")?,
+        },
+        payload: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+        received_at: r.try_get("received_at")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alarm(name: &str) -> (String, String) {
+        ("integration".to_owned(), name.to_owned())
+    }
+
+    #[test]
+    fn the_most_urgent_alert_goes_first_and_an_alarm_keeps_its_order() {
+        let mut backlog = Backlog::default();
+        // A storm of notify-only alerts, then a critical one that opens an incident.
+        for seq in 1..=500 {
+            backlog.add(seq, alarm(&format!("noise-{}", seq % 40)), 1);
+        }
+        backlog.add(501, alarm("db-down"), 0);
+        assert_eq!(backlog.take(), Some(501), "the critical alert is next, not 500 alerts later");
+        assert_eq!(backlog.take(), Some(1), "then the storm, oldest first");
+        // A suppressed firing, then its urgent recovery: the firing still goes first.
+        backlog.add(600, alarm("disk"), 2);
+        backlog.add(601, alarm("disk"), 0);
+        assert_eq!((backlog.take(), backlog.take()), (Some(600), Some(601)));
+        // Seen twice (a look again from the start): queued once.
+        backlog.add(2, alarm("noise-2"), 1);
+        let mut rest = Vec::new();
+        while let Some(seq) = backlog.take() {
+            rest.push(seq);
+        }
+        assert_eq!(rest, (2..=500).collect::<Vec<_>>());
+        assert!(backlog.queue.is_empty() && backlog.alarm_of.is_empty() && backlog.by_alarm.is_empty());
+    }
+
+    #[test]
+    fn urgency_follows_what_the_rule_would_do() {
+        let rule = |firing: Firing, hold: Option<&str>| Rule {
+            name: "r".into(),
+            condition: String::new(),
+            firing,
+            impact: None,
+            notify: vec![],
+            resolve_on_recovery: false,
+            hold: hold.map(str::to_owned),
+        };
+        let incident = Firing::Incident { response_plan: "p".into() };
+        assert_eq!(urgency(Some(&rule(incident.clone(), None))), 0);
+        assert_eq!(urgency(Some(&rule(Firing::Engage { contact: "c".into() }, None))), 0);
+        assert_eq!(urgency(Some(&rule(Firing::Notify, None))), 1);
+        assert_eq!(urgency(Some(&rule(Firing::Suppress, None))), 2);
+        assert_eq!(urgency(Some(&rule(incident, Some("Mon-Fri 09:00-18:00 UTC")))), 2, "held: not now");
+        assert_eq!(urgency(None), 2);
     }
 }
