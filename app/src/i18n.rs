@@ -573,10 +573,10 @@ messages! {
     RoleViewer => "viewer", "閲覧者";
     ChannelAddedNoMailServer => "Channel added, but no mail server is configured: its activation code waits in the outbox (Deliveries) and e-mail pages cannot reach it until an administrator sets one up (--smtp-url).", "チャネルを追加しましたが、メールサーバーが設定されていません。アクティベーションコードは送信待ち(配信)に残り、管理者がメールサーバー(--smtp-url)を設定するまでメールの呼び出しは届きません。";
     NoMailServerShort => "no mail server", "メールサーバー未設定";
-    HealthNoMailServer => "No mail server configured: e-mails wait in the outbox", "メールサーバー未設定: メールは送信待ちのままです";
+    HealthNoMailServer => "No mail server configured: nothing sends its e-mail (it stays in the outbox)", "メールサーバー未設定: メールを送る手段がありません(送信待ちに残ります)";
     GapNoGateway => "{channel} — nothing can send it (no gateway configured)", "{channel} — 送信手段がありません（ゲートウェイ未設定）";
     NoGatewayShort => "no SMS/voice gateway", "SMS/音声ゲートウェイ未設定";
-    HealthNoGateway => "No SMS/voice gateway configured: messages wait in the outbox", "SMS/音声のゲートウェイ未設定: メッセージは送信待ちのままです";
+    HealthNoGateway => "No SMS/voice gateway configured: nothing sends its messages (they stay in the outbox)", "SMS/音声のゲートウェイ未設定: メッセージを送る手段がありません(送信待ちに残ります)";
     NoChannels => "No channels yet: add an e-mail, SMS or voice channel below so pages can reach this person.", "チャネルはまだありません。呼び出しが届くよう、下でメール・SMS・音声のチャネルを追加してください。";
     ChannelActivatedNote => "Channel activated.", "チャネルをアクティベートしました。";
     ChannelDeleted => "Channel deleted.", "チャネルを削除しました。";
@@ -665,6 +665,7 @@ messages! {
     OverrideReplacesNobody => "(adds cover: nobody is on call then)", "（追加の当番: 本来は誰も当番でない時間）";
     ChartAckPerDrill => "Time to first acknowledgement per drill", "訓練ごとの最初の確認応答までの時間";
     ChartAckPerPlan => "Time to acknowledge per response plan", "対応計画ごとの確認応答までの時間";
+    ChannelActivatedUnused => "Pages do not use it yet: give it a start time in the engagement plan below.", "まだ呼び出しには使われません。下のエンゲージメントプランで開始時間を入れてください。";
     CatchAllPinned => "Always last: takes every alert no rule above matched.", "常に最後: 上のどのルールにも一致しなかったアラートをすべて受け取ります。";
     WhatRulesSee => "What the rules see", "ルールから見える値";
     ErrCondition => "This condition is not valid CEL.", "この条件はCELとして正しくありません。";
@@ -760,7 +761,7 @@ messages! {
     HomeRotations => "Who is on call", "現在のオンコール";
     HomeNoRotations => "No rotations yet: on-call shifts appear here once a manager sets up a rotation.", "ローテーションはまだありません。マネージャーがローテーションを作成すると、ここに当番が表示されます。";
     HomeNotLinked => "Your account is not linked to a person on the rotas, so no pages come to you here. An administrator links it on Admin → Users.", "あなたのアカウントはローテーションの担当者に結び付いていないため、呼び出しはここに表示されません。管理者が「管理 → ユーザー」で結び付けます。";
-    AcknowledgeOnMyPages => "Open My pages to acknowledge", "マイページで対応する";
+    AcknowledgeOnMyPages => "Open My pages to acknowledge", "「自分の呼び出し」で対応する";
     HomeOpenIncidents => "Open incidents", "対応中のインシデント";
     HomeNoIncidents => "No open incidents.", "対応中のインシデントはありません。";
     HomeReach => "Can everyone be reached?", "全員に連絡が届きますか?";

@@ -1,7 +1,8 @@
 //! An alert storm with one alert that matters in it (`cargo bench -p server --bench storm`;
 //! PostgreSQL with `ONCALL_TEST_DB=postgres` and `ONCALL_TEST_PG_ADMIN_URL`): the console's
 //! release binary on loopback; 32 senders post 25,000 low-severity webhook alerts (500 alarms)
-//! as fast as the door takes them, routed by a notify-only rule; 5 s in, one critical alert
+//! as fast as the door takes them, routed as the demo's rules do: anything not critical opens an
+//! incident of a low plan (one per alarm; its repeats join it); 5 s in, one critical alert
 //! ("Payments DB down") whose rule opens an incident paging a person by e-mail.
 //!
 //! Prints: the storm's accept rate; the critical alert's answer → its first page handed to the
@@ -13,6 +14,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use app::domain::incident::{IncidentTemplate, ResponsePlan};
 use app::domain::routing::{Firing, Rule};
 use common::alert_burst::{alert_routing, send_events};
 use common::burst::Setup;
@@ -23,10 +25,25 @@ const ALARMS: usize = 500;
 const SENDERS: usize = 32;
 const RUNS: usize = 3;
 
-/// The critical alert opens an incident of the burst plan (paging by e-mail); the rest notify
-/// nobody in particular.
+/// The critical alert opens an incident of the burst plan (paging by e-mail); the rest open (or
+/// join) an incident of a low plan that pages nobody.
 async fn storm_rules(setup: &Setup) -> (String, String) {
     let door = alert_routing(setup).await;
+    let db = setup.db().await;
+    let engine = server::engine::Engine::new(db.clone(), std::sync::Arc::new(server::clock::SystemClock));
+    let low = ResponsePlan {
+        name: "storm-low".into(),
+        display_name: "Low".into(),
+        template: IncidentTemplate {
+            title: "Low".into(),
+            impact: 3,
+            summary: String::new(),
+            dedupe_string: String::new(),
+        },
+        engagements: vec![],
+        notification_targets: vec![],
+    };
+    engine.put_response_plan(Actor::System("bench"), low).await.unwrap();
     let rule = |name: &str, condition: &str, firing: Firing| Rule {
         name: name.into(),
         condition: condition.into(),
@@ -38,9 +55,8 @@ async fn storm_rules(setup: &Setup) -> (String, String) {
     };
     let rules = vec![
         rule("critical", "alert.severity == 'critical'", Firing::Incident { response_plan: "burst-alarms".into() }),
-        rule("rest", "", Firing::Notify),
+        rule("rest", "", Firing::Incident { response_plan: "storm-low".into() }),
     ];
-    let db = setup.db().await;
     server::routing::rules::Rules { db }.save(Actor::System("bench"), 1, rules, 2).await.unwrap();
     door
 }

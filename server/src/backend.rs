@@ -353,6 +353,7 @@ impl Backend for LocalBackend {
                 id: r.id,
                 name: r.name,
                 rotation: r.rotation,
+                member_names: Vec::new(),
             });
         }
         Ok(out)

@@ -335,6 +335,10 @@ async fn people_and_channels_are_managed_without_script() {
         c.submit("people_activate_channel", &ok, path, Some(&admin)).await;
     }
     let page = c.get(path, Some(&admin)).await;
+    assert!(
+        page.body.contains("data-testid=\"channel-unused\""),
+        "activated, but the new person's engagement plan does not use it yet: said"
+    );
     assert!(!page.body.contains("data-testid=\"no-working-channel\""), "activated: reachable");
     assert!(page.body.contains("No SMS/voice gateway configured"), "the voice channel is not called working");
     let list = c.get("/escalation", Some(&admin)).await.body;
@@ -430,13 +434,13 @@ async fn without_a_mail_server_nothing_claims_a_page_gets_through() {
     let c = TestConsole::with_admin().await;
     let admin = c.admin().await;
     let page = c.get("/escalation/people/tanaka", Some(&admin)).await.body;
-    assert!(page.contains("No mail server configured: e-mails wait in the outbox"), "{page}");
+    assert!(page.contains("No mail server configured: nothing sends its e-mail"), "{page}");
     assert!(!page.contains(">Working<"), "{page}");
     let timeline = page.split("data-testid=\"person-timeline\"").nth(1).unwrap_or_default();
     assert!(timeline.contains("E-mail — nothing can send it (no gateway configured)"), "{timeline}");
     let ja = format!("{admin}; lang=ja");
     let page = c.get("/escalation/people/tanaka", Some(&ja)).await.body;
-    assert!(page.contains("メールサーバー未設定: メールは送信待ちのままです"), "{page}");
+    assert!(page.contains("メールサーバー未設定: メールを送る手段がありません"), "{page}");
     let list = c.get("/escalation", Some(&admin)).await.body;
     assert!(list.contains("no mail server"), "{list}");
     let (id,): (String,) =
@@ -1277,6 +1281,23 @@ async fn the_rules_editor_places_new_rules_warns_and_explains_itself() {
     assert!(page.contains("alert.title != &#x27;x&#x27;") || page.contains("alert.title != 'x'"), "{page}");
     assert_eq!(page.matches("data-testid=\"rule-up\"").count(), 2, "the catch-all does not move: {page}");
     assert_eq!(store.current().await.unwrap().version, version, "moving saves nothing");
+    // The page comes back at the moved rule, which says so with a Save at hand.
+    let first = page.split("id=\"rule-0\"").nth(1).and_then(|r| r.split("</fieldset>").next()).unwrap_or_default();
+    assert!(
+        first.contains("data-testid=\"rule-moved\"") && first.contains("data-testid=\"rule-moved-save\""),
+        "{page}"
+    );
+    assert!(page.contains("alerts_reorder_rules#rule-1\""), "a move button leads to the rule's new place: {page}");
+
+    // A condition typed into the catch-all is refused there, and it stays the last row, pinned.
+    let rows = vec![row(0, "1", "Critical", "alert.severity == 'critical'"), row(1, "", "Rest", "alert.title == 'x'")];
+    let pinned = body(rows, &[("base", &version.to_string()), ("rules[1][pinned]", "1")]);
+    c.submit("alerts_save_rules", &pinned, rules_path, Some(&admin)).await;
+    let page = c.get(rules_path, Some(&admin)).await.body;
+    assert!(page.contains("data-field=\"rules.1.condition\""), "refused where it is: {page}");
+    let (new_row, pinned) = (page.find("data-testid=\"rule-new\"").unwrap(), page.find("data-testid=\"rule-pinned\""));
+    assert!(pinned.is_some_and(|p| new_row < p), "still pinned last, below the new row: {page}");
+    assert_eq!(page.matches("data-testid=\"rule-up\"").count(), 1, "{page}");
 
     // A dry run in Japanese: nested labels are labels; a missing one is said in Japanese.
     let ja = format!("{admin}; lang=ja");

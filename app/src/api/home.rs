@@ -25,18 +25,19 @@ pub async fn load_home() -> Result<HomeOverview, AppError> {
             .filter(|r| contact.as_ref().is_some_and(|c| r.rotation.members.iter().any(|m| m == c)))
             .cloned()
             .collect();
-        let (rotations, is_mine) =
+        let (mut rotations, is_mine): (Vec<_>, bool) =
             if mine.is_empty() { (all.iter().take(HOME_ROTATIONS).cloned().collect(), false) } else { (mine, true) };
+        let contacts = s.backend.contacts().await?;
+        for r in &mut rotations {
+            r.name_people(&contacts);
+        }
         let open_pages = match &contact {
             Some(c) => s.backend.pages_of(c, crate::api::me::MY_PAGES).await?.into_iter().filter(|p| p.open).collect(),
             None => Vec::new(),
         };
         let incidents = s.backend.incidents(Some(IncidentStatus::Open), HOME_INCIDENTS).await?;
         let on_rotas: Vec<&String> = all.iter().flat_map(|r| &r.rotation.members).collect();
-        let unreachable = s
-            .backend
-            .contacts()
-            .await?
+        let unreachable = contacts
             .into_iter()
             .filter(|c| c.contact.kind == ContactType::Personal && on_rotas.contains(&&c.contact.alias))
             .filter(|c| !c.channels.iter().any(|ch| ch.activated))

@@ -27,14 +27,8 @@ pub async fn list_rotations() -> Result<Vec<RotationView>, AppError> {
         let mut rotations = s.backend.rotations().await?;
         // People read names, not aliases.
         let contacts = s.backend.contacts().await?;
-        let name = |alias: &String| {
-            contacts
-                .iter()
-                .find(|c| c.contact.alias == *alias)
-                .map_or_else(|| alias.clone(), |c| c.contact.display_name.clone())
-        };
-        for shift in rotations.iter_mut().flat_map(|r| r.current.iter_mut().chain(r.next.iter_mut())) {
-            shift.names = shift.members.iter().map(name).collect();
+        for r in &mut rotations {
+            r.name_people(&contacts);
         }
         Ok(rotations)
     })

@@ -161,6 +161,10 @@ pub struct RuleForm {
     /// (typing 1 means "make it the first").
     #[serde(default)]
     pub new: Option<String>,
+    /// Set on the catch-all's row, which stays last: while a refused edit shows it with a
+    /// condition typed in, it is still the catch-all being edited, not a rule to move.
+    #[serde(default)]
+    pub pinned: Option<String>,
 }
 
 /// One test row of the builder, as posted.
@@ -308,6 +312,11 @@ impl RuleForm {
         (Condition { any: self.match_any == "any", tests, window }, rows)
     }
 
+    /// The last row: the catch-all, or the row that was it before an edit.
+    pub fn stays_last(&self) -> bool {
+        self.pinned.is_some() || self.is_catch_all()
+    }
+
     /// A rule without any condition: it takes every alert that reaches it.
     pub fn is_catch_all(&self) -> bool {
         self.condition.trim().is_empty() && self.tests.iter().all(TestForm::blank) && self.window.is_empty()
@@ -323,13 +332,17 @@ impl RuleForm {
 
 /// The rows that make rules, in order: removed and blank rows dropped, sorted by position
 /// (rows without a number keep their place after the numbered ones; the catch-all row has
-/// none, so it stays last). At the same position a new rule goes before an existing one.
+/// none, so it stays last, and a pinned row is last whatever it says). At the same position a
+/// new rule goes before an existing one.
 pub fn ordered_forms(forms: &[RuleForm]) -> Vec<RuleForm> {
     let mut kept: Vec<(f64, bool, usize, RuleForm)> = forms
         .iter()
         .enumerate()
         .filter(|(_, f)| f.remove.is_none() && !f.blank())
-        .map(|(i, f)| (f.position.trim().parse::<f64>().unwrap_or(1e9), f.new.is_none(), i, f.clone()))
+        .map(|(i, f)| {
+            let at = if f.pinned.is_some() { f64::INFINITY } else { f.position.trim().parse::<f64>().unwrap_or(1e9) };
+            (at, f.new.is_none(), i, f.clone())
+        })
         .collect();
     kept.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     kept.into_iter().map(|(_, _, _, f)| f).collect()
@@ -361,7 +374,7 @@ impl Step {
 pub fn moved(forms: &[RuleForm], row: usize, step: Step) -> Vec<RuleForm> {
     let Some(wanted) = forms.get(row).cloned() else { return ordered_forms(forms) };
     let mut rows = ordered_forms(forms);
-    let pinned = rows.last().is_some_and(RuleForm::is_catch_all);
+    let pinned = rows.last().is_some_and(RuleForm::stays_last);
     let movable = rows.len() - usize::from(pinned);
     if let Some(at) = rows.iter().position(|r| *r == wanted).filter(|at| *at < movable) {
         match step {

@@ -28,6 +28,34 @@ pub struct RotationView {
     pub gap_soon: bool,
     /// Seconds until the people on call change next, if within the horizon.
     pub next_handoff_in_secs: Option<i64>,
+    /// The members' display names, in order, filled where the page is made (see
+    /// [`ShiftSummary::names`]).
+    #[serde(default)]
+    pub member_names: Vec<String>,
+}
+
+impl RotationView {
+    /// Fills in display names for the members and the people on call now and next.
+    pub fn name_people(&mut self, contacts: &[ContactView]) {
+        let name = |alias: &String| {
+            contacts
+                .iter()
+                .find(|c| c.contact.alias == *alias)
+                .map_or_else(|| alias.clone(), |c| c.contact.display_name.clone())
+        };
+        self.member_names = self.rotation.members.iter().map(name).collect();
+        for shift in self.current.iter_mut().chain(self.next.iter_mut()) {
+            shift.names = shift.members.iter().map(name).collect();
+        }
+    }
+}
+
+impl ShiftSummary {
+    /// Who is on call, as people read it (the aliases if no names were filled in).
+    pub fn who(&self) -> String {
+        let shown = if self.names.len() == self.members.len() { &self.names } else { &self.members };
+        shown.join(", ")
+    }
 }
 
 /// A shift with its times in the rotation's own zone (`2026-12-07 10:00 JST`).

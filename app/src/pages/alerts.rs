@@ -415,6 +415,7 @@ fn typed_rows(o: &Outcome<impl Sized>, zone: &str) -> Vec<RuleForm> {
             "window_zone" => row.window_zone.clone_from(v),
             "cel_shown" => row.cel_shown.clone_from(v),
             "new" => row.new = Some(v.clone()),
+            "pinned" => row.pinned = Some(v.clone()),
             _ => {}
         }
     }
@@ -504,6 +505,14 @@ fn RulesEditor(data: RulesData) -> impl IntoView {
         .map(|v| {
             view! { <p class="ok" role="status" data-testid="rules-saved">{t(Msg::SavedVersion)} " " {*v}</p> }
         });
+    // The moved rule's place now (movable rules come before the new row, so a row's number is
+    // its rule's); its move button led the browser there.
+    let moved_to = reordered
+        .as_ref()
+        .filter(|o| o.result.is_ok())
+        .and_then(|o| o.value("step"))
+        .and_then(|s| Step::parse(&s))
+        .map(|(d, step)| if step == Step::Up { d.saturating_sub(1) } else { d + 1 });
     let reordered_note = reordered.as_ref().filter(|o| o.result.is_ok()).map(|_| {
         view! { <p class="warning" role="status" data-testid="rules-reordered">{t(Msg::RulesReordered)}</p> }
     });
@@ -525,7 +534,7 @@ fn RulesEditor(data: RulesData) -> impl IntoView {
     let replay_result = replay.and_then(|o| o.result.ok()).map(|r| view! { <ReplayResult r /> });
     let editor = if manager {
         view! {
-            <RuleRows rows base field_errors data=data.clone() event integration zone />
+            <RuleRows rows base field_errors data=data.clone() event integration zone moved_to />
         }
         .into_any()
     } else {
@@ -559,6 +568,8 @@ fn RuleRows(
     event: Option<String>,
     integration: Option<String>,
     zone: String,
+    /// The rule just moved with its button: it says the order is unsaved, with a Save at hand.
+    moved_to: Option<usize>,
 ) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
@@ -578,7 +589,7 @@ fn RuleRows(
     let pre_empted = never_matching(&rows.iter().map(|r| r.condition.clone()).collect::<Vec<_>>());
     let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
     // The catch-all stays last, without a position to change; a new rule goes above it.
-    let catch_all = rows.last().is_some_and(RuleForm::is_catch_all);
+    let catch_all = rows.last().is_some_and(RuleForm::stays_last);
     let blank_at = if catch_all { count - 1 } else { count };
     let blank = RuleForm {
         position: (blank_at + 1).to_string(),
@@ -606,20 +617,29 @@ fn RuleRows(
             // Up and down post the form as typed and come back with the new order, unsaved.
             let last_movable = count - usize::from(catch_all);
             let moves = (!new_row && !pinned).then(|| {
-                let button = move |way: &'static str, label: Msg, arrow: &'static str, off: bool| {
+                // The page comes back at the rule's new place (a fragment the redirect keeps).
+                let button = move |way: &'static str, label: Msg, arrow: &'static str, off: bool, to: usize| {
                     view! {
-                        <button type="submit" class="move" name="step" value=format!("{d}:{way}") formaction=ReorderRules::PATH
+                        <button type="submit" class="move" name="step" value=format!("{d}:{way}") formaction=format!("{}#rule-{to}", ReorderRules::PATH)
                             title=t(label) aria-label=t(label) disabled=off data-testid=format!("rule-{way}")>{arrow}</button>
                     }
                 };
                 view! {
-                    {button("up", Msg::MoveUp, "↑", i == 0)}
-                    {button("down", Msg::MoveDown, "↓", i + 1 >= last_movable)}
+                    {button("up", Msg::MoveUp, "↑", i == 0, i.saturating_sub(1))}
+                    {button("down", Msg::MoveDown, "↓", i + 1 >= last_movable, i + 1)}
+                }
+            });
+            let moved_note = (!new_row && moved_to == Some(i)).then(|| {
+                view! {
+                    <p class="warning" role="status" data-testid="rule-moved">
+                        {t(Msg::RulesReordered)} " " <button type="submit" class="primary" data-testid="rule-moved-save">{t(Msg::Save)}</button>
+                    </p>
                 }
             });
             let position = if pinned {
                 view! {
                     <input type="hidden" name=name("position") value="" />
+                    <input type="hidden" name=name("pinned") value="1" />
                     <span class="meta" data-testid="rule-pinned">{t(Msg::CatchAllPinned)}</span>
                 }
                 .into_any()
@@ -627,9 +647,10 @@ fn RuleRows(
                 view! { <label>{t(Msg::Position)} <input name=name("position") value=r.position.clone() size="3" inputmode="numeric" data-testid="rule-position" /></label> }.into_any()
             };
             view! {
-                <fieldset class="rule" data-testid=if new_row { "rule-new" } else { "rule" }>
+                <fieldset class="rule" id=(!new_row).then(|| format!("rule-{i}")) data-testid=if new_row { "rule-new" } else { "rule" }>
                     <legend>{if new_row { t(Msg::AddRule).to_owned() } else { format!("{} {}", t(Msg::Rule), i + 1) }}</legend>
                     {new_row.then(|| view! { <input type="hidden" name=name("new") value="1" /> })}
+                    {moved_note}
                     {warning}
                     <div class="inline">
                         {moves}

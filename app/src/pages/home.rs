@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::api::home::load_home;
 use crate::i18n::{Locale, Msg};
 use crate::model::home::HomeOverview;
+use crate::model::oncall::ShiftSummary;
 use crate::model::people::person_path;
 use crate::pages::common::loaded;
 use crate::paths::{incident_path, rotation_path};
@@ -21,7 +22,7 @@ pub fn HomePage() -> impl IntoView {
 fn Overview(o: HomeOverview) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
-    let names = |m: &[String]| if m.is_empty() { t(Msg::Nobody).to_owned() } else { m.join(", ") };
+    let names = |s: &ShiftSummary| if s.members.is_empty() { t(Msg::Nobody).to_owned() } else { s.who() };
     let rotations = if o.rotations.is_empty() {
         view! { <p class="meta" data-testid="home-no-rotations">{t(Msg::HomeNoRotations)} " " <a href="/rotations/new">{t(Msg::NewRotation)}</a></p> }.into_any()
     } else {
@@ -31,12 +32,12 @@ fn Overview(o: HomeOverview) -> impl IntoView {
             .map(|r| {
                 let now = r.current.as_ref().map_or_else(
                     || t(Msg::Nobody).to_owned(),
-                    |s| format!("{} ({} {})", names(&s.members), t(Msg::Until), s.end),
+                    |s| format!("{} ({} {})", names(s), t(Msg::Until), s.end),
                 );
-                let next = r.next.as_ref().map_or_else(
-                    || "—".to_owned(),
-                    |s| format!("{} ({} {})", names(&s.members), t(Msg::From), s.start),
-                );
+                let next = r
+                    .next
+                    .as_ref()
+                    .map_or_else(|| "—".to_owned(), |s| format!("{} ({} {})", names(s), t(Msg::From), s.start));
                 view! {
                     <tr data-testid="home-rotation" data-name=r.name.clone()>
                         <td data-label=t(Msg::NavRotations)><a href=rotation_path(&r.id)>{r.name.clone()}</a></td>

@@ -30,8 +30,15 @@ pub fn PersonPage() -> impl IntoView {
 /// "Saved"-style notes and error lines of this page's forms, once, after a post. A code
 /// "sent" to a channel whose kind has no way out was not: the note says so.
 #[component]
-fn Outcomes() -> impl IntoView {
+fn Outcomes(
+    /// Channels the person's engagement plan does not use (no start): activating one of them
+    /// does not yet make pages use it, and the note says so.
+    unused: Vec<String>,
+) -> impl IntoView {
     let locale = expect_context::<Locale>();
+    let activated_unused = outcome::<serde_json::Value>(ActivateChannel::PATH)
+        .filter(|o| o.result.is_ok() && o.value("channel_id").is_some_and(|id| unused.contains(&id)))
+        .map(|_| view! { <p class="warning" role="status" data-testid="channel-unused">{Msg::ChannelActivatedUnused.text(locale)}</p> });
     let added = outcome::<serde_json::Value>(AddChannel::PATH).filter(|o| o.result.is_ok()).map(|o| {
         match o.value("kind").as_deref().and_then(ChannelType::parse) {
             Some(kind) if !gateways().carries(kind) => (no_gateway_msgs(kind).2, "warning"),
@@ -50,6 +57,7 @@ fn Outcomes() -> impl IntoView {
         })}
         {ok(ResendCode::PATH, Msg::CodeSent, "code-sent")}
         {ok(ActivateChannel::PATH, Msg::ChannelActivatedNote, "channel-activated")}
+        {activated_unused}
         {ok(crate::api::people::DeleteChannel::PATH, Msg::ChannelDeleted, "channel-deleted")}
         {ok(SavePersonalPlan::PATH, Msg::PlanSavedNote, "personal-plan-saved")}
         {ok(RenamePerson::PATH, Msg::Saved, "person-renamed")}
@@ -105,7 +113,7 @@ fn Person(person: PersonView) -> impl IntoView {
         <section class="card" data-testid="person" data-alias=alias.clone()>
             <h1>{person.contact.display_name.clone()} " " <code>{alias.clone()}</code></h1>
             <p class="meta"><a href="/escalation">{t(Msg::NavEscalation)}</a></p>
-            <Outcomes />
+            <Outcomes unused=person.rows.iter().filter(|r| r.start.trim().is_empty()).map(|r| r.channel_id.clone()).collect() />
             {unreachable}
             {manage}
             <h2>{t(Msg::Channels)}</h2>

@@ -719,6 +719,7 @@ impl Backend for AwsBackend {
                 gap_soon,
                 upcoming_overrides,
                 rotation,
+                member_names: Vec::new(),
             });
         }
         Ok(out)

@@ -14,8 +14,10 @@
 //! the rule they match would do (open an incident or page, then notify only, then suppress,
 //! hold or no rule), and within a class by arrival; an alarm's own alerts always go in arrival
 //! order (a recovery never before its firing). So a critical alert arriving in a storm of
-//! notify-only alerts is routed next, not after the storm. Rules are compiled once per saved
-//! version, not per alert.
+//! repeats and notices is routed next, not after the storm. Rules are compiled once per saved
+//! version, not per alert. Alerts the router's cursor passed without seeing (committed late,
+//! held until hours that opened, left by a failed attempt) are found by a look behind it, from
+//! the index alone, every second, and whenever its queue empties.
 //!
 //! Exactly once, across crashes and replicas: the backend calls are idempotent (the incident's
 //! client token comes from the alert's integration, fingerprint and episode; an engagement's
@@ -55,9 +57,10 @@ const POLL: Duration = Duration::from_millis(500);
 /// How many new unrouted alerts one look at the backlog reads (and sorts by urgency).
 const SCAN: i64 = 1000;
 
-/// How often a router looks at the whole backlog again even while busy: alerts held until
-/// their hours, or left by a failed attempt, are behind its cursor.
-const RESCAN: Duration = Duration::from_secs(30);
+/// How often a busy router also looks behind its cursor for unrouted alerts it has not queued:
+/// ones committed after a newer one (PostgreSQL commits the door's batches side by side), held
+/// until hours that have now opened, or left by a failed attempt.
+const BEHIND: Duration = Duration::from_secs(1);
 
 /// Who routing acts as (the backends take a user; the audit log shows it).
 fn router_user() -> CurrentUser {
@@ -80,13 +83,19 @@ pub struct Router {
     backlog: Arc<Mutex<Backlog>>,
 }
 
-/// How urgent routing an alert is, most urgent first: what the rule it matches would do.
-fn urgency(rule: Option<&Rule>) -> u8 {
-    match rule {
-        Some(r) if r.hold.as_deref().is_some_and(|h| !h.trim().is_empty()) => 2,
-        Some(Rule { firing: Firing::Incident { .. } | Firing::Engage { .. }, .. }) => 0,
-        Some(Rule { firing: Firing::Notify, .. }) => 1,
-        _ => 2,
+/// How urgent routing an alert is, most urgent first, by what the rule it matches would do:
+/// 0 opens an incident or pages someone; 1 notifies, joins its alarm's open incident (a repeat)
+/// or recovers; 2 is suppressed, held for working hours, or matched by no rule.
+fn urgency(rule: Option<&Rule>, status: AlertStatus, joins_open_incident: bool) -> u8 {
+    let Some(rule) = rule else { return 2 };
+    if rule.hold.as_deref().is_some_and(|h| !h.trim().is_empty()) {
+        return 2;
+    }
+    match (&rule.firing, status) {
+        (Firing::Suppress, _) => 2,
+        (Firing::Notify, _) | (_, AlertStatus::Resolved) => 1,
+        (Firing::Incident { .. }, AlertStatus::Firing) if joins_open_incident => 1,
+        (Firing::Incident { .. } | Firing::Engage { .. }, AlertStatus::Firing) => 0,
     }
 }
 
@@ -135,7 +144,6 @@ impl Backlog {
     /// Starts the next look from the first unrouted alert again.
     fn look_again(&mut self) {
         self.cursor = 0;
-        self.last_full_look = Some(Instant::now());
     }
 }
 
@@ -229,14 +237,20 @@ impl Router {
 
     /// Reads the unrouted alerts that arrived since the last look and queues them by urgency.
     async fn look(&self, rules: &[Rule], compiled: Option<&Compiled>) -> Result<(), ServerError> {
-        let cursor = {
+        let (cursor, look_behind) = {
             let mut backlog = self.lock();
-            if backlog.queue.is_empty() || backlog.last_full_look.is_none_or(|t| t.elapsed() > RESCAN) {
+            if backlog.queue.is_empty() {
                 backlog.look_again();
             }
-            backlog.cursor
+            let behind = backlog.cursor > 0 && backlog.last_full_look.is_none_or(|t| t.elapsed() > BEHIND);
+            (backlog.cursor, behind)
         };
-        let arrived = self.pending_after(cursor).await?;
+        let from = if look_behind { self.first_missed(cursor).await?.map_or(cursor, |s| s - 1) } else { cursor };
+        let arrived = self.pending_after(from).await?;
+        if arrived.is_empty() {
+            return Ok(());
+        }
+        let open = self.open_alarms(&arrived).await?;
         let now = self.clock.now();
         let mut backlog = self.lock();
         for p in arrived {
@@ -247,9 +261,51 @@ impl Router {
             let integration = (p.integration.0.as_str(), p.integration.1.as_str());
             let matched = compiled.and_then(|c| c.evaluate(&p.alert, integration, &p.payload, now).matched);
             let alarm = (p.integration_id, p.alert.fingerprint);
-            backlog.add(p.seq, alarm, urgency(matched.and_then(|i| rules.get(i))));
+            // An earlier alert of the alarm waiting here opens (or joins) its incident first.
+            let joins = open.contains(&alarm) || backlog.by_alarm.contains_key(&alarm);
+            let class = urgency(matched.and_then(|i| rules.get(i)), p.alert.status, joins);
+            backlog.add(p.seq, alarm, class);
         }
         Ok(())
+    }
+
+    /// The oldest due unrouted alert up to `cursor` that this router has not queued (read
+    /// from the index alone: sequence numbers only).
+    async fn first_missed(&self, cursor: i64) -> Result<Option<i64>, ServerError> {
+        let seqs: Vec<i64> = sqlx::query_scalar(
+            "SELECT seq FROM alerts WHERE routed_at IS NULL AND (held_until IS NULL OR held_until <= $1) \
+             AND seq <= $2 ORDER BY seq",
+        )
+        .bind(self.clock.now().timestamp())
+        .bind(cursor)
+        .fetch_all(&self.db.pool)
+        .await?;
+        let mut backlog = self.lock();
+        backlog.last_full_look = Some(Instant::now());
+        Ok(seqs.into_iter().find(|s| !backlog.alarm_of.contains_key(s)))
+    }
+
+    /// Which of these alerts' alarms have an open incident (a repeat only joins it): one read
+    /// for the whole look.
+    async fn open_alarms(
+        &self,
+        alerts: &[Pending],
+    ) -> Result<std::collections::HashSet<(String, String)>, ServerError> {
+        // Both lists, so the read goes through the links' primary key.
+        let integrations: BTreeSet<&str> = alerts.iter().map(|p| p.integration_id.as_str()).collect();
+        let fingerprints: BTreeSet<&str> = alerts.iter().map(|p| p.alert.fingerprint.as_str()).collect();
+        let marks = |from: usize, n: usize| (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT integration_id, fingerprint FROM alert_incidents WHERE integration_id IN ({}) \
+             AND fingerprint IN ({}) AND closed_at IS NULL",
+            marks(1, integrations.len()),
+            marks(1 + integrations.len(), fingerprints.len())
+        );
+        let mut query = sqlx::query_as::<_, (String, String)>(&sql);
+        for value in integrations.into_iter().chain(fingerprints) {
+            query = query.bind(value);
+        }
+        Ok(query.fetch_all(&self.db.pool).await?.into_iter().collect())
     }
 
     /// Routes one alert through the rules in force and records what happened.
@@ -639,11 +695,14 @@ mod tests {
             hold: hold.map(str::to_owned),
         };
         let incident = Firing::Incident { response_plan: "p".into() };
-        assert_eq!(urgency(Some(&rule(incident.clone(), None))), 0);
-        assert_eq!(urgency(Some(&rule(Firing::Engage { contact: "c".into() }, None))), 0);
-        assert_eq!(urgency(Some(&rule(Firing::Notify, None))), 1);
-        assert_eq!(urgency(Some(&rule(Firing::Suppress, None))), 2);
-        assert_eq!(urgency(Some(&rule(incident, Some("Mon-Fri 09:00-18:00 UTC")))), 2, "held: not now");
-        assert_eq!(urgency(None), 2);
+        let (firing, resolved) = (AlertStatus::Firing, AlertStatus::Resolved);
+        assert_eq!(urgency(Some(&rule(incident.clone(), None)), firing, false), 0, "opens an incident");
+        assert_eq!(urgency(Some(&rule(incident.clone(), None)), firing, true), 1, "a repeat joins it");
+        assert_eq!(urgency(Some(&rule(incident.clone(), None)), resolved, false), 1);
+        assert_eq!(urgency(Some(&rule(Firing::Engage { contact: "c".into() }, None)), firing, true), 0, "pages");
+        assert_eq!(urgency(Some(&rule(Firing::Notify, None)), firing, false), 1);
+        assert_eq!(urgency(Some(&rule(Firing::Suppress, None)), firing, false), 2);
+        assert_eq!(urgency(Some(&rule(incident, Some("Mon-Fri 09:00-18:00 UTC"))), firing, false), 2, "held");
+        assert_eq!(urgency(None, firing, false), 2);
     }
 }

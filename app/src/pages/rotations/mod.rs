@@ -128,10 +128,7 @@ fn RotationCard(view: RotationView) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let t = move |m: Msg| m.text(locale);
     let r = &view.rotation;
-    let names = |s: &ShiftSummary| {
-        let shown = if s.names.len() == s.members.len() { &s.names } else { &s.members };
-        if shown.is_empty() { t(Msg::Nobody).to_owned() } else { shown.join(", ") }
-    };
+    let names = |s: &ShiftSummary| if s.members.is_empty() { t(Msg::Nobody).to_owned() } else { s.who() };
     let now_line = view
         .current
         .as_ref()
@@ -153,7 +150,7 @@ fn RotationCard(view: RotationView) -> impl IntoView {
                 <dt>{t(Msg::OnCallNext)}</dt>
                 <dd data-testid="on-call-next">{next_line}</dd>
                 <dt>{t(Msg::Members)}</dt>
-                <dd>{r.members.join(" → ")}</dd>
+                <dd>{if view.member_names.len() == r.members.len() { view.member_names.join(" → ") } else { r.members.join(" → ") }}</dd>
                 <dt>{t(Msg::Overrides)}</dt>
                 <dd>{view.upcoming_overrides}</dd>
             </dl>
