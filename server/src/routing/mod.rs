@@ -203,12 +203,16 @@ impl Router {
 
     /// Routes the most urgent unrouted alert, if any; true when there was one.
     pub async fn route_next(&self) -> Result<bool, ServerError> {
-        let rules = Rules { db: self.db.clone() }.current().await?;
-        let compiled = self.compiled(&rules);
-        self.look(&rules.rules, compiled.as_deref()).await?;
+        let store = Rules { db: self.db.clone() };
+        let rules = store.current().await?;
+        self.look(&rules.rules, self.compiled(&rules).as_deref()).await?;
         let Some(seq) = self.lock().take() else { return Ok(false) };
         // Routed by another replica meanwhile, or held since: nothing to do with it here.
         let Some(pending) = self.pending(seq).await? else { return Ok(true) };
+        // The rules in force are read after the alert: an alert stored after a save is never
+        // routed by the rules it replaced.
+        let rules = store.current().await?;
+        let compiled = self.compiled(&rules);
         let routed = self.route(pending, &rules, compiled.as_deref()).await;
         if routed.is_err() {
             // Tried again from the next look at the whole backlog.
