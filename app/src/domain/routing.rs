@@ -504,15 +504,20 @@ mod tests {
         assert_eq!(e[0].field, "rules.1.impact");
     }
 
-    #[test]
-    fn a_new_rule_at_a_taken_position_goes_first_and_the_catch_all_stays_last() {
-        let row = |position: &str, name: &str, condition: &str| RuleForm {
+    /// A notify-only rule's row as the editor posts it.
+    fn notify_row(position: &str, name: &str, condition: &str) -> RuleForm {
+        RuleForm {
             position: position.into(),
             name: name.into(),
             condition: condition.into(),
             firing: "notify".into(),
             ..RuleForm::default()
-        };
+        }
+    }
+
+    #[test]
+    fn a_new_rule_at_a_taken_position_goes_first_and_the_catch_all_stays_last() {
+        let row = notify_row;
         let mut new = row("1", "payments", "alert.labels.service == 'payments'");
         new.new = Some("1".into());
         let rows = [row("1", "critical", "alert.severity == 'critical'"), row("", "rest", ""), new];
@@ -522,13 +527,7 @@ mod tests {
 
     #[test]
     fn a_rule_moves_one_place_and_never_below_the_catch_all() {
-        let row = |position: &str, name: &str, condition: &str| RuleForm {
-            position: position.into(),
-            name: name.into(),
-            condition: condition.into(),
-            firing: "notify".into(),
-            ..RuleForm::default()
-        };
+        let row = notify_row;
         // Form rows as posted: the blank new row sits among them, positions as typed.
         let rows = [
             row("2", "high", "alert.severity == 'high'"),
