@@ -394,7 +394,7 @@ impl Router {
 
     /// The alert `seq`, if it is unrouted and due.
     async fn pending(&self, seq: i64) -> Result<Option<Pending>, ServerError> {
-        Ok(self.pending_where("a.seq = $2 AND $3 = 1", seq, 1).await?.pop())
+        Ok(self.pending_where("a.seq = $2 LIMIT $3", seq, 1).await?.pop())
     }
 
     async fn pending_where(&self, filter: &str, seq: i64, limit: i64) -> Result<Vec<Pending>, ServerError> {
