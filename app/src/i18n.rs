@@ -875,6 +875,8 @@ messages! {
     OutcomeRecoveryNotified => "recovery notified", "回復を通知";
     OutcomeResolved => "incident resolved", "インシデント解決";
     OutcomeNotified => "notified", "通知";
+    OutcomeNotifiedInStorm => "notified in the storm notice (its integration is flooding)", "アラートストームのまとめ通知で通知(連携から大量に届いています)";
+    OutcomeRecoveryInStorm => "recovery notified in the storm notice (its integration is flooding)", "回復をアラートストームのまとめ通知で通知(連携から大量に届いています)";
     OutcomeEngaged => "engaged", "呼び出し開始";
     OutcomeSuppressed => "suppressed", "抑止";
     OutcomeNoRule => "no rule matched", "一致するルールなし";

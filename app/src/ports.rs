@@ -79,6 +79,21 @@ pub trait Backend: Send + Sync {
     async fn engagement(&self, id: &str) -> Result<EngagementView, AppError>;
     async fn incidents(&self, status: Option<IncidentStatus>, limit: u32) -> Result<Vec<IncidentRecord>, AppError>;
     async fn incident(&self, id: &str) -> Result<IncidentDetail, AppError>;
+    /// Which of these incidents are open now: routing asks once for a whole batch of repeats.
+    /// One by one unless the backend can answer in one read; one not found is not open.
+    async fn open_incidents(&self, ids: &[String]) -> Result<std::collections::HashSet<String>, AppError> {
+        let mut open = std::collections::HashSet::new();
+        for id in ids {
+            match self.incident(id).await {
+                Ok(detail) if detail.record.status == IncidentStatus::Open => {
+                    open.insert(id.clone());
+                }
+                Ok(_) | Err(AppError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(open)
+    }
     /// The incidents opened in `[from, to)` (epoch seconds) with their pages, as analytics needs
     /// them. By default one read per incident (all Incident Manager's API offers); the local
     /// engine answers with two queries.

@@ -375,6 +375,10 @@ impl Backend for LocalBackend {
         Ok(self.engine.incidents(status, limit).await?)
     }
 
+    async fn open_incidents(&self, ids: &[String]) -> Result<std::collections::HashSet<String>, AppError> {
+        Ok(self.engine.open_incidents(ids).await?)
+    }
+
     async fn incident(&self, id: &str) -> Result<IncidentDetail, AppError> {
         let record = self.engine.incident(id).await?;
         let timeline = self.engine.timeline(id).await?;

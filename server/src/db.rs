@@ -160,3 +160,8 @@ pub async fn lock_subject(
     }
     Ok(())
 }
+
+/// Placeholders `$from, …, $(from + n - 1)` for an `IN (…)` list of `n` values.
+pub fn marks(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}

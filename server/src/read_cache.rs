@@ -122,6 +122,10 @@ impl<B: Backend> Backend for Cached<B> {
         self.inner.incident(id).await
     }
 
+    async fn open_incidents(&self, ids: &[String]) -> Result<std::collections::HashSet<String>, AppError> {
+        self.inner.open_incidents(ids).await
+    }
+
     async fn incident_facts(&self, from: i64, to: i64) -> Result<Vec<app::domain::analytics::IncidentFacts>, AppError> {
         self.inner.incident_facts(from, to).await
     }

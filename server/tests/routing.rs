@@ -364,3 +364,77 @@ async fn rules_are_versioned_and_a_stale_save_is_refused() {
     assert_eq!((v3, rules.current().await.unwrap().rules), (4, seed_rules()));
     assert_eq!(count(&c, "SELECT COUNT(*) FROM audit_log WHERE entity = 'routing_rules'").await, 4);
 }
+
+/// An Alertmanager group of `n` firing alerts, fingerprints `{prefix}-0…`, that began in hour
+/// `round` (a firing again, not a retry of the same notification).
+fn group(prefix: &str, n: usize, severity: &str, round: u32) -> String {
+    let alerts: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            serde_json::json!({"status": "firing", "labels": {"alertname": format!("{prefix}-{i}"), "severity": severity},
+                "startsAt": format!("2026-11-30T{round:02}:00:00Z"), "fingerprint": format!("{prefix}-{i}")})
+        })
+        .collect();
+    serde_json::json!({"version": "4", "alerts": alerts}).to_string()
+}
+
+#[tokio::test]
+async fn a_flooding_integration_sends_one_storm_notice_and_keeps_every_alert() {
+    use server::routing::storms::{FLOOD_ALARMS, MINUTE, flush};
+    let c = TestConsole::with_admin().await;
+    use_rules(&c, seed_rules()).await;
+    let slack = vec![NotificationTarget::Slack { url: SLACK.into() }];
+    let rules = vec![
+        Rule { notify: slack.clone(), ..rule("critical", "alert.severity == 'critical'", incident("sev1-critical")) },
+        Rule { notify: slack, ..rule("notify", "", Firing::Notify) },
+    ];
+    use_rules(&c, rules).await;
+    let am = integration(&c, "prometheus", IntegrationKind::Alertmanager).await;
+    let notices = "SELECT COUNT(*) FROM deliveries WHERE channel_kind = 'slack'";
+
+    // Calm: a few alarms notify one by one.
+    post(&c, &am, &group("calm", 3, "warning", 1)).await;
+    routed(&c).await;
+    assert_eq!(count(&c, notices).await, 3);
+
+    // A flood: more alarms in one minute than the threshold, stored in one commit, so the router
+    // sees the flood before it routes any of them; then their repeats.
+    let flood = FLOOD_ALARMS + 10;
+    post(&c, &am, &group("disk", flood, "warning", 1)).await;
+    routed(&c).await;
+    post(&c, &am, &group("disk", flood, "warning", 2)).await;
+    // A critical alert in the flood pages, and keeps its own notice.
+    post(&c, &am, &group("payments", 1, "critical", 1)).await;
+    routed(&c).await;
+
+    let subjects: Vec<String> =
+        sqlx::query_scalar("SELECT subject FROM deliveries WHERE channel_kind = 'slack' ORDER BY id")
+            .fetch_all(&c.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(subjects.len(), 5, "three calm notices, one storm notice, the critical one's: {subjects:?}");
+    // The first storm notice goes with the first batch folded (how many that holds depends on
+    // the router's pace); the next counts the rest.
+    let first = subjects[3].strip_prefix("[STORM] prometheus is flooding: ").expect("a storm notice");
+    let first_alerts: usize = first.split(' ').next().unwrap().parse().unwrap();
+    assert!(first.ends_with("; its notices are folded into one a minute") && first_alerts <= flood, "{first}");
+    assert_eq!(subjects[4], "[FIRING] payments-0");
+    let folded = count(&c, "SELECT COUNT(*) FROM alerts WHERE outcome = 'notified in the storm notice'").await;
+    assert_eq!(folded, i64::try_from(2 * flood).unwrap(), "every flood alert is stored and says where its notice went");
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM alerts").await, i64::try_from(3 + 2 * flood + 1).unwrap());
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM incidents WHERE status = 'open'").await, 1, "the critical alert paged");
+
+    // A minute later the repeats folded since are counted in one more notice.
+    let later = chrono::Utc::now().timestamp() + MINUTE;
+    assert!(flush(&c.db, later).await.unwrap());
+    let last: String =
+        sqlx::query_scalar("SELECT subject FROM deliveries WHERE channel_kind = 'slack' ORDER BY id DESC LIMIT 1")
+            .fetch_one(&c.db.pool)
+            .await
+            .unwrap();
+    let rest = 2 * flood - first_alerts;
+    assert_eq!(last, format!("[STORM] {rest} more alerts from prometheus in the last minute, {flood} alarms"));
+    // And a quiet minute after that, the storm is over: nothing more is sent.
+    assert!(flush(&c.db, later + MINUTE).await.unwrap());
+    assert_eq!(count(&c, notices).await, 6);
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM alert_storms").await, 0);
+}

@@ -54,6 +54,8 @@ fn outcome_text(outcome: &str, locale: Locale) -> String {
         ("fired again", Msg::OutcomeFiredAgain),
         ("merged into an open incident", Msg::OutcomeMerged),
         ("recovery notified", Msg::OutcomeRecoveryNotified),
+        ("notified in the storm notice", Msg::OutcomeNotifiedInStorm),
+        ("recovery notified in the storm notice", Msg::OutcomeRecoveryInStorm),
         ("incident resolved", Msg::OutcomeResolved),
         ("notified", Msg::OutcomeNotified),
         ("engaged", Msg::OutcomeEngaged),

@@ -797,6 +797,15 @@ impl Backend for AwsBackend {
         Ok(out)
     }
 
+    /// One paged `ListIncidentRecords` of the open ones, not a `GetIncidentRecord` per id.
+    async fn open_incidents(&self, ids: &[String]) -> Result<std::collections::HashSet<String>, AppError> {
+        if ids.is_empty() {
+            return Ok(std::collections::HashSet::new());
+        }
+        let open = self.incidents(Some(IncidentStatus::Open), u32::MAX).await?;
+        Ok(open.into_iter().map(|r| r.id).filter(|id| ids.contains(id)).collect())
+    }
+
     async fn incident(&self, id: &str) -> Result<IncidentDetail, AppError> {
         let arn = self.incident_arn(id).await?;
         let got = self

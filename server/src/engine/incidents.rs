@@ -378,6 +378,20 @@ impl Engine {
         incident_from_row(&row)
     }
 
+    /// Which of these incidents are open, in one read.
+    pub async fn open_incidents(&self, ids: &[String]) -> Result<std::collections::HashSet<String>, ServerError> {
+        if ids.is_empty() {
+            return Ok(std::collections::HashSet::new());
+        }
+        let sql =
+            format!("SELECT id FROM incidents WHERE status = 'open' AND id IN ({})", crate::db::marks(1, ids.len()));
+        let mut query = sqlx::query_scalar::<_, String>(&sql);
+        for id in ids {
+            query = query.bind(id);
+        }
+        Ok(query.fetch_all(&self.db.pool).await?.into_iter().collect())
+    }
+
     /// The newest incidents first; only open or resolved ones when `status` is set.
     pub async fn incidents(
         &self,

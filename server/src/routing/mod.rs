@@ -26,10 +26,12 @@
 //! second router that got there too writes nothing.
 
 pub mod eval;
+mod known;
 pub mod maintenance;
 pub mod rules;
+pub mod storms;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -40,15 +42,14 @@ use app::domain::incident::{IncidentStatus, IncidentUpdate, NotificationTarget};
 use app::domain::routing::{Firing, Rule};
 use app::error::AppError;
 use app::i18n::Locale;
-use app::model::alerts::TraceStep;
 use app::ports::{Backend, Clock, EngagementStart, IncidentStart};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
-use crate::db::Db;
+use crate::db::{Db, Dialect, marks};
 use crate::error::ServerError;
 use eval::{Compiled, Evaluated};
-use maintenance::Maintenance;
+use known::{Alarm, Known};
 use rules::Rules;
 
 /// How often a router looks for alerts when nothing woke it.
@@ -56,6 +57,24 @@ const POLL: Duration = Duration::from_millis(500);
 
 /// How many new unrouted alerts one look at the backlog reads (and sorts by urgency).
 const SCAN: i64 = 1000;
+
+/// How often an idle router looks for storm notices whose minute is up.
+const FLUSH_EVERY: Duration = Duration::from_secs(5);
+
+/// How long the plans' impacts that order the backlog are used before they are read again.
+const PLANS_FRESH: Duration = Duration::from_secs(10);
+
+/// At most this many alerts are routed in one batch (one transaction).
+const BATCH: usize = 256;
+
+/// A batch stops taking up alerts after this long working out what to do with them (they are
+/// then written, the rest go back): an urgent alert that arrives meanwhile waits about this long
+/// at most.
+const BATCH_TIME: Duration = Duration::from_millis(10);
+
+/// Incidents of this impact or worse page people: their alerts' notices are never folded into a
+/// storm's.
+const PAGING_IMPACT: u8 = 2;
 
 /// How often a busy router also looks behind its cursor for unrouted alerts it has not queued:
 /// ones committed after a newer one (PostgreSQL commits the door's batches side by side), held
@@ -84,20 +103,28 @@ pub struct Router {
 }
 
 /// How urgent routing an alert is, most urgent first, by what the rule it matches would do:
-/// 0 opens an incident or pages someone; 1 notifies, joins its alarm's open incident (a repeat)
-/// or recovers; 2 is suppressed, held for working hours, or matched by no rule.
-fn urgency(rule: Option<&Rule>, status: AlertStatus, joins_open_incident: bool) -> u8 {
-    let Some(rule) = rule else { return 2 };
+/// paging someone directly or opening an incident comes first, by the incident's impact
+/// (1 critical → 0, … 5 → 4); then notifying only, a repeat joining its alarm's open incident, or
+/// a recovery ([`NOTIFIES`]); last what is suppressed, held for working hours, or matched by no
+/// rule ([`QUIET`]). `impact` is the incident's, from the rule or else its plan.
+fn urgency(rule: Option<&Rule>, status: AlertStatus, joins_open_incident: bool, impact: Option<u8>) -> u8 {
+    let Some(rule) = rule else { return QUIET };
     if rule.hold.as_deref().is_some_and(|h| !h.trim().is_empty()) {
-        return 2;
+        return QUIET;
     }
     match (&rule.firing, status) {
-        (Firing::Suppress, _) => 2,
-        (Firing::Notify, _) | (_, AlertStatus::Resolved) => 1,
-        (Firing::Incident { .. }, AlertStatus::Firing) if joins_open_incident => 1,
-        (Firing::Incident { .. } | Firing::Engage { .. }, AlertStatus::Firing) => 0,
+        (Firing::Suppress, _) => QUIET,
+        (Firing::Notify, _) | (_, AlertStatus::Resolved) => NOTIFIES,
+        (Firing::Incident { .. }, AlertStatus::Firing) if joins_open_incident => NOTIFIES,
+        (Firing::Engage { .. }, AlertStatus::Firing) => 0,
+        (Firing::Incident { .. }, AlertStatus::Firing) => rule.impact.or(impact).unwrap_or(1).clamp(1, 5) - 1,
     }
 }
+
+/// The urgency of notifying only, a repeat, or a recovery.
+const NOTIFIES: u8 = 5;
+/// The urgency of what pages and notifies nobody.
+const QUIET: u8 = 6;
 
 /// The unrouted alerts this router has seen, most urgent first. Only what orders them is kept:
 /// each is read again, as it is then, when its turn comes.
@@ -114,6 +141,12 @@ struct Backlog {
     by_alarm: HashMap<(String, String), BTreeSet<i64>>,
     /// The rules compiled, with the version they were compiled from.
     compiled: Option<(u32, Arc<Compiled>)>,
+    /// Each response plan's impact, with when it was read.
+    impacts: Option<(Instant, Arc<HashMap<String, u8>>)>,
+    /// What arrived from each integration in the last minute (floods are judged by it).
+    arrivals: storms::Arrivals,
+    /// When storm notices whose minute is up were last looked for.
+    last_flush: Option<Instant>,
 }
 
 impl Backlog {
@@ -127,7 +160,7 @@ impl Backlog {
     }
 
     /// The next alert to route: the oldest queued alert of the most urgent alert's alarm.
-    fn take(&mut self) -> Option<i64> {
+    fn take(&mut self) -> Option<Taken> {
         let &(_, most_urgent) = self.queue.first()?;
         let alarm = self.alarm_of.get(&most_urgent)?.0.clone();
         let seqs = self.by_alarm.get_mut(&alarm)?;
@@ -135,16 +168,34 @@ impl Backlog {
         if seqs.is_empty() {
             self.by_alarm.remove(&alarm);
         }
-        if let Some((_, u)) = self.alarm_of.remove(&oldest) {
-            self.queue.remove(&(u, oldest));
+        let (alarm, urgency) = self.alarm_of.remove(&oldest)?;
+        self.queue.remove(&(urgency, oldest));
+        Some(Taken { seq: oldest, alarm, urgency })
+    }
+
+    /// Up to `n` alerts to route, in the order [`Backlog::take`] gives them.
+    fn take_batch(&mut self, n: usize) -> Vec<Taken> {
+        std::iter::from_fn(|| self.take()).take(n).collect()
+    }
+
+    /// Alerts taken but not routed: queued again where they were.
+    fn put_back(&mut self, taken: Vec<Taken>) {
+        for t in taken {
+            self.add(t.seq, t.alarm, t.urgency);
         }
-        Some(oldest)
     }
 
     /// Starts the next look from the first unrouted alert again.
     fn look_again(&mut self) {
         self.cursor = 0;
     }
+}
+
+/// An alert taken from the backlog to route.
+struct Taken {
+    seq: i64,
+    alarm: Alarm,
+    urgency: u8,
 }
 
 /// An alert waiting to be routed, with what its rules may look at.
@@ -156,6 +207,12 @@ struct Pending {
     alert: Alert,
     payload: serde_json::Value,
     received_at: i64,
+}
+
+impl Pending {
+    fn alarm(&self) -> Alarm {
+        (self.integration_id.clone(), self.alert.fingerprint.clone())
+    }
 }
 
 /// What routing did with one alert.
@@ -175,12 +232,31 @@ struct Outcome {
     closes_held: bool,
     /// The maintenance window that suppressed it.
     maintenance: Option<String>,
+    /// The recovery resolved its incident.
+    resolved_incident: bool,
+    /// Whether its notices go out on their own or in its integration's storm notice.
+    notice: Notice,
+}
+
+/// How an alert's notices go out.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum Notice {
+    /// On their own, unless its integration floods.
+    #[default]
+    Own,
+    /// On their own, always: it paged someone (engaged a contact or opened an incident of
+    /// paging impact).
+    Pages,
+    /// In its integration's storm notice.
+    Folded,
 }
 
 /// Outcome words routing records (the pages translate them).
 const HELD: &str = "held until its hours";
 const RECOVERED_WHILE_HELD: &str = "recovered while held: nothing was sent";
 const IN_MAINTENANCE: &str = "suppressed by a maintenance window";
+const NOTIFIED_IN_STORM: &str = "notified in the storm notice";
+const RECOVERY_IN_STORM: &str = "recovery notified in the storm notice";
 
 impl Router {
     pub fn new(db: Db, backend: Arc<dyn Backend>, clock: Arc<dyn Clock>, wake: Arc<tokio::sync::Notify>) -> Router {
@@ -201,24 +277,53 @@ impl Router {
         });
     }
 
-    /// Routes the most urgent unrouted alert, if any; true when there was one.
+    /// Routes the next batch of unrouted alerts, most urgent first; true when there was one.
     pub async fn route_next(&self) -> Result<bool, ServerError> {
-        let store = Rules { db: self.db.clone() };
-        let rules = store.current().await?;
+        let rules = Rules { db: self.db.clone() }.current().await?;
         self.look(&rules.rules, self.compiled(&rules).as_deref()).await?;
-        let Some(seq) = self.lock().take() else { return Ok(false) };
-        // Routed by another replica meanwhile, or held since: nothing to do with it here.
-        let Some(pending) = self.pending(seq).await? else { return Ok(true) };
-        // The rules in force are read after the alert: an alert stored after a save is never
-        // routed by the rules it replaced.
-        let rules = store.current().await?;
-        let compiled = self.compiled(&rules);
-        let routed = self.route(pending, &rules, compiled.as_deref()).await;
+        let taken = self.lock().take_batch(BATCH);
+        if taken.is_empty() {
+            self.flush_storms().await?;
+            return Ok(false);
+        }
+        let routed = self.route_batch(taken).await;
         if routed.is_err() {
             // Tried again from the next look at the whole backlog.
             self.lock().look_again();
         }
         routed.map(|()| true)
+    }
+
+    /// Sends the storm notices whose minute is up once alerts stopped coming (every few
+    /// seconds while idle).
+    async fn flush_storms(&self) -> Result<(), ServerError> {
+        {
+            let mut backlog = self.lock();
+            if backlog.last_flush.is_some_and(|t| t.elapsed() < FLUSH_EVERY) {
+                return Ok(());
+            }
+            backlog.last_flush = Some(Instant::now());
+        }
+        storms::flush(&self.db, self.clock.now().timestamp()).await?;
+        Ok(())
+    }
+
+    /// Folds the notices of alerts from flooding integrations (see [`storms`]): they are sent
+    /// in the storm's notice instead, unless the alert pages someone.
+    fn fold(&self, done: &mut [(Pending, Evaluated, Outcome)]) {
+        let now = self.clock.now().timestamp();
+        let mut backlog = self.lock();
+        for (p, _, o) in done.iter_mut() {
+            if o.notices.is_empty() || o.notice == Notice::Pages || !backlog.arrivals.flooding(&p.integration_id, now) {
+                continue;
+            }
+            o.notice = Notice::Folded;
+            if o.text == "notified" {
+                o.text = NOTIFIED_IN_STORM.into();
+            } else if o.text == "recovery notified" {
+                o.text = RECOVERY_IN_STORM.into();
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Backlog> {
@@ -255,6 +360,7 @@ impl Router {
             return Ok(());
         }
         let open = self.open_alarms(&arrived).await?;
+        let impacts = self.plan_impacts().await?;
         let now = self.clock.now();
         let mut backlog = self.lock();
         for p in arrived {
@@ -264,13 +370,34 @@ impl Router {
             }
             let integration = (p.integration.0.as_str(), p.integration.1.as_str());
             let matched = compiled.and_then(|c| c.evaluate(&p.alert, integration, &p.payload, now).matched);
-            let alarm = (p.integration_id, p.alert.fingerprint);
+            let alarm = p.alarm();
             // An earlier alert of the alarm waiting here opens (or joins) its incident first.
             let joins = open.contains(&alarm) || backlog.by_alarm.contains_key(&alarm);
-            let class = urgency(matched.and_then(|i| rules.get(i)), p.alert.status, joins);
+            let rule = matched.and_then(|i| rules.get(i));
+            let plan_impact = match rule.map(|r| &r.firing) {
+                Some(Firing::Incident { response_plan }) => impacts.get(response_plan).copied(),
+                _ => None,
+            };
+            let class = urgency(rule, p.alert.status, joins, plan_impact);
+            backlog.arrivals.arrived(&p.integration_id, &p.alert.fingerprint, p.received_at);
             backlog.add(p.seq, alarm, class);
         }
         Ok(())
+    }
+
+    /// Each response plan's impact (an incident opened without one from its rule gets it),
+    /// read again every [`PLANS_FRESH`].
+    async fn plan_impacts(&self) -> Result<Arc<HashMap<String, u8>>, ServerError> {
+        if let Some((at, impacts)) = &self.lock().impacts
+            && at.elapsed() < PLANS_FRESH
+        {
+            return Ok(impacts.clone());
+        }
+        let plans = self.backend.response_plans().await.map_err(ServerError::App)?;
+        let impacts: Arc<HashMap<String, u8>> =
+            Arc::new(plans.into_iter().map(|p| (p.name, p.template.impact)).collect());
+        self.lock().impacts = Some((Instant::now(), impacts.clone()));
+        Ok(impacts)
     }
 
     /// The oldest due unrouted alert up to `cursor` that this router has not queued (read
@@ -291,14 +418,10 @@ impl Router {
 
     /// Which of these alerts' alarms have an open incident (a repeat only joins it): one read
     /// for the whole look.
-    async fn open_alarms(
-        &self,
-        alerts: &[Pending],
-    ) -> Result<std::collections::HashSet<(String, String)>, ServerError> {
+    async fn open_alarms(&self, alerts: &[Pending]) -> Result<HashSet<Alarm>, ServerError> {
         // Both lists, so the read goes through the links' primary key.
         let integrations: BTreeSet<&str> = alerts.iter().map(|p| p.integration_id.as_str()).collect();
         let fingerprints: BTreeSet<&str> = alerts.iter().map(|p| p.alert.fingerprint.as_str()).collect();
-        let marks = |from: usize, n: usize| (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
         let sql = format!(
             "SELECT integration_id, fingerprint FROM alert_incidents WHERE integration_id IN ({}) \
              AND fingerprint IN ({}) AND closed_at IS NULL",
@@ -312,31 +435,116 @@ impl Router {
         Ok(query.fetch_all(&self.db.pool).await?.into_iter().collect())
     }
 
-    /// Routes one alert through the rules in force and records what happened.
+    /// Routes a batch taken from the backlog: claims what is still unrouted, reads what the
+    /// batch needs once, works out each alert's outcome in the order taken (calling the
+    /// backend where an incident opens, a contact is engaged or an incident resolves), and
+    /// writes every outcome in one transaction. Alerts left when the batch's time is up go
+    /// back to the backlog.
+    async fn route_batch(&self, taken: Vec<Taken>) -> Result<(), ServerError> {
+        let order: HashMap<i64, usize> = taken.iter().enumerate().map(|(i, t)| (t.seq, i)).collect();
+        // Taken but not claimed: routed by another replica meanwhile, held since, or waiting
+        // behind an earlier alert of its alarm that another replica is routing (found again by
+        // the look behind).
+        let (claim, mut pending) = self.claim(&taken).await?;
+        pending.sort_by_key(|p| order.get(&p.seq).copied());
+        // The rules in force are read after the alerts: an alert stored after a save is never
+        // routed by the rules it replaced.
+        let rules = Rules { db: self.db.clone() }.current().await?;
+        let compiled = self.compiled(&rules);
+        let alarms: BTreeSet<Alarm> = pending.iter().map(Pending::alarm).collect();
+        let recovers = pending.iter().any(|p| p.alert.status == AlertStatus::Resolved);
+        let mut known = Known::read(self, &alarms, recovers).await?;
+        let started = Instant::now();
+        let mut done = Vec::with_capacity(pending.len());
+        let mut failed = None;
+        let mut rest = pending.into_iter();
+        for p in rest.by_ref() {
+            match self.route(&p, &rules, compiled.as_deref(), &mut known).await {
+                Ok((evaluated, outcome)) => done.push((p, evaluated, outcome)),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+            if started.elapsed() > BATCH_TIME {
+                break;
+            }
+        }
+        let left: HashSet<i64> = rest.map(|p| p.seq).collect();
+        let left: Vec<Taken> = taken.into_iter().filter(|t| left.contains(&t.seq)).collect();
+        self.fold(&mut done);
+        self.record(claim, &done).await?;
+        if !left.is_empty() {
+            self.lock().put_back(left);
+        }
+        failed.map_or(Ok(()), Err)
+    }
+
+    /// The batch's alerts that are still unrouted and due, read in one query. On PostgreSQL
+    /// they are claimed (`FOR UPDATE SKIP LOCKED`, so replicas share a storm instead of routing
+    /// the same alerts side by side) in the transaction that records them, and an alert whose
+    /// alarm has an earlier alert another replica holds is left to it: an alarm's alerts are
+    /// routed in order. On SQLite one router runs; its transaction begins when it records.
+    async fn claim(&self, taken: &[Taken]) -> Result<(Option<Transaction<'static, Any>>, Vec<Pending>), ServerError> {
+        let seqs: Vec<i64> = taken.iter().map(|t| t.seq).collect();
+        let filter = format!("a.seq IN ({}) ORDER BY a.seq", marks(2, seqs.len()));
+        if self.db.dialect == Dialect::Sqlite {
+            return Ok((None, self.pending_where(&self.db.pool, &filter, &seqs).await?));
+        }
+        let mut tx = self.db.begin_write().await?;
+        let claimed = self.pending_where(&mut *tx, &format!("{filter} FOR UPDATE OF a SKIP LOCKED"), &seqs).await?;
+        let alarms: BTreeSet<Alarm> = claimed.iter().map(Pending::alarm).collect();
+        let integrations: BTreeSet<&str> = alarms.iter().map(|a| a.0.as_str()).collect();
+        let fingerprints: BTreeSet<&str> = alarms.iter().map(|a| a.1.as_str()).collect();
+        let sql = format!(
+            "SELECT integration_id, fingerprint, MIN(seq) FROM alerts WHERE routed_at IS NULL \
+             AND (held_until IS NULL OR held_until <= $1) AND integration_id IN ({}) AND fingerprint IN ({}) \
+             GROUP BY integration_id, fingerprint",
+            marks(2, integrations.len()),
+            marks(2 + integrations.len(), fingerprints.len())
+        );
+        let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql).bind(self.clock.now().timestamp());
+        for value in integrations.into_iter().chain(fingerprints) {
+            query = query.bind(value);
+        }
+        let first: HashMap<Alarm, i64> = if alarms.is_empty() {
+            HashMap::new()
+        } else {
+            query.fetch_all(&mut *tx).await?.into_iter().map(|(i, f, s)| ((i, f), s)).collect()
+        };
+        let mine: HashSet<i64> = claimed.iter().map(|p| p.seq).collect();
+        let claimed = claimed.into_iter().filter(|p| first.get(&p.alarm()).is_none_or(|s| mine.contains(s))).collect();
+        Ok((Some(tx), claimed))
+    }
+
+    /// Works out what routing one alert does (calling the backend where that acts) and takes
+    /// it into what the batch knows.
     async fn route(
         &self,
-        pending: Pending,
+        p: &Pending,
         rules: &app::domain::routing::RuleSet,
         compiled: Option<&Compiled>,
-    ) -> Result<(), ServerError> {
+        known: &mut Known,
+    ) -> Result<(Evaluated, Outcome), ServerError> {
         let now = self.clock.now();
-        let integration = (pending.integration.0.as_str(), pending.integration.1.as_str());
+        let integration = (p.integration.0.as_str(), p.integration.1.as_str());
         let mut evaluated = match compiled {
-            Some(c) => c.evaluate(&pending.alert, integration, &pending.payload, now),
+            Some(c) => c.evaluate(&p.alert, integration, &p.payload, now),
             None => Evaluated { matched: None, trace: Vec::new() },
         };
         let matched = evaluated.matched.and_then(|i| rules.rules.get(i));
-        let acted = match (self.quiet(&pending, &mut evaluated).await?, pending.alert.status) {
+        let alarm = p.alarm();
+        let acted = match (known.quiet(p, &mut evaluated, now), p.alert.status) {
             (Some(window), AlertStatus::Firing) => Ok(window),
-            (Some(window), AlertStatus::Resolved) if self.open_link(&pending).await?.is_none() => Ok(window),
-            (_, AlertStatus::Firing) => self.fire(&pending, matched).await,
-            (_, AlertStatus::Resolved) if self.held_before(&pending).await? => Ok(Outcome {
+            (Some(window), AlertStatus::Resolved) if known.open_link(&alarm).is_none() => Ok(window),
+            (_, AlertStatus::Firing) => self.fire(p, matched, known).await,
+            (_, AlertStatus::Resolved) if known.held_before(&alarm, p.seq) => Ok(Outcome {
                 rule: matched.map(|r| r.name.clone()),
                 text: RECOVERED_WHILE_HELD.into(),
                 closes_held: true,
                 ..Outcome::default()
             }),
-            (_, AlertStatus::Resolved) => self.resolve(&pending, matched, &rules.rules).await,
+            (_, AlertStatus::Resolved) => self.resolve(p, matched, &rules.rules, known).await,
         };
         let outcome = match acted {
             Ok(outcome) => outcome,
@@ -349,91 +557,37 @@ impl Router {
             },
             Err(e) => return Err(e),
         };
-        self.record(&pending, &evaluated, outcome).await
-    }
-
-    /// The first maintenance window in force whose condition matches the alert, as an outcome;
-    /// its answer leads the trace.
-    async fn quiet(&self, p: &Pending, evaluated: &mut Evaluated) -> Result<Option<Outcome>, ServerError> {
-        let now = self.clock.now();
-        let windows = Maintenance { db: self.db.clone() }.in_force(now.timestamp()).await?;
-        let Ok(compiled) = Compiled::conditions(windows.iter().map(|w| (w.note.as_str(), w.condition.as_str()))) else {
-            return Ok(None);
-        };
-        let integration = (p.integration.0.as_str(), p.integration.1.as_str());
-        let found = compiled.evaluate(&p.alert, integration, &p.payload, now);
-        let Some(window) = found.matched.and_then(|i| windows.get(i)) else { return Ok(None) };
-        let step = TraceStep { rule: format!("maintenance: {}", window.note), result: "matched".into(), problem: None };
-        evaluated.trace.insert(0, step);
-        Ok(Some(Outcome {
-            rule: Some(format!("maintenance: {}", window.note)),
-            text: IN_MAINTENANCE.into(),
-            maintenance: Some(window.id.clone()),
-            ..Outcome::default()
-        }))
-    }
-
-    /// Whether an earlier firing of this alarm is still held by its rule.
-    async fn held_before(&self, p: &Pending) -> Result<bool, ServerError> {
-        let held: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM alerts WHERE integration_id = $1 AND fingerprint = $2 AND seq < $3 \
-             AND routed_at IS NULL AND held_until IS NOT NULL",
-        )
-        .bind(&p.integration_id)
-        .bind(&p.alert.fingerprint)
-        .bind(p.seq)
-        .fetch_one(&self.db.pool)
-        .await?;
-        Ok(held > 0)
+        known.learn(&alarm, p.seq, &outcome);
+        Ok((evaluated, outcome))
     }
 
     /// Unrouted alerts that are due (not held until later) after `seq`, oldest first.
     async fn pending_after(&self, seq: i64) -> Result<Vec<Pending>, ServerError> {
-        self.pending_where("a.seq > $2 ORDER BY a.seq LIMIT $3", seq, SCAN).await
+        self.pending_where(&self.db.pool, "a.seq > $2 ORDER BY a.seq LIMIT $3", &[seq, SCAN]).await
     }
 
-    /// The alert `seq`, if it is unrouted and due.
-    async fn pending(&self, seq: i64) -> Result<Option<Pending>, ServerError> {
-        Ok(self.pending_where("a.seq = $2 LIMIT $3", seq, 1).await?.pop())
-    }
-
-    async fn pending_where(&self, filter: &str, seq: i64, limit: i64) -> Result<Vec<Pending>, ServerError> {
+    /// Unrouted due alerts by `filter`, whose placeholders from `$2` take `values`.
+    async fn pending_where<'e, E: sqlx::Executor<'e, Database = Any>>(
+        &self,
+        executor: E,
+        filter: &str,
+        values: &[i64],
+    ) -> Result<Vec<Pending>, ServerError> {
         let sql = format!(
             "SELECT a.id, a.integration_id, a.fingerprint, a.status, a.title, a.summary, a.severity, a.labels_json, \
              a.links_json, a.occurred_at, a.received_at, a.seq, e.body, i.name, i.kind \
              FROM alerts a JOIN inbound_events e ON e.id = a.event_id JOIN integrations i ON i.id = a.integration_id \
              WHERE a.routed_at IS NULL AND (a.held_until IS NULL OR a.held_until <= $1) AND {filter}"
         );
-        let rows =
-            sqlx::query(&sql).bind(self.clock.now().timestamp()).bind(seq).bind(limit).fetch_all(&self.db.pool).await?;
+        let mut query = sqlx::query(&sql).bind(self.clock.now().timestamp());
+        for value in values {
+            query = query.bind(*value);
+        }
+        let rows = query.fetch_all(executor).await?;
         rows.iter().map(pending_of).collect()
     }
 
-    /// The alarm's newest link to an incident: (episode, incident id, rule, still open). One read,
-    /// so that two routers racing on one alarm compute the same episode (and so the same client
-    /// token) or see each other's link; never a second incident.
-    async fn latest_link(&self, p: &Pending) -> Result<Option<(i64, String, String, bool)>, ServerError> {
-        let row = sqlx::query(
-            "SELECT episode, incident_id, rule, closed_at FROM alert_incidents \
-             WHERE integration_id = $1 AND fingerprint = $2 ORDER BY episode DESC LIMIT 1",
-        )
-        .bind(&p.integration_id)
-        .bind(&p.alert.fingerprint)
-        .fetch_optional(&self.db.pool)
-        .await?;
-        row.map(|r| {
-            let closed: Option<i64> = r.try_get("closed_at")?;
-            Ok((r.try_get("episode")?, r.try_get("incident_id")?, r.try_get("rule")?, closed.is_none()))
-        })
-        .transpose()
-    }
-
-    /// The open link only: (episode, incident id, rule).
-    async fn open_link(&self, p: &Pending) -> Result<Option<(i64, String, String)>, ServerError> {
-        Ok(self.latest_link(p).await?.filter(|l| l.3).map(|(e, i, r, _)| (e, i, r)))
-    }
-
-    async fn fire(&self, p: &Pending, rule: Option<&Rule>) -> Result<Outcome, ServerError> {
+    async fn fire(&self, p: &Pending, rule: Option<&Rule>, known: &Known) -> Result<Outcome, ServerError> {
         let me = router_user();
         let Some(rule) = rule else { return Ok(Outcome { text: "no rule matched".into(), ..Outcome::default() }) };
         let named = |text: &str| Outcome { rule: Some(rule.name.clone()), text: text.to_owned(), ..Outcome::default() };
@@ -456,19 +610,18 @@ impl Router {
                     idempotency_token: Some(format!("alert-{}", p.id)),
                 };
                 self.backend.start_engagement(&me, start).await.map_err(ServerError::App)?;
-                Ok(Outcome { notices: rule.notify.clone(), ..named("engaged") })
+                Ok(Outcome { notices: rule.notify.clone(), notice: Notice::Pages, ..named("engaged") })
             }
-            Firing::Incident { response_plan } => match self.latest_link(p).await? {
-                Some((episode, incident, _, true)) => {
-                    let open = self.backend.incident(&incident).await.map_err(ServerError::App)?;
-                    if open.record.status == IncidentStatus::Open {
-                        return Ok(Outcome { incident_id: Some(incident), ..named("fired again") });
-                    }
-                    // Resolved in the console or in AWS since: this firing is a new episode.
-                    self.open_incident(p, rule, response_plan, episode + 1, Some(episode)).await
+            Firing::Incident { response_plan } => match known.link(&p.alarm()) {
+                Some(link) if link.open && known.incident_open(&link.incident) => {
+                    Ok(Outcome { incident_id: Some(link.incident.clone()), ..named("fired again") })
                 }
-                Some((episode, ..)) => self.open_incident(p, rule, response_plan, episode + 1, None).await,
-                None => self.open_incident(p, rule, response_plan, 0, None).await,
+                // Resolved in the console or in AWS since: this firing is a new episode.
+                Some(link) if link.open => {
+                    self.open_incident(p, rule, response_plan, link.episode + 1, Some(link.episode), known).await
+                }
+                Some(link) => self.open_incident(p, rule, response_plan, link.episode + 1, None, known).await,
+                None => self.open_incident(p, rule, response_plan, 0, None, known).await,
             },
         }
     }
@@ -480,6 +633,7 @@ impl Router {
         plan: &str,
         episode: i64,
         closes: Option<i64>,
+        known: &Known,
     ) -> Result<Outcome, ServerError> {
         let token = hex::encode(
             &Sha256::digest(format!("{}\n{}\n{episode}", p.integration_id, p.alert.fingerprint).as_bytes())[..16],
@@ -499,8 +653,8 @@ impl Router {
                 .bind(&p.alert.fingerprint)
                 .fetch_one(&self.db.pool)
                 .await?;
-        let created_at = self.backend.incident(&incident).await.map_err(ServerError::App)?.record.created_at;
-        let merged = linked > 0 || created_at < p.received_at;
+        let record = self.backend.incident(&incident).await.map_err(ServerError::App)?.record;
+        let merged = linked > 0 || known.shared(&incident, &p.alarm()) || record.created_at < p.received_at;
         Ok(Outcome {
             rule: Some(rule.name.clone()),
             text: if merged { "merged into an open incident" } else { "incident opened" }.into(),
@@ -508,125 +662,164 @@ impl Router {
             opened: Some(episode),
             closed: closes,
             notices: rule.notify.clone(),
+            notice: if !merged && record.impact <= PAGING_IMPACT { Notice::Pages } else { Notice::Own },
             ..Outcome::default()
         })
     }
 
-    async fn resolve(&self, p: &Pending, matched: Option<&Rule>, all: &[Rule]) -> Result<Outcome, ServerError> {
-        let link = self.open_link(p).await?;
+    async fn resolve(
+        &self,
+        p: &Pending,
+        matched: Option<&Rule>,
+        all: &[Rule],
+        known: &Known,
+    ) -> Result<Outcome, ServerError> {
+        let link = known.open_link(&p.alarm());
         // The rule that handled the firing decides; the matching one if none did.
-        let rule = link.as_ref().and_then(|(_, _, name)| all.iter().find(|r| &r.name == name)).or(matched);
+        let rule = link.and_then(|l| all.iter().find(|r| r.name == l.rule)).or(matched);
         let Some(rule) = rule else { return Ok(Outcome { text: "no rule matched".into(), ..Outcome::default() }) };
         let mut outcome = Outcome {
             rule: Some(rule.name.clone()),
             text: "recovery notified".into(),
-            incident_id: link.as_ref().map(|(_, id, _)| id.clone()),
+            incident_id: link.map(|l| l.incident.clone()),
             notices: rule.notify.clone(),
             ..Outcome::default()
         };
-        if let (true, Some((episode, incident, _))) = (rule.resolve_on_recovery, &link) {
+        if let (true, Some(link)) = (rule.resolve_on_recovery, link) {
             let me = router_user();
-            let detail = self.backend.incident(incident).await.map_err(ServerError::App)?;
+            let detail = self.backend.incident(&link.incident).await.map_err(ServerError::App)?;
             for e in detail.engagements.iter().filter(|e| e.stopped_at.is_none()) {
                 self.backend.stop_engagement(&me, &e.id).await.map_err(ServerError::App)?;
             }
             if detail.record.status == IncidentStatus::Open {
                 let update = IncidentUpdate { status: Some(IncidentStatus::Resolved), ..IncidentUpdate::default() };
-                self.backend.update_incident(&me, incident, update).await.map_err(ServerError::App)?;
+                self.backend.update_incident(&me, &link.incident, update).await.map_err(ServerError::App)?;
             }
             outcome.text = "incident resolved".into();
-            outcome.closed = Some(*episode);
+            outcome.closed = Some(link.episode);
+            outcome.resolved_incident = true;
         }
         Ok(outcome)
     }
 
-    /// Marks the alert routed with what happened, in one transaction with its incident link and
-    /// its notices; nothing if another router marked it first.
-    async fn record(&self, p: &Pending, evaluated: &Evaluated, o: Outcome) -> Result<(), ServerError> {
-        let now = self.clock.now().timestamp();
-        let trace = serde_json::to_string(&evaluated.trace).unwrap_or_default();
-        let mut tx = self.db.begin_write().await?;
-        if let Some(until) = o.held_until {
-            // Still unrouted: the router takes it up again when the hours open.
-            sqlx::query(
-                "UPDATE alerts SET held_until = $1, rule = $2, outcome = $3, trace_json = $4 \
-                 WHERE id = $5 AND routed_at IS NULL",
-            )
-            .bind(until)
-            .bind(&o.rule)
-            .bind(&o.text)
-            .bind(&trace)
-            .bind(&p.id)
-            .execute(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            return Ok(());
-        }
-        let marked = sqlx::query(
-            "UPDATE alerts SET routed_at = $1, rule = $2, outcome = $3, trace_json = $4, incident_id = $5, \
-             maintenance_id = $6, held_until = NULL WHERE id = $7 AND routed_at IS NULL",
-        )
-        .bind(now)
-        .bind(&o.rule)
-        .bind(&o.text)
-        .bind(&trace)
-        .bind(&o.incident_id)
-        .bind(&o.maintenance)
-        .bind(&p.id)
-        .execute(&mut *tx)
-        .await?;
-        if marked.rows_affected() == 0 {
-            return Ok(());
-        }
-        if o.closes_held {
-            sqlx::query(
-                "UPDATE alerts SET routed_at = $1, outcome = $2, held_until = NULL WHERE integration_id = $3 \
-                 AND fingerprint = $4 AND seq < $5 AND routed_at IS NULL AND held_until IS NOT NULL",
-            )
-            .bind(now)
-            .bind(RECOVERED_WHILE_HELD)
-            .bind(&p.integration_id)
-            .bind(&p.alert.fingerprint)
-            .bind(p.seq)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let Some(episode) = o.closed {
-            sqlx::query(
-                "UPDATE alert_incidents SET closed_at = $1 WHERE integration_id = $2 AND fingerprint = $3 AND episode = $4",
-            )
-            .bind(now)
-            .bind(&p.integration_id)
-            .bind(&p.alert.fingerprint)
-            .bind(episode)
-            .execute(&mut *tx)
-            .await?;
-        }
-        if let (Some(episode), Some(incident)) = (o.opened, &o.incident_id) {
-            sqlx::query(
-                "INSERT INTO alert_incidents (integration_id, fingerprint, episode, incident_id, rule, opened_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (integration_id, fingerprint, episode) DO NOTHING",
-            )
-            .bind(&p.integration_id)
-            .bind(&p.alert.fingerprint)
-            .bind(episode)
-            .bind(incident)
-            .bind(o.rule.as_deref().unwrap_or_default())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let word = match p.alert.status {
-            AlertStatus::Firing => "FIRING",
-            AlertStatus::Resolved => "RESOLVED",
+    /// Writes the batch's outcomes in one transaction (the claim's, on PostgreSQL): each alert
+    /// marked routed with what happened, its incident link and its notices; nothing for an
+    /// alert another router marked first.
+    async fn record(
+        &self,
+        claim: Option<Transaction<'static, Any>>,
+        done: &[(Pending, Evaluated, Outcome)],
+    ) -> Result<(), ServerError> {
+        let mut tx = match claim {
+            Some(tx) => tx,
+            None if done.is_empty() => return Ok(()),
+            None => self.db.begin_write().await?,
         };
-        let subject = format!("[{word}] {}", p.alert.title);
-        let body = [p.alert.summary.as_str(), &p.alert.links.join("\n")].join("\n");
-        crate::engine::incidents::notify(&mut tx, &o.notices, o.incident_id.as_deref(), &subject, body.trim(), now)
-            .await?;
+        let now = self.clock.now().timestamp();
+        let mut folded: BTreeMap<&str, storms::Folded> = BTreeMap::new();
+        for (p, evaluated, outcome) in done {
+            if record_one(&mut tx, p, evaluated, outcome, now).await? && outcome.notice == Notice::Folded {
+                let storm = folded.entry(&p.integration_id).or_default();
+                storm.add(&p.alert.fingerprint, &p.alert.title, &outcome.notices);
+            }
+        }
+        for (integration, storm) in folded {
+            storms::fold(&mut tx, integration, &storm, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Marks one alert routed with what happened, with its incident link and its notices (unless
+/// folded into a storm's); nothing if another router marked it first. True when it marked it.
+async fn record_one(
+    tx: &mut Transaction<'static, Any>,
+    p: &Pending,
+    evaluated: &Evaluated,
+    o: &Outcome,
+    now: i64,
+) -> Result<bool, ServerError> {
+    let trace = serde_json::to_string(&evaluated.trace).unwrap_or_default();
+    if let Some(until) = o.held_until {
+        // Still unrouted: the router takes it up again when the hours open.
+        sqlx::query(
+            "UPDATE alerts SET held_until = $1, rule = $2, outcome = $3, trace_json = $4 \
+             WHERE id = $5 AND routed_at IS NULL",
+        )
+        .bind(until)
+        .bind(&o.rule)
+        .bind(&o.text)
+        .bind(&trace)
+        .bind(&p.id)
+        .execute(&mut **tx)
+        .await?;
+        return Ok(false);
+    }
+    let marked = sqlx::query(
+        "UPDATE alerts SET routed_at = $1, rule = $2, outcome = $3, trace_json = $4, incident_id = $5, \
+         maintenance_id = $6, held_until = NULL WHERE id = $7 AND routed_at IS NULL",
+    )
+    .bind(now)
+    .bind(&o.rule)
+    .bind(&o.text)
+    .bind(&trace)
+    .bind(&o.incident_id)
+    .bind(&o.maintenance)
+    .bind(&p.id)
+    .execute(&mut **tx)
+    .await?;
+    if marked.rows_affected() == 0 {
+        return Ok(false);
+    }
+    if o.closes_held {
+        sqlx::query(
+            "UPDATE alerts SET routed_at = $1, outcome = $2, held_until = NULL WHERE integration_id = $3 \
+             AND fingerprint = $4 AND seq < $5 AND routed_at IS NULL AND held_until IS NOT NULL",
+        )
+        .bind(now)
+        .bind(RECOVERED_WHILE_HELD)
+        .bind(&p.integration_id)
+        .bind(&p.alert.fingerprint)
+        .bind(p.seq)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if let Some(episode) = o.closed {
+        sqlx::query(
+            "UPDATE alert_incidents SET closed_at = $1 WHERE integration_id = $2 AND fingerprint = $3 AND episode = $4",
+        )
+        .bind(now)
+        .bind(&p.integration_id)
+        .bind(&p.alert.fingerprint)
+        .bind(episode)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if let (Some(episode), Some(incident)) = (o.opened, &o.incident_id) {
+        sqlx::query(
+            "INSERT INTO alert_incidents (integration_id, fingerprint, episode, incident_id, rule, opened_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (integration_id, fingerprint, episode) DO NOTHING",
+        )
+        .bind(&p.integration_id)
+        .bind(&p.alert.fingerprint)
+        .bind(episode)
+        .bind(incident)
+        .bind(o.rule.as_deref().unwrap_or_default())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let word = match p.alert.status {
+        AlertStatus::Firing => "FIRING",
+        AlertStatus::Resolved => "RESOLVED",
+    };
+    if o.notice != Notice::Folded {
+        let subject = format!("[{word}] {}", p.alert.title);
+        let body = [p.alert.summary.as_str(), &p.alert.links.join("\n")].join("\n");
+        crate::engine::incidents::notify(tx, &o.notices, o.incident_id.as_deref(), &subject, body.trim(), now).await?;
+    }
+    Ok(true)
 }
 
 /// An alert row as routing reads it.
@@ -671,16 +864,16 @@ mod tests {
             backlog.add(seq, alarm(&format!("noise-{}", seq % 40)), 1);
         }
         backlog.add(501, alarm("db-down"), 0);
-        assert_eq!(backlog.take(), Some(501), "the critical alert is next, not 500 alerts later");
-        assert_eq!(backlog.take(), Some(1), "then the storm, oldest first");
+        assert_eq!(backlog.take().map(|t| t.seq), Some(501), "the critical alert is next, not 500 alerts later");
+        assert_eq!(backlog.take().map(|t| t.seq), Some(1), "then the storm, oldest first");
         // A suppressed firing, then its urgent recovery: the firing still goes first.
         backlog.add(600, alarm("disk"), 2);
         backlog.add(601, alarm("disk"), 0);
-        assert_eq!((backlog.take(), backlog.take()), (Some(600), Some(601)));
+        assert_eq!((backlog.take().map(|t| t.seq), backlog.take().map(|t| t.seq)), (Some(600), Some(601)));
         // Seen twice (a look again from the start): queued once.
         backlog.add(2, alarm("noise-2"), 1);
         let mut rest = Vec::new();
-        while let Some(seq) = backlog.take() {
+        while let Some(seq) = backlog.take().map(|t| t.seq) {
             rest.push(seq);
         }
         assert_eq!(rest, (2..=500).collect::<Vec<_>>());
@@ -700,13 +893,25 @@ mod tests {
         };
         let incident = Firing::Incident { response_plan: "p".into() };
         let (firing, resolved) = (AlertStatus::Firing, AlertStatus::Resolved);
-        assert_eq!(urgency(Some(&rule(incident.clone(), None)), firing, false), 0, "opens an incident");
-        assert_eq!(urgency(Some(&rule(incident.clone(), None)), firing, true), 1, "a repeat joins it");
-        assert_eq!(urgency(Some(&rule(incident.clone(), None)), resolved, false), 1);
-        assert_eq!(urgency(Some(&rule(Firing::Engage { contact: "c".into() }, None)), firing, true), 0, "pages");
-        assert_eq!(urgency(Some(&rule(Firing::Notify, None)), firing, false), 1);
-        assert_eq!(urgency(Some(&rule(Firing::Suppress, None)), firing, false), 2);
-        assert_eq!(urgency(Some(&rule(incident, Some("Mon-Fri 09:00-18:00 UTC"))), firing, false), 2, "held");
-        assert_eq!(urgency(None, firing, false), 2);
+        assert_eq!(
+            urgency(Some(&rule(incident.clone(), None)), firing, false, Some(1)),
+            0,
+            "opens a critical incident"
+        );
+        assert_eq!(urgency(Some(&rule(incident.clone(), None)), firing, false, Some(3)), 2, "a lesser one after");
+        let mut critical = rule(incident.clone(), None);
+        critical.impact = Some(1);
+        assert_eq!(urgency(Some(&critical), firing, false, Some(3)), 0, "the rule's impact wins over the plan's");
+        assert_eq!(urgency(Some(&rule(incident.clone(), None)), firing, true, Some(1)), NOTIFIES, "a repeat joins it");
+        assert_eq!(urgency(Some(&rule(incident.clone(), None)), resolved, false, Some(1)), NOTIFIES);
+        assert_eq!(urgency(Some(&rule(Firing::Engage { contact: "c".into() }, None)), firing, true, None), 0, "pages");
+        assert_eq!(urgency(Some(&rule(Firing::Notify, None)), firing, false, None), NOTIFIES);
+        assert_eq!(urgency(Some(&rule(Firing::Suppress, None)), firing, false, None), QUIET);
+        assert_eq!(
+            urgency(Some(&rule(incident, Some("Mon-Fri 09:00-18:00 UTC"))), firing, false, Some(1)),
+            QUIET,
+            "held"
+        );
+        assert_eq!(urgency(None, firing, false, None), QUIET);
     }
 }
