@@ -321,6 +321,8 @@ pub trait Alerts: Send + Sync {
         limit: u32,
     ) -> Result<Vec<crate::model::alerts::AlertRow>, AppError>;
     async fn alert(&self, id: &str) -> Result<crate::model::alerts::AlertDetail, AppError>;
+    /// How routing keeps up: what waits, how old, what was routed in the last minute, storms.
+    async fn routing_status(&self) -> Result<crate::model::alerts::RoutingStatus, AppError>;
     async fn rules_page(&self) -> Result<crate::model::alerts::RulesPage, AppError>;
     /// Saves the rules as the version after `base` (a stale base is refused). Audited.
     async fn save_rules(

@@ -149,6 +149,36 @@ impl app::ports::Alerts for SqlAlerts {
         Ok(rows.iter().map(row).collect::<Result<_, _>>()?)
     }
 
+    async fn routing_status(&self) -> Result<app::model::alerts::RoutingStatus, AppError> {
+        let now = self.clock.now().timestamp();
+        let (waiting, oldest) = crate::engine::backlog::unrouted_alerts(&self.db, now).await?;
+        let routed_last_minute: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE routed_at > $1")
+            .bind(now - crate::routing::storms::MINUTE)
+            .fetch_one(&self.db.pool)
+            .await
+            .map_err(ServerError::from)?;
+        let storms: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT i.name, s.started_at, s.notices FROM alert_storms s JOIN integrations i ON i.id = s.integration_id \
+             ORDER BY s.started_at, i.name",
+        )
+        .fetch_all(&self.db.pool)
+        .await
+        .map_err(ServerError::from)?;
+        Ok(app::model::alerts::RoutingStatus {
+            waiting,
+            lag_secs: oldest.map_or(0, |o| (now - o).max(0)),
+            routed_last_minute,
+            storms: storms
+                .into_iter()
+                .map(|(integration, started_at, notices)| app::model::alerts::StormView {
+                    integration,
+                    started_at,
+                    notices,
+                })
+                .collect(),
+        })
+    }
+
     async fn alert(&self, id: &str) -> Result<AlertDetail, AppError> {
         let r = sqlx::query(
             "SELECT a.id, i.name AS integration, a.title, a.status, a.severity, a.rule, a.outcome, a.incident_id, \

@@ -12,6 +12,7 @@ struct Counters {
     outcomes: IntCounterVec,
     database_errors: IntCounterVec,
     steps_run: IntCounter,
+    alerts_routed: IntCounter,
 }
 
 static COUNTERS: LazyLock<Counters> = LazyLock::new(|| {
@@ -28,14 +29,20 @@ static COUNTERS: LazyLock<Counters> = LazyLock::new(|| {
     .expect("valid metric");
     let steps_run = IntCounter::new("oncall_escalation_steps_run_total", "Escalation steps run by this process.")
         .expect("valid metric");
+    let alerts_routed = IntCounter::new(
+        "oncall_alerts_routed_total",
+        "Alerts routed by this process (its rate is the routing rate; sum over replicas).",
+    )
+    .expect("valid metric");
     for metric in [
         Box::new(outcomes.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(database_errors.clone()),
         Box::new(steps_run.clone()),
+        Box::new(alerts_routed.clone()),
     ] {
         registry.register(metric).expect("metric registered once");
     }
-    Counters { registry, outcomes, database_errors, steps_run }
+    Counters { registry, outcomes, database_errors, steps_run, alerts_routed }
 });
 
 /// Where a database failure was met.
@@ -75,6 +82,10 @@ pub fn steps_run(n: usize) {
     COUNTERS.steps_run.inc_by(u64::try_from(n).unwrap_or(u64::MAX));
 }
 
+pub fn alerts_routed(n: usize) {
+    COUNTERS.alerts_routed.inc_by(u64::try_from(n).unwrap_or(u64::MAX));
+}
+
 /// The work waiting in the database at a scrape.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Backlog {
@@ -86,6 +97,10 @@ pub struct Backlog {
     pub sending: i64,
     /// Seconds since the oldest unfinished delivery was created; 0 when there is none.
     pub oldest_pending_secs: i64,
+    /// Alerts stored and due but not routed yet (held ones wait for their hours, not counted).
+    pub alerts_waiting: i64,
+    /// Seconds since the oldest of them arrived: routing's lag; 0 when none waits.
+    pub routing_lag_secs: i64,
 }
 
 /// The text a scrape returns; without a backlog (the database did not answer) the backlog
@@ -118,11 +133,22 @@ pub fn render(backlog: Option<&Backlog>) -> String {
         )
         .expect("valid metric");
         oldest.set(b.oldest_pending_secs);
+        let waiting =
+            IntGauge::new("oncall_alerts_unrouted", "Alerts stored and due but not routed yet.").expect("valid metric");
+        waiting.set(b.alerts_waiting);
+        let lag = IntGauge::new(
+            "oncall_routing_lag_seconds",
+            "Age of the oldest alert waiting to be routed (0 when none waits).",
+        )
+        .expect("valid metric");
+        lag.set(b.routing_lag_secs);
         for metric in [
             Box::new(steps) as Box<dyn prometheus::core::Collector>,
             Box::new(pending),
             Box::new(sending),
             Box::new(oldest),
+            Box::new(waiting),
+            Box::new(lag),
         ] {
             registry.register(metric).expect("fresh registry");
         }
@@ -142,8 +168,15 @@ mod tests {
     fn renders_counters_and_backlog() {
         delivery_outcome("sms", "sent");
         database_error(Component::Outbox);
-        let backlog =
-            Backlog { steps_due: 3, pending_by_kind: vec![("email".into(), 2)], sending: 1, oldest_pending_secs: 7 };
+        alerts_routed(5);
+        let backlog = Backlog {
+            steps_due: 3,
+            pending_by_kind: vec![("email".into(), 2)],
+            sending: 1,
+            oldest_pending_secs: 7,
+            alerts_waiting: 40,
+            routing_lag_secs: 2,
+        };
         let text = render(Some(&backlog));
         assert!(text.contains("oncall_delivery_outcomes_total{kind=\"sms\",outcome=\"sent\"}"), "{text}");
         assert!(text.contains("oncall_database_errors_total{component=\"outbox\"}"), "{text}");
@@ -152,6 +185,9 @@ mod tests {
         assert!(text.contains("oncall_deliveries_pending{kind=\"voice\"} 0"), "{text}");
         assert!(text.contains("oncall_delivery_oldest_pending_age_seconds 7"), "{text}");
         assert!(text.contains("oncall_database_up 1"), "{text}");
+        assert!(text.contains("oncall_alerts_unrouted 40"), "{text}");
+        assert!(text.contains("oncall_routing_lag_seconds 2"), "{text}");
+        assert!(text.contains("oncall_alerts_routed_total"), "{text}");
     }
 
     #[test]

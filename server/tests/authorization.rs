@@ -62,6 +62,7 @@ const SERVER_FNS: &[(&str, Access, &str)] = &[
     ("alerts_create_integration", Needs(Role::Manager), "name=&kind=webhook"),
     ("alerts_rotate_secret", Needs(Role::Manager), "id=no-such-integration"),
     ("alerts_list", Needs(Role::Viewer), "status=&outcome="),
+    ("alerts_routing_status", Needs(Role::Viewer), ""),
     ("alerts_detail", Needs(Role::Viewer), "id=no-such-alert"),
     ("alerts_rules", Needs(Role::Viewer), ""),
     ("alerts_save_rules", Needs(Role::Manager), "base=0"),

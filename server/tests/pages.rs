@@ -680,6 +680,8 @@ async fn alerts_and_rules_work_without_script() {
             && list.contains("data-testid=\"alert-incident\""),
         "{list}"
     );
+    // How routing keeps up, over the list: nothing waits, and the alert counts as routed.
+    assert!(list.contains("Routing keeps up: no alert is waiting; 1 routed in the last minute."), "{list}");
     let id = list.split("href=\"/routing/alerts/").nth(1).and_then(|s| s.split('"').next()).unwrap().to_owned();
     let detail = c.get(&format!("/routing/alerts/{id}"), Some(&admin)).await.body;
     assert!(

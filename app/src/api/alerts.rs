@@ -45,6 +45,11 @@ pub async fn alerts_list(status: String, outcome: String) -> Result<Vec<AlertRow
     crate::api::ssr::serve(Role::Viewer, |_, s| async move { s.alerts.alerts(&status, &outcome, 200).await }).await
 }
 
+#[server(endpoint = "alerts_routing_status")]
+pub async fn routing_status() -> Result<crate::model::alerts::RoutingStatus, AppError> {
+    crate::api::ssr::serve(Role::Viewer, |_, s| async move { s.alerts.routing_status().await }).await
+}
+
 #[server(endpoint = "alerts_detail")]
 pub async fn load_alert(id: String) -> Result<AlertDetail, AppError> {
     crate::api::ssr::serve(Role::Viewer, |_, s| async move { s.alerts.alert(&id).await }).await

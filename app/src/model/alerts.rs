@@ -55,6 +55,27 @@ impl ConditionProblem {
     }
 }
 
+/// How routing keeps up, at the top of the Alerts page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingStatus {
+    /// Alerts stored and due but not routed yet.
+    pub waiting: i64,
+    /// Seconds since the oldest of them arrived (0 when none waits).
+    pub lag_secs: i64,
+    pub routed_last_minute: i64,
+    /// Integrations flooding now, whose notices are folded into storm notices.
+    pub storms: Vec<StormView>,
+}
+
+/// A storm in progress (see the router's storms).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StormView {
+    pub integration: String,
+    pub started_at: i64,
+    /// Storm notices sent so far.
+    pub notices: i64,
+}
+
 /// An alert in the list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertRow {

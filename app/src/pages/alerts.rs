@@ -10,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::alerts::{
     CreateIntegration, CreateMaintenance, DryRunRules, EndMaintenance, ReorderRules, ReplayRules, RestoreRules,
     RotateIntegrationSecret, SaveRules, alerts_list, load_alert, load_integrations, load_maintenance, load_rules,
+    routing_status,
 };
 use crate::auth::Role;
 use crate::domain::alert::{AlertStatus, IntegrationKind, wiring};
@@ -22,7 +23,7 @@ use crate::i18n::{Locale, Msg};
 use crate::model::alerts::{
     ALERTS_PATH, AlertDetail, AlertRow, DryRunAlert, INTEGRATIONS_PATH, IntegrationsPage as IntegrationsData,
     IssuedSecret, MAINTENANCE_PATH, MaintenancePage as MaintenanceData, MaintenanceWindow, RULES_PATH, Replay,
-    RulesPage as RulesData, TraceStep, alert_path,
+    RoutingStatus, RulesPage as RulesData, TraceStep, alert_path,
 };
 use crate::pages::common::{encode_path_segment, loaded, loaded_list, page_user, query_param};
 use crate::zone::{When, viewer_zone};
@@ -231,6 +232,7 @@ pub fn AlertsPage() -> impl IntoView {
     let outcome_filter = query_param("outcome").unwrap_or_default();
     let (s, o) = (status.clone(), outcome_filter.clone());
     let list = Resource::new(move || (s.clone(), o.clone()), |(s, o)| alerts_list(s, o));
+    let health = Resource::new(|| (), |()| routing_status());
     let option = move |value: &'static str, label: &'static str| {
         view! { <option value=value selected=status == value>{label}</option> }
     };
@@ -238,6 +240,7 @@ pub fn AlertsPage() -> impl IntoView {
         <section class="card" data-testid="alerts">
             <h1>{t(Msg::Alerts)}</h1>
             <RoutingNav />
+            {loaded(health, |status| view! { <RoutingHealth status /> })}
             <form method="get" class="filters" data-testid="alert-filters">
                 <label>{t(Msg::Status)}
                     <select name="status" data-testid="alert-status-filter">
@@ -249,6 +252,39 @@ pub fn AlertsPage() -> impl IntoView {
             </form>
             {loaded_list(list, Msg::NoAlerts, move |rows: Vec<AlertRow>| view! { <AlertTable rows /> }.into_any())}
         </section>
+    }
+}
+
+/// Routing lag behind which the Alerts page shows routing's state as a problem.
+const ROUTING_BEHIND_SECS: i64 = 60;
+
+/// How routing keeps up, and the storms whose notices are being folded.
+#[component]
+fn RoutingHealth(status: RoutingStatus) -> impl IntoView {
+    let locale = expect_context::<Locale>();
+    let t = move |m: Msg| m.text(locale);
+    let zone = viewer_zone(locale);
+    let routed = status.routed_last_minute.to_string();
+    let (line, class) = if status.waiting == 0 {
+        (t(Msg::RoutingKeepsUp).replace("{n}", &routed), "meta")
+    } else {
+        let line = t(Msg::RoutingWaiting)
+            .replace("{n}", &status.waiting.to_string())
+            .replace("{s}", &status.lag_secs.to_string())
+            .replace("{m}", &routed);
+        (line, if status.lag_secs >= ROUTING_BEHIND_SECS { "error" } else { "meta" })
+    };
+    let storms = status
+        .storms
+        .into_iter()
+        .map(|s| {
+            let said = t(Msg::StormFolding).replace("{name}", &s.integration).replace("{n}", &s.notices.to_string());
+            view! { <li data-testid="storm">{said} " " <When at=s.started_at zone=zone.clone() /></li> }
+        })
+        .collect_view();
+    view! {
+        <p data-testid="routing-health" class=class>{line}</p>
+        <ul class="plain" data-testid="storms">{storms}</ul>
     }
 }
 

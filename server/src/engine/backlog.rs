@@ -31,6 +31,21 @@ impl Engine {
             oldest = Some(oldest.map_or(created, |o| o.min(created)));
         }
         backlog.oldest_pending_secs = oldest.map_or(0, |o| (now - o).max(0));
+        let (waiting, oldest_alert) = unrouted_alerts(&self.db, now).await?;
+        backlog.alerts_waiting = waiting;
+        backlog.routing_lag_secs = oldest_alert.map_or(0, |o| (now - o).max(0));
         Ok(backlog)
     }
+}
+
+/// How many alerts wait to be routed (due: not held for working hours) and when the oldest
+/// arrived (epoch seconds); read through the unrouted index. Shown on `/metrics` and the Alerts
+/// page.
+pub async fn unrouted_alerts(db: &crate::db::Db, now: i64) -> Result<(i64, Option<i64>), ServerError> {
+    Ok(sqlx::query_as(
+        "SELECT COUNT(*), MIN(received_at) FROM alerts WHERE routed_at IS NULL AND (held_until IS NULL OR held_until <= $1)",
+    )
+    .bind(now)
+    .fetch_one(&db.pool)
+    .await?)
 }

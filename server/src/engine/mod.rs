@@ -9,7 +9,7 @@
 //! `rotations`, below `paging`, below `incidents`; this module holds what they all share and
 //! imports none of them.
 
-mod backlog;
+pub mod backlog;
 mod codec;
 pub mod contacts;
 pub mod incidents;

@@ -717,8 +717,13 @@ impl Router {
         };
         let now = self.clock.now().timestamp();
         let mut folded: BTreeMap<&str, storms::Folded> = BTreeMap::new();
+        let mut routed = 0;
         for (p, evaluated, outcome) in done {
-            if record_one(&mut tx, p, evaluated, outcome, now).await? && outcome.notice == Notice::Folded {
+            if !record_one(&mut tx, p, evaluated, outcome, now).await? {
+                continue;
+            }
+            routed += 1;
+            if outcome.notice == Notice::Folded {
                 let storm = folded.entry(&p.integration_id).or_default();
                 storm.add(&p.alert.fingerprint, &p.alert.title, &outcome.notices);
             }
@@ -727,6 +732,7 @@ impl Router {
             storms::fold(&mut tx, integration, &storm, now).await?;
         }
         tx.commit().await?;
+        crate::metrics::alerts_routed(routed);
         Ok(())
     }
 }
