@@ -79,6 +79,11 @@ pub trait Backend: Send + Sync {
     async fn engagement(&self, id: &str) -> Result<EngagementView, AppError>;
     async fn incidents(&self, status: Option<IncidentStatus>, limit: u32) -> Result<Vec<IncidentRecord>, AppError>;
     async fn incident(&self, id: &str) -> Result<IncidentDetail, AppError>;
+    /// The incident's record alone (no timeline, no engagements): what routing needs after it
+    /// opens one. By default read with the rest and dropped.
+    async fn incident_record(&self, id: &str) -> Result<IncidentRecord, AppError> {
+        Ok(self.incident(id).await?.record)
+    }
     /// Which of these incidents are open now: routing asks once for a whole batch of repeats.
     /// One by one unless the backend can answer in one read; one not found is not open.
     async fn open_incidents(&self, ids: &[String]) -> Result<std::collections::HashSet<String>, AppError> {

@@ -18,3 +18,7 @@ CREATE TABLE alert_storm_alarms (
     alerts BIGINT NOT NULL,
     PRIMARY KEY (integration_id, fingerprint)
 );
+
+-- An alarm's unrouted alerts, for routing a batch in each alarm's order (a replica leaves an
+-- alarm whose earlier alert another holds) and for held firings; only the unrouted are indexed.
+CREATE INDEX alerts_unrouted_alarm ON alerts (integration_id, fingerprint, seq) WHERE routed_at IS NULL;

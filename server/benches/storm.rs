@@ -8,14 +8,16 @@
 //!
 //! Prints: the storm's accept rate; each critical alert's answer → its first page handed to the
 //! mail server (p50 and max per run, p99 over all runs); how long until every alert was routed,
-//! and the routing rate. Asserts only that every event was answered and every critical page
-//! arrived. Speed is never asserted.
+//! and the routing rate. Then routing's capacity without the door: the same 25,000 alerts
+//! stored beforehand and routed by one console (and by two on PostgreSQL). Asserts only that
+//! every event was answered and every critical page arrived. Speed is never asserted.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::time::{Duration, Instant};
 
+use app::domain::alert::{Alert, AlertStatus};
 use app::domain::incident::{IncidentTemplate, ResponsePlan};
 use app::domain::routing::{Firing, Rule};
 use common::alert_burst::{alert_routing, send_events};
@@ -28,6 +30,8 @@ const SENDERS: usize = 32;
 const RUNS: usize = 3;
 /// Critical alerts sent during each storm, from 5 s in.
 const CRITICALS: usize = 10;
+/// Alerts per stored event when the capacity run fills its backlog.
+const PER_EVENT: usize = 50;
 const CRITICAL_EVERY: Duration = Duration::from_millis(400);
 
 /// The critical alert opens an incident of the burst plan (paging by e-mail); the rest open (or
@@ -138,13 +142,77 @@ async fn run(setup: &Setup, url: &str, door: (String, String)) -> Vec<Duration> 
     waits
 }
 
+/// Routing capacity without the door: [`EVENTS`] alerts (the storm's alarms and rules) stored
+/// while no console runs, then `replicas` consoles on the database route them; alerts per second
+/// from the first routed until none is left.
+async fn capacity(replicas: usize) -> f64 {
+    let setup = Setup::new().await;
+    let door = storm_rules(&setup).await;
+    let db = setup.db().await;
+    let store = server::ingest::store::Integrations { db: db.clone() };
+    let now = chrono::Utc::now().timestamp();
+    for event in 0..EVENTS / PER_EVENT {
+        let alerts: Vec<Alert> = (0..PER_EVENT)
+            .map(|i| {
+                let alarm = (event * PER_EVENT + i) % ALARMS;
+                Alert {
+                    fingerprint: format!("alarm-{alarm}"),
+                    status: AlertStatus::Firing,
+                    title: format!("Alarm {alarm}"),
+                    summary: String::new(),
+                    severity: "warning".into(),
+                    labels: std::collections::BTreeMap::new(),
+                    links: vec![],
+                    occurred_at: now,
+                }
+            })
+            .collect();
+        store.accept(&door.0, &format!("backlog-{event}"), "{}", &alerts, now).await.unwrap();
+    }
+    let left = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM alerts WHERE routed_at IS NULL").fetch_one(&db.pool).await
+    };
+    let mut consoles = Vec::new();
+    for _ in 0..replicas {
+        consoles.push(setup.start_console().await);
+    }
+    let total = i64::try_from(EVENTS).unwrap();
+    let mut first = None;
+    loop {
+        let n = left().await.unwrap();
+        if n < total && first.is_none() {
+            first = Some((Instant::now(), total - n));
+        }
+        if n == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (began, already) = first.unwrap();
+    #[allow(clippy::cast_precision_loss)]
+    let rate = (total - already) as f64 / began.elapsed().as_secs_f64();
+    println!("  {replicas} console(s): {EVENTS} stored alerts routed at {rate:.0}/s");
+    drop(consoles);
+    rate
+}
+
+/// `runs` capacity measurements with `replicas` consoles, one after another.
+async fn capacity_runs(runs: usize, replicas: usize) -> Vec<f64> {
+    let mut rates = Vec::new();
+    for _ in 0..runs {
+        rates.push(capacity(replicas).await);
+    }
+    rates
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let database = std::env::var("ONCALL_TEST_DB").unwrap_or_else(|_| "sqlite".into());
     let runs = std::env::var("STORM_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(RUNS);
     println!("database: {database}");
     let mut waits = Vec::new();
-    for n in 1..=runs {
+    let storms = if std::env::var("STORM_CAPACITY_ONLY").is_ok() { 0 } else { runs };
+    for n in 1..=storms {
         println!("run {n}:");
         let setup = Setup::new().await;
         let door = storm_rules(&setup).await;
@@ -153,10 +221,21 @@ async fn main() {
     }
     waits.sort();
     // Nearest rank.
-    let p99 = waits[(waits.len() * 99).div_ceil(100) - 1];
-    println!(
-        "all runs: critical alert answered → first page p99 {:.0} ms ({} alerts)",
-        p99.as_secs_f64() * 1e3,
-        waits.len()
-    );
+    let p99 = if waits.is_empty() { Duration::ZERO } else { waits[(waits.len() * 99).div_ceil(100) - 1] };
+    if !waits.is_empty() {
+        println!(
+            "all runs: critical alert answered → first page p99 {:.0} ms ({} alerts)",
+            p99.as_secs_f64() * 1e3,
+            waits.len()
+        );
+    }
+    // Several replicas need PostgreSQL (SQLite serves one process).
+    let replicas: &[usize] = if database == "postgres" { &[1, 2] } else { &[1] };
+    println!("routing capacity (a stored backlog, no door):");
+    for &n in replicas {
+        let rates = capacity_runs(runs, n).await;
+        #[allow(clippy::cast_precision_loss)]
+        let mean = rates.iter().sum::<f64>() / rates.len() as f64;
+        println!("  {n} console(s): mean {mean:.0} alerts/s over {} runs", rates.len());
+    }
 }

@@ -375,6 +375,10 @@ impl Backend for LocalBackend {
         Ok(self.engine.incidents(status, limit).await?)
     }
 
+    async fn incident_record(&self, id: &str) -> Result<IncidentRecord, AppError> {
+        Ok(self.engine.incident(id).await?)
+    }
+
     async fn open_incidents(&self, ids: &[String]) -> Result<std::collections::HashSet<String>, AppError> {
         Ok(self.engine.open_incidents(ids).await?)
     }

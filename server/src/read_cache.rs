@@ -122,6 +122,10 @@ impl<B: Backend> Backend for Cached<B> {
         self.inner.incident(id).await
     }
 
+    async fn incident_record(&self, id: &str) -> Result<IncidentRecord, AppError> {
+        self.inner.incident_record(id).await
+    }
+
     async fn open_incidents(&self, ids: &[String]) -> Result<std::collections::HashSet<String>, AppError> {
         self.inner.open_incidents(ids).await
     }

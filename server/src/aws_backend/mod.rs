@@ -797,6 +797,19 @@ impl Backend for AwsBackend {
         Ok(out)
     }
 
+    /// `GetIncidentRecord` only, without the timeline's calls.
+    async fn incident_record(&self, id: &str) -> Result<IncidentRecord, AppError> {
+        let arn = self.incident_arn(id).await?;
+        let got = self
+            .incidents
+            .get_incident_record()
+            .arn(&arn)
+            .send()
+            .await
+            .map_err(|e| aws_error("ssm-incidents:GetIncidentRecord", &e))?;
+        got.incident_record().map(record_from_aws).ok_or(AppError::NotFound)?
+    }
+
     /// One paged `ListIncidentRecords` of the open ones, not a `GetIncidentRecord` per id.
     async fn open_incidents(&self, ids: &[String]) -> Result<std::collections::HashSet<String>, AppError> {
         if ids.is_empty() {

@@ -67,6 +67,10 @@ const PLANS_FRESH: Duration = Duration::from_secs(10);
 /// At most this many alerts are routed in one batch (one transaction).
 const BATCH: usize = 256;
 
+/// At most this many alerts that open an incident or page go in one batch (each calls the
+/// backend, a few milliseconds).
+const URGENT_BATCH: usize = 4;
+
 /// A batch stops taking up alerts after this long working out what to do with them (they are
 /// then written, the rest go back): an urgent alert that arrives meanwhile waits about this long
 /// at most.
@@ -173,9 +177,22 @@ impl Backlog {
         Some(Taken { seq: oldest, alarm, urgency })
     }
 
-    /// Up to `n` alerts to route, in the order [`Backlog::take`] gives them.
-    fn take_batch(&mut self, n: usize) -> Vec<Taken> {
-        std::iter::from_fn(|| self.take()).take(n).collect()
+    /// The next batch to route, in the order [`Backlog::take`] gives them: up to [`BATCH`]
+    /// alerts that only notify, join or are quiet (cheap: decided from what the batch reads), or
+    /// up to [`URGENT_BATCH`] that open incidents or page (each a backend call), never both, so
+    /// a batch's reads are never spent on alerts its time budget will not reach.
+    fn take_batch(&mut self) -> Vec<Taken> {
+        let mut batch: Vec<Taken> = Vec::new();
+        while let Some(&(head, _)) = self.queue.first() {
+            let urgent = head < NOTIFIES;
+            let full = if urgent { URGENT_BATCH } else { BATCH };
+            if batch.len() >= full || batch.first().is_some_and(|first| (first.urgency < NOTIFIES) != urgent) {
+                break;
+            }
+            let Some(taken) = self.take() else { break };
+            batch.push(taken);
+        }
+        batch
     }
 
     /// Alerts taken but not routed: queued again where they were.
@@ -281,7 +298,7 @@ impl Router {
     pub async fn route_next(&self) -> Result<bool, ServerError> {
         let rules = Rules { db: self.db.clone() }.current().await?;
         self.look(&rules.rules, self.compiled(&rules).as_deref()).await?;
-        let taken = self.lock().take_batch(BATCH);
+        let taken = self.lock().take_batch();
         if taken.is_empty() {
             self.flush_storms().await?;
             return Ok(false);
@@ -492,7 +509,21 @@ impl Router {
             return Ok((None, self.pending_where(&self.db.pool, &filter, &seqs).await?));
         }
         let mut tx = self.db.begin_write().await?;
-        let claimed = self.pending_where(&mut *tx, &format!("{filter} FOR UPDATE OF a SKIP LOCKED"), &seqs).await?;
+        // Locked through the primary key alone, then read.
+        let lock = format!(
+            "SELECT seq FROM alerts WHERE seq IN ({}) AND routed_at IS NULL FOR UPDATE SKIP LOCKED",
+            marks(1, seqs.len())
+        );
+        let mut query = sqlx::query_scalar::<_, i64>(&lock);
+        for seq in &seqs {
+            query = query.bind(*seq);
+        }
+        let locked = query.fetch_all(&mut *tx).await?;
+        if locked.is_empty() {
+            return Ok((Some(tx), Vec::new()));
+        }
+        let filter = format!("a.seq IN ({}) ORDER BY a.seq", marks(2, locked.len()));
+        let claimed = self.pending_where(&mut *tx, &filter, &locked).await?;
         let alarms: BTreeSet<Alarm> = claimed.iter().map(Pending::alarm).collect();
         let integrations: BTreeSet<&str> = alarms.iter().map(|a| a.0.as_str()).collect();
         let fingerprints: BTreeSet<&str> = alarms.iter().map(|a| a.1.as_str()).collect();
@@ -653,7 +684,7 @@ impl Router {
                 .bind(&p.alert.fingerprint)
                 .fetch_one(&self.db.pool)
                 .await?;
-        let record = self.backend.incident(&incident).await.map_err(ServerError::App)?.record;
+        let record = self.backend.incident_record(&incident).await.map_err(ServerError::App)?;
         let merged = linked > 0 || known.shared(&incident, &p.alarm()) || record.created_at < p.received_at;
         Ok(Outcome {
             rule: Some(rule.name.clone()),
@@ -884,6 +915,24 @@ mod tests {
         }
         assert_eq!(rest, (2..=500).collect::<Vec<_>>());
         assert!(backlog.queue.is_empty() && backlog.alarm_of.is_empty() && backlog.by_alarm.is_empty());
+    }
+
+    #[test]
+    fn a_batch_holds_a_few_urgent_alerts_or_many_cheap_ones_never_both() {
+        let mut backlog = Backlog::default();
+        for seq in 1..=300 {
+            backlog.add(seq, alarm(&format!("noise-{seq}")), NOTIFIES);
+        }
+        for seq in 301..=310 {
+            backlog.add(seq, alarm(&format!("down-{seq}")), 0);
+        }
+        let mut batch = || backlog.take_batch().into_iter().map(|t| t.seq).collect::<Vec<_>>();
+        assert_eq!(batch(), [301, 302, 303, 304]);
+        assert_eq!(batch(), [305, 306, 307, 308]);
+        assert_eq!(batch(), [309, 310], "the urgent ones only");
+        assert_eq!(batch(), (1..=256).collect::<Vec<_>>());
+        assert_eq!(batch(), (257..=300).collect::<Vec<_>>());
+        assert!(batch().is_empty());
     }
 
     #[test]
