@@ -877,9 +877,9 @@ messages! {
     OutcomeNotified => "notified", "通知";
     RoutingKeepsUp => "Routing keeps up: no alert is waiting; {n} routed in the last minute.", "ルーティングは追いついています: 待っているアラートはありません。直近 1 分間に {n} 件をルーティングしました。";
     RoutingWaiting => "Routing: {n} alerts waiting, the oldest for {s} s; {m} routed in the last minute.", "ルーティング: {n} 件のアラートが待っています(最も古いもので {s} 秒)。直近 1 分間に {m} 件をルーティングしました。";
-    StormFolding => "{name} is flooding: its Slack and webhook notices are folded into one storm notice a minute ({n} sent so far). Since", "{name} から大量に届いています: Slack と Webhook への通知は 1 分に 1 件のまとめ通知になります(これまでに {n} 件送信)。開始:";
-    OutcomeNotifiedInStorm => "notified in the storm notice (its integration is flooding)", "アラートストームのまとめ通知で通知(連携から大量に届いています)";
-    OutcomeRecoveryInStorm => "recovery notified in the storm notice (its integration is flooding)", "回復をアラートストームのまとめ通知で通知(連携から大量に届いています)";
+    StormFolding => "{name} is flooding: its Slack and webhook notices are folded into one storm notice a minute ({n} storm notices so far; see Deliveries). Since", "{name} からアラートが大量に届いています: Slack と Webhook への通知は 1 分に 1 件のまとめ通知になります(これまでのまとめ通知 {n} 件。配信の一覧で確認できます)。開始:";
+    OutcomeNotifiedInStorm => "notified in a storm notice (its integration was flooding)", "アラートストームのまとめ通知に含めて通知(インテグレーションから大量に届いていたため)";
+    OutcomeRecoveryInStorm => "recovery notified in a storm notice (its integration was flooding)", "回復をアラートストームのまとめ通知に含めて通知(インテグレーションから大量に届いていたため)";
     OutcomeEngaged => "engaged", "呼び出し開始";
     OutcomeSuppressed => "suppressed", "抑止";
     OutcomeNoRule => "no rule matched", "一致するルールなし";

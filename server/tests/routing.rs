@@ -435,6 +435,12 @@ async fn a_flooding_integration_sends_one_storm_notice_and_keeps_every_alert() {
     assert_eq!(last, format!("[STORM] {rest} more alerts from prometheus in the last minute, {flood} alarms"));
     // And a quiet minute after that, the storm is over: nothing more is sent.
     assert!(flush(&c.db, later + MINUTE).await.unwrap());
-    assert_eq!(count(&c, notices).await, 6);
+    assert_eq!(count(&c, notices).await, 7, "the last says the storm is over");
+    let over: String =
+        sqlx::query_scalar("SELECT subject FROM deliveries WHERE channel_kind = 'slack' ORDER BY id DESC LIMIT 1")
+            .fetch_one(&c.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(over, "[STORM] prometheus is quiet again: its notices go out one by one");
     assert_eq!(count(&c, "SELECT COUNT(*) FROM alert_storms").await, 0);
 }

@@ -693,7 +693,8 @@ impl Router {
             opened: Some(episode),
             closed: closes,
             notices: rule.notify.clone(),
-            notice: if !merged && record.impact <= PAGING_IMPACT { Notice::Pages } else { Notice::Own },
+            // Merged or not, an incident that pages keeps its alerts' own notices.
+            notice: if record.impact <= PAGING_IMPACT { Notice::Pages } else { Notice::Own },
             ..Outcome::default()
         })
     }

@@ -5,8 +5,9 @@
 //! while it lasts ("312 more alerts from prometheus in the last minute, 41 alarms", with the
 //! alarms that keep arriving). Only notices fold: every alert is still stored, routed and shown
 //! (its outcome says its notice went into the storm notice), incidents still open and page, and
-//! an alert that pages someone (engages a contact, or opens an incident of impact 1 or 2) keeps
-//! its own notice.
+//! an alert that pages someone (engages a contact, or opens or joins by a plan's dedupe string an
+//! incident of impact 1 or 2) keeps its own notice. A storm quiet for a minute is over: its
+//! targets are told so, and notices go out one by one again.
 //!
 //! Each router counts what arrives as it looks (so a flood is seen before its alerts are
 //! routed); the counts waiting for the next storm notice are kept in the database, written in
@@ -181,15 +182,19 @@ pub async fn flush(db: &crate::db::Db, now: i64) -> Result<bool, ServerError> {
             .bind(&integration_id)
             .fetch_one(&mut *tx)
             .await?;
+        let targets: Vec<NotificationTarget> =
+            serde_json::from_str(&targets_json).map_err(|e| ServerError::corrupt_json("storm targets", &e))?;
         if waiting == 0 {
+            // Quiet for a minute: the storm is over, and its channels are told so.
+            let name = integration_name(&mut tx, &integration_id).await?;
+            let subject = format!("[STORM] {name} is quiet again: its notices go out one by one");
+            crate::engine::incidents::notify(&mut tx, &targets, None, &subject, "", now).await?;
             sqlx::query("DELETE FROM alert_storms WHERE integration_id = $1")
                 .bind(&integration_id)
                 .execute(&mut *tx)
                 .await?;
             continue;
         }
-        let targets: Vec<NotificationTarget> =
-            serde_json::from_str(&targets_json).map_err(|e| ServerError::corrupt_json("storm targets", &e))?;
         send(&mut tx, &integration_id, &targets, notified_at.is_none(), now).await?;
     }
     tx.commit().await?;
@@ -219,11 +224,7 @@ async fn send(
     .bind(LISTED)
     .fetch_all(&mut **tx)
     .await?;
-    let name: String = sqlx::query_scalar("SELECT name FROM integrations WHERE id = $1")
-        .bind(integration_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .unwrap_or_else(|| integration_id.to_owned());
+    let name = integration_name(tx, integration_id).await?;
     let (subject, body) = notice(&name, first, alerts.unwrap_or_default(), alarms, &busiest);
     crate::engine::incidents::notify(tx, targets, None, &subject, &body, now).await?;
     sqlx::query("DELETE FROM alert_storm_alarms WHERE integration_id = $1")
@@ -236,6 +237,14 @@ async fn send(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+async fn integration_name(tx: &mut Transaction<'static, Any>, integration_id: &str) -> Result<String, ServerError> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM integrations WHERE id = $1")
+        .bind(integration_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(name.unwrap_or_else(|| integration_id.to_owned()))
 }
 
 /// A storm notice's subject and body.
