@@ -875,6 +875,7 @@ messages! {
     OutcomeRecoveryNotified => "recovery notified", "回復を通知";
     OutcomeResolved => "incident resolved", "インシデント解決";
     OutcomeNotified => "notified", "通知";
+    AlertsLimited => "Showing the newest {n} alerts; narrow the list with the filters to find older ones.", "新しい順に {n} 件まで表示しています。古いアラートはフィルターで絞り込んで探してください。";
     RoutingKeepsUp => "Routing keeps up: no alert is waiting; {n} routed in the last minute.", "ルーティングは追いついています: 待っているアラートはありません。直近 1 分間に {n} 件をルーティングしました。";
     RoutingWaiting => "Routing: {n} alerts waiting, the oldest for {s} s; {m} routed in the last minute.", "ルーティング: {n} 件のアラートが待っています(最も古いもので {s} 秒)。直近 1 分間に {m} 件をルーティングしました。";
     StormFolding => "{name} is flooding: its Slack and webhook notices are folded into one storm notice a minute ({n} storm notices so far; see Deliveries). Since", "{name} からアラートが大量に届いています: Slack と Webhook への通知は 1 分に 1 件のまとめ通知になります(これまでのまとめ通知 {n} 件。配信の一覧で確認できます)。開始:";

@@ -42,7 +42,10 @@ pub async fn rotate_integration_secret(id: String) -> Result<IssuedSecret, AppEr
 
 #[server(endpoint = "alerts_list")]
 pub async fn alerts_list(status: String, outcome: String) -> Result<Vec<AlertRow>, AppError> {
-    crate::api::ssr::serve(Role::Viewer, |_, s| async move { s.alerts.alerts(&status, &outcome, 200).await }).await
+    crate::api::ssr::serve(Role::Viewer, |_, s| async move {
+        s.alerts.alerts(&status, &outcome, crate::model::alerts::ALERTS_SHOWN).await
+    })
+    .await
 }
 
 #[server(endpoint = "alerts_routing_status")]

@@ -10,6 +10,8 @@ use crate::i18n::{Locale, Msg};
 
 pub const INTEGRATIONS_PATH: &str = "/routing/integrations";
 pub const ALERTS_PATH: &str = "/routing/alerts";
+/// The Alerts page lists at most this many, newest first.
+pub const ALERTS_SHOWN: u32 = 200;
 pub const RULES_PATH: &str = "/routing/rules";
 pub const MAINTENANCE_PATH: &str = "/routing/maintenance";
 

@@ -21,9 +21,9 @@ use crate::error::AppError;
 use crate::forms::{FormErrors, Outcome, PostForm, outcome};
 use crate::i18n::{Locale, Msg};
 use crate::model::alerts::{
-    ALERTS_PATH, AlertDetail, AlertRow, DryRunAlert, INTEGRATIONS_PATH, IntegrationsPage as IntegrationsData,
-    IssuedSecret, MAINTENANCE_PATH, MaintenancePage as MaintenanceData, MaintenanceWindow, RULES_PATH, Replay,
-    RoutingStatus, RulesPage as RulesData, TraceStep, alert_path,
+    ALERTS_PATH, ALERTS_SHOWN, AlertDetail, AlertRow, DryRunAlert, INTEGRATIONS_PATH,
+    IntegrationsPage as IntegrationsData, IssuedSecret, MAINTENANCE_PATH, MaintenancePage as MaintenanceData,
+    MaintenanceWindow, RULES_PATH, Replay, RoutingStatus, RulesPage as RulesData, TraceStep, alert_path,
 };
 use crate::pages::common::{encode_path_segment, loaded, loaded_list, page_user, query_param};
 use crate::zone::{When, viewer_zone};
@@ -250,7 +250,14 @@ pub fn AlertsPage() -> impl IntoView {
                 <label>{t(Msg::Outcome)} <input name="outcome" value=outcome_filter data-testid="alert-outcome-filter" /></label>
                 <button type="submit">{t(Msg::Search)}</button>
             </form>
-            {loaded_list(list, Msg::NoAlerts, move |rows: Vec<AlertRow>| view! { <AlertTable rows /> }.into_any())}
+            {loaded_list(list, Msg::NoAlerts, move |rows: Vec<AlertRow>| {
+                // The list stops at the newest ALERTS_SHOWN: say so, rather than let older ones vanish.
+                let limited = rows.len() >= usize::try_from(ALERTS_SHOWN).unwrap_or(usize::MAX);
+                let note = limited.then(|| {
+                    view! { <p class="meta" data-testid="alerts-limited">{t(Msg::AlertsLimited).replace("{n}", &ALERTS_SHOWN.to_string())}</p> }
+                });
+                view! { {note} <AlertTable rows /> }.into_any()
+            })}
         </section>
     }
 }
@@ -279,7 +286,7 @@ fn RoutingHealth(status: RoutingStatus) -> impl IntoView {
         .into_iter()
         .map(|s| {
             let said = t(Msg::StormFolding).replace("{name}", &s.integration).replace("{n}", &s.notices.to_string());
-            view! { <li data-testid="storm">{said} " " <When at=s.started_at zone=zone.clone() /></li> }
+            view! { <li data-testid="storm" class="warning">{said} " " <When at=s.started_at zone=zone.clone() /></li> }
         })
         .collect_view();
     view! {

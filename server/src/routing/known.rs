@@ -9,14 +9,11 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use app::model::alerts::TraceStep;
 use sqlx::Row;
 
-use super::Outcome;
 use super::eval::{Compiled, Evaluated};
 use super::maintenance::{InForce, Maintenance};
+use super::outcome::{Alarm, IN_MAINTENANCE, Outcome, Pending};
 use crate::db::marks;
 use crate::error::ServerError;
-
-/// An alarm: (integration id, fingerprint).
-pub type Alarm = (String, String);
 
 /// An alarm's newest link to an incident.
 #[derive(Clone, Debug)]
@@ -44,11 +41,13 @@ impl Known {
     /// Reads what routing these alarms needs: one query each for links, held firings (only if
     /// one of them recovers) and windows, and one backend call for the incidents' status.
     pub async fn read(
-        router: &super::Router,
+        db: &crate::db::Db,
+        backend: &dyn app::ports::Backend,
+        now: chrono::DateTime<chrono::Utc>,
         alarms: &BTreeSet<Alarm>,
         any_recovery: bool,
     ) -> Result<Known, ServerError> {
-        let pool = &router.db.pool;
+        let pool = &db.pool;
         let mut links: HashMap<Alarm, Link> = HashMap::new();
         for r in alarm_rows(
             pool,
@@ -79,7 +78,7 @@ impl Known {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let open_incidents = router.backend.open_incidents(&linked).await.map_err(ServerError::App)?;
+        let open_incidents = backend.open_incidents(&linked).await.map_err(ServerError::App)?;
         let mut held: HashMap<Alarm, BTreeSet<i64>> = HashMap::new();
         if any_recovery {
             let rows = alarm_rows(
@@ -95,8 +94,7 @@ impl Known {
                 }
             }
         }
-        let now = router.clock.now().timestamp();
-        let windows = Maintenance { db: router.db.clone() }.in_force(now).await?;
+        let windows = Maintenance { db: db.clone() }.in_force(now.timestamp()).await?;
         let windows_compiled = if windows.is_empty() {
             None
         } else {
@@ -130,12 +128,7 @@ impl Known {
 
     /// The first maintenance window in force whose condition matches the alert, as an outcome;
     /// its answer leads the trace.
-    pub fn quiet(
-        &self,
-        p: &super::Pending,
-        evaluated: &mut Evaluated,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Option<Outcome> {
+    pub fn quiet(&self, p: &Pending, evaluated: &mut Evaluated, now: chrono::DateTime<chrono::Utc>) -> Option<Outcome> {
         let compiled = self.windows_compiled.as_ref()?;
         let integration = (p.integration.0.as_str(), p.integration.1.as_str());
         let found = compiled.evaluate(&p.alert, integration, &p.payload, now);
@@ -144,7 +137,7 @@ impl Known {
         evaluated.trace.insert(0, step);
         Some(Outcome {
             rule: Some(format!("maintenance: {}", window.note)),
-            text: super::IN_MAINTENANCE.into(),
+            text: IN_MAINTENANCE.into(),
             maintenance: Some(window.id.clone()),
             ..Outcome::default()
         })

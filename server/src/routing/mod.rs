@@ -28,6 +28,7 @@
 pub mod eval;
 mod known;
 pub mod maintenance;
+mod outcome;
 pub mod rules;
 pub mod storms;
 
@@ -38,7 +39,7 @@ use std::time::{Duration, Instant};
 use app::auth::{CurrentUser, Role};
 use app::domain::alert::{Alert, AlertStatus};
 use app::domain::hours::Hours;
-use app::domain::incident::{IncidentStatus, IncidentUpdate, NotificationTarget};
+use app::domain::incident::{IncidentStatus, IncidentUpdate};
 use app::domain::routing::{Firing, Rule};
 use app::error::AppError;
 use app::i18n::Locale;
@@ -49,7 +50,8 @@ use sqlx::{Any, Row, Transaction};
 use crate::db::{Db, Dialect, marks};
 use crate::error::ServerError;
 use eval::{Compiled, Evaluated};
-use known::{Alarm, Known};
+use known::Known;
+use outcome::{Alarm, HELD, NOTIFIED_IN_STORM, Notice, Outcome, Pending, RECOVERED_WHILE_HELD, RECOVERY_IN_STORM};
 use rules::Rules;
 
 /// How often a router looks for alerts when nothing woke it.
@@ -214,66 +216,6 @@ struct Taken {
     alarm: Alarm,
     urgency: u8,
 }
-
-/// An alert waiting to be routed, with what its rules may look at.
-struct Pending {
-    seq: i64,
-    id: String,
-    integration_id: String,
-    integration: (String, String),
-    alert: Alert,
-    payload: serde_json::Value,
-    received_at: i64,
-}
-
-impl Pending {
-    fn alarm(&self) -> Alarm {
-        (self.integration_id.clone(), self.alert.fingerprint.clone())
-    }
-}
-
-/// What routing did with one alert.
-#[derive(Debug, Default)]
-struct Outcome {
-    rule: Option<String>,
-    text: String,
-    incident_id: Option<String>,
-    /// A new link to write (episode) for the incident opened.
-    opened: Option<i64>,
-    /// The open link this resolve closes (episode).
-    closed: Option<i64>,
-    notices: Vec<NotificationTarget>,
-    /// Held by its rule until then (the alert stays unrouted).
-    held_until: Option<i64>,
-    /// The alarm recovered while earlier firings were held: they are closed with it.
-    closes_held: bool,
-    /// The maintenance window that suppressed it.
-    maintenance: Option<String>,
-    /// The recovery resolved its incident.
-    resolved_incident: bool,
-    /// Whether its notices go out on their own or in its integration's storm notice.
-    notice: Notice,
-}
-
-/// How an alert's notices go out.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-enum Notice {
-    /// On their own, unless its integration floods.
-    #[default]
-    Own,
-    /// On their own, always: it paged someone (engaged a contact or opened an incident of
-    /// paging impact).
-    Pages,
-    /// In its integration's storm notice.
-    Folded,
-}
-
-/// Outcome words routing records (the pages translate them).
-const HELD: &str = "held until its hours";
-const RECOVERED_WHILE_HELD: &str = "recovered while held: nothing was sent";
-const IN_MAINTENANCE: &str = "suppressed by a maintenance window";
-const NOTIFIED_IN_STORM: &str = "notified in the storm notice";
-const RECOVERY_IN_STORM: &str = "recovery notified in the storm notice";
 
 impl Router {
     pub fn new(db: Db, backend: Arc<dyn Backend>, clock: Arc<dyn Clock>, wake: Arc<tokio::sync::Notify>) -> Router {
@@ -470,7 +412,7 @@ impl Router {
         let compiled = self.compiled(&rules);
         let alarms: BTreeSet<Alarm> = pending.iter().map(Pending::alarm).collect();
         let recovers = pending.iter().any(|p| p.alert.status == AlertStatus::Resolved);
-        let mut known = Known::read(self, &alarms, recovers).await?;
+        let mut known = Known::read(&self.db, self.backend.as_ref(), self.clock.now(), &alarms, recovers).await?;
         let started = Instant::now();
         let mut done = Vec::with_capacity(pending.len());
         let mut failed = None;
