@@ -820,15 +820,8 @@ impl Backend for AwsBackend {
     }
 
     async fn incident(&self, id: &str) -> Result<IncidentDetail, AppError> {
+        let record = self.incident_record(id).await?;
         let arn = self.incident_arn(id).await?;
-        let got = self
-            .incidents
-            .get_incident_record()
-            .arn(&arn)
-            .send()
-            .await
-            .map_err(|e| aws_error("ssm-incidents:GetIncidentRecord", &e))?;
-        let record = got.incident_record().map(record_from_aws).ok_or(AppError::NotFound)??;
         let summaries = self
             .incidents
             .list_timeline_events()

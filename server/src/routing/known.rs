@@ -171,7 +171,7 @@ impl Known {
 
 /// Rows of `select … WHERE` narrowed to these alarms (both lists, so the read goes through the
 /// (integration, fingerprint) indexes); the caller drops pairs that are not among them.
-async fn alarm_rows(
+pub(super) async fn alarm_rows(
     pool: &sqlx::AnyPool,
     select_where: &str,
     alarms: &BTreeSet<Alarm>,

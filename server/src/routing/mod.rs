@@ -378,20 +378,21 @@ impl Router {
     /// Which of these alerts' alarms have an open incident (a repeat only joins it): one read
     /// for the whole look.
     async fn open_alarms(&self, alerts: &[Pending]) -> Result<HashSet<Alarm>, ServerError> {
-        // Both lists, so the read goes through the links' primary key.
-        let integrations: BTreeSet<&str> = alerts.iter().map(|p| p.integration_id.as_str()).collect();
-        let fingerprints: BTreeSet<&str> = alerts.iter().map(|p| p.alert.fingerprint.as_str()).collect();
-        let sql = format!(
-            "SELECT integration_id, fingerprint FROM alert_incidents WHERE integration_id IN ({}) \
-             AND fingerprint IN ({}) AND closed_at IS NULL",
-            marks(1, integrations.len()),
-            marks(1 + integrations.len(), fingerprints.len())
-        );
-        let mut query = sqlx::query_as::<_, (String, String)>(&sql);
-        for value in integrations.into_iter().chain(fingerprints) {
-            query = query.bind(value);
+        let alarms: BTreeSet<Alarm> = alerts.iter().map(Pending::alarm).collect();
+        let rows = known::alarm_rows(
+            &self.db.pool,
+            "SELECT integration_id, fingerprint FROM alert_incidents WHERE closed_at IS NULL AND",
+            &alarms,
+        )
+        .await?;
+        let mut open = HashSet::new();
+        for r in rows {
+            let alarm: Alarm = (r.try_get("integration_id")?, r.try_get("fingerprint")?);
+            if alarms.contains(&alarm) {
+                open.insert(alarm);
+            }
         }
-        Ok(query.fetch_all(&self.db.pool).await?.into_iter().collect())
+        Ok(open)
     }
 
     /// Routes a batch taken from the backlog: claims what is still unrouted, reads what the
