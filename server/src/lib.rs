@@ -142,6 +142,7 @@ pub async fn build(config: &Config) -> Result<Console, StartError> {
     let wake = Arc::new(tokio::sync::Notify::new());
     let router = routing::Router::new(db.clone(), backend.clone(), clock.clone(), wake.clone());
     router.spawn();
+    routing::lag::spawn(db.clone(), clock.clone(), wake.clone());
     let integrations = ingest::store::Integrations { db: db.clone() };
     let sns: Arc<dyn ingest::sns::Fetcher> = Arc::new(ingest::sns::Https::new(&outbound));
     let intake = ingest::store::Intake::spawn(integrations.clone());

@@ -444,3 +444,104 @@ async fn a_flooding_integration_sends_one_storm_notice_and_keeps_every_alert() {
     assert_eq!(over, "[STORM] prometheus is quiet again: its notices go out one by one");
     assert_eq!(count(&c, "SELECT COUNT(*) FROM alert_storms").await, 0);
 }
+
+#[tokio::test]
+async fn a_storm_routes_its_critical_alert_first() {
+    let c = TestConsole::with_admin().await;
+    let slack = vec![NotificationTarget::Slack { url: SLACK.into() }];
+    let rules = vec![
+        Rule { notify: slack.clone(), ..rule("critical", "alert.severity == 'critical'", incident("sev1-critical")) },
+        Rule { notify: slack, ..rule("notify", "", Firing::Notify) },
+    ];
+    use_rules(&c, rules).await;
+    let store = Integrations { db: c.db.clone() };
+    let (am, _) = integration(&c, "prometheus", IntegrationKind::Alertmanager).await;
+    // A storm of 300 alarms and, last of all, the critical one, stored in one commit: the router
+    // sees them all at once, and the critical alert is the newest of them.
+    let mut storm = server::ingest::normalize::read(
+        IntegrationKind::Alertmanager,
+        group("noise", 300, "warning", 1).as_bytes(),
+        None,
+        1,
+    )
+    .unwrap();
+    let critical = server::ingest::normalize::read(
+        IntegrationKind::Alertmanager,
+        group("payments", 1, "critical", 1).as_bytes(),
+        None,
+        1,
+    )
+    .unwrap();
+    storm.alerts.extend(critical.alerts);
+    let now = chrono::Utc::now().timestamp();
+    store.accept(&am, "storm", "{}", &storm.alerts, now).await.unwrap();
+    routed(&c).await;
+
+    let first: String =
+        sqlx::query_scalar("SELECT subject FROM deliveries WHERE channel_kind = 'slack' ORDER BY id LIMIT 1")
+            .fetch_one(&c.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(first, "[FIRING] payments-0", "the critical alert went before the 300 that came before it");
+    let routed_before: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM alert_incidents l JOIN incidents i ON i.id = l.incident_id")
+            .fetch_one(&c.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(routed_before, 1, "the critical alert opened its incident");
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM alerts WHERE routed_at IS NOT NULL").await, 301, "none lost");
+}
+
+#[tokio::test]
+async fn the_console_raises_an_alert_when_routing_falls_behind_and_resolves_it() {
+    use server::routing::lag::{BEHIND, FINGERPRINT, check};
+    let (db, _dir) = common::test_db().await;
+    let store = Integrations { db: db.clone() };
+    let door = store.create(Actor::System("test"), "webhook", IntegrationKind::Webhook, &[], 1).await.unwrap();
+    let body = r#"{"title":"Disk full","severity":"high","fingerprint":"disk"}"#;
+    let inbound = server::ingest::normalize::read(IntegrationKind::Webhook, body.as_bytes(), None, 1000).unwrap();
+    store.accept(&door.id, "one", body, &inbound.alerts, 1000).await.unwrap();
+    let states = || async {
+        sqlx::query_as::<_, (String, String, String)>(
+            "SELECT status, title, severity FROM alerts WHERE fingerprint = $1 ORDER BY seq",
+        )
+        .bind(FINGERPRINT)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap()
+    };
+
+    assert!(!check(&db, 1000 + BEHIND).await.unwrap(), "a minute's wait is not yet behind");
+    assert!(check(&db, 1001 + BEHIND).await.unwrap(), "past a minute it raises its alert");
+    assert!(!check(&db, 1100).await.unwrap(), "once per episode");
+    let raised = states().await;
+    assert_eq!(raised, [("firing".into(), "Alert routing is behind".into(), "critical".into())]);
+    let summary: String = sqlx::query_scalar("SELECT summary FROM alerts WHERE fingerprint = $1")
+        .bind(FINGERPRINT)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        summary,
+        "1 alerts wait to be routed; the oldest arrived 61 s ago. Pages and notices for them are late."
+    );
+
+    // Routed: the next look resolves it, once.
+    let mut tx = db.begin_write().await.unwrap();
+    sqlx::query("UPDATE alerts SET routed_at = 1101").execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(check(&db, 1110).await.unwrap());
+    assert!(!check(&db, 1120).await.unwrap());
+    // A second episode is a new firing, not a redelivery of the first.
+    store.accept(&door.id, "two", body, &inbound.alerts, 2000).await.unwrap();
+    assert!(check(&db, 2100).await.unwrap());
+    let statuses: Vec<String> = states().await.into_iter().map(|s| s.0).collect();
+    assert_eq!(statuses, ["firing", "resolved", "firing"]);
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM integrations WHERE id = 'console' AND name = 'console'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap(),
+        1
+    );
+}

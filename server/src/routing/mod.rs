@@ -27,6 +27,7 @@
 
 pub mod eval;
 mod known;
+pub mod lag;
 pub mod maintenance;
 mod outcome;
 pub mod rules;
