@@ -9,7 +9,16 @@
 //! unnoticed. Code inside a write transaction reads through the transaction, never the pool, so
 //! it never holds the lock while it waits for a connection. PostgreSQL keeps its concurrency:
 //! both lanes are one pool, and workers claim rows with `FOR UPDATE SKIP LOCKED`.
+//!
+//! Bulk writes give way on SQLite. The door's batches and routing's batches of repeats and
+//! notices ([`Db::begin_bulk_write`]) each hold the lock for tens of milliseconds in a storm;
+//! the writes a page waits on (opening the incident, the engagement's step, the delivery) are
+//! short. So a bulk writer waits until no other writer is queued (at most [`BULK_YIELD`]), and a
+//! page's writes queue behind at most the bulk write already under way: in a storm a critical
+//! alert's page waits for one bulk commit per write, not for the whole queue of them.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
@@ -33,7 +42,37 @@ pub struct Db {
     writer: AnyPool,
     pub dialect: Dialect,
     pub url: String,
+    /// SQLite: how many writers other than bulk ones wait for the lane.
+    queued: Arc<WriteQueue>,
 }
+
+/// The writers queued for SQLite's lane, other than bulk ones, and a signal when there are none.
+#[derive(Debug, Default)]
+struct WriteQueue {
+    waiting: AtomicUsize,
+    empty: tokio::sync::Notify,
+}
+
+/// Counts a writer as queued until it holds the lane.
+struct Queued<'a>(&'a WriteQueue);
+
+impl<'a> Queued<'a> {
+    fn new(queue: &'a WriteQueue) -> Self {
+        queue.waiting.fetch_add(1, Ordering::SeqCst);
+        Queued(queue)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        if self.0.waiting.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.empty.notify_waiters();
+        }
+    }
+}
+
+/// The longest a bulk writer gives way to others before it queues anyway (so it is never starved).
+const BULK_YIELD: Duration = Duration::from_millis(250);
 
 /// How long a writer may queue for the write lane before its request fails (a burst of writes
 /// queues here; each holds the lane for a millisecond or so).
@@ -60,7 +99,7 @@ impl Db {
                 .connect(url)
                 .await
                 .map_err(DbError::Connect)?;
-            return Ok(Db { writer: pool.clone(), pool, dialect, url: url.to_owned() });
+            return Ok(Db { writer: pool.clone(), pool, dialect, url: url.to_owned(), queued: Arc::default() });
         }
         create_sqlite_dir(url)?;
         // The writer first: it turns WAL on, which the readers then share.
@@ -92,15 +131,36 @@ impl Db {
             .connect(url)
             .await
             .map_err(DbError::Connect)?;
-        Ok(Db { pool, writer, dialect, url: url.to_owned() })
+        Ok(Db { pool, writer, dialect, url: url.to_owned(), queued: Arc::default() })
     }
 
     /// A write transaction: on SQLite the single writer, with the write lock taken at `BEGIN`.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
         match self.dialect {
-            Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Sqlite => {
+                let _queued = Queued::new(&self.queued);
+                self.writer.begin_with("BEGIN IMMEDIATE").await
+            }
             Dialect::Postgres => self.writer.begin().await,
         }
+    }
+
+    /// A write transaction for a batch that can wait: on SQLite it first gives way to every
+    /// other writer queued (see the module's doc); on PostgreSQL the same as [`Db::begin_write`].
+    pub async fn begin_bulk_write(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        if self.dialect == Dialect::Postgres {
+            return self.writer.begin().await;
+        }
+        let until = tokio::time::Instant::now() + BULK_YIELD;
+        loop {
+            let empty = self.queued.empty.notified();
+            tokio::pin!(empty);
+            empty.as_mut().enable();
+            if self.queued.waiting.load(Ordering::SeqCst) == 0 || tokio::time::timeout_at(until, empty).await.is_err() {
+                break;
+            }
+        }
+        self.writer.begin_with("BEGIN IMMEDIATE").await
     }
 
     /// The write lane, for a statement that needs no transaction of its own (and for stores

@@ -195,7 +195,7 @@ impl Integrations {
     /// Writes a batch in one transaction and answers each sender: all stored, or none.
     async fn write_batch(&self, batch: Vec<Job>) {
         let written = async {
-            let mut tx = self.db.begin_write().await?;
+            let mut tx = self.db.begin_bulk_write().await?;
             let mut answers = Vec::with_capacity(batch.len());
             for j in &batch {
                 answers.push(write_event(&mut tx, &j.integration, &j.dedup_key, &j.body, &j.alerts, j.now).await?);

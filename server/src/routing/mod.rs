@@ -71,12 +71,13 @@ const PLANS_FRESH: Duration = Duration::from_secs(10);
 const BATCH: usize = 256;
 
 /// At most this many alerts that open an incident or page go in one batch (each calls the
-/// backend, a few milliseconds).
+/// backend, a few milliseconds): all are routed, since claiming them again costs more than
+/// routing them; an urgent alert arriving meanwhile waits for at most this many.
 const URGENT_BATCH: usize = 4;
 
-/// A batch stops taking up alerts after this long working out what to do with them (they are
-/// then written, the rest go back): an urgent alert that arrives meanwhile waits about this long
-/// at most.
+/// A batch of cheap alerts stops taking them up after this long working out what to do with
+/// them (they are then written, the rest go back): an urgent alert that arrives meanwhile waits
+/// about this long at most.
 const BATCH_TIME: Duration = Duration::from_millis(10);
 
 /// Incidents of this impact or worse page people: their alerts' notices are never folded into a
@@ -87,6 +88,31 @@ const PAGING_IMPACT: u8 = 2;
 /// ones committed after a newer one (PostgreSQL commits the door's batches side by side), held
 /// until hours that have now opened, or left by a failed attempt.
 const BEHIND: Duration = Duration::from_secs(1);
+
+/// `integration_id IN (…) AND fingerprint IN (…)` for these alarms, placeholders from `$from`,
+/// and the values to bind (a superset when several integrations are involved: callers keep
+/// only their alarms' rows).
+fn alarm_filter<'a>(alarms: impl Iterator<Item = &'a Alarm>, from: usize) -> (String, Vec<&'a str>) {
+    let mut integrations = BTreeSet::new();
+    let mut fingerprints = BTreeSet::new();
+    for (i, f) in alarms {
+        integrations.insert(i.as_str());
+        fingerprints.insert(f.as_str());
+    }
+    let filter = format!(
+        "integration_id IN ({}) AND fingerprint IN ({})",
+        marks(from, integrations.len()),
+        marks(from + integrations.len(), fingerprints.len())
+    );
+    (filter, integrations.into_iter().chain(fingerprints).collect())
+}
+
+/// How long a skipped sequence number is looked for again in every look (after that, the look
+/// behind finds it, within [`BEHIND`]).
+const GAP_WAIT: Duration = Duration::from_secs(2);
+
+/// At most this many skipped sequence numbers are looked for again.
+const MAX_GAPS: usize = 2000;
 
 /// Who routing acts as (the backends take a user; the audit log shows it).
 fn router_user() -> CurrentUser {
@@ -140,6 +166,9 @@ struct Backlog {
     /// The newest alert read (`seq`): the next look starts after it.
     cursor: i64,
     last_full_look: Option<Instant>,
+    /// Sequence numbers a look skipped (not yet committed, on PostgreSQL, whose door commits
+    /// its batches side by side), with when: the next looks read them again for a while.
+    gaps: BTreeMap<i64, Instant>,
     /// (urgency, seq), most urgent and oldest first.
     queue: BTreeSet<(u8, i64)>,
     /// Each queued alert's alarm (integration, fingerprint) and urgency.
@@ -196,6 +225,26 @@ impl Backlog {
             batch.push(taken);
         }
         batch
+    }
+
+    /// Remembers the sequence numbers a look from `cursor` skipped: on PostgreSQL an alert
+    /// committed a moment after a newer one. Not after a full look (from the start), and at
+    /// most [`MAX_GAPS`].
+    fn note_gaps(&mut self, cursor: i64, arrived: &[Pending]) {
+        if cursor == 0 {
+            return;
+        }
+        let now = Instant::now();
+        let mut expected = cursor + 1;
+        for p in arrived {
+            for seq in expected..p.seq {
+                if self.gaps.len() >= MAX_GAPS {
+                    return;
+                }
+                self.gaps.insert(seq, now);
+            }
+            expected = expected.max(p.seq + 1);
+        }
     }
 
     /// Alerts taken but not routed: queued again where they were.
@@ -306,16 +355,32 @@ impl Router {
 
     /// Reads the unrouted alerts that arrived since the last look and queues them by urgency.
     async fn look(&self, rules: &[Rule], compiled: Option<&Compiled>) -> Result<(), ServerError> {
-        let (cursor, look_behind) = {
+        let (cursor, look_behind, mut again) = {
             let mut backlog = self.lock();
             if backlog.queue.is_empty() {
                 backlog.look_again();
             }
             let behind = backlog.cursor > 0 && backlog.last_full_look.is_none_or(|t| t.elapsed() > BEHIND);
-            (backlog.cursor, behind)
+            backlog.gaps.retain(|_, seen| seen.elapsed() < GAP_WAIT);
+            (backlog.cursor, behind, backlog.gaps.keys().copied().collect::<Vec<i64>>())
         };
-        let from = if look_behind { self.first_missed(cursor).await?.map_or(cursor, |s| s - 1) } else { cursor };
-        let arrived = self.pending_after(from).await?;
+        if look_behind {
+            again.extend(self.missed(cursor).await?);
+        }
+        let mut arrived = self.pending_after(cursor).await?;
+        self.lock().note_gaps(cursor, &arrived);
+        if !again.is_empty() {
+            again.sort_unstable();
+            again.dedup();
+            let filter = format!("a.seq IN ({}) ORDER BY a.seq", marks(2, again.len()));
+            let found = self.pending_where(&self.db.pool, &filter, &again).await?;
+            let mut backlog = self.lock();
+            for p in &found {
+                backlog.gaps.remove(&p.seq);
+            }
+            arrived.extend(found);
+            arrived.sort_by_key(|p| p.seq);
+        }
         if arrived.is_empty() {
             return Ok(());
         }
@@ -360,9 +425,9 @@ impl Router {
         Ok(impacts)
     }
 
-    /// The oldest due unrouted alert up to `cursor` that this router has not queued (read
-    /// from the index alone: sequence numbers only).
-    async fn first_missed(&self, cursor: i64) -> Result<Option<i64>, ServerError> {
+    /// The due unrouted alerts up to `cursor` this router has not queued, oldest first, up to
+    /// a look's worth (read from the index alone: sequence numbers only).
+    async fn missed(&self, cursor: i64) -> Result<Vec<i64>, ServerError> {
         let seqs: Vec<i64> = sqlx::query_scalar(
             "SELECT seq FROM alerts WHERE routed_at IS NULL AND (held_until IS NULL OR held_until <= $1) \
              AND seq <= $2 ORDER BY seq",
@@ -373,7 +438,8 @@ impl Router {
         .await?;
         let mut backlog = self.lock();
         backlog.last_full_look = Some(Instant::now());
-        Ok(seqs.into_iter().find(|s| !backlog.alarm_of.contains_key(s)))
+        let missed = seqs.into_iter().filter(|s| !backlog.alarm_of.contains_key(s));
+        Ok(missed.take(usize::try_from(SCAN).unwrap_or(1000)).collect())
     }
 
     /// Which of these alerts' alarms have an open incident (a repeat only joins it): one read
@@ -403,6 +469,7 @@ impl Router {
     /// back to the backlog.
     async fn route_batch(&self, taken: Vec<Taken>) -> Result<(), ServerError> {
         let order: HashMap<i64, usize> = taken.iter().enumerate().map(|(i, t)| (t.seq, i)).collect();
+        let urgent = taken.first().is_some_and(|t| t.urgency < NOTIFIES);
         // Taken but not claimed: routed by another replica meanwhile, held since, or waiting
         // behind an earlier alert of its alarm that another replica is routing (found again by
         // the look behind).
@@ -427,14 +494,14 @@ impl Router {
                     break;
                 }
             }
-            if started.elapsed() > BATCH_TIME {
+            if !urgent && started.elapsed() > BATCH_TIME {
                 break;
             }
         }
         let left: HashSet<i64> = rest.map(|p| p.seq).collect();
         let left: Vec<Taken> = taken.into_iter().filter(|t| left.contains(&t.seq)).collect();
         self.fold(&mut done);
-        self.record(claim, &done).await?;
+        self.record(claim, &done, urgent).await?;
         if !left.is_empty() {
             self.lock().put_back(left);
         }
@@ -462,34 +529,69 @@ impl Router {
         for seq in &seqs {
             query = query.bind(*seq);
         }
-        let locked = query.fetch_all(&mut *tx).await?;
-        if locked.is_empty() {
+        let mut mine: BTreeSet<i64> = query.fetch_all(&mut *tx).await?.into_iter().collect();
+        if mine.is_empty() {
             return Ok((Some(tx), Vec::new()));
         }
-        let filter = format!("a.seq IN ({}) ORDER BY a.seq", marks(2, locked.len()));
-        let claimed = self.pending_where(&mut *tx, &filter, &locked).await?;
-        let alarms: BTreeSet<Alarm> = claimed.iter().map(Pending::alarm).collect();
-        let integrations: BTreeSet<&str> = alarms.iter().map(|a| a.0.as_str()).collect();
-        let fingerprints: BTreeSet<&str> = alarms.iter().map(|a| a.1.as_str()).collect();
-        let sql = format!(
-            "SELECT integration_id, fingerprint, MIN(seq) FROM alerts WHERE routed_at IS NULL \
-             AND (held_until IS NULL OR held_until <= $1) AND integration_id IN ({}) AND fingerprint IN ({}) \
-             GROUP BY integration_id, fingerprint",
-            marks(2, integrations.len()),
-            marks(2 + integrations.len(), fingerprints.len())
-        );
-        let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql).bind(self.clock.now().timestamp());
-        for value in integrations.into_iter().chain(fingerprints) {
-            query = query.bind(value);
+        let mut newest: BTreeMap<Alarm, i64> = BTreeMap::new();
+        for t in taken.iter().filter(|t| mine.contains(&t.seq)) {
+            let seq = newest.entry(t.alarm.clone()).or_insert(t.seq);
+            *seq = (*seq).max(t.seq);
         }
-        let first: HashMap<Alarm, i64> = if alarms.is_empty() {
-            HashMap::new()
-        } else {
-            query.fetch_all(&mut *tx).await?.into_iter().map(|(i, f, s)| ((i, f), s)).collect()
-        };
-        let mine: HashSet<i64> = claimed.iter().map(|p| p.seq).collect();
+        mine.extend(self.claim_earlier(&mut tx, &newest).await?);
+        let first = self.first_unrouted(&mut tx, &newest).await?;
+        let mine: Vec<i64> = mine.into_iter().collect();
+        let filter = format!("a.seq IN ({}) ORDER BY a.seq", marks(2, mine.len()));
+        let claimed = self.pending_where(&mut *tx, &filter, &mine).await?;
+        let mine: HashSet<i64> = mine.into_iter().collect();
         let claimed = claimed.into_iter().filter(|p| first.get(&p.alarm()).is_none_or(|s| mine.contains(s))).collect();
         Ok((Some(tx), claimed))
+    }
+
+    /// Claims (PostgreSQL) the unrouted alerts of these alarms older than the newest claimed,
+    /// unless another replica holds them: an alarm's alerts go in order, and one this router
+    /// never queued — the door commits its batches side by side, so an alert can land behind
+    /// the cursor — goes with its alarm's next batch instead of waiting for the look behind.
+    async fn claim_earlier(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        newest: &BTreeMap<Alarm, i64>,
+    ) -> Result<Vec<i64>, ServerError> {
+        let (filter, values) = alarm_filter(newest.keys(), 3);
+        let sql = format!(
+            "SELECT seq, integration_id, fingerprint FROM alerts WHERE routed_at IS NULL \
+             AND (held_until IS NULL OR held_until <= $1) AND seq < $2 AND {filter} FOR UPDATE SKIP LOCKED"
+        );
+        let before = newest.values().max().copied().unwrap_or_default();
+        let mut query =
+            sqlx::query_as::<_, (i64, String, String)>(&sql).bind(self.clock.now().timestamp()).bind(before);
+        for value in values {
+            query = query.bind(value);
+        }
+        let rows = query.fetch_all(&mut **tx).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|(seq, i, f)| newest.get(&(i.clone(), f.clone())).is_some_and(|n| seq < n))
+            .map(|r| r.0)
+            .collect())
+    }
+
+    /// The first unrouted due alert of each of these alarms, whoever holds it.
+    async fn first_unrouted(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        alarms: &BTreeMap<Alarm, i64>,
+    ) -> Result<HashMap<Alarm, i64>, ServerError> {
+        let (filter, values) = alarm_filter(alarms.keys(), 2);
+        let sql = format!(
+            "SELECT integration_id, fingerprint, MIN(seq) FROM alerts WHERE routed_at IS NULL \
+             AND (held_until IS NULL OR held_until <= $1) AND {filter} GROUP BY integration_id, fingerprint"
+        );
+        let mut query = sqlx::query_as::<_, (String, String, i64)>(&sql).bind(self.clock.now().timestamp());
+        for value in values {
+            query = query.bind(value);
+        }
+        Ok(query.fetch_all(&mut **tx).await?.into_iter().map(|(i, f, s)| ((i, f), s)).collect())
     }
 
     /// Works out what routing one alert does (calling the backend where that acts) and takes
@@ -680,16 +782,19 @@ impl Router {
 
     /// Writes the batch's outcomes in one transaction (the claim's, on PostgreSQL): each alert
     /// marked routed with what happened, its incident link and its notices; nothing for an
-    /// alert another router marked first.
+    /// alert another router marked first. A batch of repeats and notices is a bulk write: on
+    /// SQLite it gives way to the writes a page waits on.
     async fn record(
         &self,
         claim: Option<Transaction<'static, Any>>,
         done: &[(Pending, Evaluated, Outcome)],
+        urgent: bool,
     ) -> Result<(), ServerError> {
         let mut tx = match claim {
             Some(tx) => tx,
             None if done.is_empty() => return Ok(()),
-            None => self.db.begin_write().await?,
+            None if urgent => self.db.begin_write().await?,
+            None => self.db.begin_bulk_write().await?,
         };
         let now = self.clock.now().timestamp();
         let mut folded: BTreeMap<&str, storms::Folded> = BTreeMap::new();
