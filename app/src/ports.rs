@@ -240,6 +240,9 @@ pub struct EngagementStart {
 pub struct IncidentStart {
     pub response_plan: String,
     pub title: Option<String>,
+    /// Overrides the plan's summary for a new incident (its pages carry it). Incident
+    /// Manager's `StartIncident` takes none: routing sets it on the new record afterwards.
+    pub summary: Option<String>,
     pub impact: Option<u8>,
     /// The same token twice gives one incident.
     pub client_token: Option<String>,

@@ -262,6 +262,7 @@ impl Backend for LocalBackend {
             .start_incident(StartIncident {
                 response_plan: start.response_plan,
                 title: start.title,
+                summary: start.summary,
                 impact: start.impact,
                 client_token: start.client_token,
                 source: "console".into(),

@@ -903,7 +903,8 @@ async fn routing(mode: Mode) -> Vec<String> {
     for i in w.backend.incidents(None, 10).await.unwrap() {
         let detail = w.backend.incident(&i.id).await.unwrap();
         let running = detail.engagements.iter().filter(|e| e.stopped_at.is_none()).count();
-        incidents.push(format!("{} {} engagements {} running {running}", i.title, i.status, detail.engagements.len()));
+        let (engaged, summary) = (detail.engagements.len(), &detail.record.summary);
+        incidents.push(format!("{} {} engagements {engaged} running {running} summary {summary:?}", i.title, i.status));
     }
     incidents.sort();
     seen.extend(incidents);
@@ -914,5 +915,7 @@ async fn routing(mode: Mode) -> Vec<String> {
 async fn routing_behaves_the_same_in_both_modes() {
     let local = routing(Mode::Local).await;
     assert!(local.iter().any(|l| l == "ApiErrors firing: fired again by critical"), "{local:?}");
+    let says = r#"summary "ApiErrors\nseverity=critical""#;
+    assert!(local.iter().any(|l| l.starts_with("ApiErrors") && l.ends_with(says)), "the alert's words: {local:?}");
     assert_eq!(local, routing(Mode::Aws).await);
 }

@@ -545,3 +545,22 @@ async fn the_console_raises_an_alert_when_routing_falls_behind_and_resolves_it()
         1
     );
 }
+
+#[tokio::test]
+async fn an_incident_opened_by_an_alert_and_its_pages_say_what_broke() {
+    let c = TestConsole::with_admin().await;
+    use_rules(&c, seed_rules()).await;
+    let am = integration(&c, "prometheus", IntegrationKind::Alertmanager).await;
+    let group = r#"{"version":"4","alerts":[{"status":"firing",
+      "labels":{"alertname":"DiskFullDb1","severity":"critical","instance":"db-1","team":"web"},
+      "annotations":{"summary":"Disk full on db-1","runbook_url":"javascript:alert(1)"},
+      "generatorURL":"http://prometheus.example/graph?g0.expr=disk","startsAt":"2026-12-08T01:00:00Z","fingerprint":"d1"}]}"#;
+    post(&c, &am, group).await;
+    routed(&c).await;
+    let (title, summary): (String, String) =
+        sqlx::query_as("SELECT title, summary FROM incidents").fetch_one(&c.db.pool).await.unwrap();
+    let said = "Disk full on db-1\ninstance=db-1\nseverity=critical\nhttp://prometheus.example/graph?g0.expr=disk";
+    assert_eq!((title.as_str(), summary.as_str()), ("DiskFullDb1", said), "not the plan's boilerplate");
+    let pages: Vec<String> = sqlx::query_scalar("SELECT content FROM engagements").fetch_all(&c.db.pool).await.unwrap();
+    assert!(!pages.is_empty() && pages.iter().all(|p| p == said), "every page says it: {pages:?}");
+}

@@ -41,15 +41,20 @@ pub async fn declare_incident(
             return Err(AppError::Invalid(errors));
         }
         let token = same_minute_token(s.clock.now(), &[&user.id.to_string(), response_plan.trim(), title.trim()]);
+        let summary = Some(summary.trim().to_owned()).filter(|s| !s.is_empty());
         let start = crate::ports::IncidentStart {
             response_plan: response_plan.trim().to_owned(),
             title: Some(title.trim().to_owned()),
+            summary: summary.clone(),
             impact,
             client_token: Some(token),
         };
         let id = s.backend.start_incident(&user, start).await?;
-        if !summary.trim().is_empty() {
-            let update = IncidentUpdate { summary: Some(summary.trim().to_owned()), ..IncidentUpdate::default() };
+        // Incident Manager's start takes no summary; the local engine's pages already carry it.
+        if let Some(summary) = summary
+            && s.backend.incident_record(&id).await?.summary != summary
+        {
+            let update = IncidentUpdate { summary: Some(summary), ..IncidentUpdate::default() };
             s.backend.update_incident(&user, &id, update).await?;
         }
         leptos_axum::redirect(&crate::paths::incident_path(&id));

@@ -50,6 +50,44 @@ pub struct Alert {
     pub occurred_at: i64,
 }
 
+/// The labels that say where an alert is, in the order a responder reads them; the rest are on
+/// the alert's page.
+pub const WHERE_LABELS: &[&str] =
+    &["instance", "host", "service", "job", "namespace", "pod", "cluster", "region", "account"];
+
+/// The longest summary an incident opened from an alert gets (characters).
+pub const MAX_INCIDENT_SUMMARY: usize = 2000;
+
+/// What an incident opened from `alert` says, so that its pages say what broke instead of the
+/// response plan's boilerplate: the alert's own summary (its title when it has none), where it
+/// is (the identifying labels as `key=value`), its severity, and the http(s) links that came
+/// with it, one item per line. Everything in it is the alert's own data — label names and
+/// values, the source's words — so it reads the same in every language and needs no
+/// translation; the messages around it are translated.
+pub fn incident_summary(alert: &Alert) -> String {
+    let mut lines = Vec::new();
+    let what = if alert.summary.trim().is_empty() { &alert.title } else { &alert.summary };
+    lines.push(what.trim().to_owned());
+    let place: Vec<String> = WHERE_LABELS
+        .iter()
+        .filter_map(|k| alert.labels.get(*k).filter(|v| !v.trim().is_empty()).map(|v| format!("{k}={}", v.trim())))
+        .collect();
+    if !place.is_empty() {
+        lines.push(place.join(" "));
+    }
+    if !alert.severity.is_empty() {
+        lines.push(format!("severity={}", alert.severity));
+    }
+    lines.extend(alert.links.iter().filter_map(|l| crate::domain::web_link::web_link(l)).map(str::to_owned));
+    let text = lines.join("\n");
+    if text.chars().count() <= MAX_INCIDENT_SUMMARY {
+        return text;
+    }
+    let mut cut: String = text.chars().take(MAX_INCIDENT_SUMMARY - 1).collect();
+    cut.push('…');
+    cut
+}
+
 /// An integration as managers see it (never its secret).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IntegrationView {
@@ -128,5 +166,52 @@ AlarmRule:
              -H 'Content-Type: application/json' \\\n  \
              -d '{{\"title\":\"Nightly batch failed\",\"severity\":\"high\",\"status\":\"firing\",\"fingerprint\":\"batch\"}}'\n"
         ),
+    }
+}
+
+#[cfg(test)]
+mod incident_summary_tests {
+    use super::*;
+
+    fn alert(summary: &str, labels: &[(&str, &str)], links: &[&str]) -> Alert {
+        Alert {
+            fingerprint: "f".into(),
+            status: AlertStatus::Firing,
+            title: "DiskFullDb1".into(),
+            summary: summary.into(),
+            severity: "critical".into(),
+            labels: labels.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            links: links.iter().map(|l| (*l).to_owned()).collect(),
+            occurred_at: 1,
+        }
+    }
+
+    #[test]
+    fn says_what_where_how_bad_and_the_links_that_came_with_it() {
+        let a = alert(
+            "Disk full on db-1",
+            &[("alertname", "DiskFullDb1"), ("team", "web"), ("instance", "db-1"), ("region", "ap-northeast-1")],
+            &["https://prometheus.example/graph?g0.expr=disk", "javascript:alert(1)", "http://runbooks.example/disk"],
+        );
+        assert_eq!(
+            incident_summary(&a),
+            "Disk full on db-1\ninstance=db-1 region=ap-northeast-1\nseverity=critical\n\
+             https://prometheus.example/graph?g0.expr=disk\nhttp://runbooks.example/disk"
+        );
+    }
+
+    #[test]
+    fn without_a_summary_the_title_says_what() {
+        let mut a = alert("  ", &[], &[]);
+        a.severity = String::new();
+        assert_eq!(incident_summary(&a), "DiskFullDb1");
+    }
+
+    #[test]
+    fn a_long_summary_is_cut_to_the_limit() {
+        let a = alert(&"x".repeat(5000), &[], &[]);
+        let s = incident_summary(&a);
+        assert_eq!(s.chars().count(), MAX_INCIDENT_SUMMARY);
+        assert!(s.ends_with('…'));
     }
 }

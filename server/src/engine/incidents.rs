@@ -29,6 +29,8 @@ pub struct StartIncident {
     pub response_plan: String,
     /// Overrides the plan's template when set.
     pub title: Option<String>,
+    /// Overrides the plan's summary when set: what a new incident's pages and notices say.
+    pub summary: Option<String>,
     pub impact: Option<u8>,
     /// The same token twice gives one incident.
     pub client_token: Option<String>,
@@ -260,6 +262,9 @@ impl Engine {
         if let Some(impact) = req.impact {
             validate_impact(impact, "impact", &mut errors);
         }
+        if let Some(summary) = &req.summary {
+            validate_summary(summary, "summary", &mut errors);
+        }
         if req.source.trim().is_empty() {
             errors.push(FieldError::new("source", Msg::ErrRequired));
         }
@@ -332,6 +337,7 @@ impl Engine {
     ) -> Result<String, ServerError> {
         let id = new_id();
         let impact = req.impact.unwrap_or(plan.template.impact);
+        let summary = req.summary.as_deref().filter(|s| !s.trim().is_empty()).unwrap_or(&plan.template.summary);
         sqlx::query(
             "INSERT INTO incidents (id, response_plan, title, summary, impact, status, dedupe_string, source, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $8)",
@@ -339,7 +345,7 @@ impl Engine {
         .bind(&id)
         .bind(&plan.name)
         .bind(title)
-        .bind(&plan.template.summary)
+        .bind(summary)
         .bind(i64::from(impact))
         .bind(dedupe)
         .bind(&req.source)
@@ -350,7 +356,7 @@ impl Engine {
             "title": title, "impact": impact, "response_plan": plan.name, "source": req.source, "raw_data": req.raw_data,
         });
         add_event(tx, &id, "incident_created", &data, Some(&req.source), now).await?;
-        let content = if plan.template.summary.is_empty() { title } else { plan.template.summary.as_str() };
+        let content = if summary.is_empty() { title } else { summary };
         for contact in &plan.engagements {
             let engagement = EngagementRequest {
                 contact: contact.clone(),

@@ -715,9 +715,11 @@ impl Router {
         let token = hex::encode(
             &Sha256::digest(format!("{}\n{}\n{episode}", p.integration_id, p.alert.fingerprint).as_bytes())[..16],
         );
+        let summary = app::domain::alert::incident_summary(&p.alert);
         let start = IncidentStart {
             response_plan: plan.to_owned(),
             title: Some(p.alert.title.chars().take(200).collect()),
+            summary: Some(summary.clone()),
             impact: rule.impact,
             client_token: Some(format!("alert-{token}")),
         };
@@ -732,6 +734,12 @@ impl Router {
                 .await?;
         let record = self.backend.incident_record(&incident).await.map_err(ServerError::App)?;
         let merged = linked > 0 || known.shared(&incident, &p.alarm()) || record.created_at < p.received_at;
+        if !merged && record.summary != summary {
+            // A backend whose start takes no summary (Incident Manager): the new incident says
+            // what broke all the same.
+            let update = IncidentUpdate { summary: Some(summary), ..IncidentUpdate::default() };
+            self.backend.update_incident(&router_user(), &incident, update).await.map_err(ServerError::App)?;
+        }
         Ok(Outcome {
             rule: Some(rule.name.clone()),
             text: if merged { "merged into an open incident" } else { "incident opened" }.into(),

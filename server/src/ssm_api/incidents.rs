@@ -261,6 +261,7 @@ async fn start_incident(c: &Call<'_>, req: StartIncidentInput) -> Result<Value, 
         .start_incident(StartIncident {
             response_plan: plan.clone(),
             title: req.title,
+            summary: None,
             impact: req.impact,
             client_token: req.client_token,
             source,
