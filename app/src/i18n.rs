@@ -402,6 +402,10 @@ messages! {
     EventCustom => "Note", "メモ";
     EmptyEngagements => "Nobody has been engaged yet.", "まだ誰も呼び出されていません。";
     Stopped => "Stopped", "停止";
+    ImpactPrefix => "[Impact {n}]", "[影響度 {n}]";
+    StopAcknowledgedBy => "acknowledged by {who}", "{who} が対応";
+    StopStoppedBy => "stopped by {who}", "{who} が停止";
+    StopIncidentResolved => "incident resolved", "インシデント解決";
     Running => "Escalating", "エスカレーション中";
     Who => "Who", "対象者";
     Stage => "Stage", "段階";

@@ -125,7 +125,9 @@ test.describe.serial('incidents run from the console', () => {
       await expect(r.page.getByTestId('timeline')).toContainText(`Rolled back deploy 42 (${flow.lang})`);
       // The person paged by the plan acknowledges from the link in the e-mail.
       const phone = await browser.newPage({ viewport: FLOWS[1].viewport, ...ownAddress() });
-      await phone.goto(linkIn(await mailWith(`[Impact 2] ${title}`)));
+      // The page's subject is in the paged person's language.
+      const impact = flow.lang === 'ja' ? '[影響度 2]' : '[Impact 2]';
+      await phone.goto(linkIn(await mailWith(`${impact} ${title}`)));
       await phone.getByTestId('ack-button').click();
       await expect(phone.getByTestId('ack-done')).toBeVisible();
       await phone.close();

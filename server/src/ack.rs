@@ -26,6 +26,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use app::domain::stop_reason::StopReason;
 use app::i18n::Locale;
 use app::model::oncall::{Ahead, EngagementView};
 use app::ports::{Backend, Clock};
@@ -277,15 +278,18 @@ struct View {
 impl View {
     fn render(&self, standing: Standing, now: i64) -> Response {
         let l = self.locale;
-        let title = self.incident.as_ref().map_or(self.engagement.subject.as_str(), |i| i.title.as_str());
+        let title = self
+            .incident
+            .as_ref()
+            .map_or_else(|| app::domain::incident::localized_subject(&self.engagement.subject, l), |i| i.title.clone());
         let (status, action) = self.action(&standing);
         let body =
-            [format!("<h1>{}</h1>", esc(title)), self.facts(), action, self.standing(&standing, now), self.engaged()]
+            [format!("<h1>{}</h1>", esc(&title)), self.facts(), action, self.standing(&standing, now), self.engaged()]
                 .concat();
         let link = self.incident.as_ref().map_or(String::new(), |i| {
             format!("<p><a href=\"/incidents/{}\">{}</a></p>", esc(&i.id), Text::OpenIncident.text(l))
         });
-        respond(l, status, title, &(body + &link))
+        respond(l, status, &title, &(body + &link))
     }
 
     /// A time in the reader's zone, with the zone's abbreviation.
@@ -325,7 +329,11 @@ impl View {
                 &self.engagement.content,
             ),
         };
-        let summary = if summary.is_empty() { String::new() } else { format!("<p>{}</p>", esc(summary)) };
+        let summary = if summary.is_empty() {
+            String::new()
+        } else {
+            format!("<p data-testid=\"ack-summary\">{}</p>", crate::engine::messages::lines_html(summary))
+        };
         format!("<p class=\"meta\">{meta}</p>{summary}")
     }
 
@@ -415,13 +423,10 @@ impl View {
     fn stopped_text(&self) -> String {
         let l = self.locale;
         let reason = self.engagement.stop_reason.as_deref().unwrap_or_default();
-        let who = |prefix: &str, suffix: &str| reason.strip_prefix(prefix).and_then(|r| r.strip_suffix(suffix));
-        if let Some(by) = who("acknowledged by ", "") {
-            Text::StoppedByAck.text(l).replace("{who}", self.name(by))
-        } else if let Some(by) = who("stopped by ", " after acknowledging").or_else(|| who("stopped by ", "")) {
-            Text::StoppedByOther.text(l).replace("{who}", self.name(by))
-        } else {
-            Text::EscalationStopped.text(l).to_owned()
+        match StopReason::parse(reason) {
+            StopReason::AcknowledgedBy(by) => Text::StoppedByAck.text(l).replace("{who}", self.name(by)),
+            StopReason::StoppedBy(by) => Text::StoppedByOther.text(l).replace("{who}", self.name(by)),
+            StopReason::IncidentResolved | StopReason::Other(_) => Text::EscalationStopped.text(l).to_owned(),
         }
     }
 }

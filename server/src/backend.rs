@@ -208,11 +208,14 @@ impl Backend for LocalBackend {
     }
 
     async fn stop_engagement(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError> {
-        Ok(self.engine.stop_engagement(Actor::User(actor), id, &format!("stopped by {}", actor.username)).await?)
+        Ok(self
+            .engine
+            .stop_engagement(Actor::User(actor), id, &app::domain::stop_reason::stopped_by(&actor.username))
+            .await?)
     }
 
     async fn stop_engagement_as_recipient(&self, id: &str, contact: &str) -> Result<(), AppError> {
-        let reason = format!("stopped by {contact} after acknowledging");
+        let reason = app::domain::stop_reason::stopped_after_acknowledging(contact);
         Ok(self.engine.stop_engagement(Actor::Recipient(contact), id, &reason).await?)
     }
 

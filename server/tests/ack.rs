@@ -594,7 +594,10 @@ async fn a_key_press_acknowledges_and_other_keys_change_nothing() {
     assert_eq!(a["result"], "ignored", "{a}");
     let (_, a) = w.gateway(GATEWAY_SECRET, press("2")).await;
     assert_eq!(a["result"], "repeat");
-    assert!(a["reply"].as_str().unwrap().starts_with("[Impact 1] 決済APIのエラー率上昇"), "{a}");
+    assert!(
+        a["reply"].as_str().unwrap().starts_with("[影響度 1] 決済APIのエラー率上昇"),
+        "in the person's language: {a}"
+    );
     assert!(!w.read(&engagement).await, "keys other than 1 change nothing");
     let (_, a) = w.gateway(GATEWAY_SECRET, press("1")).await;
     assert_eq!(a["result"], "acknowledged", "{a}");

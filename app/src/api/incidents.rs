@@ -172,7 +172,7 @@ pub async fn page_more(id: String, contact: String) -> Result<String, AppError> 
             idempotency_token: Some(same_minute_token(s.clock.now(), &[&user.id.to_string(), &id, &contact])),
             contact,
             sender: user.display_name.clone(),
-            subject: format!("[Impact {}] {}", incident.impact, incident.title),
+            subject: crate::domain::incident::page_subject(incident.impact, &incident.title),
             content: incident.summary.clone(),
             incident_id: Some(id),
         };

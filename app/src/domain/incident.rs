@@ -313,3 +313,37 @@ mod tests {
         assert_eq!(redact_url("https://hooks.slack.com/services/T0/B0/xyz"), "https://hooks.slack.com/…");
     }
 }
+
+/// The subject of an incident's pages as stored (`[Impact 1] title`, as Incident Manager's
+/// engagements carry it); shown through [`localized_subject`].
+pub fn page_subject(impact: u8, title: &str) -> String {
+    format!("[Impact {impact}] {title}")
+}
+
+/// A page subject in `locale`: the console's own `[Impact N]` prefix said in that language; the
+/// rest (the incident's title, another sender's subject) is shown as written.
+pub fn localized_subject(subject: &str, locale: crate::i18n::Locale) -> String {
+    let parsed = subject
+        .strip_prefix("[Impact ")
+        .and_then(|rest| rest.split_once("] "))
+        .filter(|(n, _)| n.len() == 1 && n.bytes().all(|b| b.is_ascii_digit()));
+    match parsed {
+        Some((impact, title)) => format!("{} {title}", Msg::ImpactPrefix.text(locale).replace("{n}", impact)),
+        None => subject.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod subject_tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn the_impact_prefix_is_said_in_the_readers_language_and_the_title_as_written() {
+        let s = page_subject(1, "DiskFullDb1 [prod]");
+        assert_eq!(localized_subject(&s, Locale::Ja), "[影響度 1] DiskFullDb1 [prod]");
+        assert_eq!(localized_subject(&s, Locale::En), "[Impact 1] DiskFullDb1 [prod]");
+        assert_eq!(localized_subject("Drill: [Impact] check", Locale::Ja), "Drill: [Impact] check");
+        assert_eq!(localized_subject("[Impact 12] x", Locale::Ja), "[Impact 12] x", "not one the console made");
+    }
+}

@@ -18,6 +18,7 @@ pub mod roster;
 pub mod rotation;
 pub mod rotation_form;
 pub mod routing;
+pub mod stop_reason;
 pub mod timezone;
 pub mod usage;
 pub mod web_link;

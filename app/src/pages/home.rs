@@ -60,7 +60,11 @@ fn Overview(o: HomeOverview) -> impl IntoView {
     } else if o.open_pages.is_empty() {
         view! { <p class="meta" data-testid="home-nothing-open">{t(Msg::NothingWaiting)}</p> }.into_any()
     } else {
-        let items = o.open_pages.iter().map(|p| view! { <li><strong>{p.subject.clone()}</strong></li> }).collect_view();
+        let items = o
+            .open_pages
+            .iter()
+            .map(|p| view! { <li><strong>{crate::domain::incident::localized_subject(&p.subject, locale)}</strong></li> })
+            .collect_view();
         view! {
             <ul data-testid="home-open-pages">{items}</ul>
             <p><a class="button primary" href="/me" data-testid="home-to-me">{t(Msg::AcknowledgeOnMyPages)}</a></p>

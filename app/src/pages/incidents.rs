@@ -187,7 +187,7 @@ fn Incident(view: IncidentView) -> impl IntoView {
             <dt>{t(Msg::Source)}</dt>
             <dd>{r.source.clone()}</dd>
         </dl>
-        <p data-testid="incident-summary">{r.summary.clone()}</p>
+        <p data-testid="incident-summary"><Lines text=r.summary.clone() /></p>
         <p><a href=format!("{}/review", crate::paths::incident_path(&r.id)) data-testid="review-link">{t(Msg::ReviewLink)}</a></p>
         <RelatedLinks incident=r.id.clone() links=view.links.clone() acts />
         {acts.then(|| view! { <IncidentActions view=view.clone() /> })}
@@ -937,4 +937,24 @@ fn ack_chart(plans: &[PlanRow], label: &'static str) -> impl IntoView + use<> {
     view! {
         <svg class="chart" viewBox=format!("0 0 420 {height}") role="img" data-testid="ack-chart" aria-label=label>{bars}</svg>
     }
+}
+
+/// Text from outside, line by line (an incident opened from an alert lists what, where and the
+/// alert's links one per line): a line that is an http(s) link becomes one, the rest is text.
+#[component]
+fn Lines(text: String) -> impl IntoView {
+    let count = text.lines().count();
+    text.lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let shown = match web_link(line) {
+                Some(url) => view! { <a href=url.to_owned() rel="noopener noreferrer">{url.to_owned()}</a> }.into_any(),
+                None => line.to_owned().into_any(),
+            };
+            view! {
+                {shown}
+                {(i + 1 < count).then(|| view! { <br /> })}
+            }
+        })
+        .collect_view()
 }

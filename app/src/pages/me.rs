@@ -97,7 +97,7 @@ fn PageItem(page: MyPage) -> impl IntoView {
         .map(|id| view! { <a href=crate::paths::incident_path(&id)>{t(Msg::NavIncidents)}</a> });
     view! {
         <li class="card-item" data-page=page.page_id.clone()>
-            <strong>{page.subject.clone()}</strong>
+            <strong>{crate::domain::incident::localized_subject(&page.subject, locale)}</strong>
             <p class="meta"><When at=page.sent_at zone /> " " {incident}</p>
             {state}
         </li>

@@ -12,6 +12,7 @@ use crate::auth::Role;
 use crate::domain::contact::{ContactType, Target};
 use crate::domain::delivery::{DeliveryStatus, ReceiptKind};
 use crate::domain::incident::NotificationTarget;
+use crate::domain::stop_reason::StopReason;
 use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
 use crate::model::drills::DRILLS_PATH;
@@ -292,7 +293,8 @@ pub fn EngagementCard(view: EngagementView) -> impl IntoView {
     let t = move |m: Msg| m.text(locale);
     let state = match (&view.stopped_at, &view.stop_reason) {
         (Some(at), reason) => view! {
-            {t(Msg::Stopped)} " " <When at=*at zone=zone.clone() /> " (" {reason.clone().unwrap_or_default()} ")"
+            {t(Msg::Stopped)} " " <When at=*at zone=zone.clone() /> " ("
+            {StopReason::parse(reason.as_deref().unwrap_or_default()).text(locale, str::to_owned)} ")"
         }
         .into_any(),
         (None, _) => t(Msg::Running).into_any(),
@@ -327,7 +329,7 @@ pub fn EngagementCard(view: EngagementView) -> impl IntoView {
         .collect_view();
     view! {
         <article class="item" data-testid="engagement">
-            <h3>{view.subject.clone()}</h3>
+            <h3>{crate::domain::incident::localized_subject(&view.subject, locale)}</h3>
             <p class="meta">
                 {view.contact.clone()} " · " {view.sender.clone()} " · " <When at=view.started_at zone=zone.clone() />
                 " · " {state}

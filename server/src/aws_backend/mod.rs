@@ -1138,11 +1138,11 @@ impl Backend for AwsBackend {
     }
 
     async fn stop_engagement(&self, actor: &CurrentUser, id: &str) -> Result<(), AppError> {
-        self.stop_audited(Actor::User(actor), id, &format!("stopped by {}", actor.username)).await
+        self.stop_audited(Actor::User(actor), id, &app::domain::stop_reason::stopped_by(&actor.username)).await
     }
 
     async fn stop_engagement_as_recipient(&self, id: &str, contact: &str) -> Result<(), AppError> {
-        let reason = format!("stopped by {contact} after acknowledging");
+        let reason = app::domain::stop_reason::stopped_after_acknowledging(contact);
         self.stop_audited(Actor::Recipient(contact), id, &reason).await
     }
 

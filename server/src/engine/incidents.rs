@@ -361,7 +361,7 @@ impl Engine {
             let engagement = EngagementRequest {
                 contact: contact.clone(),
                 sender: format!("incident {}", plan.name),
-                subject: format!("[Impact {impact}] {title}"),
+                subject: app::domain::incident::page_subject(impact, title),
                 content: content.to_owned(),
                 public_subject: None,
                 public_content: None,
@@ -550,7 +550,7 @@ impl Engine {
         incident: &IncidentRecord,
         now: i64,
     ) -> Result<(), ServerError> {
-        stop_engagements_of(tx, &incident.id, "incident resolved", now).await?;
+        stop_engagements_of(tx, &incident.id, app::domain::stop_reason::RESOLVED, now).await?;
         if let Some(plan) = self.response_plan_in(tx, &incident.response_plan).await? {
             let subject = format!("Incident resolved: {}", incident.title);
             notify(tx, &plan.notification_targets, Some(&incident.id), &subject, &incident.summary, now).await?;

@@ -36,10 +36,15 @@ pub fn sms_segments(text: &str) -> usize {
 pub const SMS_MAX_SEGMENTS: usize = 2;
 
 impl PageMessage<'_> {
+    /// The subject in the person's language (the console's `[Impact N]` said in it).
+    fn subject(&self) -> String {
+        app::domain::incident::localized_subject(self.subject, self.locale)
+    }
+
     pub fn email_subject(&self) -> String {
         match self.locale {
-            Locale::Ja => format!("【要対応】{}", self.subject),
-            Locale::En => format!("[Action needed] {}", self.subject),
+            Locale::Ja => format!("【要対応】{}", self.subject()),
+            Locale::En => format!("[Action needed] {}", self.subject()),
         }
     }
 
@@ -49,7 +54,7 @@ impl PageMessage<'_> {
             Locale::En => ("Acknowledge (stops the escalation):", "Acknowledge code:"),
         };
         let code = self.code.map(|c| format!("\n{code_label} {c}\n")).unwrap_or_default();
-        format!("{}\n\n{}\n\n{act}\n{}\n{code}", self.subject, self.content, self.link)
+        format!("{}\n\n{}\n\n{act}\n{}\n{code}", self.subject(), self.content, self.link)
     }
 
     pub fn email_html(&self) -> String {
@@ -58,8 +63,8 @@ impl PageMessage<'_> {
             Locale::En => ("Acknowledge", "Pressing it stops the escalation.", "Acknowledge code"),
         };
         let lang = self.locale.code();
-        let subject = escape(self.subject);
-        let content = escape(self.content).replace('\n', "<br>");
+        let subject = escape(&self.subject());
+        let content = lines_html(self.content);
         let link = escape(self.link);
         format!(
             "<!doctype html><html lang=\"{lang}\"><body style=\"font-family:sans-serif;font-size:16px;line-height:1.5\">\
@@ -75,8 +80,8 @@ impl PageMessage<'_> {
     /// [`SMS_MAX_SEGMENTS`].
     pub fn sms(&self) -> String {
         let head = match self.locale {
-            Locale::Ja => format!("{}\n応答: {}", self.subject, self.link),
-            Locale::En => format!("{}\nAck: {}", self.subject, self.link),
+            Locale::Ja => format!("{}\n応答: {}", self.subject(), self.link),
+            Locale::En => format!("{}\nAck: {}", self.subject(), self.link),
         };
         let head = match (self.code, self.locale) {
             (Some(c), Locale::Ja) => format!("{head}\nコード {c}"),
@@ -106,14 +111,27 @@ impl PageMessage<'_> {
         match self.locale {
             Locale::Ja => format!(
                 "{}。オンコールの呼び出しです。対応する場合は 1 を押してください。もう一度聞く場合は 2 を押してください。",
-                self.subject
+                self.subject()
             ),
             Locale::En => format!(
                 "{}. This is an on-call page. Press 1 to acknowledge. Press 2 to hear this again.",
-                self.subject
+                self.subject()
             ),
         }
     }
+}
+
+/// Text from outside as HTML, line by line: escaped, and a line that is an http(s) link (by
+/// [`app::domain::web_link::web_link`]) made a link to itself (an incident opened from an alert
+/// lists the alert's links one per line).
+pub fn lines_html(text: &str) -> String {
+    text.lines()
+        .map(|line| match app::domain::web_link::web_link(line) {
+            Some(url) => format!("<a href=\"{0}\" rel=\"noopener noreferrer\">{0}</a>", escape(url)),
+            None => escape(line),
+        })
+        .collect::<Vec<_>>()
+        .join("<br>")
 }
 
 fn escape(s: &str) -> String {
@@ -134,16 +152,21 @@ mod tests {
     fn every_form_is_in_the_recipients_language_and_carries_link_and_code() {
         let ja = message(Locale::Ja, "[Impact 1] 決済APIのエラー率上昇", "決済APIの5xxが5%を超えています。");
         let en = message(Locale::En, "[Impact 1] Checkout API error rate", "5xx above 5% for 5 minutes.");
-        for (m, word) in [(ja, "対応"), (en, "Acknowledge")] {
+        let said = [
+            (ja, "対応", "[影響度 1] 決済APIのエラー率上昇"),
+            (en, "Acknowledge", "[Impact 1] Checkout API error rate"),
+        ];
+        for (m, word, subject) in said {
             for text in [m.email_text(), m.email_html()] {
                 assert!(text.contains(word) && text.contains(LINK) && text.contains("482913"), "{text}");
-                assert!(text.contains(m.subject), "{text}");
+                assert!(text.contains(subject), "{text}");
             }
-            assert!(m.email_subject().contains(m.subject));
+            assert!(m.email_subject().contains(subject));
             let sms = m.sms();
-            assert!(sms.contains(LINK) && sms.contains("482913") && sms.contains(m.subject), "{sms}");
-            assert!(m.speech().starts_with(m.subject));
+            assert!(sms.contains(LINK) && sms.contains("482913") && sms.contains(subject), "{sms}");
+            assert!(m.speech().starts_with(subject));
         }
+        assert!(!ja.email_text().contains("Impact"), "no English in a Japanese page");
         assert!(ja.email_subject().starts_with("【要対応】") && ja.sms().contains("応答"));
         assert!(ja.speech().contains("1 を押して") && en.speech().contains("Press 1 to acknowledge"));
         assert!(!en.speech().contains('9') && !ja.speech().contains('9'));
@@ -171,6 +194,16 @@ mod tests {
         for text in [m.email_text(), m.email_html(), m.sms()] {
             assert!(text.contains(LINK) && !text.contains("コード") && !text.contains("None"), "{text}");
         }
+    }
+
+    #[test]
+    fn only_http_lines_become_links_and_everything_is_escaped() {
+        let html = lines_html("Disk <full>\nhttps://runbooks.example/a?b=1&c=2\njavascript:alert(1)");
+        assert_eq!(
+            html,
+            "Disk &lt;full&gt;<br><a href=\"https://runbooks.example/a?b=1&amp;c=2\" rel=\"noopener noreferrer\">\
+             https://runbooks.example/a?b=1&amp;c=2</a><br>javascript:alert(1)"
+        );
     }
 
     #[test]

@@ -445,7 +445,7 @@ impl Engine {
                 add_event(&mut tx, &incident, "page_accepted", &data, Some(&who), now).await?;
             }
             if row.try_get::<i64, _>("essential")? != 0 {
-                stop_in(&mut tx, &engagement, &format!("acknowledged by {who}"), now).await?;
+                stop_in(&mut tx, &engagement, &app::domain::stop_reason::acknowledged_by(&who), now).await?;
             }
         }
         tx.commit().await?;
