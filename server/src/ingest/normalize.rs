@@ -320,9 +320,12 @@ fn alertmanager(object: &Map<String, Value>, now: i64) -> Result<(String, Vec<Al
             .cloned()
             .or_else(|| text(object.get("title")))
             .unwrap_or_else(|| "(unnamed alert)".to_owned());
-        let links = ["generatorURL", "dashboardURL", "panelURL", "silenceURL"]
+        // The runbook first: what a paged person opens first.
+        let runbooks = ["runbook_url", "runbook", "dashboard_url", "dashboard"]
             .iter()
-            .filter_map(|n| text(a.get(*n)))
+            .filter_map(|n| annotations.and_then(|m| text(m.get(*n))));
+        let links = runbooks
+            .chain(["generatorURL", "dashboardURL", "panelURL", "silenceURL"].iter().filter_map(|n| text(a.get(*n))))
             .chain(external.clone())
             .collect();
         alerts.push(Alert {
@@ -396,7 +399,7 @@ mod tests {
         let body =
             br#"{"version":"4","status":"firing","commonLabels":{"severity":"critical"},"externalURL":"http://am:9093",
           "alerts":[{"status":"firing","labels":{"alertname":"ProbeFailure","instance":"https://x"},
-            "annotations":{"summary":"x is down"},"startsAt":"2023-02-06T13:08:45.828Z","endsAt":"0001-01-01T00:00:00Z",
+            "annotations":{"summary":"x is down","runbook_url":"https://runbooks/x"},"startsAt":"2023-02-06T13:08:45.828Z","endsAt":"0001-01-01T00:00:00Z",
             "generatorURL":"http://prom:9090/graph","fingerprint":"1a30ba71cca2921f"},
            {"status":"resolved","labels":{"alertname":"DiskFull","severity":"warning"},"annotations":{},
             "startsAt":"2023-02-06T12:00:00Z","endsAt":"2023-02-06T13:00:00Z","fingerprint":"22"}]}"#;
@@ -409,7 +412,11 @@ mod tests {
         );
         assert_eq!(got.alerts[0].summary, "x is down");
         assert_eq!(got.alerts[1].occurred_at, 1_675_688_400, "a resolve happened when it ended");
-        assert_eq!(got.alerts[0].links, ["http://prom:9090/graph", "http://am:9093"]);
+        assert_eq!(
+            got.alerts[0].links,
+            ["https://runbooks/x", "http://prom:9090/graph", "http://am:9093"],
+            "runbook first"
+        );
         let again = read(IntegrationKind::Alertmanager, body, None, NOW + 60).unwrap();
         assert_eq!(again.dedup_key, got.dedup_key, "a repeated notification is the same event");
     }
