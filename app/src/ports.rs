@@ -246,6 +246,8 @@ pub struct IncidentStart {
     pub impact: Option<u8>,
     /// The same token twice gives one incident.
     pub client_token: Option<String>,
+    /// What triggered it (an integration: `alertmanager (prometheus)`); the console when none.
+    pub source: Option<String>,
 }
 
 /// A successful authentication, to be recorded in the session.

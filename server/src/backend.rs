@@ -268,7 +268,7 @@ impl Backend for LocalBackend {
                 summary: start.summary,
                 impact: start.impact,
                 client_token: start.client_token,
-                source: "console".into(),
+                source: start.source.unwrap_or_else(|| "console".into()),
                 raw_data: None,
             })
             .await?;

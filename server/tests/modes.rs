@@ -903,8 +903,11 @@ async fn routing(mode: Mode) -> Vec<String> {
     for i in w.backend.incidents(None, 10).await.unwrap() {
         let detail = w.backend.incident(&i.id).await.unwrap();
         let running = detail.engagements.iter().filter(|e| e.stopped_at.is_none()).count();
-        let (engaged, summary) = (detail.engagements.len(), &detail.record.summary);
-        incidents.push(format!("{} {} engagements {engaged} running {running} summary {summary:?}", i.title, i.status));
+        let (engaged, summary, source) = (detail.engagements.len(), &detail.record.summary, &detail.record.source);
+        incidents.push(format!(
+            "{} {} engagements {engaged} running {running} summary {summary:?} from {source}",
+            i.title, i.status
+        ));
     }
     incidents.sort();
     seen.extend(incidents);
@@ -916,6 +919,7 @@ async fn routing_behaves_the_same_in_both_modes() {
     let local = routing(Mode::Local).await;
     assert!(local.iter().any(|l| l == "ApiErrors firing: fired again by critical"), "{local:?}");
     let says = r#"summary "ApiErrors\nseverity=critical""#;
-    assert!(local.iter().any(|l| l.starts_with("ApiErrors") && l.ends_with(says)), "the alert's words: {local:?}");
+    let says = format!("{says} from eventbridge (cw)");
+    assert!(local.iter().any(|l| l.starts_with("ApiErrors") && l.ends_with(&says)), "the alert's words: {local:?}");
     assert_eq!(local, routing(Mode::Aws).await);
 }

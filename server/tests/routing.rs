@@ -553,13 +553,15 @@ async fn an_incident_opened_by_an_alert_and_its_pages_say_what_broke() {
     let am = integration(&c, "prometheus", IntegrationKind::Alertmanager).await;
     let group = r#"{"version":"4","alerts":[{"status":"firing",
       "labels":{"alertname":"DiskFullDb1","severity":"critical","instance":"db-1","team":"web"},
-      "annotations":{"summary":"Disk full on db-1","runbook_url":"javascript:alert(1)"},
+      "annotations":{"summary":"Disk full on db-1","runbook_url":"javascript:alert(1)","dashboard_url":"https://grafana.example/d/disk"},
       "generatorURL":"http://prometheus.example/graph?g0.expr=disk","startsAt":"2026-12-08T01:00:00Z","fingerprint":"d1"}]}"#;
     post(&c, &am, group).await;
     routed(&c).await;
-    let (title, summary): (String, String) =
-        sqlx::query_as("SELECT title, summary FROM incidents").fetch_one(&c.db.pool).await.unwrap();
-    let said = "Disk full on db-1\ninstance=db-1\nseverity=critical\nhttp://prometheus.example/graph?g0.expr=disk";
+    let (title, summary, source): (String, String, String) =
+        sqlx::query_as("SELECT title, summary, source FROM incidents").fetch_one(&c.db.pool).await.unwrap();
+    assert_eq!(source, "alertmanager (prometheus)", "where it came from");
+    let said = "Disk full on db-1\ninstance=db-1\nseverity=critical\nhttps://grafana.example/d/disk\n\
+                http://prometheus.example/graph?g0.expr=disk";
     assert_eq!((title.as_str(), summary.as_str()), ("DiskFullDb1", said), "not the plan's boilerplate");
     let pages: Vec<String> = sqlx::query_scalar("SELECT content FROM engagements").fetch_all(&c.db.pool).await.unwrap();
     assert!(!pages.is_empty() && pages.iter().all(|p| p == said), "every page says it: {pages:?}");

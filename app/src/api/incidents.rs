@@ -48,6 +48,7 @@ pub async fn declare_incident(
             summary: summary.clone(),
             impact,
             client_token: Some(token),
+            source: None,
         };
         let id = s.backend.start_incident(&user, start).await?;
         // Incident Manager's start takes no summary; the local engine's pages already carry it.

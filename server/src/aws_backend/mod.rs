@@ -1314,6 +1314,13 @@ impl Backend for AwsBackend {
             .set_title(start.title.clone())
             .set_impact(start.impact.map(i32::from))
             .set_client_token(start.client_token.clone())
+            .set_trigger_details(start.source.as_ref().and_then(|source| {
+                incidents::types::TriggerDetails::builder()
+                    .source(source)
+                    .timestamp(AwsTime::from_secs(self.clock.now().timestamp()))
+                    .build()
+                    .ok()
+            }))
             .send()
             .await;
         self.arns.clear();

@@ -722,6 +722,7 @@ impl Router {
             summary: Some(summary.clone()),
             impact: rule.impact,
             client_token: Some(format!("alert-{token}")),
+            source: Some(format!("{} ({})", p.integration.1, p.integration.0)),
         };
         let incident = self.backend.start_incident(&router_user(), start).await.map_err(ServerError::App)?;
         // A plan's dedupe string makes the backend hand back an open incident instead (as
