@@ -26,6 +26,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use app::domain::people::Names;
 use app::domain::stop_reason::StopReason;
 use app::i18n::Locale;
 use app::model::oncall::{Ahead, EngagementView};
@@ -205,7 +206,7 @@ impl AckState {
         };
         let contacts = self.backend.contacts().await.map_err(|e| unavailable(locale, &e))?;
         let engaged = contacts.iter().find(|c| c.contact.alias == engagement.contact).map(|c| c.contact.clone());
-        let names = contacts.into_iter().map(|c| (c.contact.alias, c.contact.display_name)).collect();
+        let names = Names::new(contacts.into_iter().map(|c| (c.contact.alias, c.contact.display_name)));
         let zone = self.zone_of(&link.contact_id, locale, headers).await;
         Ok(View { locale, link: link.clone(), engagement, incident, engaged, names, zone })
     }
@@ -270,7 +271,7 @@ struct View {
     /// The contact the engagement paged (an escalation plan, a schedule or a person).
     engaged: Option<app::domain::contact::Contact>,
     /// Display names by alias.
-    names: HashMap<String, String>,
+    names: Names,
     /// Where the reader's times are shown.
     zone: String,
 }
@@ -302,12 +303,11 @@ impl View {
     }
 
     fn name<'a>(&'a self, alias: &'a str) -> &'a str {
-        self.names.get(alias).map_or(alias, String::as_str)
+        self.names.of(alias)
     }
 
     fn names(&self, aliases: &[String]) -> String {
-        let sep = if self.locale == Locale::Ja { "、" } else { ", " };
-        aliases.iter().map(|a| self.name(a)).collect::<Vec<_>>().join(sep)
+        self.names.list(aliases, self.locale)
     }
 
     /// Impact and when it started, then the summary (the incident's, or what the sender wrote).

@@ -1001,6 +1001,7 @@ async fn an_incident_is_declared_and_run_without_script() {
     let on_call: String =
         sqlx::query_scalar("SELECT name FROM rotations ORDER BY name").fetch_one(&c.db.pool).await.unwrap();
     assert!(page.contains("Acknowledged in the console"), "how the page was acknowledged: {page}");
+    assert!(page.contains("acknowledged by 田中 太郎"), "why it stopped, naming the person: {page}");
     assert!(page.contains("Message kept (no transport configured)") && page.contains("tanaka · email "), "{page}");
     assert!(page.contains("<strong>On call</strong>") && page.contains(&format!("{on_call}: ")), "{page}");
     assert!(!page.contains("data-testid=\"timeline-note\""), "filtered to pages: {page}");

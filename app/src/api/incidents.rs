@@ -297,8 +297,11 @@ async fn load_incident_view(s: &crate::ports::Services, id: &str) -> Result<Inci
     let rosters = rosters_then(s, &detail, &all).await?;
     let deliveries = s.backend.incident_deliveries(&detail).await?;
     let links = s.backend.related_links(id).await?;
+    let names = crate::domain::people::Names::new(
+        all.iter().map(|c| (c.contact.alias.clone(), c.contact.display_name.clone())),
+    );
     let contacts = all.into_iter().map(|c| c.contact.alias).collect();
-    Ok(IncidentView { detail, alerts, contacts, deliveries, rosters, links })
+    Ok(IncidentView { detail, alerts, contacts, deliveries, rosters, links, names })
 }
 
 /// Who was on call in each rotation the incident's engagements reached, from the recorded

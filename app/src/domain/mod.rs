@@ -10,6 +10,7 @@ pub mod escalation;
 pub mod hours;
 pub mod incident;
 pub mod names;
+pub mod people;
 pub mod personal_plan;
 pub mod plan_form;
 pub mod response_plan_form;

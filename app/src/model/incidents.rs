@@ -22,6 +22,8 @@ pub struct IncidentView {
     /// Who was on call in each rotation its engagements reached, when they reached it.
     pub rosters: Vec<RosterAt>,
     pub links: Vec<crate::domain::incident::RelatedLink>,
+    /// Who the aliases in it are.
+    pub names: crate::domain::people::Names,
 }
 
 /// The people on call in a rotation at a moment, as the roster recorded them.

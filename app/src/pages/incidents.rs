@@ -198,7 +198,7 @@ fn Incident(view: IncidentView) -> impl IntoView {
         </p>
         <ol class="timeline" data-testid="timeline">{items}</ol>
         <h2>{t(Msg::NavEngagements)}</h2>
-        {view.detail.engagements.into_iter().map(|e| view! { <EngagementCard view=e /> }).collect_view()}
+        {view.detail.engagements.into_iter().map(|e| view! { <EngagementCard view=e names=view.names.clone() /> }).collect_view()}
     }
 }
 

@@ -12,6 +12,7 @@ use crate::auth::Role;
 use crate::domain::contact::{ContactType, Target};
 use crate::domain::delivery::{DeliveryStatus, ReceiptKind};
 use crate::domain::incident::NotificationTarget;
+use crate::domain::people::Names;
 use crate::domain::stop_reason::StopReason;
 use crate::error::AppError;
 use crate::i18n::{Locale, Msg};
@@ -285,16 +286,17 @@ fn receipt_label(kind: ReceiptKind, locale: Locale) -> &'static str {
     .text(locale)
 }
 
-/// An engagement: who was paged at which stage, when they acknowledged, and every receipt.
+/// An engagement: who was paged at which stage, when they acknowledged, and every receipt;
+/// people by display name where `names` knows them.
 #[component]
-pub fn EngagementCard(view: EngagementView) -> impl IntoView {
+pub fn EngagementCard(view: EngagementView, #[prop(optional)] names: Names) -> impl IntoView {
     let locale = expect_context::<Locale>();
     let zone = viewer_zone(locale);
     let t = move |m: Msg| m.text(locale);
     let state = match (&view.stopped_at, &view.stop_reason) {
         (Some(at), reason) => view! {
             {t(Msg::Stopped)} " " <When at=*at zone=zone.clone() /> " ("
-            {StopReason::parse(reason.as_deref().unwrap_or_default()).text(locale, str::to_owned)} ")"
+            {StopReason::parse(reason.as_deref().unwrap_or_default()).text(locale, |a| names.of(a).to_owned())} ")"
         }
         .into_any(),
         (None, _) => t(Msg::Running).into_any(),
@@ -305,7 +307,7 @@ pub fn EngagementCard(view: EngagementView) -> impl IntoView {
         .map(|p| {
             view! {
                 <tr data-testid="page-row">
-                    <td data-label=t(Msg::Who)>{p.contact.clone()}</td>
+                    <td data-label=t(Msg::Who)>{names.of(&p.contact).to_owned()}</td>
                     <td data-label=t(Msg::Stage)>{p.stage + 1}</td>
                     <td data-label=t(Msg::Paged)><When at=p.sent_at zone=zone.clone() /></td>
                     <td data-label=t(Msg::Acknowledged)>
@@ -322,7 +324,7 @@ pub fn EngagementCard(view: EngagementView) -> impl IntoView {
             view! {
                 <li data-kind=r.kind.as_str()>
                     <When at=r.at zone=zone.clone() /> " " <strong>{receipt_label(r.kind, locale)}</strong> " "
-                    {r.contact.clone()} " " {r.info.clone().unwrap_or_default()}
+                    {names.of(&r.contact).to_owned()} " " {r.info.clone().unwrap_or_default()}
                 </li>
             }
         })
@@ -331,7 +333,7 @@ pub fn EngagementCard(view: EngagementView) -> impl IntoView {
         <article class="item" data-testid="engagement">
             <h3>{crate::domain::incident::localized_subject(&view.subject, locale)}</h3>
             <p class="meta">
-                {view.contact.clone()} " · " {view.sender.clone()} " · " <When at=view.started_at zone=zone.clone() />
+                {names.of(&view.contact).to_owned()} " · " {view.sender.clone()} " · " <When at=view.started_at zone=zone.clone() />
                 " · " {state}
             </p>
             <table class="rows">
