@@ -174,6 +174,39 @@ mod tests {
     }
 
     #[test]
+    fn an_sms_of_an_alerts_page_keeps_what_broke_and_cuts_the_links_first() {
+        // The summary of an incident opened from an alert: what, where, severity, then links,
+        // so the SMS budget cuts from the links.
+        let alert = app::domain::alert::Alert {
+            fingerprint: "d1".into(),
+            status: app::domain::alert::AlertStatus::Firing,
+            title: "DiskFullDb1".into(),
+            summary: "Disk full on db-1".into(),
+            severity: "critical".into(),
+            labels: [("instance".to_owned(), "db-1".to_owned())].into(),
+            links: vec!["https://runbooks.example.com/storage/disk-full-on-database-hosts".into()],
+            occurred_at: 1,
+        };
+        let summary = app::domain::alert::incident_summary(&alert);
+        for locale in [Locale::Ja, Locale::En] {
+            let sms = PageMessage {
+                locale,
+                subject: "[Impact 1] DiskFullDb1",
+                content: &summary,
+                code: Some("482913"),
+                link: LINK,
+            }
+            .sms();
+            assert!(sms_segments(&sms) <= SMS_MAX_SEGMENTS, "{sms}");
+            assert!(sms.contains("Disk full on db-1") && sms.contains(LINK), "what broke and the way to act: {sms}");
+            // Japanese text takes UCS-2's shorter segments: the link is what is cut; in GSM-7
+            // everything fits.
+            let kept = sms.contains("disk-full-on-database-hosts");
+            assert_eq!(kept, locale == Locale::En, "the link goes first: {sms}");
+        }
+    }
+
+    #[test]
     fn an_sms_with_its_link_fits_in_two_segments() {
         let long = "決済APIの5xxエラー率が直近5分間で5%を超えています。影響範囲はチェックアウトの全リージョンです。\
                     ロールバック手順はランブックを参照してください。";
