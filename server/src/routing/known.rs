@@ -179,16 +179,29 @@ pub(super) async fn alarm_rows(
     if alarms.is_empty() {
         return Ok(Vec::new());
     }
-    let integrations: BTreeSet<&str> = alarms.iter().map(|a| a.0.as_str()).collect();
-    let fingerprints: BTreeSet<&str> = alarms.iter().map(|a| a.1.as_str()).collect();
-    let sql = format!(
-        "{select_where} integration_id IN ({}) AND fingerprint IN ({})",
-        marks(1, integrations.len()),
-        marks(1 + integrations.len(), fingerprints.len())
-    );
+    let (filter, values) = alarm_filter(alarms.iter(), 1);
+    let sql = format!("{select_where} {filter}");
     let mut query = sqlx::query(&sql);
-    for value in integrations.into_iter().chain(fingerprints) {
+    for value in values {
         query = query.bind(value);
     }
     Ok(query.fetch_all(pool).await?)
+}
+
+/// `integration_id IN (…) AND fingerprint IN (…)` for these alarms, placeholders from `$from`,
+/// and the values to bind (a superset when several integrations are involved: callers keep
+/// only their alarms' rows).
+pub(super) fn alarm_filter<'a>(alarms: impl Iterator<Item = &'a Alarm>, from: usize) -> (String, Vec<&'a str>) {
+    let mut integrations = BTreeSet::new();
+    let mut fingerprints = BTreeSet::new();
+    for (i, f) in alarms {
+        integrations.insert(i.as_str());
+        fingerprints.insert(f.as_str());
+    }
+    let filter = format!(
+        "integration_id IN ({}) AND fingerprint IN ({})",
+        marks(from, integrations.len()),
+        marks(from + integrations.len(), fingerprints.len())
+    );
+    (filter, integrations.into_iter().chain(fingerprints).collect())
 }

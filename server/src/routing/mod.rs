@@ -51,7 +51,7 @@ use sqlx::{Any, Row, Transaction};
 use crate::db::{Db, Dialect, marks};
 use crate::error::ServerError;
 use eval::{Compiled, Evaluated};
-use known::Known;
+use known::{Known, alarm_filter};
 use outcome::{Alarm, HELD, NOTIFIED_IN_STORM, Notice, Outcome, Pending, RECOVERED_WHILE_HELD, RECOVERY_IN_STORM};
 use rules::Rules;
 
@@ -88,24 +88,6 @@ const PAGING_IMPACT: u8 = 2;
 /// ones committed after a newer one (PostgreSQL commits the door's batches side by side), held
 /// until hours that have now opened, or left by a failed attempt.
 const BEHIND: Duration = Duration::from_secs(1);
-
-/// `integration_id IN (…) AND fingerprint IN (…)` for these alarms, placeholders from `$from`,
-/// and the values to bind (a superset when several integrations are involved: callers keep
-/// only their alarms' rows).
-fn alarm_filter<'a>(alarms: impl Iterator<Item = &'a Alarm>, from: usize) -> (String, Vec<&'a str>) {
-    let mut integrations = BTreeSet::new();
-    let mut fingerprints = BTreeSet::new();
-    for (i, f) in alarms {
-        integrations.insert(i.as_str());
-        fingerprints.insert(f.as_str());
-    }
-    let filter = format!(
-        "integration_id IN ({}) AND fingerprint IN ({})",
-        marks(from, integrations.len()),
-        marks(from + integrations.len(), fingerprints.len())
-    );
-    (filter, integrations.into_iter().chain(fingerprints).collect())
-}
 
 /// How long a skipped sequence number is looked for again in every look (after that, the look
 /// behind finds it, within [`BEHIND`]).
@@ -539,7 +521,7 @@ impl Router {
             *seq = (*seq).max(t.seq);
         }
         mine.extend(self.claim_earlier(&mut tx, &newest).await?);
-        let first = self.first_unrouted(&mut tx, &newest).await?;
+        let first = self.first_unrouted(&mut tx, newest.keys()).await?;
         let mine: Vec<i64> = mine.into_iter().collect();
         let filter = format!("a.seq IN ({}) ORDER BY a.seq", marks(2, mine.len()));
         let claimed = self.pending_where(&mut *tx, &filter, &mine).await?;
@@ -580,9 +562,9 @@ impl Router {
     async fn first_unrouted(
         &self,
         tx: &mut Transaction<'static, Any>,
-        alarms: &BTreeMap<Alarm, i64>,
+        alarms: impl Iterator<Item = &Alarm>,
     ) -> Result<HashMap<Alarm, i64>, ServerError> {
-        let (filter, values) = alarm_filter(alarms.keys(), 2);
+        let (filter, values) = alarm_filter(alarms, 2);
         let sql = format!(
             "SELECT integration_id, fingerprint, MIN(seq) FROM alerts WHERE routed_at IS NULL \
              AND (held_until IS NULL OR held_until <= $1) AND {filter} GROUP BY integration_id, fingerprint"
